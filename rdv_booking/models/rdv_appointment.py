@@ -1,0 +1,728 @@
+import datetime
+import re
+
+import pytz
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError, ValidationError
+from odoo.osv import expression
+from odoo.tools import email_normalize, format_datetime
+
+from ..tools.phone import PhoneError, parse_phone
+from ..tools.reference import new_reference
+from .rdv_appointment_type import IDENTITY_FIELDS
+
+ACTIVE_STATES = ("pending", "planned", "to_reschedule")
+
+
+class BookingError(UserError):
+    """A booking refused for a reason the person can act on.
+
+    ``code`` lets callers react (the website shows other slots on 'taken').
+    """
+
+    def __init__(self, message, code="refused", alternatives=()):
+        super().__init__(message)
+        self.code = code
+        self.alternatives = list(alternatives)
+
+
+class SlotTakenError(BookingError):
+    """The slots were taken meanwhile; ``alternatives`` lists the next free ones."""
+
+    def __init__(self, message, alternatives=()):
+        super().__init__(message, code="taken", alternatives=alternatives)
+
+
+class CitizenInputError(ValidationError):
+    """Invalid citizen data; ``errors`` maps each field to its message."""
+
+    def __init__(self, errors):
+        super().__init__("\n".join(errors.values()))
+        self.errors = errors
+
+
+class RdvAppointment(models.Model):
+    """An appointment of a citizen at a counter, and its life cycle.
+
+    Every channel (website, counter, phone) books through :meth:`_book`, the
+    one booking service: it validates the citizen's data and the type's
+    rules, then takes the slots atomically.
+    """
+
+    _name = "rdv.appointment"
+    _description = "Appointment"
+    _inherit = ["mail.thread", "mail.activity.mixin"]
+    _order = "start desc, id desc"
+    _check_company_auto = True
+
+    name = fields.Char(
+        "Reference", required=True, readonly=True, copy=False, index=True,
+        default=lambda self: self._new_reference(),
+    )
+    type_id = fields.Many2one(
+        "rdv.appointment.type", "Appointment type", required=True, index=True, tracking=True,
+        check_company=True,
+    )
+    service_id = fields.Many2one(related="type_id.service_id", store=True, index=True)
+    counter_id = fields.Many2one(
+        "rdv.counter", "Counter", required=True, index=True, tracking=True, check_company=True,
+    )
+    place_id = fields.Many2one(related="counter_id.place_id", store=True, index=True)
+    company_id = fields.Many2one(related="counter_id.company_id", store=True, index=True)
+    slot_ids = fields.One2many("rdv.slot", "appointment_id", string="Slots", readonly=True)
+    start = fields.Datetime(required=True, tracking=True, index=True)
+    stop = fields.Datetime(required=True)
+    start_local = fields.Char("Date and time", compute="_compute_start_local")
+    persons = fields.Integer(default=1, required=True, tracking=True)
+    duration = fields.Integer(
+        "Duration (minutes)", compute="_compute_duration", store=True, aggregator="avg"
+    )
+    color = fields.Integer(related="type_id.color")
+
+    # --- the citizen
+    partner_id = fields.Many2one(
+        "res.partner", "Citizen", required=True, index=True, tracking=True,
+    )
+    lastname = fields.Char("Last name")
+    firstname = fields.Char("First name")
+    file_number = fields.Char()
+    id_type = fields.Selection(
+        [
+            ("id_card", "National ID card"),
+            ("passport", "Passport"),
+            ("residence_permit", "Residence permit"),
+            ("driving_licence", "Driving licence"),
+            ("other", "Other"),
+        ],
+        "ID document type",
+    )
+    id_number = fields.Char("ID document number")
+    identity_key = fields.Char(
+        compute="_compute_identity_key", store=True, index=True,
+        help="ID document number normalised, to recognise a person across bookings.",
+    )
+    birthdate = fields.Date("Birth date")
+    street = fields.Char("Address")
+    zip = fields.Char("Postcode")
+    city = fields.Char(help="The citizen's commune of residence (statistics).")
+    country_id = fields.Many2one("res.country", "Country")
+    email = fields.Char("E-mail", index=True)
+    phone = fields.Char("Mobile phone", index=True, help="E.164 format (+33612345678).")
+
+    # --- life cycle
+    channel = fields.Selection(
+        [("web", "Website"), ("counter", "At the counter"), ("phone", "By phone")],
+        required=True, default="counter", tracking=True,
+    )
+    state = fields.Selection(
+        [
+            ("pending", "Pending verification"),
+            ("planned", "Planned"),
+            ("to_reschedule", "To reschedule"),
+            ("done", "Done"),
+            ("no_show", "No-show"),
+            ("cancelled", "Cancelled"),
+        ],
+        required=True, default="planned", tracking=True, index=True, copy=False,
+    )
+    cancelled_by = fields.Selection(
+        [("citizen", "The citizen"), ("agency", "The administration")], tracking=True,
+        copy=False,
+    )
+    cancel_reason = fields.Text(copy=False)
+    reschedule_reason = fields.Text("Why to reschedule", copy=False, readonly=True)
+    comment = fields.Text("Note for agents")
+    hold_expiry = fields.Datetime(copy=False, readonly=True)
+    booked_by_id = fields.Many2one(
+        "res.users", "Booked by", default=lambda self: self.env.user, readonly=True, copy=False,
+    )
+    is_past = fields.Boolean(compute="_compute_is_past", search="_search_is_past")
+
+    # --- statistics (averaged in pivot views: a rate in %)
+    cancel_rate = fields.Float(
+        "Cancellation rate (%)", compute="_compute_rates", store=True, aggregator="avg"
+    )
+    no_show_rate = fields.Float(
+        "No-show rate (%)", compute="_compute_rates", store=True, aggregator="avg"
+    )
+
+    _sql_constraints = [
+        ("name_unique", "UNIQUE(name)", "Reference: it must be unique."),
+        ("persons_positive", "CHECK(persons >= 1)", "Persons: at least one."),
+        ("stop_after_start", "CHECK(stop > start)", "End: an appointment ends after it starts."),
+    ]
+
+    # ------------------------------------------------------------------
+    # Computes
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _new_reference(self):
+        """A random reference not used yet (see tools/reference.py)."""
+        while True:
+            reference = new_reference()
+            self.env.cr.execute("SELECT 1 FROM rdv_appointment WHERE name = %s", (reference,))
+            if not self.env.cr.rowcount:
+                return reference
+
+    @api.depends("start", "place_id.tz")
+    def _compute_start_local(self):
+        for appointment in self:
+            appointment.start_local = appointment._format_local(appointment.start)
+
+    def _format_local(self, utc_dt, dt_format="medium"):
+        """A UTC datetime written in the place's time zone and the reader's language."""
+        self.ensure_one()
+        if not utc_dt:
+            return False
+        tz = self.place_id.tz or self.env.user.tz or "UTC"
+        return format_datetime(self.env, utc_dt, tz=tz, dt_format=dt_format)
+
+    @api.depends("start", "stop")
+    def _compute_duration(self):
+        for appointment in self:
+            if appointment.start and appointment.stop:
+                appointment.duration = int(
+                    (appointment.stop - appointment.start).total_seconds() // 60
+                )
+            else:
+                appointment.duration = 0
+
+    @api.depends("id_number")
+    def _compute_identity_key(self):
+        for appointment in self:
+            appointment.identity_key = self._normalize_id_number(appointment.id_number)
+
+    @api.model
+    def _normalize_id_number(self, number):
+        return re.sub(r"[^0-9A-Z]", "", (number or "").upper()) or False
+
+    @api.depends("state")
+    def _compute_rates(self):
+        for appointment in self:
+            appointment.cancel_rate = 100.0 if appointment.state == "cancelled" else 0.0
+            appointment.no_show_rate = 100.0 if appointment.state == "no_show" else 0.0
+
+    def _compute_is_past(self):
+        now = fields.Datetime.now()
+        for appointment in self:
+            appointment.is_past = bool(appointment.start and appointment.start < now)
+
+    def _search_is_past(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(_("Unsupported search on 'is past'."))
+        past = (operator == "=") == value
+        return [("start", "<" if past else ">=", fields.Datetime.now())]
+
+    @api.depends("name", "partner_id.name")
+    def _compute_display_name(self):
+        for appointment in self:
+            appointment.display_name = (
+                "%s - %s" % (appointment.name, appointment.partner_id.name)
+                if appointment.partner_id else appointment.name
+            )
+
+    # ------------------------------------------------------------------
+    # The booking service
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _book(self, appointment_type, counter, start, persons=1, citizen=None, partner=None,
+              channel="counter", hold=False, allow_reserved=False, comment=False):
+        """Book ``persons`` at ``counter`` from ``start`` for ``appointment_type``.
+
+        The one entry point of every channel. Checks the type's rules and the
+        citizen's data, then takes the consecutive slots in one atomic
+        statement: all or nothing, never two bookings on one seat.
+
+        :param citizen: dict of the citizen's data (lastname, firstname, phone,
+            email and the identity fields the type asks)
+        :param partner: an existing partner to book for (back office)
+        :param channel: 'web', 'counter' or 'phone'
+        :param hold: hold the slots (state 'pending') until
+            :meth:`_confirm_hold`, as the website does while the citizen
+            proves their identity
+        :param allow_reserved: agents may use slots reserved for the administration
+        :raises BookingError: a rule refuses the booking (its ``code`` says which)
+        :raises SlotTakenError: the slots are no longer free
+        :raises CitizenInputError: invalid citizen data, per field
+        :return: the appointment, planned (or pending if ``hold``)
+        """
+        appointment_type = appointment_type.ensure_one()
+        counter = counter.ensure_one()
+        self._check_booking_rules(appointment_type, counter, start, persons, channel)
+        vals = self._prepare_citizen_vals(appointment_type, citizen or {}, partner, channel)
+        self._check_person_limits(appointment_type, vals)
+        starts = counter._slot_starts_for(appointment_type, start, persons)
+        company = counter.company_id
+        hold_expiry = (
+            fields.Datetime.now() + datetime.timedelta(minutes=company.rdv_hold_minutes)
+            if hold else False
+        )
+        vals.update({
+            "type_id": appointment_type.id,
+            "counter_id": counter.id,
+            "start": starts[0],
+            "stop": starts[-1] + datetime.timedelta(minutes=counter.slot_duration),
+            "persons": persons,
+            "channel": channel,
+            "state": "pending" if hold else "planned",
+            "hold_expiry": hold_expiry,
+            "comment": comment,
+        })
+        try:
+            with self.env.cr.savepoint():
+                appointment = self.with_company(company).with_context(
+                    mail_create_nolog=True
+                ).create(vals)
+                slots = self.env["rdv.slot"]._take(
+                    appointment, counter, starts,
+                    state="held" if hold else "booked",
+                    hold_expiry=hold_expiry, allow_reserved=allow_reserved,
+                )
+                if len(slots) != len(starts):
+                    raise SlotTakenError(
+                        _("This time is no longer available: someone booked it meanwhile.")
+                    )
+        except SlotTakenError as error:
+            error.alternatives = self.env["rdv.slot"]._free_starts(
+                appointment_type, start, start + datetime.timedelta(days=31), persons,
+                places=counter.place_id, website=(channel == "web"), limit=5,
+            )
+            raise
+        appointment._message_log(body=_(
+            "Booked %(channel)s for %(persons)s person(s).",
+            channel=dict(self._fields["channel"]._description_selection(self.env))[channel],
+            persons=persons,
+        ))
+        if hold:
+            appointment._schedule_hold_release()
+        else:
+            appointment._notify_booked()
+        return appointment
+
+    @api.model
+    def _check_booking_rules(self, appointment_type, counter, start, persons, channel):
+        """The type's rules about when and how many, for one booking."""
+        now = fields.Datetime.now()
+        if appointment_type not in counter.type_ids or not counter.active:
+            raise BookingError(
+                _("%(counter)s does not receive %(type)s appointments.",
+                  counter=counter.display_name, type=appointment_type.name), code="counter",
+            )
+        if not 1 <= persons <= appointment_type.max_persons:
+            raise BookingError(
+                _("Number of persons: %(type)s can be booked for 1 to %(max)s persons.",
+                  type=appointment_type.name, max=appointment_type.max_persons),
+                code="persons",
+            )
+        if start <= now:
+            raise BookingError(_("This time has already passed: choose a later slot."),
+                               code="past")
+        if channel == "web":
+            if not (appointment_type.is_published and counter.website_visible):
+                raise BookingError(_("This appointment cannot be booked online."),
+                                   code="unpublished")
+            if start < now + datetime.timedelta(hours=appointment_type.min_notice_hours):
+                raise BookingError(
+                    _("%(type)s must be booked at least %(hours)s hours in advance.",
+                      type=appointment_type.name, hours=appointment_type.min_notice_hours),
+                    code="notice",
+                )
+            if start > now + datetime.timedelta(days=appointment_type.max_horizon_days):
+                raise BookingError(
+                    _("%(type)s can be booked at most %(days)s days in advance.",
+                      type=appointment_type.name, days=appointment_type.max_horizon_days),
+                    code="horizon",
+                )
+
+    @api.model
+    def _prepare_citizen_vals(self, appointment_type, citizen, partner, channel):
+        """Validate and normalise the citizen's data; find or create the partner.
+
+        :raises CitizenInputError: with one message per faulty field
+        """
+        errors = {}
+        asked = appointment_type._identity_requirements()
+        vals = {}
+        lastname = (citizen.get("lastname") or "").strip()
+        firstname = (citizen.get("firstname") or "").strip()
+        if not lastname and not partner:
+            errors["lastname"] = _("Last name: this field is required.")
+        if lastname:
+            vals["lastname"] = lastname
+        if firstname:
+            vals["firstname"] = firstname
+        labels = self._identity_labels(appointment_type)
+        for field_name, mode in asked.items():
+            value = citizen.get(field_name)
+            if isinstance(value, str):
+                value = value.strip()
+            if not value and field_name in ("email", "phone") and partner:
+                value = partner[field_name]
+            if not value:
+                # Agents book on the phone with what the citizen can tell them.
+                if mode == "required" and channel == "web":
+                    errors[field_name] = _("%s: this field is required.", labels[field_name])
+                continue
+            try:
+                vals[field_name] = self._clean_identity_value(
+                    field_name, value, appointment_type.company_id, channel
+                )
+            except ValidationError as error:
+                errors[field_name] = error.args[0]
+        if channel == "web" and not (vals.get("phone") or vals.get("email")):
+            errors.setdefault("phone", _("Mobile phone: give a phone number or an e-mail "
+                                         "address so that we can confirm your appointment."))
+        if errors:
+            raise CitizenInputError(errors)
+        vals["partner_id"] = (partner or self._find_or_create_partner(vals)).id
+        return vals
+
+    @api.model
+    def _identity_labels(self, appointment_type):
+        """{field: label} as the citizen sees them (the type may rename the file number)."""
+        labels = {name: self._fields[name].get_description(self.env)["string"]
+                  for name, _setting in IDENTITY_FIELDS}
+        labels["lastname"] = self._fields["lastname"].get_description(self.env)["string"]
+        labels["firstname"] = self._fields["firstname"].get_description(self.env)["string"]
+        if appointment_type.file_number_label:
+            labels["file_number"] = appointment_type.file_number_label
+        return labels
+
+    @api.model
+    def _clean_identity_value(self, field_name, value, company, channel):
+        """One identity value, normalised, or a ValidationError naming the field."""
+        if field_name == "email":
+            normalized = email_normalize(value, strict=True)
+            if not normalized:
+                raise ValidationError(_("E-mail: %s is not a valid e-mail address.", value))
+            return normalized
+        if field_name == "phone":
+            try:
+                return parse_phone(value, company.country_id.code, mobile_only=channel == "web")
+            except PhoneError as error:
+                if error.code == "not_mobile":
+                    raise ValidationError(
+                        _("Mobile phone: %s is not a mobile number. Give a number that can "
+                          "receive text messages.", value)
+                    ) from error
+                raise ValidationError(
+                    _("Mobile phone: %s is not a valid phone number. Numbers from abroad "
+                      "start with their country code (+33, +212...).", value)
+                ) from error
+        if field_name == "birthdate":
+            try:
+                day = fields.Date.to_date(value)
+            except ValueError as error:
+                raise ValidationError(_("Birth date: %s is not a valid date.", value)) from error
+            if day > fields.Date.context_today(self) or day.year < 1900:
+                raise ValidationError(_("Birth date: %s is not a possible birth date.", value))
+            return day
+        if field_name == "id_type":
+            if value not in dict(self._fields["id_type"].selection):
+                raise ValidationError(_("ID document type: choose one from the list."))
+            return value
+        if field_name == "country_id":
+            country = self.env["res.country"].browse(int(value)).exists() if str(
+                value).isdigit() else self.env["res.country"]
+            if not country:
+                raise ValidationError(_("Country: choose one from the list."))
+            return country.id
+        if len(value) > 200:
+            raise ValidationError(_("%s: this value is too long.", field_name))
+        return value
+
+    @api.model
+    def _find_or_create_partner(self, vals):
+        """The citizen's partner: same name and same e-mail or phone, else a new one."""
+        name = self._partner_name(vals.get("lastname"), vals.get("firstname"))
+        Partner = self.env["res.partner"].sudo()
+        contact = []
+        if vals.get("email"):
+            contact.append([("email_normalized", "=", vals["email"])])
+        if vals.get("phone"):
+            contact.append([("phone", "=", vals["phone"])])
+        if contact:
+            partner = Partner.search(
+                expression.AND([[("name", "=ilike", name)], expression.OR(contact)]), limit=1
+            )
+            if partner:
+                return partner
+        return Partner.create({
+            "name": name,
+            "email": vals.get("email"),
+            "phone": vals.get("phone"),
+            "street": vals.get("street"),
+            "zip": vals.get("zip"),
+            "city": vals.get("city"),
+            "country_id": vals.get("country_id"),
+        })
+
+    @api.model
+    def _partner_name(self, lastname, firstname):
+        """French administrative order: 'BOIS Jules'."""
+        return " ".join(part for part in ((lastname or "").upper(), firstname or "") if part)
+
+    @api.model
+    def _check_person_limits(self, appointment_type, vals):
+        """At most N active bookings of a type per person; one per procedure elsewhere.
+
+        A person is their ID document number when given, else their phone or
+        e-mail (seed 004: no booking for the same procedure in two communes).
+        """
+        identity = self._identity_domain(vals)
+        if not identity:
+            return
+        now = fields.Datetime.now()
+        active = [
+            "|", "&", ("state", "=", "pending"), ("hold_expiry", ">", now),
+            "&", ("state", "in", ("planned", "to_reschedule")),
+            "|", ("stop", ">", now), ("state", "=", "to_reschedule"),
+        ]
+        Appointment = self.sudo().with_context(active_test=False)
+        count = Appointment.search_count(
+            [("type_id", "=", appointment_type.id)] + active + identity
+        )
+        if count >= appointment_type.max_active_per_person:
+            raise BookingError(
+                _("You already have %(count)s upcoming appointments for %(type)s, the most "
+                  "allowed. Cancel one before booking another.",
+                  count=count, type=appointment_type.name),
+                code="limit",
+            )
+        if appointment_type.procedure_code:
+            elsewhere = Appointment.search_count(
+                [("type_id.procedure_code", "=", appointment_type.procedure_code),
+                 ("type_id", "!=", appointment_type.id)] + active + identity,
+                limit=1,
+            )
+            if elsewhere:
+                raise BookingError(
+                    _("You already have an upcoming appointment for this procedure at another "
+                      "place. Cancel it before booking here."),
+                    code="elsewhere",
+                )
+
+    @api.model
+    def _identity_domain(self, vals):
+        key = self._normalize_id_number(vals.get("id_number"))
+        if key:
+            return [("identity_key", "=", key)]
+        contact = []
+        if vals.get("phone"):
+            contact.append(("phone", "=", vals["phone"]))
+        if vals.get("email"):
+            contact.append(("email", "=", vals["email"]))
+        if len(contact) == 2:
+            return ["|"] + contact
+        return contact
+
+    # ------------------------------------------------------------------
+    # Life cycle
+    # ------------------------------------------------------------------
+
+    def _confirm_hold(self):
+        """Turn a pending booking into a planned one (identity verified)."""
+        self.ensure_one()
+        if self.state != "pending":
+            raise BookingError(_("This booking is no longer waiting for confirmation."),
+                               code="state")
+        expected = self.counter_id._slot_count_for(self.type_id, self.persons)
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE rdv_slot SET state = 'booked', hold_expiry = NULL "
+            "WHERE appointment_id = %s AND state = 'held' RETURNING id",
+            (self.id,),
+        )
+        if self.env.cr.rowcount != expected:
+            self.env.cr.execute(
+                "UPDATE rdv_slot SET state = 'free', appointment_id = NULL, hold_expiry = NULL "
+                "WHERE appointment_id = %s", (self.id,),
+            )
+            self.env["rdv.slot"].invalidate_model(["state", "appointment_id", "hold_expiry"])
+            self.invalidate_recordset(["slot_ids"])
+            raise SlotTakenError(
+                _("Your hold expired and the time was given to someone else."),
+                alternatives=self.env["rdv.slot"]._free_starts(
+                    self.type_id, self.start, self.start + datetime.timedelta(days=31),
+                    self.persons, places=self.place_id, website=True, limit=5,
+                ),
+            )
+        self.env["rdv.slot"].invalidate_model(["state", "hold_expiry"])
+        self.write({"state": "planned", "hold_expiry": False})
+        self._notify_booked()
+        return True
+
+    def _schedule_hold_release(self):
+        """Wake the hold cleaner when the hold expires (a cron trigger, not a poll)."""
+        cron = self.env.ref("rdv_booking.ir_cron_release_holds", raise_if_not_found=False)
+        if cron:
+            cron.sudo()._trigger(at=max(self.mapped("hold_expiry")))
+
+    @api.model
+    def _expire_holds(self):
+        """Release the slots of expired holds and delete those unverified bookings."""
+        now = fields.Datetime.now()
+        expired = self.sudo().search([("state", "=", "pending"), ("hold_expiry", "<", now)])
+        expired.slot_ids._release()
+        expired.with_context(rdv_expiring=True).unlink()
+        return len(expired)
+
+    def _change_slot(self, counter, start, allow_reserved=True, by_citizen=False):
+        """Move the appointment to ``start`` at ``counter`` (same type).
+
+        The new slots are taken before the old ones are freed, in one
+        savepoint: if the new time is taken, nothing changes.
+        """
+        self.ensure_one()
+        if self.state not in ("planned", "to_reschedule"):
+            raise BookingError(_("Only planned appointments or appointments to reschedule can "
+                                 "change slot."), code="state")
+        channel = "web" if by_citizen else self.channel
+        self._check_booking_rules(self.type_id, counter, start, self.persons,
+                                  "web" if by_citizen else "counter")
+        starts = counter._slot_starts_for(self.type_id, start, self.persons)
+        old_slots = self.slot_ids
+        old_label = self.start_local
+        try:
+            with self.env.cr.savepoint():
+                slots = self.env["rdv.slot"]._take(
+                    self, counter, starts, allow_reserved=allow_reserved and not by_citizen,
+                )
+                if len(slots) != len(starts):
+                    raise SlotTakenError(
+                        _("This time is no longer available: someone booked it meanwhile.")
+                    )
+                old_slots._release()
+        except SlotTakenError as error:
+            error.alternatives = self.env["rdv.slot"]._free_starts(
+                self.type_id, start, start + datetime.timedelta(days=31), self.persons,
+                places=counter.place_id, website=by_citizen, limit=5,
+            )
+            raise
+        self.write({
+            "counter_id": counter.id,
+            "start": starts[0],
+            "stop": starts[-1] + datetime.timedelta(minutes=counter.slot_duration),
+            "state": "planned",
+            "reschedule_reason": False,
+        })
+        self.message_post(body=_("Moved from %(old)s to %(new)s (%(channel)s).",
+                                 old=old_label, new=self.start_local, channel=channel),
+                          subtype_xmlid="mail.mt_note")
+        self._notify_changed()
+        return True
+
+    def _cancel(self, by="agency", reason=False):
+        """Cancel and free the slots."""
+        for appointment in self:
+            if appointment.state not in ACTIVE_STATES:
+                raise BookingError(
+                    _("Appointment %s cannot be cancelled any more.", appointment.name),
+                    code="state",
+                )
+        self.slot_ids._release()
+        self.write({"state": "cancelled", "cancelled_by": by, "cancel_reason": reason})
+        for appointment in self:
+            appointment.message_post(
+                body=_("Cancelled by %(who)s. %(reason)s",
+                       who=dict(self._fields["cancelled_by"]._description_selection(self.env))[by],
+                       reason=reason or ""),
+                subtype_xmlid="mail.mt_note",
+            )
+        self._notify_cancelled()
+        return True
+
+    def _lose_slots(self, reason):
+        """The appointment's slot disappeared: it must be rescheduled.
+
+        Its other slots are freed (a to-reschedule appointment holds none),
+        agents see it in the "to reschedule" queue and the citizen is told.
+        Unverified bookings simply expire.
+        """
+        pending = self.filtered(lambda a: a.state == "pending")
+        if pending:
+            pending.slot_ids._release()
+            pending.write({"hold_expiry": fields.Datetime.now()})
+        planned = self.filtered(lambda a: a.state == "planned")
+        if not planned:
+            return
+        planned.slot_ids._release()
+        planned.write({"state": "to_reschedule", "reschedule_reason": reason})
+        for appointment in planned:
+            appointment.message_post(body=reason, subtype_xmlid="mail.mt_note")
+        planned._notify_to_reschedule()
+
+    def _check_started(self):
+        for appointment in self:
+            if appointment.start > fields.Datetime.now():
+                raise UserError(_("Appointment %s has not started yet.", appointment.name))
+
+    # --- notification hooks, implemented by rdv_booking_portal and rdv_booking_sms
+
+    def _notify_booked(self):
+        """The appointment is confirmed: tell the citizen."""
+
+    def _notify_changed(self):
+        """The appointment moved to another slot: tell the citizen."""
+
+    def _notify_cancelled(self):
+        """The appointment was cancelled: tell the citizen."""
+
+    def _notify_to_reschedule(self):
+        """The appointment lost its slot: ask the citizen to choose another."""
+
+    # ------------------------------------------------------------------
+    # Actions (buttons of the back office)
+    # ------------------------------------------------------------------
+
+    def _set_outcome(self, state, allowed_from):
+        if any(appointment.state not in allowed_from for appointment in self):
+            raise UserError(_("This action is not possible in the appointment's current state."))
+        self._check_started()
+        self.write({"state": state})
+        return True
+
+    def action_done(self):
+        """The citizen came and was served."""
+        return self._set_outcome("done", ("planned", "to_reschedule", "no_show"))
+
+    def action_no_show(self):
+        """The citizen did not come."""
+        return self._set_outcome("no_show", ("planned", "to_reschedule", "done"))
+
+    def action_reset_planned(self):
+        """Undo 'done' or 'no-show' set by mistake."""
+        return self._set_outcome("planned", ("done", "no_show"))
+
+    def action_cancel(self):
+        """Ask the reason, then cancel (wizard)."""
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Cancel the appointment"),
+            "res_model": "rdv.appointment.cancel",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_appointment_ids": self.ids},
+        }
+
+    def action_change_slot(self):
+        """Pick another free slot of the same type (wizard)."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Change the slot"),
+            "res_model": "rdv.appointment.reschedule",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_appointment_id": self.id},
+        }
+
+    def unlink(self):
+        if not self.env.context.get("rdv_expiring") and any(
+                a.state not in ("pending", "cancelled") for a in self):
+            raise UserError(_("Appointments are kept for history: cancel them instead."))
+        self.slot_ids._release()
+        return super().unlink()

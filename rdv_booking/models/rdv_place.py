@@ -1,0 +1,123 @@
+from urllib.parse import urlencode
+
+import pytz
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+from odoo.addons.base.models.res_partner import _tz_get
+
+
+class RdvPlace(models.Model):
+    """Where citizens are received ("lieu"): a town hall, an annex..."""
+
+    _name = "rdv.place"
+    _description = "Appointment place"
+    _inherit = ["mail.thread"]
+    _order = "sequence, name"
+
+    name = fields.Char(required=True, translate=True, tracking=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True, tracking=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, index=True, default=lambda self: self.env.company
+    )
+    color = fields.Integer()
+
+    # --- address
+    street = fields.Char()
+    street2 = fields.Char()
+    zip = fields.Char()
+    city = fields.Char()
+    country_id = fields.Many2one(
+        "res.country", default=lambda self: self.env.company.country_id
+    )
+    phone = fields.Char()
+    email = fields.Char()
+    access_info = fields.Html(
+        "How to get there", translate=True, help="Access, parking, accessibility..."
+    )
+    latitude = fields.Float(digits=(10, 7))
+    longitude = fields.Float(digits=(10, 7))
+    tz = fields.Selection(
+        _tz_get,
+        string="Time zone",
+        required=True,
+        default=lambda self: self.env.user.tz or "Europe/Paris",
+        help="Opening hours are read in this zone; slots are stored in UTC.",
+    )
+
+    counter_ids = fields.One2many("rdv.counter", "place_id", string="Counters")
+    counter_count = fields.Integer(compute="_compute_counter_count")
+    address_display = fields.Char("Address", compute="_compute_address_display")
+    map_url = fields.Char("Map link", compute="_compute_map_url")
+
+    @api.depends("counter_ids")
+    def _compute_counter_count(self):
+        for place in self:
+            place.counter_count = len(place.counter_ids)
+
+    @api.depends("street", "street2", "zip", "city", "country_id")
+    def _compute_address_display(self):
+        for place in self:
+            town = " ".join(part for part in (place.zip, place.city) if part)
+            place.address_display = ", ".join(
+                part for part in (place.street, place.street2, town) if part
+            )
+
+    @api.depends("latitude", "longitude", "address_display")
+    def _compute_map_url(self):
+        for place in self:
+            if place.latitude or place.longitude:
+                query = {"mlat": place.latitude, "mlon": place.longitude}
+                place.map_url = "https://www.openstreetmap.org/?%s#map=18/%s/%s" % (
+                    urlencode(query), place.latitude, place.longitude,
+                )
+            elif place.address_display:
+                place.map_url = "https://www.openstreetmap.org/search?%s" % urlencode(
+                    {"query": place.address_display}
+                )
+            else:
+                place.map_url = False
+
+    @api.constrains("latitude", "longitude")
+    def _check_coordinates(self):
+        for place in self:
+            if not -90 <= place.latitude <= 90:
+                raise ValidationError(_("Latitude: %s is not between -90 and 90.", place.latitude))
+            if not -180 <= place.longitude <= 180:
+                raise ValidationError(
+                    _("Longitude: %s is not between -180 and 180.", place.longitude)
+                )
+
+    def write(self, vals):
+        tz_changed = "tz" in vals and any(place.tz != vals["tz"] for place in self)
+        res = super().write(vals)
+        if tz_changed:
+            # Opening hours are wall-clock times: a new zone moves every slot.
+            self.counter_ids._generate_slots()
+        if "active" in vals and not vals["active"]:
+            self.with_context(active_test=False).counter_ids.filtered("active").write(
+                {"active": False}
+            )
+        return res
+
+    def _today(self):
+        """Today's date at this place."""
+        self.ensure_one()
+        return pytz.utc.localize(fields.Datetime.now()).astimezone(pytz.timezone(self.tz)).date()
+
+    def _to_local(self, utc_dt):
+        """A naive UTC datetime as a naive wall-clock datetime of the place."""
+        self.ensure_one()
+        if not utc_dt:
+            return utc_dt
+        return pytz.utc.localize(utc_dt).astimezone(pytz.timezone(self.tz)).replace(tzinfo=None)
+
+    def action_view_counters(self):
+        """Open the counters of this place."""
+        self.ensure_one()
+        action = self.env["ir.actions.actions"]._for_xml_id("rdv_booking.rdv_counter_action")
+        action["domain"] = [("place_id", "=", self.id)]
+        action["context"] = {"default_place_id": self.id}
+        return action

@@ -1,0 +1,454 @@
+import datetime
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL, format_datetime
+
+SLOT_STATES = [
+    ("free", "Free"),
+    ("held", "Held"),
+    ("booked", "Booked"),
+    ("reserved", "Reserved for the administration"),
+    ("suspended", "Suspended"),
+]
+
+
+
+def takeable(alias, states, now):
+    """SQL condition: slot ``alias`` can be taken now.
+
+    A held slot whose hold expired is as good as free: every query looking for
+    free slots uses this condition, so an expired hold never blocks a citizen,
+    even before the cron releases it.
+    """
+    return SQL(
+        "(%(a)s.state = ANY(%(states)s) OR (%(a)s.state = 'held' AND %(a)s.hold_expiry < %(now)s))",
+        a=SQL.identifier(alias), states=list(states), now=now,
+    )
+
+
+class RdvSlot(models.Model):
+    """A materialised slot ("créneau") of a counter: one row per time and seat.
+
+    Rows are written in bulk by :meth:`_apply_wanted_slots` and taken by
+    :meth:`_take` with one conditional UPDATE, so that two citizens can never
+    get the same seat, whatever the number of Odoo workers.
+    """
+
+    _name = "rdv.slot"
+    _description = "Slot"
+    _order = "start, counter_id, seat"
+    _rec_names_search = ["counter_id", "appointment_id"]
+
+    counter_id = fields.Many2one(
+        "rdv.counter", required=True, ondelete="cascade", readonly=True, index=False
+    )
+    place_id = fields.Many2one("rdv.place", required=True, readonly=True, index=False)
+    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
+    start = fields.Datetime(required=True, readonly=True)
+    stop = fields.Datetime(required=True, readonly=True)
+    seat = fields.Integer(
+        required=True, default=1, readonly=True,
+        help="Counters with a parallel capacity have one slot per seat at each time.",
+    )
+    state = fields.Selection(SLOT_STATES, required=True, default="free", readonly=True)
+    appointment_id = fields.Many2one(
+        "rdv.appointment", readonly=True, index="btree_not_null", ondelete="set null"
+    )
+    hold_expiry = fields.Datetime(readonly=True)
+    partner_id = fields.Many2one(related="appointment_id.partner_id", string="Citizen")
+    type_ids = fields.Many2many(related="counter_id.type_ids", string="Appointment types")
+    color = fields.Integer(compute="_compute_color")
+    is_past = fields.Boolean(compute="_compute_is_past", search="_search_is_past")
+
+    _sql_constraints = [
+        ("seat_unique", "UNIQUE(counter_id, start, seat)",
+         "A counter has one slot per seat and start time."),
+        ("appointment_state",
+         "CHECK((state IN ('booked', 'held')) = (appointment_id IS NOT NULL))",
+         "Only booked and held slots belong to an appointment."),
+        ("stop_after_start", "CHECK(stop > start)", "A slot ends after it starts."),
+    ]
+
+    def init(self):
+        # Availability reads one place's free slots over a month: keep that an
+        # index range scan, whatever the size of the table.
+        self.env.cr.execute("""
+            CREATE INDEX IF NOT EXISTS rdv_slot_place_free_idx
+                ON rdv_slot (place_id, start) WHERE state IN ('free', 'held')
+        """)
+
+    @api.depends("state", "appointment_id.partner_id", "start", "counter_id")
+    @api.depends_context("rdv_slot_label")
+    def _compute_display_name(self):
+        labels = dict(self._fields["state"]._description_selection(self.env))
+        with_time = self.env.context.get("rdv_slot_label") == "time"
+        for slot in self:
+            if with_time:
+                slot.display_name = "%s - %s" % (
+                    format_datetime(self.env, slot.start, tz=slot.place_id.tz,
+                                    dt_format="EEE d MMM HH:mm"),
+                    slot.counter_id.display_name,
+                )
+            elif slot.state == "booked" and slot.appointment_id:
+                slot.display_name = slot.appointment_id.partner_id.name or slot.appointment_id.name
+            else:
+                slot.display_name = labels[slot.state]
+
+    @api.depends("state")
+    def _compute_color(self):
+        colors = {"free": 10, "held": 3, "booked": 4, "reserved": 2, "suspended": 1}
+        for slot in self:
+            slot.color = colors.get(slot.state, 0)
+
+    @api.depends("stop")
+    def _compute_is_past(self):
+        now = fields.Datetime.now()
+        for slot in self:
+            slot.is_past = slot.start < now
+
+    def _search_is_past(self, operator, value):
+        if operator not in ("=", "!=") or not isinstance(value, bool):
+            raise UserError(_("Unsupported search on 'is past'."))
+        past = (operator == "=") == value
+        return [("start", "<" if past else ">=", fields.Datetime.now())]
+
+    # ------------------------------------------------------------------
+    # Set-based generation (called by rdv.counter._generate_slots)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _apply_wanted_slots(self, runs, windows):
+        """Make the slots inside each counter's window match the wanted runs.
+
+        :param runs: {"counter", "start", "count", "step"} parallel lists: slot
+            k of a run starts at start + k * step minutes
+        :param windows: {"counter", "start", "end", "cap"} parallel lists: the
+            UTC window each counter is regenerated in, and its capacity
+        :return: ids of the appointments that lost slots
+        """
+        cr = self.env.cr
+        now = fields.Datetime.now()
+        cr.execute("""
+            CREATE TEMP TABLE IF NOT EXISTS rdv_slot_window (
+                counter_id int, win_start timestamp, win_end timestamp, cap int
+            ) ON COMMIT DROP;
+            CREATE TEMP TABLE IF NOT EXISTS rdv_slot_wanted (
+                counter_id int, start timestamp, stop timestamp, seat int
+            ) ON COMMIT DROP;
+            TRUNCATE rdv_slot_window, rdv_slot_wanted;
+        """)
+        cr.execute(
+            """
+            INSERT INTO rdv_slot_window
+            SELECT * FROM unnest(%s::int[], %s::timestamp[], %s::timestamp[], %s::int[])
+            """,
+            (windows["counter"], windows["start"], windows["end"], windows["cap"]),
+        )
+        cr.execute(
+            """
+            INSERT INTO rdv_slot_wanted (counter_id, start, stop, seat)
+            SELECT r.counter_id,
+                   r.start + g.i * make_interval(mins => r.step),
+                   r.start + (g.i + 1) * make_interval(mins => r.step),
+                   s.seat
+              FROM unnest(%s::int[], %s::timestamp[], %s::int[], %s::int[])
+                   AS r(counter_id, start, cnt, step)
+              JOIN rdv_slot_window w ON w.counter_id = r.counter_id
+             CROSS JOIN LATERAL generate_series(0, r.cnt - 1) AS g(i)
+             CROSS JOIN LATERAL generate_series(1, w.cap) AS s(seat)
+             WHERE r.start + g.i * make_interval(mins => r.step) >= w.win_start
+               AND r.start + g.i * make_interval(mins => r.step) < w.win_end
+            """,
+            (runs["counter"], runs["start"], runs["count"], runs["step"]),
+        )
+        cr.execute("""
+            CREATE INDEX IF NOT EXISTS rdv_slot_wanted_key ON rdv_slot_wanted (counter_id, start, seat);
+            ANALYZE rdv_slot_window;
+            ANALYZE rdv_slot_wanted;
+        """)
+        in_window = """
+            FROM rdv_slot s JOIN rdv_slot_window w
+              ON s.counter_id = w.counter_id AND s.start >= w.win_start AND s.start < w.win_end
+        """
+        unwanted = """
+            NOT EXISTS (SELECT 1 FROM rdv_slot_wanted x
+                         WHERE x.counter_id = s.counter_id AND x.start = s.start
+                           AND x.seat = s.seat AND x.stop = s.stop)
+        """
+        # 1. Slots nobody holds and the schedule no longer has: gone.
+        cr.execute(
+            f"""
+            DELETE FROM rdv_slot WHERE id IN (
+                SELECT s.id {in_window}
+                 WHERE (s.state NOT IN ('booked', 'held')
+                        OR (s.state = 'held' AND s.hold_expiry < %s))
+                   AND {unwanted})
+            """,
+            (now,),
+        )
+        # 2. Booked or held slots the schedule no longer has (a smaller
+        #    capacity): move them onto a free seat at the same time.
+        cr.execute(f"""
+            WITH loose AS (
+                SELECT s.id, s.counter_id, s.start, s.stop, s.state, s.appointment_id,
+                       s.hold_expiry,
+                       row_number() OVER (PARTITION BY s.counter_id, s.start, s.stop
+                                          ORDER BY s.seat) AS rn
+                  {in_window}
+                 WHERE s.state IN ('booked', 'held') AND {unwanted}
+            ), spare AS (
+                SELECT s.id, s.counter_id, s.start, s.stop,
+                       row_number() OVER (PARTITION BY s.counter_id, s.start, s.stop
+                                          ORDER BY s.seat) AS rn
+                  {in_window}
+                 WHERE s.state = 'free'
+                   AND (s.counter_id, s.start) IN (SELECT counter_id, start FROM loose)
+            ), pairs AS (
+                SELECT loose.id AS old_id, spare.id AS new_id, loose.state,
+                       loose.appointment_id, loose.hold_expiry
+                  FROM loose JOIN spare USING (counter_id, start, stop, rn)
+            ), freed AS (
+                UPDATE rdv_slot SET state = 'free', appointment_id = NULL, hold_expiry = NULL
+                  FROM pairs WHERE rdv_slot.id = pairs.old_id
+                RETURNING pairs.*
+            )
+            UPDATE rdv_slot
+               SET state = freed.state, appointment_id = freed.appointment_id,
+                   hold_expiry = freed.hold_expiry
+              FROM freed WHERE rdv_slot.id = freed.new_id
+        """)
+        # 3. What is still unwanted is held or booked with nowhere to go: its
+        #    appointment loses its slots (the caller moves it to "to reschedule").
+        cr.execute(f"""
+            DELETE FROM rdv_slot WHERE id IN (SELECT s.id {in_window} WHERE {unwanted})
+            RETURNING appointment_id
+        """)
+        lost = {row[0] for row in cr.fetchall() if row[0]}
+        # 4. New slots.
+        cr.execute(
+            """
+            INSERT INTO rdv_slot (counter_id, place_id, company_id, start, stop, seat, state,
+                                  create_uid, create_date, write_uid, write_date)
+            SELECT x.counter_id, c.place_id, p.company_id, x.start, x.stop, x.seat, 'free',
+                   %(uid)s, %(now)s, %(uid)s, %(now)s
+              FROM rdv_slot_wanted x
+              JOIN rdv_counter c ON c.id = x.counter_id
+              JOIN rdv_place p ON p.id = c.place_id
+            ON CONFLICT (counter_id, start, seat) DO NOTHING
+            """,
+            {"uid": self.env.uid, "now": now},
+        )
+        # Slots moved to another place follow their counter.
+        cr.execute(f"""
+            UPDATE rdv_slot s2 SET place_id = c.place_id, company_id = p.company_id
+              FROM rdv_slot_window w, rdv_counter c, rdv_place p
+             WHERE s2.counter_id = w.counter_id AND c.id = w.counter_id AND p.id = c.place_id
+               AND s2.start >= w.win_start AND s2.place_id != c.place_id
+        """)
+        self.invalidate_model()
+        self.env["rdv.appointment"].invalidate_model(["slot_ids"])
+        return list(lost)
+
+    # ------------------------------------------------------------------
+    # Taking and releasing (called by the booking service only)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _take(self, appointment, counter, starts, state="booked", hold_expiry=None,
+              allow_reserved=False):
+        """Atomically give ``appointment`` one seat at each of ``starts``.
+
+        One conditional UPDATE: a seat is taken only if it is still free (or
+        held with an expired hold) when the row is locked, and rows locked by
+        another booking in progress are skipped, so concurrent bookings never
+        share a seat. Returns the slots taken, which may be fewer than asked:
+        the caller rolls back its savepoint in that case.
+        """
+        states = ["free", "reserved"] if allow_reserved else ["free"]
+        now = fields.Datetime.now()
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE rdv_slot
+                   SET state = %(state)s, appointment_id = %(appointment)s,
+                       hold_expiry = %(expiry)s, write_uid = %(uid)s, write_date = %(now)s
+                  FROM (
+                    SELECT pick.id
+                      FROM unnest(%(starts)s::timestamp[]) AS t(start)
+                     CROSS JOIN LATERAL (
+                        SELECT rdv_slot.id FROM rdv_slot
+                         WHERE rdv_slot.counter_id = %(counter)s AND rdv_slot.start = t.start
+                           AND rdv_slot.start > %(now)s AND %(takeable)s
+                         ORDER BY rdv_slot.seat LIMIT 1
+                           FOR UPDATE SKIP LOCKED
+                     ) pick
+                  ) picked
+                 WHERE rdv_slot.id = picked.id
+             RETURNING rdv_slot.id
+                """,
+                state=state, appointment=appointment.id, expiry=hold_expiry or None,
+                uid=self.env.uid, now=now, starts=list(starts), counter=counter.id,
+                takeable=takeable("rdv_slot", states, now),
+            )
+        )
+        ids = [row[0] for row in self.env.cr.fetchall()]
+        self.invalidate_model(["state", "appointment_id", "hold_expiry"])
+        appointment.invalidate_recordset(["slot_ids"])
+        return self.browse(ids)
+
+    def _release(self):
+        """Free these slots (cancelled appointment, released hold)."""
+        if not self:
+            return
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE rdv_slot SET state = 'free', appointment_id = NULL, hold_expiry = NULL, "
+            "write_uid = %s, write_date = %s WHERE id = ANY(%s)",
+            (self.env.uid, fields.Datetime.now(), self.ids),
+        )
+        self.invalidate_recordset(["state", "appointment_id", "hold_expiry"])
+        self.env["rdv.appointment"].invalidate_model(["slot_ids"])
+
+    # ------------------------------------------------------------------
+    # Availability (read path of the website and of agents)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _free_starts(self, appointment_type, date_from, date_to, persons=1, places=None,
+                     counters=None, website=False, limit=None):
+        """Start times at which ``persons`` can book ``appointment_type``.
+
+        One query, whatever the number of slots: free seats per counter and
+        start, then a window function keeps the starts followed by enough
+        consecutive free times (several persons, or a type longer than one
+        slot). Returns [(counter id, start, stop)] ordered by start.
+
+        :param website: only counters visible on the website, and the type's
+            minimum notice and horizon
+        """
+        now = fields.Datetime.now()
+        if website:
+            date_from = max(date_from, now + datetime.timedelta(
+                hours=appointment_type.min_notice_hours))
+            date_to = min(date_to, now + datetime.timedelta(
+                days=appointment_type.max_horizon_days))
+        else:
+            date_from = max(date_from, now)
+        if date_from >= date_to:
+            return []
+        conditions = [SQL("TRUE")]
+        if places is not None:
+            conditions.append(SQL("s.place_id = ANY(%s)", list(places.ids)))
+        if counters is not None:
+            conditions.append(SQL("s.counter_id = ANY(%s)", list(counters.ids)))
+        if website:
+            conditions.append(SQL("c.website_visible"))
+        self.env.cr.execute(SQL(
+            """
+            WITH free AS (
+                SELECT DISTINCT s.counter_id, s.start, c.slot_duration,
+                       %(persons)s * (%(duration)s / c.slot_duration) AS needed
+                  FROM rdv_slot s
+                  JOIN rdv_counter c ON c.id = s.counter_id AND c.active
+                  JOIN rdv_counter_type_rel r ON r.counter_id = s.counter_id
+                       AND r.type_id = %(type)s
+                 WHERE s.start >= %(date_from)s AND s.start < %(date_to)s
+                   AND %(takeable)s AND %(conditions)s
+            ), runs AS (
+                SELECT counter_id, start, slot_duration, needed,
+                       lead(start, needed - 1) OVER w AS last_start
+                  FROM free
+                WINDOW w AS (PARTITION BY counter_id ORDER BY start)
+            )
+            SELECT counter_id, start, last_start + make_interval(mins => slot_duration)
+              FROM runs
+             WHERE last_start = start + (needed - 1) * make_interval(mins => slot_duration)
+             ORDER BY start, counter_id
+             %(limit)s
+            """,
+            persons=persons, duration=appointment_type.duration, type=appointment_type.id,
+            date_from=date_from, date_to=date_to, takeable=takeable("s", ["free"], now),
+            conditions=SQL(" AND ").join(conditions),
+            limit=SQL("LIMIT %s", limit) if limit else SQL(""),
+        ))
+        return self.env.cr.fetchall()
+
+    # ------------------------------------------------------------------
+    # Agent actions (seed 002: assign, suspend, reserve, release)
+    # ------------------------------------------------------------------
+
+    def _set_state(self, state):
+        """Suspend, reserve or release slots; booked ones lose their appointment."""
+        # Raw SQL below: check the user's rights (ACL and record rules) first.
+        self.check_access("write")
+        self.env.flush_all()
+        appointments = self.filtered(lambda s: s.state in ("booked", "held")).appointment_id
+        self.env.cr.execute(
+            "UPDATE rdv_slot SET state = %s, appointment_id = NULL, hold_expiry = NULL, "
+            "write_uid = %s, write_date = %s WHERE id = ANY(%s)",
+            (state, self.env.uid, fields.Datetime.now(), self.ids),
+        )
+        self.invalidate_recordset(["state", "appointment_id", "hold_expiry"])
+        self.env["rdv.appointment"].invalidate_model(["slot_ids"])
+        return appointments
+
+    def _check_future(self):
+        if any(slot.start < fields.Datetime.now() for slot in self):
+            raise UserError(_("Past slots cannot be changed."))
+
+    def action_suspend(self):
+        """Block the slots for everyone (agent and citizen)."""
+        self._check_future()
+        appointments = self._set_state("suspended")
+        appointments._lose_slots(_("Its slot was suspended by %s.", self.env.user.name))
+        return True
+
+    def action_reserve(self):
+        """Keep the slots for the administration: agents can still assign them."""
+        self._check_future()
+        appointments = self._set_state("reserved")
+        appointments._lose_slots(
+            _("Its slot was reserved for the administration by %s.", self.env.user.name)
+        )
+        return True
+
+    def action_release(self):
+        """Make suspended or reserved slots free again."""
+        self._check_future()
+        to_free = self.filtered(lambda slot: slot.state in ("suspended", "reserved"))
+        if to_free != self:
+            raise UserError(_("Only suspended or reserved slots can be released."))
+        to_free._set_state("free")
+        return True
+
+    def action_assign(self):
+        """Open the assignment wizard on this slot (agent booking)."""
+        self.ensure_one()
+        if self.state not in ("free", "reserved"):
+            raise UserError(_("Only a free or reserved slot can be assigned."))
+        self._check_future()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Assign the slot"),
+            "res_model": "rdv.slot.assign",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_slot_id": self.id},
+        }
+
+    def action_open_appointment(self):
+        """Open the appointment holding this slot."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "rdv.appointment",
+            "res_id": self.appointment_id.id,
+            "view_mode": "form",
+        }
+
+    @api.autovacuum
+    def _gc_expired_holds(self):
+        """Release slots whose hold expired and drop the unverified bookings."""
+        self.env["rdv.appointment"]._expire_holds()

@@ -1,0 +1,69 @@
+import holidays
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    rdv_horizon_days = fields.Integer(
+        string="Slot horizon (days)",
+        default=90,
+        help="Slots are materialised this many days ahead, every night and after "
+        "every change of a counter, reference week, exception range or closure.",
+    )
+    rdv_hold_minutes = fields.Integer(
+        string="Hold duration (minutes)",
+        default=15,
+        help="How long slots chosen by a citizen stay held for them while they "
+        "confirm their identity. Expired holds are released automatically.",
+    )
+    rdv_holiday_country_id = fields.Many2one(
+        "res.country",
+        string="Public holidays of",
+        help="Country whose public holidays close every counter of the company. "
+        "Leave empty to manage closures by hand.",
+    )
+    rdv_holiday_subdivision = fields.Char(
+        string="Holiday subdivision",
+        help="Region whose own holidays apply too, as the 'holidays' library names "
+        "it: 57 for Moselle (Alsace-Moselle: also 67 and 68), 971 for Guadeloupe...",
+    )
+
+    @api.constrains("rdv_horizon_days", "rdv_hold_minutes")
+    def _check_rdv_durations(self):
+        for company in self:
+            if not 1 <= company.rdv_horizon_days <= 730:
+                raise ValidationError(
+                    _("The slot horizon must be between 1 and 730 days (company %s).", company.name)
+                )
+            if not 1 <= company.rdv_hold_minutes <= 120:
+                raise ValidationError(
+                    _("The hold duration must be between 1 and 120 minutes (company %s).",
+                      company.name)
+                )
+
+    @api.constrains("rdv_holiday_country_id", "rdv_holiday_subdivision")
+    def _check_rdv_holiday_subdivision(self):
+        supported = holidays.list_supported_countries()
+        for company in self:
+            code = company.rdv_holiday_country_id.code
+            if not code:
+                if company.rdv_holiday_subdivision:
+                    raise ValidationError(
+                        _("Choose the country of public holidays before its subdivision.")
+                    )
+                continue
+            if code not in supported:
+                raise ValidationError(
+                    _("No public holiday calendar is known for %s.",
+                      company.rdv_holiday_country_id.name)
+                )
+            subdiv = company.rdv_holiday_subdivision
+            if subdiv and subdiv not in supported[code]:
+                raise ValidationError(
+                    _("Unknown holiday subdivision %(subdiv)s for %(country)s. Known: %(known)s.",
+                      subdiv=subdiv, country=company.rdv_holiday_country_id.name,
+                      known=", ".join(supported[code]))
+                )

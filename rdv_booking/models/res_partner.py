@@ -1,0 +1,44 @@
+from odoo import _, fields, models
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    rdv_appointment_ids = fields.One2many("rdv.appointment", "partner_id", string="Appointments")
+    rdv_appointment_count = fields.Integer(
+        "Number of appointments", compute="_compute_rdv_appointment_count",
+        groups="rdv_booking.group_rdv_agent",
+    )
+
+    def _compute_rdv_appointment_count(self):
+        counts = dict(
+            self.env["rdv.appointment"]._read_group(
+                [("partner_id", "in", self.ids)], ["partner_id"], ["__count"]
+            )
+        )
+        for partner in self:
+            partner.rdv_appointment_count = counts.get(partner, 0)
+
+    def _rdv_appointments_action(self, upcoming):
+        self.ensure_one()
+        action = self.env["ir.actions.actions"]._for_xml_id("rdv_booking.rdv_appointment_action")
+        action.update({
+            "name": _("Upcoming appointments") if upcoming else _("Appointments"),
+            "domain": [("partner_id", "=", self.id)],
+            "context": {
+                "default_partner_id": self.id,
+                "search_default_group_type": 1,
+                "search_default_upcoming": 1 if upcoming else 0,
+            },
+            "view_mode": "list,calendar,form",
+            "views": [(False, "list"), (False, "calendar"), (False, "form")],
+        })
+        return action
+
+    def action_rdv_view_all(self):
+        """All the citizen's appointments, past and upcoming, grouped by type."""
+        return self._rdv_appointments_action(upcoming=False)
+
+    def action_rdv_view_upcoming(self):
+        """The citizen's planned appointments to come, grouped by type."""
+        return self._rdv_appointments_action(upcoming=True)

@@ -1,0 +1,3 @@
+"""Odoo tests of rdv_booking."""
+
+from . import test_slot_generation

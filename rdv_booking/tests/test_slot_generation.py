@@ -1,0 +1,190 @@
+import datetime
+
+from odoo.tests import tagged
+
+from .common import NOW, RdvCase, utc
+
+MONDAY = NOW.date()
+TUESDAY = MONDAY + datetime.timedelta(days=1)
+
+
+@tagged("post_install", "-at_install")
+class TestSlotGeneration(RdvCase):
+    def test_counter_creation_materialises_its_slots(self):
+        tuesday = self.slots(day=TUESDAY)
+        self.assertEqual(len(tuesday), 28, "08:30-12:00 and 13:30-17:00 in 15-minute slots")
+        # Paris is UTC+1 in March: 08:30 local is 07:30 UTC; the lunch break is kept.
+        self.assertEqual(tuesday[0].start, utc(2026, 3, 3, 7, 30))
+        self.assertEqual(tuesday[13].stop, utc(2026, 3, 3, 11, 0))
+        self.assertEqual(tuesday[14].start, utc(2026, 3, 3, 12, 30))
+        self.assertTrue(all(slot.state == "free" for slot in tuesday))
+        self.assertFalse(self.slots(day=MONDAY + datetime.timedelta(days=5)), "closed on Saturday")
+        # Past slots are never created: Monday starts at 08:30 local, after "now" (08:00).
+        self.assertEqual(len(self.slots(day=MONDAY)), 28)
+
+    def test_horizon_and_daylight_saving_time(self):
+        last = self.env["rdv.slot"].search([("counter_id", "=", self.counter.id)], order="start desc",
+                                           limit=1)
+        # Horizon of 30 days: up to Wednesday 1 April, in summer time (UTC+2).
+        self.assertEqual(last.start.date(), datetime.date(2026, 4, 1))
+        self.assertEqual(last.stop, utc(2026, 4, 1, 15, 0), "17:00 in Paris is 15:00 UTC in April")
+        first_after_dst = self.slots(day=datetime.date(2026, 3, 30))[0]
+        self.assertEqual(first_after_dst.start, utc(2026, 3, 30, 6, 30))
+
+    def test_generation_is_idempotent(self):
+        before = self.slots()
+        self.counter._generate_slots()
+        self.counter._generate_slots()
+        self.assertEqual(self.slots(), before, "the same rows, not new ones")
+
+    def test_capacity_gives_one_slot_per_seat(self):
+        self.counter.capacity = 2
+        self.assertEqual(len(self.slots(day=TUESDAY)), 56)
+        self.assertEqual(set(self.slots(day=TUESDAY).mapped("seat")), {1, 2})
+
+    def test_smaller_capacity_moves_bookings_to_a_free_seat(self):
+        self.counter.capacity = 2
+        start = utc(2026, 3, 3, 8, 0)
+        first = self.book(start)
+        second = self.book(start, lastname="Aulan", phone="0611111111")
+        self.assertEqual(set((first.slot_ids | second.slot_ids).mapped("seat")), {1, 2})
+        # Seat 1 is freed by a cancellation: reducing the capacity keeps the other booking.
+        first._cancel(reason="Moved away")
+        self.counter.capacity = 1
+        self.assertEqual(second.state, "planned")
+        self.assertEqual(second.slot_ids.mapped("seat"), [1, 1])
+        self.assertEqual(len(self.slots(day=TUESDAY)), 28)
+
+    def test_smaller_capacity_without_free_seat_reschedules(self):
+        self.counter.capacity = 2
+        start = utc(2026, 3, 3, 8, 0)
+        first = self.book(start)
+        second = self.book(start, lastname="Aulan", phone="0611111111")
+        self.counter.capacity = 1
+        states = sorted((first | second).mapped("state"))
+        self.assertEqual(states, ["planned", "to_reschedule"])
+        moved = (first | second).filtered(lambda a: a.state == "to_reschedule")
+        self.assertFalse(moved.slot_ids)
+        self.assertIn("no longer exists", moved.reschedule_reason)
+
+    def test_exception_range_closed_removes_free_slots_and_reschedules_booked(self):
+        appointment = self.book(utc(2026, 3, 4, 8, 0))
+        self.env["rdv.counter.exception"].create({
+            "counter_id": self.counter.id,
+            "date_from": datetime.date(2026, 3, 4),
+            "date_to": datetime.date(2026, 3, 5),
+            "kind": "closed",
+            "reason": "Training",
+        })
+        self.assertFalse(self.slots(day=datetime.date(2026, 3, 4)))
+        self.assertFalse(self.slots(day=datetime.date(2026, 3, 5)))
+        self.assertEqual(len(self.slots(day=datetime.date(2026, 3, 6))), 28)
+        self.assertEqual(appointment.state, "to_reschedule")
+        # Removing the exception brings the slots back.
+        self.counter.exception_ids.unlink()
+        self.assertEqual(len(self.slots(day=datetime.date(2026, 3, 4))), 28)
+
+    def test_exception_range_with_another_week(self):
+        summer = self._make_week("Mornings only", [(0, 4, 9.0, 12.0)])
+        self.counter.write({"exception_ids": [(0, 0, {
+            "date_from": datetime.date(2026, 3, 9),
+            "date_to": datetime.date(2026, 3, 13),
+            "kind": "week",
+            "reference_week_id": summer.id,
+        })]})
+        day = self.slots(day=datetime.date(2026, 3, 10))
+        self.assertEqual(len(day), 12)
+        self.assertEqual(day[0].start, utc(2026, 3, 10, 8, 0))
+        self.assertEqual(len(self.slots(day=datetime.date(2026, 3, 16))), 28)
+
+    def test_reference_week_change_regenerates_counters(self):
+        self.week.line_ids.filtered(lambda l: l.weekday == "1" and l.hour_from > 12).unlink()
+        self.assertEqual(len(self.slots(day=TUESDAY)), 14, "Tuesday afternoon is closed")
+        self.week.write({"line_ids": [(0, 0, {"weekday": "5", "hour_from": 9, "hour_to": 12})]})
+        self.assertEqual(len(self.slots(day=MONDAY + datetime.timedelta(days=5))), 12)
+
+    def test_closures_whole_day_partial_and_scopes(self):
+        other_place = self.env["rdv.place"].create({"name": "Annex", "tz": "Europe/Paris"})
+        other = self.env["rdv.counter"].create({
+            "name": "Annex counter", "place_id": other_place.id,
+            "type_ids": [(6, 0, self.type_id.ids)], "reference_week_id": self.week.id,
+        })
+        Closure = self.env["rdv.closure"]
+        Closure.create({"name": "Strike", "date_from": TUESDAY, "date_to": TUESDAY})
+        self.assertFalse(self.slots(day=TUESDAY))
+        self.assertFalse(self.slots(other, day=TUESDAY), "a company closure closes every place")
+        Closure.create({
+            "name": "ID station broken", "place_id": self.place.id,
+            "date_from": datetime.date(2026, 3, 4), "date_to": datetime.date(2026, 3, 4),
+            "all_day": False, "hour_from": 14.0, "hour_to": 15.0,
+        })
+        wednesday = datetime.date(2026, 3, 4)
+        self.assertEqual(len(self.slots(day=wednesday)), 24, "14:00-15:00 removed")
+        self.assertEqual(len(self.slots(other, day=wednesday)), 28, "the annex stays open")
+        Closure.search([("name", "=", "Strike")]).active = False
+        self.assertEqual(len(self.slots(day=TUESDAY)), 28, "an archived closure reopens")
+
+    def test_public_holidays_of_alsace_moselle(self):
+        self.company.write({
+            "rdv_holiday_country_id": self.env.ref("base.fr").id,
+            "rdv_holiday_subdivision": "57",
+            "rdv_horizon_days": 60,
+        })
+        created = self.env["rdv.closure"]._import_public_holidays(self.company)
+        good_friday = created.filtered(lambda c: c.date_from == datetime.date(2026, 4, 3))
+        self.assertTrue(good_friday, "Good Friday is a holiday in Moselle only")
+        self.assertEqual(good_friday.kind, "holiday")
+        self.assertFalse(self.slots(day=datetime.date(2026, 4, 6)), "Easter Monday")
+        self.assertFalse(self.slots(day=datetime.date(2026, 4, 3)))
+        # Idempotent, even when an agent archived a holiday to open that day.
+        good_friday.active = False
+        self.assertEqual(len(self.slots(day=datetime.date(2026, 4, 3))), 28)
+        self.assertFalse(self.env["rdv.closure"]._import_public_holidays(self.company))
+
+    def test_end_of_validity_and_archiving(self):
+        appointment = self.book(utc(2026, 3, 10, 8, 0))
+        self.counter.date_end = datetime.date(2026, 3, 6)
+        self.assertFalse(self.slots(day=datetime.date(2026, 3, 9)))
+        self.assertEqual(len(self.slots(day=datetime.date(2026, 3, 6))), 28)
+        self.assertEqual(appointment.state, "to_reschedule")
+        self.counter.active = False
+        self.assertFalse(self.slots(day=TUESDAY))
+
+    def test_place_time_zone_moves_the_slots(self):
+        self.place.tz = "Africa/Casablanca"
+        # Casablanca is UTC+1 outside Ramadan, UTC+0 during it (18 Feb - 22 Mar 2026).
+        self.assertEqual(self.slots(day=TUESDAY)[0].start, utc(2026, 3, 3, 8, 30))
+        self.assertEqual(self.slots(day=datetime.date(2026, 3, 24))[0].start,
+                         utc(2026, 3, 24, 7, 30))
+
+    def test_impact_preview_counts_before_saving(self):
+        self.book(utc(2026, 3, 3, 8, 0))
+        self.book(utc(2026, 3, 3, 13, 0), lastname="Aulan", phone="0611111111")
+        changed = self.counter.new({"date_end": MONDAY}, origin=self.counter)
+        impact = self.counter._preview_impact(counter_overrides={self.counter.id: changed})
+        self.assertEqual(len(impact), 2)
+        self.assertEqual(len(self.slots(day=TUESDAY, state="booked")), 4, "the preview rolled back")
+        self.assertEqual(self.counter.date_end, False)
+        onchange = self.counter.new({"date_end": MONDAY}, origin=self.counter)
+        onchange_warning = onchange._onchange_schedule_impact()
+        self.assertIn("2", onchange_warning["warning"]["title"])
+
+    def test_closure_onchange_announces_the_impact(self):
+        self.book(utc(2026, 3, 3, 8, 0))
+        closure = self.env["rdv.closure"].new({
+            "name": "Strike", "date_from": TUESDAY, "date_to": TUESDAY,
+            "company_id": self.company.id, "active": True, "all_day": True,
+        })
+        warning = closure._onchange_impact()
+        self.assertTrue(warning)
+        self.assertIn("1", warning["warning"]["title"])
+
+    def test_apply_one_exception_day_query_count(self):
+        self.counter.capacity = 1
+        exception = self.env["rdv.counter.exception"]
+        with self.assertQueryCount(__system__=40):
+            exception.create({
+                "counter_id": self.counter.id, "date_from": datetime.date(2026, 3, 11),
+                "date_to": datetime.date(2026, 3, 11), "kind": "closed",
+            })
+        self.assertFalse(self.slots(day=datetime.date(2026, 3, 11)))

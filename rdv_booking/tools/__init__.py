@@ -1,0 +1,1 @@
+"""Pure-Python helpers of the RDV booking addon (no Odoo import)."""

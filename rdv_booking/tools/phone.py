@@ -1,0 +1,68 @@
+"""Phone number parsing for RDV, on top of ``phonenumbers`` (no Odoo import).
+
+Numbers are stored in E.164 (``+33612345678``) so that the same citizen is
+recognised whatever way the number was typed, and so that the SMS channel rule
+(domestic number -> SMS) is a prefix comparison.
+"""
+
+import phonenumbers
+
+
+class PhoneError(ValueError):
+    """The number cannot be used; ``code`` says why ('invalid', 'not_mobile')."""
+
+    def __init__(self, code, number):
+        super().__init__(code)
+        self.code = code
+        self.number = number
+
+
+MOBILE_TYPES = (
+    phonenumbers.PhoneNumberType.MOBILE,
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+)
+
+
+def parse_phone(raw, default_region=None, mobile_only=False):
+    """Return ``raw`` as an E.164 string, or raise :class:`PhoneError`.
+
+    :param raw: the number as typed ("06 12 34 56 78", "+212 6 61 23 45 67")
+    :param default_region: ISO country code used when the number has no
+        international prefix (the company's country)
+    :param mobile_only: refuse numbers that cannot receive SMS
+    """
+    try:
+        number = phonenumbers.parse(raw or "", (default_region or "").upper() or None)
+    except phonenumbers.NumberParseException as err:
+        raise PhoneError("invalid", raw) from err
+    if not phonenumbers.is_valid_number(number):
+        raise PhoneError("invalid", raw)
+    if mobile_only and phonenumbers.number_type(number) not in MOBILE_TYPES:
+        raise PhoneError("not_mobile", raw)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_region(e164):
+    """ISO country code of an E.164 number ("+33612345678" -> "FR"), or None."""
+    try:
+        return phonenumbers.region_code_for_number(phonenumbers.parse(e164, None)) or None
+    except phonenumbers.NumberParseException:
+        return None
+
+
+def format_phone(e164, region=None):
+    """Human-readable form: national format for ``region``, international otherwise."""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    if region and phonenumbers.region_code_for_number(number) == region.upper():
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def mask_phone(e164):
+    """Mask all but the last two digits, for pages and PDFs ("+33 6 •• •• •• 78")."""
+    if not e164:
+        return ""
+    return e164[:4] + "•" * max(len(e164) - 6, 0) + e164[-2:]

@@ -1,0 +1,107 @@
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from ..models.rdv_appointment_type import IDENTITY_FIELDS
+
+
+
+class RdvSlotAssign(models.TransientModel):
+    """Agent booking at the counter or on the phone (seed 002 "Attribuer")."""
+
+    _name = "rdv.slot.assign"
+    _description = "Assign a slot to a citizen"
+
+    type_id = fields.Many2one("rdv.appointment.type", "Appointment type", required=True)
+    place_id = fields.Many2one("rdv.place", "Place")
+    slot_id = fields.Many2one(
+        "rdv.slot", "Slot", required=True,
+        domain="[('state', 'in', ('free', 'reserved')), ('is_past', '=', False), "
+        "('type_ids', 'in', type_id or []), ('place_id', '=?', place_id)]",
+    )
+    persons = fields.Integer(default=1, required=True)
+    max_persons = fields.Integer(related="type_id.max_persons")
+    channel = fields.Selection(
+        [("counter", "At the counter"), ("phone", "By phone")], required=True, default="phone"
+    )
+    partner_id = fields.Many2one(
+        "res.partner", "Existing citizen",
+        help="Leave empty to create the citizen from the name and contact below.",
+    )
+    lastname = fields.Char("Last name")
+    firstname = fields.Char("First name")
+    phone = fields.Char("Mobile phone")
+    email = fields.Char("E-mail")
+    file_number = fields.Char()
+    file_number_label = fields.Char(related="type_id.file_number_label")
+    id_type = fields.Selection(lambda self: self.env["rdv.appointment"]._fields["id_type"].selection,
+                               "ID document type")
+    id_number = fields.Char("ID document number")
+    birthdate = fields.Date("Birth date")
+    street = fields.Char("Address")
+    zip = fields.Char("Postcode")
+    city = fields.Char()
+    country_id = fields.Many2one("res.country", "Country")
+    comment = fields.Text("Note for agents")
+    # which identity fields the type asks (drives the form's invisible attributes)
+    ask_file_number = fields.Selection(related="type_id.ask_file_number", string="File number asked")
+    ask_id_type = fields.Selection(related="type_id.ask_id_type", string="ID type asked")
+    ask_id_number = fields.Selection(related="type_id.ask_id_number", string="ID number asked")
+    ask_birthdate = fields.Selection(related="type_id.ask_birthdate", string="Birth date asked")
+    ask_street = fields.Selection(related="type_id.ask_street", string="Address asked")
+    ask_zip = fields.Selection(related="type_id.ask_zip", string="Postcode asked")
+    ask_city = fields.Selection(related="type_id.ask_city", string="City asked")
+    ask_country_id = fields.Selection(related="type_id.ask_country_id", string="Country asked")
+
+    @api.model
+    def default_get(self, fields_list):
+        values = super().default_get(fields_list)
+        slot = self.env["rdv.slot"].browse(values.get("slot_id"))
+        if slot:
+            values.setdefault("place_id", slot.place_id.id)
+            if len(slot.counter_id.type_ids) == 1:
+                values.setdefault("type_id", slot.counter_id.type_ids.id)
+        return values
+
+    @api.onchange("partner_id")
+    def _onchange_partner_id(self):
+        if self.partner_id:
+            self.phone = self.partner_id.phone
+            self.email = self.partner_id.email
+            self.street = self.partner_id.street
+            self.zip = self.partner_id.zip
+            self.city = self.partner_id.city
+            self.country_id = self.partner_id.country_id
+
+    @api.onchange("type_id", "place_id")
+    def _onchange_type_id(self):
+        if self.slot_id and (
+            self.type_id not in self.slot_id.counter_id.type_ids
+            or (self.place_id and self.slot_id.place_id != self.place_id)
+        ):
+            self.slot_id = False
+
+    def _citizen_values(self):
+        values = {"lastname": self.lastname, "firstname": self.firstname}
+        for field_name, _setting in IDENTITY_FIELDS:
+            value = self[field_name]
+            values[field_name] = value.id if isinstance(value, models.BaseModel) else value
+        return values
+
+    def action_confirm(self):
+        """Book through the booking service, then show the appointment."""
+        self.ensure_one()
+        if self.slot_id.state not in ("free", "reserved"):
+            raise UserError(_("This slot is no longer free: choose another one."))
+        appointment = self.env["rdv.appointment"]._book(
+            self.type_id, self.slot_id.counter_id, self.slot_id.start,
+            persons=self.persons, citizen=self._citizen_values(),
+            partner=self.partner_id or None, channel=self.channel, allow_reserved=True,
+            comment=self.comment,
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": "rdv.appointment",
+            "res_id": appointment.id,
+            "view_mode": "form",
+            "target": "current",
+        }
