@@ -171,7 +171,7 @@ class RdvAppointment(models.Model):
         for appointment in self:
             appointment.start_local = appointment._format_local(appointment.start)
 
-    def _format_local(self, utc_dt, dt_format="medium"):
+    def _format_local(self, utc_dt, dt_format="EEEE d MMMM y, HH:mm"):
         """A UTC datetime written in the place's time zone and the reader's language."""
         self.ensure_one()
         if not utc_dt:
@@ -252,7 +252,9 @@ class RdvAppointment(models.Model):
         appointment_type = appointment_type.ensure_one()
         counter = counter.ensure_one()
         self._check_booking_rules(appointment_type, counter, start, persons, channel)
-        vals = self._prepare_citizen_vals(appointment_type, citizen or {}, partner, channel)
+        vals = self._prepare_citizen_vals(
+            appointment_type, citizen or {}, partner, channel, counter._phone_region()
+        )
         self._check_person_limits(appointment_type, vals)
         starts = counter._slot_starts_for(appointment_type, start, persons)
         company = counter.company_id
@@ -338,8 +340,10 @@ class RdvAppointment(models.Model):
                 )
 
     @api.model
-    def _prepare_citizen_vals(self, appointment_type, citizen, partner, channel):
+    def _prepare_citizen_vals(self, appointment_type, citizen, partner, channel, region):
         """Validate and normalise the citizen's data; find or create the partner.
+
+        :param region: country code for phone numbers typed without prefix
 
         :raises CitizenInputError: with one message per faulty field
         """
@@ -367,9 +371,7 @@ class RdvAppointment(models.Model):
                     errors[field_name] = _("%s: this field is required.", labels[field_name])
                 continue
             try:
-                vals[field_name] = self._clean_identity_value(
-                    field_name, value, appointment_type.company_id, channel
-                )
+                vals[field_name] = self._clean_identity_value(field_name, value, region, channel)
             except ValidationError as error:
                 errors[field_name] = error.args[0]
         if channel == "web" and not (vals.get("phone") or vals.get("email")):
@@ -392,7 +394,7 @@ class RdvAppointment(models.Model):
         return labels
 
     @api.model
-    def _clean_identity_value(self, field_name, value, company, channel):
+    def _clean_identity_value(self, field_name, value, region, channel):
         """One identity value, normalised, or a ValidationError naming the field."""
         if field_name == "email":
             normalized = email_normalize(value, strict=True)
@@ -401,7 +403,7 @@ class RdvAppointment(models.Model):
             return normalized
         if field_name == "phone":
             try:
-                return parse_phone(value, company.country_id.code, mobile_only=channel == "web")
+                return parse_phone(value, region, mobile_only=channel == "web")
             except PhoneError as error:
                 if error.code == "not_mobile":
                     raise ValidationError(

@@ -390,6 +390,11 @@ class RdvCounter(models.Model):
             counters.filtered(lambda c, company=company: c.company_id == company)._generate_slots()
             self.env.cr.commit()
 
+    def _phone_region(self):
+        """Country of phone numbers typed without international prefix here."""
+        self.ensure_one()
+        return (self.place_id.country_id or self.company_id.country_id).code or None
+
     def _slot_count_for(self, appointment_type, persons):
         """Consecutive slots a booking of ``persons`` takes at this counter."""
         self.ensure_one()

@@ -328,6 +328,8 @@ class RdvSlot(models.Model):
         :param website: only counters visible on the website, and the type's
             minimum notice and horizon
         """
+        # Raw SQL below: write what the ORM still holds in memory first.
+        self.env.flush_all()
         now = fields.Datetime.now()
         if website:
             date_from = max(date_from, now + datetime.timedelta(

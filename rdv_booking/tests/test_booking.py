@@ -1,0 +1,278 @@
+import datetime
+
+from freezegun import freeze_time
+
+from odoo.exceptions import UserError
+from odoo.tests import tagged
+
+from ..models.rdv_appointment import BookingError, CitizenInputError, SlotTakenError
+from .common import NOW, RdvCase, utc
+
+TUESDAY_9 = utc(2026, 3, 3, 8, 0)  # 09:00 in Paris
+
+
+@tagged("post_install", "-at_install")
+class TestBookingService(RdvCase):
+    def test_book_takes_consecutive_slots_and_plans(self):
+        appointment = self.book(TUESDAY_9)
+        self.assertEqual(appointment.state, "planned")
+        self.assertEqual(len(appointment.slot_ids), 2, "a 30-minute type on 15-minute slots")
+        self.assertEqual(set(appointment.slot_ids.mapped("state")), {"booked"})
+        self.assertEqual(appointment.start, TUESDAY_9)
+        self.assertEqual(appointment.stop, utc(2026, 3, 3, 8, 30))
+        self.assertEqual(appointment.duration, 30)
+        self.assertRegex(appointment.name, r"^[A-Z2-9]{4}-[A-Z2-9]{4}$")
+        self.assertEqual(appointment.partner_id.name, "BOIS Jules")
+        self.assertEqual(appointment.phone, "+33612345678", "stored in E.164")
+        self.assertEqual(appointment.start_local, "Tuesday 3 March 2026, 09:00",
+                         "shown in the place's time zone")
+        self.assertTrue(appointment.message_ids, "the booking is in the history")
+
+    def test_several_persons_take_consecutive_slots_all_or_nothing(self):
+        family = self.book(TUESDAY_9, persons=3)
+        self.assertEqual(len(family.slot_ids), 6)
+        self.assertEqual(family.stop, utc(2026, 3, 3, 9, 30))
+        # 10:30-12:00 leaves 90 minutes before lunch; 3 persons from 11:30 would cross it.
+        with self.assertRaises(SlotTakenError):
+            self.book(utc(2026, 3, 3, 10, 30), persons=3, lastname="Aulan", phone="0611111111")
+        self.assertFalse(self.slots(day=TUESDAY_9.date(), state="booked").filtered(
+            lambda s: s.start >= utc(2026, 3, 3, 10, 30)), "nothing half-booked")
+
+    def test_slot_taken_meanwhile_offers_the_next_free_ones(self):
+        self.book(TUESDAY_9)
+        with self.assertRaises(SlotTakenError) as caught:
+            self.book(TUESDAY_9, lastname="Aulan", phone="0611111111")
+        alternatives = caught.exception.alternatives
+        self.assertEqual(len(alternatives), 5)
+        self.assertEqual(alternatives[0][1], utc(2026, 3, 3, 8, 30), "right after the taken one")
+        self.assertFalse(self.env["rdv.appointment"].search([("lastname", "=", "Aulan")]),
+                         "the refused booking left nothing behind")
+
+    def test_rules_persons_past_and_suspended(self):
+        with self.assertRaisesRegex(BookingError, "1 to 3 persons"):
+            self.book(TUESDAY_9, persons=4)
+        with self.assertRaisesRegex(BookingError, "already passed"):
+            self.book(utc(2026, 3, 2, 6, 30))
+        self.slots(day=TUESDAY_9.date()).filtered(lambda s: s.start == TUESDAY_9).action_suspend()
+        with self.assertRaises(SlotTakenError):
+            self.book(TUESDAY_9)
+        with self.assertRaisesRegex(BookingError, "does not receive"):
+            self.book(TUESDAY_9, appointment_type=self.type_civil)
+
+    def test_website_rules_notice_horizon_publication(self):
+        self.type_id.write({"min_notice_hours": 24, "max_horizon_days": 10})
+        with self.assertRaisesRegex(BookingError, "24 hours in advance"):
+            self.book(utc(2026, 3, 2, 13, 0), channel="web")
+        with self.assertRaisesRegex(BookingError, "10 days in advance"):
+            self.book(utc(2026, 3, 20, 8, 0), channel="web")
+        # Agents are not bound by the notice: a walk-in is served at once.
+        self.assertEqual(self.book(utc(2026, 3, 2, 13, 0)).state, "planned")
+        self.counter.website_visible = False
+        with self.assertRaisesRegex(BookingError, "cannot be booked online"):
+            self.book(TUESDAY_9, channel="web")
+
+    def test_citizen_input_errors_name_their_fields(self):
+        self.type_id.write({"ask_email": "required", "ask_birthdate": "required"})
+        with self.assertRaises(CitizenInputError) as caught:
+            self.book(TUESDAY_9, channel="web", phone="01 23", email="not-an-email",
+                      lastname="", birthdate="2090-01-01")
+        errors = caught.exception.errors
+        self.assertEqual(set(errors), {"lastname", "phone", "email", "birthdate"})
+        self.assertIn("Mobile phone", errors["phone"])
+        self.assertIn("not a valid e-mail", errors["email"])
+        self.assertIn("Birth date", errors["birthdate"])
+        with self.assertRaisesRegex(CitizenInputError, "not a mobile number"):
+            self.book(TUESDAY_9, channel="web", phone="01 45 67 89 10",
+                      email="a@example.com", birthdate="1980-05-01")
+        self.assertFalse(self.slots(state="booked"), "nothing saved")
+
+    def test_foreign_number_in_international_format(self):
+        appointment = self.book(TUESDAY_9, phone="+212 6 61 23 45 67")
+        self.assertEqual(appointment.phone, "+212661234567")
+
+    def test_per_person_limit_counts_active_bookings_of_the_type(self):
+        self.type_id.max_active_per_person = 2
+        first = self.book(TUESDAY_9, id_number="ab 123 456")
+        self.book(utc(2026, 3, 4, 8, 0), id_number="AB123456", phone="0622222222")
+        with self.assertRaisesRegex(BookingError, "2 upcoming appointments"):
+            self.book(utc(2026, 3, 5, 8, 0), id_number="AB-123-456", phone="0633333333")
+        first._cancel(by="citizen", reason="Not needed")
+        self.assertTrue(self.book(utc(2026, 3, 5, 8, 0), id_number="AB123456"))
+
+    def test_same_procedure_in_another_commune_is_refused(self):
+        self.type_id.procedure_code = "cni-passport"
+        other_company = self.env["res.company"].create({"name": "Seynod"})
+        other_place = self.env["rdv.place"].create({
+            "name": "Seynod town hall", "company_id": other_company.id, "tz": "Europe/Paris",
+        })
+        other_type = self.env["rdv.appointment.type"].create({
+            "name": "CNI", "company_id": other_company.id, "duration": 30,
+            "procedure_code": "cni-passport",
+        })
+        other_week = self.env["rdv.reference.week"].create({
+            "name": "Week", "company_id": other_company.id,
+            "line_ids": [(0, 0, {"weekday": "1", "hour_from": 9, "hour_to": 12})],
+        })
+        other_counter = self.env["rdv.counter"].create({
+            "name": "G1", "place_id": other_place.id, "type_ids": [(6, 0, other_type.ids)],
+            "reference_week_id": other_week.id,
+        })
+        self.book(TUESDAY_9, email="jules@example.com")
+        with self.assertRaisesRegex(BookingError, "another place"):
+            self.book(TUESDAY_9, counter=other_counter, appointment_type=other_type,
+                      email="jules@example.com", phone="0699999999")
+
+    def test_partner_is_reused_for_the_same_person(self):
+        first = self.book(TUESDAY_9, email="jules@example.com")
+        second = self.book(utc(2026, 3, 4, 8, 0), email="JULES@example.com")
+        self.assertEqual(first.partner_id, second.partner_id)
+        sister = self.book(utc(2026, 3, 5, 8, 0), firstname="Lea", email="jules@example.com")
+        self.assertNotEqual(sister.partner_id, first.partner_id, "same e-mail, another person")
+
+    def test_hold_then_confirm(self):
+        appointment = self.book(TUESDAY_9, channel="web", email="a@example.com")
+        self.assertEqual(appointment.state, "planned")
+        held = self.env["rdv.appointment"]._book(
+            self.type_id, self.counter, utc(2026, 3, 4, 8, 0),
+            citizen={"lastname": "Aulan", "phone": "0611111111"}, channel="web", hold=True,
+        )
+        self.assertEqual(held.state, "pending")
+        self.assertEqual(set(held.slot_ids.mapped("state")), {"held"})
+        self.assertEqual(held.hold_expiry, NOW + datetime.timedelta(minutes=15))
+        held._confirm_hold()
+        self.assertEqual(held.state, "planned")
+        self.assertEqual(set(held.slot_ids.mapped("state")), {"booked"})
+        with self.assertRaises(BookingError):
+            held._confirm_hold()
+
+    def test_expired_hold_is_free_for_others_and_cannot_be_confirmed(self):
+        start = utc(2026, 3, 4, 8, 0)
+        held = self.env["rdv.appointment"]._book(
+            self.type_id, self.counter, start,
+            citizen={"lastname": "Aulan", "phone": "0611111111"}, channel="web", hold=True,
+        )
+        with freeze_time(NOW + datetime.timedelta(minutes=16)):
+            other = self.book(start, lastname="Other", phone="0622222222")
+            self.assertEqual(other.state, "planned", "an expired hold never blocks anyone")
+            with self.assertRaises(SlotTakenError):
+                held._confirm_hold()
+            self.assertEqual(self.env["rdv.appointment"]._expire_holds(), 1)
+        self.assertFalse(held.exists(), "the unverified booking is gone")
+
+    def test_expire_holds_releases_slots(self):
+        held = self.env["rdv.appointment"]._book(
+            self.type_id, self.counter, TUESDAY_9,
+            citizen={"lastname": "Aulan", "phone": "0611111111"}, channel="web", hold=True,
+        )
+        slots = held.slot_ids
+        with freeze_time(NOW + datetime.timedelta(minutes=20)):
+            self.env["rdv.appointment"]._expire_holds()
+        self.assertEqual(set(slots.mapped("state")), {"free"})
+        self.assertFalse(slots.appointment_id)
+
+    def test_change_slot_takes_new_before_freeing_old(self):
+        appointment = self.book(TUESDAY_9)
+        old = appointment.slot_ids
+        appointment._change_slot(self.counter, utc(2026, 3, 5, 13, 0))
+        self.assertEqual(appointment.start, utc(2026, 3, 5, 13, 0))
+        self.assertEqual(set(old.mapped("state")), {"free"})
+        self.assertEqual(len(appointment.slot_ids), 2)
+        blocker = self.book(TUESDAY_9, lastname="Aulan", phone="0611111111")
+        with self.assertRaises(SlotTakenError):
+            appointment._change_slot(self.counter, TUESDAY_9)
+        self.assertEqual(appointment.start, utc(2026, 3, 5, 13, 0), "unchanged when refused")
+        self.assertEqual(len(appointment.slot_ids), 2)
+        self.assertTrue(blocker.slot_ids)
+
+    def test_to_reschedule_then_change_slot_plans_again(self):
+        appointment = self.book(TUESDAY_9)
+        appointment.slot_ids[0].action_reserve()
+        self.assertEqual(appointment.state, "to_reschedule")
+        self.assertFalse(appointment.slot_ids, "a to-reschedule appointment holds no slot")
+        self.assertIn("reserved for the administration", appointment.reschedule_reason)
+        appointment._change_slot(self.counter, utc(2026, 3, 6, 8, 0))
+        self.assertEqual(appointment.state, "planned")
+        self.assertFalse(appointment.reschedule_reason)
+
+    def test_cancel_frees_the_slots(self):
+        appointment = self.book(TUESDAY_9)
+        slots = appointment.slot_ids
+        appointment._cancel(by="citizen", reason="Found another date")
+        self.assertEqual(appointment.state, "cancelled")
+        self.assertEqual(appointment.cancelled_by, "citizen")
+        self.assertEqual(appointment.cancel_rate, 100.0)
+        self.assertEqual(set(slots.mapped("state")), {"free"})
+        with self.assertRaises(BookingError):
+            appointment._cancel()
+
+    def test_done_and_no_show_only_once_started(self):
+        appointment = self.book(TUESDAY_9)
+        with self.assertRaisesRegex(UserError, "not started yet"):
+            appointment.action_done()
+        with freeze_time(TUESDAY_9 + datetime.timedelta(minutes=5)):
+            appointment.action_no_show()
+            self.assertEqual(appointment.no_show_rate, 100.0)
+            appointment.action_reset_planned()
+            appointment.action_done()
+        self.assertEqual(appointment.state, "done")
+        self.assertEqual(appointment.no_show_rate, 0.0)
+        with self.assertRaises(UserError):
+            appointment._cancel()
+
+    def test_appointments_are_kept_for_history(self):
+        appointment = self.book(TUESDAY_9)
+        with self.assertRaisesRegex(UserError, "kept for history"):
+            appointment.unlink()
+
+    def test_reserved_slot_only_for_agents(self):
+        slot = self.slots(day=TUESDAY_9.date()).filtered(lambda s: s.start == TUESDAY_9)
+        (slot | slot.search([("counter_id", "=", self.counter.id),
+                             ("start", "=", TUESDAY_9 + datetime.timedelta(minutes=15))])
+         ).action_reserve()
+        with self.assertRaises(SlotTakenError):
+            self.book(TUESDAY_9, channel="web", email="a@example.com")
+        appointment = self.env["rdv.appointment"]._book(
+            self.type_id, self.counter, TUESDAY_9,
+            citizen={"lastname": "Bois", "phone": "0612345678"}, channel="phone",
+            allow_reserved=True,
+        )
+        self.assertEqual(appointment.state, "planned")
+        slot.invalidate_recordset()
+        self.assertEqual(slot.state, "booked")
+
+
+@tagged("post_install", "-at_install")
+class TestAvailability(RdvCase):
+    def test_free_starts_need_consecutive_free_slots(self):
+        Slot = self.env["rdv.slot"]
+        day_from, day_to = utc(2026, 3, 3), utc(2026, 3, 4)
+        starts = Slot._free_starts(self.type_id, day_from, day_to, persons=1)
+        # 28 slots of 15 minutes, 30-minute type: every start but the last of each half-day.
+        self.assertEqual(len(starts), 26)
+        self.assertNotIn(utc(2026, 3, 3, 10, 45), [s[1] for s in starts], "would cross lunch")
+        self.book(utc(2026, 3, 3, 8, 15))
+        starts = Slot._free_starts(self.type_id, day_from, day_to, persons=1)
+        self.assertNotIn(utc(2026, 3, 3, 8, 0), [s[1] for s in starts])
+        # 3 persons need 6 free slots in a row: 4 starts before lunch, 9 after.
+        self.assertEqual(len(Slot._free_starts(self.type_id, day_from, day_to, persons=3)), 13)
+
+    def test_free_starts_apply_web_rules(self):
+        self.type_id.write({"min_notice_hours": 48, "max_horizon_days": 7})
+        starts = self.env["rdv.slot"]._free_starts(
+            self.type_id, utc(2026, 3, 1), utc(2026, 4, 1), website=True,
+        )
+        self.assertGreaterEqual(starts[0][1], NOW + datetime.timedelta(hours=48))
+        self.assertLessEqual(starts[-1][1], NOW + datetime.timedelta(days=7))
+        self.counter.website_visible = False
+        self.assertFalse(self.env["rdv.slot"]._free_starts(
+            self.type_id, utc(2026, 3, 1), utc(2026, 4, 1), website=True))
+
+    def test_month_of_availability_is_one_query(self):
+        Slot = self.env["rdv.slot"]
+        self.env.invalidate_all()
+        # One query for the slots, one to read the type's rules.
+        with self.assertQueryCount(__system__=2):
+            starts = Slot._free_starts(
+                self.type_id, utc(2026, 3, 1), utc(2026, 4, 1), places=self.place,
+            )
+        self.assertGreater(len(starts), 500)
