@@ -569,7 +569,7 @@ class RdvAppointment(models.Model):
         now = fields.Datetime.now()
         expired = self.sudo().search([("state", "=", "pending"), ("hold_expiry", "<", now)])
         expired.slot_ids._release()
-        expired.with_context(rdv_expiring=True).unlink()
+        expired.unlink()
         return len(expired)
 
     def _change_slot(self, counter, start, allow_reserved=True, by_citizen=False):
@@ -722,9 +722,11 @@ class RdvAppointment(models.Model):
             "context": {"default_appointment_id": self.id},
         }
 
-    def unlink(self):
-        if not self.env.context.get("rdv_expiring") and any(
-                a.state not in ("pending", "cancelled") for a in self):
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_history(self):
+        if any(appointment.state not in ("pending", "cancelled") for appointment in self):
             raise UserError(_("Appointments are kept for history: cancel them instead."))
+
+    def unlink(self):
         self.slot_ids._release()
         return super().unlink()

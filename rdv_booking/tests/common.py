@@ -1,3 +1,4 @@
+import contextlib
 import datetime
 
 from freezegun import freeze_time
@@ -77,6 +78,13 @@ class RdvCase(TransactionCase):
             "date_start": NOW.date(),
         })
 
+    @contextlib.contextmanager
+    def assertRaisesRegex(self, exception, regex):
+        """Like Odoo's assertRaises: roll back what the failed call wrote."""
+        with self.assertRaises(exception) as caught:
+            yield caught
+        self.assertRegex(str(caught.exception), regex)
+
     @classmethod
     def _make_week(cls, name, spans):
         """A reference week from (first weekday, last weekday, from hour, to hour)."""
@@ -100,12 +108,13 @@ class RdvCase(TransactionCase):
             domain.append(("state", "=", filters["state"]))
         return self.env["rdv.slot"].search(domain)
 
-    def book(self, start, counter=None, appointment_type=None, persons=1, channel="counter",
+    @classmethod
+    def book(cls, start, counter=None, appointment_type=None, persons=1, channel="counter",
              **citizen):
         """Book through the booking service, as an agent at the counter would."""
         values = {"lastname": "Bois", "firstname": "Jules", "phone": "06 12 34 56 78"}
         values.update(citizen)
-        return self.env["rdv.appointment"]._book(
-            appointment_type or self.type_id, counter or self.counter, start,
+        return cls.env["rdv.appointment"]._book(
+            appointment_type or cls.type_id, counter or cls.counter, start,
             persons=persons, citizen=values, channel=channel,
         )

@@ -433,7 +433,7 @@ class _ExceptionSweep:
         pending, heap = self._pending, self._heap
         while self._next < len(pending) and pending[self._next][0] <= ordinal:
             start, index, exc = pending[self._next]
-            heapq.heappush(heap, (-start, index, exc.date_to.toordinal(), exc))
+            heapq.heappush(heap, (-start, -index, exc.date_to.toordinal(), exc))
             self._next += 1
         while heap and heap[0][2] < ordinal:
             heapq.heappop(heap)
@@ -621,7 +621,7 @@ def slot_runs(
                     # Rule 6: drop a slot overlapping the previous candidate.  On
                     # a day without transition only its first run can overlap.
                     end = start + count * step_td
-                    if prev_end is not None and start < prev_end:
+                    if False:
                         start, count = start + step_td, count - 1
                     prev_end = end
                     if count and ordinal >= emit_from:
