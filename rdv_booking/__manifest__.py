@@ -31,7 +31,7 @@
         "wizard/rdv_appointment_reschedule_views.xml",
         "views/rdv_booking_menus.xml",
     ],
-    "demo": [],
+    "demo": ["demo/rdv_booking_demo.xml"],
     "application": True,
     "installable": True,
 }

@@ -1,15 +1,18 @@
 """Models of the RDV booking back office."""
 
-from . import res_company
-from . import res_config_settings
-from . import res_partner
-from . import rdv_service
-from . import rdv_appointment_type
-from . import rdv_place
-from . import rdv_reference_week
-from . import rdv_counter
-from . import rdv_counter_exception
-from . import rdv_closure
-from . import rdv_slot
-from . import rdv_appointment
-from . import rdv_slot_report
+from . import (
+    rdv_appointment,
+    rdv_appointment_type,
+    rdv_closure,
+    rdv_counter,
+    rdv_counter_exception,
+    rdv_demo,
+    rdv_place,
+    rdv_reference_week,
+    rdv_service,
+    rdv_slot,
+    rdv_slot_report,
+    res_company,
+    res_config_settings,
+    res_partner,
+)

@@ -1,8 +1,6 @@
 import datetime
 import re
 
-import pytz
-
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
@@ -57,16 +55,29 @@ class RdvAppointment(models.Model):
     _check_company_auto = True
 
     name = fields.Char(
-        "Reference", required=True, readonly=True, copy=False, index=True,
+        "Reference",
+        required=True,
+        readonly=True,
+        copy=False,
+        index=True,
         default=lambda self: self._new_reference(),
     )
     type_id = fields.Many2one(
-        "rdv.appointment.type", "Appointment type", required=True, index=True, tracking=True,
+        "rdv.appointment.type",
+        "Appointment type",
+        required=True,
+        index=True,
+        tracking=True,
         check_company=True,
     )
     service_id = fields.Many2one(related="type_id.service_id", store=True, index=True)
     counter_id = fields.Many2one(
-        "rdv.counter", "Counter", required=True, index=True, tracking=True, check_company=True,
+        "rdv.counter",
+        "Counter",
+        required=True,
+        index=True,
+        tracking=True,
+        check_company=True,
     )
     place_id = fields.Many2one(related="counter_id.place_id", store=True, index=True)
     company_id = fields.Many2one(related="counter_id.company_id", store=True, index=True)
@@ -82,7 +93,11 @@ class RdvAppointment(models.Model):
 
     # --- the citizen
     partner_id = fields.Many2one(
-        "res.partner", "Citizen", required=True, index=True, tracking=True,
+        "res.partner",
+        "Citizen",
+        required=True,
+        index=True,
+        tracking=True,
     )
     lastname = fields.Char("Last name")
     firstname = fields.Char("First name")
@@ -99,7 +114,9 @@ class RdvAppointment(models.Model):
     )
     id_number = fields.Char("ID document number")
     identity_key = fields.Char(
-        compute="_compute_identity_key", store=True, index=True,
+        compute="_compute_identity_key",
+        store=True,
+        index=True,
         help="ID document number normalised, to recognise a person across bookings.",
     )
     birthdate = fields.Date("Birth date")
@@ -113,7 +130,9 @@ class RdvAppointment(models.Model):
     # --- life cycle
     channel = fields.Selection(
         [("web", "Website"), ("counter", "At the counter"), ("phone", "By phone")],
-        required=True, default="counter", tracking=True,
+        required=True,
+        default="counter",
+        tracking=True,
     )
     state = fields.Selection(
         [
@@ -124,10 +143,15 @@ class RdvAppointment(models.Model):
             ("no_show", "No-show"),
             ("cancelled", "Cancelled"),
         ],
-        required=True, default="planned", tracking=True, index=True, copy=False,
+        required=True,
+        default="planned",
+        tracking=True,
+        index=True,
+        copy=False,
     )
     cancelled_by = fields.Selection(
-        [("citizen", "The citizen"), ("agency", "The administration")], tracking=True,
+        [("citizen", "The citizen"), ("agency", "The administration")],
+        tracking=True,
         copy=False,
     )
     cancel_reason = fields.Text(copy=False)
@@ -135,7 +159,11 @@ class RdvAppointment(models.Model):
     comment = fields.Text("Note for agents")
     hold_expiry = fields.Datetime(copy=False, readonly=True)
     booked_by_id = fields.Many2one(
-        "res.users", "Booked by", default=lambda self: self.env.user, readonly=True, copy=False,
+        "res.users",
+        "Booked by",
+        default=lambda self: self.env.user,
+        readonly=True,
+        copy=False,
     )
     is_past = fields.Boolean(compute="_compute_is_past", search="_search_is_past")
 
@@ -220,7 +248,8 @@ class RdvAppointment(models.Model):
         for appointment in self:
             appointment.display_name = (
                 "%s - %s" % (appointment.name, appointment.partner_id.name)
-                if appointment.partner_id else appointment.name
+                if appointment.partner_id
+                else appointment.name
             )
 
     # ------------------------------------------------------------------
@@ -228,8 +257,19 @@ class RdvAppointment(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _book(self, appointment_type, counter, start, persons=1, citizen=None, partner=None,
-              channel="counter", hold=False, allow_reserved=False, comment=False):
+    def _book(
+        self,
+        appointment_type,
+        counter,
+        start,
+        persons=1,
+        citizen=None,
+        partner=None,
+        channel="counter",
+        hold=False,
+        allow_reserved=False,
+        comment=False,
+    ):
         """Book ``persons`` at ``counter`` from ``start`` for ``appointment_type``.
 
         The one entry point of every channel. Checks the type's rules and the
@@ -260,28 +300,38 @@ class RdvAppointment(models.Model):
         company = counter.company_id
         hold_expiry = (
             fields.Datetime.now() + datetime.timedelta(minutes=company.rdv_hold_minutes)
-            if hold else False
+            if hold
+            else False
         )
-        vals.update({
-            "type_id": appointment_type.id,
-            "counter_id": counter.id,
-            "start": starts[0],
-            "stop": starts[-1] + datetime.timedelta(minutes=counter.slot_duration),
-            "persons": persons,
-            "channel": channel,
-            "state": "pending" if hold else "planned",
-            "hold_expiry": hold_expiry,
-            "comment": comment,
-        })
+        vals.update(
+            {
+                "type_id": appointment_type.id,
+                "counter_id": counter.id,
+                "start": starts[0],
+                "stop": starts[-1] + datetime.timedelta(minutes=counter.slot_duration),
+                "persons": persons,
+                "channel": channel,
+                "state": "pending" if hold else "planned",
+                "hold_expiry": hold_expiry,
+                "comment": comment,
+            }
+        )
         try:
             with self.env.cr.savepoint():
-                appointment = self.with_company(company).with_context(
-                    mail_create_nolog=True
-                ).create(vals)
+                # The form shows channel, agent and date: no "created" message, and
+                # the booking agent does not follow every appointment they book.
+                appointment = (
+                    self.with_company(company)
+                    .with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
+                    .create(vals)
+                )
                 slots = self.env["rdv.slot"]._take(
-                    appointment, counter, starts,
+                    appointment,
+                    counter,
+                    starts,
                     state="held" if hold else "booked",
-                    hold_expiry=hold_expiry, allow_reserved=allow_reserved,
+                    hold_expiry=hold_expiry,
+                    allow_reserved=allow_reserved,
                 )
                 if len(slots) != len(starts):
                     raise SlotTakenError(
@@ -289,15 +339,15 @@ class RdvAppointment(models.Model):
                     )
         except SlotTakenError as error:
             error.alternatives = self.env["rdv.slot"]._free_starts(
-                appointment_type, start, start + datetime.timedelta(days=31), persons,
-                places=counter.place_id, website=(channel == "web"), limit=5,
+                appointment_type,
+                start,
+                start + datetime.timedelta(days=31),
+                persons,
+                places=counter.place_id,
+                website=(channel == "web"),
+                limit=5,
             )
             raise
-        appointment._message_log(body=_(
-            "Booked %(channel)s for %(persons)s person(s).",
-            channel=dict(self._fields["channel"]._description_selection(self.env))[channel],
-            persons=persons,
-        ))
         if hold:
             appointment._schedule_hold_release()
         else:
@@ -310,32 +360,45 @@ class RdvAppointment(models.Model):
         now = fields.Datetime.now()
         if appointment_type not in counter.type_ids or not counter.active:
             raise BookingError(
-                _("%(counter)s does not receive %(type)s appointments.",
-                  counter=counter.display_name, type=appointment_type.name), code="counter",
+                _(
+                    "%(counter)s does not receive %(type)s appointments.",
+                    counter=counter.display_name,
+                    type=appointment_type.name,
+                ),
+                code="counter",
             )
         if not 1 <= persons <= appointment_type.max_persons:
             raise BookingError(
-                _("Number of persons: %(type)s can be booked for 1 to %(max)s persons.",
-                  type=appointment_type.name, max=appointment_type.max_persons),
+                _(
+                    "Number of persons: %(type)s can be booked for 1 to %(max)s persons.",
+                    type=appointment_type.name,
+                    max=appointment_type.max_persons,
+                ),
                 code="persons",
             )
         if start <= now:
-            raise BookingError(_("This time has already passed: choose a later slot."),
-                               code="past")
+            raise BookingError(_("This time has already passed: choose a later slot."), code="past")
         if channel == "web":
             if not (appointment_type.is_published and counter.website_visible):
-                raise BookingError(_("This appointment cannot be booked online."),
-                                   code="unpublished")
+                raise BookingError(
+                    _("This appointment cannot be booked online."), code="unpublished"
+                )
             if start < now + datetime.timedelta(hours=appointment_type.min_notice_hours):
                 raise BookingError(
-                    _("%(type)s must be booked at least %(hours)s hours in advance.",
-                      type=appointment_type.name, hours=appointment_type.min_notice_hours),
+                    _(
+                        "%(type)s must be booked at least %(hours)s hours in advance.",
+                        type=appointment_type.name,
+                        hours=appointment_type.min_notice_hours,
+                    ),
                     code="notice",
                 )
             if start > now + datetime.timedelta(days=appointment_type.max_horizon_days):
                 raise BookingError(
-                    _("%(type)s can be booked at most %(days)s days in advance.",
-                      type=appointment_type.name, days=appointment_type.max_horizon_days),
+                    _(
+                        "%(type)s can be booked at most %(days)s days in advance.",
+                        type=appointment_type.name,
+                        days=appointment_type.max_horizon_days,
+                    ),
                     code="horizon",
                 )
 
@@ -375,8 +438,13 @@ class RdvAppointment(models.Model):
             except ValidationError as error:
                 errors[field_name] = error.args[0]
         if channel == "web" and not (vals.get("phone") or vals.get("email")):
-            errors.setdefault("phone", _("Mobile phone: give a phone number or an e-mail "
-                                         "address so that we can confirm your appointment."))
+            errors.setdefault(
+                "phone",
+                _(
+                    "Mobile phone: give a phone number or an e-mail "
+                    "address so that we can confirm your appointment."
+                ),
+            )
         if errors:
             raise CitizenInputError(errors)
         vals["partner_id"] = (partner or self._find_or_create_partner(vals)).id
@@ -385,8 +453,10 @@ class RdvAppointment(models.Model):
     @api.model
     def _identity_labels(self, appointment_type):
         """{field: label} as the citizen sees them (the type may rename the file number)."""
-        labels = {name: self._fields[name].get_description(self.env)["string"]
-                  for name, _setting in IDENTITY_FIELDS}
+        labels = {
+            name: self._fields[name].get_description(self.env)["string"]
+            for name, _setting in IDENTITY_FIELDS
+        }
         labels["lastname"] = self._fields["lastname"].get_description(self.env)["string"]
         labels["firstname"] = self._fields["firstname"].get_description(self.env)["string"]
         if appointment_type.file_number_label:
@@ -407,12 +477,18 @@ class RdvAppointment(models.Model):
             except PhoneError as error:
                 if error.code == "not_mobile":
                     raise ValidationError(
-                        _("Mobile phone: %s is not a mobile number. Give a number that can "
-                          "receive text messages.", value)
+                        _(
+                            "Mobile phone: %s is not a mobile number. Give a number that can "
+                            "receive text messages.",
+                            value,
+                        )
                     ) from error
                 raise ValidationError(
-                    _("Mobile phone: %s is not a valid phone number. Numbers from abroad "
-                      "start with their country code (+33, +212...).", value)
+                    _(
+                        "Mobile phone: %s is not a valid phone number. Numbers from abroad "
+                        "start with their country code (+33, +212...).",
+                        value,
+                    )
                 ) from error
         if field_name == "birthdate":
             try:
@@ -427,8 +503,11 @@ class RdvAppointment(models.Model):
                 raise ValidationError(_("ID document type: choose one from the list."))
             return value
         if field_name == "country_id":
-            country = self.env["res.country"].browse(int(value)).exists() if str(
-                value).isdigit() else self.env["res.country"]
+            country = (
+                self.env["res.country"].browse(int(value)).exists()
+                if str(value).isdigit()
+                else self.env["res.country"]
+            )
             if not country:
                 raise ValidationError(_("Country: choose one from the list."))
             return country.id
@@ -440,7 +519,11 @@ class RdvAppointment(models.Model):
     def _find_or_create_partner(self, vals):
         """The citizen's partner: same name and same e-mail or phone, else a new one."""
         name = self._partner_name(vals.get("lastname"), vals.get("firstname"))
-        Partner = self.env["res.partner"].sudo()
+        Partner = (
+            self.env["res.partner"]
+            .sudo()
+            .with_context(mail_create_nolog=True, mail_create_nosubscribe=True, tracking_disable=True)
+        )
         contact = []
         if vals.get("email"):
             contact.append([("email_normalized", "=", vals["email"])])
@@ -452,15 +535,17 @@ class RdvAppointment(models.Model):
             )
             if partner:
                 return partner
-        return Partner.create({
-            "name": name,
-            "email": vals.get("email"),
-            "phone": vals.get("phone"),
-            "street": vals.get("street"),
-            "zip": vals.get("zip"),
-            "city": vals.get("city"),
-            "country_id": vals.get("country_id"),
-        })
+        return Partner.create(
+            {
+                "name": name,
+                "email": vals.get("email"),
+                "phone": vals.get("phone"),
+                "street": vals.get("street"),
+                "zip": vals.get("zip"),
+                "city": vals.get("city"),
+                "country_id": vals.get("country_id"),
+            }
+        )
 
     @api.model
     def _partner_name(self, lastname, firstname):
@@ -479,9 +564,15 @@ class RdvAppointment(models.Model):
             return
         now = fields.Datetime.now()
         active = [
-            "|", "&", ("state", "=", "pending"), ("hold_expiry", ">", now),
-            "&", ("state", "in", ("planned", "to_reschedule")),
-            "|", ("stop", ">", now), ("state", "=", "to_reschedule"),
+            "|",
+            "&",
+            ("state", "=", "pending"),
+            ("hold_expiry", ">", now),
+            "&",
+            ("state", "in", ("planned", "to_reschedule")),
+            "|",
+            ("stop", ">", now),
+            ("state", "=", "to_reschedule"),
         ]
         Appointment = self.sudo().with_context(active_test=False)
         count = Appointment.search_count(
@@ -489,21 +580,30 @@ class RdvAppointment(models.Model):
         )
         if count >= appointment_type.max_active_per_person:
             raise BookingError(
-                _("You already have %(count)s upcoming appointments for %(type)s, the most "
-                  "allowed. Cancel one before booking another.",
-                  count=count, type=appointment_type.name),
+                _(
+                    "You already have %(count)s upcoming appointments for %(type)s, the most "
+                    "allowed. Cancel one before booking another.",
+                    count=count,
+                    type=appointment_type.name,
+                ),
                 code="limit",
             )
         if appointment_type.procedure_code:
             elsewhere = Appointment.search_count(
-                [("type_id.procedure_code", "=", appointment_type.procedure_code),
-                 ("type_id", "!=", appointment_type.id)] + active + identity,
+                [
+                    ("type_id.procedure_code", "=", appointment_type.procedure_code),
+                    ("type_id", "!=", appointment_type.id),
+                ]
+                + active
+                + identity,
                 limit=1,
             )
             if elsewhere:
                 raise BookingError(
-                    _("You already have an upcoming appointment for this procedure at another "
-                      "place. Cancel it before booking here."),
+                    _(
+                        "You already have an upcoming appointment for this procedure at another "
+                        "place. Cancel it before booking here."
+                    ),
                     code="elsewhere",
                 )
 
@@ -529,8 +629,9 @@ class RdvAppointment(models.Model):
         """Turn a pending booking into a planned one (identity verified)."""
         self.ensure_one()
         if self.state != "pending":
-            raise BookingError(_("This booking is no longer waiting for confirmation."),
-                               code="state")
+            raise BookingError(
+                _("This booking is no longer waiting for confirmation."), code="state"
+            )
         expected = self.counter_id._slot_count_for(self.type_id, self.persons)
         self.env.flush_all()
         self.env.cr.execute(
@@ -541,15 +642,21 @@ class RdvAppointment(models.Model):
         if self.env.cr.rowcount != expected:
             self.env.cr.execute(
                 "UPDATE rdv_slot SET state = 'free', appointment_id = NULL, hold_expiry = NULL "
-                "WHERE appointment_id = %s", (self.id,),
+                "WHERE appointment_id = %s",
+                (self.id,),
             )
             self.env["rdv.slot"].invalidate_model(["state", "appointment_id", "hold_expiry"])
             self.invalidate_recordset(["slot_ids"])
             raise SlotTakenError(
                 _("Your hold expired and the time was given to someone else."),
                 alternatives=self.env["rdv.slot"]._free_starts(
-                    self.type_id, self.start, self.start + datetime.timedelta(days=31),
-                    self.persons, places=self.place_id, website=True, limit=5,
+                    self.type_id,
+                    self.start,
+                    self.start + datetime.timedelta(days=31),
+                    self.persons,
+                    places=self.place_id,
+                    website=True,
+                    limit=5,
                 ),
             )
         self.env["rdv.slot"].invalidate_model(["state", "hold_expiry"])
@@ -580,18 +687,24 @@ class RdvAppointment(models.Model):
         """
         self.ensure_one()
         if self.state not in ("planned", "to_reschedule"):
-            raise BookingError(_("Only planned appointments or appointments to reschedule can "
-                                 "change slot."), code="state")
+            raise BookingError(
+                _("Only planned appointments or appointments to reschedule can change slot."),
+                code="state",
+            )
         channel = "web" if by_citizen else self.channel
-        self._check_booking_rules(self.type_id, counter, start, self.persons,
-                                  "web" if by_citizen else "counter")
+        self._check_booking_rules(
+            self.type_id, counter, start, self.persons, "web" if by_citizen else "counter"
+        )
         starts = counter._slot_starts_for(self.type_id, start, self.persons)
         old_slots = self.slot_ids
         old_label = self.start_local
         try:
             with self.env.cr.savepoint():
                 slots = self.env["rdv.slot"]._take(
-                    self, counter, starts, allow_reserved=allow_reserved and not by_citizen,
+                    self,
+                    counter,
+                    starts,
+                    allow_reserved=allow_reserved and not by_citizen,
                 )
                 if len(slots) != len(starts):
                     raise SlotTakenError(
@@ -600,20 +713,33 @@ class RdvAppointment(models.Model):
                 old_slots._release()
         except SlotTakenError as error:
             error.alternatives = self.env["rdv.slot"]._free_starts(
-                self.type_id, start, start + datetime.timedelta(days=31), self.persons,
-                places=counter.place_id, website=by_citizen, limit=5,
+                self.type_id,
+                start,
+                start + datetime.timedelta(days=31),
+                self.persons,
+                places=counter.place_id,
+                website=by_citizen,
+                limit=5,
             )
             raise
-        self.write({
-            "counter_id": counter.id,
-            "start": starts[0],
-            "stop": starts[-1] + datetime.timedelta(minutes=counter.slot_duration),
-            "state": "planned",
-            "reschedule_reason": False,
-        })
-        self.message_post(body=_("Moved from %(old)s to %(new)s (%(channel)s).",
-                                 old=old_label, new=self.start_local, channel=channel),
-                          subtype_xmlid="mail.mt_note")
+        self.write(
+            {
+                "counter_id": counter.id,
+                "start": starts[0],
+                "stop": starts[-1] + datetime.timedelta(minutes=counter.slot_duration),
+                "state": "planned",
+                "reschedule_reason": False,
+            }
+        )
+        self.message_post(
+            body=_(
+                "Moved from %(old)s to %(new)s (%(channel)s).",
+                old=old_label,
+                new=self.start_local,
+                channel=channel,
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
         self._notify_changed()
         return True
 
@@ -629,9 +755,11 @@ class RdvAppointment(models.Model):
         self.write({"state": "cancelled", "cancelled_by": by, "cancel_reason": reason})
         for appointment in self:
             appointment.message_post(
-                body=_("Cancelled by %(who)s. %(reason)s",
-                       who=dict(self._fields["cancelled_by"]._description_selection(self.env))[by],
-                       reason=reason or ""),
+                body=_(
+                    "Cancelled by %(who)s. %(reason)s",
+                    who=dict(self._fields["cancelled_by"]._description_selection(self.env))[by],
+                    reason=reason or "",
+                ),
                 subtype_xmlid="mail.mt_note",
             )
         self._notify_cancelled()

@@ -68,13 +68,14 @@ class RdvAppointmentType(models.Model):
     )
 
     # --- texts shown to the citizen
-    description = fields.Html(translate=True, sanitize=True)
+    description = fields.Html(translate=True, sanitize=True, prefetch="rdv_texts")
     gdpr_text = fields.Html(
         "Personal data notice",
         translate=True,
+        prefetch="rdv_texts",
         help="Shown before the citizen gives personal data (GDPR information).",
     )
-    documents_to_bring = fields.Html(translate=True)
+    documents_to_bring = fields.Html(translate=True, prefetch="rdv_texts")
     file_number_label = fields.Char(
         translate=True,
         default=lambda self: _("File number"),
@@ -149,18 +150,36 @@ class RdvAppointmentType(models.Model):
 
     _sql_constraints = [
         ("duration_positive", "CHECK(duration > 0)", "The duration must be positive."),
-        ("max_persons_positive", "CHECK(max_persons >= 1)",
-         "At least one person per booking must be allowed."),
-        ("max_active_positive", "CHECK(max_active_per_person >= 1)",
-         "At least one active booking per person must be allowed."),
-        ("notice_positive", "CHECK(min_notice_hours >= 0)",
-         "The minimum notice cannot be negative."),
-        ("horizon_positive", "CHECK(max_horizon_days >= 1)",
-         "The booking horizon must be at least one day."),
-        ("deadline_positive", "CHECK(change_deadline_hours >= 0)",
-         "The cancel / reschedule deadline cannot be negative."),
-        ("reminder_positive", "CHECK(reminder_hours >= 0)",
-         "The reminder delay cannot be negative."),
+        (
+            "max_persons_positive",
+            "CHECK(max_persons >= 1)",
+            "At least one person per booking must be allowed.",
+        ),
+        (
+            "max_active_positive",
+            "CHECK(max_active_per_person >= 1)",
+            "At least one active booking per person must be allowed.",
+        ),
+        (
+            "notice_positive",
+            "CHECK(min_notice_hours >= 0)",
+            "The minimum notice cannot be negative.",
+        ),
+        (
+            "horizon_positive",
+            "CHECK(max_horizon_days >= 1)",
+            "The booking horizon must be at least one day.",
+        ),
+        (
+            "deadline_positive",
+            "CHECK(change_deadline_hours >= 0)",
+            "The cancel / reschedule deadline cannot be negative.",
+        ),
+        (
+            "reminder_positive",
+            "CHECK(reminder_hours >= 0)",
+            "The reminder delay cannot be negative.",
+        ),
     ]
 
     @api.depends("counter_ids")
@@ -189,18 +208,17 @@ class RdvAppointmentType(models.Model):
         for rdv_type in self:
             if rdv_type.ask_phone == "no" and rdv_type.ask_email == "no":
                 raise ValidationError(
-                    _("%s: ask at least a mobile phone or an e-mail, or the citizen "
-                      "cannot receive the confirmation.", rdv_type.name)
+                    _(
+                        "%s: ask at least a mobile phone or an e-mail, or the citizen "
+                        "cannot receive the confirmation.",
+                        rdv_type.name,
+                    )
                 )
 
     def _identity_requirements(self):
         """Return {appointment field: 'optional' | 'required'} for the asked fields."""
         self.ensure_one()
-        return {
-            field: self[setting]
-            for field, setting in IDENTITY_FIELDS
-            if self[setting] != "no"
-        }
+        return {field: self[setting] for field, setting in IDENTITY_FIELDS if self[setting] != "no"}
 
     def action_view_counters(self):
         """Open the counters serving this type."""

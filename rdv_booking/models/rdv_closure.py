@@ -33,11 +33,17 @@ class RdvClosure(models.Model):
         "res.company", required=True, index=True, default=lambda self: self.env.company
     )
     place_id = fields.Many2one(
-        "rdv.place", "Place", index=True, check_company=True,
+        "rdv.place",
+        "Place",
+        index=True,
+        check_company=True,
         help="Empty: every place of the company.",
     )
     counter_id = fields.Many2one(
-        "rdv.counter", "Counter", index=True, check_company=True,
+        "rdv.counter",
+        "Counter",
+        index=True,
+        check_company=True,
         help="Empty: every counter of the place (or of the company).",
     )
     date_from = fields.Date("From", required=True, tracking=True)
@@ -46,29 +52,41 @@ class RdvClosure(models.Model):
     hour_from = fields.Float("From hour", default=0.0)
     hour_to = fields.Float("To hour", default=0.0)
 
-    @api.constrains("date_from", "date_to", "all_day", "hour_from", "hour_to", "place_id",
-                    "counter_id")
+    @api.constrains(
+        "date_from", "date_to", "all_day", "hour_from", "hour_to", "place_id", "counter_id"
+    )
     def _check_range(self):
         for closure in self:
             if closure.date_to < closure.date_from:
                 raise ValidationError(
-                    _("Closure %(name)s: 'Until' (%(end)s) is before 'From' (%(start)s).",
-                      name=closure.name, end=closure.date_to, start=closure.date_from)
+                    _(
+                        "Closure %(name)s: 'Until' (%(end)s) is before 'From' (%(start)s).",
+                        name=closure.name,
+                        end=closure.date_to,
+                        start=closure.date_from,
+                    )
                 )
             if not closure.all_day and not (
-                0 <= hours_to_minutes(closure.hour_from) < hours_to_minutes(closure.hour_to)
-                <= 1440
+                0 <= hours_to_minutes(closure.hour_from) < hours_to_minutes(closure.hour_to) <= 1440
             ):
                 raise ValidationError(
-                    _("Closure %s: the closing hours must start before they end, within the "
-                      "day.", closure.name)
+                    _(
+                        "Closure %s: the closing hours must start before they end, within the day.",
+                        closure.name,
+                    )
                 )
-            if (closure.counter_id and closure.place_id
-                    and closure.counter_id.place_id != closure.place_id):
+            if (
+                closure.counter_id
+                and closure.place_id
+                and closure.counter_id.place_id != closure.place_id
+            ):
                 raise ValidationError(
-                    _("Closure %(name)s: counter %(counter)s is not at %(place)s.",
-                      name=closure.name, counter=closure.counter_id.display_name,
-                      place=closure.place_id.name)
+                    _(
+                        "Closure %(name)s: counter %(counter)s is not at %(place)s.",
+                        name=closure.name,
+                        counter=closure.counter_id.display_name,
+                        place=closure.place_id.name,
+                    )
                 )
 
     @api.onchange("counter_id")
@@ -102,8 +120,8 @@ class RdvClosure(models.Model):
 
     def _get_counters(self):
         """Active counters this closure applies to."""
-        counters = self.env["rdv.counter"].sudo().search(
-            [("company_id", "in", self.company_id.ids)]
+        counters = (
+            self.env["rdv.counter"].sudo().search([("company_id", "in", self.company_id.ids)])
         )
         return counters.filtered(lambda counter: any(c._applies_to(counter) for c in self))
 
@@ -137,17 +155,29 @@ class RdvClosure(models.Model):
         self._regenerate(counters, *bounds)
         return res
 
-    @api.onchange("date_from", "date_to", "all_day", "hour_from", "hour_to", "place_id",
-                  "counter_id", "active")
+    @api.onchange(
+        "date_from",
+        "date_to",
+        "all_day",
+        "hour_from",
+        "hour_to",
+        "place_id",
+        "counter_id",
+        "active",
+    )
     def _onchange_impact(self):
         if not (self.date_from and self.date_to and self.company_id) or (
-                self.date_to < self.date_from):
+            self.date_to < self.date_from
+        ):
             return None
         counters = self._get_counters() | self._origin._get_counters()
         if not counters:
             return None
-        dates = [d for d in (self.date_from, self.date_to, self._origin.date_from,
-                             self._origin.date_to) if d]
+        dates = [
+            d
+            for d in (self.date_from, self.date_to, self._origin.date_from, self._origin.date_to)
+            if d
+        ]
         impact = counters._preview_impact(min(dates), max(dates), closure_overrides=[self])
         return counters._impact_warning(impact)
 
@@ -180,11 +210,15 @@ class RdvClosure(models.Model):
                 language=self._holiday_language(company, getattr(holidays, code)),
             )
             existing = set(
-                self.with_context(active_test=False).search([
-                    ("company_id", "=", company.id),
-                    ("kind", "=", "holiday"),
-                    ("date_from", ">=", datetime.date(min(wanted_years), 1, 1)),
-                ]).mapped("date_from")
+                self.with_context(active_test=False)
+                .search(
+                    [
+                        ("company_id", "=", company.id),
+                        ("kind", "=", "holiday"),
+                        ("date_from", ">=", datetime.date(min(wanted_years), 1, 1)),
+                    ]
+                )
+                .mapped("date_from")
             )
             vals_list = [
                 {

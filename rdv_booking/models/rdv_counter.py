@@ -6,11 +6,16 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..tools import schedule
-from .rdv_reference_week import WEEKDAYS, hours_to_minutes, minutes_label
+from .rdv_reference_week import WEEKDAYS, minutes_label
 
 # Fields of a counter whose change moves its slots.
 SCHEDULE_FIELDS = {
-    "place_id", "reference_week_id", "date_start", "date_end", "capacity", "slot_duration",
+    "place_id",
+    "reference_week_id",
+    "date_start",
+    "date_end",
+    "capacity",
+    "slot_duration",
     "active",
 }
 
@@ -32,7 +37,11 @@ class RdvCounter(models.Model):
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True, tracking=True)
     place_id = fields.Many2one(
-        "rdv.place", string="Place", required=True, index=True, tracking=True,
+        "rdv.place",
+        string="Place",
+        required=True,
+        index=True,
+        tracking=True,
         check_company=True,
     )
     company_id = fields.Many2one(
@@ -80,7 +89,9 @@ class RdvCounter(models.Model):
         "takes as many consecutive slots as its type's duration needs, per person.",
     )
     website_visible = fields.Boolean(
-        "Visible on the website", default=True, tracking=True,
+        "Visible on the website",
+        default=True,
+        tracking=True,
         help="Citizens can book this counter online. Hidden counters are booked by agents.",
     )
     color = fields.Integer()
@@ -89,12 +100,21 @@ class RdvCounter(models.Model):
     closure_ids = fields.One2many("rdv.closure", "counter_id", string="Own closures")
 
     _sql_constraints = [
-        ("capacity_positive", "CHECK(capacity >= 1)",
-         "Parallel capacity: a counter receives at least one citizen at a time."),
-        ("slot_duration_positive", "CHECK(slot_duration > 0)",
-         "Slot duration: it must be positive."),
-        ("dates_ordered", "CHECK(date_end IS NULL OR date_end >= date_start)",
-         "Valid until: the end of validity cannot be before its start."),
+        (
+            "capacity_positive",
+            "CHECK(capacity >= 1)",
+            "Parallel capacity: a counter receives at least one citizen at a time.",
+        ),
+        (
+            "slot_duration_positive",
+            "CHECK(slot_duration > 0)",
+            "Slot duration: it must be positive.",
+        ),
+        (
+            "dates_ordered",
+            "CHECK(date_end IS NULL OR date_end >= date_start)",
+            "Valid until: the end of validity cannot be before its start.",
+        ),
     ]
 
     # ------------------------------------------------------------------
@@ -106,10 +126,13 @@ class RdvCounter(models.Model):
         for counter in self:
             if counter.date_end and counter.date_end < counter.date_start:
                 raise ValidationError(
-                    _("Valid until: the end of validity of %(counter)s (%(end)s) is before "
-                      "its start (%(start)s).",
-                      counter=counter.display_name, end=counter.date_end,
-                      start=counter.date_start)
+                    _(
+                        "Valid until: the end of validity of %(counter)s (%(end)s) is before "
+                        "its start (%(start)s).",
+                        counter=counter.display_name,
+                        end=counter.date_end,
+                        start=counter.date_start,
+                    )
                 )
 
     @api.constrains("slot_duration", "reference_week_id", "type_ids", "exception_ids")
@@ -123,10 +146,14 @@ class RdvCounter(models.Model):
             for rdv_type in counter.type_ids:
                 if rdv_type.duration % step:
                     raise ValidationError(
-                        _("Slot duration: the %(slot)s-minute slots of %(counter)s do not divide "
-                          "the %(duration)s minutes of %(type)s.",
-                          slot=step, counter=counter.display_name,
-                          duration=rdv_type.duration, type=rdv_type.name)
+                        _(
+                            "Slot duration: the %(slot)s-minute slots of %(counter)s do not divide "
+                            "the %(duration)s minutes of %(type)s.",
+                            slot=step,
+                            counter=counter.display_name,
+                            duration=rdv_type.duration,
+                            type=rdv_type.name,
+                        )
                     )
             weeks = counter.reference_week_id | counter.exception_ids.reference_week_id
             for week in weeks:
@@ -134,10 +161,16 @@ class RdvCounter(models.Model):
                 if bad:
                     weekday, (start, end) = bad[0]
                     raise ValidationError(
-                        _("Slot duration: the %(slot)s-minute slots of %(counter)s do not divide "
-                          "the opening interval %(day)s %(a)s-%(b)s of %(week)s.",
-                          slot=step, counter=counter.display_name, day=_(labels[str(weekday)]),
-                          a=minutes_label(start), b=minutes_label(end), week=week.name)
+                        _(
+                            "Slot duration: the %(slot)s-minute slots of %(counter)s do not divide "
+                            "the opening interval %(day)s %(a)s-%(b)s of %(week)s.",
+                            slot=step,
+                            counter=counter.display_name,
+                            day=_(labels[str(weekday)]),
+                            a=minutes_label(start),
+                            b=minutes_label(end),
+                            week=week.name,
+                        )
                     )
 
     @api.constrains("type_ids")
@@ -145,8 +178,10 @@ class RdvCounter(models.Model):
         for counter in self:
             if not counter.type_ids:
                 raise ValidationError(
-                    _("Appointment types: counter %s must serve at least one type.",
-                      counter.display_name)
+                    _(
+                        "Appointment types: counter %s must serve at least one type.",
+                        counter.display_name,
+                    )
                 )
 
     # ------------------------------------------------------------------
@@ -157,7 +192,8 @@ class RdvCounter(models.Model):
     def _compute_display_name(self):
         for counter in self:
             counter.display_name = (
-                "%s - %s" % (counter.place_id.name, counter.name) if counter.place_id
+                "%s - %s" % (counter.place_id.name, counter.name)
+                if counter.place_id
                 else counter.name
             )
 
@@ -185,12 +221,16 @@ class RdvCounter(models.Model):
             return
         durations = self.type_ids.mapped("duration")
         if any(d % self.slot_duration for d in durations if self.slot_duration > 0):
-            return {"warning": {
-                "title": _("Slot duration"),
-                "message": _("Appointment types of this counter last %s minutes: choose a "
-                             "slot duration that divides them.",
-                             ", ".join(str(d) for d in sorted(set(durations)))),
-            }}
+            return {
+                "warning": {
+                    "title": _("Slot duration"),
+                    "message": _(
+                        "Appointment types of this counter last %s minutes: choose a "
+                        "slot duration that divides them.",
+                        ", ".join(str(d) for d in sorted(set(durations))),
+                    ),
+                }
+            }
 
     @api.onchange("type_ids")
     def _onchange_type_ids(self):
@@ -198,7 +238,12 @@ class RdvCounter(models.Model):
             self.slot_duration = min(self.type_ids.mapped("duration"))
 
     @api.onchange(
-        "reference_week_id", "date_start", "date_end", "capacity", "slot_duration", "active",
+        "reference_week_id",
+        "date_start",
+        "date_end",
+        "capacity",
+        "slot_duration",
+        "active",
         "exception_ids",
     )
     def _onchange_schedule_impact(self):
@@ -249,11 +294,17 @@ class RdvCounter(models.Model):
         :param closure_overrides: unsaved closure records (onchange) replacing
             their stored version, or added if new
         """
-        closures = self.env["rdv.closure"].sudo().search([
-            ("company_id", "in", self.company_id.ids),
-            ("date_from", "<=", date_to),
-            ("date_to", ">=", date_from),
-        ])
+        closures = (
+            self.env["rdv.closure"]
+            .sudo()
+            .search(
+                [
+                    ("company_id", "in", self.company_id.ids),
+                    ("date_from", "<=", date_to),
+                    ("date_to", ">=", date_from),
+                ]
+            )
+        )
         if closure_overrides:
             replaced = {closure._origin.id for closure in closure_overrides}
             closures = [c for c in closures if c.id not in replaced] + [
@@ -262,9 +313,7 @@ class RdvCounter(models.Model):
         result = {}
         for counter in self:
             result[counter.id] = tuple(
-                closure._as_engine_closure()
-                for closure in closures
-                if closure._applies_to(counter)
+                closure._as_engine_closure() for closure in closures if closure._applies_to(counter)
             )
         return result
 
@@ -289,8 +338,15 @@ class RdvCounter(models.Model):
         end = utc_midnight(last_day + datetime.timedelta(days=1))
         return first_day, last_day, start, end
 
-    def _generate_slots(self, date_from=None, date_to=None, dry_run=False,
-                        counter_overrides=None, week_overrides=None, closure_overrides=()):
+    def _generate_slots(
+        self,
+        date_from=None,
+        date_to=None,
+        dry_run=False,
+        counter_overrides=None,
+        week_overrides=None,
+        closure_overrides=(),
+    ):
         """Materialise the slots of these counters between two local dates.
 
         Set-based and idempotent: free slots that no longer exist are deleted,
@@ -327,8 +383,12 @@ class RdvCounter(models.Model):
             windows["start"].append(win_start)
             windows["end"].append(win_end)
             windows["cap"].append(max(values.capacity, 1))
-            if (values.active and first_day <= last_day and values.reference_week_id
-                    and values.slot_duration > 0):
+            if (
+                values.active
+                and first_day <= last_day
+                and values.reference_week_id
+                and values.slot_duration > 0
+            ):
                 todo.append((counter, values, first_day, last_day))
         if todo:
             closures = counters._get_closures(
@@ -352,8 +412,10 @@ class RdvCounter(models.Model):
         lost = self.env["rdv.slot"]._apply_wanted_slots(runs, windows)
         appointments = self.env["rdv.appointment"].browse(lost).exists()
         appointments._lose_slots(
-            _("Its slot no longer exists after a change of opening hours, exception "
-              "range, closure or validity of the counter.")
+            _(
+                "Its slot no longer exists after a change of opening hours, exception "
+                "range, closure or validity of the counter."
+            )
         )
         return appointments
 
@@ -371,16 +433,18 @@ class RdvCounter(models.Model):
         """Onchange warning announcing how many appointments a change affects."""
         if not appointments:
             return None
-        return {"warning": {
-            "title": _("%s appointments affected", len(appointments)),
-            "message": _(
-                "Saving this change removes the slots of %(count)s planned appointments "
-                "(first: %(first)s). They will move to 'To reschedule' and the citizens "
-                "will be told to choose another slot.",
-                count=len(appointments),
-                first=", ".join(appointments[:5].mapped("display_name")),
-            ),
-        }}
+        return {
+            "warning": {
+                "title": _("%s appointments affected", len(appointments)),
+                "message": _(
+                    "Saving this change removes the slots of %(count)s planned appointments "
+                    "(first: %(first)s). They will move to 'To reschedule' and the citizens "
+                    "will be told to choose another slot.",
+                    count=len(appointments),
+                    first=", ".join(appointments[:5].mapped("display_name")),
+                ),
+            }
+        }
 
     @api.model
     def _cron_generate_slots(self):
@@ -423,4 +487,7 @@ class RdvCounter(models.Model):
 
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)
-        return [dict(vals, name=_("%s (copy)", counter.name)) for counter, vals in zip(self, vals_list)]
+        return [
+            dict(vals, name=_("%s (copy)", counter.name))
+            for counter, vals in zip(self, vals_list, strict=True)
+        ]

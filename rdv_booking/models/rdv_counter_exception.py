@@ -35,26 +35,37 @@ class RdvCounterException(models.Model):
         for exc in self:
             if exc.date_to < exc.date_from:
                 raise ValidationError(
-                    _("Exception range of %(counter)s: 'Until' (%(end)s) is before 'From' "
-                      "(%(start)s).", counter=exc.counter_id.display_name, end=exc.date_to,
-                      start=exc.date_from)
+                    _(
+                        "Exception range of %(counter)s: 'Until' (%(end)s) is before 'From' "
+                        "(%(start)s).",
+                        counter=exc.counter_id.display_name,
+                        end=exc.date_to,
+                        start=exc.date_from,
+                    )
                 )
             if exc.kind == "week" and not exc.reference_week_id:
                 raise ValidationError(
-                    _("Exception range of %s: choose the reference week that applies, or "
-                      "mark the range as closed.", exc.counter_id.display_name)
+                    _(
+                        "Exception range of %s: choose the reference week that applies, or "
+                        "mark the range as closed.",
+                        exc.counter_id.display_name,
+                    )
                 )
             overlapping = exc.counter_id.exception_ids.filtered(
-                lambda other, exc=exc: other != exc
-                and other.date_from <= exc.date_to
-                and exc.date_from <= other.date_to
+                lambda other, exc=exc: (
+                    other != exc
+                    and other.date_from <= exc.date_to
+                    and exc.date_from <= other.date_to
+                )
             )
             if overlapping:
                 raise ValidationError(
-                    _("Exception ranges of %(counter)s: %(a)s overlaps %(b)s.",
-                      counter=exc.counter_id.display_name,
-                      a="%s - %s" % (exc.date_from, exc.date_to),
-                      b="%s - %s" % (overlapping[0].date_from, overlapping[0].date_to))
+                    _(
+                        "Exception ranges of %(counter)s: %(a)s overlaps %(b)s.",
+                        counter=exc.counter_id.display_name,
+                        a="%s - %s" % (exc.date_from, exc.date_to),
+                        b="%s - %s" % (overlapping[0].date_from, overlapping[0].date_to),
+                    )
                 )
         self.counter_id._check_slot_grid()
 

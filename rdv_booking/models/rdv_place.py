@@ -3,9 +3,8 @@ from urllib.parse import urlencode
 import pytz
 
 from odoo import _, api, fields, models
-from odoo.exceptions import ValidationError
-
 from odoo.addons.base.models.res_partner import _tz_get
+from odoo.exceptions import ValidationError
 
 
 class RdvPlace(models.Model):
@@ -29,9 +28,7 @@ class RdvPlace(models.Model):
     street2 = fields.Char()
     zip = fields.Char()
     city = fields.Char()
-    country_id = fields.Many2one(
-        "res.country", default=lambda self: self.env.company.country_id
-    )
+    country_id = fields.Many2one("res.country", default=lambda self: self.env.company.country_id)
     phone = fields.Char()
     email = fields.Char()
     access_info = fields.Html(
@@ -71,7 +68,9 @@ class RdvPlace(models.Model):
             if place.latitude or place.longitude:
                 query = {"mlat": place.latitude, "mlon": place.longitude}
                 place.map_url = "https://www.openstreetmap.org/?%s#map=18/%s/%s" % (
-                    urlencode(query), place.latitude, place.longitude,
+                    urlencode(query),
+                    place.latitude,
+                    place.longitude,
                 )
             elif place.address_display:
                 place.map_url = "https://www.openstreetmap.org/search?%s" % urlencode(

@@ -45,19 +45,22 @@ class RdvReferenceWeek(models.Model):
 
     @api.depends("line_ids.weekday", "line_ids.hour_from", "line_ids.hour_to")
     def _compute_summary(self):
-        labels = dict(self.env["rdv.reference.week.line"]._fields["weekday"]._description_selection(
-            self.env
-        ))
+        labels = dict(
+            self.env["rdv.reference.week.line"]._fields["weekday"]._description_selection(self.env)
+        )
         for week in self:
             rows = []
             for weekday, intervals in enumerate(week._get_week_schedule().days):
                 if intervals:
-                    rows.append("%s: %s" % (
-                        labels[str(weekday)],
-                        ", ".join(
-                            "%s-%s" % (minutes_label(a), minutes_label(b)) for a, b in intervals
-                        ),
-                    ))
+                    rows.append(
+                        "%s: %s"
+                        % (
+                            labels[str(weekday)],
+                            ", ".join(
+                                "%s-%s" % (minutes_label(a), minutes_label(b)) for a, b in intervals
+                            ),
+                        )
+                    )
             week.summary = "\n".join(rows) or _("Closed every day")
 
     def _check_opening_hours(self):
@@ -89,7 +92,9 @@ class RdvReferenceWeek(models.Model):
 
     def _get_counters(self):
         """Counters whose slots follow this week, directly or in an exception range."""
-        exceptions = self.env["rdv.counter.exception"].search([("reference_week_id", "in", self.ids)])
+        exceptions = self.env["rdv.counter.exception"].search(
+            [("reference_week_id", "in", self.ids)]
+        )
         return (self.counter_ids | exceptions.counter_id).filtered("active")
 
     def write(self, vals):
@@ -131,7 +136,9 @@ class RdvReferenceWeekLine(models.Model):
                     _(
                         "Opening hours of %(week)s: the interval %(a)s-%(b)s must start "
                         "before it ends, within the day.",
-                        week=line.week_id.name, a=minutes_label(start), b=minutes_label(end),
+                        week=line.week_id.name,
+                        a=minutes_label(start),
+                        b=minutes_label(end),
                     )
                 )
         self.week_id._check_opening_hours()

@@ -13,7 +13,6 @@ SLOT_STATES = [
 ]
 
 
-
 def takeable(alias, states, now):
     """SQL condition: slot ``alias`` can be taken now.
 
@@ -21,9 +20,13 @@ def takeable(alias, states, now):
     free slots uses this condition, so an expired hold never blocks a citizen,
     even before the cron releases it.
     """
+    # Written as "state IN (...)" so that it implies the predicate of the
+    # partial index on free and held slots.
     return SQL(
-        "(%(a)s.state = ANY(%(states)s) OR (%(a)s.state = 'held' AND %(a)s.hold_expiry < %(now)s))",
-        a=SQL.identifier(alias), states=list(states), now=now,
+        "(%(a)s.state IN %(states)s AND (%(a)s.state != 'held' OR %(a)s.hold_expiry < %(now)s))",
+        a=SQL.identifier(alias),
+        states=tuple(states) + ("held",),
+        now=now,
     )
 
 
@@ -43,12 +46,16 @@ class RdvSlot(models.Model):
     counter_id = fields.Many2one(
         "rdv.counter", required=True, ondelete="cascade", readonly=True, index=False
     )
-    place_id = fields.Many2one("rdv.place", required=True, readonly=True, index=False)
-    company_id = fields.Many2one("res.company", required=True, readonly=True, index=True)
+    # Not stored: a year of slots is a million rows, and every stored foreign
+    # key is checked on each of them when they are generated.
+    place_id = fields.Many2one(related="counter_id.place_id", string="Place")
+    company_id = fields.Many2one(related="counter_id.company_id", string="Company")
     start = fields.Datetime(required=True, readonly=True)
     stop = fields.Datetime(required=True, readonly=True)
     seat = fields.Integer(
-        required=True, default=1, readonly=True,
+        required=True,
+        default=1,
+        readonly=True,
         help="Counters with a parallel capacity have one slot per seat at each time.",
     )
     state = fields.Selection(SLOT_STATES, required=True, default="free", readonly=True)
@@ -62,11 +69,16 @@ class RdvSlot(models.Model):
     is_past = fields.Boolean(compute="_compute_is_past", search="_search_is_past")
 
     _sql_constraints = [
-        ("seat_unique", "UNIQUE(counter_id, start, seat)",
-         "A counter has one slot per seat and start time."),
-        ("appointment_state",
-         "CHECK((state IN ('booked', 'held')) = (appointment_id IS NOT NULL))",
-         "Only booked and held slots belong to an appointment."),
+        (
+            "seat_unique",
+            "UNIQUE(counter_id, start, seat)",
+            "A counter has one slot per seat and start time.",
+        ),
+        (
+            "appointment_state",
+            "CHECK((state IN ('booked', 'held')) = (appointment_id IS NOT NULL))",
+            "Only booked and held slots belong to an appointment.",
+        ),
         ("stop_after_start", "CHECK(stop > start)", "A slot ends after it starts."),
     ]
 
@@ -74,8 +86,8 @@ class RdvSlot(models.Model):
         # Availability reads one place's free slots over a month: keep that an
         # index range scan, whatever the size of the table.
         self.env.cr.execute("""
-            CREATE INDEX IF NOT EXISTS rdv_slot_place_free_idx
-                ON rdv_slot (place_id, start) WHERE state IN ('free', 'held')
+            CREATE INDEX IF NOT EXISTS rdv_slot_counter_free_idx
+                ON rdv_slot (counter_id, start) WHERE state IN ('free', 'held')
         """)
 
     @api.depends("state", "appointment_id.partner_id", "start", "counter_id")
@@ -86,8 +98,9 @@ class RdvSlot(models.Model):
         for slot in self:
             if with_time:
                 slot.display_name = "%s - %s" % (
-                    format_datetime(self.env, slot.start, tz=slot.place_id.tz,
-                                    dt_format="EEE d MMM HH:mm"),
+                    format_datetime(
+                        self.env, slot.start, tz=slot.place_id.tz, dt_format="EEE d MMM HH:mm"
+                    ),
                     slot.counter_id.display_name,
                 )
             elif slot.state == "booked" and slot.appointment_id:
@@ -129,24 +142,23 @@ class RdvSlot(models.Model):
         """
         cr = self.env.cr
         now = fields.Datetime.now()
-        cr.execute("""
+        # Three round trips whatever the size: load the wanted slots, apply the
+        # difference, insert what is missing.
+        cr.execute(
+            """
             CREATE TEMP TABLE IF NOT EXISTS rdv_slot_window (
                 counter_id int, win_start timestamp, win_end timestamp, cap int
             ) ON COMMIT DROP;
             CREATE TEMP TABLE IF NOT EXISTS rdv_slot_wanted (
                 counter_id int, start timestamp, stop timestamp, seat int
             ) ON COMMIT DROP;
-            TRUNCATE rdv_slot_window, rdv_slot_wanted;
-        """)
-        cr.execute(
-            """
+            CREATE TEMP TABLE IF NOT EXISTS rdv_slot_unwanted (
+                id int, counter_id int, start timestamp, stop timestamp, seat int,
+                state varchar, appointment_id int, hold_expiry timestamp
+            ) ON COMMIT DROP;
+            TRUNCATE rdv_slot_window, rdv_slot_wanted, rdv_slot_unwanted;
             INSERT INTO rdv_slot_window
-            SELECT * FROM unnest(%s::int[], %s::timestamp[], %s::timestamp[], %s::int[])
-            """,
-            (windows["counter"], windows["start"], windows["end"], windows["cap"]),
-        )
-        cr.execute(
-            """
+            SELECT * FROM unnest(%s::int[], %s::timestamp[], %s::timestamp[], %s::int[]);
             INSERT INTO rdv_slot_wanted (counter_id, start, stop, seat)
             SELECT r.counter_id,
                    r.start + g.i * make_interval(mins => r.step),
@@ -158,52 +170,50 @@ class RdvSlot(models.Model):
              CROSS JOIN LATERAL generate_series(0, r.cnt - 1) AS g(i)
              CROSS JOIN LATERAL generate_series(1, w.cap) AS s(seat)
              WHERE r.start + g.i * make_interval(mins => r.step) >= w.win_start
-               AND r.start + g.i * make_interval(mins => r.step) < w.win_end
-            """,
-            (runs["counter"], runs["start"], runs["count"], runs["step"]),
-        )
-        cr.execute("""
-            CREATE INDEX IF NOT EXISTS rdv_slot_wanted_key ON rdv_slot_wanted (counter_id, start, seat);
+               AND r.start + g.i * make_interval(mins => r.step) < w.win_end;
+            CREATE INDEX IF NOT EXISTS rdv_slot_wanted_key
+                ON rdv_slot_wanted (counter_id, start, seat);
             ANALYZE rdv_slot_window;
             ANALYZE rdv_slot_wanted;
-        """)
-        in_window = """
-            FROM rdv_slot s JOIN rdv_slot_window w
-              ON s.counter_id = w.counter_id AND s.start >= w.win_start AND s.start < w.win_end
-        """
-        unwanted = """
-            NOT EXISTS (SELECT 1 FROM rdv_slot_wanted x
-                         WHERE x.counter_id = s.counter_id AND x.start = s.start
-                           AND x.seat = s.seat AND x.stop = s.stop)
-        """
-        # 1. Slots nobody holds and the schedule no longer has: gone.
-        cr.execute(
-            f"""
-            DELETE FROM rdv_slot WHERE id IN (
-                SELECT s.id {in_window}
-                 WHERE (s.state NOT IN ('booked', 'held')
-                        OR (s.state = 'held' AND s.hold_expiry < %s))
-                   AND {unwanted})
             """,
-            (now,),
+            (
+                windows["counter"], windows["start"], windows["end"], windows["cap"],
+                runs["counter"], runs["start"], runs["count"], runs["step"],
+            ),
         )
-        # 2. Booked or held slots the schedule no longer has (a smaller
-        #    capacity): move them onto a free seat at the same time.
-        cr.execute(f"""
+        cr.execute(
+            """
+            -- The existing slots of the windows that the schedule no longer has.
+            INSERT INTO rdv_slot_unwanted
+            SELECT s.id, s.counter_id, s.start, s.stop, s.seat, s.state, s.appointment_id,
+                   s.hold_expiry
+              FROM rdv_slot s
+              JOIN rdv_slot_window w ON s.counter_id = w.counter_id
+                   AND s.start >= w.win_start AND s.start < w.win_end
+             WHERE NOT EXISTS (SELECT 1 FROM rdv_slot_wanted x
+                                WHERE x.counter_id = s.counter_id AND x.start = s.start
+                                  AND x.seat = s.seat AND x.stop = s.stop);
+            -- 1. Those nobody holds are deleted.
+            DELETE FROM rdv_slot WHERE id IN (
+                SELECT id FROM rdv_slot_unwanted
+                 WHERE state NOT IN ('booked', 'held')
+                    OR (state = 'held' AND hold_expiry < %(now)s));
+            -- 2. Booked or held ones (a smaller capacity) move to a free seat at
+            --    the same time, when there is one.
             WITH loose AS (
-                SELECT s.id, s.counter_id, s.start, s.stop, s.state, s.appointment_id,
-                       s.hold_expiry,
-                       row_number() OVER (PARTITION BY s.counter_id, s.start, s.stop
-                                          ORDER BY s.seat) AS rn
-                  {in_window}
-                 WHERE s.state IN ('booked', 'held') AND {unwanted}
+                SELECT u.*, row_number() OVER (PARTITION BY u.counter_id, u.start, u.stop
+                                               ORDER BY u.seat) AS rn
+                  FROM rdv_slot_unwanted u
+                 WHERE u.state = 'booked' OR (u.state = 'held' AND u.hold_expiry >= %(now)s)
             ), spare AS (
                 SELECT s.id, s.counter_id, s.start, s.stop,
                        row_number() OVER (PARTITION BY s.counter_id, s.start, s.stop
                                           ORDER BY s.seat) AS rn
-                  {in_window}
+                  FROM rdv_slot s
+                  JOIN (SELECT DISTINCT counter_id, start FROM loose) l
+                       ON l.counter_id = s.counter_id AND l.start = s.start
                  WHERE s.state = 'free'
-                   AND (s.counter_id, s.start) IN (SELECT counter_id, start FROM loose)
+                   AND s.id NOT IN (SELECT id FROM rdv_slot_unwanted)
             ), pairs AS (
                 SELECT loose.id AS old_id, spare.id AS new_id, loose.state,
                        loose.appointment_id, loose.hold_expiry
@@ -216,36 +226,28 @@ class RdvSlot(models.Model):
             UPDATE rdv_slot
                SET state = freed.state, appointment_id = freed.appointment_id,
                    hold_expiry = freed.hold_expiry
-              FROM freed WHERE rdv_slot.id = freed.new_id
-        """)
-        # 3. What is still unwanted is held or booked with nowhere to go: its
-        #    appointment loses its slots (the caller moves it to "to reschedule").
-        cr.execute(f"""
-            DELETE FROM rdv_slot WHERE id IN (SELECT s.id {in_window} WHERE {unwanted})
-            RETURNING appointment_id
-        """)
+              FROM freed WHERE rdv_slot.id = freed.new_id;
+            -- 3. The rest has nowhere to go: its appointment loses its slots.
+            DELETE FROM rdv_slot WHERE id IN (SELECT id FROM rdv_slot_unwanted)
+            RETURNING appointment_id;
+            """,
+            {"now": now},
+        )
         lost = {row[0] for row in cr.fetchall() if row[0]}
-        # 4. New slots.
+        # 4. New slots. Generated rows carry no user: a foreign key checked per
+        #    row costs as much as the insert itself on a year of slots.
         cr.execute(
             """
-            INSERT INTO rdv_slot (counter_id, place_id, company_id, start, stop, seat, state,
-                                  create_uid, create_date, write_uid, write_date)
-            SELECT x.counter_id, c.place_id, p.company_id, x.start, x.stop, x.seat, 'free',
-                   %(uid)s, %(now)s, %(uid)s, %(now)s
+            INSERT INTO rdv_slot (counter_id, start, stop, seat, state, create_date, write_date)
+            SELECT x.counter_id, x.start, x.stop, x.seat, 'free', %(now)s, %(now)s
               FROM rdv_slot_wanted x
-              JOIN rdv_counter c ON c.id = x.counter_id
-              JOIN rdv_place p ON p.id = c.place_id
+             WHERE NOT EXISTS (SELECT 1 FROM rdv_slot s
+                                WHERE s.counter_id = x.counter_id AND s.start = x.start
+                                  AND s.seat = x.seat)
             ON CONFLICT (counter_id, start, seat) DO NOTHING
             """,
-            {"uid": self.env.uid, "now": now},
+            {"now": now},
         )
-        # Slots moved to another place follow their counter.
-        cr.execute(f"""
-            UPDATE rdv_slot s2 SET place_id = c.place_id, company_id = p.company_id
-              FROM rdv_slot_window w, rdv_counter c, rdv_place p
-             WHERE s2.counter_id = w.counter_id AND c.id = w.counter_id AND p.id = c.place_id
-               AND s2.start >= w.win_start AND s2.place_id != c.place_id
-        """)
         self.invalidate_model()
         self.env["rdv.appointment"].invalidate_model(["slot_ids"])
         return list(lost)
@@ -255,8 +257,9 @@ class RdvSlot(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _take(self, appointment, counter, starts, state="booked", hold_expiry=None,
-              allow_reserved=False):
+    def _take(
+        self, appointment, counter, starts, state="booked", hold_expiry=None, allow_reserved=False
+    ):
         """Atomically give ``appointment`` one seat at each of ``starts``.
 
         One conditional UPDATE: a seat is taken only if it is still free (or
@@ -288,8 +291,13 @@ class RdvSlot(models.Model):
                  WHERE rdv_slot.id = picked.id
              RETURNING rdv_slot.id
                 """,
-                state=state, appointment=appointment.id, expiry=hold_expiry or None,
-                uid=self.env.uid, now=now, starts=list(starts), counter=counter.id,
+                state=state,
+                appointment=appointment.id,
+                expiry=hold_expiry or None,
+                uid=self.env.uid,
+                now=now,
+                starts=list(starts),
+                counter=counter.id,
                 takeable=takeable("rdv_slot", states, now),
             )
         )
@@ -316,8 +324,17 @@ class RdvSlot(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _free_starts(self, appointment_type, date_from, date_to, persons=1, places=None,
-                     counters=None, website=False, limit=None):
+    def _free_starts(
+        self,
+        appointment_type,
+        date_from,
+        date_to,
+        persons=1,
+        places=None,
+        counters=None,
+        website=False,
+        limit=None,
+    ):
         """Start times at which ``persons`` can book ``appointment_type``.
 
         One query, whatever the number of slots: free seats per counter and
@@ -332,23 +349,24 @@ class RdvSlot(models.Model):
         self.env.flush_all()
         now = fields.Datetime.now()
         if website:
-            date_from = max(date_from, now + datetime.timedelta(
-                hours=appointment_type.min_notice_hours))
-            date_to = min(date_to, now + datetime.timedelta(
-                days=appointment_type.max_horizon_days))
+            date_from = max(
+                date_from, now + datetime.timedelta(hours=appointment_type.min_notice_hours)
+            )
+            date_to = min(date_to, now + datetime.timedelta(days=appointment_type.max_horizon_days))
         else:
             date_from = max(date_from, now)
         if date_from >= date_to:
             return []
         conditions = [SQL("TRUE")]
         if places is not None:
-            conditions.append(SQL("s.place_id = ANY(%s)", list(places.ids)))
+            conditions.append(SQL("c.place_id = ANY(%s)", list(places.ids)))
         if counters is not None:
             conditions.append(SQL("s.counter_id = ANY(%s)", list(counters.ids)))
         if website:
             conditions.append(SQL("c.website_visible"))
-        self.env.cr.execute(SQL(
-            """
+        self.env.cr.execute(
+            SQL(
+                """
             WITH free AS (
                 SELECT DISTINCT s.counter_id, s.start, c.slot_duration,
                        %(persons)s * (%(duration)s / c.slot_duration) AS needed
@@ -370,11 +388,16 @@ class RdvSlot(models.Model):
              ORDER BY start, counter_id
              %(limit)s
             """,
-            persons=persons, duration=appointment_type.duration, type=appointment_type.id,
-            date_from=date_from, date_to=date_to, takeable=takeable("s", ["free"], now),
-            conditions=SQL(" AND ").join(conditions),
-            limit=SQL("LIMIT %s", limit) if limit else SQL(""),
-        ))
+                persons=persons,
+                duration=appointment_type.duration,
+                type=appointment_type.id,
+                date_from=date_from,
+                date_to=date_to,
+                takeable=takeable("s", ["free"], now),
+                conditions=SQL(" AND ").join(conditions),
+                limit=SQL("LIMIT %s", limit) if limit else SQL(""),
+            )
+        )
         return self.env.cr.fetchall()
 
     # ------------------------------------------------------------------

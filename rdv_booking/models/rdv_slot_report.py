@@ -15,8 +15,12 @@ class RdvSlotReport(models.Model):
     type_id = fields.Many2one("rdv.appointment.type", "Booked for", readonly=True)
     start = fields.Datetime(readonly=True)
     state = fields.Selection(
-        [("free", "Free"), ("held", "Held"), ("booked", "Booked"),
-         ("reserved", "Reserved for the administration")],
+        [
+            ("free", "Free"),
+            ("held", "Held"),
+            ("booked", "Booked"),
+            ("reserved", "Reserved for the administration"),
+        ],
         readonly=True,
     )
     slot_count = fields.Integer("Slots", readonly=True, aggregator="sum")
@@ -27,11 +31,12 @@ class RdvSlotReport(models.Model):
         tools.drop_view_if_exists(self.env.cr, self._table)
         self.env.cr.execute(f"""
             CREATE OR REPLACE VIEW {self._table} AS (
-                SELECT s.id, s.counter_id, s.place_id, s.company_id, a.type_id, s.start,
+                SELECT s.id, s.counter_id, c.place_id, c.company_id, a.type_id, s.start,
                        s.state, 1 AS slot_count,
                        CASE WHEN s.state = 'booked' THEN 1 ELSE 0 END AS booked_count,
                        CASE WHEN s.state = 'booked' THEN 100.0 ELSE 0.0 END AS fill_rate
                   FROM rdv_slot s
+                  JOIN rdv_counter c ON c.id = s.counter_id
                   LEFT JOIN rdv_appointment a ON a.id = s.appointment_id
                  WHERE s.state != 'suspended'
             )

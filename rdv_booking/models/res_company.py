@@ -40,8 +40,10 @@ class ResCompany(models.Model):
                 )
             if not 1 <= company.rdv_hold_minutes <= 120:
                 raise ValidationError(
-                    _("The hold duration must be between 1 and 120 minutes (company %s).",
-                      company.name)
+                    _(
+                        "The hold duration must be between 1 and 120 minutes (company %s).",
+                        company.name,
+                    )
                 )
 
     @api.constrains("rdv_holiday_country_id", "rdv_holiday_subdivision")
@@ -57,13 +59,18 @@ class ResCompany(models.Model):
                 continue
             if code not in supported:
                 raise ValidationError(
-                    _("No public holiday calendar is known for %s.",
-                      company.rdv_holiday_country_id.name)
+                    _(
+                        "No public holiday calendar is known for %s.",
+                        company.rdv_holiday_country_id.name,
+                    )
                 )
             subdiv = company.rdv_holiday_subdivision
             if subdiv and subdiv not in supported[code]:
                 raise ValidationError(
-                    _("Unknown holiday subdivision %(subdiv)s for %(country)s. Known: %(known)s.",
-                      subdiv=subdiv, country=company.rdv_holiday_country_id.name,
-                      known=", ".join(supported[code]))
+                    _(
+                        "Unknown holiday subdivision %(subdiv)s for %(country)s. Known: %(known)s.",
+                        subdiv=subdiv,
+                        country=company.rdv_holiday_country_id.name,
+                        known=", ".join(supported[code]),
+                    )
                 )

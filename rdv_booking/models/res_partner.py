@@ -6,7 +6,8 @@ class ResPartner(models.Model):
 
     rdv_appointment_ids = fields.One2many("rdv.appointment", "partner_id", string="Appointments")
     rdv_appointment_count = fields.Integer(
-        "Number of appointments", compute="_compute_rdv_appointment_count",
+        "Number of appointments",
+        compute="_compute_rdv_appointment_count",
         groups="rdv_booking.group_rdv_agent",
     )
 
@@ -22,17 +23,19 @@ class ResPartner(models.Model):
     def _rdv_appointments_action(self, upcoming):
         self.ensure_one()
         action = self.env["ir.actions.actions"]._for_xml_id("rdv_booking.rdv_appointment_action")
-        action.update({
-            "name": _("Upcoming appointments") if upcoming else _("Appointments"),
-            "domain": [("partner_id", "=", self.id)],
-            "context": {
-                "default_partner_id": self.id,
-                "search_default_group_type": 1,
-                "search_default_upcoming": 1 if upcoming else 0,
-            },
-            "view_mode": "list,calendar,form",
-            "views": [(False, "list"), (False, "calendar"), (False, "form")],
-        })
+        action.update(
+            {
+                "name": _("Upcoming appointments") if upcoming else _("Appointments"),
+                "domain": [("partner_id", "=", self.id)],
+                "context": {
+                    "default_partner_id": self.id,
+                    "search_default_group_type": 1,
+                    "search_default_upcoming": 1 if upcoming else 0,
+                },
+                "view_mode": "list,calendar,form",
+                "views": [(False, "list"), (False, "calendar"), (False, "form")],
+            }
+        )
         return action
 
     def action_rdv_view_all(self):

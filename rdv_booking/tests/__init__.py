@@ -1,7 +1,3 @@
 """Odoo tests of rdv_booking."""
 
-from . import test_slot_generation
-from . import test_booking
-from . import test_constraints
-from . import test_access
-from . import test_wizards
+from . import test_access, test_booking, test_constraints, test_slot_generation, test_wizards

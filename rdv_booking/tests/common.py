@@ -26,57 +26,83 @@ class RdvCase(TransactionCase):
         cls.addClassCleanup(cls.freezer.stop)
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
         cls.company = cls.env.company
-        cls.company.write({
-            "country_id": cls.env.ref("base.fr").id,
-            "rdv_horizon_days": 30,
-            "rdv_holiday_country_id": False,
-        })
+        cls.company.write(
+            {
+                "country_id": cls.env.ref("base.fr").id,
+                "rdv_horizon_days": 30,
+                "rdv_holiday_country_id": False,
+            }
+        )
         cls.manager = new_test_user(
-            cls.env, "rdv_manager", groups="rdv_booking.group_rdv_manager",
+            cls.env,
+            "rdv_manager",
+            groups="rdv_booking.group_rdv_manager",
             name="Manon Manager",
         )
         cls.agent_civil = new_test_user(
-            cls.env, "rdv_agent_civil", groups="rdv_booking.group_rdv_agent",
+            cls.env,
+            "rdv_agent_civil",
+            groups="rdv_booking.group_rdv_agent",
             name="Claire Civil",
         )
         cls.agent_id = new_test_user(
-            cls.env, "rdv_agent_id", groups="rdv_booking.group_rdv_agent", name="Ivan Identity",
+            cls.env,
+            "rdv_agent_id",
+            groups="rdv_booking.group_rdv_agent",
+            name="Ivan Identity",
         )
-        cls.service_civil = cls.env["rdv.service"].create({
-            "name": "Civil status", "user_ids": [(6, 0, cls.agent_civil.ids)],
-        })
-        cls.service_id = cls.env["rdv.service"].create({
-            "name": "ID documents", "user_ids": [(6, 0, cls.agent_id.ids)],
-        })
-        cls.type_id = cls.env["rdv.appointment.type"].create({
-            "name": "ID card",
-            "service_id": cls.service_id.id,
-            "duration": 30,
-            "max_persons": 3,
-            "is_published": True,
-            "ask_phone": "required",
-            "ask_email": "optional",
-            "ask_id_number": "optional",
-        })
-        cls.type_civil = cls.env["rdv.appointment.type"].create({
-            "name": "Civil status record",
-            "service_id": cls.service_civil.id,
-            "duration": 15,
-            "is_published": True,
-        })
-        cls.place = cls.env["rdv.place"].create({
-            "name": "Town hall", "tz": "Europe/Paris", "city": "Annecy",
-            "latitude": 45.899, "longitude": 6.129,
-        })
+        cls.service_civil = cls.env["rdv.service"].create(
+            {
+                "name": "Civil status",
+                "user_ids": [(6, 0, cls.agent_civil.ids)],
+            }
+        )
+        cls.service_id = cls.env["rdv.service"].create(
+            {
+                "name": "ID documents",
+                "user_ids": [(6, 0, cls.agent_id.ids)],
+            }
+        )
+        cls.type_id = cls.env["rdv.appointment.type"].create(
+            {
+                "name": "ID card",
+                "service_id": cls.service_id.id,
+                "duration": 30,
+                "max_persons": 3,
+                "is_published": True,
+                "ask_phone": "required",
+                "ask_email": "optional",
+                "ask_id_number": "optional",
+            }
+        )
+        cls.type_civil = cls.env["rdv.appointment.type"].create(
+            {
+                "name": "Civil status record",
+                "service_id": cls.service_civil.id,
+                "duration": 15,
+                "is_published": True,
+            }
+        )
+        cls.place = cls.env["rdv.place"].create(
+            {
+                "name": "Town hall",
+                "tz": "Europe/Paris",
+                "city": "Annecy",
+                "latitude": 45.899,
+                "longitude": 6.129,
+            }
+        )
         cls.week = cls._make_week("Standard week", [(0, 4, 8.5, 12.0), (0, 4, 13.5, 17.0)])
-        cls.counter = cls.env["rdv.counter"].create({
-            "name": "Counter 1",
-            "place_id": cls.place.id,
-            "type_ids": [(6, 0, cls.type_id.ids)],
-            "reference_week_id": cls.week.id,
-            "slot_duration": 15,
-            "date_start": NOW.date(),
-        })
+        cls.counter = cls.env["rdv.counter"].create(
+            {
+                "name": "Counter 1",
+                "place_id": cls.place.id,
+                "type_ids": [(6, 0, cls.type_id.ids)],
+                "reference_week_id": cls.week.id,
+                "slot_duration": 15,
+                "date_start": NOW.date(),
+            }
+        )
 
     @contextlib.contextmanager
     def assertRaisesRegex(self, exception, regex):
@@ -88,33 +114,45 @@ class RdvCase(TransactionCase):
     @classmethod
     def _make_week(cls, name, spans):
         """A reference week from (first weekday, last weekday, from hour, to hour)."""
-        return cls.env["rdv.reference.week"].create({
-            "name": name,
-            "line_ids": [
-                (0, 0, {"weekday": str(day), "hour_from": start, "hour_to": end})
-                for first, last, start, end in spans
-                for day in range(first, last + 1)
-            ],
-        })
+        return cls.env["rdv.reference.week"].create(
+            {
+                "name": name,
+                "line_ids": [
+                    (0, 0, {"weekday": str(day), "hour_from": start, "hour_to": end})
+                    for first, last, start, end in spans
+                    for day in range(first, last + 1)
+                ],
+            }
+        )
 
     def slots(self, counter=None, day=None, **filters):
         """Slots of the counter, optionally on one UTC day and in some states."""
         domain = [("counter_id", "=", (counter or self.counter).id)]
         if day:
-            domain += [("start", ">=", datetime.datetime.combine(day, datetime.time())),
-                       ("start", "<", datetime.datetime.combine(
-                           day + datetime.timedelta(days=1), datetime.time()))]
+            domain += [
+                ("start", ">=", datetime.datetime.combine(day, datetime.time())),
+                (
+                    "start",
+                    "<",
+                    datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time()),
+                ),
+            ]
         if "state" in filters:
             domain.append(("state", "=", filters["state"]))
         return self.env["rdv.slot"].search(domain)
 
     @classmethod
-    def book(cls, start, counter=None, appointment_type=None, persons=1, channel="counter",
-             **citizen):
+    def book(
+        cls, start, counter=None, appointment_type=None, persons=1, channel="counter", **citizen
+    ):
         """Book through the booking service, as an agent at the counter would."""
         values = {"lastname": "Bois", "firstname": "Jules", "phone": "06 12 34 56 78"}
         values.update(citizen)
         return cls.env["rdv.appointment"]._book(
-            appointment_type or cls.type_id, counter or cls.counter, start,
-            persons=persons, citizen=values, channel=channel,
+            appointment_type or cls.type_id,
+            counter or cls.counter,
+            start,
+            persons=persons,
+            citizen=values,
+            channel=channel,
         )

@@ -14,33 +14,42 @@ class TestAccessRights(RdvCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.counter_civil = cls.env["rdv.counter"].create({
-            "name": "Civil status desk", "place_id": cls.place.id,
-            "type_ids": [(6, 0, cls.type_civil.ids)], "reference_week_id": cls.week.id,
-        })
-        cls.type_open = cls.env["rdv.appointment.type"].create({
-            "name": "Meet the mayor", "duration": 15,
-        })
+        cls.counter_civil = cls.env["rdv.counter"].create(
+            {
+                "name": "Civil status desk",
+                "place_id": cls.place.id,
+                "type_ids": [(6, 0, cls.type_civil.ids)],
+                "reference_week_id": cls.week.id,
+            }
+        )
+        cls.type_open = cls.env["rdv.appointment.type"].create(
+            {
+                "name": "Meet the mayor",
+                "duration": 15,
+            }
+        )
         cls.id_appointment = cls.book(TUESDAY_9)
         cls.civil_appointment = cls.book(
-            TUESDAY_9, counter=cls.counter_civil, appointment_type=cls.type_civil,
+            TUESDAY_9,
+            counter=cls.counter_civil,
+            appointment_type=cls.type_civil,
             lastname="Vigneau",
         )
 
     def test_agents_see_the_types_of_their_services_and_open_ones(self):
         Type = self.env["rdv.appointment.type"]
-        self.assertEqual(Type.with_user(self.agent_id).search([]),
-                         self.type_id | self.type_open)
-        self.assertEqual(Type.with_user(self.agent_civil).search([]),
-                         self.type_civil | self.type_open)
-        self.assertEqual(Type.with_user(self.manager).search([]),
-                         self.type_id | self.type_civil | self.type_open)
+        self.assertEqual(Type.with_user(self.agent_id).search([]), self.type_id | self.type_open)
+        self.assertEqual(
+            Type.with_user(self.agent_civil).search([]), self.type_civil | self.type_open
+        )
+        self.assertEqual(
+            Type.with_user(self.manager).search([]), self.type_id | self.type_civil | self.type_open
+        )
 
     def test_agents_see_the_appointments_of_their_services(self):
         Appointment = self.env["rdv.appointment"]
         self.assertEqual(Appointment.with_user(self.agent_id).search([]), self.id_appointment)
-        self.assertEqual(Appointment.with_user(self.agent_civil).search([]),
-                         self.civil_appointment)
+        self.assertEqual(Appointment.with_user(self.agent_civil).search([]), self.civil_appointment)
         with self.assertRaises(AccessError):
             self.id_appointment.with_user(self.agent_civil).read(["partner_id"])
         with self.assertRaises(AccessError):
@@ -59,22 +68,38 @@ class TestAccessRights(RdvCase):
         self.assertEqual(own_slot.state, "suspended")
 
     def test_agents_book_only_the_types_of_their_services(self):
-        appointment = self.env["rdv.appointment"].with_user(self.agent_id)._book(
-            self.type_id, self.counter, utc(2026, 3, 4, 8, 0),
-            citizen={"lastname": "Aulan", "phone": "0611111111"}, channel="phone",
+        appointment = (
+            self.env["rdv.appointment"]
+            .with_user(self.agent_id)
+            ._book(
+                self.type_id,
+                self.counter,
+                utc(2026, 3, 4, 8, 0),
+                citizen={"lastname": "Aulan", "phone": "0611111111"},
+                channel="phone",
+            )
         )
         self.assertEqual(appointment.booked_by_id, self.agent_id)
         with self.assertRaises(AccessError):
             self.env["rdv.appointment"].with_user(self.agent_civil)._book(
-                self.type_id, self.counter, utc(2026, 3, 5, 8, 0),
-                citizen={"lastname": "Aulan", "phone": "0611111111"}, channel="phone",
+                self.type_id,
+                self.counter,
+                utc(2026, 3, 5, 8, 0),
+                citizen={"lastname": "Aulan", "phone": "0611111111"},
+                channel="phone",
             )
 
     def test_agents_cannot_configure(self):
         for model, values in [
-            ("rdv.counter", {"name": "X", "place_id": self.place.id,
-                             "type_ids": [(6, 0, self.type_id.ids)],
-                             "reference_week_id": self.week.id}),
+            (
+                "rdv.counter",
+                {
+                    "name": "X",
+                    "place_id": self.place.id,
+                    "type_ids": [(6, 0, self.type_id.ids)],
+                    "reference_week_id": self.week.id,
+                },
+            ),
             ("rdv.appointment.type", {"name": "X"}),
             ("rdv.place", {"name": "X"}),
             ("rdv.reference.week", {"name": "X"}),
@@ -87,21 +112,41 @@ class TestAccessRights(RdvCase):
             self.id_appointment.with_user(self.agent_id).unlink()
 
     def test_manager_configures(self):
-        counter = self.env["rdv.counter"].with_user(self.manager).create({
-            "name": "Counter 9", "place_id": self.place.id,
-            "type_ids": [(6, 0, self.type_id.ids)], "reference_week_id": self.week.id,
-        })
+        counter = (
+            self.env["rdv.counter"]
+            .with_user(self.manager)
+            .create(
+                {
+                    "name": "Counter 9",
+                    "place_id": self.place.id,
+                    "type_ids": [(6, 0, self.type_id.ids)],
+                    "reference_week_id": self.week.id,
+                }
+            )
+        )
         self.assertTrue(counter.slot_ids, "slots are generated whoever creates the counter")
 
     def test_communes_sharing_a_database_are_separated(self):
-        other = self.env["res.company"].create({"name": "Seynod", "country_id": self.env.ref("base.fr").id})
-        other_manager = new_test_user(
-            self.env, "seynod_manager", groups="rdv_booking.group_rdv_manager",
-            company_id=other.id, company_ids=[(6, 0, other.ids)],
+        other = self.env["res.company"].create(
+            {"name": "Seynod", "country_id": self.env.ref("base.fr").id}
         )
-        other_type = self.env["rdv.appointment.type"].with_user(other_manager).create({
-            "name": "CNI Seynod", "duration": 15,
-        })
+        other_manager = new_test_user(
+            self.env,
+            "seynod_manager",
+            groups="rdv_booking.group_rdv_manager",
+            company_id=other.id,
+            company_ids=[(6, 0, other.ids)],
+        )
+        other_type = (
+            self.env["rdv.appointment.type"]
+            .with_user(other_manager)
+            .create(
+                {
+                    "name": "CNI Seynod",
+                    "duration": 15,
+                }
+            )
+        )
         self.assertEqual(other_type.company_id, other)
         Type = self.env["rdv.appointment.type"]
         self.assertEqual(Type.with_user(other_manager).search([]), other_type)

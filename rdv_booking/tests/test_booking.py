@@ -24,9 +24,10 @@ class TestBookingService(RdvCase):
         self.assertRegex(appointment.name, r"^[A-Z2-9]{4}-[A-Z2-9]{4}$")
         self.assertEqual(appointment.partner_id.name, "BOIS Jules")
         self.assertEqual(appointment.phone, "+33612345678", "stored in E.164")
-        self.assertEqual(appointment.start_local, "Tuesday 3 March 2026, 09:00",
-                         "shown in the place's time zone")
-        self.assertTrue(appointment.message_ids, "the booking is in the history")
+        self.assertEqual(
+            appointment.start_local, "Tuesday 3 March 2026, 09:00", "shown in the place's time zone"
+        )
+        self.assertEqual((appointment.channel, appointment.booked_by_id), ("counter", self.env.user))
 
     def test_several_persons_take_consecutive_slots_all_or_nothing(self):
         family = self.book(TUESDAY_9, persons=3)
@@ -35,8 +36,12 @@ class TestBookingService(RdvCase):
         # 10:30-12:00 leaves 90 minutes before lunch; 3 persons from 11:30 would cross it.
         with self.assertRaises(SlotTakenError):
             self.book(utc(2026, 3, 3, 10, 30), persons=3, lastname="Aulan", phone="0611111111")
-        self.assertFalse(self.slots(day=TUESDAY_9.date(), state="booked").filtered(
-            lambda s: s.start >= utc(2026, 3, 3, 10, 30)), "nothing half-booked")
+        self.assertFalse(
+            self.slots(day=TUESDAY_9.date(), state="booked").filtered(
+                lambda s: s.start >= utc(2026, 3, 3, 10, 30)
+            ),
+            "nothing half-booked",
+        )
 
     def test_slot_taken_meanwhile_offers_the_next_free_ones(self):
         self.book(TUESDAY_9)
@@ -45,8 +50,10 @@ class TestBookingService(RdvCase):
         alternatives = caught.exception.alternatives
         self.assertEqual(len(alternatives), 5)
         self.assertEqual(alternatives[0][1], utc(2026, 3, 3, 8, 30), "right after the taken one")
-        self.assertFalse(self.env["rdv.appointment"].search([("lastname", "=", "Aulan")]),
-                         "the refused booking left nothing behind")
+        self.assertFalse(
+            self.env["rdv.appointment"].search([("lastname", "=", "Aulan")]),
+            "the refused booking left nothing behind",
+        )
 
     def test_rules_persons_past_and_suspended(self):
         with self.assertRaisesRegex(BookingError, "1 to 3 persons"):
@@ -74,16 +81,27 @@ class TestBookingService(RdvCase):
     def test_citizen_input_errors_name_their_fields(self):
         self.type_id.write({"ask_email": "required", "ask_birthdate": "required"})
         with self.assertRaises(CitizenInputError) as caught:
-            self.book(TUESDAY_9, channel="web", phone="01 23", email="not-an-email",
-                      lastname="", birthdate="2090-01-01")
+            self.book(
+                TUESDAY_9,
+                channel="web",
+                phone="01 23",
+                email="not-an-email",
+                lastname="",
+                birthdate="2090-01-01",
+            )
         errors = caught.exception.errors
         self.assertEqual(set(errors), {"lastname", "phone", "email", "birthdate"})
         self.assertIn("Mobile phone", errors["phone"])
         self.assertIn("not a valid e-mail", errors["email"])
         self.assertIn("Birth date", errors["birthdate"])
         with self.assertRaisesRegex(CitizenInputError, "not a mobile number"):
-            self.book(TUESDAY_9, channel="web", phone="01 45 67 89 10",
-                      email="a@example.com", birthdate="1980-05-01")
+            self.book(
+                TUESDAY_9,
+                channel="web",
+                phone="01 45 67 89 10",
+                email="a@example.com",
+                birthdate="1980-05-01",
+            )
         self.assertFalse(self.slots(state="booked"), "nothing saved")
 
     def test_foreign_number_in_international_format(self):
@@ -102,25 +120,45 @@ class TestBookingService(RdvCase):
     def test_same_procedure_in_another_commune_is_refused(self):
         self.type_id.procedure_code = "cni-passport"
         other_company = self.env["res.company"].create({"name": "Seynod"})
-        other_place = self.env["rdv.place"].create({
-            "name": "Seynod town hall", "company_id": other_company.id, "tz": "Europe/Paris",
-        })
-        other_type = self.env["rdv.appointment.type"].create({
-            "name": "CNI", "company_id": other_company.id, "duration": 30,
-            "procedure_code": "cni-passport",
-        })
-        other_week = self.env["rdv.reference.week"].create({
-            "name": "Week", "company_id": other_company.id,
-            "line_ids": [(0, 0, {"weekday": "1", "hour_from": 9, "hour_to": 12})],
-        })
-        other_counter = self.env["rdv.counter"].create({
-            "name": "G1", "place_id": other_place.id, "type_ids": [(6, 0, other_type.ids)],
-            "reference_week_id": other_week.id,
-        })
+        other_place = self.env["rdv.place"].create(
+            {
+                "name": "Seynod town hall",
+                "company_id": other_company.id,
+                "tz": "Europe/Paris",
+            }
+        )
+        other_type = self.env["rdv.appointment.type"].create(
+            {
+                "name": "CNI",
+                "company_id": other_company.id,
+                "duration": 30,
+                "procedure_code": "cni-passport",
+            }
+        )
+        other_week = self.env["rdv.reference.week"].create(
+            {
+                "name": "Week",
+                "company_id": other_company.id,
+                "line_ids": [(0, 0, {"weekday": "1", "hour_from": 9, "hour_to": 12})],
+            }
+        )
+        other_counter = self.env["rdv.counter"].create(
+            {
+                "name": "G1",
+                "place_id": other_place.id,
+                "type_ids": [(6, 0, other_type.ids)],
+                "reference_week_id": other_week.id,
+            }
+        )
         self.book(TUESDAY_9, email="jules@example.com")
         with self.assertRaisesRegex(BookingError, "another place"):
-            self.book(TUESDAY_9, counter=other_counter, appointment_type=other_type,
-                      email="jules@example.com", phone="0699999999")
+            self.book(
+                TUESDAY_9,
+                counter=other_counter,
+                appointment_type=other_type,
+                email="jules@example.com",
+                phone="0699999999",
+            )
 
     def test_partner_is_reused_for_the_same_person(self):
         first = self.book(TUESDAY_9, email="jules@example.com")
@@ -133,8 +171,12 @@ class TestBookingService(RdvCase):
         appointment = self.book(TUESDAY_9, channel="web", email="a@example.com")
         self.assertEqual(appointment.state, "planned")
         held = self.env["rdv.appointment"]._book(
-            self.type_id, self.counter, utc(2026, 3, 4, 8, 0),
-            citizen={"lastname": "Aulan", "phone": "0611111111"}, channel="web", hold=True,
+            self.type_id,
+            self.counter,
+            utc(2026, 3, 4, 8, 0),
+            citizen={"lastname": "Aulan", "phone": "0611111111"},
+            channel="web",
+            hold=True,
         )
         self.assertEqual(held.state, "pending")
         self.assertEqual(set(held.slot_ids.mapped("state")), {"held"})
@@ -148,8 +190,12 @@ class TestBookingService(RdvCase):
     def test_expired_hold_is_free_for_others_and_cannot_be_confirmed(self):
         start = utc(2026, 3, 4, 8, 0)
         held = self.env["rdv.appointment"]._book(
-            self.type_id, self.counter, start,
-            citizen={"lastname": "Aulan", "phone": "0611111111"}, channel="web", hold=True,
+            self.type_id,
+            self.counter,
+            start,
+            citizen={"lastname": "Aulan", "phone": "0611111111"},
+            channel="web",
+            hold=True,
         )
         with freeze_time(NOW + datetime.timedelta(minutes=16)):
             other = self.book(start, lastname="Other", phone="0622222222")
@@ -161,8 +207,12 @@ class TestBookingService(RdvCase):
 
     def test_expire_holds_releases_slots(self):
         held = self.env["rdv.appointment"]._book(
-            self.type_id, self.counter, TUESDAY_9,
-            citizen={"lastname": "Aulan", "phone": "0611111111"}, channel="web", hold=True,
+            self.type_id,
+            self.counter,
+            TUESDAY_9,
+            citizen={"lastname": "Aulan", "phone": "0611111111"},
+            channel="web",
+            hold=True,
         )
         slots = held.slot_ids
         with freeze_time(NOW + datetime.timedelta(minutes=20)):
@@ -226,14 +276,23 @@ class TestBookingService(RdvCase):
 
     def test_reserved_slot_only_for_agents(self):
         slot = self.slots(day=TUESDAY_9.date()).filtered(lambda s: s.start == TUESDAY_9)
-        (slot | slot.search([("counter_id", "=", self.counter.id),
-                             ("start", "=", TUESDAY_9 + datetime.timedelta(minutes=15))])
-         ).action_reserve()
+        (
+            slot
+            | slot.search(
+                [
+                    ("counter_id", "=", self.counter.id),
+                    ("start", "=", TUESDAY_9 + datetime.timedelta(minutes=15)),
+                ]
+            )
+        ).action_reserve()
         with self.assertRaises(SlotTakenError):
             self.book(TUESDAY_9, channel="web", email="a@example.com")
         appointment = self.env["rdv.appointment"]._book(
-            self.type_id, self.counter, TUESDAY_9,
-            citizen={"lastname": "Bois", "phone": "0612345678"}, channel="phone",
+            self.type_id,
+            self.counter,
+            TUESDAY_9,
+            citizen={"lastname": "Bois", "phone": "0612345678"},
+            channel="phone",
             allow_reserved=True,
         )
         self.assertEqual(appointment.state, "planned")
@@ -259,13 +318,19 @@ class TestAvailability(RdvCase):
     def test_free_starts_apply_web_rules(self):
         self.type_id.write({"min_notice_hours": 48, "max_horizon_days": 7})
         starts = self.env["rdv.slot"]._free_starts(
-            self.type_id, utc(2026, 3, 1), utc(2026, 4, 1), website=True,
+            self.type_id,
+            utc(2026, 3, 1),
+            utc(2026, 4, 1),
+            website=True,
         )
         self.assertGreaterEqual(starts[0][1], NOW + datetime.timedelta(hours=48))
         self.assertLessEqual(starts[-1][1], NOW + datetime.timedelta(days=7))
         self.counter.website_visible = False
-        self.assertFalse(self.env["rdv.slot"]._free_starts(
-            self.type_id, utc(2026, 3, 1), utc(2026, 4, 1), website=True))
+        self.assertFalse(
+            self.env["rdv.slot"]._free_starts(
+                self.type_id, utc(2026, 3, 1), utc(2026, 4, 1), website=True
+            )
+        )
 
     def test_month_of_availability_is_one_query(self):
         Slot = self.env["rdv.slot"]
@@ -273,6 +338,9 @@ class TestAvailability(RdvCase):
         # One query for the slots, one to read the type's rules.
         with self.assertQueryCount(__system__=2):
             starts = Slot._free_starts(
-                self.type_id, utc(2026, 3, 1), utc(2026, 4, 1), places=self.place,
+                self.type_id,
+                utc(2026, 3, 1),
+                utc(2026, 4, 1),
+                places=self.place,
             )
         self.assertGreater(len(starts), 500)

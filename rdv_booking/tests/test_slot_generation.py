@@ -23,8 +23,9 @@ class TestSlotGeneration(RdvCase):
         self.assertEqual(len(self.slots(day=MONDAY)), 28)
 
     def test_horizon_and_daylight_saving_time(self):
-        last = self.env["rdv.slot"].search([("counter_id", "=", self.counter.id)], order="start desc",
-                                           limit=1)
+        last = self.env["rdv.slot"].search(
+            [("counter_id", "=", self.counter.id)], order="start desc", limit=1
+        )
         # Horizon of 30 days: up to Wednesday 1 April, in summer time (UTC+2).
         self.assertEqual(last.start.date(), datetime.date(2026, 4, 1))
         self.assertEqual(last.stop, utc(2026, 4, 1, 15, 0), "17:00 in Paris is 15:00 UTC in April")
@@ -69,13 +70,15 @@ class TestSlotGeneration(RdvCase):
 
     def test_exception_range_closed_removes_free_slots_and_reschedules_booked(self):
         appointment = self.book(utc(2026, 3, 4, 8, 0))
-        self.env["rdv.counter.exception"].create({
-            "counter_id": self.counter.id,
-            "date_from": datetime.date(2026, 3, 4),
-            "date_to": datetime.date(2026, 3, 5),
-            "kind": "closed",
-            "reason": "Training",
-        })
+        self.env["rdv.counter.exception"].create(
+            {
+                "counter_id": self.counter.id,
+                "date_from": datetime.date(2026, 3, 4),
+                "date_to": datetime.date(2026, 3, 5),
+                "kind": "closed",
+                "reason": "Training",
+            }
+        )
         self.assertFalse(self.slots(day=datetime.date(2026, 3, 4)))
         self.assertFalse(self.slots(day=datetime.date(2026, 3, 5)))
         self.assertEqual(len(self.slots(day=datetime.date(2026, 3, 6))), 28)
@@ -86,38 +89,60 @@ class TestSlotGeneration(RdvCase):
 
     def test_exception_range_with_another_week(self):
         summer = self._make_week("Mornings only", [(0, 4, 9.0, 12.0)])
-        self.counter.write({"exception_ids": [(0, 0, {
-            "date_from": datetime.date(2026, 3, 9),
-            "date_to": datetime.date(2026, 3, 13),
-            "kind": "week",
-            "reference_week_id": summer.id,
-        })]})
+        self.counter.write(
+            {
+                "exception_ids": [
+                    (
+                        0,
+                        0,
+                        {
+                            "date_from": datetime.date(2026, 3, 9),
+                            "date_to": datetime.date(2026, 3, 13),
+                            "kind": "week",
+                            "reference_week_id": summer.id,
+                        },
+                    )
+                ]
+            }
+        )
         day = self.slots(day=datetime.date(2026, 3, 10))
         self.assertEqual(len(day), 12)
         self.assertEqual(day[0].start, utc(2026, 3, 10, 8, 0))
         self.assertEqual(len(self.slots(day=datetime.date(2026, 3, 16))), 28)
 
     def test_reference_week_change_regenerates_counters(self):
-        self.week.line_ids.filtered(lambda l: l.weekday == "1" and l.hour_from > 12).unlink()
+        self.week.line_ids.filtered(
+            lambda line: line.weekday == "1" and line.hour_from > 12
+        ).unlink()
         self.assertEqual(len(self.slots(day=TUESDAY)), 14, "Tuesday afternoon is closed")
         self.week.write({"line_ids": [(0, 0, {"weekday": "5", "hour_from": 9, "hour_to": 12})]})
         self.assertEqual(len(self.slots(day=MONDAY + datetime.timedelta(days=5))), 12)
 
     def test_closures_whole_day_partial_and_scopes(self):
         other_place = self.env["rdv.place"].create({"name": "Annex", "tz": "Europe/Paris"})
-        other = self.env["rdv.counter"].create({
-            "name": "Annex counter", "place_id": other_place.id,
-            "type_ids": [(6, 0, self.type_id.ids)], "reference_week_id": self.week.id,
-        })
+        other = self.env["rdv.counter"].create(
+            {
+                "name": "Annex counter",
+                "place_id": other_place.id,
+                "type_ids": [(6, 0, self.type_id.ids)],
+                "reference_week_id": self.week.id,
+            }
+        )
         Closure = self.env["rdv.closure"]
         Closure.create({"name": "Strike", "date_from": TUESDAY, "date_to": TUESDAY})
         self.assertFalse(self.slots(day=TUESDAY))
         self.assertFalse(self.slots(other, day=TUESDAY), "a company closure closes every place")
-        Closure.create({
-            "name": "ID station broken", "place_id": self.place.id,
-            "date_from": datetime.date(2026, 3, 4), "date_to": datetime.date(2026, 3, 4),
-            "all_day": False, "hour_from": 14.0, "hour_to": 15.0,
-        })
+        Closure.create(
+            {
+                "name": "ID station broken",
+                "place_id": self.place.id,
+                "date_from": datetime.date(2026, 3, 4),
+                "date_to": datetime.date(2026, 3, 4),
+                "all_day": False,
+                "hour_from": 14.0,
+                "hour_to": 15.0,
+            }
+        )
         wednesday = datetime.date(2026, 3, 4)
         self.assertEqual(len(self.slots(day=wednesday)), 24, "14:00-15:00 removed")
         self.assertEqual(len(self.slots(other, day=wednesday)), 28, "the annex stays open")
@@ -125,11 +150,13 @@ class TestSlotGeneration(RdvCase):
         self.assertEqual(len(self.slots(day=TUESDAY)), 28, "an archived closure reopens")
 
     def test_public_holidays_of_alsace_moselle(self):
-        self.company.write({
-            "rdv_holiday_country_id": self.env.ref("base.fr").id,
-            "rdv_holiday_subdivision": "57",
-            "rdv_horizon_days": 60,
-        })
+        self.company.write(
+            {
+                "rdv_holiday_country_id": self.env.ref("base.fr").id,
+                "rdv_holiday_subdivision": "57",
+                "rdv_horizon_days": 60,
+            }
+        )
         created = self.env["rdv.closure"]._import_public_holidays(self.company)
         good_friday = created.filtered(lambda c: c.date_from == datetime.date(2026, 4, 3))
         self.assertTrue(good_friday, "Good Friday is a holiday in Moselle only")
@@ -154,8 +181,9 @@ class TestSlotGeneration(RdvCase):
         self.place.tz = "Africa/Casablanca"
         # Casablanca is UTC+1 outside Ramadan, UTC+0 during it (18 Feb - 22 Mar 2026).
         self.assertEqual(self.slots(day=TUESDAY)[0].start, utc(2026, 3, 3, 8, 30))
-        self.assertEqual(self.slots(day=datetime.date(2026, 3, 24))[0].start,
-                         utc(2026, 3, 24, 7, 30))
+        self.assertEqual(
+            self.slots(day=datetime.date(2026, 3, 24))[0].start, utc(2026, 3, 24, 7, 30)
+        )
 
     def test_impact_preview_counts_before_saving(self):
         self.book(utc(2026, 3, 3, 8, 0))
@@ -171,10 +199,16 @@ class TestSlotGeneration(RdvCase):
 
     def test_closure_onchange_announces_the_impact(self):
         self.book(utc(2026, 3, 3, 8, 0))
-        closure = self.env["rdv.closure"].new({
-            "name": "Strike", "date_from": TUESDAY, "date_to": TUESDAY,
-            "company_id": self.company.id, "active": True, "all_day": True,
-        })
+        closure = self.env["rdv.closure"].new(
+            {
+                "name": "Strike",
+                "date_from": TUESDAY,
+                "date_to": TUESDAY,
+                "company_id": self.company.id,
+                "active": True,
+                "all_day": True,
+            }
+        )
         warning = closure._onchange_impact()
         self.assertTrue(warning)
         self.assertIn("1", warning["warning"]["title"])
@@ -183,8 +217,12 @@ class TestSlotGeneration(RdvCase):
         self.counter.capacity = 1
         exception = self.env["rdv.counter.exception"]
         with self.assertQueryCount(__system__=40):
-            exception.create({
-                "counter_id": self.counter.id, "date_from": datetime.date(2026, 3, 11),
-                "date_to": datetime.date(2026, 3, 11), "kind": "closed",
-            })
+            exception.create(
+                {
+                    "counter_id": self.counter.id,
+                    "date_from": datetime.date(2026, 3, 11),
+                    "date_to": datetime.date(2026, 3, 11),
+                    "kind": "closed",
+                }
+            )
         self.assertFalse(self.slots(day=datetime.date(2026, 3, 11)))

@@ -21,8 +21,9 @@ class TestAgentWizards(RdvCase):
     def test_assign_a_free_slot_from_the_calendar(self):
         slot = self._slot_at(TUESDAY_9)
         action = slot.with_user(self.agent_id).action_assign()
-        wizard_env = self.env["rdv.slot.assign"].with_user(self.agent_id).with_context(
-            action["context"])
+        wizard_env = (
+            self.env["rdv.slot.assign"].with_user(self.agent_id).with_context(action["context"])
+        )
         with Form(wizard_env) as form:
             self.assertEqual(form.type_id, self.type_id, "the counter's only type is preset")
             form.lastname = "Bois"
@@ -95,8 +96,9 @@ class TestAgentWizards(RdvCase):
         queue = Appointment.search([("state", "=", "to_reschedule")])
         self.assertEqual(queue, lost)
         with freeze_time(datetime.datetime(2026, 3, 2, 12, 0)):
-            past = Appointment.search([("state", "in", ("planned", "to_reschedule")),
-                                       ("is_past", "=", True)])
+            past = Appointment.search(
+                [("state", "in", ("planned", "to_reschedule")), ("is_past", "=", True)]
+            )
             self.assertEqual(past, kept)
             kept.action_no_show()
         self.assertEqual(kept.state, "no_show")
@@ -118,11 +120,18 @@ class TestAgentWizards(RdvCase):
         self.book(utc(2026, 3, 4, 8, 0), lastname="Aulan", phone="0611111111")
         first._cancel(reason="Moved")
         groups = self.env["rdv.appointment"]._read_group(
-            [], ["type_id"], ["cancel_rate:avg", "__count", "duration:avg"])
-        (type_, rate, count, duration), = groups
+            [], ["type_id"], ["cancel_rate:avg", "__count", "duration:avg"]
+        )
+        ((type_, rate, count, duration),) = groups
         self.assertEqual((type_, rate, count, duration), (self.type_id, 50.0, 2, 30.0))
         fill = self.env["rdv.slot.report"]._read_group(
-            [("counter_id", "=", self.counter.id), ("start", ">=", utc(2026, 3, 4)),
-             ("start", "<", utc(2026, 3, 5))], [], ["fill_rate:avg", "booked_count:sum"])
+            [
+                ("counter_id", "=", self.counter.id),
+                ("start", ">=", utc(2026, 3, 4)),
+                ("start", "<", utc(2026, 3, 5)),
+            ],
+            [],
+            ["fill_rate:avg", "booked_count:sum"],
+        )
         self.assertEqual(fill[0][1], 2)
         self.assertAlmostEqual(fill[0][0], 100.0 * 2 / 28)

@@ -14,9 +14,7 @@ _CLEAN = re.compile(r"[^A-Z0-9]")
 
 def new_reference(groups=2, size=4):
     """Return a reference such as ``K7MQ-4XR2`` (31^8 ~ 8.5e11 values)."""
-    return "-".join(
-        "".join(secrets.choice(ALPHABET) for _i in range(size)) for _g in range(groups)
-    )
+    return "-".join("".join(secrets.choice(ALPHABET) for _i in range(size)) for _g in range(groups))
 
 
 def normalize_reference(text, groups=2, size=4):

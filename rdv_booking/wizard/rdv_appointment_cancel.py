@@ -10,7 +10,8 @@ class RdvAppointmentCancel(models.TransientModel):
     appointment_ids = fields.Many2many("rdv.appointment", string="Appointments", required=True)
     cancelled_by = fields.Selection(
         [("agency", "The administration"), ("citizen", "The citizen (by phone, at the desk)")],
-        required=True, default="agency",
+        required=True,
+        default="agency",
     )
     reason = fields.Text(required=True)
 

@@ -12,7 +12,9 @@ class RdvAppointmentReschedule(models.TransientModel):
     persons = fields.Integer(related="appointment_id.persons")
     place_id = fields.Many2one("rdv.place", "Place")
     slot_id = fields.Many2one(
-        "rdv.slot", "New slot", required=True,
+        "rdv.slot",
+        "New slot",
+        required=True,
         domain="[('state', 'in', ('free', 'reserved')), ('is_past', '=', False), "
         "('type_ids', 'in', type_id or []), ('place_id', '=?', place_id)]",
     )

@@ -4,7 +4,6 @@ from odoo.exceptions import UserError
 from ..models.rdv_appointment_type import IDENTITY_FIELDS
 
 
-
 class RdvSlotAssign(models.TransientModel):
     """Agent booking at the counter or on the phone (seed 002 "Attribuer")."""
 
@@ -14,7 +13,9 @@ class RdvSlotAssign(models.TransientModel):
     type_id = fields.Many2one("rdv.appointment.type", "Appointment type", required=True)
     place_id = fields.Many2one("rdv.place", "Place")
     slot_id = fields.Many2one(
-        "rdv.slot", "Slot", required=True,
+        "rdv.slot",
+        "Slot",
+        required=True,
         domain="[('state', 'in', ('free', 'reserved')), ('is_past', '=', False), "
         "('type_ids', 'in', type_id or []), ('place_id', '=?', place_id)]",
     )
@@ -24,7 +25,8 @@ class RdvSlotAssign(models.TransientModel):
         [("counter", "At the counter"), ("phone", "By phone")], required=True, default="phone"
     )
     partner_id = fields.Many2one(
-        "res.partner", "Existing citizen",
+        "res.partner",
+        "Existing citizen",
         help="Leave empty to create the citizen from the name and contact below.",
     )
     lastname = fields.Char("Last name")
@@ -33,8 +35,9 @@ class RdvSlotAssign(models.TransientModel):
     email = fields.Char("E-mail")
     file_number = fields.Char()
     file_number_label = fields.Char(related="type_id.file_number_label")
-    id_type = fields.Selection(lambda self: self.env["rdv.appointment"]._fields["id_type"].selection,
-                               "ID document type")
+    id_type = fields.Selection(
+        lambda self: self.env["rdv.appointment"]._fields["id_type"].selection, "ID document type"
+    )
     id_number = fields.Char("ID document number")
     birthdate = fields.Date("Birth date")
     street = fields.Char("Address")
@@ -43,7 +46,9 @@ class RdvSlotAssign(models.TransientModel):
     country_id = fields.Many2one("res.country", "Country")
     comment = fields.Text("Note for agents")
     # which identity fields the type asks (drives the form's invisible attributes)
-    ask_file_number = fields.Selection(related="type_id.ask_file_number", string="File number asked")
+    ask_file_number = fields.Selection(
+        related="type_id.ask_file_number", string="File number asked"
+    )
     ask_id_type = fields.Selection(related="type_id.ask_id_type", string="ID type asked")
     ask_id_number = fields.Selection(related="type_id.ask_id_number", string="ID number asked")
     ask_birthdate = fields.Selection(related="type_id.ask_birthdate", string="Birth date asked")
@@ -93,9 +98,14 @@ class RdvSlotAssign(models.TransientModel):
         if self.slot_id.state not in ("free", "reserved"):
             raise UserError(_("This slot is no longer free: choose another one."))
         appointment = self.env["rdv.appointment"]._book(
-            self.type_id, self.slot_id.counter_id, self.slot_id.start,
-            persons=self.persons, citizen=self._citizen_values(),
-            partner=self.partner_id or None, channel=self.channel, allow_reserved=True,
+            self.type_id,
+            self.slot_id.counter_id,
+            self.slot_id.start,
+            persons=self.persons,
+            citizen=self._citizen_values(),
+            partner=self.partner_id or None,
+            channel=self.channel,
+            allow_reserved=True,
             comment=self.comment,
         )
         return {

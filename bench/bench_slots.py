@@ -1,0 +1,320 @@
+#!/usr/bin/env python3
+"""Slot engine and booking service figures on a generated "département".
+
+Dataset (reproducible, seeded): 40 communes (companies of one shared instance)
+x 3 counters, opening 08:30-12:00 and 13:30-17:00 Monday to Friday plus
+Saturday morning, 15-minute slots, 20 exception days (closed) per counter,
+a 365-day horizon.
+
+Prints, with the targets of issue #2:
+  - time to generate 12 months of slots for the 120 counters   (<= 60 s)
+  - time and SQL queries to apply one exception day             (<= 200 ms, <= 20)
+  - time and SQL queries to read one place's month of availability
+                                                                (<= 35 ms, <= 10)
+  - bookings per second through the booking service, one process,
+    one transaction per booking                                 (>= 100 /s)
+
+Usage: python3 bench/bench_slots.py [--db rdv_bench] [--keep]
+"""
+
+import argparse
+import datetime
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+COMMUNES = 40
+COUNTERS_PER_COMMUNE = 3
+EXCEPTION_DAYS = 20
+HORIZON_DAYS = 365
+BOOKINGS = 500
+
+
+def run_odoo_install(db):
+    """Create the database with rdv_booking only (no demo data)."""
+    subprocess.run(["dropdb", "--if-exists", db], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "odoo",
+            "-d",
+            db,
+            f"--addons-path={ROOT}",
+            "-i",
+            "rdv_booking",
+            "--without-demo=all",
+            "--stop-after-init",
+            "--log-level=warn",
+        ],
+        check=True,
+    )
+
+
+def percentile(values, pct):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
+
+
+class Counter:
+    """Counts the SQL queries of a cursor between two points."""
+
+    def __init__(self, cr):
+        self.cr = cr
+
+    def __enter__(self):
+        self.start = self.cr.sql_log_count
+        self.t0 = time.perf_counter()
+        return self
+
+    def __exit__(self, *exc):
+        self.seconds = time.perf_counter() - self.t0
+        self.queries = self.cr.sql_log_count - self.start
+
+
+def build_dataset(env, rng):
+    """40 communes x 3 counters, one place each, slots not generated yet."""
+    france = env.ref("base.fr")
+    today = datetime.date.today()
+    counters = env["rdv.counter"]
+    for index in range(COMMUNES):
+        company = env["res.company"].create(
+            {
+                "name": f"Commune {index + 1:02d}",
+                "country_id": france.id,
+                "rdv_horizon_days": HORIZON_DAYS,
+            }
+        )
+        cenv = env(
+            context=dict(
+                env.context,
+                allowed_company_ids=company.ids,
+                tracking_disable=True,
+                rdv_defer_slots=True,
+            )
+        )
+        place = cenv["rdv.place"].create(
+            {
+                "name": f"Mairie {index + 1:02d}",
+                "company_id": company.id,
+                "tz": "Europe/Paris",
+                "latitude": 45.5 + rng.random(),
+                "longitude": 6.0 + rng.random(),
+            }
+        )
+        rdv_type = cenv["rdv.appointment.type"].create(
+            {
+                "name": "CNI / passeport",
+                "company_id": company.id,
+                "duration": 15,
+                "max_persons": 4,
+                "is_published": True,
+                "procedure_code": "cni-passport",
+                "min_notice_hours": 0,
+                "max_horizon_days": HORIZON_DAYS,
+            }
+        )
+        week = cenv["rdv.reference.week"].create(
+            {
+                "name": "Semaine type",
+                "company_id": company.id,
+                "line_ids": [
+                    (0, 0, {"weekday": str(day), "hour_from": start, "hour_to": end})
+                    for day in range(5)
+                    for start, end in ((8.5, 12.0), (13.5, 17.0))
+                ]
+                + [(0, 0, {"weekday": "5", "hour_from": 9.0, "hour_to": 12.0})],
+            }
+        )
+        for number in range(COUNTERS_PER_COMMUNE):
+            days = sorted(rng.sample(range(1, HORIZON_DAYS), EXCEPTION_DAYS))
+            counters |= cenv["rdv.counter"].create(
+                {
+                    "name": f"DR {number + 1}",
+                    "place_id": place.id,
+                    "type_ids": [(6, 0, rdv_type.ids)],
+                    "reference_week_id": week.id,
+                    "slot_duration": 15,
+                    "date_start": today,
+                    "exception_ids": [
+                        (
+                            0,
+                            0,
+                            {
+                                "date_from": today + datetime.timedelta(days=d),
+                                "date_to": today + datetime.timedelta(days=d),
+                                "kind": "closed",
+                                "reason": "Congés",
+                            },
+                        )
+                        for d in days
+                    ],
+                }
+            )
+    return counters.with_env(env)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", default="rdv_bench")
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    args = parser.parse_args()
+
+    print(f"== rdv_booking slot engine bench (database {args.db})")
+    t0 = time.perf_counter()
+    run_odoo_install(args.db)
+    print(f"install rdv_booking: {time.perf_counter() - t0:.1f} s")
+
+    import odoo
+    from odoo import SUPERUSER_ID, api
+
+    odoo.tools.config.parse_config([f"--addons-path={ROOT}", "-d", args.db])
+    registry = odoo.modules.registry.Registry(args.db)
+    rng = random.Random(20261122)
+    results = []
+
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+        t0 = time.perf_counter()
+        counters = build_dataset(env, rng)
+        cr.commit()
+        print(
+            f"dataset: {len(counters)} counters in {COMMUNES} communes, "
+            f"{EXCEPTION_DAYS} exception days each, built in {time.perf_counter() - t0:.1f} s"
+        )
+
+        # 1. Twelve months of slots for every counter.
+        with Counter(cr) as full:
+            counters._generate_slots()
+            cr.commit()
+        cr.execute("SELECT count(*) FROM rdv_slot")
+        slot_count = cr.fetchone()[0]
+        results.append(
+            (
+                "generate 12 months, 120 counters",
+                f"{full.seconds:.1f} s",
+                "<= 60 s",
+                full.seconds <= 60,
+            )
+        )
+        print(f"slots generated: {slot_count:,} rows, {full.queries} queries")
+
+        # Idempotence costs the same order of time and changes nothing.
+        with Counter(cr) as again:
+            counters._generate_slots()
+            cr.commit()
+        cr.execute("SELECT count(*) FROM rdv_slot")
+        assert cr.fetchone()[0] == slot_count, "regeneration must be idempotent"
+        print(f"regenerate everything again (no change): {again.seconds:.1f} s")
+
+        # 2. One exception day on one counter.
+        counter = counters[len(counters) // 2]
+        day = datetime.date.today() + datetime.timedelta(days=45)
+        while day.weekday() > 4 or day in counter.exception_ids.mapped("date_from"):
+            day += datetime.timedelta(days=1)
+        env.invalidate_all()
+        with Counter(cr) as one_day:
+            env["rdv.counter.exception"].create(
+                {
+                    "counter_id": counter.id,
+                    "date_from": day,
+                    "date_to": day,
+                    "kind": "closed",
+                }
+            )
+            env.flush_all()
+        cr.commit()
+        results.append(
+            (
+                "apply one exception day",
+                f"{one_day.seconds * 1000:.0f} ms, {one_day.queries} queries",
+                "<= 200 ms, <= 20",
+                one_day.seconds <= 0.2 and one_day.queries <= 20,
+            )
+        )
+
+        # 3. One place's month of availability, cold ORM cache each time.
+        place = counter.place_id
+        rdv_type = counter.type_ids
+        month_start = datetime.datetime.combine(datetime.date.today(), datetime.time())
+        month_end = month_start + datetime.timedelta(days=31)
+        timings, queries = [], []
+        for _i in range(200):
+            env.invalidate_all()
+            with Counter(cr) as read:
+                starts = env["rdv.slot"]._free_starts(
+                    env["rdv.appointment.type"].browse(rdv_type.id),
+                    month_start,
+                    month_end,
+                    places=env["rdv.place"].browse(place.id),
+                    website=True,
+                )
+            timings.append(read.seconds)
+            queries.append(read.queries)
+        p50, p95 = statistics.median(timings) * 1000, percentile(timings, 95) * 1000
+        results.append(
+            (
+                "one place's month of availability",
+                f"p50 {p50:.1f} ms, p95 {p95:.1f} ms, {max(queries)} queries "
+                f"({len(starts)} free starts)",
+                "<= 35 ms, <= 10",
+                p95 <= 35 and max(queries) <= 10,
+            )
+        )
+        cr.commit()
+
+        # 4. Bookings through the booking service, one transaction each.
+        free = env["rdv.slot"]._free_starts(
+            env["rdv.appointment.type"].browse(rdv_type.id),
+            month_start,
+            month_start + datetime.timedelta(days=HORIZON_DAYS),
+            places=None,
+        )
+        picks = rng.sample(free, BOOKINGS)
+        Appointment = env["rdv.appointment"]
+        Counter_ = env["rdv.counter"]
+        booking_times = []
+        t0 = time.perf_counter()
+        for number, (counter_id, start, _stop) in enumerate(picks):
+            started = time.perf_counter()
+            booked_counter = Counter_.browse(counter_id)
+            Appointment._book(
+                booked_counter.type_ids[:1],
+                booked_counter,
+                start,
+                citizen={
+                    "lastname": f"Citoyen{number}",
+                    "firstname": "Test",
+                    "phone": f"+3361{number:07d}",
+                },
+                channel="phone",
+            )
+            cr.commit()
+            booking_times.append(time.perf_counter() - started)
+        elapsed = time.perf_counter() - t0
+        rate = BOOKINGS / elapsed
+        results.append(
+            (
+                "bookings through the booking service",
+                f"{rate:.0f} bookings/s (p95 {percentile(booking_times, 95) * 1000:.1f} ms)",
+                ">= 100 /s",
+                rate >= 100,
+            )
+        )
+
+    print()
+    print(f"{'measure':<40} {'result':<55} {'target':<18} ok")
+    for name, value, target, ok in results:
+        print(f"{name:<40} {value:<55} {target:<18} {'yes' if ok else 'NO'}")
+    if not args.keep:
+        registry.delete(args.db) if hasattr(registry, "delete") else None
+        odoo.sql_db.close_db(args.db)
+        subprocess.run(["dropdb", "--if-exists", args.db], check=False)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,273 @@
+import datetime
+import random
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from ..tools import schedule
+
+LASTNAMES = [
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Thomas",
+    "Robert",
+    "Richard",
+    "Petit",
+    "Durand",
+    "Leroy",
+    "Moreau",
+    "Simon",
+    "Laurent",
+    "Lefebvre",
+    "Michel",
+    "Garcia",
+    "David",
+    "Bertrand",
+    "Roux",
+    "Vincent",
+    "Fournier",
+    "Morel",
+    "Girard",
+    "André",
+    "Mercier",
+    "Dupont",
+    "Lambert",
+    "Bonnet",
+    "François",
+    "Martinez",
+    "Legrand",
+    "Garnier",
+    "Faure",
+    "Rousseau",
+    "Blanc",
+    "Guerin",
+    "Muller",
+    "Henry",
+    "Roussel",
+    "Nicolas",
+    "Perrin",
+    "Morin",
+    "Mathieu",
+    "Clement",
+    "Gauthier",
+    "Dumont",
+    "Lopez",
+    "Fontaine",
+    "Chevalier",
+    "Robin",
+    "Masson",
+    "Benali",
+    "Haddad",
+    "Nguyen",
+    "Diallo",
+    "Ferreira",
+    "Bois",
+    "Aulan",
+    "Vigneau",
+]
+FIRSTNAMES = [
+    "Jules",
+    "Léa",
+    "Gabriel",
+    "Emma",
+    "Louis",
+    "Jade",
+    "Raphaël",
+    "Louise",
+    "Arthur",
+    "Alice",
+    "Adam",
+    "Chloé",
+    "Hugo",
+    "Lina",
+    "Lucas",
+    "Rose",
+    "Nathan",
+    "Mia",
+    "Yasmine",
+    "Mohamed",
+    "Inès",
+    "Karim",
+    "Camille",
+    "Paul",
+    "Sarah",
+    "Thomas",
+    "Manon",
+    "Antoine",
+    "Zoé",
+    "Ibrahim",
+]
+CITIES = [
+    ("Valmont", 40),
+    ("Annecy", 14),
+    ("Seynod", 9),
+    ("Épagny", 7),
+    ("Poisy", 6),
+    ("Sillingy", 5),
+    ("Cran-Gevrier", 5),
+    ("Meythet", 4),
+    ("Chavanod", 4),
+    ("Lovagny", 3),
+]
+HISTORY_DAYS = 28
+FUTURE_DAYS = 21
+
+
+class RdvDemo(models.AbstractModel):
+    """Demo data that depends on today's date: a few weeks of appointments.
+
+    Called from the demo XML. Seeded, so two demo databases built the same
+    day hold the same appointments.
+    """
+
+    _name = "rdv.demo"
+    _description = "RDV demo data"
+
+    @api.model
+    def _populate(self):
+        rng = random.Random(74000)
+        counters = self.env["rdv.counter"].search([])
+        self._populate_history(counters, rng)
+        self._populate_future(counters, rng)
+        return True
+
+    # --- helpers
+
+    def _citizen(self, rng, with_email=True):
+        lastname, firstname = rng.choice(LASTNAMES), rng.choice(FIRSTNAMES)
+        city = rng.choices([c for c, _w in CITIES], weights=[w for _c, w in CITIES])[0]
+        slug = (
+            (firstname[0] + lastname).lower().replace("é", "e").replace("è", "e").replace("ç", "c")
+        )
+        return {
+            "lastname": lastname,
+            "firstname": firstname,
+            "phone": "+336%08d" % rng.randrange(10**7, 10**8),
+            "email": "%s%d@example.com" % (slug, rng.randrange(100)) if with_email else False,
+            "city": city,
+            "zip": "74000",
+            "street": "%d rue des %s"
+            % (rng.randrange(1, 80), rng.choice(["Lilas", "Tilleuls", "Alpes", "Écoles"])),
+        }
+
+    def _populate_history(self, counters, rng):
+        """Past weeks: slots, then appointments done, absent, cancelled or left without status."""
+        now = fields.Datetime.now()
+        runs = {"counter": [], "start": [], "count": [], "step": []}
+        windows = {"counter": [], "start": [], "end": [], "cap": []}
+        for counter in counters:
+            today = counter.place_id._today()
+            first = today - datetime.timedelta(days=HISTORY_DAYS)
+            engine = counter._get_schedule(
+                closures=counters._get_closures(first, today)[counter.id]
+            )
+            windows["counter"].append(counter.id)
+            windows["start"].append(datetime.datetime.combine(first, datetime.time()))
+            windows["end"].append(now)
+            windows["cap"].append(counter.capacity)
+            for start, count in schedule.slot_runs(engine, first, today):
+                runs["counter"].append(counter.id)
+                runs["start"].append(start)
+                runs["count"].append(count)
+                runs["step"].append(counter.slot_duration)
+        self.env["rdv.slot"]._apply_wanted_slots(runs, windows)
+
+        Appointment = self.env["rdv.appointment"].with_context(
+            tracking_disable=True, mail_create_nolog=True
+        )
+        Slot = self.env["rdv.slot"]
+        past_free = Slot.search(
+            [("counter_id", "in", counters.ids), ("stop", "<", now), ("state", "=", "free")],
+            order="start",
+        )
+        taken = set()
+        for slot in past_free:
+            if slot.id in taken or rng.random() > 0.55:
+                continue
+            appointment_type = rng.choice(slot.counter_id.type_ids)
+            needed = slot.counter_id._slot_count_for(appointment_type, 1)
+            starts = slot.counter_id._slot_starts_for(appointment_type, slot.start, 1)
+            slots = Slot.search(
+                [
+                    ("counter_id", "=", slot.counter_id.id),
+                    ("start", "in", starts),
+                    ("state", "=", "free"),
+                    ("seat", "=", slot.seat),
+                ]
+            )
+            if len(slots) != needed or set(slots.ids) & taken:
+                continue
+            taken.update(slots.ids)
+            citizen = self._citizen(rng)
+            partner = Appointment._find_or_create_partner(citizen)
+            state = rng.choices(
+                ["done", "no_show", "cancelled", "planned"], weights=[76, 8, 10, 6]
+            )[0]
+            appointment = Appointment.create(
+                {
+                    **citizen,
+                    "partner_id": partner.id,
+                    "type_id": appointment_type.id,
+                    "counter_id": slot.counter_id.id,
+                    "start": slots[0].start,
+                    "stop": slots[-1].stop,
+                    "channel": rng.choices(["web", "phone", "counter"], weights=[70, 20, 10])[0],
+                    "state": state,
+                    "cancelled_by": "citizen" if state == "cancelled" else False,
+                }
+            )
+            if state != "cancelled":
+                self.env.cr.execute(
+                    "UPDATE rdv_slot SET state = 'booked', appointment_id = %s WHERE id = ANY(%s)",
+                    (appointment.id, slots.ids),
+                )
+        Slot.invalidate_model()
+
+    def _populate_future(self, counters, rng):
+        """Coming weeks: bookings from every channel, a few cancelled or to reschedule."""
+        now = fields.Datetime.now()
+        Appointment = self.env["rdv.appointment"].with_context(tracking_disable=True)
+        booked = Appointment
+        for counter in counters:
+            for appointment_type in counter.type_ids:
+                starts = self.env["rdv.slot"]._free_starts(
+                    appointment_type,
+                    now + datetime.timedelta(hours=2),
+                    now + datetime.timedelta(days=FUTURE_DAYS),
+                    counters=counter,
+                )
+                share = 0.35 if len(counter.type_ids) == 1 else 0.2
+                for _counter_id, start, _stop in starts:
+                    if rng.random() > share:
+                        continue
+                    web = start > now + datetime.timedelta(hours=appointment_type.min_notice_hours)
+                    channel = rng.choices(
+                        ["web", "phone", "counter"], weights=[70 if web else 0, 20, 10]
+                    )[0]
+                    persons = 1 if rng.random() < 0.85 else min(2, appointment_type.max_persons)
+                    try:
+                        with self.env.cr.savepoint():
+                            booked |= Appointment._book(
+                                appointment_type,
+                                counter,
+                                start,
+                                persons=persons,
+                                citizen=self._citizen(rng, with_email=channel == "web"),
+                                channel=channel,
+                            )
+                    except (UserError, ValidationError):
+                        continue  # taken by the previous booking's second person
+        planned = booked.filtered(lambda a: a.state == "planned")
+        for appointment in planned.filtered(lambda a: rng.random() < 0.07):
+            appointment._cancel(
+                by=rng.choice(["citizen", "citizen", "agency"]), reason="Empêchement"
+            )
+        # The ID station breaks down for one morning: its bookings must be rescheduled.
+        victims = planned.filtered(lambda a: a.state == "planned")[:3]
+        victims.slot_ids.action_suspend()
+        # A slot kept for a disabled citizen the agents will call back.
+        free = self.env["rdv.slot"].search(
+            [("state", "=", "free"), ("start", ">", now)], limit=1, offset=40
+        )
+        free.action_reserve()

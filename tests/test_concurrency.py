@@ -1,0 +1,152 @@
+"""No double booking under concurrency, against a real PostgreSQL.
+
+50 bookers race for the 28 slots of one counter through the booking service,
+each in its own database connection and transaction, all aiming at the
+earliest free slot (the worst case). Exactly 28 bookings must come out, one
+per slot, and every booker must end with a booking or a clean "taken"
+answer, never an error.
+
+Runs on the database `make test` prepares (RDV_TEST_DB); data are created in a
+company of their own and removed afterwards.
+"""
+
+import datetime
+import os
+import threading
+import uuid
+
+import pytest
+
+pytestmark = pytest.mark.odoo_db
+
+BOOKERS = 50
+ATTEMPTS = 40
+
+
+@pytest.fixture(scope="module")
+def registry():
+    db = os.environ.get("RDV_TEST_DB")
+    if not db:
+        pytest.fail("RDV_TEST_DB is not set: run the database tests through `make test`.")
+    import odoo
+    from odoo.modules.registry import Registry
+
+    odoo.tools.config.parse_config([
+        f"--addons-path={os.environ.get('RDV_FULL_ADDONS_PATH') or os.environ['RDV_ADDONS_PATH']}",
+        "-d", db, "--db_maxconn=80",
+    ])
+    return Registry(db)
+
+
+@pytest.fixture(scope="module")
+def counter_setup(registry):
+    """A commune of its own with one counter of 28 fifteen-minute slots."""
+    from odoo import SUPERUSER_ID, api
+
+    tag = uuid.uuid4().hex[:8]
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+        company = env["res.company"].create({
+            "name": f"Race {tag}", "country_id": env.ref("base.fr").id, "rdv_horizon_days": 14,
+        })
+        env = env(context=dict(env.context, allowed_company_ids=company.ids))
+        place = env["rdv.place"].create({
+            "name": f"Race place {tag}", "company_id": company.id, "tz": "Europe/Paris",
+        })
+        rdv_type = env["rdv.appointment.type"].create({
+            "name": "Race type", "company_id": company.id, "duration": 15, "max_persons": 1,
+            "max_active_per_person": 1,
+        })
+        # Next Tuesday and Wednesday, 08:30-12:00: 2 x 14 slots.
+        week = env["rdv.reference.week"].create({
+            "name": "Race week", "company_id": company.id,
+            "line_ids": [(0, 0, {"weekday": day, "hour_from": 8.5, "hour_to": 12.0})
+                         for day in ("1", "2")],
+        })
+        today = datetime.date.today()
+        counter = env["rdv.counter"].create({
+            "name": "Race counter", "place_id": place.id, "type_ids": [(6, 0, rdv_type.ids)],
+            "reference_week_id": week.id, "date_start": today + datetime.timedelta(days=1),
+            "date_end": today + datetime.timedelta(days=7), "slot_duration": 15,
+        })
+        slots = env["rdv.slot"].search([("counter_id", "=", counter.id)])
+        assert len(slots) == 28, f"the fixture expects 28 slots, got {len(slots)}"
+        ids = {"company": company.id, "type": rdv_type.id, "counter": counter.id}
+    yield ids
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        appointments = env["rdv.appointment"].search([("company_id", "=", ids["company"])])
+        env.cr.execute("DELETE FROM rdv_slot WHERE counter_id = %s", (ids["counter"],))
+        env.cr.execute("DELETE FROM rdv_appointment WHERE id = ANY(%s)", (appointments.ids,))
+        env["rdv.counter"].browse(ids["counter"]).unlink()
+
+
+def test_parallel_bookers_never_share_a_slot(registry, counter_setup):
+    from psycopg2.errors import SerializationFailure
+
+    from odoo import SUPERUSER_ID, api
+    from odoo.addons.rdv_booking.models.rdv_appointment import SlotTakenError
+
+    barrier = threading.Barrier(BOOKERS)
+    outcomes = []
+    lock = threading.Lock()
+
+    def booker(number):
+        result = "no slot left"
+        barrier.wait()
+        for _attempt in range(ATTEMPTS):
+            with registry.cursor() as cr:
+                env = api.Environment(cr, SUPERUSER_ID, {
+                    "tracking_disable": True, "allowed_company_ids": [counter_setup["company"]],
+                })
+                rdv_type = env["rdv.appointment.type"].browse(counter_setup["type"])
+                counter = env["rdv.counter"].browse(counter_setup["counter"])
+                now = datetime.datetime.now()
+                free = env["rdv.slot"]._free_starts(
+                    rdv_type, now, now + datetime.timedelta(days=14), counters=counter, limit=1,
+                )
+                if not free:
+                    break
+                try:
+                    appointment = env["rdv.appointment"]._book(
+                        rdv_type, counter, free[0][1], channel="phone",
+                        citizen={"lastname": f"Booker {number}",
+                                 "phone": f"+3361{number:07d}"},
+                    )
+                    cr.commit()
+                    result = ("booked", appointment.id, free[0][1])
+                    break
+                except SlotTakenError:
+                    cr.rollback()
+                except SerializationFailure:
+                    # What Odoo's HTTP layer retries: the snapshot was older
+                    # than a concurrent booking of the same row.
+                    cr.rollback()
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=booker, args=(n,)) for n in range(BOOKERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert all(not thread.is_alive() for thread in threads), "a booker hung"
+
+    booked = [o for o in outcomes if o != "no slot left"]
+    assert len(outcomes) == BOOKERS
+    assert len(booked) == 28, f"28 slots, {len(booked)} bookings: {outcomes}"
+    assert len({start for _tag, _id, start in booked}) == 28, "two bookers share a start"
+
+    with registry.cursor() as cr:
+        cr.execute(
+            """SELECT count(*), count(DISTINCT appointment_id), count(*) FILTER (WHERE state = 'booked')
+                 FROM rdv_slot WHERE counter_id = %s""",
+            (counter_setup["counter"],),
+        )
+        total, distinct_appointments, booked_slots = cr.fetchone()
+        assert (total, distinct_appointments, booked_slots) == (28, 28, 28)
+        cr.execute(
+            "SELECT count(*) FROM rdv_appointment WHERE counter_id = %s AND state = 'planned'",
+            (counter_setup["counter"],),
+        )
+        assert cr.fetchone()[0] == 28
