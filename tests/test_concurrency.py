@@ -31,10 +31,15 @@ def registry():
     import odoo
     from odoo.modules.registry import Registry
 
-    odoo.tools.config.parse_config([
-        f"--addons-path={os.environ.get('RDV_FULL_ADDONS_PATH') or os.environ['RDV_ADDONS_PATH']}",
-        "-d", db, "--db_maxconn=80",
-    ])
+    odoo.tools.config.parse_config(
+        [
+            "--addons-path=%s"
+            % (os.environ.get("RDV_FULL_ADDONS_PATH") or os.environ["RDV_ADDONS_PATH"]),
+            "-d",
+            db,
+            "--db_maxconn=80",
+        ]
+    )
     return Registry(db)
 
 
@@ -46,29 +51,53 @@ def counter_setup(registry):
     tag = uuid.uuid4().hex[:8]
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
-        company = env["res.company"].create({
-            "name": f"Race {tag}", "country_id": env.ref("base.fr").id, "rdv_horizon_days": 14,
-        })
+        company = env["res.company"].create(
+            {
+                "name": f"Race {tag}",
+                "country_id": env.ref("base.fr").id,
+                "rdv_horizon_days": 14,
+            }
+        )
         env = env(context=dict(env.context, allowed_company_ids=company.ids))
-        place = env["rdv.place"].create({
-            "name": f"Race place {tag}", "company_id": company.id, "tz": "Europe/Paris",
-        })
-        rdv_type = env["rdv.appointment.type"].create({
-            "name": "Race type", "company_id": company.id, "duration": 15, "max_persons": 1,
-            "max_active_per_person": 1,
-        })
+        place = env["rdv.place"].create(
+            {
+                "name": f"Race place {tag}",
+                "company_id": company.id,
+                "tz": "Europe/Paris",
+            }
+        )
+        rdv_type = env["rdv.appointment.type"].create(
+            {
+                "name": "Race type",
+                "company_id": company.id,
+                "duration": 15,
+                "max_persons": 1,
+                "max_active_per_person": 1,
+            }
+        )
         # Next Tuesday and Wednesday, 08:30-12:00: 2 x 14 slots.
-        week = env["rdv.reference.week"].create({
-            "name": "Race week", "company_id": company.id,
-            "line_ids": [(0, 0, {"weekday": day, "hour_from": 8.5, "hour_to": 12.0})
-                         for day in ("1", "2")],
-        })
+        week = env["rdv.reference.week"].create(
+            {
+                "name": "Race week",
+                "company_id": company.id,
+                "line_ids": [
+                    (0, 0, {"weekday": day, "hour_from": 8.5, "hour_to": 12.0})
+                    for day in ("1", "2")
+                ],
+            }
+        )
         today = datetime.date.today()
-        counter = env["rdv.counter"].create({
-            "name": "Race counter", "place_id": place.id, "type_ids": [(6, 0, rdv_type.ids)],
-            "reference_week_id": week.id, "date_start": today + datetime.timedelta(days=1),
-            "date_end": today + datetime.timedelta(days=7), "slot_duration": 15,
-        })
+        counter = env["rdv.counter"].create(
+            {
+                "name": "Race counter",
+                "place_id": place.id,
+                "type_ids": [(6, 0, rdv_type.ids)],
+                "reference_week_id": week.id,
+                "date_start": today + datetime.timedelta(days=1),
+                "date_end": today + datetime.timedelta(days=7),
+                "slot_duration": 15,
+            }
+        )
         slots = env["rdv.slot"].search([("counter_id", "=", counter.id)])
         assert len(slots) == 28, f"the fixture expects 28 slots, got {len(slots)}"
         ids = {"company": company.id, "type": rdv_type.id, "counter": counter.id}
@@ -85,6 +114,7 @@ def test_parallel_bookers_never_share_a_slot(registry, counter_setup):
     from psycopg2.errors import SerializationFailure
 
     from odoo import SUPERUSER_ID, api
+
     from odoo.addons.rdv_booking.models.rdv_appointment import SlotTakenError
 
     barrier = threading.Barrier(BOOKERS)
@@ -96,22 +126,33 @@ def test_parallel_bookers_never_share_a_slot(registry, counter_setup):
         barrier.wait()
         for _attempt in range(ATTEMPTS):
             with registry.cursor() as cr:
-                env = api.Environment(cr, SUPERUSER_ID, {
-                    "tracking_disable": True, "allowed_company_ids": [counter_setup["company"]],
-                })
+                env = api.Environment(
+                    cr,
+                    SUPERUSER_ID,
+                    {
+                        "tracking_disable": True,
+                        "allowed_company_ids": [counter_setup["company"]],
+                    },
+                )
                 rdv_type = env["rdv.appointment.type"].browse(counter_setup["type"])
                 counter = env["rdv.counter"].browse(counter_setup["counter"])
                 now = datetime.datetime.now()
                 free = env["rdv.slot"]._free_starts(
-                    rdv_type, now, now + datetime.timedelta(days=14), counters=counter, limit=1,
+                    rdv_type,
+                    now,
+                    now + datetime.timedelta(days=14),
+                    counters=counter,
+                    limit=1,
                 )
                 if not free:
                     break
                 try:
                     appointment = env["rdv.appointment"]._book(
-                        rdv_type, counter, free[0][1], channel="phone",
-                        citizen={"lastname": f"Booker {number}",
-                                 "phone": f"+3361{number:07d}"},
+                        rdv_type,
+                        counter,
+                        free[0][1],
+                        channel="phone",
+                        citizen={"lastname": f"Booker {number}", "phone": f"+3361{number:07d}"},
                     )
                     cr.commit()
                     result = ("booked", appointment.id, free[0][1])
@@ -139,7 +180,8 @@ def test_parallel_bookers_never_share_a_slot(registry, counter_setup):
 
     with registry.cursor() as cr:
         cr.execute(
-            """SELECT count(*), count(DISTINCT appointment_id), count(*) FILTER (WHERE state = 'booked')
+            """SELECT count(*), count(DISTINCT appointment_id),
+                      count(*) FILTER (WHERE state = 'booked')
                  FROM rdv_slot WHERE counter_id = %s""",
             (counter_setup["counter"],),
         )

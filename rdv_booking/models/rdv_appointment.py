@@ -522,7 +522,9 @@ class RdvAppointment(models.Model):
         Partner = (
             self.env["res.partner"]
             .sudo()
-            .with_context(mail_create_nolog=True, mail_create_nosubscribe=True, tracking_disable=True)
+            .with_context(
+                mail_create_nolog=True, mail_create_nosubscribe=True, tracking_disable=True
+            )
         )
         contact = []
         if vals.get("email"):

@@ -3,8 +3,9 @@ from urllib.parse import urlencode
 import pytz
 
 from odoo import _, api, fields, models
-from odoo.addons.base.models.res_partner import _tz_get
 from odoo.exceptions import ValidationError
+
+from odoo.addons.base.models.res_partner import _tz_get
 
 
 class RdvPlace(models.Model):

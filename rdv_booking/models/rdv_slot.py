@@ -177,8 +177,14 @@ class RdvSlot(models.Model):
             ANALYZE rdv_slot_wanted;
             """,
             (
-                windows["counter"], windows["start"], windows["end"], windows["cap"],
-                runs["counter"], runs["start"], runs["count"], runs["step"],
+                windows["counter"],
+                windows["start"],
+                windows["end"],
+                windows["cap"],
+                runs["counter"],
+                runs["start"],
+                runs["count"],
+                runs["step"],
             ),
         )
         cr.execute(

@@ -24,32 +24,40 @@ class RdvCase(TransactionCase):
         cls.freezer = freeze_time(NOW)
         cls.freezer.start()
         cls.addClassCleanup(cls.freezer.stop)
-        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
-        cls.company = cls.env.company
-        cls.company.write(
+        # A commune of its own: demo data (when installed) stays out of the way.
+        cls.company = cls.env["res.company"].create(
             {
+                "name": "Commune de Test",
                 "country_id": cls.env.ref("base.fr").id,
                 "rdv_horizon_days": 30,
-                "rdv_holiday_country_id": False,
             }
         )
+        cls.env = cls.env(
+            context=dict(
+                cls.env.context, tracking_disable=True, allowed_company_ids=cls.company.ids
+            )
+        )
+        users = {"company_id": cls.company.id, "company_ids": [(6, 0, cls.company.ids)]}
         cls.manager = new_test_user(
             cls.env,
             "rdv_manager",
             groups="rdv_booking.group_rdv_manager",
             name="Manon Manager",
+            **users,
         )
         cls.agent_civil = new_test_user(
             cls.env,
             "rdv_agent_civil",
             groups="rdv_booking.group_rdv_agent",
             name="Claire Civil",
+            **users,
         )
         cls.agent_id = new_test_user(
             cls.env,
             "rdv_agent_id",
             groups="rdv_booking.group_rdv_agent",
             name="Ivan Identity",
+            **users,
         )
         cls.service_civil = cls.env["rdv.service"].create(
             {

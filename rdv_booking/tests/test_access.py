@@ -137,24 +137,19 @@ class TestAccessRights(RdvCase):
             company_id=other.id,
             company_ids=[(6, 0, other.ids)],
         )
-        other_type = (
-            self.env["rdv.appointment.type"]
-            .with_user(other_manager)
-            .create(
-                {
-                    "name": "CNI Seynod",
-                    "duration": 15,
-                }
-            )
+        # The other commune's manager works in their own company.
+        other_env = self.env(user=other_manager, context={"allowed_company_ids": other.ids})
+        other_type = other_env["rdv.appointment.type"].create(
+            {"name": "CNI Seynod", "duration": 15}
         )
         self.assertEqual(other_type.company_id, other)
         Type = self.env["rdv.appointment.type"]
-        self.assertEqual(Type.with_user(other_manager).search([]), other_type)
+        self.assertEqual(other_env["rdv.appointment.type"].search([]), other_type)
         self.assertNotIn(other_type, Type.with_user(self.manager).search([]))
-        self.assertFalse(self.env["rdv.appointment"].with_user(other_manager).search([]))
-        self.assertFalse(self.env["rdv.slot"].with_user(other_manager).search([]))
+        self.assertFalse(other_env["rdv.appointment"].search([]))
+        self.assertFalse(other_env["rdv.slot"].search([]))
         with self.assertRaises(AccessError):
-            self.id_appointment.with_user(other_manager).read(["name"])
+            self.id_appointment.with_env(other_env).read(["name"])
 
     def test_users_without_the_appointments_app_see_nothing(self):
         employee = new_test_user(self.env, "employee", groups="base.group_user")

@@ -93,11 +93,17 @@ class TestAgentWizards(RdvCase):
         lost = self.book(TUESDAY_9)
         self._slot_at(TUESDAY_9).action_suspend()
         kept = self.book(utc(2026, 3, 2, 9, 0), lastname="Aulan", phone="0611111111")
-        queue = Appointment.search([("state", "=", "to_reschedule")])
+        queue = Appointment.search(
+            [("state", "=", "to_reschedule"), ("company_id", "=", self.company.id)]
+        )
         self.assertEqual(queue, lost)
         with freeze_time(datetime.datetime(2026, 3, 2, 12, 0)):
             past = Appointment.search(
-                [("state", "in", ("planned", "to_reschedule")), ("is_past", "=", True)]
+                [
+                    ("state", "in", ("planned", "to_reschedule")),
+                    ("is_past", "=", True),
+                    ("company_id", "=", self.company.id),
+                ]
             )
             self.assertEqual(past, kept)
             kept.action_no_show()
@@ -120,7 +126,9 @@ class TestAgentWizards(RdvCase):
         self.book(utc(2026, 3, 4, 8, 0), lastname="Aulan", phone="0611111111")
         first._cancel(reason="Moved")
         groups = self.env["rdv.appointment"]._read_group(
-            [], ["type_id"], ["cancel_rate:avg", "__count", "duration:avg"]
+            [("company_id", "=", self.company.id)],
+            ["type_id"],
+            ["cancel_rate:avg", "__count", "duration:avg"],
         )
         ((type_, rate, count, duration),) = groups
         self.assertEqual((type_, rate, count, duration), (self.type_id, 50.0, 2, 30.0))

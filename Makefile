@@ -1,0 +1,47 @@
+# RDV: Odoo 18.0 addons for online appointment booking in public services.
+# Needs Odoo 18.0 importable by python3 (this project never installs Odoo).
+
+SHELL := /bin/bash
+PYTHON ?= python3
+export PYTHON
+
+# Python files of the project (what lint checks)
+LINT_PATHS := rdv_booking rdv_booking_portal rdv_booking_sms tests bench scripts setup.py
+
+.DEFAULT_GOAL := help
+.PHONY: help deps demo test bench lint
+
+help: ## Show this help
+	@echo "RDV — appointment booking addons for Odoo 18.0"
+	@echo
+	@echo "Usage: make <target>"
+	@echo
+	@grep -hE '^[a-z]+:.*## ' $(MAKEFILE_LIST) | \
+		awk 'BEGIN {FS = ":.*## "} {printf "  %-7s %s\n", $$1, $$2}'
+	@echo
+	@echo "Environment: MODULES=a,b TEST_TAGS=... KEEP_DB=1 (test); DEMO_DB=... RESET=1 UPDATE=1 DEMO_WORKERS=0 (demo)"
+
+deps: ## Install what is missing (Debian + Python packages), start PostgreSQL
+	@scripts/ensure_deps.sh all
+	@scripts/ensure_postgres.sh
+	@$(PYTHON) scripts/check_env.py
+
+demo: ## Create database rdv_demo (once) with demo data and serve it on http://localhost:8069
+	@scripts/ensure_deps.sh demo
+	@scripts/ensure_postgres.sh
+	@scripts/demo.sh
+
+test: ## Run all tests: pure-Python, then Odoo's runner on a fresh database, then DB tests
+	@scripts/ensure_deps.sh test
+	@scripts/ensure_postgres.sh
+	@scripts/run_tests.sh
+
+bench: ## Run every bench/*.py (each creates its own database)
+	@scripts/ensure_deps.sh test
+	@scripts/ensure_postgres.sh
+	@scripts/bench.sh
+
+lint: ## ruff check + ruff format --check
+	@command -v ruff >/dev/null || { echo "[rdv] ruff not found: python3 -m pip install ruff" >&2; exit 1; }
+	ruff check $(wildcard $(LINT_PATHS))
+	ruff format --check $(wildcard $(LINT_PATHS))

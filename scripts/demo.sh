@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# What `make demo` runs (after scripts/ensure_deps.sh demo and
+# scripts/ensure_postgres.sh): create the demo database once, with the three
+# addons and demo data, then serve it on http://localhost:8069.
+#
+# Environment:
+#   DEMO_DB=name    database (default rdv_demo)
+#   RESET=1         drop the database (and its filestore) and create it again
+#   UPDATE=1        update the addons (-u) in the existing database first, after
+#                   their code changed
+#   DEMO_PORT=n     HTTP port (default 8069)
+#   MODULES=a,b     addons to install (default: the three rdv_* addons)
+#   DEMO_WORKERS=n  Odoo --workers (default 0: one multi-threaded process that
+#                   serves everything on $DEMO_PORT).  With workers, Odoo serves
+#                   its websocket (/websocket: live updates of Discuss, the bus)
+#                   on port 8072 only, where a reverse proxy normally routes it.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+cd "$RDV_ROOT"
+
+DB="${DEMO_DB:-rdv_demo}"
+PORT="${DEMO_PORT:-8069}"
+WORKERS="${DEMO_WORKERS:-0}"
+[[ "$WORKERS" =~ ^[0-9]+$ ]] || rdv_die "DEMO_WORKERS must be a number: $WORKERS"
+MODULES="${MODULES:-$RDV_MODULES_DEFAULT}"
+MODULES="${MODULES// /}"
+ADMIN_LOGIN="admin"
+ADMIN_PASSWORD="admin"
+LOG_DIR="$RDV_ROOT/var/log"
+mkdir -p "$LOG_DIR"
+
+[[ "$DB" =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]*$ ]] || rdv_die "invalid DEMO_DB name: $DB"
+"$PYTHON" scripts/check_env.py --demo || rdv_die "environment not ready (see above)."
+ADDONS_PATH="$(rdv_addons_path)"
+FILESTORE="$("$PYTHON" -c 'import sys; from odoo.tools import config; print(config.filestore(sys.argv[1]))' "$DB")"
+
+drop_db() {
+    rdv_psql -c "DROP DATABASE IF EXISTS \"$DB\" WITH (FORCE)" >/dev/null
+    rm -rf "$FILESTORE"
+}
+
+modules_missing() {
+    # Prints the requested addons that are not installed in $DB (empty if all are).
+    rdv_psql -d "$DB" -Atc "
+        SELECT string_agg(m.name, ', ')
+        FROM unnest(string_to_array('$MODULES', ',')) AS m(name)
+        LEFT JOIN ir_module_module i ON i.name = m.name
+        WHERE i.state IS DISTINCT FROM 'installed'" 2>/dev/null || echo "(not an Odoo database)"
+}
+
+if [ -n "${RESET:-}" ] && [ "$RESET" != 0 ] && rdv_db_exists "$DB"; then
+    rdv_log "RESET: dropping database $DB"
+    drop_db
+fi
+
+if rdv_db_exists "$DB"; then
+    missing="$(modules_missing)"
+    [ -z "$missing" ] || rdv_die "database $DB exists but these addons are not installed in it: $missing
+    Recreate it:  RESET=1 make demo"
+    if [ -n "${UPDATE:-}" ] && [ "$UPDATE" != 0 ]; then
+        log="$LOG_DIR/demo-update.log"
+        rdv_log "updating $MODULES in $DB (log: $log)"
+        set +e
+        "${ODOO_BIN[@]}" -d "$DB" --addons-path="$ADDONS_PATH" -u "$MODULES" \
+            --stop-after-init --max-cron-threads=0 2>&1 | tee "$log" |
+            grep --line-buffered -E ' Loading module | (WARNING|ERROR|CRITICAL) |^[^0-9]'
+        rc=${PIPESTATUS[0]}
+        set -e
+        [ "$rc" -eq 0 ] || rdv_die "updating $MODULES in $DB failed (exit code $rc); see $log.
+    Or recreate the database:  RESET=1 make demo"
+    else
+        rdv_log "database $DB already exists: serving it as it is" \
+            "(UPDATE=1 make demo updates the addons in it, RESET=1 make demo recreates it)"
+    fi
+else
+    log="$LOG_DIR/demo-install.log"
+    rdv_log "creating database $DB with $MODULES and demo data (a few minutes; log: $log)"
+    # A half-made database would be served next time: drop it on failure or ^C.
+    trap 'rdv_warn "installation interrupted: dropping $DB"; drop_db' INT TERM
+    set +e
+    # Full log in $log; on the terminal only the progress ("Loading module x
+    # (n/m)"), warnings, errors and tracebacks.
+    "${ODOO_BIN[@]}" -d "$DB" --addons-path="$ADDONS_PATH" -i "$MODULES" \
+        --stop-after-init --max-cron-threads=0 2>&1 | tee "$log" |
+        grep --line-buffered -E ' Loading module | (WARNING|ERROR|CRITICAL) |^[^0-9]'
+    rc=${PIPESTATUS[0]}
+    set -e
+    missing="$(modules_missing)"
+    if [ "$rc" -ne 0 ] || [ -n "$missing" ]; then
+        drop_db
+        rdv_die "installing $MODULES in $DB failed (exit code $rc${missing:+, not installed: $missing}).
+    See $log; the database was dropped."
+    fi
+    trap - INT TERM
+fi
+
+# Set the admin password explicitly, check that it authenticates, and list the
+# demo users our addons created.
+rdv_log "setting and checking the password of '$ADMIN_LOGIN'"
+shell_out="$(
+    RDV_ADMIN_LOGIN="$ADMIN_LOGIN" RDV_ADMIN_PASSWORD="$ADMIN_PASSWORD" RDV_MODULES="$MODULES" \
+        "${ODOO_BIN[@]}" shell -d "$DB" --addons-path="$ADDONS_PATH" --no-http \
+        --max-cron-threads=0 --log-level=warn 2>&1 <<'PY'
+import os
+
+login, password = os.environ["RDV_ADMIN_LOGIN"], os.environ["RDV_ADMIN_PASSWORD"]
+admin = env.ref("base.user_admin")
+admin.write({"login": login, "password": password, "active": True})
+env.cr.commit()
+auth = env["res.users"].authenticate(
+    env.cr.dbname,
+    {"type": "password", "login": login, "password": password},
+    {"interactive": False},
+)
+assert auth and auth.get("uid") == admin.id, f"authentication of {login!r} failed: {auth!r}"
+print("RDV_ADMIN_OK")
+modules = os.environ["RDV_MODULES"].split(",")
+data = env["ir.model.data"].search([("model", "=", "res.users"), ("module", "in", modules)])
+users = env["res.users"].browse(data.mapped("res_id")).exists()
+print("RDV_DEMO_USERS:" + " ".join(sorted(u.login for u in users if u.id != admin.id)))
+PY
+)" || rdv_die "could not set the admin password of $DB:
+$shell_out"
+grep -q '^RDV_ADMIN_OK$' <<<"$shell_out" || rdv_die "admin password check failed:
+$shell_out"
+demo_users="$(sed -n 's/^RDV_DEMO_USERS://p' <<<"$shell_out")"
+
+cat <<EOF
+
+[rdv] ================================================================
+[rdv]  RDV demo:  http://localhost:$PORT        (database: $DB)
+[rdv]  back office login:  $ADMIN_LOGIN / $ADMIN_PASSWORD
+[rdv]  demo agents:        ${demo_users:-see README}$([ -n "$demo_users" ] && echo '   (passwords: see README)')
+[rdv]  Odoo's demo users:  demo / demo (internal), portal / portal (portal)
+[rdv]  $([ "$WORKERS" -gt 0 ] && echo "$WORKERS HTTP workers; websocket on port 8072 (DEMO_WORKERS=0: all on $PORT)" || echo "one multi-threaded process")
+[rdv]  Stop with Ctrl-C.
+[rdv] ================================================================
+
+EOF
+
+exec "${ODOO_BIN[@]}" -d "$DB" --db-filter="^${DB//./\\.}\$" --addons-path="$ADDONS_PATH" \
+    --http-port="$PORT" --workers="$WORKERS" --max-cron-threads=1
