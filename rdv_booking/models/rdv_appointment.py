@@ -6,7 +6,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import email_normalize, format_datetime
 
-from ..tools.phone import PhoneError, parse_phone
+from ..tools.phone import PhoneError, parse_phone, phone_region
 from ..tools.reference import new_reference
 from .rdv_appointment_type import IDENTITY_FIELDS
 
@@ -70,7 +70,9 @@ class RdvAppointment(models.Model):
         tracking=True,
         check_company=True,
     )
-    service_id = fields.Many2one(related="type_id.service_id", store=True, index=True)
+    service_id = fields.Many2one(
+        related="type_id.service_id", store=True, index=True, precompute=True
+    )
     counter_id = fields.Many2one(
         "rdv.counter",
         "Counter",
@@ -79,15 +81,23 @@ class RdvAppointment(models.Model):
         tracking=True,
         check_company=True,
     )
-    place_id = fields.Many2one(related="counter_id.place_id", store=True, index=True)
-    company_id = fields.Many2one(related="counter_id.company_id", store=True, index=True)
+    place_id = fields.Many2one(
+        related="counter_id.place_id", store=True, index=True, precompute=True
+    )
+    company_id = fields.Many2one(
+        related="counter_id.company_id", store=True, index=True, precompute=True
+    )
     slot_ids = fields.One2many("rdv.slot", "appointment_id", string="Slots", readonly=True)
     start = fields.Datetime(required=True, tracking=True, index=True)
     stop = fields.Datetime(required=True)
     start_local = fields.Char("Date and time", compute="_compute_start_local")
     persons = fields.Integer(default=1, required=True, tracking=True)
     duration = fields.Integer(
-        "Duration (minutes)", compute="_compute_duration", store=True, aggregator="avg"
+        "Duration (minutes)",
+        compute="_compute_duration",
+        store=True,
+        precompute=True,
+        aggregator="avg",
     )
     color = fields.Integer(related="type_id.color")
 
@@ -115,6 +125,7 @@ class RdvAppointment(models.Model):
     id_number = fields.Char("ID document number")
     identity_key = fields.Char(
         compute="_compute_identity_key",
+        precompute=True,
         store=True,
         index=True,
         help="ID document number normalised, to recognise a person across bookings.",
@@ -169,10 +180,18 @@ class RdvAppointment(models.Model):
 
     # --- statistics (averaged in pivot views: a rate in %)
     cancel_rate = fields.Float(
-        "Cancellation rate (%)", compute="_compute_rates", store=True, aggregator="avg"
+        "Cancellation rate (%)",
+        compute="_compute_rates",
+        store=True,
+        precompute=True,
+        aggregator="avg",
     )
     no_show_rate = fields.Float(
-        "No-show rate (%)", compute="_compute_rates", store=True, aggregator="avg"
+        "No-show rate (%)",
+        compute="_compute_rates",
+        store=True,
+        precompute=True,
+        aggregator="avg",
     )
 
     _sql_constraints = [
@@ -421,7 +440,6 @@ class RdvAppointment(models.Model):
             vals["lastname"] = lastname
         if firstname:
             vals["firstname"] = firstname
-        labels = self._identity_labels(appointment_type)
         for field_name, mode in asked.items():
             value = citizen.get(field_name)
             if isinstance(value, str):
@@ -431,7 +449,10 @@ class RdvAppointment(models.Model):
             if not value:
                 # Agents book on the phone with what the citizen can tell them.
                 if mode == "required" and channel == "web":
-                    errors[field_name] = _("%s: this field is required.", labels[field_name])
+                    errors[field_name] = _(
+                        "%s: this field is required.",
+                        self._identity_labels(appointment_type)[field_name],
+                    )
                 continue
             try:
                 vals[field_name] = self._clean_identity_value(field_name, value, region, channel)
@@ -537,6 +558,12 @@ class RdvAppointment(models.Model):
             )
             if partner:
                 return partner
+        country = vals.get("country_id")
+        if not country and vals.get("phone"):
+            # The phone's country: also what Odoo's phone sanitizer reads first.
+            region = phone_region(vals["phone"])
+            found = region and self.env.ref(f"base.{region.lower()}", raise_if_not_found=False)
+            country = found.id if found else False
         return Partner.create(
             {
                 "name": name,
@@ -545,7 +572,7 @@ class RdvAppointment(models.Model):
                 "street": vals.get("street"),
                 "zip": vals.get("zip"),
                 "city": vals.get("city"),
-                "country_id": vals.get("country_id"),
+                "country_id": country,
             }
         )
 
@@ -576,10 +603,21 @@ class RdvAppointment(models.Model):
             ("stop", ">", now),
             ("state", "=", "to_reschedule"),
         ]
-        Appointment = self.sudo().with_context(active_test=False)
-        count = Appointment.search_count(
-            [("type_id", "=", appointment_type.id)] + active + identity
+        same_procedure = [("type_id", "=", appointment_type.id)]
+        if appointment_type.procedure_code:
+            same_procedure = expression.OR(
+                [
+                    same_procedure,
+                    [("type_id.procedure_code", "=", appointment_type.procedure_code)],
+                ]
+            )
+        # One query for both rules: the person's active bookings per type.
+        counts = dict(
+            self.sudo()._read_group(
+                expression.AND([same_procedure, active, identity]), ["type_id"], ["__count"]
+            )
         )
+        count = counts.pop(appointment_type.sudo(), 0)
         if count >= appointment_type.max_active_per_person:
             raise BookingError(
                 _(
@@ -590,24 +628,14 @@ class RdvAppointment(models.Model):
                 ),
                 code="limit",
             )
-        if appointment_type.procedure_code:
-            elsewhere = Appointment.search_count(
-                [
-                    ("type_id.procedure_code", "=", appointment_type.procedure_code),
-                    ("type_id", "!=", appointment_type.id),
-                ]
-                + active
-                + identity,
-                limit=1,
+        if counts:
+            raise BookingError(
+                _(
+                    "You already have an upcoming appointment for this procedure at another "
+                    "place. Cancel it before booking here."
+                ),
+                code="elsewhere",
             )
-            if elsewhere:
-                raise BookingError(
-                    _(
-                        "You already have an upcoming appointment for this procedure at another "
-                        "place. Cancel it before booking here."
-                    ),
-                    code="elsewhere",
-                )
 
     @api.model
     def _identity_domain(self, vals):
