@@ -372,7 +372,7 @@ class RdvCounter(models.Model):
         self.env.flush_all()
 
         runs = {"counter": [], "start": [], "count": [], "step": []}
-        windows = {"counter": [], "start": [], "end": [], "cap": []}
+        windows = {"counter": [], "start": [], "end": [], "cap": [], "trim": []}
         todo = []
         for counter in counters:
             values = counter_overrides.get(counter.id, counter)
@@ -383,6 +383,7 @@ class RdvCounter(models.Model):
             windows["start"].append(win_start)
             windows["end"].append(win_end)
             windows["cap"].append(max(values.capacity, 1))
+            windows["trim"].append(date_to is None)
             if (
                 values.active
                 and first_day <= last_day

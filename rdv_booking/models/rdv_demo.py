@@ -155,7 +155,7 @@ class RdvDemo(models.AbstractModel):
         """Past weeks: slots, then appointments done, absent, cancelled or left without status."""
         now = fields.Datetime.now()
         runs = {"counter": [], "start": [], "count": [], "step": []}
-        windows = {"counter": [], "start": [], "end": [], "cap": []}
+        windows = {"counter": [], "start": [], "end": [], "cap": [], "trim": []}
         for counter in counters:
             today = counter.place_id._today()
             first = today - datetime.timedelta(days=HISTORY_DAYS)
@@ -166,6 +166,7 @@ class RdvDemo(models.AbstractModel):
             windows["start"].append(datetime.datetime.combine(first, datetime.time()))
             windows["end"].append(now)
             windows["cap"].append(counter.capacity)
+            windows["trim"].append(False)
             for start, count in schedule.slot_runs(engine, first, today):
                 runs["counter"].append(counter.id)
                 runs["start"].append(start)

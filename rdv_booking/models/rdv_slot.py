@@ -136,8 +136,9 @@ class RdvSlot(models.Model):
 
         :param runs: {"counter", "start", "count", "step"} parallel lists: slot
             k of a run starts at start + k * step minutes
-        :param windows: {"counter", "start", "end", "cap"} parallel lists: the
-            UTC window each counter is regenerated in, and its capacity
+        :param windows: {"counter", "start", "end", "cap", "trim"} parallel
+            lists: the UTC window each counter is regenerated in, its capacity,
+            and whether free slots after the window go (the horizon's end)
         :return: ids of the appointments that lost slots
         """
         cr = self.env.cr
@@ -147,7 +148,7 @@ class RdvSlot(models.Model):
         cr.execute(
             """
             CREATE TEMP TABLE IF NOT EXISTS rdv_slot_window (
-                counter_id int, win_start timestamp, win_end timestamp, cap int
+                counter_id int, win_start timestamp, win_end timestamp, cap int, trim bool
             ) ON COMMIT DROP;
             CREATE TEMP TABLE IF NOT EXISTS rdv_slot_wanted (
                 counter_id int, start timestamp, stop timestamp, seat int
@@ -158,7 +159,9 @@ class RdvSlot(models.Model):
             ) ON COMMIT DROP;
             TRUNCATE rdv_slot_window, rdv_slot_wanted, rdv_slot_unwanted;
             INSERT INTO rdv_slot_window
-            SELECT * FROM unnest(%s::int[], %s::timestamp[], %s::timestamp[], %s::int[]);
+            SELECT * FROM unnest(
+                %s::int[], %s::timestamp[], %s::timestamp[], %s::int[], %s::bool[]
+            );
             INSERT INTO rdv_slot_wanted (counter_id, start, stop, seat)
             SELECT r.counter_id,
                    r.start + g.i * make_interval(mins => r.step),
@@ -181,6 +184,7 @@ class RdvSlot(models.Model):
                 windows["start"],
                 windows["end"],
                 windows["cap"],
+                windows["trim"],
                 runs["counter"],
                 runs["start"],
                 runs["count"],
@@ -233,6 +237,11 @@ class RdvSlot(models.Model):
                SET state = freed.state, appointment_id = freed.appointment_id,
                    hold_expiry = freed.hold_expiry
               FROM freed WHERE rdv_slot.id = freed.new_id;
+            -- Past a horizon that shrank, free slots go; bookings there stay valid.
+            DELETE FROM rdv_slot s USING rdv_slot_window w
+             WHERE w.trim AND s.counter_id = w.counter_id AND s.start >= w.win_end
+               AND (s.state NOT IN ('booked', 'held')
+                    OR (s.state = 'held' AND s.hold_expiry < %(now)s));
             -- 3. The rest has nowhere to go: its appointment loses its slots.
             DELETE FROM rdv_slot WHERE id IN (SELECT id FROM rdv_slot_unwanted)
             RETURNING appointment_id;

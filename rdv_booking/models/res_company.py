@@ -74,3 +74,11 @@ class ResCompany(models.Model):
                         known=", ".join(supported[code]),
                     )
                 )
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "rdv_horizon_days" in vals:
+            # A longer horizon opens new days now, a shorter one closes them.
+            counters = self.env["rdv.counter"].sudo().search([("company_id", "in", self.ids)])
+            counters._generate_slots()
+        return res

@@ -32,6 +32,21 @@ class TestSlotGeneration(RdvCase):
         first_after_dst = self.slots(day=datetime.date(2026, 3, 30))[0]
         self.assertEqual(first_after_dst.start, utc(2026, 3, 30, 6, 30))
 
+    def test_company_horizon_change_regenerates(self):
+        later = self.book(utc(2026, 3, 23, 8, 0))
+        self.company.rdv_horizon_days = 10
+        self.assertEqual(later.state, "planned", "bookings past a shorter horizon stay valid")
+        self.assertEqual(len(later.slot_ids), 2)
+        last = self.env["rdv.slot"].search(
+            [("counter_id", "=", self.counter.id)], order="start desc", limit=1
+        )
+        self.assertEqual(last.start.date(), datetime.date(2026, 3, 12))
+        self.company.rdv_horizon_days = 60
+        last = self.env["rdv.slot"].search(
+            [("counter_id", "=", self.counter.id)], order="start desc", limit=1
+        )
+        self.assertEqual(last.start.date(), datetime.date(2026, 5, 1))
+
     def test_generation_is_idempotent(self):
         before = self.slots()
         self.counter._generate_slots()
