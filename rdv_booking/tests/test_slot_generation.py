@@ -38,12 +38,16 @@ class TestSlotGeneration(RdvCase):
         self.assertEqual(later.state, "planned", "bookings past a shorter horizon stay valid")
         self.assertEqual(len(later.slot_ids), 2)
         last = self.env["rdv.slot"].search(
-            [("counter_id", "=", self.counter.id)], order="start desc", limit=1
+            [("counter_id", "=", self.counter.id), ("state", "=", "free")],
+            order="start desc",
+            limit=1,
         )
         self.assertEqual(last.start.date(), datetime.date(2026, 3, 12))
         self.company.rdv_horizon_days = 60
         last = self.env["rdv.slot"].search(
-            [("counter_id", "=", self.counter.id)], order="start desc", limit=1
+            [("counter_id", "=", self.counter.id), ("state", "=", "free")],
+            order="start desc",
+            limit=1,
         )
         self.assertEqual(last.start.date(), datetime.date(2026, 5, 1))
 
