@@ -426,9 +426,15 @@ class RdvCounter(models.Model):
         Runs the real generation in a savepoint and rolls it back, so the
         preview cannot disagree with what saving will do.
         """
-        return self._generate_slots(
-            date_from=date_from, date_to=date_to, dry_run=True, **overrides
-        ).filtered(lambda appointment: appointment.state == "planned")
+        try:
+            lost = self._generate_slots(
+                date_from=date_from, date_to=date_to, dry_run=True, **overrides
+            )
+        except schedule.ScheduleError:
+            # Values still being typed (an interval not ended yet): the
+            # constraints explain what is wrong when the record is saved.
+            return self.env["rdv.appointment"]
+        return lost.filtered(lambda appointment: appointment.state == "planned")
 
     def _impact_warning(self, appointments):
         """Onchange warning announcing how many appointments a change affects."""

@@ -232,6 +232,22 @@ class TestSlotGeneration(RdvCase):
         self.assertTrue(warning)
         self.assertIn("1", warning["warning"]["title"])
 
+    def test_impact_preview_ignores_values_being_typed(self):
+        self.book(utc(2026, 3, 3, 8, 0))
+        closure = self.env["rdv.closure"].new(
+            {
+                "name": "Half typed",
+                "date_from": TUESDAY,
+                "date_to": TUESDAY,
+                "company_id": self.company.id,
+                "active": True,
+                "all_day": False,
+                "hour_from": 14.0,
+                "hour_to": 0.0,
+            }
+        )
+        self.assertIsNone(closure._onchange_impact())
+
     def test_apply_one_exception_day_query_count(self):
         self.counter.capacity = 1
         exception = self.env["rdv.counter.exception"]

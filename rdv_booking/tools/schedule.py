@@ -35,10 +35,11 @@ naive slot-by-slot reference implementation, are:
    being a slot that survived rules 1-5, even if it was itself dropped by this
    rule) the later one is dropped when it starts before the earlier one ends.
    Kept slots therefore never overlap.  The previous candidate may belong to
-   the previous local day (transition near midnight), so :func:`slot_runs`
-   looks one day back: the result for a given day does not depend on the
-   requested window, and the union of the results over a split window equals
-   the result over the whole window.
+   the previous local day (transition late in the evening, e.g. America/Nuuk
+   whose spring gap is 23:00-24:00), so :func:`slot_runs` looks one day back:
+   the result for a given day does not depend on the requested window, and
+   the union of the results over a split window equals the result over the
+   whole window.
 
 Assumption: a zone has at most one UTC-offset transition per local day (true
 for every IANA zone in use); days whose local midnights have different UTC
@@ -126,8 +127,7 @@ def _check_interval(start: object, end: object, weekday: int | None = None) -> N
     if not (0 <= start <= MINUTES_PER_DAY and 0 <= end <= MINUTES_PER_DAY):
         raise ScheduleError(
             "bad_bounds",
-            f"Interval bounds must lie between 0 and {MINUTES_PER_DAY} minutes: "
-            f"{start}-{end}",
+            f"Interval bounds must lie between 0 and {MINUTES_PER_DAY} minutes: {start}-{end}",
             details,
         )
     if start >= end:
@@ -367,8 +367,7 @@ class CounterSchedule:
         if not (_is_int(self.step) and 0 < self.step <= MINUTES_PER_DAY):
             raise ScheduleError(
                 "bad_bounds",
-                f"The slot length must be between 1 and {MINUTES_PER_DAY} minutes: "
-                f"{self.step!r}",
+                f"The slot length must be between 1 and {MINUTES_PER_DAY} minutes: {self.step!r}",
                 {"step": self.step},
             )
         try:
@@ -389,9 +388,7 @@ class CounterSchedule:
 
     def is_valid_on(self, day: date) -> bool:
         """True when ``day`` lies within the validity of the counter."""
-        return self.valid_from <= day and (
-            self.valid_to is None or day <= self.valid_to
-        )
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
 
 
 def local_intervals(schedule: CounterSchedule, day: date) -> tuple[Interval, ...]:
@@ -418,9 +415,7 @@ class _ExceptionSweep:
     O((days + ranges) log ranges) for a whole window.
     """
 
-    def __init__(
-        self, exceptions: Sequence[ExceptionRange], first: int, last: int
-    ) -> None:
+    def __init__(self, exceptions: Sequence[ExceptionRange], first: int, last: int) -> None:
         self._pending = sorted(
             (exc.date_from.toordinal(), index, exc)
             for index, exc in enumerate(exceptions)
@@ -440,9 +435,7 @@ class _ExceptionSweep:
         return heap[0][3].week if heap else default
 
 
-def _closure_index(
-    closures: Iterable[Closure], first: int, last: int
-) -> dict[int, list[Interval]]:
+def _closure_index(closures: Iterable[Closure], first: int, last: int) -> dict[int, list[Interval]]:
     """Map each day ordinal of ``first .. last`` to its closure windows."""
     index: dict[int, list[Interval]] = {}
     for closure in closures:
@@ -490,19 +483,12 @@ def _midnight_offsets(tz: str, year: int) -> tuple[timedelta, ...]:
     zone = ZoneInfo(tz)
     start = datetime(year, 1, 1)
     days = (date(year, 12, 31) - date(year, 1, 1)).days + (2 if year < 9999 else 1)
-    return tuple(
-        (start + timedelta(days=i)).replace(tzinfo=zone).utcoffset()
-        for i in range(days)
-    )
+    return tuple((start + timedelta(days=i)).replace(tzinfo=zone).utcoffset() for i in range(days))
 
 
-def _plain_plan(
-    intervals: Sequence[Interval], step: int
-) -> tuple[tuple[timedelta, int], ...]:
+def _plain_plan(intervals: Sequence[Interval], step: int) -> tuple[tuple[timedelta, int], ...]:
     """``(offset from local midnight, slot count)`` of each interval, no closure."""
-    return tuple(
-        (timedelta(minutes=a), (b - a) // step) for a, b in intervals if b - a >= step
-    )
+    return tuple((timedelta(minutes=a), (b - a) // step) for a, b in intervals if b - a >= step)
 
 
 def _closed_plan(
@@ -578,11 +564,7 @@ def slot_runs(
     if last < first:
         return []
     zone = schedule.zone
-    sweep = (
-        _ExceptionSweep(schedule.exceptions, first, last)
-        if schedule.exceptions
-        else None
-    )
+    sweep = _ExceptionSweep(schedule.exceptions, first, last) if schedule.exceptions else None
     closures = _closure_index(schedule.closures, first, last)
     reference_week = schedule.week
     plans: dict[tuple[Interval, ...], tuple[tuple[timedelta, int], ...]] = {}
@@ -621,7 +603,7 @@ def slot_runs(
                     # Rule 6: drop a slot overlapping the previous candidate.  On
                     # a day without transition only its first run can overlap.
                     end = start + count * step_td
-                    if False:
+                    if prev_end is not None and start < prev_end:
                         start, count = start + step_td, count - 1
                     prev_end = end
                     if count and ordinal >= emit_from:
@@ -636,9 +618,7 @@ def runs_to_starts(runs: Iterable[tuple[datetime, int]], step: int) -> list[date
     return [start + k * step_td for start, count in runs for k in range(count)]
 
 
-def slot_starts(
-    schedule: CounterSchedule, date_from: date, date_to: date
-) -> list[datetime]:
+def slot_starts(schedule: CounterSchedule, date_from: date, date_to: date) -> list[datetime]:
     """Return the sorted naive-UTC slot starts of local days ``date_from`` .. ``date_to``."""
     return runs_to_starts(slot_runs(schedule, date_from, date_to), schedule.step)
 
@@ -661,9 +641,7 @@ def _benchmark(counters: int = 120, days: int = 365) -> None:
             valid_from=first,
             closures=tuple(
                 Closure(day, day)
-                for day in (
-                    first + timedelta(days=(n * 17 + i) % days) for i in range(20)
-                )
+                for day in (first + timedelta(days=(n * 17 + i) % days) for i in range(20))
             ),
         )
         for n in range(counters)
