@@ -105,7 +105,6 @@ class RdvAppointment(models.Model):
     partner_id = fields.Many2one(
         "res.partner",
         "Citizen",
-        required=True,
         index=True,
         tracking=True,
     )
@@ -301,7 +300,8 @@ class RdvAppointment(models.Model):
         :param channel: 'web', 'counter' or 'phone'
         :param hold: hold the slots (state 'pending') until
             :meth:`_confirm_hold`, as the website does while the citizen
-            proves their identity
+            gives their details (:meth:`_set_citizen`, then the citizen may be
+            None here) and proves their identity
         :param allow_reserved: agents may use slots reserved for the administration
         :raises BookingError: a rule refuses the booking (its ``code`` says which)
         :raises SlotTakenError: the slots are no longer free
@@ -311,10 +311,13 @@ class RdvAppointment(models.Model):
         appointment_type = appointment_type.ensure_one()
         counter = counter.ensure_one()
         self._check_booking_rules(appointment_type, counter, start, persons, channel)
-        vals = self._prepare_citizen_vals(
-            appointment_type, citizen or {}, partner, channel, counter._phone_region()
-        )
-        self._check_person_limits(appointment_type, vals)
+        if hold and citizen is None and partner is None:
+            vals = {}  # the citizen's details come with _set_citizen()
+        else:
+            vals = self._prepare_citizen_vals(
+                appointment_type, citizen or {}, partner, channel, counter._phone_region()
+            )
+            self._check_person_limits(appointment_type, vals)
         starts = counter._slot_starts_for(appointment_type, start, persons)
         company = counter.company_id
         hold_expiry = (
@@ -582,7 +585,7 @@ class RdvAppointment(models.Model):
         return " ".join(part for part in ((lastname or "").upper(), firstname or "") if part)
 
     @api.model
-    def _check_person_limits(self, appointment_type, vals):
+    def _check_person_limits(self, appointment_type, vals, exclude=None):
         """At most N active bookings of a type per person; one per procedure elsewhere.
 
         A person is their ID document number when given, else their phone or
@@ -614,7 +617,11 @@ class RdvAppointment(models.Model):
         # One query for both rules: the person's active bookings per type.
         counts = dict(
             self.sudo()._read_group(
-                expression.AND([same_procedure, active, identity]), ["type_id"], ["__count"]
+                expression.AND(
+                    [same_procedure, active, identity, [("id", "not in", (exclude or self).ids)]]
+                ),
+                ["type_id"],
+                ["__count"],
             )
         )
         count = counts.pop(appointment_type.sudo(), 0)
@@ -654,6 +661,27 @@ class RdvAppointment(models.Model):
     # ------------------------------------------------------------------
     # Life cycle
     # ------------------------------------------------------------------
+
+    def _set_citizen(self, citizen):
+        """Give a held booking its citizen (the website's contact form).
+
+        Same validation and per-person rules as :meth:`_book`; the booking
+        itself is not counted against the person's limit.
+
+        :raises CitizenInputError: invalid data, per field
+        :raises BookingError: the person's limits are reached
+        """
+        self.ensure_one()
+        if self.state != "pending":
+            raise BookingError(
+                _("This booking is no longer waiting for confirmation."), code="state"
+            )
+        vals = self._prepare_citizen_vals(
+            self.type_id, citizen, None, "web", self.counter_id._phone_region()
+        )
+        self._check_person_limits(self.type_id, vals, exclude=self)
+        self.write(vals)
+        return True
 
     def _confirm_hold(self):
         """Turn a pending booking into a planned one (identity verified)."""
@@ -879,6 +907,14 @@ class RdvAppointment(models.Model):
             "target": "new",
             "context": {"default_appointment_id": self.id},
         }
+
+    @api.constrains("state", "partner_id")
+    def _check_partner(self):
+        for appointment in self:
+            if appointment.state != "pending" and not appointment.partner_id:
+                raise ValidationError(
+                    _("Citizen: appointment %s has no citizen.", appointment.name)
+                )
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_history(self):

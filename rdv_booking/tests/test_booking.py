@@ -2,7 +2,7 @@ import datetime
 
 from freezegun import freeze_time
 
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
 from ..models.rdv_appointment import BookingError, CitizenInputError, SlotTakenError
@@ -189,6 +189,32 @@ class TestBookingService(RdvCase):
         self.assertEqual(held.state, "planned")
         self.assertEqual(set(held.slot_ids.mapped("state")), {"booked"})
         with self.assertRaises(BookingError):
+            held._confirm_hold()
+
+    def test_website_holds_first_then_takes_the_details(self):
+        self.type_id.max_active_per_person = 1
+        self.book(utc(2026, 3, 5, 8, 0), phone="0611111111")
+        held = self.env["rdv.appointment"]._book(
+            self.type_id, self.counter, TUESDAY_9, channel="web", hold=True
+        )
+        self.assertEqual((held.state, held.partner_id.id), ("pending", False))
+        with self.assertRaises(CitizenInputError) as caught:
+            held._set_citizen({"lastname": "", "phone": "12"})
+        self.assertEqual(set(caught.exception.errors), {"lastname", "phone"})
+        with self.assertRaisesRegex(BookingError, "1 upcoming appointments"):
+            held._set_citizen({"lastname": "Aulan", "phone": "06 11 11 11 11"})
+        held._set_citizen({"lastname": "Aulan", "phone": "06 22 22 22 22"})
+        # Correcting the details again does not count the booking against itself.
+        held._set_citizen({"lastname": "Aulan", "firstname": "Gilles", "phone": "0622222222"})
+        self.assertEqual(held.partner_id.name, "AULAN Gilles")
+        held._confirm_hold()
+        self.assertEqual(held.state, "planned")
+
+    def test_a_hold_without_details_cannot_be_confirmed(self):
+        held = self.env["rdv.appointment"]._book(
+            self.type_id, self.counter, TUESDAY_9, channel="web", hold=True
+        )
+        with self.assertRaisesRegex(ValidationError, "has no citizen"):
             held._confirm_hold()
 
     def test_expired_hold_is_free_for_others_and_cannot_be_confirmed(self):
