@@ -1,5 +1,3 @@
-import datetime
-
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, format_datetime
@@ -339,6 +337,59 @@ class RdvSlot(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
+    def _free_runs_sql(
+        self, appointment_types, date_from, date_to, persons, places, counters, website
+    ):
+        """SQL of the free starts: rows (counter_id, place_id, type_id, start, stop).
+
+        Free seats per counter and start, then a window function keeps the
+        starts followed by enough consecutive free times (several persons, or a
+        type longer than one slot). With ``website``, only counters visible on
+        the website, and each type's minimum notice and horizon.
+        """
+        now = fields.Datetime.now()
+        conditions = [SQL("s.start >= %s AND s.start < %s", max(date_from, now), date_to)]
+        if places is not None:
+            conditions.append(SQL("c.place_id = ANY(%s)", list(places.ids)))
+        if counters is not None:
+            conditions.append(SQL("s.counter_id = ANY(%s)", list(counters.ids)))
+        if website:
+            conditions.append(
+                SQL(
+                    """c.website_visible AND t.is_published
+                       AND s.start >= %(now)s + make_interval(hours => t.min_notice_hours)
+                       AND s.start < %(now)s + make_interval(days => t.max_horizon_days)""",
+                    now=now,
+                )
+            )
+        return SQL(
+            """
+            WITH free AS (
+                SELECT DISTINCT s.counter_id, c.place_id, t.id AS type_id, s.start,
+                       c.slot_duration, %(persons)s * (t.duration / c.slot_duration) AS needed
+                  FROM rdv_slot s
+                  JOIN rdv_counter c ON c.id = s.counter_id AND c.active
+                  JOIN rdv_counter_type_rel r ON r.counter_id = s.counter_id
+                  JOIN rdv_appointment_type t ON t.id = r.type_id AND t.id = ANY(%(types)s)
+                 WHERE %(takeable)s AND %(conditions)s
+            ), runs AS (
+                SELECT counter_id, place_id, type_id, start, slot_duration, needed,
+                       lead(start, needed - 1) OVER w AS last_start
+                  FROM free
+                WINDOW w AS (PARTITION BY counter_id, type_id ORDER BY start)
+            )
+            SELECT counter_id, place_id, type_id, start,
+                   last_start + make_interval(mins => slot_duration) AS stop
+              FROM runs
+             WHERE last_start = start + (needed - 1) * make_interval(mins => slot_duration)
+            """,
+            persons=persons,
+            types=list(appointment_types.ids),
+            takeable=takeable("s", ["free"], now),
+            conditions=SQL(" AND ").join(conditions),
+        )
+
+    @api.model
     def _free_starts(
         self,
         appointment_type,
@@ -352,68 +403,44 @@ class RdvSlot(models.Model):
     ):
         """Start times at which ``persons`` can book ``appointment_type``.
 
-        One query, whatever the number of slots: free seats per counter and
-        start, then a window function keeps the starts followed by enough
-        consecutive free times (several persons, or a type longer than one
-        slot). Returns [(counter id, start, stop)] ordered by start.
+        One query, whatever the number of slots. ``appointment_type`` may hold
+        several types (the same procedure in several communes).
+        Returns [(counter id, start, stop)] ordered by start.
 
-        :param website: only counters visible on the website, and the type's
+        :param website: only counters visible on the website, and the types'
             minimum notice and horizon
         """
         # Raw SQL below: write what the ORM still holds in memory first.
         self.env.flush_all()
-        now = fields.Datetime.now()
-        if website:
-            date_from = max(
-                date_from, now + datetime.timedelta(hours=appointment_type.min_notice_hours)
-            )
-            date_to = min(date_to, now + datetime.timedelta(days=appointment_type.max_horizon_days))
-        else:
-            date_from = max(date_from, now)
-        if date_from >= date_to:
-            return []
-        conditions = [SQL("TRUE")]
-        if places is not None:
-            conditions.append(SQL("c.place_id = ANY(%s)", list(places.ids)))
-        if counters is not None:
-            conditions.append(SQL("s.counter_id = ANY(%s)", list(counters.ids)))
-        if website:
-            conditions.append(SQL("c.website_visible"))
+        query = self._free_runs_sql(
+            appointment_type, date_from, date_to, persons, places, counters, website
+        )
         self.env.cr.execute(
             SQL(
-                """
-            WITH free AS (
-                SELECT DISTINCT s.counter_id, s.start, c.slot_duration,
-                       %(persons)s * (%(duration)s / c.slot_duration) AS needed
-                  FROM rdv_slot s
-                  JOIN rdv_counter c ON c.id = s.counter_id AND c.active
-                  JOIN rdv_counter_type_rel r ON r.counter_id = s.counter_id
-                       AND r.type_id = %(type)s
-                 WHERE s.start >= %(date_from)s AND s.start < %(date_to)s
-                   AND %(takeable)s AND %(conditions)s
-            ), runs AS (
-                SELECT counter_id, start, slot_duration, needed,
-                       lead(start, needed - 1) OVER w AS last_start
-                  FROM free
-                WINDOW w AS (PARTITION BY counter_id ORDER BY start)
-            )
-            SELECT counter_id, start, last_start + make_interval(mins => slot_duration)
-              FROM runs
-             WHERE last_start = start + (needed - 1) * make_interval(mins => slot_duration)
-             ORDER BY start, counter_id
-             %(limit)s
-            """,
-                persons=persons,
-                duration=appointment_type.duration,
-                type=appointment_type.id,
-                date_from=date_from,
-                date_to=date_to,
-                takeable=takeable("s", ["free"], now),
-                conditions=SQL(" AND ").join(conditions),
-                limit=SQL("LIMIT %s", limit) if limit else SQL(""),
+                "SELECT counter_id, start, stop FROM (%s) runs ORDER BY start, counter_id %s",
+                query,
+                SQL("LIMIT %s", limit) if limit else SQL(""),
             )
         )
         return self.env.cr.fetchall()
+
+    @api.model
+    def _earliest_by_place(
+        self, appointment_types, date_from, date_to, persons=1, places=None, website=True
+    ):
+        """{place id: (start, counter id, type id)}: each place's first free start."""
+        self.env.flush_all()
+        query = self._free_runs_sql(
+            appointment_types, date_from, date_to, persons, places, None, website
+        )
+        self.env.cr.execute(
+            SQL(
+                """SELECT DISTINCT ON (place_id) place_id, start, counter_id, type_id
+                     FROM (%s) runs ORDER BY place_id, start, counter_id""",
+                query,
+            )
+        )
+        return {row[0]: row[1:] for row in self.env.cr.fetchall()}
 
     # ------------------------------------------------------------------
     # Agent actions (seed 002: assign, suspend, reserve, release)

@@ -362,6 +362,30 @@ class TestAvailability(RdvCase):
             )
         )
 
+    def test_earliest_free_start_of_each_place(self):
+        annex = self.env["rdv.place"].create({"name": "Annex", "tz": "Europe/Paris"})
+        self.env["rdv.counter"].create(
+            {
+                "name": "Annex counter",
+                "place_id": annex.id,
+                "type_ids": [(6, 0, self.type_id.ids)],
+                "reference_week_id": self._make_week("Thursdays", [(3, 3, 14.0, 16.0)]).id,
+            }
+        )
+        self.book(utc(2026, 3, 2, 7, 30))  # the town hall's first slot is taken
+        earliest = self.env["rdv.slot"]._earliest_by_place(
+            self.type_id, utc(2026, 3, 1), utc(2026, 4, 1), website=False
+        )
+        self.assertEqual(earliest[self.place.id][:2], (utc(2026, 3, 2, 8, 0), self.counter.id))
+        self.assertEqual(earliest[annex.id][0], utc(2026, 3, 5, 13, 0))
+        self.type_id.is_published = False
+        self.assertFalse(
+            self.env["rdv.slot"]._earliest_by_place(
+                self.type_id, utc(2026, 3, 1), utc(2026, 4, 1), website=True
+            ),
+            "unpublished types are not offered online",
+        )
+
     def test_month_of_availability_is_one_query(self):
         Slot = self.env["rdv.slot"]
         self.env.invalidate_all()
