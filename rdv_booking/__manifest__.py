@@ -32,6 +32,9 @@
         "views/rdv_booking_menus.xml",
     ],
     "demo": ["demo/rdv_booking_demo.xml"],
+    "assets": {
+        "web.assets_tests": ["rdv_booking/static/tests/tours/*.js"],
+    },
     "application": True,
     "installable": True,
 }

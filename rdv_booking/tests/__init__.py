@@ -1,3 +1,10 @@
 """Odoo tests of rdv_booking."""
 
-from . import test_access, test_booking, test_constraints, test_slot_generation, test_wizards
+from . import (
+    test_access,
+    test_agent_tour,
+    test_booking,
+    test_constraints,
+    test_slot_generation,
+    test_wizards,
+)

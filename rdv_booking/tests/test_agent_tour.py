@@ -1,0 +1,166 @@
+"""Browser tours of the agent's back office (seed "gestion des rendez-vous").
+
+The tours run in a real browser against the server's clock, so the data is
+built relative to the real now (no freezegun): a counter valid from today,
+open every day 08:00-18:00, with a 14-day horizon, so that there are free
+slots whatever the day and hour the test runs.
+"""
+
+import datetime
+
+import pytz
+
+from odoo.tests import HttpCase, new_test_user, tagged
+
+PARIS = pytz.timezone("Europe/Paris")
+
+
+@tagged("post_install", "-at_install")
+class TestAgentTour(HttpCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # A commune of its own: demo data (when installed) stays out of the way.
+        cls.company = cls.env["res.company"].create(
+            {
+                "name": "Commune du Tour",
+                "country_id": cls.env.ref("base.fr").id,
+                "rdv_horizon_days": 14,
+            }
+        )
+        cls.env = cls.env(
+            context=dict(
+                cls.env.context, tracking_disable=True, allowed_company_ids=cls.company.ids
+            )
+        )
+        # The agent works in that commune only: it is their active company.
+        cls.agent = new_test_user(
+            cls.env,
+            "rdv_tour_agent",
+            groups="rdv_booking.group_rdv_agent",
+            name="Agathe Agent",
+            tz="Europe/Paris",
+            company_id=cls.company.id,
+            company_ids=[(6, 0, cls.company.ids)],
+        )
+        service = cls.env["rdv.service"].create(
+            {"name": "Tour ID documents", "user_ids": [(6, 0, cls.agent.ids)]}
+        )
+        cls.appointment_type = cls.env["rdv.appointment.type"].create(
+            {
+                "name": "Tour ID card",
+                "service_id": service.id,
+                "duration": 15,
+                "is_published": True,
+                "ask_phone": "required",
+            }
+        )
+        cls.place = cls.env["rdv.place"].create(
+            {"name": "Tour town hall", "tz": "Europe/Paris", "city": "Annecy"}
+        )
+        week = cls.env["rdv.reference.week"].create(
+            {
+                "name": "Tour week",
+                "line_ids": [
+                    (0, 0, {"weekday": str(day), "hour_from": 8.0, "hour_to": 18.0})
+                    for day in range(7)
+                ],
+            }
+        )
+        cls.counter = cls.env["rdv.counter"].create(
+            {
+                "name": "Tour counter",
+                "place_id": cls.place.id,
+                "type_ids": [(6, 0, cls.appointment_type.ids)],
+                "reference_week_id": week.id,
+                "slot_duration": 15,
+                "date_start": cls.place._today(),
+            }
+        )
+        # Tomorrow 08:00-08:45 (Paris) suspended: the "Free" filter must hide them.
+        tomorrow_8 = PARIS.localize(
+            datetime.datetime.combine(
+                cls.place._today() + datetime.timedelta(days=1), datetime.time(8)
+            )
+        )
+        tomorrow_8 = tomorrow_8.astimezone(pytz.utc).replace(tzinfo=None)
+        cls.suspended = cls.env["rdv.slot"].search(
+            [
+                ("counter_id", "=", cls.counter.id),
+                ("start", ">=", tomorrow_8),
+                ("start", "<", tomorrow_8 + datetime.timedelta(minutes=45)),
+            ]
+        )
+        cls.suspended.action_suspend()
+
+    def _slots(self, **domain):
+        return self.env["rdv.slot"].search(
+            [("counter_id", "=", self.counter.id)] + [(k, "=", v) for k, v in domain.items()]
+        )
+
+    def test_agent_day(self):
+        """Assign a free slot from the list, change the slot, cancel."""
+        self.assertEqual(len(self.suspended), 3)
+        self.assertFalse(self._slots(state="booked"))
+        self.start_tour(
+            "/odoo/action-rdv_booking.rdv_slot_action",
+            "rdv_booking_agent_tour",
+            login=self.agent.login,
+        )
+        appointment = self.env["rdv.appointment"].search(
+            [("company_id", "=", self.company.id), ("lastname", "=", "Tourneur")]
+        )
+        self.assertEqual(len(appointment), 1, "the tour booked exactly one appointment")
+        self.assertRecordValues(
+            appointment,
+            [
+                {
+                    "state": "cancelled",
+                    "cancelled_by": "citizen",
+                    "cancel_reason": "The citizen called: she found an earlier date elsewhere",
+                    "channel": "counter",
+                    "firstname": "Lucie",
+                    "phone": "+33612345678",
+                    "comment": "Brings the old ID card",
+                    "type_id": self.appointment_type.id,
+                    "counter_id": self.counter.id,
+                    "booked_by_id": self.agent.id,
+                }
+            ],
+        )
+        self.assertEqual(appointment.partner_id.name, "TOURNEUR Lucie")
+        # The slot was changed once: the tracking of 'start' gives the original time.
+        tracking = self.env["mail.tracking.value"].search(
+            [
+                ("mail_message_id.model", "=", "rdv.appointment"),
+                ("mail_message_id.res_id", "=", appointment.id),
+                ("field_id.name", "=", "start"),
+            ]
+        )
+        self.assertEqual(len(tracking), 1, "one change of slot")
+        original_start = tracking.old_value_datetime
+        self.assertTrue(original_start)
+        self.assertNotEqual(original_start, appointment.start, "the appointment moved")
+        self.assertGreater(original_start, datetime.datetime.now() - datetime.timedelta(hours=1))
+        original_slot = self._slots(start=original_start)
+        new_slot = self._slots(start=appointment.start)
+        self.assertEqual(len(original_slot), 1)
+        self.assertEqual(len(new_slot), 1)
+        # Cancelled: both the original and the second slot are free again.
+        self.assertEqual(original_slot.state, "free")
+        self.assertFalse(original_slot.appointment_id)
+        self.assertEqual(new_slot.state, "free")
+        self.assertFalse(appointment.slot_ids)
+        self.assertFalse(self._slots(state="booked"), "no slot of the counter is booked")
+        self.assertEqual(self.suspended.mapped("state"), ["suspended"] * 3)
+        bodies = " ".join(appointment.message_ids.mapped("body"))
+        self.assertIn("Moved from", bodies)
+        self.assertIn("Cancelled by", bodies)
+
+    def test_slot_calendar(self):
+        """The week calendar of slots renders events and its counter filters."""
+        self.start_tour(
+            "/odoo/action-rdv_booking.rdv_slot_action",
+            "rdv_booking_slot_calendar_tour",
+            login=self.agent.login,
+        )
