@@ -110,7 +110,8 @@ class RdvAppointment(models.Model):
     )
     lastname = fields.Char("Last name")
     firstname = fields.Char("First name")
-    file_number = fields.Char()
+    file_number = fields.Char("File number")
+    file_number_label = fields.Char(related="type_id.file_number_label")
     id_type = fields.Selection(
         [
             ("id_card", "National ID card"),
@@ -161,6 +162,7 @@ class RdvAppointment(models.Model):
     )
     cancelled_by = fields.Selection(
         [("citizen", "The citizen"), ("agency", "The administration")],
+        "Cancelled by",
         tracking=True,
         copy=False,
     )
@@ -171,7 +173,7 @@ class RdvAppointment(models.Model):
     booked_by_id = fields.Many2one(
         "res.users",
         "Booked by",
-        default=lambda self: self.env.user,
+        help="The agent who booked it at the counter or on the phone.",
         readonly=True,
         copy=False,
     )
@@ -261,14 +263,22 @@ class RdvAppointment(models.Model):
         past = (operator == "=") == value
         return [("start", "<" if past else ">=", fields.Datetime.now())]
 
-    @api.depends("name", "partner_id.name")
+    @api.depends("name", "partner_id.name", "start")
+    @api.depends_context("rdv_calendar_label")
     def _compute_display_name(self):
+        in_calendar = self.env.context.get("rdv_calendar_label")
         for appointment in self:
-            appointment.display_name = (
-                "%s - %s" % (appointment.name, appointment.partner_id.name)
-                if appointment.partner_id
-                else appointment.name
-            )
+            who = appointment.partner_id.name or appointment.lastname or ""
+            if in_calendar and appointment.start:
+                # Short calendar events only have room for their title.
+                appointment.display_name = "%s %s" % (
+                    appointment._format_local(appointment.start, "HH:mm"),
+                    who,
+                )
+            else:
+                appointment.display_name = (
+                    "%s - %s" % (appointment.name, who) if who else (appointment.name)
+                )
 
     # ------------------------------------------------------------------
     # The booking service
@@ -333,6 +343,7 @@ class RdvAppointment(models.Model):
                 "stop": starts[-1] + datetime.timedelta(minutes=counter.slot_duration),
                 "persons": persons,
                 "channel": channel,
+                "booked_by_id": self.env.user.id if channel != "web" else False,
                 "state": "pending" if hold else "planned",
                 "hold_expiry": hold_expiry,
                 "comment": comment,

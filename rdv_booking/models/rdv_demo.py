@@ -110,6 +110,13 @@ CITIES = [
     ("Chavanod", 4),
     ("Lovagny", 3),
 ]
+NOTES = [
+    "Apporte l'ancien passeport.",
+    "Dossier incomplet la dernière fois : vérifier le justificatif de domicile.",
+    "Personne à mobilité réduite : la recevoir au rez-de-chaussée.",
+    "Vient avec ses deux enfants mineurs.",
+    "A appelé pour confirmer, se présentera 10 minutes en avance.",
+]
 HISTORY_DAYS = 28
 FUTURE_DAYS = 21
 
@@ -130,9 +137,44 @@ class RdvDemo(models.AbstractModel):
         counters = self.env["rdv.counter"].search([])
         self._populate_history(counters, rng)
         self._populate_future(counters, rng)
+        # Booked some days before the appointment, not all at install time.
+        self.env.flush_all()
+        self.env.cr.execute(
+            """
+            UPDATE rdv_appointment
+               SET create_date = LEAST(
+                       %s, start - make_interval(hours => 2 + (id * 7919) %% 600))
+             WHERE counter_id = ANY(%s)
+            """,
+            (fields.Datetime.now(), counters.ids),
+        )
+        self.env["rdv.appointment"].invalidate_model(["create_date"])
         return True
 
     # --- helpers
+
+    def _agent(self, appointment_type):
+        """The agent who books on the phone or at the counter for this type."""
+        return (
+            appointment_type.service_id.user_ids[:1]
+            or self.env.ref("rdv_booking.demo_user_manager", raise_if_not_found=False)
+            or self.env.user
+        )
+
+    def _identity(self, rng, appointment_type):
+        """File and ID numbers when the type asks for them."""
+        values = {}
+        if appointment_type.ask_file_number != "no" and rng.random() < 0.8:
+            values["file_number"] = "".join(
+                rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _i in range(10)
+            )
+        if appointment_type.ask_id_number != "no" and rng.random() < 0.6:
+            values["id_type"] = rng.choice(["id_card", "passport"])
+            values["id_number"] = "%s%07d" % (
+                rng.choice("ABCDEFGHJKLMNPRSTUVWXYZ"),
+                rng.randrange(10**7),
+            )
+        return values
 
     def _citizen(self, rng, with_email=True):
         lastname, firstname = rng.choice(LASTNAMES), rng.choice(FIRSTNAMES)
@@ -205,15 +247,21 @@ class RdvDemo(models.AbstractModel):
             state = rng.choices(
                 ["done", "no_show", "cancelled", "planned"], weights=[76, 8, 10, 6]
             )[0]
+            channel = rng.choices(["web", "phone", "counter"], weights=[70, 20, 10])[0]
             appointment = Appointment.create(
                 {
                     **citizen,
+                    **self._identity(rng, appointment_type),
+                    "booked_by_id": self._agent(appointment_type).id if channel != "web" else False,
+                    "comment": rng.choice(NOTES)
+                    if channel != "web" and rng.random() < 0.2
+                    else False,
                     "partner_id": partner.id,
                     "type_id": appointment_type.id,
                     "counter_id": slot.counter_id.id,
                     "start": slots[0].start,
                     "stop": slots[-1].stop,
-                    "channel": rng.choices(["web", "phone", "counter"], weights=[70, 20, 10])[0],
+                    "channel": channel,
                     "state": state,
                     "cancelled_by": "citizen" if state == "cancelled" else False,
                 }
@@ -247,16 +295,27 @@ class RdvDemo(models.AbstractModel):
                         ["web", "phone", "counter"], weights=[70 if web else 0, 20, 10]
                     )[0]
                     persons = 1 if rng.random() < 0.85 else min(2, appointment_type.max_persons)
+                    booking = (
+                        Appointment
+                        if channel == "web"
+                        else Appointment.with_user(self._agent(appointment_type))
+                    )
                     try:
                         with self.env.cr.savepoint():
-                            booked |= Appointment._book(
+                            booked |= booking._book(
                                 appointment_type,
                                 counter,
                                 start,
                                 persons=persons,
-                                citizen=self._citizen(rng, with_email=channel == "web"),
+                                citizen={
+                                    **self._citizen(rng, with_email=channel == "web"),
+                                    **self._identity(rng, appointment_type),
+                                },
                                 channel=channel,
-                            )
+                                comment=rng.choice(NOTES)
+                                if channel != "web" and rng.random() < 0.2
+                                else False,
+                            ).with_user(self.env.user)
                     except (UserError, ValidationError):
                         continue  # taken by the previous booking's second person
         planned = booked.filtered(lambda a: a.state == "planned")

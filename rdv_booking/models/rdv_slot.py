@@ -92,19 +92,30 @@ class RdvSlot(models.Model):
     @api.depends_context("rdv_slot_label")
     def _compute_display_name(self):
         labels = dict(self._fields["state"]._description_selection(self.env))
-        with_time = self.env.context.get("rdv_slot_label") == "time"
+        picker = self.env.context.get("rdv_slot_label") == "time"
         for slot in self:
-            if with_time:
-                slot.display_name = "%s - %s" % (
-                    format_datetime(
-                        self.env, slot.start, tz=slot.place_id.tz, dt_format="EEE d MMM HH:mm"
-                    ),
-                    slot.counter_id.display_name,
+            tz = slot.counter_id.place_id.tz
+            if picker:
+                # In a slot picker: the day, the time, the counter (and if it is
+                # kept for the administration).
+                label = "%s · %s" % (
+                    format_datetime(self.env, slot.start, tz=tz, dt_format="EEE d MMM HH:mm"),
+                    slot.counter_id.name,
                 )
-            elif slot.state == "booked" and slot.appointment_id:
-                slot.display_name = slot.appointment_id.partner_id.name or slot.appointment_id.name
-            else:
-                slot.display_name = labels[slot.state]
+                if slot.state == "reserved":
+                    label += " (%s)" % labels["reserved"]
+                slot.display_name = label
+                continue
+            # In calendars, whose short events only have room for the title.
+            who = (
+                slot.appointment_id.partner_id.name or slot.appointment_id.name
+                if slot.state in ("booked", "held") and slot.appointment_id
+                else labels[slot.state]
+            )
+            slot.display_name = "%s %s" % (
+                format_datetime(self.env, slot.start, tz=tz, dt_format="HH:mm"),
+                who,
+            )
 
     @api.depends("state")
     def _compute_color(self):

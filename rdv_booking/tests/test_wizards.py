@@ -51,8 +51,21 @@ class TestAgentWizards(RdvCase):
 
     def test_slot_label_shows_time_and_counter_in_pickers(self):
         slot = self._slot_at(TUESDAY_9).with_context(rdv_slot_label="time")
-        self.assertEqual(slot.display_name, "Tue 3 Mar 09:00 - Town hall - Counter 1")
-        self.assertEqual(self._slot_at(TUESDAY_9).display_name, "Free")
+        self.assertEqual(slot.display_name, "Tue 3 Mar 09:00 · Counter 1")
+        slot.action_reserve()
+        slot.invalidate_recordset(["display_name"])
+        self.assertEqual(
+            slot.display_name, "Tue 3 Mar 09:00 · Counter 1 (Reserved for the administration)"
+        )
+        # Calendars: the local time and who, as short events show only their title.
+        calendar_slot = self._slot_at(TUESDAY_9 + datetime.timedelta(minutes=15))
+        self.assertEqual(calendar_slot.display_name, "09:15 Free")
+        appointment = self.book(TUESDAY_9 + datetime.timedelta(minutes=15))
+        calendar_slot.invalidate_recordset(["display_name"])
+        self.assertEqual(calendar_slot.display_name, "09:15 BOIS Jules")
+        self.assertEqual(
+            appointment.with_context(rdv_calendar_label=1).display_name, "09:15 BOIS Jules"
+        )
 
     def test_change_slot_wizard(self):
         appointment = self.book(TUESDAY_9)
