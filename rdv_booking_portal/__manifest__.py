@@ -9,6 +9,20 @@
     "maintainers": ["rdv-odoo"],
     "development_status": "Alpha",
     "depends": ["rdv_booking", "website", "portal"],
-    "data": [],
+    "external_dependencies": {"python": ["vobject"]},
+    "data": [
+        "security/ir.model.access.csv",
+        "data/mail_templates.xml",
+        "data/website_menu.xml",
+        "report/rdv_appointment_report.xml",
+        "report/rdv_appointment_templates.xml",
+        "views/rdv_portal_templates.xml",
+    ],
+    "assets": {
+        "web.assets_frontend": [
+            "rdv_booking_portal/static/src/scss/rdv_portal.scss",
+            "rdv_booking_portal/static/src/js/rdv_portal.js",
+        ],
+    },
     "installable": True,
 }

@@ -1,0 +1,3 @@
+"""Website controllers of RDV."""
+
+from . import main

@@ -1,0 +1,1108 @@
+import calendar
+import contextlib
+import datetime
+import json
+import math
+
+import pytz
+from werkzeug.exceptions import NotFound
+
+from odoo import _, fields, http
+from odoo.exceptions import UserError
+from odoo.http import request
+from odoo.tools import format_date, format_datetime
+
+from odoo.addons.rdv_booking.models.rdv_appointment import (
+    BookingError,
+    CitizenInputError,
+    SlotTakenError,
+)
+from odoo.addons.rdv_booking.models.rdv_appointment_type import IDENTITY_FIELDS
+
+from ..models.rdv_otp import OtpError
+
+SESSION_PENDING = "rdv_pending"  # appointment being booked (held)
+SESSION_DONE = "rdv_done"  # appointments this browser confirmed
+SESSION_MANAGE = "rdv_manage"  # appointment opened by a link or a code
+SESSION_FIND = "rdv_find"  # "manage without a link": what was asked
+FIND_ATTEMPTS = 5
+
+
+def haversine_km(lat1, lon1, lat2, lon2):
+    """Great-circle distance in km."""
+    rlat1, rlat2 = math.radians(lat1), math.radians(lat2)
+    dlat, dlon = rlat2 - rlat1, math.radians(lon2 - lon1)
+    a = math.sin(dlat / 2) ** 2 + math.cos(rlat1) * math.cos(rlat2) * math.sin(dlon / 2) ** 2
+    return 6371.0 * 2 * math.asin(math.sqrt(a))
+
+
+class RdvWebsite(http.Controller):
+    """The citizen's booking flow and the management of an appointment.
+
+    Public routes read with sudo() only the records the website offers
+    (published types of the website's communes, visible counters) or the
+    one appointment the session proved access to: the pending booking it
+    created, or the appointment opened with a link token or a one-time code.
+    """
+
+    # ------------------------------------------------------------------
+    # Helpers
+    # ------------------------------------------------------------------
+
+    def _companies(self):
+        return request.website.sudo()._rdv_companies()
+
+    def _offered_types(self):
+        """Published types of the website's communes with a counter open online."""
+        return (
+            request.env["rdv.appointment.type"]
+            .sudo()
+            .search(
+                [
+                    ("company_id", "in", self._companies().ids),
+                    ("is_published", "=", True),
+                    ("counter_ids.website_visible", "=", True),
+                    ("counter_ids.active", "=", True),
+                ]
+            )
+        )
+
+    def _type_or_404(self, type_id):
+        rdv_type = request.env["rdv.appointment.type"].sudo().browse(int(type_id)).exists()
+        if not rdv_type or rdv_type not in self._offered_types():
+            raise NotFound()
+        return rdv_type
+
+    def _procedure_types(self, rdv_type):
+        """The types that are the same procedure as ``rdv_type`` on this website."""
+        if not rdv_type.procedure_code:
+            return rdv_type
+        return self._offered_types().filtered(lambda t: t.procedure_code == rdv_type.procedure_code)
+
+    def _persons(self, rdv_type, value):
+        try:
+            persons = int(value or 1)
+        except ValueError:
+            persons = 1
+        return min(max(persons, 1), rdv_type.max_persons)
+
+    def _client_ip(self):
+        return request.httprequest.remote_addr or "-"
+
+    def _guard_post(self, post, company=None):
+        """Refuse bots (honeypot filled) and floods (per-IP rate limit in PostgreSQL).
+
+        Returns a response to send instead, or None.
+        """
+        company = company or request.website.company_id
+        if post.get("website_url_hp"):
+            return self._error(_("Your request could not be processed."), status=400)
+        allowed = (
+            request.env["rdv.rate.limit"]
+            .sudo()
+            ._allow("post-ip", self._client_ip(), company.rdv_posts_per_ip_minute, 60)
+        )
+        if not allowed:
+            return self._error(
+                _("Too many requests from your connection. Please wait a minute and try again."),
+                status=429,
+            )
+        return None
+
+    def _captcha(self, company=None):
+        """A new captcha challenge, as JSON for the page's data attribute."""
+        company = company or request.website.company_id
+        return json.dumps(request.env["rdv.captcha"].sudo()._new_challenge(company))
+
+    def _error(self, message, status=400, back_url="/rdv"):
+        return request.render(
+            "rdv_booking_portal.page_error",
+            {"message": message, "back_url": back_url},
+            status=status,
+        )
+
+    def _local(self, appointment_or_place, utc_dt, dt_format="EEEE d MMMM HH:mm"):
+        place = getattr(appointment_or_place, "place_id", appointment_or_place)
+        return format_datetime(request.env, utc_dt, tz=place.tz, dt_format=dt_format)
+
+    def _pending(self):
+        """The booking this session holds, if it still holds it."""
+        appointment_id = request.session.get(SESSION_PENDING)
+        appointment = request.env["rdv.appointment"].sudo().browse(appointment_id).exists()
+        if not appointment or appointment.state != "pending":
+            return request.env["rdv.appointment"].sudo()
+        return appointment
+
+    def _release_pending(self):
+        pending = self._pending()
+        if pending:
+            pending.slot_ids._release()
+            pending.unlink()
+        request.session.pop(SESSION_PENDING, None)
+
+    def _managed(self):
+        """The appointment this session opened with a link or a code."""
+        appointment_id = request.session.get(SESSION_MANAGE)
+        return request.env["rdv.appointment"].sudo().browse(appointment_id).exists()
+
+    def _steps(self, current):
+        """The steps of the booking, for the progress indicator."""
+        names = [
+            ("type", _("Appointment")),
+            ("place", _("Place")),
+            ("slot", _("Date and time")),
+            ("details", _("Your details")),
+            ("summary", _("Summary")),
+            ("verify", _("Confirmation code")),
+        ]
+        return {"steps": names, "current_step": current}
+
+    # ------------------------------------------------------------------
+    # 1-2. Types, then the chosen type's information
+    # ------------------------------------------------------------------
+
+    @http.route("/rdv", type="http", auth="public", website=True, sitemap=True, readonly=True)
+    def rdv_types(self, **kwargs):
+        """Step 1: the appointment types offered online (one per procedure)."""
+        shown, seen = [], set()
+        for rdv_type in self._offered_types().sorted(lambda t: (t.sequence, t.name)):
+            key = rdv_type.procedure_code or rdv_type.id
+            if key not in seen:
+                seen.add(key)
+                shown.append(rdv_type)
+        return request.render(
+            "rdv_booking_portal.page_types", {"types": shown, **self._steps("type")}
+        )
+
+    @http.route(
+        "/rdv/type/<int:type_id>",
+        type="http",
+        auth="public",
+        website=True,
+        sitemap=False,
+        readonly=True,
+    )
+    def rdv_type(self, type_id, **kwargs):
+        """Step 2: description, documents to bring, personal data notice, number of persons."""
+        rdv_type = self._type_or_404(type_id)
+        return request.render(
+            "rdv_booking_portal.page_type",
+            {"rdv_type": rdv_type, **self._steps("type")},
+        )
+
+    # ------------------------------------------------------------------
+    # 3. Places, nearest and earliest
+    # ------------------------------------------------------------------
+
+    def _origin(self, places, where, lat, lon):
+        """(lat, lon) to measure distances from: the browser's position, or the
+        commune or postcode typed, matched against the places we know."""
+        try:
+            if lat and lon:
+                return float(lat), float(lon)
+        except ValueError:
+            pass
+        where = (where or "").strip().lower()
+        if not where:
+            return None
+        located = places.filtered(lambda p: p.latitude or p.longitude)
+        for place in located:
+            if where in ((place.zip or "").lower(), (place.city or "").lower()):
+                return place.latitude, place.longitude
+        # Same département (first two digits of a French postcode).
+        for place in located:
+            if where[:2].isdigit() and (place.zip or "").startswith(where[:2]):
+                return place.latitude, place.longitude
+        return None
+
+    @http.route(
+        "/rdv/type/<int:type_id>/places",
+        type="http",
+        auth="public",
+        website=True,
+        sitemap=False,
+        readonly=True,
+    )
+    def rdv_places(self, type_id, persons=1, where="", lat="", lon="", **kwargs):
+        """Step 3: the places offering the type, each with its earliest free time."""
+        rdv_type = self._type_or_404(type_id)
+        persons = self._persons(rdv_type, persons)
+        types = self._procedure_types(rdv_type)
+        now = fields.Datetime.now()
+        horizon = now + datetime.timedelta(days=max(types.mapped("max_horizon_days")))
+        earliest = (
+            request.env["rdv.slot"]
+            .sudo()
+            ._earliest_by_place(types, now, horizon, persons=persons, website=True)
+        )
+        places = request.env["rdv.place"].sudo().browse(list(earliest))
+        origin = self._origin(
+            types.counter_ids.filtered("website_visible").place_id, where, lat, lon
+        )
+        rows = []
+        for place in places:
+            start = earliest[place.id][0]
+            distance = (
+                haversine_km(origin[0], origin[1], place.latitude, place.longitude)
+                if origin and (place.latitude or place.longitude)
+                else None
+            )
+            rows.append(
+                {
+                    "place": place,
+                    "earliest": self._local(place, start),
+                    "earliest_utc": start,
+                    "distance": distance,
+                }
+            )
+        rows.sort(
+            key=lambda row: (
+                row["distance"] if row["distance"] is not None else float("inf"),
+                row["earliest_utc"],
+            )
+        )
+        soonest = min(rows, key=lambda row: row["earliest_utc"]) if rows else None
+        return request.render(
+            "rdv_booking_portal.page_places",
+            {
+                "rdv_type": rdv_type,
+                "persons": persons,
+                "rows": rows,
+                "soonest": soonest,
+                "where": where,
+                "origin": origin,
+                "where_unknown": bool(where) and not origin,
+                **self._steps("place"),
+            },
+        )
+
+    # ------------------------------------------------------------------
+    # 4. Days, then times
+    # ------------------------------------------------------------------
+
+    def _month_bounds(self, month, tz):
+        today = datetime.datetime.now(pytz.timezone(tz)).date()
+        try:
+            first = datetime.date.fromisoformat((month or "") + "-01")
+        except ValueError:
+            first = today.replace(day=1)
+        first = max(first, today.replace(day=1))
+        last_day = calendar.monthrange(first.year, first.month)[1]
+        return first, first.replace(day=last_day)
+
+    def _utc(self, day, tz):
+        local = pytz.timezone(tz).localize(datetime.datetime.combine(day, datetime.time()))
+        return local.astimezone(pytz.utc).replace(tzinfo=None)
+
+    @http.route(
+        "/rdv/type/<int:type_id>/slots",
+        type="http",
+        auth="public",
+        website=True,
+        sitemap=False,
+        readonly=True,
+    )
+    def rdv_slots(self, type_id, place="any", persons=1, month="", day="", **kwargs):
+        """Step 4: the days with free times in a month, then the times of one day."""
+        rdv_type = self._type_or_404(type_id)
+        persons = self._persons(rdv_type, persons)
+        types = self._procedure_types(rdv_type)
+        places = types.counter_ids.filtered(lambda c: c.website_visible and c.active).place_id
+        if place != "any":
+            places = places.filtered(lambda p: str(p.id) == str(place))
+            if not places:
+                raise NotFound()
+        tz = places[:1].tz or "Europe/Paris"
+        first, last = self._month_bounds(month, tz)
+        starts = (
+            request.env["rdv.slot"]
+            .sudo()
+            ._free_starts(
+                types,
+                self._utc(first, tz),
+                self._utc(last + datetime.timedelta(days=1), tz),
+                persons=persons,
+                places=places,
+                website=True,
+            )
+        )
+        counters = request.env["rdv.counter"].sudo().browse({s[0] for s in starts})
+        by_day = {}
+        for counter_id, start, _stop in starts:
+            counter = counters.browse(counter_id)
+            local = pytz.utc.localize(start).astimezone(pytz.timezone(counter.tz))
+            by_day.setdefault(local.date(), []).append((start, counter, local))
+        chosen = None
+        if day:
+            try:
+                chosen = datetime.date.fromisoformat(day)
+            except ValueError:
+                chosen = None
+        if chosen not in by_day:
+            chosen = None
+        times = []
+        if chosen:
+            seen = set()
+            for start, counter, local in by_day[chosen]:
+                key = (local.strftime("%H:%M"), counter.place_id.id)
+                if key in seen:  # several counters free at that time: offer it once
+                    continue
+                seen.add(key)
+                times.append(
+                    {
+                        "label": local.strftime("%H:%M"),
+                        "place": counter.place_id,
+                        "counter": counter,
+                        "start": fields.Datetime.to_string(start),
+                    }
+                )
+        next_month = (last + datetime.timedelta(days=1)).strftime("%Y-%m")
+        today_month = datetime.date.today().replace(day=1)
+        prev_month = (
+            (first - datetime.timedelta(days=1)).strftime("%Y-%m")
+            if (first > today_month)
+            else None
+        )
+        weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
+        return request.render(
+            "rdv_booking_portal.page_slots",
+            {
+                "rdv_type": rdv_type,
+                "persons": persons,
+                "place_param": place,
+                "places": places,
+                "month_label": format_date(request.env, first, date_format="MMMM y"),
+                "month": first,
+                "weeks": weeks,
+                "by_day": by_day,
+                "chosen": chosen,
+                "chosen_label": chosen
+                and format_date(request.env, chosen, date_format="EEEE d MMMM y"),
+                "times": times,
+                "next_month": next_month,
+                "prev_month": prev_month,
+                "format_date": lambda d, f="EEEE d MMMM": format_date(
+                    request.env, d, date_format=f
+                ),
+                **self._steps("slot"),
+            },
+        )
+
+    # ------------------------------------------------------------------
+    # 5. Hold the time, then the citizen's details
+    # ------------------------------------------------------------------
+
+    def _taken(self, rdv_type, error, persons, back_url):
+        alternatives = []
+        counters = request.env["rdv.counter"].sudo().browse({a[0] for a in error.alternatives})
+        for counter_id, start, _stop in error.alternatives:
+            counter = counters.browse(counter_id)
+            alternatives.append(
+                {
+                    "label": self._local(counter.place_id, start, "EEEE d MMMM HH:mm"),
+                    "place": counter.place_id,
+                    "counter": counter,
+                    "start": fields.Datetime.to_string(start),
+                }
+            )
+        return request.render(
+            "rdv_booking_portal.page_taken",
+            {
+                "rdv_type": rdv_type,
+                "persons": persons,
+                "alternatives": alternatives,
+                "back_url": back_url,
+                "message": str(error.args[0]),
+            },
+            status=409,
+        )
+
+    @http.route(
+        "/rdv/hold", type="http", auth="public", website=True, methods=["POST"], sitemap=False
+    )
+    def rdv_hold(self, type_id=None, counter_id=None, start=None, persons=1, **post):
+        """Hold the chosen time for the citizen while they finish (seed 002)."""
+        refused = self._guard_post(post)
+        if refused:
+            return refused
+        try:
+            rdv_type = self._type_or_404(type_id)
+            counter = request.env["rdv.counter"].sudo().browse(int(counter_id)).exists()
+            start_dt = fields.Datetime.to_datetime(start)
+        except (ValueError, TypeError) as error:
+            raise NotFound() from error
+        types = self._procedure_types(rdv_type)
+        booked_type = types & counter.type_ids
+        if not counter or not booked_type or not counter.website_visible or not start_dt:
+            raise NotFound()
+        persons = self._persons(rdv_type, persons)
+        back_url = "/rdv/type/%s/slots?place=%s&persons=%s" % (
+            rdv_type.id,
+            counter.place_id.id,
+            persons,
+        )
+        self._release_pending()
+        try:
+            appointment = (
+                request.env["rdv.appointment"]
+                .sudo()
+                ._book(
+                    booked_type[:1],
+                    counter,
+                    start_dt,
+                    persons=persons,
+                    channel="web",
+                    hold=True,
+                )
+            )
+        except SlotTakenError as error:
+            return self._taken(rdv_type, error, persons, back_url)
+        except BookingError as error:
+            return self._error(str(error.args[0]), back_url=back_url)
+        appointment.citizen_lang = request.env.lang
+        request.session[SESSION_PENDING] = appointment.id
+        return request.redirect("/rdv/booking/details")
+
+    def _identity_form(self, appointment, values=None, errors=None):
+        rdv_type = appointment.type_id
+        asked = rdv_type._identity_requirements()
+        labels = appointment._identity_labels(rdv_type)
+        fields_list = [("lastname", "required"), ("firstname", "optional")] + [
+            (name, asked[name]) for name, _setting in IDENTITY_FIELDS if name in asked
+        ]
+        id_types = appointment._fields["id_type"]._description_selection(request.env)
+        countries = request.env["res.country"].sudo().search([])
+        return request.render(
+            "rdv_booking_portal.page_details",
+            {
+                "appointment": appointment,
+                "rdv_type": rdv_type,
+                "fields_list": fields_list,
+                "labels": labels,
+                "values": values or {},
+                "errors": errors or {},
+                "id_types": id_types,
+                "countries": countries,
+                "default_country": appointment.place_id.country_id,
+                "hold_until": self._local(appointment, appointment.hold_expiry, "HH:mm"),
+                **self._steps("details"),
+            },
+            status=400 if errors else 200,
+        )
+
+    def _pending_or_expired(self):
+        appointment = self._pending()
+        if not appointment:
+            return None, self._error(
+                _(
+                    "Your booking has expired: the time you chose was held for %s minutes. "
+                    "Please choose a time again.",
+                    request.website.company_id.rdv_hold_minutes,
+                ),
+                status=410,
+            )
+        return appointment, None
+
+    @http.route(
+        "/rdv/booking/details",
+        type="http",
+        auth="public",
+        website=True,
+        methods=["GET"],
+        sitemap=False,
+    )
+    def rdv_details(self, **kwargs):
+        """Step 5: the citizen's details, the fields the type asks for."""
+        appointment, expired = self._pending_or_expired()
+        if expired:
+            return expired
+        values = {name: appointment[name] for name, _s in IDENTITY_FIELDS}
+        values.update(
+            lastname=appointment.lastname,
+            firstname=appointment.firstname,
+            country_id=appointment.country_id.id,
+        )
+        return self._identity_form(appointment, {k: v for k, v in values.items() if v})
+
+    @http.route(
+        "/rdv/booking/details",
+        type="http",
+        auth="public",
+        website=True,
+        methods=["POST"],
+        sitemap=False,
+    )
+    def rdv_details_post(self, **post):
+        """Validate the details; errors come back next to their fields."""
+        refused = self._guard_post(post)
+        if refused:
+            return refused
+        appointment, expired = self._pending_or_expired()
+        if expired:
+            return expired
+        citizen = {
+            name: (post.get(name) or "").strip()
+            for name in ["lastname", "firstname"] + [n for n, _s in IDENTITY_FIELDS]
+        }
+        errors = {}
+        if not post.get("consent"):
+            errors["consent"] = _("Please confirm that you have read the personal data notice.")
+        try:
+            # Validated even without consent, so that every error shows at once;
+            # nothing is kept unless everything is right.
+            with request.env.cr.savepoint() as savepoint:
+                appointment._set_citizen(citizen)
+                if errors:
+                    savepoint.rollback()
+        except CitizenInputError as error:
+            errors = {**error.errors, **errors}
+        except BookingError as error:
+            errors["_form"] = str(error.args[0])
+        if errors:
+            return self._identity_form(appointment, citizen, errors)
+        appointment.partner_id.sudo().lang = request.env.lang
+        return request.redirect("/rdv/booking/summary")
+
+    # ------------------------------------------------------------------
+    # 6. Summary, code, confirmation
+    # ------------------------------------------------------------------
+
+    @http.route(
+        "/rdv/booking/summary",
+        type="http",
+        auth="public",
+        website=True,
+        methods=["GET"],
+        sitemap=False,
+    )
+    def rdv_summary(self, error=None, **kwargs):
+        """Step 6: the summary, before a code is sent to confirm the booking."""
+        appointment, expired = self._pending_or_expired()
+        if expired:
+            return expired
+        if not appointment.partner_id:
+            return request.redirect("/rdv/booking/details")
+        return request.render(
+            "rdv_booking_portal.page_summary",
+            {
+                "appointment": appointment,
+                "lines": appointment._summary_lines(),
+                "captcha": self._captcha(appointment.company_id),
+                "error": error,
+                "channel_label": self._channel_label(appointment),
+                **self._steps("summary"),
+            },
+        )
+
+    def _channel_label(self, appointment):
+        try:
+            channel, _destination = appointment._otp_destination()
+        except UserError:
+            return ""
+        masked = appointment._masked_contact()
+        return masked["phone"] if channel == "sms" else masked["email"]
+
+    def _send_code(self, appointment, purpose, post, on_error):
+        """Check the captcha, then issue a code; ``on_error(message)`` renders a refusal."""
+        refused = self._guard_post(post, appointment.company_id)
+        if refused:
+            return refused
+        if not request.env["rdv.captcha"].sudo()._verify(post.get("rdv_captcha")):
+            return on_error(_("The anti-robot check failed. Please try again."))
+        try:
+            request.env["rdv.otp"].sudo()._issue(appointment, purpose, self._client_ip())
+        except (OtpError, UserError) as error:
+            return on_error(str(error.args[0]))
+        return None
+
+    @http.route(
+        "/rdv/booking/code",
+        type="http",
+        auth="public",
+        website=True,
+        methods=["POST"],
+        sitemap=False,
+    )
+    def rdv_send_code(self, **post):
+        """Send (or send again) the confirmation code."""
+        appointment, expired = self._pending_or_expired()
+        if expired:
+            return expired
+        if not appointment.partner_id:
+            return request.redirect("/rdv/booking/details")
+        refused = self._send_code(
+            appointment,
+            "booking",
+            post,
+            lambda message: (
+                self.rdv_summary(error=message)
+                if post.get("from") != "verify"
+                else self._verify_page(appointment, message)
+            ),
+        )
+        return refused or request.redirect("/rdv/booking/verify")
+
+    def _verify_page(
+        self,
+        appointment,
+        error=None,
+        status=200,
+        action="/rdv/booking/verify",
+        resend_action="/rdv/booking/code",
+    ):
+        return request.render(
+            "rdv_booking_portal.page_verify",
+            {
+                "appointment": appointment,
+                "error": error,
+                "destination": self._channel_label(appointment),
+                "captcha": self._captcha(appointment.company_id),
+                "action": action,
+                "resend_action": resend_action,
+                "validity": appointment.company_id.rdv_otp_validity_minutes,
+                **self._steps("verify"),
+            },
+            status=400 if error else status,
+        )
+
+    @http.route(
+        "/rdv/booking/verify",
+        type="http",
+        auth="public",
+        website=True,
+        methods=["GET"],
+        sitemap=False,
+    )
+    def rdv_verify(self, **kwargs):
+        """Step 7: type the code received."""
+        appointment, expired = self._pending_or_expired()
+        if expired:
+            return expired
+        return self._verify_page(appointment)
+
+    @http.route(
+        "/rdv/booking/verify",
+        type="http",
+        auth="public",
+        website=True,
+        methods=["POST"],
+        sitemap=False,
+    )
+    def rdv_verify_post(self, code="", **post):
+        """Check the code; the booking counts only once it is right."""
+        refused = self._guard_post(post)
+        if refused:
+            return refused
+        appointment, expired = self._pending_or_expired()
+        if expired:
+            return expired
+        otp = (
+            request.env["rdv.otp"]
+            .sudo()
+            .search(
+                [
+                    ("appointment_id", "=", appointment.id),
+                    ("purpose", "=", "booking"),
+                    ("consumed_at", "=", False),
+                ],
+                limit=1,
+            )
+        )
+        if not otp:
+            return self._verify_page(appointment, _("Ask for a code first."))
+        try:
+            otp._verify(code)
+        except OtpError as error:
+            return self._verify_page(appointment, str(error.args[0]))
+        try:
+            appointment._confirm_hold()
+        except SlotTakenError as error:
+            request.session.pop(SESSION_PENDING, None)
+            return self._taken(appointment.type_id, error, appointment.persons, "/rdv")
+        request.session.pop(SESSION_PENDING, None)
+        done = list(request.session.get(SESSION_DONE) or [])[-9:] + [appointment.id]
+        request.session[SESSION_DONE] = done
+        return request.redirect("/rdv/booking/done")
+
+    @http.route(
+        "/rdv/booking/done",
+        type="http",
+        auth="public",
+        website=True,
+        methods=["GET"],
+        sitemap=False,
+    )
+    def rdv_done(self, **kwargs):
+        """Step 8: the confirmation, with the reference, the PDF, the calendar file."""
+        done = request.session.get(SESSION_DONE) or []
+        appointment = request.env["rdv.appointment"].sudo().browse(done[-1:]).exists()
+        if not appointment:
+            return request.redirect("/rdv")
+        return request.render(
+            "rdv_booking_portal.page_done",
+            {"appointment": appointment, "lines": appointment._summary_lines()},
+        )
+
+    # ------------------------------------------------------------------
+    # Files of an appointment this session may see
+    # ------------------------------------------------------------------
+
+    def _session_appointment(self, appointment_id):
+        allowed = set(request.session.get(SESSION_DONE) or [])
+        managed = self._managed()
+        if managed:
+            allowed.add(managed.id)
+        if int(appointment_id) not in allowed:
+            raise NotFound()
+        return request.env["rdv.appointment"].sudo().browse(int(appointment_id)).exists()
+
+    @http.route(
+        "/rdv/appointment/<int:appointment_id>/pdf",
+        type="http",
+        auth="public",
+        website=True,
+        sitemap=False,
+    )
+    def rdv_pdf(self, appointment_id, **kwargs):
+        """The summary of the appointment as a PDF (QWeb report)."""
+        appointment = self._session_appointment(appointment_id)
+        pdf = appointment._summary_pdf()
+        return request.make_response(
+            pdf,
+            headers=[
+                ("Content-Type", "application/pdf"),
+                ("Content-Disposition", 'attachment; filename="%s.pdf"' % appointment.name),
+                ("Cache-Control", "no-store"),
+            ],
+        )
+
+    @http.route(
+        "/rdv/appointment/<int:appointment_id>/ics",
+        type="http",
+        auth="public",
+        website=True,
+        sitemap=False,
+    )
+    def rdv_ics(self, appointment_id, **kwargs):
+        """The appointment as a calendar file."""
+        appointment = self._session_appointment(appointment_id)
+        return request.make_response(
+            appointment._ics(),
+            headers=[
+                ("Content-Type", "text/calendar; charset=utf-8"),
+                ("Content-Disposition", 'attachment; filename="%s.ics"' % appointment.name),
+                ("Cache-Control", "no-store"),
+            ],
+        )
+
+    # ------------------------------------------------------------------
+    # Managing an appointment: by link, or by reference and code
+    # ------------------------------------------------------------------
+
+    @http.route(
+        "/rdv/manage/<string:token>", type="http", auth="public", website=True, sitemap=False
+    )
+    def rdv_manage_token(self, token, next=None, **kwargs):
+        """Exchange the link's token for a session, then show a clean URL.
+
+        Changes no appointment: cancelling and moving are POST forms.
+        """
+        appointment = request.env["rdv.access.token"].sudo()._find_appointment(token)
+        if not appointment:
+            return self._error(
+                _(
+                    "This link is no longer valid. You can manage your appointment with its "
+                    "reference."
+                ),
+                status=404,
+                back_url="/rdv/manage/find",
+            )
+        request.session[SESSION_MANAGE] = appointment.id
+        if next == "reschedule":
+            return request.redirect("/rdv/manage/reschedule")
+        return request.redirect("/rdv/manage")
+
+    def _manage_or_find(self):
+        appointment = self._managed()
+        if not appointment:
+            return None, request.redirect("/rdv/manage/find")
+        return appointment, None
+
+    @http.route("/rdv/manage", type="http", auth="public", website=True, sitemap=False)
+    def rdv_manage(self, message=None, **kwargs):
+        """The appointment, with its PDF, and cancel / reschedule while allowed."""
+        appointment, redirect = self._manage_or_find()
+        if redirect:
+            return redirect
+        return request.render(
+            "rdv_booking_portal.page_manage",
+            {
+                "appointment": appointment,
+                "lines": appointment._summary_lines(),
+                "can_change": appointment._can_change(),
+                "message": message,
+            },
+        )
+
+    @http.route(
+        "/rdv/manage/cancel",
+        type="http",
+        auth="public",
+        website=True,
+        methods=["GET"],
+        sitemap=False,
+    )
+    def rdv_manage_cancel(self, **kwargs):
+        """ "Are you sure?" (seed 001): the cancellation happens on POST only."""
+        appointment, redirect = self._manage_or_find()
+        if redirect:
+            return redirect
+        if not appointment._can_change():
+            return self.rdv_manage(message=self._too_late(appointment))
+        return request.render(
+            "rdv_booking_portal.page_manage_cancel",
+            {"appointment": appointment, "lines": appointment._summary_lines()},
+        )
+
+    def _too_late(self, appointment):
+        return _(
+            "This appointment can no longer be changed online (less than %s hours before). "
+            "Please call %s.",
+            appointment.type_id.change_deadline_hours,
+            appointment.place_id.phone or appointment.place_id.name,
+        )
+
+    @http.route(
+        "/rdv/manage/cancel",
+        type="http",
+        auth="public",
+        website=True,
+        methods=["POST"],
+        sitemap=False,
+    )
+    def rdv_manage_cancel_post(self, **post):
+        """Cancel the appointment opened by this session."""
+        refused = self._guard_post(post)
+        if refused:
+            return refused
+        appointment, redirect = self._manage_or_find()
+        if redirect:
+            return redirect
+        if not appointment._can_change():
+            return self.rdv_manage(message=self._too_late(appointment))
+        appointment._cancel(by="citizen", reason=_("Cancelled online by the citizen."))
+        return request.render("rdv_booking_portal.page_cancelled", {"appointment": appointment})
+
+    @http.route(
+        "/rdv/manage/reschedule",
+        type="http",
+        auth="public",
+        website=True,
+        methods=["GET"],
+        sitemap=False,
+    )
+    def rdv_manage_reschedule(self, month="", day="", **kwargs):
+        """Free times of the same type at the same place, to move the appointment."""
+        appointment, redirect = self._manage_or_find()
+        if redirect:
+            return redirect
+        if not appointment._can_change():
+            return self.rdv_manage(message=self._too_late(appointment))
+        place = appointment.place_id
+        first, last = self._month_bounds(month, place.tz)
+        starts = (
+            request.env["rdv.slot"]
+            .sudo()
+            ._free_starts(
+                appointment.type_id,
+                self._utc(first, place.tz),
+                self._utc(last + datetime.timedelta(days=1), place.tz),
+                persons=appointment.persons,
+                places=place,
+                website=True,
+            )
+        )
+        tz = pytz.timezone(place.tz)
+        by_day = {}
+        for counter_id, start, _stop in starts:
+            local = pytz.utc.localize(start).astimezone(tz)
+            by_day.setdefault(local.date(), []).append((start, counter_id, local))
+        chosen = None
+        if day:
+            try:
+                chosen = datetime.date.fromisoformat(day)
+            except ValueError:
+                chosen = None
+        if chosen not in by_day:
+            chosen = None
+        times, seen = [], set()
+        for start, counter_id, local in by_day.get(chosen, []):
+            if local.strftime("%H:%M") in seen:
+                continue
+            seen.add(local.strftime("%H:%M"))
+            times.append(
+                {
+                    "label": local.strftime("%H:%M"),
+                    "counter_id": counter_id,
+                    "start": fields.Datetime.to_string(start),
+                }
+            )
+        return request.render(
+            "rdv_booking_portal.page_manage_reschedule",
+            {
+                "appointment": appointment,
+                "month_label": format_date(request.env, first, date_format="MMMM y"),
+                "month": first,
+                "weeks": calendar.Calendar(firstweekday=0).monthdatescalendar(
+                    first.year, first.month
+                ),
+                "by_day": by_day,
+                "chosen": chosen,
+                "chosen_label": chosen
+                and format_date(request.env, chosen, date_format="EEEE d MMMM y"),
+                "times": times,
+                "next_month": (last + datetime.timedelta(days=1)).strftime("%Y-%m"),
+                "prev_month": (first - datetime.timedelta(days=1)).strftime("%Y-%m")
+                if first > datetime.date.today().replace(day=1)
+                else None,
+                "format_date": lambda d, f="EEEE d MMMM": format_date(
+                    request.env, d, date_format=f
+                ),
+            },
+        )
+
+    @http.route(
+        "/rdv/manage/reschedule",
+        type="http",
+        auth="public",
+        website=True,
+        methods=["POST"],
+        sitemap=False,
+    )
+    def rdv_manage_reschedule_post(self, counter_id=None, start=None, **post):
+        """Move the appointment to the chosen time (same type, same place)."""
+        refused = self._guard_post(post)
+        if refused:
+            return refused
+        appointment, redirect = self._manage_or_find()
+        if redirect:
+            return redirect
+        if not appointment._can_change():
+            return self.rdv_manage(message=self._too_late(appointment))
+        try:
+            counter = request.env["rdv.counter"].sudo().browse(int(counter_id)).exists()
+            start_dt = fields.Datetime.to_datetime(start)
+        except (ValueError, TypeError) as error:
+            raise NotFound() from error
+        if not counter or counter.place_id != appointment.place_id or not start_dt:
+            raise NotFound()
+        try:
+            appointment._change_slot(counter, start_dt, by_citizen=True)
+        except SlotTakenError as error:
+            return self._taken(
+                appointment.type_id, error, appointment.persons, "/rdv/manage/reschedule"
+            )
+        except BookingError as error:
+            return self.rdv_manage(message=str(error.args[0]))
+        return self.rdv_manage(message=_("Your appointment was moved. A confirmation was sent."))
+
+    # --- without the link: reference + phone or e-mail + captcha, then a code
+
+    @http.route(
+        "/rdv/manage/find",
+        type="http",
+        auth="public",
+        website=True,
+        methods=["GET"],
+        sitemap=False,
+    )
+    def rdv_manage_find(self, error=None, values=None, **kwargs):
+        """Seed 000 "Gestion des RDV": find an appointment by its reference."""
+        return request.render(
+            "rdv_booking_portal.page_manage_find",
+            {"captcha": self._captcha(), "error": error, "values": values or {}},
+            status=400 if error else 200,
+        )
+
+    @http.route(
+        "/rdv/manage/find",
+        type="http",
+        auth="public",
+        website=True,
+        methods=["POST"],
+        sitemap=False,
+    )
+    def rdv_manage_find_post(self, reference="", contact="", **post):
+        """Send a code if the reference and contact match; answer the same either way."""
+        refused = self._guard_post(post)
+        if refused:
+            return refused
+        values = {"reference": reference, "contact": contact}
+        if not reference.strip() or not contact.strip():
+            return self.rdv_manage_find(
+                error=_("Give the reference of the appointment and your phone or e-mail."),
+                values=values,
+            )
+        if not request.env["rdv.captcha"].sudo()._verify(post.get("rdv_captcha")):
+            return self.rdv_manage_find(
+                error=_("The anti-robot check failed. Please try again."), values=values
+            )
+        appointment = request.env["rdv.appointment"].sudo()._portal_find(reference, contact)
+        request.session[SESSION_FIND] = {"id": appointment.id or 0, "attempts": 0}
+        if appointment:
+            # Same answer either way: the page says "if it exists, a code was sent".
+            with contextlib.suppress(OtpError, UserError):
+                request.env["rdv.otp"].sudo()._issue(appointment, "manage", self._client_ip())
+        return request.redirect("/rdv/manage/verify")
+
+    @http.route(
+        "/rdv/manage/verify",
+        type="http",
+        auth="public",
+        website=True,
+        methods=["GET", "POST"],
+        sitemap=False,
+    )
+    def rdv_manage_verify(self, code="", **post):
+        """Type the code: the appointment opens; a wrong code, the same message always."""
+        find = request.session.get(SESSION_FIND)
+        if not find:
+            return request.redirect("/rdv/manage/find")
+        values = {"error": None, "validity": request.website.company_id.rdv_otp_validity_minutes}
+        if request.httprequest.method == "POST":
+            refused = self._guard_post(post)
+            if refused:
+                return refused
+            appointment = request.env["rdv.appointment"].sudo().browse(find["id"]).exists()
+            otp = appointment and request.env["rdv.otp"].sudo().search(
+                [
+                    ("appointment_id", "=", appointment.id),
+                    ("purpose", "=", "manage"),
+                    ("consumed_at", "=", False),
+                ],
+                limit=1,
+            )
+            if otp:
+                try:
+                    otp._verify(code)
+                except OtpError as error:
+                    values["error"] = str(error.args[0])
+                else:
+                    request.session.pop(SESSION_FIND, None)
+                    request.session[SESSION_MANAGE] = appointment.id
+                    return request.redirect("/rdv/manage")
+            else:
+                # No such appointment: behave like a wrong code, attempts included.
+                find["attempts"] += 1
+                request.session[SESSION_FIND] = find
+                left = FIND_ATTEMPTS - find["attempts"]
+                values["error"] = (
+                    _("Wrong code. %s attempt(s) left.", left)
+                    if left > 0
+                    else _("Wrong code, and no attempt left. Ask for a new code.")
+                )
+        return request.render(
+            "rdv_booking_portal.page_manage_verify",
+            values,
+            status=400 if values["error"] else 200,
+        )

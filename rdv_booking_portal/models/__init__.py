@@ -1,0 +1,11 @@
+"""Models of the RDV citizen website."""
+
+from . import (
+    rdv_access_token,
+    rdv_appointment,
+    rdv_captcha,
+    rdv_otp,
+    rdv_rate_limit,
+    res_company,
+    website,
+)

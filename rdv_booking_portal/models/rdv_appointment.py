@@ -1,0 +1,238 @@
+import base64
+import datetime
+import logging
+
+import pytz
+import vobject
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import email_normalize
+
+from odoo.addons.rdv_booking.tools.phone import PhoneError, mask_phone, parse_phone
+from odoo.addons.rdv_booking.tools.reference import normalize_reference
+
+_logger = logging.getLogger(__name__)
+
+
+def mask_email(email):
+    """'jules.bois@example.com' -> 'j•••••••s@example.com'."""
+    if not email or "@" not in email:
+        return ""
+    local, domain = email.split("@", 1)
+    if len(local) <= 2:
+        return local[0] + "•@" + domain
+    return local[0] + "•" * (len(local) - 2) + local[-1] + "@" + domain
+
+
+class RdvAppointment(models.Model):
+    _inherit = "rdv.appointment"
+
+    citizen_lang = fields.Char(
+        "Citizen language", help="Language of the website when the citizen booked."
+    )
+
+    # ------------------------------------------------------------------
+    # Identity check by one-time code
+    # ------------------------------------------------------------------
+
+    def _otp_destination(self):
+        """(channel, destination) of the codes for this appointment.
+
+        By e-mail here; rdv_booking_sms sends them by SMS to domestic numbers.
+        """
+        self.ensure_one()
+        if not self.email:
+            raise UserError(
+                _("E-mail: give an e-mail address so that we can send you a confirmation code.")
+            )
+        return "email", self.email
+
+    def _send_otp(self, code, channel, purpose):
+        """Send ``code`` on ``channel`` (e-mail here). The code is never logged."""
+        self.ensure_one()
+        if channel != "email":
+            raise UserError(_("This channel cannot send codes."))
+        template = self.env.ref("rdv_booking_portal.mail_template_rdv_code")
+        template.sudo().with_context(
+            rdv_code=code,
+            rdv_purpose=purpose,
+            rdv_validity=self.company_id.rdv_otp_validity_minutes,
+        ).send_mail(self.id, force_send=True, email_layout_xmlid=False)
+
+    # ------------------------------------------------------------------
+    # Links and what the citizen sees
+    # ------------------------------------------------------------------
+
+    def _manage_url(self, action=None):
+        """Absolute link with a fresh token that opens this appointment."""
+        self.ensure_one()
+        token = self.env["rdv.access.token"]._new_token(self)
+        base = self.get_base_url()
+        return "%s/rdv/manage/%s%s" % (base, token, "?next=%s" % action if action else "")
+
+    def _book_again_url(self):
+        self.ensure_one()
+        return "%s/rdv/type/%s" % (self.get_base_url(), self.type_id.id)
+
+    def _masked_contact(self):
+        """The citizen's phone and e-mail, masked, for pages and the PDF."""
+        self.ensure_one()
+        return {"phone": mask_phone(self.phone), "email": mask_email(self.email)}
+
+    def _summary_lines(self):
+        """[(label, value)] describing the appointment, personal data masked.
+
+        A booking not confirmed yet has no reference to show.
+        """
+        self.ensure_one()
+        lines = [(_("Reference"), self.name)] if self.state != "pending" else []
+        lines += [
+            (_("Appointment"), self.type_id.name),
+            (_("Date and time"), self.start_local),
+            (_("Place"), self.place_id.name),
+            (_("Address"), self.place_id.address_display),
+        ]
+        if self.persons > 1:
+            lines.append((_("Persons"), str(self.persons)))
+        lines.append((_("Name"), self.partner_id.name or ""))
+        masked = self._masked_contact()
+        if masked["phone"]:
+            lines.append((_("Mobile phone"), masked["phone"]))
+        if masked["email"]:
+            lines.append((_("E-mail"), masked["email"]))
+        if self.file_number:
+            lines.append((self.type_id.file_number_label or _("File number"), self.file_number))
+        return lines
+
+    def _reference_qr(self):
+        """PNG (base64) of a QR code of the reference, for check-in at the counter."""
+        self.ensure_one()
+        png = self.env["ir.actions.report"].barcode("QR", self.name, width=280, height=280)
+        return base64.b64encode(png).decode()
+
+    def _can_change(self):
+        """Whether the citizen may still cancel or move it online (the type's deadline)."""
+        self.ensure_one()
+        deadline = self.start - datetime.timedelta(hours=self.type_id.change_deadline_hours)
+        return self.state in ("planned", "to_reschedule") and (
+            self.state == "to_reschedule" or fields.Datetime.now() < deadline
+        )
+
+    def _ics(self):
+        """The appointment as an iCalendar file (bytes)."""
+        self.ensure_one()
+        calendar = vobject.iCalendar()
+        calendar.add("prodid").value = "-//RDV//Appointments//EN"
+        calendar.add("method").value = "PUBLISH"
+        event = calendar.add("vevent")
+        event.add("uid").value = "rdv-%s@%s" % (self.name, self.company_id.id)
+        event.add("dtstamp").value = fields.Datetime.now().replace(tzinfo=pytz.utc)
+        event.add("dtstart").value = self.start.replace(tzinfo=pytz.utc)
+        event.add("dtend").value = self.stop.replace(tzinfo=pytz.utc)
+        event.add("summary").value = "%s - %s" % (self.type_id.name, self.place_id.name)
+        event.add("location").value = ", ".join(
+            part for part in (self.place_id.name, self.place_id.address_display) if part
+        )
+        event.add("description").value = _(
+            "Reference: %(reference)s. Bring your ID document.", reference=self.name
+        )
+        alarm = event.add("valarm")
+        alarm.add("action").value = "DISPLAY"
+        alarm.add("description").value = event.summary.value
+        alarm.add("trigger").value = datetime.timedelta(hours=-24)
+        return calendar.serialize().encode()
+
+    # ------------------------------------------------------------------
+    # Notifications (hooks of rdv_booking)
+    # ------------------------------------------------------------------
+
+    def _citizen_email(self):
+        return email_normalize(self.email or self.partner_id.email or "")
+
+    def _send_citizen_mail(self, xmlid, with_files=False, **ctx):
+        """Send a message template to each citizen who has an e-mail address."""
+        template = self.env.ref(xmlid)
+        for appointment in self.filtered(lambda a: a._citizen_email()):
+            values = {}
+            if with_files:
+                values["attachment_ids"] = [
+                    (
+                        0,
+                        0,
+                        {
+                            "name": "%s.ics" % appointment.name,
+                            "datas": base64.b64encode(appointment._ics()),
+                            "mimetype": "text/calendar",
+                        },
+                    ),
+                    (
+                        0,
+                        0,
+                        {
+                            "name": "%s.pdf" % appointment.name,
+                            "datas": base64.b64encode(appointment._summary_pdf()),
+                            "mimetype": "application/pdf",
+                        },
+                    ),
+                ]
+            template.sudo().with_context(
+                rdv_manage_url=appointment._manage_url(),
+                rdv_reschedule_url=appointment._manage_url("reschedule"),
+                rdv_book_again_url=appointment._book_again_url(),
+                **ctx,
+            ).send_mail(appointment.id, email_values=values, email_layout_xmlid=False)
+            appointment.message_post(
+                body=_(
+                    "%(what)s sent by e-mail to %(to)s.",
+                    what=template.name,
+                    to=mask_email(appointment._citizen_email()),
+                ),
+                subtype_xmlid="mail.mt_note",
+            )
+
+    def _summary_pdf(self):
+        self.ensure_one()
+        report = self.env.ref("rdv_booking_portal.action_report_rdv_appointment")
+        pdf, _format = report.sudo()._render_qweb_pdf(report.report_name, self.ids)
+        return pdf
+
+    def _notify_booked(self):
+        super()._notify_booked()
+        self._send_citizen_mail(
+            "rdv_booking_portal.mail_template_rdv_confirmation", with_files=True
+        )
+
+    def _notify_changed(self):
+        super()._notify_changed()
+        self._send_citizen_mail("rdv_booking_portal.mail_template_rdv_changed", with_files=True)
+
+    def _notify_cancelled(self):
+        super()._notify_cancelled()
+        self._send_citizen_mail("rdv_booking_portal.mail_template_rdv_cancelled")
+
+    def _notify_to_reschedule(self):
+        super()._notify_to_reschedule()
+        self._send_citizen_mail("rdv_booking_portal.mail_template_rdv_to_reschedule")
+
+    @api.model
+    def _portal_find(self, reference, contact):
+        """The appointment with ``reference`` whose phone or e-mail is ``contact``.
+
+        Used by "manage my appointment" without a link: the caller answers the
+        same whatever the result, so that references cannot be probed.
+        """
+        reference = normalize_reference(reference)
+        if not reference or not contact:
+            return self.browse()
+        appointment = self.sudo().search([("name", "=", reference)], limit=1)
+        if not appointment or appointment.state not in ("planned", "to_reschedule"):
+            return self.browse()
+        email = email_normalize(contact)
+        if email and email == appointment._citizen_email():
+            return appointment
+        try:
+            phone = parse_phone(contact, appointment.counter_id._phone_region())
+        except PhoneError:
+            return self.browse()
+        return appointment if phone == appointment.phone else self.browse()
