@@ -38,6 +38,7 @@ class RdvOtp(models.Model):
     )
     channel = fields.Selection([("email", "E-mail"), ("sms", "SMS")], required=True)
     code_hash = fields.Char(required=True)
+    sent_at = fields.Datetime(required=True)
     expires_at = fields.Datetime(required=True)
     consumed_at = fields.Datetime()
 
@@ -59,8 +60,8 @@ class RdvOtp(models.Model):
             [("appointment_id", "=", appointment.id), ("purpose", "=", purpose)], limit=1
         )
         cooldown = datetime.timedelta(seconds=company.rdv_otp_resend_seconds)
-        if last and last.create_date + cooldown > now:
-            wait = int((last.create_date + cooldown - now).total_seconds()) + 1
+        if last and last.sent_at + cooldown > now:
+            wait = int((last.sent_at + cooldown - now).total_seconds()) + 1
             raise OtpError(
                 _("A code was just sent. You can ask for a new one in %s seconds.", wait),
                 "cooldown",
@@ -81,6 +82,7 @@ class RdvOtp(models.Model):
                 "purpose": purpose,
                 "channel": channel,
                 "code_hash": "-",
+                "sent_at": now,
                 "expires_at": now + datetime.timedelta(minutes=company.rdv_otp_validity_minutes),
             }
         )
@@ -115,7 +117,7 @@ class RdvOtp(models.Model):
         if self.consumed_at:
             raise OtpError(_("This code was already used. Ask for a new code."), "attempts")
         attempts = self.env["rdv.rate.limit"]._hit(
-            "otp-verify", self.id, window_start=self.create_date
+            "otp-verify", self.id, window_start=self.sent_at
         )
         if attempts > limit:
             raise OtpError(_("This code can no longer be used. Ask for a new code."), "attempts")

@@ -1,0 +1,207 @@
+import base64
+import contextlib
+import datetime
+import email
+import email.policy
+import hashlib
+import json
+import re
+import socket
+import threading
+from unittest.mock import patch
+
+from aiosmtpd.controller import Controller
+
+import odoo
+from odoo.tests import new_test_user
+
+
+class SmtpSink:
+    """A real SMTP server on loopback that keeps what it receives."""
+
+    def __init__(self):
+        self.messages = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self.lock:
+            self.messages.append({"to": envelope.rcpt_tos, "message": message})
+        return "250 OK"
+
+    def texts(self, to=None):
+        """Plain text of the messages received (optionally for one recipient)."""
+        result = []
+        for item in self.messages:
+            if to and to not in item["to"]:
+                continue
+            message = item["message"]
+            part = message.get_body(preferencelist=("html", "plain"))
+            body = part.get_content() if part else ""
+            result.append(
+                {
+                    "subject": str(message["subject"]),
+                    "body": re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)),
+                    "html": body,
+                    "attachments": [
+                        (a.get_filename(), a.get_content_type(), a.get_content())
+                        for a in message.iter_attachments()
+                    ],
+                }
+            )
+        return result
+
+    def last_code(self, to=None):
+        """The 6-digit code of the last code message received."""
+        for item in reversed(self.texts(to)):
+            found = re.search(r"\b(\d{6}) is your code", item["subject"])
+            if found:
+                return found.group(1)
+        raise AssertionError("no code received by the SMTP sink")
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def smtp_sink(env):
+    """Send Odoo's mail for real to an SMTP sink on loopback while inside.
+
+    Odoo skips SMTP under its test runner (``current_test``); the flag is
+    lifted only here, so the whole sending path runs: rendering, MIME,
+    smtplib, the network.
+    """
+    sink = SmtpSink()
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    env["ir.mail_server"].sudo().search([]).active = False
+    env["ir.mail_server"].sudo().create(
+        {
+            "name": "SMTP sink",
+            "smtp_host": "127.0.0.1",
+            "smtp_port": controller.port,
+            "smtp_encryption": "none",
+            "sequence": 1,
+        }
+    )
+    try:
+        with patch.object(odoo.modules.module, "current_test", None):
+            yield sink
+    finally:
+        controller.stop()
+
+
+def solve_captcha(challenge):
+    """What the browser's script does, in Python: the base64 JSON answer."""
+    if isinstance(challenge, str):
+        challenge = json.loads(challenge)
+    for number in range(challenge["maxnumber"] + 1):
+        digest = hashlib.sha256(("%s%s" % (challenge["salt"], number)).encode()).hexdigest()
+        if digest == challenge["challenge"]:
+            return base64.b64encode(json.dumps({**challenge, "number": number}).encode()).decode()
+    raise AssertionError("unsolvable challenge")
+
+
+class RdvPortalMixin:
+    """A commune of its own offered by the website, open every day 08:00-20:00
+    (tests of the website run in real time, whatever the day)."""
+
+    @classmethod
+    def _setup_commune(cls):
+        env = cls.env
+        if cls.registry.test_cr is None:
+            # Rate limits and code attempts use a cursor of their own; in test
+            # mode it shares the test's transaction, rolled back after each test.
+            cls.registry.enter_test_mode(cls.cr)
+            cls.addClassCleanup(cls.registry.leave_test_mode)
+        cls.company = env["res.company"].create(
+            {
+                "name": "Commune du Portail",
+                "country_id": env.ref("base.fr").id,
+                "email": "mairie@portail.example",
+                "rdv_horizon_days": 20,
+                "rdv_captcha_difficulty": 1000,
+            }
+        )
+        cls.website = env["website"].browse(1)
+        cls.website.rdv_company_ids = [(6, 0, cls.company.ids)]
+        cenv = env(context=dict(env.context, allowed_company_ids=cls.company.ids))
+        cls.service = cenv["rdv.service"].create({"name": "Titres"})
+        cls.rdv_type = cenv["rdv.appointment.type"].create(
+            {
+                "name": "Carte d'identité",
+                "service_id": cls.service.id,
+                "duration": 30,
+                "max_persons": 2,
+                "min_notice_hours": 0,
+                "max_horizon_days": 20,
+                "is_published": True,
+                "ask_email": "required",
+                "ask_phone": "required",
+                "ask_city": "optional",
+                "documents_to_bring": "<p>Une photo d'identité</p>",
+                "gdpr_text": "<p>Vos données servent à gérer le rendez-vous.</p>",
+            }
+        )
+        cls.place = cenv["rdv.place"].create(
+            {
+                "name": "Mairie du Portail",
+                "tz": "Europe/Paris",
+                "city": "Portail",
+                "zip": "74100",
+                "street": "1 rue de la Mairie",
+                "phone": "+33 4 50 00 00 00",
+                "latitude": 46.19,
+                "longitude": 6.23,
+            }
+        )
+        cls.week = cenv["rdv.reference.week"].create(
+            {
+                "name": "Tous les jours",
+                "line_ids": [
+                    (0, 0, {"weekday": str(day), "hour_from": 8.0, "hour_to": 20.0})
+                    for day in range(7)
+                ],
+            }
+        )
+        cls.counter = cenv["rdv.counter"].create(
+            {
+                "name": "Guichet 1",
+                "place_id": cls.place.id,
+                "type_ids": [(6, 0, cls.rdv_type.ids)],
+                "reference_week_id": cls.week.id,
+                "slot_duration": 15,
+                "date_start": datetime.date.today(),
+            }
+        )
+        cls.manager = new_test_user(
+            env,
+            "portal_manager",
+            groups="rdv_booking.group_rdv_manager",
+            company_id=cls.company.id,
+            company_ids=[(6, 0, cls.company.ids)],
+        )
+
+    @classmethod
+    def _future_start(cls, days=2, hour=9):
+        """A slot start (naive UTC) on a day to come, at ``hour`` in Paris."""
+        slot = cls.env["rdv.slot"].search(
+            [
+                ("counter_id", "=", cls.counter.id),
+                (
+                    "start",
+                    ">=",
+                    datetime.datetime.combine(
+                        datetime.date.today() + datetime.timedelta(days=days),
+                        datetime.time(hour - 2),
+                    ),
+                ),
+                ("state", "=", "free"),
+            ],
+            limit=1,
+            order="start",
+        )
+        return slot.start

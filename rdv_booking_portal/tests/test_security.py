@@ -1,0 +1,168 @@
+import base64
+import datetime
+import hashlib
+import json
+
+from freezegun import freeze_time
+
+from odoo.tests import TransactionCase, tagged
+
+from ..models.rdv_otp import OtpError
+from .common import RdvPortalMixin, smtp_sink, solve_captcha
+
+
+@tagged("post_install", "-at_install")
+class TestCodes(RdvPortalMixin, TransactionCase):
+    """One-time codes: hashed, bound, single use, short-lived, few attempts."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_commune()
+
+    def _held(self, email="jules@example.com"):
+        appointment = self.env["rdv.appointment"]._book(
+            self.rdv_type, self.counter, self._future_start(), channel="web", hold=True
+        )
+        appointment._set_citizen({"lastname": "Bois", "phone": "0612345678", "email": email})
+        return appointment
+
+    def test_code_sent_by_email_and_stored_hashed(self):
+        appointment = self._held()
+        with smtp_sink(self.env) as sink:
+            otp = self.env["rdv.otp"]._issue(appointment, "booking", "10.0.0.1")
+        code = sink.last_code("jules@example.com")
+        self.assertNotIn(code, otp.code_hash, "the code is not stored in clear")
+        self.assertEqual(len(otp.code_hash), 64)
+        self.assertEqual(otp.channel, "email")
+        self.assertEqual(otp.expires_at - otp.sent_at, datetime.timedelta(minutes=10))
+        self.assertTrue(otp._verify(code))
+        with self.assertRaisesRegex(OtpError, "already used"):
+            otp._verify(code)
+
+    def test_five_attempts_then_the_code_is_dead(self):
+        appointment = self._held()
+        with smtp_sink(self.env) as sink:
+            otp = self.env["rdv.otp"]._issue(appointment, "booking", "10.0.0.1")
+        code = sink.last_code()
+        wrong = "%06d" % ((int(code) + 1) % 10**6)
+        for left in (4, 3, 2, 1):
+            with self.assertRaisesRegex(OtpError, "%s attempt" % left):
+                otp._verify(wrong)
+        with self.assertRaisesRegex(OtpError, "no attempt left"):
+            otp._verify(wrong)
+        with self.assertRaisesRegex(OtpError, "can no longer be used"):
+            otp._verify(code)
+
+    def test_code_expires(self):
+        appointment = self._held()
+        with smtp_sink(self.env) as sink:
+            otp = self.env["rdv.otp"]._issue(appointment, "booking", "10.0.0.1")
+        with (
+            freeze_time(datetime.datetime.now() + datetime.timedelta(minutes=11)),
+            self.assertRaisesRegex(OtpError, "expired"),
+        ):
+            otp._verify(sink.last_code())
+
+    def test_new_code_cooldown_and_replacement(self):
+        appointment = self._held()
+        now = datetime.datetime.now()
+        with smtp_sink(self.env) as sink, freeze_time(now):
+            first = self.env["rdv.otp"]._issue(appointment, "booking", "10.0.0.1")
+            first_code = sink.last_code()
+            with self.assertRaises(OtpError) as caught:
+                self.env["rdv.otp"]._issue(appointment, "booking", "10.0.0.1")
+            self.assertEqual(caught.exception.code, "cooldown")
+        with smtp_sink(self.env) as sink, freeze_time(now + datetime.timedelta(seconds=61)):
+            second = self.env["rdv.otp"]._issue(appointment, "booking", "10.0.0.1")
+            second_code = sink.last_code()
+            with self.assertRaisesRegex(OtpError, "already used"):
+                first._verify(first_code)
+            self.assertTrue(second._verify(second_code))
+
+    def test_send_limits_per_destination_and_per_ip(self):
+        self.company.write({"rdv_otp_sends_per_hour": 2, "rdv_otp_resend_seconds": 0})
+        appointment = self._held()
+        with smtp_sink(self.env):
+            self.env["rdv.otp"]._issue(appointment, "booking", "10.0.0.1")
+            self.env["rdv.otp"]._issue(appointment, "booking", "10.0.0.2")
+            with self.assertRaisesRegex(OtpError, "Too many codes"):
+                self.env["rdv.otp"]._issue(appointment, "booking", "10.0.0.3")
+        self.company.write({"rdv_otp_sends_per_hour": 100, "rdv_otp_sends_per_ip_hour": 1})
+        other = self._held(email="lea@example.com")
+        with smtp_sink(self.env):
+            self.env["rdv.otp"]._issue(other, "booking", "10.9.9.9")
+            with self.assertRaisesRegex(OtpError, "Too many codes"):
+                self.env["rdv.otp"]._issue(other, "booking", "10.9.9.9")
+
+    def test_code_is_bound_to_its_appointment_and_purpose(self):
+        first, second = self._held(), self._held(email="lea@example.com")
+        with smtp_sink(self.env) as sink:
+            otp_first = self.env["rdv.otp"]._issue(first, "booking", "10.0.0.1")
+            code_first = sink.last_code("jules@example.com")
+            otp_second = self.env["rdv.otp"]._issue(second, "booking", "10.0.0.1")
+        with self.assertRaises(OtpError):
+            otp_second._verify(code_first)
+        self.assertTrue(otp_first._verify(code_first))
+
+    def test_rate_limit_keys_are_not_personal_data(self):
+        self.env["rdv.rate.limit"]._allow("otp-dest", "+33612345678", 5)
+        keys = self.env["rdv.rate.limit"].search([]).mapped("key")
+        self.assertFalse([k for k in keys if "33612345678" in k])
+
+
+@tagged("post_install", "-at_install")
+class TestCaptchaAndTokens(RdvPortalMixin, TransactionCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_commune()
+
+    def test_captcha_solved_once(self):
+        Captcha = self.env["rdv.captcha"]
+        challenge = Captcha._new_challenge(self.company)
+        self.assertEqual(challenge["maxnumber"], 2000)
+        answer = solve_captcha(challenge)
+        self.assertTrue(Captcha._verify(answer))
+        self.assertFalse(Captcha._verify(answer), "a solved challenge cannot be replayed")
+
+    def test_captcha_refuses_forgeries(self):
+        Captcha = self.env["rdv.captcha"]
+        challenge = Captcha._new_challenge(self.company)
+        forged = dict(challenge, signature="0" * 64)
+        self.assertFalse(Captcha._verify(solve_captcha(forged)))
+        # The expiry is part of the signed salt: a changed expiry breaks it.
+        later = dict(challenge, salt=challenge["salt"].replace("expires=", "expires=9"))
+        later["challenge"] = hashlib.sha256((later["salt"] + "1").encode()).hexdigest()
+        self.assertFalse(Captcha._verify(solve_captcha(later)))
+        wrong_number = json.loads(base64.b64decode(solve_captcha(challenge)))
+        wrong_number["number"] += 1
+        self.assertFalse(Captcha._verify(base64.b64encode(json.dumps(wrong_number).encode())))
+        for garbage in ("", "not base64!", "e30=", None):
+            self.assertFalse(Captcha._verify(garbage))
+
+    def test_captcha_expires(self):
+        Captcha = self.env["rdv.captcha"]
+        challenge = Captcha._new_challenge(self.company)
+        with freeze_time(datetime.datetime.now() + datetime.timedelta(minutes=21)):
+            self.assertFalse(Captcha._verify(solve_captcha(challenge)))
+
+    def test_link_tokens_are_long_random_and_hashed(self):
+        appointment = self.env["rdv.appointment"]._book(
+            self.rdv_type,
+            self.counter,
+            self._future_start(),
+            channel="phone",
+            citizen={"lastname": "Bois", "phone": "0612345678"},
+        )
+        Token = self.env["rdv.access.token"]
+        token = Token._new_token(appointment)
+        self.assertGreaterEqual(len(token), 32, "192 bits in base64url")
+        record = Token.search([("appointment_id", "=", appointment.id)])
+        self.assertNotEqual(record.token_hash, token)
+        self.assertEqual(Token._find_appointment(token), appointment)
+        self.assertFalse(Token._find_appointment(token[:-1] + ("A" if token[-1] != "A" else "B")))
+        self.assertFalse(Token._find_appointment(""))
+        self.assertFalse(Token._find_appointment("x" * 500))
+        with freeze_time(appointment.stop + datetime.timedelta(days=31)):
+            self.assertFalse(Token._find_appointment(token), "tokens expire after the appointment")
