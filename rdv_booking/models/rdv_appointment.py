@@ -170,6 +170,9 @@ class RdvAppointment(models.Model):
     reschedule_reason = fields.Text("Why to reschedule", copy=False, readonly=True)
     comment = fields.Text("Note for agents")
     hold_expiry = fields.Datetime(copy=False, readonly=True)
+    notification_ids = fields.One2many(
+        "rdv.notification", "appointment_id", string="Messages to the citizen", readonly=True
+    )
     booked_by_id = fields.Many2one(
         "res.users",
         "Booked by",
@@ -751,8 +754,7 @@ class RdvAppointment(models.Model):
     def _change_slot(self, counter, start, allow_reserved=True, by_citizen=False):
         """Move the appointment to ``start`` at ``counter`` (same type).
 
-        The new slots are taken before the old ones are freed, in one
-        savepoint: if the new time is taken, nothing changes.
+        All in one savepoint: if the new time is taken, nothing changes.
         """
         self.ensure_one()
         if self.state not in ("planned", "to_reschedule"):
@@ -769,6 +771,11 @@ class RdvAppointment(models.Model):
         old_label = self.start_local
         try:
             with self.env.cr.savepoint():
+                # Free the old seats first (this transaction keeps them locked,
+                # so nobody else can take them), then take the new ones: a move
+                # of a few minutes may reuse some of the same slots. If the new
+                # time is taken, the savepoint gives the old seats back.
+                old_slots._release()
                 slots = self.env["rdv.slot"]._take(
                     self,
                     counter,
@@ -779,7 +786,6 @@ class RdvAppointment(models.Model):
                     raise SlotTakenError(
                         _("This time is no longer available: someone booked it meanwhile.")
                     )
-                old_slots._release()
         except SlotTakenError as error:
             error.alternatives = self.env["rdv.slot"]._free_starts(
                 self.type_id,
@@ -859,19 +865,33 @@ class RdvAppointment(models.Model):
             if appointment.start > fields.Datetime.now():
                 raise UserError(_("Appointment %s has not started yet.", appointment.name))
 
-    # --- notification hooks, implemented by rdv_booking_portal and rdv_booking_sms
+    # --- notifications: queued here, delivered by rdv_booking_portal (e-mail)
+    #     and rdv_booking_sms (SMS) through _deliver_notification
 
     def _notify_booked(self):
         """The appointment is confirmed: tell the citizen."""
+        self.env["rdv.notification"]._queue(self, "booked")
 
     def _notify_changed(self):
         """The appointment moved to another slot: tell the citizen."""
+        self.env["rdv.notification"]._queue(self, "changed")
 
     def _notify_cancelled(self):
         """The appointment was cancelled: tell the citizen."""
+        self.env["rdv.notification"]._queue(self, "cancelled")
 
     def _notify_to_reschedule(self):
         """The appointment lost its slot: ask the citizen to choose another."""
+        self.env["rdv.notification"]._queue(self, "to_reschedule")
+
+    def _deliver_notification(self, kind):
+        """Deliver one queued notification; raise to have it retried later.
+
+        The back office alone has no channel to the citizen: the website and
+        SMS addons deliver by e-mail and SMS.
+        """
+        self.ensure_one()
+        return True
 
     # ------------------------------------------------------------------
     # Actions (buttons of the back office)

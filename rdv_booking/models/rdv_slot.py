@@ -85,7 +85,11 @@ class RdvSlot(models.Model):
         # index range scan, whatever the size of the table.
         self.env.cr.execute("""
             CREATE INDEX IF NOT EXISTS rdv_slot_counter_free_idx
-                ON rdv_slot (counter_id, start) WHERE state IN ('free', 'held')
+                ON rdv_slot (counter_id, start) WHERE state IN ('free', 'held');
+            -- An appointment holds one seat at a time: the database refuses
+            -- a second one rather than let a booking take a whole row of seats.
+            CREATE UNIQUE INDEX IF NOT EXISTS rdv_slot_appointment_start_uniq
+                ON rdv_slot (appointment_id, start) WHERE appointment_id IS NOT NULL
         """)
 
     @api.depends("state", "appointment_id.partner_id", "start", "counter_id")
@@ -298,10 +302,11 @@ class RdvSlot(models.Model):
         self.env.cr.execute(
             SQL(
                 """
-                UPDATE rdv_slot
-                   SET state = %(state)s, appointment_id = %(appointment)s,
-                       hold_expiry = %(expiry)s, write_uid = %(uid)s, write_date = %(now)s
-                  FROM (
+                -- The seats are picked once: as a subquery of the UPDATE, a
+                -- nested-loop plan re-ran the "first free seat" search per row,
+                -- skipped the seat this statement had just taken, and gave one
+                -- booking every seat of its times.
+                WITH picked AS MATERIALIZED (
                     SELECT pick.id
                       FROM unnest(%(starts)s::timestamp[]) AS t(start)
                      CROSS JOIN LATERAL (
@@ -311,7 +316,11 @@ class RdvSlot(models.Model):
                          ORDER BY rdv_slot.seat LIMIT 1
                            FOR UPDATE SKIP LOCKED
                      ) pick
-                  ) picked
+                )
+                UPDATE rdv_slot
+                   SET state = %(state)s, appointment_id = %(appointment)s,
+                       hold_expiry = %(expiry)s, write_uid = %(uid)s, write_date = %(now)s
+                  FROM picked
                  WHERE rdv_slot.id = picked.id
              RETURNING rdv_slot.id
                 """,

@@ -264,6 +264,20 @@ class TestBookingService(RdvCase):
         self.assertEqual(len(appointment.slot_ids), 2)
         self.assertTrue(blocker.slot_ids)
 
+    def test_move_by_a_few_minutes_reuses_its_own_slots(self):
+        appointment = self.book(TUESDAY_9)  # 09:00-09:30
+        appointment._change_slot(self.counter, TUESDAY_9 + datetime.timedelta(minutes=15))
+        self.assertEqual(
+            appointment.slot_ids.mapped("start"),
+            [
+                TUESDAY_9 + datetime.timedelta(minutes=15),
+                TUESDAY_9 + datetime.timedelta(minutes=30),
+            ],
+        )
+        self.assertEqual(
+            self.slots(day=TUESDAY_9.date()).filtered(lambda s: s.start == TUESDAY_9).state, "free"
+        )
+
     def test_to_reschedule_then_change_slot_plans_again(self):
         appointment = self.book(TUESDAY_9)
         appointment.slot_ids[0].action_reserve()

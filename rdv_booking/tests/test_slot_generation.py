@@ -62,6 +62,27 @@ class TestSlotGeneration(RdvCase):
         self.assertEqual(len(self.slots(day=TUESDAY)), 56)
         self.assertEqual(set(self.slots(day=TUESDAY).mapped("seat")), {1, 2})
 
+    def test_one_booking_takes_one_seat_whatever_the_query_plan(self):
+        # Regression: planned as a nested loop, the take re-ran its "first free
+        # seat" subquery per row and gave one booking every seat of its times.
+        self.counter.capacity = 3
+        self.env.cr.execute(
+            "SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; "
+            "SET LOCAL enable_material = off"
+        )
+        try:
+            appointment = self.book(utc(2026, 3, 3, 8, 0))
+        finally:
+            self.env.cr.execute(
+                "RESET enable_hashjoin; RESET enable_mergejoin; RESET enable_material"
+            )
+        self.assertEqual(len(appointment.slot_ids), 2)
+        self.assertEqual(
+            sorted(set(appointment.slot_ids.mapped("start"))),
+            [utc(2026, 3, 3, 8, 0), utc(2026, 3, 3, 8, 15)],
+        )
+        self.assertEqual(len(self.slots(day=TUESDAY, state="free")), 28 * 3 - 2)
+
     def test_smaller_capacity_moves_bookings_to_a_free_seat(self):
         self.counter.capacity = 2
         start = utc(2026, 3, 3, 8, 0)
