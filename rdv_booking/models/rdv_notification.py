@@ -1,0 +1,113 @@
+import datetime
+import logging
+
+from odoo import api, fields, models
+
+_logger = logging.getLogger(__name__)
+
+# Minutes to wait before each new attempt; after the last one the notification
+# is marked failed and shown to agents.
+RETRY_DELAYS = (1, 5, 15, 60, 240)
+
+
+class RdvNotification(models.Model):
+    """What the citizen must be told, queued until it is delivered.
+
+    The life-cycle hooks of the appointment (booked, moved, cancelled, to
+    reschedule) only queue a row: the request that books stays fast, and a
+    failed delivery (mail server down, SMS gateway down) is retried with
+    back-off instead of being lost. Delivery itself is done by the channel
+    addons (e-mail in rdv_booking_portal, SMS in rdv_booking_sms) through
+    ``rdv.appointment._deliver_notification``.
+    """
+
+    _name = "rdv.notification"
+    _description = "Appointment notification"
+    _order = "id"
+
+    appointment_id = fields.Many2one(
+        "rdv.appointment", required=True, index=True, ondelete="cascade"
+    )
+    company_id = fields.Many2one(related="appointment_id.company_id", store=True)
+    kind = fields.Selection(
+        [
+            ("booked", "Confirmation"),
+            ("changed", "New time"),
+            ("cancelled", "Cancellation"),
+            ("to_reschedule", "To reschedule"),
+        ],
+        required=True,
+    )
+    state = fields.Selection(
+        [("pending", "Pending"), ("done", "Delivered"), ("failed", "Failed")],
+        default="pending",
+        required=True,
+        index=True,
+    )
+    attempts = fields.Integer(default=0)
+    next_attempt_at = fields.Datetime(default=fields.Datetime.now, index=True)
+    last_error = fields.Text()
+
+    @api.model
+    def _queue(self, appointments, kind):
+        """Queue ``kind`` for each appointment and wake the sender up."""
+        if not appointments:
+            return self
+        notifications = self.sudo().create(
+            [{"appointment_id": appointment.id, "kind": kind} for appointment in appointments]
+        )
+        cron = self.env.ref("rdv_booking.ir_cron_rdv_notifications", raise_if_not_found=False)
+        if cron:
+            cron.sudo()._trigger()
+        return notifications
+
+    @api.model
+    def _process(self, limit=200):
+        """Deliver what is due, oldest first; reschedule what fails.
+
+        Each notification is delivered in a savepoint: one failure neither
+        blocks the others nor undoes them.
+        """
+        now = fields.Datetime.now()
+        due = self.sudo().search(
+            [("state", "=", "pending"), ("next_attempt_at", "<=", now)], limit=limit
+        )
+        for notification in due:
+            try:
+                with self.env.cr.savepoint():
+                    notification.appointment_id._deliver_notification(notification.kind)
+            except Exception as error:  # any failure is retried later
+                attempt = notification.attempts + 1
+                _logger.warning(
+                    "Notification %s (%s) failed, attempt %s: %s",
+                    notification.id,
+                    notification.kind,
+                    attempt,
+                    type(error).__name__,
+                )
+                values = {"attempts": attempt, "last_error": str(error)[:2000]}
+                if attempt > len(RETRY_DELAYS):
+                    values["state"] = "failed"
+                else:
+                    values["next_attempt_at"] = now + datetime.timedelta(
+                        minutes=RETRY_DELAYS[attempt - 1]
+                    )
+                notification.write(values)
+            else:
+                notification.write({"state": "done", "attempts": notification.attempts + 1})
+        return len(due)
+
+    @api.model
+    def _cron_process(self):
+        """Cron: deliver the queued notifications (triggered when one is queued)."""
+        self._process()
+
+    @api.autovacuum
+    def _gc_delivered(self):
+        """Forget delivered notifications after 90 days."""
+        self.sudo().search(
+            [
+                ("state", "=", "done"),
+                ("write_date", "<", fields.Datetime.now() - datetime.timedelta(days=90)),
+            ]
+        ).unlink()

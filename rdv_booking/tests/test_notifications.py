@@ -1,0 +1,76 @@
+import datetime
+from unittest.mock import patch
+
+from freezegun import freeze_time
+
+from odoo.tests import tagged
+
+from .common import NOW, RdvCase, utc
+
+TUESDAY_9 = utc(2026, 3, 3, 8, 0)
+
+
+@tagged("post_install", "-at_install")
+class TestNotificationQueue(RdvCase):
+    """What the citizen must be told is queued, delivered later, retried, never lost."""
+
+    def kinds(self, appointment):
+        return appointment.notification_ids.mapped("kind")
+
+    def test_each_event_queues_its_message(self):
+        appointment = self.book(TUESDAY_9)
+        self.assertEqual(self.kinds(appointment), ["booked"])
+        appointment._change_slot(self.counter, utc(2026, 3, 4, 8, 0))
+        appointment.slot_ids[:1].action_suspend()
+        self.assertEqual(appointment.state, "to_reschedule")
+        appointment._cancel(by="agency", reason="Closed")
+        self.assertEqual(
+            self.kinds(appointment), ["booked", "changed", "to_reschedule", "cancelled"]
+        )
+        held = self.env["rdv.appointment"]._book(
+            self.type_id, self.counter, utc(2026, 3, 5, 8, 0), channel="web", hold=True
+        )
+        self.assertFalse(held.notification_ids, "nothing is said before the booking counts")
+
+    def test_delivery_retries_with_back_off_then_fails_visibly(self):
+        appointment = self.book(TUESDAY_9)
+        notification = appointment.notification_ids
+        Appointment = type(self.env["rdv.appointment"])
+        with patch.object(Appointment, "_deliver_notification", side_effect=OSError("down")):
+            self.env["rdv.notification"]._process()
+            self.assertEqual((notification.state, notification.attempts), ("pending", 1))
+            self.assertEqual(notification.next_attempt_at, NOW + datetime.timedelta(minutes=1))
+            self.assertIn("down", notification.last_error)
+            self.env["rdv.notification"]._process()
+            self.assertEqual(notification.attempts, 1, "not retried before its time")
+            for minutes in (1, 6, 21, 81, 321):
+                with freeze_time(NOW + datetime.timedelta(minutes=minutes)):
+                    self.env["rdv.notification"]._process()
+        self.assertEqual((notification.state, notification.attempts), ("failed", 6))
+
+    def test_delivered_once(self):
+        appointment = self.book(TUESDAY_9)
+        calls = []
+        Appointment = type(self.env["rdv.appointment"])
+        with patch.object(
+            Appointment, "_deliver_notification", side_effect=lambda kind: calls.append(kind)
+        ):
+            self.env["rdv.notification"]._process()
+            self.env["rdv.notification"]._process()
+        self.assertEqual(calls, ["booked"])
+        self.assertEqual(appointment.notification_ids.state, "done")
+
+    def test_one_failure_does_not_block_the_others(self):
+        first = self.book(TUESDAY_9)
+        second = self.book(utc(2026, 3, 4, 8, 0), lastname="Aulan", phone="0611111111")
+        Appointment = type(self.env["rdv.appointment"])
+
+        def deliver(appointment, kind):
+            if appointment == first:
+                raise OSError("bad address")
+            return True
+
+        with patch.object(Appointment, "_deliver_notification", autospec=True, side_effect=deliver):
+            self.env["rdv.notification"]._process()
+        self.assertEqual(first.notification_ids.state, "pending")
+        self.assertEqual(second.notification_ids.state, "done")
