@@ -108,7 +108,12 @@ class RdvAppointment(models.Model):
     def _reference_qr(self):
         """PNG (base64) of a QR code of the reference, for check-in at the counter."""
         self.ensure_one()
-        png = self.env["ir.actions.report"].barcode("QR", self.name, width=280, height=280)
+        # force_image_rendering: a real image under Odoo's test runner too.
+        png = (
+            self.env["ir.actions.report"]
+            .with_context(force_image_rendering=True)
+            .barcode("QR", self.name, width=280, height=280)
+        )
         return base64.b64encode(png).decode()
 
     def _can_change(self):
@@ -150,70 +155,101 @@ class RdvAppointment(models.Model):
     def _citizen_email(self):
         return email_normalize(self.email or self.partner_id.email or "")
 
-    def _send_citizen_mail(self, xmlid, with_files=False, **ctx):
-        """Send a message template to each citizen who has an e-mail address."""
-        template = self.env.ref(xmlid)
-        for appointment in self.filtered(lambda a: a._citizen_email()):
-            values = {}
-            if with_files:
-                values["attachment_ids"] = [
-                    (
-                        0,
-                        0,
-                        {
-                            "name": "%s.ics" % appointment.name,
-                            "datas": base64.b64encode(appointment._ics()),
-                            "mimetype": "text/calendar",
-                        },
-                    ),
-                    (
-                        0,
-                        0,
-                        {
-                            "name": "%s.pdf" % appointment.name,
-                            "datas": base64.b64encode(appointment._summary_pdf()),
-                            "mimetype": "application/pdf",
-                        },
-                    ),
-                ]
-            template.sudo().with_context(
-                rdv_manage_url=appointment._manage_url(),
-                rdv_reschedule_url=appointment._manage_url("reschedule"),
-                rdv_book_again_url=appointment._book_again_url(),
-                **ctx,
-            ).send_mail(appointment.id, email_values=values, email_layout_xmlid=False)
-            appointment.message_post(
-                body=_(
-                    "%(what)s sent by e-mail to %(to)s.",
-                    what=template.name,
-                    to=mask_email(appointment._citizen_email()),
-                ),
-                subtype_xmlid="mail.mt_note",
-            )
+    def _summary_pdf(self, refresh=False):
+        """The summary PDF: stored on the appointment, rendered when missing.
 
-    def _summary_pdf(self):
+        Rendered by the notification job (not in the citizen's request: it
+        takes wkhtmltopdf a second or two), and again when the time changes.
+        """
         self.ensure_one()
+        name = "%s.pdf" % self.name
+        Attachment = self.env["ir.attachment"].sudo()
+        stored = Attachment.search(
+            [("res_model", "=", self._name), ("res_id", "=", self.id), ("name", "=", name)],
+            limit=1,
+        )
+        if stored and not refresh:
+            return base64.b64decode(stored.datas)
         report = self.env.ref("rdv_booking_portal.action_report_rdv_appointment")
-        pdf, _format = report.sudo()._render_qweb_pdf(report.report_name, self.ids)
+        # force_report_rendering: a real PDF under Odoo's test runner too, so
+        # that tests read what citizens get.
+        pdf, _format = (
+            report.sudo()
+            .with_context(force_report_rendering=True)
+            ._render_qweb_pdf(report.report_name, self.ids)
+        )
+        values = {"datas": base64.b64encode(pdf), "mimetype": "application/pdf"}
+        if stored:
+            stored.write(values)
+        else:
+            Attachment.create(
+                {
+                    **values,
+                    "name": name,
+                    "res_model": self._name,
+                    "res_id": self.id,
+                }
+            )
         return pdf
 
-    def _notify_booked(self):
-        super()._notify_booked()
-        self._send_citizen_mail(
-            "rdv_booking_portal.mail_template_rdv_confirmation", with_files=True
+    # Messages by e-mail for each kind of notification (rdv_booking queues
+    # them; a failure here is retried by the queue).
+    MAIL_TEMPLATES = {
+        "booked": ("rdv_booking_portal.mail_template_rdv_confirmation", True),
+        "changed": ("rdv_booking_portal.mail_template_rdv_changed", True),
+        "cancelled": ("rdv_booking_portal.mail_template_rdv_cancelled", False),
+        "to_reschedule": ("rdv_booking_portal.mail_template_rdv_to_reschedule", False),
+    }
+
+    def _deliver_notification(self, kind):
+        super()._deliver_notification(kind)
+        if kind in self.MAIL_TEMPLATES and self._citizen_email():
+            xmlid, with_files = self.MAIL_TEMPLATES[kind]
+            self._send_citizen_mail(xmlid, with_files=with_files)
+        return True
+
+    def _send_citizen_mail(self, xmlid, with_files=False):
+        """Queue a message template to the citizen, with fresh links."""
+        self.ensure_one()
+        template = self.env.ref(xmlid)
+        values = {}
+        if with_files:
+            values["attachment_ids"] = [
+                (
+                    0,
+                    0,
+                    {
+                        "name": "%s.ics" % self.name,
+                        "datas": base64.b64encode(self._ics()),
+                        "mimetype": "text/calendar",
+                    },
+                ),
+                (
+                    0,
+                    0,
+                    {
+                        "name": "%s.pdf" % self.name,
+                        "datas": base64.b64encode(self._summary_pdf(refresh=True)),
+                        "mimetype": "application/pdf",
+                    },
+                ),
+            ]
+        template.sudo().with_context(
+            rdv_manage_url=self._manage_url(),
+            rdv_reschedule_url=self._manage_url("reschedule"),
+            rdv_book_again_url=self._book_again_url(),
+        ).send_mail(self.id, email_values=values, email_layout_xmlid=False)
+        self.message_post(
+            body=_(
+                "%(what)s sent by e-mail to %(to)s.",
+                what=template.name,
+                to=mask_email(self._citizen_email()),
+            ),
+            subtype_xmlid="mail.mt_note",
         )
-
-    def _notify_changed(self):
-        super()._notify_changed()
-        self._send_citizen_mail("rdv_booking_portal.mail_template_rdv_changed", with_files=True)
-
-    def _notify_cancelled(self):
-        super()._notify_cancelled()
-        self._send_citizen_mail("rdv_booking_portal.mail_template_rdv_cancelled")
-
-    def _notify_to_reschedule(self):
-        super()._notify_to_reschedule()
-        self._send_citizen_mail("rdv_booking_portal.mail_template_rdv_to_reschedule")
+        # Odoo's mail queue retries failed sends; wake it up now rather than
+        # at its next hourly run.
+        self.env.ref("mail.ir_cron_mail_scheduler_action").sudo()._trigger()
 
     @api.model
     def _portal_find(self, reference, contact):

@@ -116,9 +116,7 @@ class RdvOtp(models.Model):
         limit = company.rdv_otp_max_attempts
         if self.consumed_at:
             raise OtpError(_("This code was already used. Ask for a new code."), "attempts")
-        attempts = self.env["rdv.rate.limit"]._hit(
-            "otp-verify", self.id, window_start=self.sent_at
-        )
+        attempts = self.env["rdv.rate.limit"]._hit("otp-verify", self.id, window_start=self.sent_at)
         if attempts > limit:
             raise OtpError(_("This code can no longer be used. Ask for a new code."), "attempts")
         if self.expires_at <= fields.Datetime.now():

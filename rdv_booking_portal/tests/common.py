@@ -51,6 +51,13 @@ class SmtpSink:
             )
         return result
 
+    def flush(self, env):
+        """Deliver what is queued through the sink, as the crons do: the
+        notifications (which render the PDF and queue the mail), then the mail."""
+        env["rdv.notification"].sudo()._process()
+        env["mail.mail"].sudo().process_email_queue()
+        return self
+
     def last_code(self, to=None):
         """The 6-digit code of the last code message received."""
         for item in reversed(self.texts(to)):

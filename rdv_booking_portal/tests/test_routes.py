@@ -1,0 +1,373 @@
+import html
+import re
+import subprocess
+
+import vobject
+
+from odoo import fields
+from odoo.tests import HttpCase, tagged
+
+from .common import RdvPortalMixin, smtp_sink, solve_captcha
+
+
+def page_h1(response):
+    found = re.search(r"<h1[^>]*>(.*?)</h1>", response.text, re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", found.group(1))).strip() if found else ""
+
+
+def field_errors(response):
+    return re.findall(r'id="rdv_(\w+)_error"[^>]*>([^<]*)<', response.text)
+
+
+@tagged("post_install", "-at_install")
+class TestCitizenRoutes(RdvPortalMixin, HttpCase):
+    """Every route of the citizen flow at the HTTP level, as a browser posts it."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_commune()
+
+    # --- helpers
+
+    def csrf(self, response):
+        found = re.search(r'name="csrf_token" value="([^"]+)"', response.text) or re.search(
+            r'csrf_token: "([^"]+)"', response.text
+        )
+        return found.group(1)
+
+    def post(self, url, data, response_with_csrf):
+        return self.url_open(
+            url, data={"csrf_token": self.csrf(response_with_csrf), **data}, allow_redirects=True
+        )
+
+    def hold(self, start=None, persons=1):
+        start = start or self._future_start()
+        page = self.url_open("/rdv/type/%s/slots?place=any" % self.rdv_type.id)
+        return self.post(
+            "/rdv/hold",
+            {
+                "type_id": self.rdv_type.id,
+                "counter_id": self.counter.id,
+                "start": fields.Datetime.to_string(start),
+                "persons": persons,
+            },
+            page,
+        )
+
+    def details(self, response, **values):
+        data = {
+            "lastname": "Bois",
+            "firstname": "Jules",
+            "phone": "06 12 34 56 78",
+            "email": "jules@example.com",
+            "consent": "1",
+        }
+        data.update(values)
+        return self.post("/rdv/booking/details", data, response)
+
+    def captcha(self, response):
+        challenge = html.unescape(re.search(r'data-challenge="([^"]+)"', response.text).group(1))
+        return solve_captcha(challenge)
+
+    def book(self, sink, start=None, email="jules@example.com", phone="06 12 34 56 78"):
+        """The whole flow; returns the confirmation page."""
+        summary = self.details(self.hold(start), email=email, phone=phone)
+        verify = self.post("/rdv/booking/code", {"rdv_captcha": self.captcha(summary)}, summary)
+        return self.post("/rdv/booking/verify", {"code": sink.last_code(email)}, verify)
+
+    # --- the pages
+
+    def test_types_places_and_days(self):
+        hidden = self.rdv_type.copy({"name": "Unpublished type", "is_published": False})
+        page = self.url_open("/rdv")
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("Carte d&#39;identité", page.text)
+        self.assertNotIn("Unpublished type", page.text)
+        self.assertEqual(self.url_open("/rdv/type/%s" % hidden.id).status_code, 404)
+        info = self.url_open("/rdv/type/%s" % self.rdv_type.id)
+        self.assertIn("Une photo d'identité", info.text)
+        self.assertIn("Vos données servent", info.text)
+        places = self.url_open("/rdv/type/%s/places?persons=2&where=74100" % self.rdv_type.id)
+        self.assertIn("Mairie du Portail", places.text)
+        self.assertIn("0.0 km", places.text, "the typed postcode is matched to the place")
+        unknown = self.url_open("/rdv/type/%s/places?where=zzz" % self.rdv_type.id)
+        self.assertIn("We do not know", unknown.text)
+        days = self.url_open("/rdv/type/%s/slots?place=%s" % (self.rdv_type.id, self.place.id))
+        self.assertTrue(re.search(r'aria-label="[^"]+, \d+"', days.text), "days say how many times")
+        # Another commune's type is not offered by this website.
+        other_company = self.env["res.company"].create({"name": "Ailleurs"})
+        elsewhere = self.rdv_type.copy({"company_id": other_company.id, "service_id": False})
+        self.assertEqual(self.url_open("/rdv/type/%s" % elsewhere.id).status_code, 404)
+
+    def test_whole_booking_with_the_code_from_the_smtp_sink(self):
+        start = self._future_start(days=3, hour=10)
+        with smtp_sink(self.env) as sink:
+            held = self.hold(start)
+            self.assertEqual(page_h1(held), "Your details")
+            bad = self.details(held, lastname="", phone="12", email="nope", consent="")
+            self.assertEqual(bad.status_code, 400)
+            self.assertEqual(
+                {name for name, _msg in field_errors(bad)},
+                {"lastname", "phone", "email", "consent"},
+            )
+            self.assertIn('value="nope"', bad.text, "what the citizen typed is kept")
+            summary = self.details(bad)
+            self.assertEqual(page_h1(summary), "Check your appointment")
+            self.assertIn("j•••s@example.com", summary.text, "the e-mail is masked")
+            no_robot = self.post("/rdv/booking/code", {"rdv_captcha": ""}, summary)
+            self.assertIn("anti-robot check failed", no_robot.text)
+            verify = self.post("/rdv/booking/code", {"rdv_captcha": self.captcha(summary)}, summary)
+            self.assertEqual(page_h1(verify), "Type the code you received")
+            code = sink.last_code("jules@example.com")
+            wrong = self.post(
+                "/rdv/booking/verify", {"code": "%06d" % ((int(code) + 1) % 10**6)}, verify
+            )
+            self.assertEqual(wrong.status_code, 400)
+            self.assertIn("4 attempt(s) left", wrong.text)
+            done = self.post("/rdv/booking/verify", {"code": code}, wrong)
+            self.assertEqual(page_h1(done), "Your appointment is confirmed")
+            mails = sink.flush(self.env).texts("jules@example.com")
+        appointment = self.env["rdv.appointment"].search([("counter_id", "=", self.counter.id)])
+        self.assertEqual(
+            (appointment.state, appointment.channel, appointment.start), ("planned", "web", start)
+        )
+        self.assertIn(appointment.name, done.text)
+        self.assertFalse(appointment.booked_by_id)
+        confirmation = [m for m in mails if appointment.name + " is confirmed" in m["subject"]]
+        self.assertEqual(len(confirmation), 1)
+        self.assertIn(appointment.name, confirmation[0]["body"])
+        self.assertIn("1 rue de la Mairie", confirmation[0]["body"], "the place's address")
+        self.assertIn("openstreetmap.org", confirmation[0]["html"])
+        self.assertIn("/rdv/manage/", confirmation[0]["html"])
+        self.assertNotIn("0612345678", confirmation[0]["body"], "no personal data beyond need")
+        names = sorted(name for name, _ctype, _data in confirmation[0]["attachments"])
+        self.assertEqual(names, sorted([appointment.name + ".ics", appointment.name + ".pdf"]))
+
+        # The PDF and the calendar file of the confirmation page.
+        pdf = self.url_open("/rdv/appointment/%s/pdf" % appointment.id)
+        self.assertEqual(pdf.headers["Content-Type"], "application/pdf")
+        text = subprocess.run(
+            ["pdftotext", "-layout", "-", "-"], input=pdf.content, capture_output=True, check=True
+        ).stdout.decode()
+        for expected in (
+            appointment.name,
+            "Carte d'identité",
+            "Mairie du Portail",
+            "1 rue de la Mairie",
+            "Une photo d'identité",
+            "BOIS Jules",
+            "j•••s@example.com",
+            "+336••••••78",
+        ):
+            self.assertIn(expected, text)
+        self.assertNotIn("0612345678", text)
+        ics = self.url_open("/rdv/appointment/%s/ics" % appointment.id)
+        event = vobject.readOne(ics.text).vevent
+        self.assertEqual(event.dtstart.value.replace(tzinfo=None), appointment.start)
+        self.assertEqual(event.dtend.value.replace(tzinfo=None), appointment.stop)
+        self.assertIn("Mairie du Portail", event.location.value)
+
+    def test_slot_taken_meanwhile_shows_the_next_times(self):
+        start = self._future_start(days=4, hour=9)
+        self.env["rdv.appointment"]._book(
+            self.rdv_type,
+            self.counter,
+            start,
+            channel="phone",
+            citizen={"lastname": "Rapide", "phone": "0699999999"},
+        )
+        taken = self.hold(start)
+        self.assertEqual(taken.status_code, 409)
+        self.assertEqual(page_h1(taken), "This time was just taken")
+        self.assertEqual(len(re.findall(r'action="/rdv/hold"', taken.text)), 5)
+        self.assertNotIn("Traceback", taken.text)
+
+    def test_tampered_requests(self):
+        page = self.url_open("/rdv/type/%s/slots" % self.rdv_type.id)
+        start = fields.Datetime.to_string(self._future_start())
+        hidden_counter = self.counter.copy({"name": "Back office only", "website_visible": False})
+        for data, status in [
+            ({"counter_id": hidden_counter.id}, 404),  # not offered online
+            ({"counter_id": 999999}, 404),
+            ({"counter_id": "abc"}, 404),
+            ({"start": "not-a-date"}, 404),
+            ({"type_id": 999999}, 404),
+        ]:
+            values = {
+                "type_id": self.rdv_type.id,
+                "counter_id": self.counter.id,
+                "start": start,
+                "persons": 1,
+                **data,
+            }
+            with self.subTest(data=data):
+                response = self.post("/rdv/hold", values, page)
+                self.assertEqual(response.status_code, status)
+                self.assertNotIn("Traceback", response.text)
+        # Without the CSRF token: refused, nothing held.
+        response = self.url_open(
+            "/rdv/hold",
+            data={"type_id": self.rdv_type.id, "counter_id": self.counter.id, "start": start},
+        )
+        self.assertEqual(response.status_code, 400)
+        # The honeypot filled in: refused.
+        response = self.post(
+            "/rdv/hold",
+            {
+                "type_id": self.rdv_type.id,
+                "counter_id": self.counter.id,
+                "start": start,
+                "website_url_hp": "http://spam.example",
+            },
+            page,
+        )
+        self.assertEqual(response.status_code, 400)
+        self.assertFalse(self.env["rdv.appointment"].search([("counter_id", "=", self.counter.id)]))
+        # Other people's files, and steps without a booking in progress.
+        other = self.env["rdv.appointment"]._book(
+            self.rdv_type,
+            self.counter,
+            self._future_start(days=5),
+            channel="phone",
+            citizen={"lastname": "Autre", "phone": "0611111111"},
+        )
+        self.assertEqual(self.url_open("/rdv/appointment/%s/pdf" % other.id).status_code, 404)
+        self.assertEqual(self.url_open("/rdv/appointment/%s/ics" % other.id).status_code, 404)
+        self.assertEqual(self.url_open("/rdv/booking/details").status_code, 410)
+        self.assertEqual(self.url_open("/rdv/manage", allow_redirects=False).status_code, 303)
+
+    def test_posts_are_rate_limited_per_ip(self):
+        self.website.company_id.rdv_posts_per_ip_minute = 3
+        page = self.url_open("/rdv/manage/find")
+        statuses = [
+            self.post("/rdv/manage/find", {"reference": "X", "contact": "y"}, page).status_code
+            for _i in range(4)
+        ]
+        self.assertEqual(statuses, [400, 400, 400, 429])
+
+    def test_manage_by_link_cancel_and_reschedule(self):
+        with smtp_sink(self.env) as sink:
+            self.book(sink, start=self._future_start(days=3, hour=11))
+            appointment = self.env["rdv.appointment"].search([("counter_id", "=", self.counter.id)])
+            confirmation = [
+                m
+                for m in sink.flush(self.env).texts()
+                if appointment.name in m["subject"] and "confirmed" in m["subject"]
+            ]
+            link = re.search(r'href="[^"]*(/rdv/manage/[\w-]+)"', confirmation[0]["html"]).group(1)
+            self.opener.cookies.clear()  # another browser: only the link opens it
+            self.assertEqual(self.url_open("/rdv/manage", allow_redirects=False).status_code, 303)
+            manage = self.url_open(link)
+            self.assertEqual(page_h1(manage), "Your appointment")
+            self.assertTrue(manage.url.endswith("/rdv/manage"), "the token leaves the URL")
+            # Reschedule: same type, same place.
+            new_start = self._future_start(days=6, hour=14)
+            moved = self.post(
+                "/rdv/manage/reschedule",
+                {
+                    "counter_id": self.counter.id,
+                    "start": fields.Datetime.to_string(new_start),
+                },
+                manage,
+            )
+            self.assertIn("Your appointment was moved", moved.text)
+            self.assertEqual(appointment.start, new_start)
+            self.assertTrue(
+                [
+                    m
+                    for m in sink.flush(self.env).texts()
+                    if appointment.name + " has a new time" in m["subject"]
+                ]
+            )
+            # Cancel: the GET asks, only the POST cancels.
+            sure = self.url_open("/rdv/manage/cancel")
+            self.assertIn("Are you sure", sure.text)
+            self.assertEqual(appointment.state, "planned")
+            cancelled = self.post("/rdv/manage/cancel", {}, sure)
+            self.assertEqual(page_h1(cancelled), "Your appointment is cancelled")
+            self.assertEqual(
+                (appointment.state, appointment.cancelled_by), ("cancelled", "citizen")
+            )
+            mail = [
+                m
+                for m in sink.flush(self.env).texts()
+                if appointment.name + " is cancelled" in m["subject"]
+            ]
+            self.assertTrue(mail)
+            self.assertIn("/rdv/type/%s" % self.rdv_type.id, mail[0]["html"], "book again")
+        self.assertEqual(self.url_open("/rdv/manage/not-a-token").status_code, 404)
+
+    def test_citizen_deadline_for_changes(self):
+        appointment = self.env["rdv.appointment"]._book(
+            self.rdv_type,
+            self.counter,
+            self._future_start(days=1, hour=9),
+            channel="phone",
+            citizen={"lastname": "Tard", "phone": "0611111111", "email": "tard@example.com"},
+        )
+        self.rdv_type.change_deadline_hours = 24 * 3
+        token = self.env["rdv.access.token"]._new_token(appointment)
+        manage = self.url_open("/rdv/manage/%s" % token)
+        self.assertNotIn("/rdv/manage/cancel", manage.text)
+        refused = self.post("/rdv/manage/cancel", {}, manage)
+        self.assertIn("can no longer be changed online", refused.text)
+        self.assertEqual(appointment.state, "planned")
+
+    def test_manage_by_reference_answers_the_same_either_way(self):
+        with smtp_sink(self.env) as sink:
+            self.book(
+                sink,
+                start=self._future_start(days=3, hour=15),
+                email="lea@example.com",
+                phone="06 22 33 44 55",
+            )
+            appointment = self.env["rdv.appointment"].search([("counter_id", "=", self.counter.id)])
+            sent_before = len(sink.messages)
+            answers = []
+            for reference, contact in [
+                (appointment.name, "lea@example.com"),  # right
+                (appointment.name, "someone@example.com"),  # wrong contact
+                ("ZZZZ-ZZZZ", "lea@example.com"),  # no such reference
+            ]:
+                self.opener.cookies.clear()
+                page = self.url_open("/rdv/manage/find")
+                answer = self.post(
+                    "/rdv/manage/find",
+                    {
+                        "reference": reference.lower().replace("-", " "),
+                        "contact": contact,
+                        "rdv_captcha": self.captcha(page),
+                    },
+                    page,
+                )
+                answers.append((answer.status_code, page_h1(answer)))
+                wrong = self.post("/rdv/manage/verify", {"code": "000000"}, answer)
+                answers.append(
+                    (
+                        wrong.status_code,
+                        re.findall(r'id="rdv_code_error"[^>]*>([^<]*)<', wrong.text),
+                    )
+                )
+            self.assertEqual(answers[0], answers[2])
+            self.assertEqual(answers[0], answers[4])
+            self.assertEqual(answers[1], answers[3])
+            self.assertEqual(answers[1], answers[5])
+            self.assertEqual(len(sink.messages), sent_before + 1, "one code, for the real match")
+            # The real one opens with its code, by phone as well.
+            self.opener.cookies.clear()
+            page = self.url_open("/rdv/manage/find")
+            answer = self.post(
+                "/rdv/manage/find",
+                {
+                    "reference": appointment.name,
+                    "contact": "+33 6 22 33 44 55",
+                    "rdv_captcha": self.captcha(page),
+                },
+                page,
+            )
+            opened = self.post(
+                "/rdv/manage/verify", {"code": sink.last_code("lea@example.com")}, answer
+            )
+            self.assertEqual(page_h1(opened), "Your appointment")
+            self.assertIn(appointment.name, opened.text)
