@@ -17,7 +17,9 @@
         "report/rdv_appointment_report.xml",
         "report/rdv_appointment_templates.xml",
         "views/rdv_portal_templates.xml",
+        "views/website_layout.xml",
     ],
+    "demo": ["demo/rdv_portal_demo.xml"],
     "assets": {
         "web.assets_frontend": [
             "rdv_booking_portal/static/src/scss/rdv_portal.scss",

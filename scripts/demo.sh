@@ -81,7 +81,9 @@ else
     set +e
     # Full log in $log; on the terminal only the progress ("Loading module x
     # (n/m)"), warnings, errors and tracebacks.
+    # The demo commune's citizens read French, English or Arabic.
     "${ODOO_BIN[@]}" -d "$DB" --addons-path="$ADDONS_PATH" -i "$MODULES" \
+        --load-language=fr_FR,ar_001 \
         --stop-after-init --max-cron-threads=0 2>&1 | tee "$log" |
         grep --line-buffered -E ' Loading module | (WARNING|ERROR|CRITICAL) |^[^0-9]'
     rc=${PIPESTATUS[0]}
