@@ -5,6 +5,7 @@ import json
 import math
 
 import pytz
+from markupsafe import Markup
 from werkzeug.exceptions import NotFound
 
 from odoo import _, fields, http
@@ -78,6 +79,9 @@ class RdvWebsite(http.Controller):
         if not rdv_type.procedure_code:
             return rdv_type
         return self._offered_types().filtered(lambda t: t.procedure_code == rdv_type.procedure_code)
+
+    def _persons_label(self, persons):
+        return _("1 person") if persons == 1 else _("%s persons", persons)
 
     def _persons(self, rdv_type, value):
         try:
@@ -271,7 +275,10 @@ class RdvWebsite(http.Controller):
                 "soonest": soonest,
                 "where": where,
                 "origin": origin,
-                "where_unknown": bool(where) and not origin,
+                "where_unknown": bool(where)
+                and not origin
+                and _('We do not know "%s": places are sorted by their earliest free time.', where),
+                "persons_label": self._persons_label(persons),
                 **self._steps("place"),
             },
         )
@@ -370,6 +377,7 @@ class RdvWebsite(http.Controller):
                 "rdv_type": rdv_type,
                 "persons": persons,
                 "place_param": place,
+                "persons_label": self._persons_label(persons),
                 "places": places,
                 "month_label": format_date(request.env, first, date_format="MMMM y"),
                 "month": first,
@@ -655,7 +663,16 @@ class RdvWebsite(http.Controller):
             {
                 "appointment": appointment,
                 "error": error,
-                "destination": self._channel_label(appointment),
+                "sent_to": Markup(
+                    _(
+                        "We sent a 6-digit code to <strong>%(destination)s</strong>. "
+                        "It is valid %(minutes)s minutes."
+                    )
+                )
+                % {
+                    "destination": self._channel_label(appointment),
+                    "minutes": appointment.company_id.rdv_otp_validity_minutes,
+                },
                 "captcha": self._captcha(appointment.company_id),
                 "action": action,
                 "resend_action": resend_action,
@@ -865,11 +882,20 @@ class RdvWebsite(http.Controller):
         )
 
     def _too_late(self, appointment):
+        place = appointment.place_id
+        if place.phone:
+            return _(
+                "This appointment can no longer be changed online (less than %(hours)s hours "
+                "before). Please call %(place)s on %(phone)s.",
+                hours=appointment.type_id.change_deadline_hours,
+                place=place.name,
+                phone=place.phone,
+            )
         return _(
-            "This appointment can no longer be changed online (less than %s hours before). "
-            "Please call %s.",
-            appointment.type_id.change_deadline_hours,
-            appointment.place_id.phone or appointment.place_id.name,
+            "This appointment can no longer be changed online (less than %(hours)s hours "
+            "before). Please contact %(place)s.",
+            hours=appointment.type_id.change_deadline_hours,
+            place=place.name,
         )
 
     @http.route(
@@ -891,7 +917,13 @@ class RdvWebsite(http.Controller):
         if not appointment._can_change():
             return self.rdv_manage(message=self._too_late(appointment))
         appointment._cancel(by="citizen", reason=_("Cancelled online by the citizen."))
-        return request.render("rdv_booking_portal.page_cancelled", {"appointment": appointment})
+        message = Markup(
+            _("Your appointment <strong>%s</strong> is cancelled. A confirmation was sent to you.")
+        )
+        return request.render(
+            "rdv_booking_portal.page_cancelled",
+            {"appointment": appointment, "cancelled_message": message % appointment.name},
+        )
 
     @http.route(
         "/rdv/manage/reschedule",
@@ -951,6 +983,12 @@ class RdvWebsite(http.Controller):
             "rdv_booking_portal.page_manage_reschedule",
             {
                 "appointment": appointment,
+                "now_planned": _(
+                    "%(type)s, %(place)s. Now planned: %(when)s.",
+                    type=appointment.type_id.name,
+                    place=appointment.place_id.name,
+                    when=appointment.start_local,
+                ),
                 "month_label": format_date(request.env, first, date_format="MMMM y"),
                 "month": first,
                 "weeks": calendar.Calendar(firstweekday=0).monthdatescalendar(
@@ -1068,7 +1106,14 @@ class RdvWebsite(http.Controller):
         find = request.session.get(SESSION_FIND)
         if not find:
             return request.redirect("/rdv/manage/find")
-        values = {"error": None, "validity": request.website.company_id.rdv_otp_validity_minutes}
+        values = {
+            "error": None,
+            "sent_if_found": _(
+                "If the reference and the phone or e-mail match an appointment, we sent a "
+                "6-digit code there. It is valid %s minutes.",
+                request.website.company_id.rdv_otp_validity_minutes,
+            ),
+        }
         if request.httprequest.method == "POST":
             refused = self._guard_post(post)
             if refused:
@@ -1097,7 +1142,7 @@ class RdvWebsite(http.Controller):
                 request.session[SESSION_FIND] = find
                 left = FIND_ATTEMPTS - find["attempts"]
                 values["error"] = (
-                    _("Wrong code. %s attempt(s) left.", left)
+                    _("Wrong code. Attempts left: %s.", left)
                     if left > 0
                     else _("Wrong code, and no attempt left. Ask for a new code.")
                 )

@@ -129,7 +129,7 @@ class RdvOtp(models.Model):
                     _("Wrong code, and no attempt left. Ask for a new code."), "attempts"
                 )
             raise OtpError(
-                _("Wrong code. %s attempt(s) left.", remaining), "wrong", remaining=remaining
+                _("Wrong code. Attempts left: %s.", remaining), "wrong", remaining=remaining
             )
         self.env.flush_all()
         self.env.cr.execute(

@@ -124,7 +124,7 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
                 "/rdv/booking/verify", {"code": "%06d" % ((int(code) + 1) % 10**6)}, verify
             )
             self.assertEqual(wrong.status_code, 400)
-            self.assertIn("4 attempt(s) left", wrong.text)
+            self.assertIn("Attempts left: 4.", wrong.text)
             done = self.post("/rdv/booking/verify", {"code": code}, wrong)
             self.assertEqual(page_h1(done), "Your appointment is confirmed")
             mails = sink.flush(self.env).texts("jules@example.com")

@@ -47,7 +47,7 @@ class TestCodes(RdvPortalMixin, TransactionCase):
         code = sink.last_code()
         wrong = "%06d" % ((int(code) + 1) % 10**6)
         for left in (4, 3, 2, 1):
-            with self.assertRaisesRegex(OtpError, "%s attempt" % left):
+            with self.assertRaisesRegex(OtpError, "Attempts left: %s" % left):
                 otp._verify(wrong)
         with self.assertRaisesRegex(OtpError, "no attempt left"):
             otp._verify(wrong)

@@ -74,6 +74,11 @@ export function sha256Hex(text) {
     return [h0, h1, h2, h3, h4, h5, h6, h7].map((x) => x.toString(16).padStart(8, "0")).join("");
 }
 
+// Messages are hidden elements of the page, so that Odoo translates them.
+function message(container, name) {
+    return container.querySelector(`.o_rdv_msg_${name}`)?.textContent || "";
+}
+
 // --- Captcha: find the number hidden in the challenge, in slices so the page
 // stays responsive, then fill the hidden field.
 function solve(challenge) {
@@ -105,11 +110,11 @@ function setupCaptcha(widget) {
     const done = solve(challenge).then(
         (number) => {
             input.value = btoa(JSON.stringify({ ...challenge, number }));
-            status.textContent = widget.dataset.ready || status.dataset.ready || "✓";
+            status.textContent = message(widget, "ready");
             widget.classList.add("o_rdv_captcha_ready");
         },
         () => {
-            status.textContent = widget.dataset.failed || "";
+            status.textContent = message(widget, "failed");
         }
     );
     form.addEventListener("submit", (event) => {
@@ -129,15 +134,15 @@ function setupGeolocation(form) {
     }
     button.classList.remove("d-none");
     button.addEventListener("click", () => {
-        status.textContent = button.dataset.searching || "…";
+        status.textContent = message(form, "searching");
         navigator.geolocation.getCurrentPosition(
             (position) => {
                 form.querySelector(".o_rdv_lat").value = position.coords.latitude.toFixed(5);
                 form.querySelector(".o_rdv_lon").value = position.coords.longitude.toFixed(5);
-                status.textContent = button.dataset.found || "✓";
+                status.textContent = message(form, "found");
             },
             () => {
-                status.textContent = button.dataset.denied || "";
+                status.textContent = message(form, "denied");
             },
             { timeout: 10000, maximumAge: 600000 }
         );
