@@ -74,3 +74,12 @@ class TestNotificationQueue(RdvCase):
             self.env["rdv.notification"]._process()
         self.assertEqual(first.notification_ids.state, "pending")
         self.assertEqual(second.notification_ids.state, "done")
+
+    def test_one_wake_up_for_many_bookings(self):
+        cron = self.env.ref("rdv_booking.ir_cron_rdv_notifications")
+        Trigger = self.env["ir.cron.trigger"].sudo()
+        before = Trigger.search_count([("cron_id", "=", cron.id)])
+        self.book(TUESDAY_9)
+        self.book(utc(2026, 3, 4, 8, 0), lastname="Aulan", phone="0611111111")
+        self.book(utc(2026, 3, 5, 8, 0), lastname="Vigneau", phone="0622222222")
+        self.assertEqual(Trigger.search_count([("cron_id", "=", cron.id)]), before + 1)

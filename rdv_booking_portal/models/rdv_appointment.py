@@ -249,7 +249,7 @@ class RdvAppointment(models.Model):
         )
         # Odoo's mail queue retries failed sends; wake it up now rather than
         # at its next hourly run.
-        self.env.ref("mail.ir_cron_mail_scheduler_action").sudo()._trigger()
+        self.env["rdv.notification"]._wake_cron("mail.ir_cron_mail_scheduler_action")
 
     @api.model
     def _portal_find(self, reference, contact):
