@@ -28,7 +28,7 @@ class RdvNotification(models.Model):
     appointment_id = fields.Many2one(
         "rdv.appointment", required=True, index=True, ondelete="cascade"
     )
-    company_id = fields.Many2one(related="appointment_id.company_id", store=True)
+    company_id = fields.Many2one(related="appointment_id.company_id", store=True, precompute=True)
     kind = fields.Selection(
         [
             ("booked", "Confirmation"),
