@@ -159,6 +159,10 @@ odoo_skipped="$(grep -Ec "${log_line_re}INFO [^ ]+ [^ ]+: skipped [^ ]+ : " "$OD
 # preflight should have caught the cause, but a skip must never pass for a success.
 browser_skips="$(grep -E ": skipped [^ ]+ : (Chrome executable not found|websocket-client module is not installed|Failed to detect chrome devtools port|Cannot connect to chrome dev tools|Error during Chrome|[^ ]+ not found ?$)" "$ODOO_LOG" || true)"
 
+# Demo data that failed to load: Odoo only warns and goes on without it, but
+# the demo is part of the product (make demo) and the tests run with it.
+demo_failures="$(grep -E "demo data failed to install" "$ODOO_LOG" || true)"
+
 # Every requested addon must be installed (Odoo only warns about unknown names).
 not_installed=""
 if rdv_db_exists "$DB"; then
@@ -177,6 +181,7 @@ odoo_ok=1
 [ -z "$not_installed" ] || odoo_ok=0
 [ -n "$odoo_ran" ] || odoo_ok=0
 [ -z "$browser_skips" ] || odoo_ok=0
+[ -z "$demo_failures" ] || odoo_ok=0
 
 if [ -n "$odoo_ran" ]; then
     odoo_desc="Odoo ran $odoo_ran tests (${post_tests:-0} post-install), $odoo_failed failed, $odoo_errors error(s), $odoo_skipped skipped"
@@ -190,6 +195,7 @@ else
     summary+=("Odoo tests: FAILED, exit code $odoo_rc, $odoo_desc ($odoo_time)")
     [ -z "$not_installed" ] || summary+=("    not installed: $not_installed")
     [ -z "$browser_skips" ] || summary+=("    browser tests skipped: Odoo could not drive Chrome:" "$browser_skips")
+    [ -z "$demo_failures" ] || summary+=("    demo data failed to load:" "$demo_failures")
 fi
 
 # --- c. database tests -----------------------------------------------------
