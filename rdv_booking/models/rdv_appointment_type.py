@@ -78,7 +78,7 @@ class RdvAppointmentType(models.Model):
     documents_to_bring = fields.Html(translate=True, prefetch="rdv_texts")
     file_number_label = fields.Char(
         translate=True,
-        default=lambda self: _("File number"),
+        default=lambda self: self.env._("File number"),
         help="Label of the file number field for this type (e.g. 'Pre-application number').",
     )
 

@@ -495,6 +495,6 @@ class RdvCounter(models.Model):
     def copy_data(self, default=None):
         vals_list = super().copy_data(default=default)
         return [
-            dict(vals, name=_("%s (copy)", counter.name))
+            dict(vals, name=self.env._("%s (copy)", counter.name))
             for counter, vals in zip(self, vals_list, strict=True)
         ]

@@ -134,7 +134,14 @@ class RdvPortalMixin:
             }
         )
         cls.website = env["website"].browse(1)
-        cls.website.rdv_company_ids = [(6, 0, cls.company.ids)]
+        # The tests read English pages, whatever the website's default language
+        # (the demo commune's is French).
+        cls.website.write(
+            {
+                "rdv_company_ids": [(6, 0, cls.company.ids)],
+                "default_lang_id": env.ref("base.lang_en").id,
+            }
+        )
         cenv = env(context=dict(env.context, allowed_company_ids=cls.company.ids))
         cls.service = cenv["rdv.service"].create({"name": "Titres"})
         cls.rdv_type = cenv["rdv.appointment.type"].create(
