@@ -110,6 +110,12 @@ class RdvAppointment(models.Model):
     )
     lastname = fields.Char("Last name")
     firstname = fields.Char("First name")
+    citizen_name = fields.Char(
+        "Citizen's name",
+        compute="_compute_citizen_name",
+        help="The contact's name, else the name the citizen gave (the contact is "
+        "linked in the background, moments after the booking).",
+    )
     file_number = fields.Char("File number")
     file_number_label = fields.Char(related="type_id.file_number_label")
     id_type = fields.Selection(
@@ -266,12 +272,19 @@ class RdvAppointment(models.Model):
         past = (operator == "=") == value
         return [("start", "<" if past else ">=", fields.Datetime.now())]
 
-    @api.depends("name", "partner_id.name", "start")
+    @api.depends("partner_id.name", "lastname", "firstname")
+    def _compute_citizen_name(self):
+        for appointment in self:
+            appointment.citizen_name = appointment.partner_id.name or self._partner_name(
+                appointment.lastname, appointment.firstname
+            )
+
+    @api.depends("name", "citizen_name", "start")
     @api.depends_context("rdv_calendar_label")
     def _compute_display_name(self):
         in_calendar = self.env.context.get("rdv_calendar_label")
         for appointment in self:
-            who = appointment.partner_id.name or appointment.lastname or ""
+            who = appointment.citizen_name or ""
             if in_calendar and appointment.start:
                 # Short calendar events only have room for their title.
                 appointment.display_name = "%s %s" % (
@@ -354,12 +367,17 @@ class RdvAppointment(models.Model):
         )
         try:
             with self.env.cr.savepoint():
-                # The form shows channel, agent and date: no "created" message, and
-                # the booking agent does not follow every appointment they book.
-                appointment = (
+                # The form shows channel, agent and date: no "created" message,
+                # the booking agent does not follow every appointment they book,
+                # and no tracking template applies at creation (mail would still
+                # read the users' languages to look for one).
+                appointment = self.browse(
                     self.with_company(company)
-                    .with_context(mail_create_nolog=True, mail_create_nosubscribe=True)
+                    .with_context(
+                        mail_create_nolog=True, mail_create_nosubscribe=True, mail_notrack=True
+                    )
                     .create(vals)
+                    .ids
                 )
                 slots = self.env["rdv.slot"]._take(
                     appointment,
@@ -388,6 +406,7 @@ class RdvAppointment(models.Model):
             appointment._schedule_hold_release()
         else:
             appointment._notify_booked()
+            appointment._link_partners_later()
         return appointment
 
     @api.model
@@ -440,7 +459,10 @@ class RdvAppointment(models.Model):
 
     @api.model
     def _prepare_citizen_vals(self, appointment_type, citizen, partner, channel, region):
-        """Validate and normalise the citizen's data; find or create the partner.
+        """Validate and normalise the citizen's data.
+
+        The citizen's contact (partner) is not looked up here: see
+        :meth:`_link_partners`.
 
         :param region: country code for phone numbers typed without prefix
 
@@ -485,7 +507,8 @@ class RdvAppointment(models.Model):
             )
         if errors:
             raise CitizenInputError(errors)
-        vals["partner_id"] = (partner or self._find_or_create_partner(vals)).id
+        if partner:
+            vals["partner_id"] = partner.id
         return vals
 
     @api.model
@@ -592,6 +615,45 @@ class RdvAppointment(models.Model):
                 "country_id": country,
             }
         )
+
+    def _link_partners_later(self):
+        """Have the citizens' contacts linked right after this transaction.
+
+        Finding or creating a contact costs as much as the booking itself
+        (Odoo computes a dozen fields of a new partner): the booking service
+        leaves it to a cron triggered here, and unconfirmed website holds
+        leave no contact behind.
+        """
+        if self.filtered(lambda appointment: not appointment.partner_id):
+            self.env["rdv.notification"]._wake_cron("rdv_booking.ir_cron_rdv_link_partners")
+
+    def _link_partners(self):
+        """Link each appointment without contact to its citizen's contact
+        (same name and same e-mail or phone), created if there is none."""
+        for appointment in self.filtered(
+            lambda appointment: not appointment.partner_id and appointment.lastname
+        ):
+            citizen = {
+                name: appointment[name]
+                for name in ("lastname", "firstname", "email", "phone", "street", "zip", "city")
+            }
+            citizen["country_id"] = appointment.country_id.id
+            partner = self._find_or_create_partner(citizen)
+            # The citizen was known since the booking: no tracking message.
+            appointment.with_context(tracking_disable=True).partner_id = partner
+        return True
+
+    @api.model
+    def _cron_link_partners(self, batch=500):
+        """Cron: link the booked appointments to their citizens' contacts."""
+        pending = self.sudo().search(
+            [("partner_id", "=", False), ("state", "!=", "pending"), ("lastname", "!=", False)],
+            limit=batch,
+            order="id",
+        )
+        pending._link_partners()
+        if len(pending) == batch:
+            self.env.ref("rdv_booking.ir_cron_rdv_link_partners")._trigger()
 
     @api.model
     def _partner_name(self, lastname, firstname):
@@ -734,6 +796,7 @@ class RdvAppointment(models.Model):
         self.env["rdv.slot"].invalidate_model(["state", "hold_expiry"])
         self.write({"state": "planned", "hold_expiry": False})
         self._notify_booked()
+        self._link_partners_later()
         return True
 
     def _schedule_hold_release(self):
@@ -939,10 +1002,12 @@ class RdvAppointment(models.Model):
             "context": {"default_appointment_id": self.id},
         }
 
-    @api.constrains("state", "partner_id")
+    @api.constrains("state", "partner_id", "lastname")
     def _check_partner(self):
         for appointment in self:
-            if appointment.state != "pending" and not appointment.partner_id:
+            if appointment.state != "pending" and not (
+                appointment.partner_id or appointment.lastname
+            ):
                 raise ValidationError(
                     _("Citizen: appointment %s has no citizen.", appointment.name)
                 )

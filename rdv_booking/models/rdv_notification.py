@@ -67,15 +67,16 @@ class RdvNotification(models.Model):
         load, the bookings that find one add none (a trigger row and a
         NOTIFY each would cost as much as the booking's own writes).
         """
-        cron = self.env.ref(xmlid, raise_if_not_found=False)
-        if not cron:
+        # The cached xmlid lookup: env.ref() would query to check the cron exists.
+        cron_id = self.env["ir.model.data"]._xmlid_to_res_id(xmlid, raise_if_not_found=False)
+        if not cron_id:
             return
         self.env.cr.execute(
             "SELECT 1 FROM ir_cron_trigger WHERE cron_id = %s AND call_at <= %s LIMIT 1",
-            (cron.id, fields.Datetime.now()),
+            (cron_id, fields.Datetime.now()),
         )
         if not self.env.cr.rowcount:
-            cron.sudo()._trigger()
+            self.env["ir.cron"].sudo().browse(cron_id)._trigger()
 
     @api.model
     def _process(self, limit=200):

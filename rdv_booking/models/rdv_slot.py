@@ -92,7 +92,7 @@ class RdvSlot(models.Model):
                 ON rdv_slot (appointment_id, start) WHERE appointment_id IS NOT NULL
         """)
 
-    @api.depends("state", "appointment_id.partner_id", "start", "counter_id")
+    @api.depends("state", "appointment_id.citizen_name", "start", "counter_id")
     @api.depends_context("rdv_slot_label")
     def _compute_display_name(self):
         labels = dict(self._fields["state"]._description_selection(self.env))
@@ -112,7 +112,7 @@ class RdvSlot(models.Model):
                 continue
             # In calendars, whose short events only have room for the title.
             who = (
-                slot.appointment_id.partner_id.name or slot.appointment_id.name
+                slot.appointment_id.citizen_name or slot.appointment_id.name
                 if slot.state in ("booked", "held") and slot.appointment_id
                 else labels[slot.state]
             )

@@ -22,8 +22,15 @@ class TestBookingService(RdvCase):
         self.assertEqual(appointment.stop, utc(2026, 3, 3, 8, 30))
         self.assertEqual(appointment.duration, 30)
         self.assertRegex(appointment.name, r"^[A-Z2-9]{4}-[A-Z2-9]{4}$")
-        self.assertEqual(appointment.partner_id.name, "BOIS Jules")
+        self.assertEqual(appointment.citizen_name, "BOIS Jules")
         self.assertEqual(appointment.phone, "+33612345678", "stored in E.164")
+        # The contact is linked by a cron woken by the booking.
+        self.assertFalse(appointment.partner_id)
+        link_cron = self.env.ref("rdv_booking.ir_cron_rdv_link_partners")
+        self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", link_cron.id)]))
+        self.env["rdv.appointment"]._cron_link_partners()
+        self.assertEqual(appointment.partner_id.name, "BOIS Jules")
+        self.assertEqual(appointment.partner_id.phone, "+33612345678")
         self.assertEqual(
             appointment.start_local, "Tuesday 3 March 2026, 09:00", "shown in the place's time zone"
         )
@@ -167,8 +174,10 @@ class TestBookingService(RdvCase):
     def test_partner_is_reused_for_the_same_person(self):
         first = self.book(TUESDAY_9, email="jules@example.com")
         second = self.book(utc(2026, 3, 4, 8, 0), email="JULES@example.com")
-        self.assertEqual(first.partner_id, second.partner_id)
         sister = self.book(utc(2026, 3, 5, 8, 0), firstname="Lea", email="jules@example.com")
+        self.env["rdv.appointment"]._cron_link_partners()
+        self.assertTrue(first.partner_id)
+        self.assertEqual(first.partner_id, second.partner_id)
         self.assertNotEqual(sister.partner_id, first.partner_id, "same e-mail, another person")
 
     def test_hold_then_confirm(self):
@@ -206,9 +215,14 @@ class TestBookingService(RdvCase):
         held._set_citizen({"lastname": "Aulan", "phone": "06 22 22 22 22"})
         # Correcting the details again does not count the booking against itself.
         held._set_citizen({"lastname": "Aulan", "firstname": "Gilles", "phone": "0622222222"})
-        self.assertEqual(held.partner_id.name, "AULAN Gilles")
+        self.assertEqual(held.citizen_name, "AULAN Gilles")
+        # An unconfirmed hold leaves no contact behind.
+        self.env["rdv.appointment"]._cron_link_partners()
+        self.assertFalse(held.partner_id)
         held._confirm_hold()
         self.assertEqual(held.state, "planned")
+        self.env["rdv.appointment"]._cron_link_partners()
+        self.assertEqual(held.partner_id.name, "AULAN Gilles")
 
     def test_a_hold_without_details_cannot_be_confirmed(self):
         held = self.env["rdv.appointment"]._book(

@@ -124,6 +124,7 @@ class TestAgentWizards(RdvCase):
 
     def test_partner_appointments_tab(self):
         appointment = self.book(TUESDAY_9)
+        appointment._link_partners()
         partner = appointment.partner_id
         self.assertEqual(partner.rdv_appointment_count, 1)
         self.assertEqual(partner.rdv_appointment_ids, appointment)

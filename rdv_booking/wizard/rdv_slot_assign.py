@@ -108,6 +108,9 @@ class RdvSlotAssign(models.TransientModel):
             allow_reserved=True,
             comment=self.comment,
         )
+        # The agent sees the citizen's contact at once (the booking service
+        # leaves it to a cron otherwise).
+        appointment._link_partners()
         return {
             "type": "ir.actions.act_window",
             "res_model": "rdv.appointment",

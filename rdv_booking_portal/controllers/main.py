@@ -568,7 +568,6 @@ class RdvWebsite(http.Controller):
             errors["_form"] = str(error.args[0])
         if errors:
             return self._identity_form(appointment, citizen, errors)
-        appointment.partner_id.sudo().lang = request.env.lang
         return request.redirect("/rdv/booking/summary")
 
     # ------------------------------------------------------------------
@@ -588,7 +587,7 @@ class RdvWebsite(http.Controller):
         appointment, expired = self._pending_or_expired()
         if expired:
             return expired
-        if not appointment.partner_id:
+        if not appointment.lastname:
             return request.redirect("/rdv/booking/details")
         return request.render(
             "rdv_booking_portal.page_summary",
@@ -636,7 +635,7 @@ class RdvWebsite(http.Controller):
         appointment, expired = self._pending_or_expired()
         if expired:
             return expired
-        if not appointment.partner_id:
+        if not appointment.lastname:
             return request.redirect("/rdv/booking/details")
         refused = self._send_code(
             appointment,

@@ -32,6 +32,16 @@ class RdvAppointment(models.Model):
         "Citizen language", help="Language of the website when the citizen booked."
     )
 
+    def _link_partners(self):
+        """The contact speaks the language the citizen booked in."""
+        unlinked = self.filtered(lambda appointment: not appointment.partner_id)
+        result = super()._link_partners()
+        for appointment in unlinked.filtered("citizen_lang"):
+            partner = appointment.partner_id.sudo()
+            if partner and partner.lang != appointment.citizen_lang:
+                partner.lang = appointment.citizen_lang
+        return result
+
     # ------------------------------------------------------------------
     # Identity check by one-time code
     # ------------------------------------------------------------------
@@ -95,7 +105,7 @@ class RdvAppointment(models.Model):
         ]
         if self.persons > 1:
             lines.append((_("Persons"), str(self.persons)))
-        lines.append((_("Name"), self.partner_id.name or ""))
+        lines.append((_("Name"), self.citizen_name or ""))
         masked = self._masked_contact()
         if masked["phone"]:
             lines.append((_("Mobile phone"), masked["phone"]))

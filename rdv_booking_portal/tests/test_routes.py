@@ -134,6 +134,11 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
         )
         self.assertIn(appointment.name, done.text)
         self.assertFalse(appointment.booked_by_id)
+        # The citizen's contact, linked once the booking is confirmed, speaks
+        # the website's language.
+        self.env["rdv.appointment"]._cron_link_partners()
+        self.assertEqual(appointment.partner_id.name, "BOIS Jules")
+        self.assertEqual(appointment.partner_id.lang, appointment.citizen_lang)
         confirmation = [m for m in mails if appointment.name + " is confirmed" in m["subject"]]
         self.assertEqual(len(confirmation), 1)
         self.assertIn(appointment.name, confirmation[0]["body"])

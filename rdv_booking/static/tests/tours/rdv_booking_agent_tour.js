@@ -11,6 +11,8 @@
 
 import { registry } from "@web/core/registry";
 
+const { DateTime } = luxon;
+
 const SLOT_ACTION_URL = "/odoo/action-rdv_booking.rdv_slot_action";
 
 /** Open the search panel, toggle the filter named `label`, close the panel. */
@@ -227,6 +229,14 @@ registry.category("web_tour.tours").add("rdv_booking_slot_calendar_tour", {
             content: "Go to next week",
             trigger: ".o_calendar_view .o_calendar_button_next",
             run: "click",
+        },
+        {
+            // Wait for next week's data: an event of the week shown before
+            // would be re-rendered under the tour's feet.
+            content: "Next week is shown",
+            trigger: `.o_calendar_view .fc-col-header-cell[data-date='${DateTime.local()
+                .plus({ weeks: 1 })
+                .toISODate()}']`,
         },
         {
             content: "Free slots render as events",
