@@ -322,6 +322,8 @@ class RdvDemo(models.AbstractModel):
                             ).with_user(self.env.user)
                     except (UserError, ValidationError):
                         continue  # taken by the previous booking's second person
+        # The contacts, which the booking service leaves to a cron.
+        booked._link_partners()
         planned = booked.filtered(lambda a: a.state == "planned")
         for appointment in planned.filtered(lambda a: rng.random() < 0.07):
             appointment._cancel(
