@@ -79,8 +79,15 @@ class RdvAppointment(models.Model):
 
     @api.model
     def _rdv_email_needed(self, appointment_type, phone, region):
-        """Why the citizen must give an e-mail address (a message), or False."""
+        """Why the citizen must give an e-mail address (a message), or False.
+
+        Only where the company sends SMS: a number that cannot get them (from
+        abroad, or while SMS cannot be sent) needs an address for the code.
+        Without SMS at all, the website's own rules apply unchanged.
+        """
         company = appointment_type.company_id or self.env.company
+        if not company.rdv_sms_enabled:
+            return False
         try:
             number = parse_phone(phone, region, mobile_only=True) if phone else False
         except PhoneError:
@@ -88,12 +95,7 @@ class RdvAppointment(models.Model):
         if company._rdv_is_sms_number(number) and not company._rdv_sms_unavailable():
             return False
         country = company._rdv_sms_country()
-        if (
-            number
-            and company.rdv_sms_enabled
-            and country
-            and not company._rdv_is_sms_number(number)
-        ):
+        if number and country and not company._rdv_is_sms_number(number):
             if appointment_type.ask_email == "no":
                 return _(
                     "Mobile phone: we can send text messages to %s mobile numbers only. "
@@ -109,7 +111,10 @@ class RdvAppointment(models.Model):
                 "Mobile phone: we cannot send text messages at the moment, and this "
                 "appointment cannot be confirmed by e-mail. Please call us to book."
             )
-        return _("E-mail: this field is required: we send your code and confirmation by e-mail.")
+        return _(
+            "E-mail: required while we cannot send text messages: we send your code and "
+            "confirmation by e-mail."
+        )
 
     # ------------------------------------------------------------------
     # SMS
@@ -178,7 +183,8 @@ class RdvAppointment(models.Model):
     def _rdv_log_sms(self, sms, what):
         """A note in the chatter: what was sent by SMS, to whom (masked), in how many segments."""
         self.ensure_one()
-        self.message_post(
+        # A log, not a post: no follower to notify (thousands of reminders a night).
+        self._message_log(
             body=_(
                 "%(what)s sent by SMS to %(to)s (%(segments)s segment(s), %(encoding)s).",
                 what=what,
@@ -188,7 +194,6 @@ class RdvAppointment(models.Model):
                     sms.rdv_encoding
                 ],
             ),
-            subtype_xmlid="mail.mt_note",
         )
 
     def _send_otp(self, code, channel, purpose):
@@ -240,15 +245,27 @@ class RdvAppointment(models.Model):
             return False
         return self.start - datetime.timedelta(hours=hours)
 
-    def _rdv_schedule_reminders(self):
-        """Wake the reminder cron when the first of these appointments' reminders is due."""
-        due = [
-            at
-            for at in (appointment._rdv_reminder_at() for appointment in self)
-            if at and at > fields.Datetime.now()
-        ]
-        if due:
-            self.env["rdv.notification"]._rdv_trigger_reminders(min(due))
+    def _rdv_schedule_reminders(self, moved=False):
+        """Booked or moved: wake the reminder cron when the first reminder is due.
+
+        An appointment booked or moved within its reminder delay gets no
+        reminder: the confirmation (or the new time) has just said it all.
+        """
+        now = fields.Datetime.now()
+        Notification = self.env["rdv.notification"]
+        later, within = [], self.browse()
+        for appointment in self:
+            at = appointment._rdv_reminder_at()
+            if at and at > now:
+                later.append(appointment)
+            elif at:
+                within |= appointment
+        if within:
+            Notification._rdv_skip_reminders(within)
+        if later:
+            if moved:
+                Notification._rdv_unskip_reminders(self.browse([a.id for a in later]))
+            Notification._rdv_trigger_reminders(min(a._rdv_reminder_at() for a in later))
 
     def _notify_booked(self):
         super()._notify_booked()
@@ -256,4 +273,4 @@ class RdvAppointment(models.Model):
 
     def _notify_changed(self):
         super()._notify_changed()
-        self._rdv_schedule_reminders()
+        self._rdv_schedule_reminders(moved=True)

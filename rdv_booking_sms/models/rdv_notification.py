@@ -40,8 +40,12 @@ class RdvNotification(models.Model):
         selection_add=[("reminder", "Reminder")], ondelete={"reminder": "cascade"}
     )
     state = fields.Selection(
-        selection_add=[("fallback", "Sent by e-mail instead"), ("cancelled", "Not sent")],
-        ondelete={"fallback": "set default", "cancelled": "set default"},
+        selection_add=[
+            ("fallback", "Sent by e-mail instead"),
+            ("cancelled", "Not sent"),
+            ("skipped", "Not needed"),
+        ],
+        ondelete={"fallback": "set default", "cancelled": "set default", "skipped": "set default"},
     )
     channel = fields.Selection(
         [("email", "E-mail"), ("sms", "SMS")], default="email", required=True
@@ -78,9 +82,9 @@ class RdvNotification(models.Model):
         """Queue every reminder that is due and not queued yet; return how many.
 
         Due: the appointment is planned, starts in the future, and its
-        reminder time has come. An appointment booked after its reminder time
-        gets none (its confirmation has just been sent). Catches up whatever
-        an outage or a missed run left behind.
+        reminder time has come. Catches up whatever an outage or a missed run
+        left behind. (An appointment booked within its reminder delay has a
+        reminder row already, not sent: see :meth:`_rdv_skip_reminders`.)
         """
         now = fields.Datetime.now()
         self.env.flush_all()
@@ -94,10 +98,10 @@ class RdvNotification(models.Model):
                   AND a.start > %(now)s
                   AND d.hours > 0
                   AND a.start - make_interval(hours => d.hours) <= %(now)s
-                  AND a.create_date < a.start - make_interval(hours => d.hours)
-                  AND NOT EXISTS (
-                      SELECT 1 FROM rdv_notification n
-                       WHERE n.appointment_id = a.id AND n.kind = 'reminder'
+                  -- One hashed pass over the reminders, whatever the statistics say
+                  -- (a per-row probe is planned as a nested loop after bulk loads).
+                  AND a.id NOT IN (
+                      SELECT n.appointment_id FROM rdv_notification n WHERE n.kind = 'reminder'
                   )
                 ORDER BY a.start
                 LIMIT %(batch)s
@@ -107,41 +111,76 @@ class RdvNotification(models.Model):
             ids = [row[0] for row in self.env.cr.fetchall()]
             if not ids:
                 break
-            rows = {"appointment": [], "company": [], "channel": [], "state": [], "error": []}
-            no_way = _("No mobile number for SMS and no e-mail address.")
-            for appointment in self.env["rdv.appointment"].sudo().browse(ids):
-                if appointment._rdv_sms_number():
-                    channel, state, error = "sms", "pending", None
-                elif appointment._citizen_email():
-                    channel, state, error = "email", "pending", None
-                else:
-                    channel, state, error = "email", "cancelled", no_way
-                rows["appointment"].append(appointment.id)
-                rows["company"].append(appointment.company_id.id)
-                rows["channel"].append(channel)
-                rows["state"].append(state)
-                rows["error"].append(error)
-            self.env.cr.execute(
-                """
-                INSERT INTO rdv_notification (appointment_id, company_id, kind, channel, state,
-                                              attempts, next_attempt_at, last_error,
-                                              create_uid, create_date, write_uid, write_date)
-                SELECT r.appointment, r.company, 'reminder', r.channel, r.state,
-                       0, %(now)s, r.error, %(uid)s, %(now)s, %(uid)s, %(now)s
-                  FROM unnest(%(appointment)s::int[], %(company)s::int[], %(channel)s::varchar[],
-                              %(state)s::varchar[], %(error)s::text[])
-                       AS r(appointment, company, channel, state, error)
-                ON CONFLICT (appointment_id, channel) WHERE kind = 'reminder' DO NOTHING
-                """,
-                {**rows, "now": now, "uid": self.env.uid},
-            )
-            queued += self.env.cr.rowcount
+            queued += self._rdv_insert_reminders(self.env["rdv.appointment"].sudo().browse(ids))
             if len(ids) < batch:
                 break
-        if queued:
+        return queued
+
+    @api.model
+    def _rdv_insert_reminders(self, appointments, skip_reason=None):
+        """Insert the reminder row of each appointment, on the channel the rule gives.
+
+        Pending, or 'cancelled' with ``skip_reason``; an appointment that has
+        one on that channel already keeps it (the unique index decides).
+        """
+        now = fields.Datetime.now()
+        rows = {"appointment": [], "company": [], "channel": [], "state": [], "error": []}
+        no_way = _("No mobile number for SMS and no e-mail address.")
+        for appointment in appointments:
+            if appointment._rdv_sms_number():
+                channel, state, error = "sms", "pending", None
+            elif appointment._citizen_email():
+                channel, state, error = "email", "pending", None
+            else:
+                channel, state, error = "email", "cancelled", no_way
+            if skip_reason:
+                state, error = "skipped", skip_reason
+            rows["appointment"].append(appointment.id)
+            rows["company"].append(appointment.company_id.id)
+            rows["channel"].append(channel)
+            rows["state"].append(state)
+            rows["error"].append(error)
+        self.env.flush_all()
+        self.env.cr.execute(
+            """
+            INSERT INTO rdv_notification (appointment_id, company_id, kind, channel, state,
+                                          attempts, next_attempt_at, last_error,
+                                          create_uid, create_date, write_uid, write_date)
+            SELECT r.appointment, r.company, 'reminder', r.channel, r.state,
+                   0, %(now)s, r.error, %(uid)s, %(now)s, %(uid)s, %(now)s
+              FROM unnest(%(appointment)s::int[], %(company)s::int[], %(channel)s::varchar[],
+                          %(state)s::varchar[], %(error)s::text[])
+                   AS r(appointment, company, channel, state, error)
+            ON CONFLICT (appointment_id, channel) WHERE kind = 'reminder' DO NOTHING
+            """,
+            {**rows, "now": now, "uid": self.env.uid},
+        )
+        inserted = self.env.cr.rowcount
+        if inserted:
             self.invalidate_model()
             self.env["rdv.appointment"].invalidate_model(["notification_ids"])
-        return queued
+        return inserted
+
+    @api.model
+    def _rdv_skip_reminders(self, appointments):
+        """Booked or moved within the reminder delay: a reminder row, not sent."""
+        return self._rdv_insert_reminders(
+            appointments,
+            skip_reason=_("Not sent: booked or moved within the reminder delay."),
+        )
+
+    @api.model
+    def _rdv_unskip_reminders(self, appointments):
+        """Moved out of the reminder delay: forget the reminders skipped for the old time."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            "DELETE FROM rdv_notification WHERE appointment_id IN %s AND kind = 'reminder' "
+            "AND state = 'skipped'",
+            (tuple(appointments.ids),),
+        )
+        if self.env.cr.rowcount:
+            self.invalidate_model()
+            self.env["rdv.appointment"].invalidate_model(["notification_ids"])
 
     @api.model
     def _rdv_next_reminder_at(self):

@@ -1,6 +1,7 @@
 import json
 import logging
 import re
+import threading
 
 import requests
 
@@ -10,6 +11,8 @@ from odoo.exceptions import ValidationError
 _logger = logging.getLogger(__name__)
 
 PLACEHOLDER_RE = re.compile(r"\{(\w+)\}")
+# One HTTP session (kept-alive connections) per gateway URL and thread.
+_sessions = threading.local()
 PLACEHOLDERS = ("number", "message", "sender", "uuid")
 DEFAULT_PAYLOAD = '{"to": "{number}", "text": "{message}", "from": "{sender}"}'
 
@@ -275,6 +278,15 @@ class RdvSmsGateway(models.Model):
                 provider_id = None
         return GatewayResult(True, provider_id=provider_id)
 
+    def _session(self):
+        """This thread's HTTP session for the gateway's URL: connections are reused."""
+        self.ensure_one()
+        sessions = _sessions.__dict__.setdefault("by_url", {})
+        session = sessions.get(self.url)
+        if session is None:
+            session = sessions[self.url] = requests.Session()
+        return session
+
     def _send_sms(self, sms_records):
         """Send ``sms_records`` (sms.sms) through this HTTP gateway and set their states.
 
@@ -284,19 +296,19 @@ class RdvSmsGateway(models.Model):
         """
         self.ensure_one()
         sent = failed = 0
-        with requests.Session() as session:
-            for sms in sms_records:
-                result = self._post_one(session, sms.number, sms.body, sms.uuid)
-                if result.ok:
-                    sent += 1
-                    sms._rdv_set_result("pending", provider_id=result.provider_id)
-                else:
-                    failed += 1
-                    sms._rdv_set_result(
-                        "error",
-                        failure_type="sms_server" if result.transient else "unknown",
-                        reason=result.reason,
-                    )
+        session = self._session()
+        for sms in sms_records:
+            result = self._post_one(session, sms.number, sms.body, sms.uuid)
+            if result.ok:
+                sent += 1
+                sms._rdv_set_result("pending", provider_id=result.provider_id)
+            else:
+                failed += 1
+                sms._rdv_set_result(
+                    "error",
+                    failure_type="sms_server" if result.transient else "unknown",
+                    reason=result.reason,
+                )
         # Counts and ids only: never a number nor a text.
         _logger.info("SMS gateway %s: %s sent, %s failed", self.id, sent, failed)
         return sent

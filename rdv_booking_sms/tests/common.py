@@ -47,6 +47,8 @@ class SmsCase(RdvCase):
                 "rdv_sms_enabled": True,
                 "rdv_sms_gateway_id": cls.gateway.id,
                 "email": "mairie@test.example",
+                # Bookings for tomorrow lie outside it: no reminder row in the way.
+                "rdv_reminder_hours": 12,
             }
         )
 
@@ -61,11 +63,12 @@ class SmsCase(RdvCase):
         return self.env["rdv.notification"]._process()
 
     def rows(self, appointment, kind=None):
-        """(kind, channel, state) of the appointment's notifications, in order."""
+        """(kind, channel, state) of the appointment's notifications (reminders only
+        if ``kind`` says so), in order."""
         return [
             (n.kind, n.channel, n.state)
             for n in appointment.notification_ids.sorted("id")
-            if kind is None or n.kind == kind
+            if n.kind == kind or (kind is None and n.kind != "reminder")
         ]
 
 

@@ -5,6 +5,7 @@ import psycopg2
 from freezegun import freeze_time
 
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from .common import NOW, SmsCase, utc
 
@@ -15,6 +16,11 @@ HOUR = datetime.timedelta(hours=1)
 @tagged("post_install", "-at_install")
 class TestReminders(SmsCase):
     """Reminders: due a delay before, once per appointment and channel, woken by triggers."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.company.rdv_reminder_hours = 48  # the default
 
     def reminders(self):
         Notification = self.env["rdv.notification"]
@@ -63,12 +69,19 @@ class TestReminders(SmsCase):
 
     def test_none_when_booked_within_the_delay_or_cancelled(self):
         late = self.book(utc(2026, 3, 3, 8, 0))  # tomorrow: the confirmation is enough
+        self.assertEqual(self.rows(late, "reminder"), [("reminder", "sms", "skipped")])
         cancelled = self.book(utc(2026, 3, 5, 8, 0), lastname="Aulan", phone="0698765432")
         cancelled._cancel(by="citizen")
         with freeze_time(utc(2026, 3, 3, 7, 0)):
             self.reminders()
-        self.assertFalse(self.rows(late, "reminder"))
+        self.assertEqual(self.rows(late, "reminder"), [("reminder", "sms", "skipped")])
         self.assertFalse(self.rows(cancelled, "reminder"))
+        # Moved to next week: reminded 48 hours before the new time.
+        late._change_slot(self.counter, utc(2026, 3, 10, 8, 0))
+        self.assertFalse(self.rows(late, "reminder"))
+        with freeze_time(utc(2026, 3, 8, 8, 0)):
+            self.reminders()
+        self.assertEqual(self.rows(late, "reminder"), [("reminder", "sms", "done")])
 
     def test_cancelled_after_queueing_is_not_sent(self):
         appointment = self.book(utc(2026, 3, 5, 8, 0))
@@ -86,7 +99,11 @@ class TestReminders(SmsCase):
         appointment = self.book(utc(2026, 3, 5, 8, 0))
         with freeze_time(utc(2026, 3, 3, 8, 0)):
             self.env["rdv.notification"]._queue_reminders()
-        with self.assertRaises(psycopg2.IntegrityError), self.cr.savepoint():
+        with (
+            mute_logger("odoo.sql_db"),
+            self.assertRaises(psycopg2.IntegrityError),
+            self.cr.savepoint(),
+        ):
             self.cr.execute(
                 "INSERT INTO rdv_notification (appointment_id, kind, channel, state, attempts) "
                 "VALUES (%s, 'reminder', 'sms', 'pending', 0)",
@@ -164,4 +181,6 @@ class TestReminders(SmsCase):
         )
         with freeze_time(NOW + 9 * HOUR):
             self.assertEqual(self.reminders(), 0)
-        self.assertEqual(len(self.stub.messages), count - 250)
+        self.assertEqual(
+            len(self.stub.messages), count - 250 + 50, "and the 50 cancellations, told by SMS"
+        )
