@@ -31,6 +31,13 @@ class RdvAppointment(models.Model):
     _inherit = "rdv.appointment"
 
     sms_ids = fields.One2many("sms.sms", "rdv_appointment_id", "SMS", readonly=True)
+    time_told_at = fields.Datetime(
+        "Time last told to the citizen",
+        readonly=True,
+        copy=False,
+        help="When the citizen was last told the time (confirmation or new time). A reminder "
+        "due before then is not sent: that message has just said it all.",
+    )
 
     # E-mails of each notification, the reminder included.
     MAIL_TEMPLATES = {
@@ -245,27 +252,14 @@ class RdvAppointment(models.Model):
             return False
         return self.start - datetime.timedelta(hours=hours)
 
-    def _rdv_schedule_reminders(self, moved=False):
-        """Booked or moved: wake the reminder cron when the first reminder is due.
-
-        An appointment booked or moved within its reminder delay gets no
-        reminder: the confirmation (or the new time) has just said it all.
-        """
+    def _rdv_schedule_reminders(self):
+        """The citizen was just told the time: wake the reminder cron when the first
+        reminder is due. One due already (booked or moved within the delay) is not sent."""
         now = fields.Datetime.now()
-        Notification = self.env["rdv.notification"]
-        later, within = [], self.browse()
-        for appointment in self:
-            at = appointment._rdv_reminder_at()
-            if at and at > now:
-                later.append(appointment)
-            elif at:
-                within |= appointment
-        if within:
-            Notification._rdv_skip_reminders(within)
-        if later:
-            if moved:
-                Notification._rdv_unskip_reminders(self.browse([a.id for a in later]))
-            Notification._rdv_trigger_reminders(min(a._rdv_reminder_at() for a in later))
+        self.sudo().write({"time_told_at": now})
+        due = [at for at in (a._rdv_reminder_at() for a in self) if at and at > now]
+        if due:
+            self.env["rdv.notification"]._rdv_trigger_reminders(min(due))
 
     def _notify_booked(self):
         super()._notify_booked()
@@ -273,4 +267,4 @@ class RdvAppointment(models.Model):
 
     def _notify_changed(self):
         super()._notify_changed()
-        self._rdv_schedule_reminders(moved=True)
+        self._rdv_schedule_reminders()

@@ -40,12 +40,8 @@ class RdvNotification(models.Model):
         selection_add=[("reminder", "Reminder")], ondelete={"reminder": "cascade"}
     )
     state = fields.Selection(
-        selection_add=[
-            ("fallback", "Sent by e-mail instead"),
-            ("cancelled", "Not sent"),
-            ("skipped", "Not needed"),
-        ],
-        ondelete={"fallback": "set default", "cancelled": "set default", "skipped": "set default"},
+        selection_add=[("fallback", "Sent by e-mail instead"), ("cancelled", "Not sent")],
+        ondelete={"fallback": "set default", "cancelled": "set default"},
     )
     channel = fields.Selection(
         [("email", "E-mail"), ("sms", "SMS")], default="email", required=True
@@ -82,9 +78,10 @@ class RdvNotification(models.Model):
         """Queue every reminder that is due and not queued yet; return how many.
 
         Due: the appointment is planned, starts in the future, and its
-        reminder time has come. Catches up whatever an outage or a missed run
-        left behind. (An appointment booked within its reminder delay has a
-        reminder row already, not sent: see :meth:`_rdv_skip_reminders`.)
+        reminder time has come, after the citizen was last told the time (an
+        appointment booked or moved within the delay gets none: its
+        confirmation has just been sent). Catches up whatever an outage or a
+        missed run left behind.
         """
         now = fields.Datetime.now()
         self.env.flush_all()
@@ -98,6 +95,8 @@ class RdvNotification(models.Model):
                   AND a.start > %(now)s
                   AND d.hours > 0
                   AND a.start - make_interval(hours => d.hours) <= %(now)s
+                  AND (a.time_told_at IS NULL
+                       OR a.time_told_at < a.start - make_interval(hours => d.hours))
                   -- One hashed pass over the reminders, whatever the statistics say
                   -- (a per-row probe is planned as a nested loop after bulk loads).
                   AND a.id NOT IN (
@@ -117,11 +116,11 @@ class RdvNotification(models.Model):
         return queued
 
     @api.model
-    def _rdv_insert_reminders(self, appointments, skip_reason=None):
+    def _rdv_insert_reminders(self, appointments):
         """Insert the reminder row of each appointment, on the channel the rule gives.
 
-        Pending, or 'cancelled' with ``skip_reason``; an appointment that has
-        one on that channel already keeps it (the unique index decides).
+        An appointment that has one on that channel already keeps it (the
+        unique index decides).
         """
         now = fields.Datetime.now()
         rows = {"appointment": [], "company": [], "channel": [], "state": [], "error": []}
@@ -133,8 +132,6 @@ class RdvNotification(models.Model):
                 channel, state, error = "email", "pending", None
             else:
                 channel, state, error = "email", "cancelled", no_way
-            if skip_reason:
-                state, error = "skipped", skip_reason
             rows["appointment"].append(appointment.id)
             rows["company"].append(appointment.company_id.id)
             rows["channel"].append(channel)
@@ -160,27 +157,6 @@ class RdvNotification(models.Model):
             self.invalidate_model()
             self.env["rdv.appointment"].invalidate_model(["notification_ids"])
         return inserted
-
-    @api.model
-    def _rdv_skip_reminders(self, appointments):
-        """Booked or moved within the reminder delay: a reminder row, not sent."""
-        return self._rdv_insert_reminders(
-            appointments,
-            skip_reason=_("Not sent: booked or moved within the reminder delay."),
-        )
-
-    @api.model
-    def _rdv_unskip_reminders(self, appointments):
-        """Moved out of the reminder delay: forget the reminders skipped for the old time."""
-        self.env.flush_all()
-        self.env.cr.execute(
-            "DELETE FROM rdv_notification WHERE appointment_id IN %s AND kind = 'reminder' "
-            "AND state = 'skipped'",
-            (tuple(appointments.ids),),
-        )
-        if self.env.cr.rowcount:
-            self.invalidate_model()
-            self.env["rdv.appointment"].invalidate_model(["notification_ids"])
 
     @api.model
     def _rdv_next_reminder_at(self):

@@ -47,8 +47,6 @@ class SmsCase(RdvCase):
                 "rdv_sms_enabled": True,
                 "rdv_sms_gateway_id": cls.gateway.id,
                 "email": "mairie@test.example",
-                # Bookings for tomorrow lie outside it: no reminder row in the way.
-                "rdv_reminder_hours": 12,
             }
         )
 

@@ -51,9 +51,10 @@ class TestSmsTemplates(SmsCase):
             self.assertIn("/rdv/manage/", texts["reminder"])
             self.assertIn("/rdv/type/%s" % self.type_id.id, texts["cancelled_agency"])
             self.assertIn("?next=reschedule", texts["to_reschedule"])
-        # French, with its accents GSM-7 lacks written plainly.
+        # French keeps the accents GSM-7 has (é, è, à) and writes the others plainly.
         self.assertIn("jeu. 5 mars 10:00", texts["booked"])
-        self.assertIn("confirme", texts["booked"])
+        self.assertIn("confirmé", texts["booked"])
+        self.assertIn("Empeché ?", texts["reminder"])
 
     def test_arabic_is_ucs2_and_counted(self):
         appointment, texts = self.render_all("ar_001")
