@@ -1,5 +1,6 @@
 import datetime
 import logging
+import threading
 
 from odoo import api, fields, models
 
@@ -83,41 +84,79 @@ class RdvNotification(models.Model):
         """Deliver what is due, oldest first; reschedule what fails.
 
         Each notification is delivered in a savepoint: one failure neither
-        blocks the others nor undoes them.
+        blocks the others nor undoes them. Run by the cron, each delivery is
+        committed at once: a message handed to a gateway is never sent again
+        because a later one crashed the batch.
         """
         now = fields.Datetime.now()
         due = self.sudo().search(
             [("state", "=", "pending"), ("next_attempt_at", "<=", now)], limit=limit
         )
+        commit = self.env.context.get("cron_id") and not getattr(
+            threading.current_thread(), "testing", False
+        )
         for notification in due:
             try:
                 with self.env.cr.savepoint():
-                    notification.appointment_id._deliver_notification(notification.kind)
+                    outcome = notification._deliver()
             except Exception as error:  # any failure is retried later
-                attempt = notification.attempts + 1
                 _logger.warning(
                     "Notification %s (%s) failed, attempt %s: %s",
                     notification.id,
                     notification.kind,
-                    attempt,
+                    notification.attempts + 1,
                     type(error).__name__,
                 )
-                values = {"attempts": attempt, "last_error": str(error)[:2000]}
-                if attempt > len(RETRY_DELAYS):
-                    values["state"] = "failed"
-                else:
-                    values["next_attempt_at"] = now + datetime.timedelta(
-                        minutes=RETRY_DELAYS[attempt - 1]
-                    )
-                notification.write(values)
+                notification._retry_later(str(error))
             else:
-                notification.write({"state": "done", "attempts": notification.attempts + 1})
+                if outcome is False:
+                    pass  # postponed by the delivery itself, which set its next attempt
+                elif outcome is not True:
+                    notification._retry_later(outcome)
+                elif notification.state == "pending":
+                    notification.write({"state": "done", "attempts": notification.attempts + 1})
+            if commit:
+                self.env.cr.commit()
         return len(due)
+
+    def _deliver(self):
+        """Deliver this notification.
+
+        :return: True when delivered (or when nothing is left to do); False
+            when postponed (the delivery set ``next_attempt_at`` itself, no
+            attempt counted); else the reason of a failure to retry later,
+            what was recorded being kept (an SMS in error state, for
+            instance). Raise to retry later with everything done here undone.
+        """
+        self.ensure_one()
+        self.appointment_id._deliver_notification(self.kind)
+        return True
+
+    def _retry_later(self, reason):
+        """Count a failed attempt: try again after the next back-off delay, or give up."""
+        self.ensure_one()
+        attempt = self.attempts + 1
+        values = {"attempts": attempt, "last_error": str(reason or "")[:2000]}
+        if attempt > len(RETRY_DELAYS):
+            values["state"] = "failed"
+        else:
+            values["next_attempt_at"] = fields.Datetime.now() + datetime.timedelta(
+                minutes=RETRY_DELAYS[attempt - 1]
+            )
+        self.write(values)
 
     @api.model
     def _cron_process(self):
-        """Cron: deliver the queued notifications (triggered when one is queued)."""
-        self._process()
+        """Cron: deliver the queued notifications (triggered when one is queued).
+
+        Reports its progress, so that Odoo runs it again at once while a
+        backlog remains (after an outage, or when thousands of reminders fall due).
+        """
+        done = self._process()
+        remaining = self.sudo().search_count(
+            [("state", "=", "pending"), ("next_attempt_at", "<=", fields.Datetime.now())]
+        )
+        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
 
     @api.autovacuum
     def _gc_delivered(self):

@@ -1,0 +1,270 @@
+import datetime
+import logging
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+
+from odoo.addons.rdv_booking.models.rdv_appointment import CitizenInputError
+from odoo.addons.rdv_booking.tools.phone import PhoneError, mask_phone, parse_phone
+from odoo.addons.rdv_booking_portal.models.rdv_appointment import (
+    RdvAppointment as PortalAppointment,
+)
+
+from ..tools.segments import prepare
+from .sms_sms import SENT_STATES
+
+_logger = logging.getLogger(__name__)
+
+# SMS template of each message, and the links it needs.
+SMS_TEMPLATES = {
+    "code": ("rdv_booking_sms.sms_template_rdv_code", ()),
+    "booked": ("rdv_booking_sms.sms_template_rdv_confirmation", ()),
+    "changed": ("rdv_booking_sms.sms_template_rdv_changed", ()),
+    "cancelled": ("rdv_booking_sms.sms_template_rdv_cancelled_citizen", ()),
+    "cancelled_agency": ("rdv_booking_sms.sms_template_rdv_cancelled_agency", ("book_again",)),
+    "to_reschedule": ("rdv_booking_sms.sms_template_rdv_to_reschedule", ("reschedule",)),
+    "reminder": ("rdv_booking_sms.sms_template_rdv_reminder", ("manage",)),
+}
+
+
+class RdvAppointment(models.Model):
+    _inherit = "rdv.appointment"
+
+    sms_ids = fields.One2many("sms.sms", "rdv_appointment_id", "SMS", readonly=True)
+    time_told_at = fields.Datetime(
+        "Time last told to the citizen",
+        readonly=True,
+        copy=False,
+        help="When the citizen was last told the time (confirmation or new time). A reminder "
+        "due before then is not sent: that message has just said it all.",
+    )
+
+    # E-mails of each notification, the reminder included.
+    MAIL_TEMPLATES = {
+        **PortalAppointment.MAIL_TEMPLATES,
+        "reminder": ("rdv_booking_sms.mail_template_rdv_reminder", False),
+    }
+
+    # ------------------------------------------------------------------
+    # The channel rule
+    # ------------------------------------------------------------------
+
+    def _rdv_sms_number(self):
+        """The citizen's number if this appointment's messages go by SMS, else False.
+
+        SMS go to mobile numbers of the company's domestic country, when the
+        company sends SMS at all; everything else goes by e-mail.
+        """
+        self.ensure_one()
+        return self.phone if self.company_id._rdv_is_sms_number(self.phone) else False
+
+    def _otp_destination(self):
+        """Codes go by SMS to domestic mobiles while SMS can be sent, else by e-mail."""
+        self.ensure_one()
+        if self._rdv_sms_number() and not self.company_id._rdv_sms_unavailable():
+            return "sms", self.phone
+        return super()._otp_destination()
+
+    @api.model
+    def _prepare_citizen_vals(self, appointment_type, citizen, partner, channel, region):
+        """On the website, an e-mail address is required when codes cannot go by SMS."""
+        errors = {}
+        if channel == "web" and not (citizen.get("email") or "").strip():
+            message = self._rdv_email_needed(appointment_type, citizen.get("phone"), region)
+            if message:
+                field = "email" if appointment_type.ask_email != "no" else "phone"
+                errors[field] = message
+        try:
+            vals = super()._prepare_citizen_vals(
+                appointment_type, citizen, partner, channel, region
+            )
+        except CitizenInputError as error:
+            raise CitizenInputError({**errors, **error.errors}) from None
+        if errors:
+            raise CitizenInputError(errors)
+        return vals
+
+    @api.model
+    def _rdv_email_needed(self, appointment_type, phone, region):
+        """Why the citizen must give an e-mail address (a message), or False.
+
+        Only where the company sends SMS: a number that cannot get them (from
+        abroad, or while SMS cannot be sent) needs an address for the code.
+        Without SMS at all, the website's own rules apply unchanged.
+        """
+        company = appointment_type.company_id or self.env.company
+        if not company.rdv_sms_enabled:
+            return False
+        try:
+            number = parse_phone(phone, region, mobile_only=True) if phone else False
+        except PhoneError:
+            return False  # the phone field says what is wrong with it
+        if company._rdv_is_sms_number(number) and not company._rdv_sms_unavailable():
+            return False
+        country = company._rdv_sms_country()
+        if number and country and not company._rdv_is_sms_number(number):
+            if appointment_type.ask_email == "no":
+                return _(
+                    "Mobile phone: we can send text messages to %s mobile numbers only. "
+                    "Give such a number.",
+                    country.name,
+                )
+            return _(
+                "E-mail: required with a phone number from abroad: we send your code "
+                "and confirmation by e-mail."
+            )
+        if appointment_type.ask_email == "no":
+            return _(
+                "Mobile phone: we cannot send text messages at the moment, and this "
+                "appointment cannot be confirmed by e-mail. Please call us to book."
+            )
+        return _(
+            "E-mail: required while we cannot send text messages: we send your code and "
+            "confirmation by e-mail."
+        )
+
+    # ------------------------------------------------------------------
+    # SMS
+    # ------------------------------------------------------------------
+
+    def _rdv_sms_when(self):
+        """The appointment's time, short, in the place's time zone ("Tue 3 Mar 09:00")."""
+        self.ensure_one()
+        return self._format_local(self.start, "EEE d MMM HH:mm")
+
+    def _rdv_sms_links(self, names):
+        self.ensure_one()
+        links = {}
+        if "manage" in names:
+            links["rdv_manage_url"] = self._manage_url()
+        if "reschedule" in names:
+            links["rdv_reschedule_url"] = self._manage_url("reschedule")
+        if "book_again" in names:
+            links["rdv_book_again_url"] = self._book_again_url()
+        return links
+
+    def _rdv_sms_message(self, kind):
+        """The SMS template key of a notification ``kind`` of this appointment."""
+        self.ensure_one()
+        if kind == "cancelled" and self.cancelled_by == "agency":
+            return "cancelled_agency"
+        return kind
+
+    def _rdv_render_sms(self, message, **ctx):
+        """Text of the SMS ``message`` in the citizen's language, ready to send."""
+        self.ensure_one()
+        xmlid, links = SMS_TEMPLATES[message]
+        template = self.env.ref(xmlid).sudo()
+        body = template.with_context(**ctx, **self._rdv_sms_links(links))._render_field(
+            "body", self.ids, compute_lang=True
+        )[self.id]
+        return prepare(body)[0]
+
+    def _rdv_send_sms(self, kind, message=None, notification=None, **ctx):
+        """Render and send one SMS to the citizen now; return the ``sms.sms`` record.
+
+        Its state says what happened: 'pending' (sent) or 'error' with a reason.
+        """
+        self.ensure_one()
+        gateway = self.company_id.sudo().rdv_sms_gateway_id
+        sms = (
+            self.env["sms.sms"]
+            .sudo()
+            .create(
+                {
+                    "number": self.phone,
+                    "body": self._rdv_render_sms(message or kind, **ctx),
+                    "partner_id": self.partner_id.id,
+                    "rdv_company_id": self.company_id.id,
+                    "rdv_appointment_id": self.id,
+                    "rdv_kind": kind,
+                    "rdv_gateway_id": gateway.id if gateway.provider == "http" else False,
+                }
+            )
+        )
+        if notification:
+            notification.sms_id = sms
+        sms.send(unlink_failed=False, unlink_sent=kind == "code", raise_exception=False)
+        return sms
+
+    def _rdv_log_sms(self, sms, what):
+        """A note in the chatter: what was sent by SMS, to whom (masked), in how many segments."""
+        self.ensure_one()
+        # A log, not a post: no follower to notify (thousands of reminders a night).
+        self._message_log(
+            body=_(
+                "%(what)s sent by SMS to %(to)s (%(segments)s segment(s), %(encoding)s).",
+                what=what,
+                to=mask_phone(self.phone),
+                segments=sms.rdv_segments,
+                encoding=dict(sms._fields["rdv_encoding"]._description_selection(self.env))[
+                    sms.rdv_encoding
+                ],
+            ),
+        )
+
+    def _send_otp(self, code, channel, purpose):
+        """Send the code by SMS; by e-mail instead if the SMS fails and there is an address.
+
+        The code does not stay in the database: the SMS text is blanked once
+        handed to the gateway, as it is when the sending failed.
+        """
+        self.ensure_one()
+        if channel != "sms":
+            return super()._send_otp(code, channel, purpose)
+        sms = self._rdv_send_sms(
+            "code",
+            rdv_code=code,
+            rdv_purpose=purpose,
+            rdv_validity=self.company_id.rdv_otp_validity_minutes,
+        )
+        sent = sms.state in SENT_STATES
+        reason = sms.rdv_failure_reason or sms.failure_type
+        sms.body = sms.body.replace(code, "•" * len(code))
+        if sent:
+            return
+        _logger.warning("SMS code for appointment %s not sent: %s", self.id, reason)
+        if self._citizen_email():
+            super()._send_otp(code, "email", purpose)
+            otp = (
+                self.env["rdv.otp"]
+                .sudo()
+                .search([("appointment_id", "=", self.id), ("purpose", "=", purpose)], limit=1)
+            )
+            otp.channel = "email"
+            return
+        raise UserError(
+            _(
+                "We could not send the text message with your code. Please try again in "
+                "a few minutes."
+            )
+        )
+
+    # ------------------------------------------------------------------
+    # Reminders
+    # ------------------------------------------------------------------
+
+    def _rdv_reminder_at(self):
+        """When the reminder is due (UTC), or False without reminder."""
+        self.ensure_one()
+        hours = self.type_id._rdv_reminder_hours()
+        if not hours or not self.start:
+            return False
+        return self.start - datetime.timedelta(hours=hours)
+
+    def _rdv_schedule_reminders(self):
+        """The citizen was just told the time: wake the reminder cron when the first
+        reminder is due. One due already (booked or moved within the delay) is not sent."""
+        now = fields.Datetime.now()
+        self.sudo().write({"time_told_at": now})
+        due = [at for at in (a._rdv_reminder_at() for a in self) if at and at > now]
+        if due:
+            self.env["rdv.notification"]._rdv_trigger_reminders(min(due))
+
+    def _notify_booked(self):
+        super()._notify_booked()
+        self._rdv_schedule_reminders()
+
+    def _notify_changed(self):
+        super()._notify_changed()
+        self._rdv_schedule_reminders()

@@ -1,0 +1,294 @@
+import datetime
+
+from odoo import _, api, fields, models
+
+from .sms_sms import SENT_STATES
+
+# Hours before the appointment its reminder is due: the SQL twin of
+# rdv.appointment.type._rdv_reminder_hours (t: the type, c: the company).
+REMINDER_HOURS_SQL = """
+    CASE t.reminder_policy
+        WHEN 'custom' THEN t.reminder_hours
+        WHEN 'none' THEN 0
+        ELSE c.rdv_reminder_hours
+    END
+"""
+REMINDER_JOINS_SQL = f"""
+    FROM rdv_appointment a
+    JOIN rdv_appointment_type t ON t.id = a.type_id
+    JOIN res_company c ON c.id = a.company_id
+    CROSS JOIN LATERAL (SELECT {REMINDER_HOURS_SQL} AS hours) d
+"""
+
+# While a gateway is switched off on purpose, its SMS wait this long between checks.
+SWITCHED_OFF_WAIT = datetime.timedelta(minutes=15)
+
+
+class RdvNotification(models.Model):
+    """One message to one citizen on one channel (e-mail or SMS).
+
+    An event (booked, cancelled...) queues one row per channel the citizen
+    gets: SMS for a domestic mobile number when the company sends SMS, and
+    e-mail when they gave an address. An SMS that keeps failing is replaced
+    by an e-mail. Reminders are queued by their own cron when due, at most
+    once per appointment and channel (a unique index).
+    """
+
+    _inherit = "rdv.notification"
+
+    kind = fields.Selection(
+        selection_add=[("reminder", "Reminder")], ondelete={"reminder": "cascade"}
+    )
+    state = fields.Selection(
+        selection_add=[("fallback", "Sent by e-mail instead"), ("cancelled", "Not sent")],
+        ondelete={"fallback": "set default", "cancelled": "set default"},
+    )
+    channel = fields.Selection(
+        [("email", "E-mail"), ("sms", "SMS")], default="email", required=True
+    )
+    sms_id = fields.Many2one("sms.sms", "SMS", readonly=True, ondelete="set null")
+    sms_segments = fields.Integer(related="sms_id.rdv_segments", string="Segments")
+
+    def init(self):
+        # Exactly one reminder per appointment and channel, whatever runs twice.
+        self.env.cr.execute(
+            "CREATE UNIQUE INDEX IF NOT EXISTS rdv_notification_reminder_once "
+            "ON rdv_notification (appointment_id, channel) WHERE kind = 'reminder'"
+        )
+
+    # ------------------------------------------------------------------
+    # Queueing
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _queue(self, appointments, kind):
+        """One row per channel: SMS to domestic mobiles, e-mail to the others and
+        to every citizen who gave an address."""
+        by_sms = appointments.filtered(lambda a: a._rdv_sms_number())
+        by_mail = appointments - by_sms.filtered(lambda a: not a._citizen_email())
+        notifications = super()._queue(by_mail, kind)
+        if by_sms:
+            notifications |= super(
+                RdvNotification, self.with_context(default_channel="sms")
+            )._queue(by_sms, kind)
+        return notifications
+
+    @api.model
+    def _queue_reminders(self, batch=5000):
+        """Queue every reminder that is due and not queued yet; return how many.
+
+        Due: the appointment is planned, starts in the future, and its
+        reminder time has come, after the citizen was last told the time (an
+        appointment booked or moved within the delay gets none: its
+        confirmation has just been sent). Catches up whatever an outage or a
+        missed run left behind.
+        """
+        now = fields.Datetime.now()
+        self.env.flush_all()
+        queued = 0
+        while True:
+            self.env.cr.execute(
+                f"""
+                SELECT a.id
+                {REMINDER_JOINS_SQL}
+                WHERE a.state = 'planned'
+                  AND a.start > %(now)s
+                  AND d.hours > 0
+                  AND a.start - make_interval(hours => d.hours) <= %(now)s
+                  AND (a.time_told_at IS NULL
+                       OR a.time_told_at < a.start - make_interval(hours => d.hours))
+                  -- One hashed pass over the reminders, whatever the statistics say
+                  -- (a per-row probe is planned as a nested loop after bulk loads).
+                  AND a.id NOT IN (
+                      SELECT n.appointment_id FROM rdv_notification n WHERE n.kind = 'reminder'
+                  )
+                ORDER BY a.start
+                LIMIT %(batch)s
+                """,
+                {"now": now, "batch": batch},
+            )
+            ids = [row[0] for row in self.env.cr.fetchall()]
+            if not ids:
+                break
+            queued += self._rdv_insert_reminders(self.env["rdv.appointment"].sudo().browse(ids))
+            if len(ids) < batch:
+                break
+        return queued
+
+    @api.model
+    def _rdv_insert_reminders(self, appointments):
+        """Insert the reminder row of each appointment, on the channel the rule gives.
+
+        An appointment that has one on that channel already keeps it (the
+        unique index decides).
+        """
+        now = fields.Datetime.now()
+        rows = {"appointment": [], "company": [], "channel": [], "state": [], "error": []}
+        no_way = _("No mobile number for SMS and no e-mail address.")
+        for appointment in appointments:
+            if appointment._rdv_sms_number():
+                channel, state, error = "sms", "pending", None
+            elif appointment._citizen_email():
+                channel, state, error = "email", "pending", None
+            else:
+                channel, state, error = "email", "cancelled", no_way
+            rows["appointment"].append(appointment.id)
+            rows["company"].append(appointment.company_id.id)
+            rows["channel"].append(channel)
+            rows["state"].append(state)
+            rows["error"].append(error)
+        self.env.flush_all()
+        self.env.cr.execute(
+            """
+            INSERT INTO rdv_notification (appointment_id, company_id, kind, channel, state,
+                                          attempts, next_attempt_at, last_error,
+                                          create_uid, create_date, write_uid, write_date)
+            SELECT r.appointment, r.company, 'reminder', r.channel, r.state,
+                   0, %(now)s, r.error, %(uid)s, %(now)s, %(uid)s, %(now)s
+              FROM unnest(%(appointment)s::int[], %(company)s::int[], %(channel)s::varchar[],
+                          %(state)s::varchar[], %(error)s::text[])
+                   AS r(appointment, company, channel, state, error)
+            ON CONFLICT (appointment_id, channel) WHERE kind = 'reminder' DO NOTHING
+            """,
+            {**rows, "now": now, "uid": self.env.uid},
+        )
+        inserted = self.env.cr.rowcount
+        if inserted:
+            self.invalidate_model()
+            self.env["rdv.appointment"].invalidate_model(["notification_ids"])
+        return inserted
+
+    @api.model
+    def _rdv_next_reminder_at(self):
+        """When the next reminder not due yet falls due (UTC), or None."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            f"""
+            SELECT min(a.start - make_interval(hours => d.hours))
+            {REMINDER_JOINS_SQL}
+            WHERE a.state = 'planned' AND d.hours > 0
+              AND a.start - make_interval(hours => d.hours) > %(now)s
+            """,
+            {"now": fields.Datetime.now()},
+        )
+        return self.env.cr.fetchone()[0]
+
+    @api.model
+    def _rdv_trigger_reminders(self, at):
+        """Have the reminder cron run at ``at``, unless a run is planned by then already."""
+        cron = self.env.ref("rdv_booking_sms.ir_cron_rdv_reminders", raise_if_not_found=False)
+        if not cron:
+            return
+        self.env.cr.execute(
+            "SELECT 1 FROM ir_cron_trigger WHERE cron_id = %s AND call_at <= %s LIMIT 1",
+            (cron.id, at),
+        )
+        if not self.env.cr.rowcount:
+            cron.sudo()._trigger(at=at)
+
+    @api.model
+    def _cron_reminders(self):
+        """Cron: queue the due reminders, have them sent, sleep until the next one is due.
+
+        Woken by triggers at each reminder time (set when an appointment is
+        booked or moved, and here for the next one), not by polling; its
+        daily run is only a safety net.
+        """
+        queued = self._queue_reminders()
+        if queued:
+            self._wake_cron("rdv_booking.ir_cron_rdv_notifications")
+        next_at = self._rdv_next_reminder_at()
+        if next_at:
+            self._rdv_trigger_reminders(next_at)
+        return queued
+
+    # ------------------------------------------------------------------
+    # Delivery
+    # ------------------------------------------------------------------
+
+    def _deliver(self):
+        self.ensure_one()
+        appointment = self.appointment_id
+        if self.kind == "reminder" and (
+            appointment.state != "planned" or appointment.start <= fields.Datetime.now()
+        ):
+            self.write(
+                {
+                    "state": "cancelled",
+                    "last_error": _("Not sent: the appointment is no longer to come."),
+                }
+            )
+            return True
+        if self.channel == "sms":
+            return self._rdv_deliver_sms()
+        return super()._deliver()
+
+    def _rdv_deliver_sms(self):
+        """Send this notification's SMS; on failure, retry it or send an e-mail instead."""
+        appointment = self.appointment_id
+        company = appointment.company_id
+        if not appointment._rdv_sms_number():
+            return self._rdv_fall_back(
+                _("SMS: the phone number is not a domestic mobile number."), final=True
+            )
+        unavailable = company._rdv_sms_unavailable()
+        if unavailable:
+            gateway = company.sudo().rdv_sms_gateway_id
+            if gateway and not gateway.active and not appointment._citizen_email():
+                # Switched off on purpose: the SMS waits for it, using up no attempt.
+                self.write(
+                    {
+                        "next_attempt_at": fields.Datetime.now() + SWITCHED_OFF_WAIT,
+                        "last_error": unavailable,
+                    }
+                )
+                return False
+            return self._rdv_fall_back(unavailable, final=True)
+        sms = self.sms_id
+        if sms and sms.state in ("error", "outgoing"):
+            sms.action_set_outgoing()
+            sms.send(unlink_failed=False, unlink_sent=True, raise_exception=False)
+        elif not (sms and sms.state in SENT_STATES):
+            sms = appointment._rdv_send_sms(
+                self.kind, appointment._rdv_sms_message(self.kind), notification=self
+            )
+        if sms.state in SENT_STATES:
+            appointment._rdv_log_sms(
+                sms, dict(self._fields["kind"]._description_selection(self.env))[self.kind]
+            )
+            return True
+        reason = sms.rdv_failure_reason or dict(
+            sms._fields["failure_type"]._description_selection(self.env)
+        ).get(sms.failure_type, _("Unknown error"))
+        permanent = sms.failure_type != "sms_server"
+        if permanent or self.attempts + 1 >= company.rdv_sms_attempts:
+            return self._rdv_fall_back(reason, final=permanent)
+        return reason
+
+    def _rdv_fall_back(self, reason, final=False):
+        """The SMS cannot go: e-mail instead if there is an address.
+
+        Without an address: give up now if ``final``, else retry the SMS later.
+        """
+        self.ensure_one()
+        appointment = self.appointment_id
+        if appointment._citizen_email():
+            domain = [
+                ("appointment_id", "=", appointment.id),
+                ("kind", "=", self.kind),
+                ("channel", "=", "email"),
+            ]
+            if self.kind != "reminder":
+                # The e-mail queued with this SMS (same event) needs no twin.
+                domain.append(("create_date", ">=", self.create_date))
+            if not self.search_count(domain):
+                self.create(
+                    {"appointment_id": appointment.id, "kind": self.kind, "channel": "email"}
+                )
+                self._wake_cron("rdv_booking.ir_cron_rdv_notifications")
+            self.write({"state": "fallback", "last_error": reason})
+            return True
+        if final:
+            self.write({"state": "failed", "last_error": reason, "attempts": self.attempts + 1})
+            return True
+        return reason

@@ -1,0 +1,314 @@
+import json
+import logging
+import re
+import threading
+
+import requests
+
+from odoo import _, api, fields, models
+from odoo.exceptions import ValidationError
+
+_logger = logging.getLogger(__name__)
+
+PLACEHOLDER_RE = re.compile(r"\{(\w+)\}")
+# One HTTP session (kept-alive connections) per gateway URL and thread.
+_sessions = threading.local()
+PLACEHOLDERS = ("number", "message", "sender", "uuid")
+DEFAULT_PAYLOAD = '{"to": "{number}", "text": "{message}", "from": "{sender}"}'
+
+# HTTP statuses worth retrying: the gateway is overloaded or down, not the message wrong.
+TRANSIENT_STATUSES = (408, 425, 429)
+
+
+class GatewayResult:
+    """What a gateway said of one message: sent, or why not, and whether to retry."""
+
+    __slots__ = ("ok", "transient", "reason", "provider_id")
+
+    def __init__(self, ok, transient=False, reason=None, provider_id=None):
+        self.ok = ok
+        self.transient = transient
+        self.reason = reason
+        self.provider_id = provider_id
+
+
+class RdvSmsGateway(models.Model):
+    """A way out for SMS: Odoo IAP, or the HTTP API of the commune's own operator.
+
+    The HTTP gateway is configured, not coded: URL, credentials, a payload
+    template (a JSON object whose strings may hold {number}, {message},
+    {sender}, {uuid}), sent as JSON, as a form or as query parameters, and a
+    success check on the answer. It plugs into ``sms.sms._send``, so Odoo's
+    SMS states (sent, error and its failure type) keep working.
+    """
+
+    _name = "rdv.sms.gateway"
+    _description = "SMS gateway"
+    _order = "sequence, id"
+
+    name = fields.Char(required=True)
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(
+        default=True,
+        help="A gateway switched off sends nothing: messages go by e-mail when the "
+        "citizen gave an address, and wait for it to be switched on again otherwise.",
+    )
+    company_id = fields.Many2one(
+        "res.company", "Company", help="Leave empty to share the gateway between communes."
+    )
+    provider = fields.Selection(
+        [("iap", "Odoo IAP"), ("http", "HTTP API of an operator")],
+        required=True,
+        default="http",
+    )
+    url = fields.Char("URL", help="Address of the operator's sending API (https://...).")
+    http_method = fields.Selection(
+        [("POST", "POST"), ("GET", "GET")], "HTTP method", required=True, default="POST"
+    )
+    content_type = fields.Selection(
+        [("json", "JSON"), ("form", "Form (URL-encoded)")],
+        "Body format",
+        required=True,
+        default="json",
+        help="How the payload is sent with POST. With GET it is sent as query parameters.",
+    )
+    auth_type = fields.Selection(
+        [
+            ("none", "None"),
+            ("basic", "User and password (Basic)"),
+            ("bearer", "Token (Bearer)"),
+            ("header", "Key in a header"),
+        ],
+        "Authentication",
+        required=True,
+        default="none",
+    )
+    username = fields.Char("User")
+    secret = fields.Char("Password, token or key", groups="base.group_system", copy=False)
+    header_name = fields.Char("Header", default="X-API-Key")
+    payload_template = fields.Text(
+        "Payload",
+        default=DEFAULT_PAYLOAD,
+        help="A JSON object. In its strings, {number} is the mobile number, {message} "
+        "the text, {sender} the sender name and {uuid} the message's own identifier.",
+    )
+    number_format = fields.Selection(
+        [
+            ("e164", "International, with + (+33612345678)"),
+            ("digits", "International, without + (33612345678)"),
+        ],
+        "Number format",
+        required=True,
+        default="e164",
+    )
+    sender = fields.Char(
+        "Sender name", help="Up to 11 letters or digits, as registered with the operator."
+    )
+    success_path = fields.Char(
+        "Success field",
+        help="Field of the JSON answer that says the message was accepted, dotted for "
+        "nested ones (status, result.code). Empty: any HTTP 2xx answer is a success.",
+    )
+    success_value = fields.Char("Success value", help="Value of the success field on success.")
+    message_id_path = fields.Char(
+        "Message ID field", help="Field of the JSON answer holding the operator's message ID."
+    )
+    timeout = fields.Integer(
+        "Timeout (seconds)",
+        default=10,
+        help="A gateway that does not answer in time is an error; the message is retried.",
+    )
+
+    @api.constrains("provider", "url", "payload_template", "timeout", "sender", "success_path")
+    def _check_http_settings(self):
+        for gateway in self.filtered(lambda g: g.provider == "http"):
+            if not re.match(r"^https?://[^\s/]+", gateway.url or ""):
+                raise ValidationError(
+                    _("URL: give the address of the operator's API, starting with https://.")
+                )
+            try:
+                payload = json.loads(gateway.payload_template or "")
+            except ValueError as error:
+                raise ValidationError(
+                    _("Payload: this is not valid JSON (%s).", error.args[0])
+                ) from error
+            if not isinstance(payload, dict):
+                raise ValidationError(_('Payload: write a JSON object, {"key": "value", ...}.'))
+            used = set(PLACEHOLDER_RE.findall(gateway.payload_template))
+            if not {"number", "message"} <= used:
+                raise ValidationError(
+                    _("Payload: it must contain {number} and {message} in its values.")
+                )
+            unknown = used - set(PLACEHOLDERS)
+            if unknown:
+                raise ValidationError(
+                    _(
+                        "Payload: unknown placeholder %(names)s. Known: %(known)s.",
+                        names=", ".join("{%s}" % name for name in sorted(unknown)),
+                        known=", ".join("{%s}" % name for name in PLACEHOLDERS),
+                    )
+                )
+            if not 1 <= gateway.timeout <= 60:
+                raise ValidationError(_("Timeout: between 1 and 60 seconds."))
+            if gateway.sender and not re.fullmatch(r"[A-Za-z0-9 ]{1,11}", gateway.sender):
+                raise ValidationError(_("Sender name: up to 11 letters, digits or spaces."))
+            if gateway.success_path and not gateway.success_value:
+                raise ValidationError(_("Success value: say what the success field holds."))
+
+    # ------------------------------------------------------------------
+    # Sending
+    # ------------------------------------------------------------------
+
+    def _payload(self, number, message, uuid):
+        """The payload template with its placeholders filled (JSON-safe)."""
+        self.ensure_one()
+        values = {
+            "number": number.lstrip("+") if self.number_format == "digits" else number,
+            "message": message,
+            "sender": self.sender or "",
+            "uuid": uuid,
+        }
+
+        def fill(node):
+            if isinstance(node, str):
+                return PLACEHOLDER_RE.sub(lambda m: values.get(m.group(1), m.group(0)), node)
+            if isinstance(node, dict):
+                return {key: fill(value) for key, value in node.items()}
+            if isinstance(node, list):
+                return [fill(value) for value in node]
+            return node
+
+        return fill(json.loads(self.payload_template))
+
+    def _request_kwargs(self, payload):
+        self.ensure_one()
+        secret = self.sudo().secret or ""
+        kwargs = {"timeout": self.timeout, "headers": {"Accept": "application/json"}}
+        if self.auth_type == "basic":
+            kwargs["auth"] = (self.username or "", secret)
+        elif self.auth_type == "bearer":
+            kwargs["headers"]["Authorization"] = "Bearer %s" % secret
+        elif self.auth_type == "header":
+            kwargs["headers"][self.header_name or "X-API-Key"] = secret
+        if self.http_method == "GET":
+            kwargs["params"] = {
+                key: value if isinstance(value, str) else json.dumps(value)
+                for key, value in payload.items()
+            }
+        elif self.content_type == "form":
+            kwargs["data"] = payload
+        else:
+            kwargs["json"] = payload
+        return kwargs
+
+    @staticmethod
+    def _json_path(data, path):
+        for key in path.split("."):
+            if isinstance(data, dict) and key in data:
+                data = data[key]
+            elif isinstance(data, list) and key.isdigit() and int(key) < len(data):
+                data = data[int(key)]
+            else:
+                raise KeyError(path)
+        return data
+
+    def _post_one(self, session, number, message, uuid):
+        """Hand one message to the gateway; a :class:`GatewayResult`, never an exception.
+
+        Reasons never quote the request (its URL may carry the number) nor
+        the message.
+        """
+        self.ensure_one()
+        try:
+            response = session.request(
+                self.http_method,
+                self.url,
+                **self._request_kwargs(self._payload(number, message, uuid)),
+            )
+        except requests.Timeout:
+            return GatewayResult(
+                False, True, _("The gateway did not answer within %s seconds.", self.timeout)
+            )
+        except requests.RequestException as error:
+            return GatewayResult(
+                False, True, _("The gateway cannot be reached (%s).", type(error).__name__)
+            )
+        status = response.status_code
+        if status >= 500 or status in TRANSIENT_STATUSES:
+            return GatewayResult(False, True, _("The gateway is unavailable (HTTP %s).", status))
+        if not 200 <= status < 300:
+            return GatewayResult(
+                False, False, _("The gateway refused the message (HTTP %s).", status)
+            )
+        if not (self.success_path or self.message_id_path):
+            return GatewayResult(True)
+        try:
+            data = response.json()
+        except ValueError:
+            return GatewayResult(
+                False,
+                True,
+                _("The gateway's answer cannot be read (HTTP %s, not JSON).", status),
+            )
+        if self.success_path:
+            try:
+                value = self._json_path(data, self.success_path)
+            except KeyError:
+                return GatewayResult(
+                    False,
+                    True,
+                    _("The gateway's answer has no field %s.", self.success_path),
+                )
+            if str(value) != self.success_value:
+                return GatewayResult(
+                    False,
+                    True,
+                    _(
+                        "The gateway answered %(field)s = %(value)s instead of %(expected)s.",
+                        field=self.success_path,
+                        value=str(value)[:40],
+                        expected=self.success_value,
+                    ),
+                )
+        provider_id = None
+        if self.message_id_path:
+            try:
+                provider_id = str(self._json_path(data, self.message_id_path))[:100]
+            except KeyError:
+                provider_id = None
+        return GatewayResult(True, provider_id=provider_id)
+
+    def _session(self):
+        """This thread's HTTP session for the gateway's URL: connections are reused."""
+        self.ensure_one()
+        sessions = _sessions.__dict__.setdefault("by_url", {})
+        session = sessions.get(self.url)
+        if session is None:
+            session = sessions[self.url] = requests.Session()
+        return session
+
+    def _send_sms(self, sms_records):
+        """Send ``sms_records`` (sms.sms) through this HTTP gateway and set their states.
+
+        Accepted: state 'pending' ("Sent", as Odoo IAP's success). Refused,
+        unreachable, too slow or unreadable: state 'error', failure type
+        'sms_server' when worth retrying, 'unknown' otherwise, with the reason.
+        """
+        self.ensure_one()
+        sent = failed = 0
+        session = self._session()
+        for sms in sms_records:
+            result = self._post_one(session, sms.number, sms.body, sms.uuid)
+            if result.ok:
+                sent += 1
+                sms._rdv_set_result("pending", provider_id=result.provider_id)
+            else:
+                failed += 1
+                sms._rdv_set_result(
+                    "error",
+                    failure_type="sms_server" if result.transient else "unknown",
+                    reason=result.reason,
+                )
+        # Counts and ids only: never a number nor a text.
+        _logger.info("SMS gateway %s: %s sent, %s failed", self.id, sent, failed)
+        return sent

@@ -1,0 +1,1 @@
+from . import test_budget, test_channel, test_gateway, test_reminders, test_templates, test_tour

@@ -1,0 +1,73 @@
+import logging
+
+from odoo.addons.rdv_booking.tests.common import NOW, RdvCase, utc
+
+from .gateway_stub import SmsGatewayStub
+
+TUESDAY_9 = utc(2026, 3, 3, 8, 0)  # 09:00 in Paris, the day after NOW
+
+
+class LogCapture(logging.Handler):
+    """Every record the server logs while installed, at the levels it runs with."""
+
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.lines = []
+
+    def emit(self, record):
+        self.lines.append(self.format(record))
+
+    def __enter__(self):
+        logging.getLogger().addHandler(self)
+        return self
+
+    def __exit__(self, *exc):
+        logging.getLogger().removeHandler(self)
+
+
+class SmsCase(RdvCase):
+    """The commune of RdvCase (France) sending SMS through a gateway stub on loopback."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        if cls.registry.test_cr is None:
+            # E-mails carry a PDF: wkhtmltopdf fetches its assets from this
+            # server, whose requests must see the test's transaction. Rate
+            # limits (their own cursor) share it too.
+            cls.registry.enter_test_mode(cls.cr)
+            cls.addClassCleanup(cls.registry.leave_test_mode)
+        cls.stub = SmsGatewayStub().start()
+        cls.addClassCleanup(cls.stub.stop)
+        cls.gateway = cls.env["rdv.sms.gateway"].create(
+            cls.stub.gateway_values(company_id=cls.company.id)
+        )
+        cls.company.write(
+            {
+                "rdv_sms_enabled": True,
+                "rdv_sms_gateway_id": cls.gateway.id,
+                "email": "mairie@test.example",
+            }
+        )
+
+    def setUp(self):
+        super().setUp()
+        self.stub.mode = "ok"
+        self.stub.messages.clear()
+        self.stub.requests.clear()
+
+    def deliver(self):
+        """Run the outbox once, as its cron does."""
+        return self.env["rdv.notification"]._process()
+
+    def rows(self, appointment, kind=None):
+        """(kind, channel, state) of the appointment's notifications (reminders only
+        if ``kind`` says so), in order."""
+        return [
+            (n.kind, n.channel, n.state)
+            for n in appointment.notification_ids.sorted("id")
+            if n.kind == kind or (kind is None and n.kind != "reminder")
+        ]
+
+
+__all__ = ["NOW", "TUESDAY_9", "LogCapture", "SmsCase", "utc"]

@@ -1,0 +1,212 @@
+import datetime
+
+from freezegun import freeze_time
+
+from odoo.exceptions import UserError, ValidationError
+from odoo.tests import tagged
+
+from odoo.addons.rdv_booking_portal.tests.common import smtp_sink
+
+from .common import NOW, TUESDAY_9, LogCapture, SmsCase, utc
+
+FR_MOBILE = "+33612345678"
+
+
+@tagged("post_install", "-at_install")
+class TestHttpGateway(SmsCase):
+    """The configurable HTTP gateway, in Odoo's sms.sms sending path, against a real stub."""
+
+    def test_confirmation_goes_through_the_gateway(self):
+        appointment = self.book(TUESDAY_9, email="")
+        with LogCapture() as logs:
+            self.deliver()
+        [request] = self.stub.requests
+        self.assertEqual(request["headers"]["Authorization"], "Bearer stub-token")
+        payload = request["payload"]
+        self.assertEqual((payload["to"], payload["from"]), (FR_MOBILE, "RDV"))
+        self.assertIn(appointment.name, payload["text"])
+        self.assertIn("Town hall", payload["text"])
+        notification = appointment.notification_ids
+        self.assertEqual((notification.channel, notification.state), ("sms", "done"))
+        sms = notification.sms_id
+        self.assertEqual(sms.state, "pending", "Odoo's 'Sent' state")
+        self.assertEqual(sms.rdv_provider_id, "msg-1")
+        self.assertEqual(payload["reference"], sms.uuid)
+        self.assertEqual((sms.rdv_encoding, sms.rdv_segments), ("gsm7", 1))
+        usage = self.env["rdv.sms.usage"].search([("appointment_id", "=", appointment.id)])
+        self.assertEqual((usage.kind, usage.segments), ("booked", 1))
+        self.assertAlmostEqual(usage.cost, 0.07)
+        self.assertIn("+336••••••78", appointment.message_ids[0].body)
+        for line in logs.lines:
+            self.assertNotIn("612345678", line)
+            self.assertNotIn(appointment.name, line)
+
+    def test_transient_failures_are_retried_then_fall_back_to_email(self):
+        appointment = self.book(TUESDAY_9, email="jules@example.com")
+        sms_row = appointment.notification_ids.filtered(lambda n: n.channel == "sms")
+        self.stub.mode = "down"
+        self.deliver()
+        self.assertEqual((sms_row.state, sms_row.attempts), ("pending", 1))
+        self.assertIn("unavailable (HTTP 503)", sms_row.last_error)
+        self.assertEqual(
+            (sms_row.sms_id.state, sms_row.sms_id.failure_type), ("error", "sms_server")
+        )
+        first_sms = sms_row.sms_id
+        with freeze_time(NOW + datetime.timedelta(minutes=1)):
+            self.deliver()
+        self.assertEqual(sms_row.sms_id, first_sms, "the same SMS is sent again")
+        self.assertEqual(sms_row.attempts, 2)
+        with freeze_time(NOW + datetime.timedelta(minutes=6)):
+            self.deliver()
+        self.assertEqual(
+            sms_row.state, "fallback", "3 attempts (the company's setting), then e-mail"
+        )
+        self.assertEqual(len(self.stub.requests), 3)
+        # The e-mail queued with the SMS covers it: no second e-mail.
+        self.assertEqual(
+            self.rows(appointment), [("booked", "email", "done"), ("booked", "sms", "fallback")]
+        )
+
+    def test_without_email_the_sms_is_retried_until_it_goes(self):
+        appointment = self.book(TUESDAY_9, email="")
+        row = appointment.notification_ids
+        self.stub.mode = "garbage"
+        self.deliver()
+        self.assertIn("cannot be read (HTTP 200, not JSON)", row.last_error)
+        for minutes in (1, 6, 21):
+            with freeze_time(NOW + datetime.timedelta(minutes=minutes)):
+                self.deliver()
+        self.assertEqual((row.state, row.attempts), ("pending", 4))
+        self.stub.mode = "ok"
+        with freeze_time(NOW + datetime.timedelta(minutes=81)):
+            self.deliver()
+        self.assertEqual(row.state, "done")
+        self.assertEqual(len(self.stub.messages), 1)
+
+    def test_refused_number_falls_back_at_once(self):
+        appointment = self.book(TUESDAY_9, email="jules@example.com")
+        self.stub.mode = "reject"
+        self.deliver()
+        row = appointment.notification_ids.filtered(lambda n: n.channel == "sms")
+        self.assertEqual(row.state, "fallback")
+        self.assertIn("refused the message (HTTP 400)", row.last_error)
+        self.assertEqual(row.sms_id.failure_type, "unknown")
+
+    def test_gateway_timeout_is_an_error_with_a_reason(self):
+        # Odoo's test runner raises any HTTP timeout below 10 s to 10 s.
+        self.gateway.timeout = 10
+        self.stub.mode, self.stub.delay = "slow", 11
+        appointment = self.book(TUESDAY_9, email="")
+        self.deliver()
+        row = appointment.notification_ids
+        self.assertEqual((row.state, row.attempts), ("pending", 1))
+        self.assertIn("did not answer within 10 seconds", row.last_error)
+
+    def test_switched_off_gateway_keeps_the_messages(self):
+        self.gateway.active = False
+        appointment = self.book(TUESDAY_9, email="")
+        self.deliver()
+        row = appointment.notification_ids
+        self.assertEqual((row.state, row.attempts), ("pending", 0), "waiting, no attempt used")
+        self.assertIn("switched off", row.last_error)
+        self.assertFalse(self.stub.requests)
+        self.gateway.active = True
+        with freeze_time(NOW + datetime.timedelta(minutes=15)):
+            self.deliver()
+        self.assertEqual(row.state, "done")
+        self.assertEqual(len(self.stub.messages), 1)
+        # With an e-mail address, a switched-off gateway means e-mail at once.
+        self.gateway.active = False
+        other = self.book(utc(2026, 3, 3, 9, 0), lastname="Aulan", email="a@example.com")
+        self.assertEqual(other._otp_destination()[0], "email")
+        self.deliver()
+        self.assertEqual(
+            self.rows(other), [("booked", "email", "done"), ("booked", "sms", "fallback")]
+        )
+
+    def test_odoo_iap_stays_available(self):
+        self.company.rdv_sms_gateway_id = False
+        appointment = self.book(TUESDAY_9, email="")
+        self.deliver()
+        sms = appointment.notification_ids.sms_id
+        self.assertFalse(sms.rdv_gateway_id, "sent through Odoo IAP's own path")
+        # Odoo's test runner blocks IAP: its own error state, retried by the outbox.
+        self.assertEqual((sms.state, sms.failure_type), ("error", "sms_server"))
+        self.assertEqual(appointment.notification_ids.state, "pending")
+        self.assertFalse(self.stub.requests)
+
+    def test_form_and_get_payloads(self):
+        self.gateway.write({"content_type": "form", "auth_type": "basic", "username": "u"})
+        self.book(TUESDAY_9, email="")
+        self.deliver()
+        self.assertEqual(self.stub.requests[-1]["payload"]["to"], FR_MOBILE)
+        self.assertTrue(self.stub.requests[-1]["headers"]["Authorization"].startswith("Basic "))
+        self.gateway.write({"http_method": "GET", "number_format": "digits", "auth_type": "header"})
+        self.book(utc(2026, 3, 3, 9, 0), lastname="Aulan", phone="0698765432", email="")
+        self.deliver()
+        request = self.stub.requests[-1]
+        self.assertEqual(request["payload"]["to"], "33698765432")
+        self.assertEqual(request["headers"]["X-API-Key"], "stub-token")
+
+    def test_gateway_settings_are_checked(self):
+        values = self.stub.gateway_values()
+        for wrong, message in (
+            ({"url": "ftp://x"}, "URL"),
+            ({"payload_template": "{not json"}, "not valid JSON"),
+            ({"payload_template": '["{number}"]'}, "JSON object"),
+            ({"payload_template": '{"to": "{number}"}'}, "{number} and {message}"),
+            ({"payload_template": '{"to": "{number}", "m": "{message}", "x": "{nope}"}'}, "{nope}"),
+            ({"timeout": 0}, "Timeout"),
+            ({"sender": "Far too long a name"}, "Sender name"),
+            ({"success_value": False}, "Success value"),
+        ):
+            with self.subTest(wrong=wrong), self.assertRaisesRegex(ValidationError, message):
+                self.env["rdv.sms.gateway"].create({**values, **wrong})
+
+
+@tagged("post_install", "-at_install")
+class TestCodesBySms(SmsCase):
+    """One-time codes of the website by SMS, never kept, never logged."""
+
+    def hold(self, email=""):
+        appointment = self.env["rdv.appointment"]._book(
+            self.type_id, self.counter, TUESDAY_9, channel="web", hold=True
+        )
+        appointment._set_citizen({"lastname": "Bois", "phone": "0612345678", "email": email})
+        return appointment
+
+    def issue(self, appointment):
+        return self.env["rdv.otp"]._issue(appointment, "booking", "127.0.0.1")
+
+    def test_code_by_sms(self):
+        appointment = self.hold()
+        with LogCapture() as logs:
+            otp = self.issue(appointment)
+        self.assertEqual(otp.channel, "sms")
+        code = self.stub.last_code(FR_MOBILE)
+        self.assertRegex(self.stub.texts()[-1], r"^\d{6} is your code .* Valid 10 min\.")
+        self.assertTrue(otp._verify(code))
+        sms = appointment.sms_ids
+        self.assertEqual(sms.rdv_kind, "code")
+        self.assertNotIn(code, sms.body, "the code is not kept in the database")
+        self.assertTrue(sms.to_delete)
+        for line in logs.lines:
+            self.assertNotIn(code, line)
+            self.assertNotIn("612345678", line)
+
+    def test_code_by_email_when_the_sms_fails(self):
+        appointment = self.hold(email="jules@example.com")
+        self.stub.mode = "down"
+        with smtp_sink(self.env) as sink:
+            otp = self.issue(appointment)
+        self.assertEqual(otp.channel, "email")
+        self.assertTrue(otp._verify(sink.last_code("jules@example.com")))
+
+    def test_no_code_and_no_cooldown_when_nothing_could_be_sent(self):
+        appointment = self.hold()
+        self.stub.mode = "down"
+        with self.assertRaisesRegex(UserError, "could not send the text message"):
+            self.issue(appointment)
+        self.assertFalse(self.env["rdv.otp"].search([("appointment_id", "=", appointment.id)]))
+        self.stub.mode = "ok"
+        self.assertEqual(self.issue(appointment).channel, "sms", "asked again at once")
