@@ -294,8 +294,9 @@ def page_h1(response):
 
 def page_alert(response):
     """The text of the page's error messages (role="alert"), for assertions."""
-    found = re.findall(r'role="alert"[^>]*>(.*?)</', response.text, re.S)
-    return " ".join(html.unescape(re.sub(r"\s+", " ", text)).strip() for text in found)
+    found = re.findall(r'role="alert"[^>]*>(.*?)</(?:div|p|span)>', response.text, re.S)
+    texts = (re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text)) for text in found)
+    return " ".join(html.unescape(text).strip() for text in texts)
 
 
 def describe(response):
@@ -338,18 +339,20 @@ class PortalClient:
         )
         return self._record(label or "GET " + path.split("?")[0], response, started)
 
-    def post(self, path, data, page=None, label=None):
-        """POST a form with the CSRF token of ``page`` (default: the last page),
-        then follow the redirect (303) with a GET, as a browser does."""
-        page = page if page is not None else self.last
-        data = {"csrf_token": self.csrf(page), "website_url_hp": "", **data}
+    def post(self, path, data, page=None, label=None, follow=True):
+        """POST a form with the CSRF token of ``page`` (default: the last page;
+        none if ``data`` has one), then follow the redirect (303) with a GET, as
+        a browser does (unless not ``follow``)."""
+        if "csrf_token" not in data:
+            data = {"csrf_token": self.csrf(page if page is not None else self.last), **data}
+        data = {"website_url_hp": "", **data}
         started = time.perf_counter()
         response = self.session.post(
             self.base_url + path, data=data, allow_redirects=False, timeout=self.timeout
         )
         self._record(label or "POST " + path, response, started)
         hops = 0
-        while response.is_redirect and hops < 5:
+        while follow and response.is_redirect and hops < 5:
             hops += 1
             location = response.headers["Location"]
             if location.startswith("http"):
@@ -380,6 +383,12 @@ class PortalClient:
         if day:
             params["day"] = day.isoformat()
         return self.get(f"/rdv/type/{type_id}/slots", label="GET slots", **params)
+
+    @staticmethod
+    def days_offered(response):
+        """The days of the month calendar that have free times (links), in order."""
+        found = re.findall(r"[?&;]day=(\d{4}-\d\d-\d\d)#rdv_times", response.text)
+        return sorted(set(found))
 
     @staticmethod
     def hold_forms(response):
