@@ -76,8 +76,11 @@ class Counter:
         self.queries = self.cr.sql_log_count - self.start
 
 
-def build_dataset(env, rng):
-    """40 communes x 3 counters, one place each, slots not generated yet."""
+def build_dataset(env, rng, horizon_days=HORIZON_DAYS):
+    """40 communes x 3 counters, one place each, slots not generated yet.
+
+    Also used by bench_portal.py (with a shorter horizon).
+    """
     france = env.ref("base.fr")
     today = datetime.date.today()
     counters = env["rdv.counter"]
@@ -86,7 +89,7 @@ def build_dataset(env, rng):
             {
                 "name": f"Commune {index + 1:02d}",
                 "country_id": france.id,
-                "rdv_horizon_days": HORIZON_DAYS,
+                "rdv_horizon_days": horizon_days,
             }
         )
         cenv = env(
@@ -115,7 +118,7 @@ def build_dataset(env, rng):
                 "is_published": True,
                 "procedure_code": "cni-passport",
                 "min_notice_hours": 0,
-                "max_horizon_days": HORIZON_DAYS,
+                "max_horizon_days": horizon_days,
             }
         )
         week = cenv["rdv.reference.week"].create(
@@ -131,7 +134,7 @@ def build_dataset(env, rng):
             }
         )
         for number in range(COUNTERS_PER_COMMUNE):
-            days = sorted(rng.sample(range(1, HORIZON_DAYS), EXCEPTION_DAYS))
+            days = sorted(rng.sample(range(1, horizon_days), EXCEPTION_DAYS))
             counters |= cenv["rdv.counter"].create(
                 {
                     "name": f"DR {number + 1}",

@@ -1,13 +1,25 @@
-"""Pytest configuration of the pure-Python tests (no Odoo needed).
+"""Pytest configuration of the tests of tests/.
 
 The repository root is put on ``sys.path``.  ``rdv_booking/__init__.py`` imports
 the Odoo models, so the slot engine is loaded from its file path as the
 stand-alone module ``rdv_schedule``: tests do ``import rdv_schedule as schedule``.
+
+The database tests (marker ``odoo_db``) share the fixtures below: the registry
+of the database ``make test`` prepared (RDV_TEST_DB), a commune with a website
+of its own in it, an SMTP sink and a live Odoo server with 2 workers
+(``live_odoo.py``).
 """
 
+import datetime
 import importlib.util
+import os
 import sys
+import uuid
+import zoneinfo
 from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -27,3 +39,178 @@ def _load(name: str, path: Path) -> None:
 
 
 _load("rdv_schedule", ROOT / "rdv_booking" / "tools" / "schedule.py")
+
+
+# ----------------------------------------------------------------------
+# Database tests (marker odoo_db): the database `make test` prepared
+# ----------------------------------------------------------------------
+
+LOG_DIR = ROOT / "var" / "log"
+# Every client of the tests below comes from 127.0.0.1, so the per-IP limits
+# of the website would throttle them: the test commune raises them (and only
+# them; the per-code attempts, per-destination sends and captcha stay on).
+LOAD_LIMITS = {
+    "rdv_posts_per_ip_minute": 100000,
+    "rdv_otp_sends_per_ip_hour": 100000,
+    # The cheapest proof of work the settings allow: the clients solve it in
+    # Python, on the machine that also runs the server.
+    "rdv_captcha_difficulty": 1000,
+}
+
+
+@pytest.fixture(scope="session")
+def odoo_registry():
+    """The registry of RDV_TEST_DB, in this process (to prepare data and check it)."""
+    db = os.environ.get("RDV_TEST_DB")
+    if not db:
+        pytest.fail("RDV_TEST_DB is not set: run the database tests through `make test`.")
+    import odoo
+    from odoo.modules.registry import Registry
+
+    odoo.tools.config.parse_config(
+        [
+            "--addons-path=%s" % _addons_path(),
+            "-d",
+            db,
+            "--db_maxconn=80",
+        ]
+    )
+    return Registry(db)
+
+
+def _addons_path():
+    return os.environ.get("RDV_FULL_ADDONS_PATH") or os.environ["RDV_ADDONS_PATH"]
+
+
+@pytest.fixture(scope="session")
+def portal_site(odoo_registry):
+    """A commune of its own with a website of its own (chosen by the Host header).
+
+    One appointment type (15 minutes, one person, e-mail required), one place,
+    one counter of capacity 1 open every day 08:00-20:00 (the server runs in
+    real time, whatever the day), slots for 20 days. Removed afterwards.
+    """
+    from odoo import SUPERUSER_ID, api
+
+    tag = uuid.uuid4().hex[:8]
+    host = f"rdv-load-{tag}.test"
+    with odoo_registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+        lang_en = env.ref("base.lang_en")
+        company = env["res.company"].create(
+            {
+                "name": f"Commune Charge {tag}",
+                "country_id": env.ref("base.fr").id,
+                "email": f"mairie-{tag}@example.com",
+                "rdv_horizon_days": 20,
+                **LOAD_LIMITS,
+            }
+        )
+        website = env["website"].create(
+            {
+                "name": f"RDV load {tag}",
+                "domain": host,
+                "company_id": company.id,
+                "language_ids": [(6, 0, lang_en.ids)],
+                "default_lang_id": lang_en.id,
+                "rdv_company_ids": [(6, 0, company.ids)],
+            }
+        )
+        cenv = env(context=dict(env.context, allowed_company_ids=company.ids))
+        rdv_type = cenv["rdv.appointment.type"].create(
+            {
+                "name": "Carte d'identité",
+                "company_id": company.id,
+                "duration": 15,
+                "max_persons": 1,
+                "min_notice_hours": 0,
+                "max_horizon_days": 20,
+                "is_published": True,
+                "ask_email": "required",
+                "ask_phone": "optional",
+            }
+        )
+        place = cenv["rdv.place"].create(
+            {"name": f"Mairie {tag}", "company_id": company.id, "tz": "Europe/Paris"}
+        )
+        week = cenv["rdv.reference.week"].create(
+            {
+                "name": "Tous les jours",
+                "company_id": company.id,
+                "line_ids": [
+                    (0, 0, {"weekday": str(day), "hour_from": 8.0, "hour_to": 20.0})
+                    for day in range(7)
+                ],
+            }
+        )
+        counter = cenv["rdv.counter"].create(
+            {
+                "name": "Guichet 1",
+                "place_id": place.id,
+                "type_ids": [(6, 0, rdv_type.ids)],
+                "reference_week_id": week.id,
+                "slot_duration": 15,
+                "capacity": 1,
+                "date_start": datetime.date.today(),
+            }
+        )
+        assert env["rdv.slot"].search_count([("counter_id", "=", counter.id)]) > 900
+        site = SimpleNamespace(
+            local_day=_local_day,
+            slot_start=_slot_start,
+            host=host,
+            tag=tag,
+            company_id=company.id,
+            website_id=website.id,
+            type_id=rdv_type.id,
+            place_id=place.id,
+            counter_id=counter.id,
+        )
+    yield site
+    with odoo_registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        cr.execute("DELETE FROM rdv_slot WHERE counter_id = %s", (site.counter_id,))
+        cr.execute("DELETE FROM rdv_appointment WHERE counter_id = %s", (site.counter_id,))
+        env["rdv.counter"].browse(site.counter_id).unlink()
+        env["website"].browse(site.website_id).unlink()
+
+
+PARIS = zoneinfo.ZoneInfo("Europe/Paris")
+
+
+def _local_day(days):
+    """The date in Paris (the test place's zone) ``days`` from today."""
+    return datetime.datetime.now(PARIS).date() + datetime.timedelta(days=days)
+
+
+def _slot_start(day, hour, minute=0):
+    """The UTC start, as the slot pages write it, of ``hour:minute`` in Paris on ``day``."""
+    local = datetime.datetime.combine(day, datetime.time(hour, minute), tzinfo=PARIS)
+    return local.astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+@pytest.fixture(scope="session")
+def smtp_sink():
+    """A real SMTP server on loopback; the live server sends its mail there."""
+    from live_odoo import SmtpSink
+
+    sink = SmtpSink().start()
+    yield sink
+    sink.stop()
+
+
+@pytest.fixture(scope="session")
+def live_server(odoo_registry, portal_site, smtp_sink):
+    """Odoo serving RDV_TEST_DB with 2 HTTP workers on a free loopback port."""
+    from live_odoo import OdooServer
+
+    server = OdooServer(
+        odoo_registry.db_name,
+        _addons_path(),
+        LOG_DIR / f"live-server-{portal_site.tag}.log",
+        workers=2,
+        smtp_port=smtp_sink.port,
+    )
+    server.start()
+    yield server
+    server.stop()

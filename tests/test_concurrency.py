@@ -11,7 +11,6 @@ company of their own and removed afterwards.
 """
 
 import datetime
-import os
 import threading
 import uuid
 
@@ -24,32 +23,12 @@ ATTEMPTS = 40
 
 
 @pytest.fixture(scope="module")
-def registry():
-    db = os.environ.get("RDV_TEST_DB")
-    if not db:
-        pytest.fail("RDV_TEST_DB is not set: run the database tests through `make test`.")
-    import odoo
-    from odoo.modules.registry import Registry
-
-    odoo.tools.config.parse_config(
-        [
-            "--addons-path=%s"
-            % (os.environ.get("RDV_FULL_ADDONS_PATH") or os.environ["RDV_ADDONS_PATH"]),
-            "-d",
-            db,
-            "--db_maxconn=80",
-        ]
-    )
-    return Registry(db)
-
-
-@pytest.fixture(scope="module")
-def counter_setup(registry):
+def counter_setup(odoo_registry):
     """A commune of its own with one counter of 28 fifteen-minute slots."""
     from odoo import SUPERUSER_ID, api
 
     tag = uuid.uuid4().hex[:8]
-    with registry.cursor() as cr:
+    with odoo_registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
         company = env["res.company"].create(
             {
@@ -102,7 +81,7 @@ def counter_setup(registry):
         assert len(slots) == 28, f"the fixture expects 28 slots, got {len(slots)}"
         ids = {"company": company.id, "type": rdv_type.id, "counter": counter.id}
     yield ids
-    with registry.cursor() as cr:
+    with odoo_registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         appointments = env["rdv.appointment"].search([("company_id", "=", ids["company"])])
         env.cr.execute("DELETE FROM rdv_slot WHERE counter_id = %s", (ids["counter"],))
@@ -110,7 +89,7 @@ def counter_setup(registry):
         env["rdv.counter"].browse(ids["counter"]).unlink()
 
 
-def test_parallel_bookers_never_share_a_slot(registry, counter_setup):
+def test_parallel_bookers_never_share_a_slot(odoo_registry, counter_setup):
     from psycopg2.errors import SerializationFailure
 
     from odoo import SUPERUSER_ID, api
@@ -125,7 +104,7 @@ def test_parallel_bookers_never_share_a_slot(registry, counter_setup):
         result = "no slot left"
         barrier.wait()
         for _attempt in range(ATTEMPTS):
-            with registry.cursor() as cr:
+            with odoo_registry.cursor() as cr:
                 env = api.Environment(
                     cr,
                     SUPERUSER_ID,
@@ -178,7 +157,7 @@ def test_parallel_bookers_never_share_a_slot(registry, counter_setup):
     assert len(booked) == 28, f"28 slots, {len(booked)} bookings: {outcomes}"
     assert len({start for _tag, _id, start in booked}) == 28, "two bookers share a start"
 
-    with registry.cursor() as cr:
+    with odoo_registry.cursor() as cr:
         cr.execute(
             """SELECT count(*), count(DISTINCT appointment_id),
                       count(*) FILTER (WHERE state = 'booked')

@@ -4,6 +4,7 @@ import datetime
 import json
 import math
 
+import babel.dates
 import pytz
 from markupsafe import Markup
 from werkzeug.exceptions import NotFound
@@ -11,7 +12,7 @@ from werkzeug.exceptions import NotFound
 from odoo import _, fields, http
 from odoo.exceptions import UserError
 from odoo.http import request
-from odoo.tools import format_date, format_datetime
+from odoo.tools.misc import babel_locale_parse
 
 from odoo.addons.rdv_booking.models.rdv_appointment import (
     BookingError,
@@ -68,17 +69,21 @@ class RdvWebsite(http.Controller):
             )
         )
 
-    def _type_or_404(self, type_id):
+    def _type_or_404(self, type_id, offered=None):
+        """The offered type ``type_id``; ``offered``: :meth:`_offered_types` if the
+        caller already has them (one search per request on the busy pages)."""
+        offered = self._offered_types() if offered is None else offered
         rdv_type = request.env["rdv.appointment.type"].sudo().browse(int(type_id)).exists()
-        if not rdv_type or rdv_type not in self._offered_types():
+        if not rdv_type or rdv_type not in offered:
             raise NotFound()
         return rdv_type
 
-    def _procedure_types(self, rdv_type):
+    def _procedure_types(self, rdv_type, offered=None):
         """The types that are the same procedure as ``rdv_type`` on this website."""
         if not rdv_type.procedure_code:
             return rdv_type
-        return self._offered_types().filtered(lambda t: t.procedure_code == rdv_type.procedure_code)
+        offered = self._offered_types() if offered is None else offered
+        return offered.filtered(lambda t: t.procedure_code == rdv_type.procedure_code)
 
     def _persons_label(self, persons):
         return _("1 person") if persons == 1 else _("%s persons", persons)
@@ -125,9 +130,23 @@ class RdvWebsite(http.Controller):
             status=status,
         )
 
+    def _locale(self):
+        return babel_locale_parse(request.env.lang or "en_US")
+
+    def _format_date(self, day, date_format="EEEE d MMMM"):
+        """``day`` in the page's language.
+
+        Babel with the page's locale rather than odoo.tools.format_date, which
+        looks the language up again at each call: the month calendar formats
+        some fifty dates, the places page one time per place.
+        """
+        return babel.dates.format_date(day, format=date_format, locale=self._locale())
+
     def _local(self, appointment_or_place, utc_dt, dt_format="EEEE d MMMM HH:mm"):
+        """``utc_dt`` (naive UTC) in the place's zone and the page's language."""
         place = getattr(appointment_or_place, "place_id", appointment_or_place)
-        return format_datetime(request.env, utc_dt, tz=place.tz, dt_format=dt_format)
+        local = pytz.utc.localize(utc_dt).astimezone(pytz.timezone(place.tz or "UTC"))
+        return babel.dates.format_datetime(local, dt_format, locale=self._locale())
 
     def _pending(self):
         """The booking this session holds, if it still holds it."""
@@ -229,9 +248,10 @@ class RdvWebsite(http.Controller):
     )
     def rdv_places(self, type_id, persons=1, where="", lat="", lon="", **kwargs):
         """Step 3: the places offering the type, each with its earliest free time."""
-        rdv_type = self._type_or_404(type_id)
+        offered = self._offered_types()
+        rdv_type = self._type_or_404(type_id, offered)
         persons = self._persons(rdv_type, persons)
-        types = self._procedure_types(rdv_type)
+        types = self._procedure_types(rdv_type, offered)
         now = fields.Datetime.now()
         horizon = now + datetime.timedelta(days=max(types.mapped("max_horizon_days")))
         earliest = (
@@ -311,9 +331,10 @@ class RdvWebsite(http.Controller):
     )
     def rdv_slots(self, type_id, place="any", persons=1, month="", day="", **kwargs):
         """Step 4: the days with free times in a month, then the times of one day."""
-        rdv_type = self._type_or_404(type_id)
+        offered = self._offered_types()
+        rdv_type = self._type_or_404(type_id, offered)
         persons = self._persons(rdv_type, persons)
-        types = self._procedure_types(rdv_type)
+        types = self._procedure_types(rdv_type, offered)
         places = types.counter_ids.filtered(lambda c: c.website_visible and c.active).place_id
         if place != "any":
             places = places.filtered(lambda p: str(p.id) == str(place))
@@ -334,10 +355,13 @@ class RdvWebsite(http.Controller):
             )
         )
         counters = request.env["rdv.counter"].sudo().browse({s[0] for s in starts})
+        # A month holds thousands of free starts: each counter's record and
+        # zone are looked up once, not per start.
+        zones = {counter.id: (counter, pytz.timezone(counter.tz)) for counter in counters}
         by_day = {}
         for counter_id, start, _stop in starts:
-            counter = counters.browse(counter_id)
-            local = pytz.utc.localize(start).astimezone(pytz.timezone(counter.tz))
+            counter, zone = zones[counter_id]
+            local = start.replace(tzinfo=pytz.utc).astimezone(zone)
             by_day.setdefault(local.date(), []).append((start, counter, local))
         chosen = None
         if day:
@@ -379,19 +403,16 @@ class RdvWebsite(http.Controller):
                 "place_param": place,
                 "persons_label": self._persons_label(persons),
                 "places": places,
-                "month_label": format_date(request.env, first, date_format="MMMM y"),
+                "month_label": self._format_date(first, "MMMM y"),
                 "month": first,
                 "weeks": weeks,
                 "by_day": by_day,
                 "chosen": chosen,
-                "chosen_label": chosen
-                and format_date(request.env, chosen, date_format="EEEE d MMMM y"),
+                "chosen_label": chosen and self._format_date(chosen, "EEEE d MMMM y"),
                 "times": times,
                 "next_month": next_month,
                 "prev_month": prev_month,
-                "format_date": lambda d, f="EEEE d MMMM": format_date(
-                    request.env, d, date_format=f
-                ),
+                "format_date": self._format_date,
                 **self._steps("slot"),
             },
         )
@@ -433,13 +454,14 @@ class RdvWebsite(http.Controller):
         refused = self._guard_post(post)
         if refused:
             return refused
+        offered = self._offered_types()
         try:
-            rdv_type = self._type_or_404(type_id)
+            rdv_type = self._type_or_404(type_id, offered)
             counter = request.env["rdv.counter"].sudo().browse(int(counter_id)).exists()
             start_dt = fields.Datetime.to_datetime(start)
         except (ValueError, TypeError) as error:
             raise NotFound() from error
-        types = self._procedure_types(rdv_type)
+        types = self._procedure_types(rdv_type, offered)
         booked_type = types & counter.type_ids
         if not counter or not booked_type or not counter.website_visible or not start_dt:
             raise NotFound()
@@ -988,23 +1010,20 @@ class RdvWebsite(http.Controller):
                     place=appointment.place_id.name,
                     when=appointment.start_local,
                 ),
-                "month_label": format_date(request.env, first, date_format="MMMM y"),
+                "month_label": self._format_date(first, "MMMM y"),
                 "month": first,
                 "weeks": calendar.Calendar(firstweekday=0).monthdatescalendar(
                     first.year, first.month
                 ),
                 "by_day": by_day,
                 "chosen": chosen,
-                "chosen_label": chosen
-                and format_date(request.env, chosen, date_format="EEEE d MMMM y"),
+                "chosen_label": chosen and self._format_date(chosen, "EEEE d MMMM y"),
                 "times": times,
                 "next_month": (last + datetime.timedelta(days=1)).strftime("%Y-%m"),
                 "prev_month": (first - datetime.timedelta(days=1)).strftime("%Y-%m")
                 if first > datetime.date.today().replace(day=1)
                 else None,
-                "format_date": lambda d, f="EEEE d MMMM": format_date(
-                    request.env, d, date_format=f
-                ),
+                "format_date": self._format_date,
             },
         )
 
