@@ -25,6 +25,7 @@
             "rdv_booking_portal/static/src/scss/rdv_portal.scss",
             "rdv_booking_portal/static/src/js/rdv_portal.js",
         ],
+        "web.assets_tests": ["rdv_booking_portal/static/tests/tours/*.js"],
     },
     "installable": True,
 }

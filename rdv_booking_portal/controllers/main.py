@@ -734,8 +734,10 @@ class RdvWebsite(http.Controller):
         try:
             appointment._confirm_hold()
         except SlotTakenError as error:
-            request.session.pop(SESSION_PENDING, None)
-            return self._taken(appointment.type_id, error, appointment.persons, "/rdv")
+            # The booking lost its time: it is of no use any more.
+            rdv_type, persons = appointment.type_id, appointment.persons
+            self._release_pending()
+            return self._taken(rdv_type, error, persons, "/rdv")
         request.session.pop(SESSION_PENDING, None)
         done = list(request.session.get(SESSION_DONE) or [])[-9:] + [appointment.id]
         request.session[SESSION_DONE] = done
