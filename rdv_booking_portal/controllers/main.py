@@ -583,8 +583,12 @@ class RdvWebsite(http.Controller):
         methods=["GET"],
         sitemap=False,
     )
-    def rdv_summary(self, error=None, **kwargs):
+    def rdv_summary(self, **kwargs):
         """Step 6: the summary, before a code is sent to confirm the booking."""
+        return self._summary_page()
+
+    def _summary_page(self, error=None):
+        # Messages come from the server only, never from the URL.
         appointment, expired = self._pending_or_expired()
         if expired:
             return expired
@@ -643,7 +647,7 @@ class RdvWebsite(http.Controller):
             "booking",
             post,
             lambda message: (
-                self.rdv_summary(error=message)
+                self._summary_page(error=message)
                 if post.get("from") != "verify"
                 else self._verify_page(appointment, message)
             ),
@@ -848,8 +852,12 @@ class RdvWebsite(http.Controller):
         return appointment, None
 
     @http.route("/rdv/manage", type="http", auth="public", website=True, sitemap=False)
-    def rdv_manage(self, message=None, **kwargs):
+    def rdv_manage(self, **kwargs):
         """The appointment, with its PDF, and cancel / reschedule while allowed."""
+        return self._manage_page()
+
+    def _manage_page(self, message=None):
+        # Messages come from the server only, never from the URL.
         appointment, redirect = self._manage_or_find()
         if redirect:
             return redirect
@@ -877,7 +885,7 @@ class RdvWebsite(http.Controller):
         if redirect:
             return redirect
         if not appointment._can_change():
-            return self.rdv_manage(message=self._too_late(appointment))
+            return self._manage_page(message=self._too_late(appointment))
         return request.render(
             "rdv_booking_portal.page_manage_cancel",
             {"appointment": appointment, "lines": appointment._summary_lines()},
@@ -917,7 +925,7 @@ class RdvWebsite(http.Controller):
         if redirect:
             return redirect
         if not appointment._can_change():
-            return self.rdv_manage(message=self._too_late(appointment))
+            return self._manage_page(message=self._too_late(appointment))
         appointment._cancel(by="citizen", reason=_("Cancelled online by the citizen."))
         message = Markup(
             _("Your appointment <strong>%s</strong> is cancelled. A confirmation was sent to you.")
@@ -941,7 +949,7 @@ class RdvWebsite(http.Controller):
         if redirect:
             return redirect
         if not appointment._can_change():
-            return self.rdv_manage(message=self._too_late(appointment))
+            return self._manage_page(message=self._too_late(appointment))
         place = appointment.place_id
         first, last = self._month_bounds(month, place.tz)
         starts = (
@@ -1028,7 +1036,7 @@ class RdvWebsite(http.Controller):
         if redirect:
             return redirect
         if not appointment._can_change():
-            return self.rdv_manage(message=self._too_late(appointment))
+            return self._manage_page(message=self._too_late(appointment))
         try:
             counter = request.env["rdv.counter"].sudo().browse(int(counter_id)).exists()
             start_dt = fields.Datetime.to_datetime(start)
@@ -1043,8 +1051,8 @@ class RdvWebsite(http.Controller):
                 appointment.type_id, error, appointment.persons, "/rdv/manage/reschedule"
             )
         except BookingError as error:
-            return self.rdv_manage(message=str(error.args[0]))
-        return self.rdv_manage(message=_("Your appointment was moved. A confirmation was sent."))
+            return self._manage_page(message=str(error.args[0]))
+        return self._manage_page(message=_("Your appointment was moved. A confirmation was sent."))
 
     # --- without the link: reference + phone or e-mail + captcha, then a code
 
@@ -1056,8 +1064,11 @@ class RdvWebsite(http.Controller):
         methods=["GET"],
         sitemap=False,
     )
-    def rdv_manage_find(self, error=None, values=None, **kwargs):
+    def rdv_manage_find(self, **kwargs):
         """Seed 000 "Gestion des RDV": find an appointment by its reference."""
+        return self._find_page()
+
+    def _find_page(self, error=None, values=None):
         return request.render(
             "rdv_booking_portal.page_manage_find",
             {"captcha": self._captcha(), "error": error, "values": values or {}},
@@ -1079,12 +1090,12 @@ class RdvWebsite(http.Controller):
             return refused
         values = {"reference": reference, "contact": contact}
         if not reference.strip() or not contact.strip():
-            return self.rdv_manage_find(
+            return self._find_page(
                 error=_("Give the reference of the appointment and your phone or e-mail."),
                 values=values,
             )
         if not request.env["rdv.captcha"].sudo()._verify(post.get("rdv_captcha")):
-            return self.rdv_manage_find(
+            return self._find_page(
                 error=_("The anti-robot check failed. Please try again."), values=values
             )
         appointment = request.env["rdv.appointment"].sudo()._portal_find(reference, contact)
