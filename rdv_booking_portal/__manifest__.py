@@ -17,6 +17,7 @@
         "report/rdv_appointment_report.xml",
         "report/rdv_appointment_templates.xml",
         "views/rdv_portal_templates.xml",
+        "views/rdv_portal_my_templates.xml",
         "views/website_layout.xml",
     ],
     "demo": ["demo/rdv_portal_demo.xml"],

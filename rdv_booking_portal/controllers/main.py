@@ -498,6 +498,12 @@ class RdvWebsite(http.Controller):
             status=400 if errors else 200,
         )
 
+    def _account_context(self):
+        """Logged in, the citizen books for their account (see "My appointments")."""
+        if request.env.user._is_public():
+            return {}
+        return {"rdv_account_partner_id": request.env.user.partner_id.id}
+
     def _pending_or_expired(self):
         appointment = self._pending()
         if not appointment:
@@ -559,7 +565,7 @@ class RdvWebsite(http.Controller):
             # Validated even without consent, so that every error shows at once;
             # nothing is kept unless everything is right.
             with request.env.cr.savepoint() as savepoint:
-                appointment._set_citizen(citizen)
+                appointment.with_context(**self._account_context())._set_citizen(citizen)
                 if errors:
                     savepoint.rollback()
         except CitizenInputError as error:
@@ -568,7 +574,9 @@ class RdvWebsite(http.Controller):
             errors["_form"] = str(error.args[0])
         if errors:
             return self._identity_form(appointment, citizen, errors)
-        appointment.partner_id.sudo().lang = request.env.lang
+        if request.env.user._is_public():
+            # (a logged-in citizen's language is their account's)
+            appointment.partner_id.sudo().lang = request.env.lang
         return request.redirect("/rdv/booking/summary")
 
     # ------------------------------------------------------------------
@@ -771,13 +779,18 @@ class RdvWebsite(http.Controller):
     # ------------------------------------------------------------------
 
     def _session_appointment(self, appointment_id):
+        """The appointment if this browser booked it, opened it by link or code,
+        or if it is one of the logged-in user's appointments; else 404."""
         allowed = set(request.session.get(SESSION_DONE) or [])
         managed = self._managed()
         if managed:
             allowed.add(managed.id)
-        if int(appointment_id) not in allowed:
+        Appointment = request.env["rdv.appointment"].sudo()
+        if int(appointment_id) not in allowed and not Appointment.search_count(
+            Appointment._portal_user_domain(request.env.user) + [("id", "=", int(appointment_id))]
+        ):
             raise NotFound()
-        return request.env["rdv.appointment"].sudo().browse(int(appointment_id)).exists()
+        return Appointment.browse(int(appointment_id)).exists()
 
     @http.route(
         "/rdv/appointment/<int:appointment_id>/pdf",
@@ -885,27 +898,10 @@ class RdvWebsite(http.Controller):
         if redirect:
             return redirect
         if not appointment._can_change():
-            return self._manage_page(message=self._too_late(appointment))
+            return self._manage_page(message=appointment._too_late_message())
         return request.render(
             "rdv_booking_portal.page_manage_cancel",
             {"appointment": appointment, "lines": appointment._summary_lines()},
-        )
-
-    def _too_late(self, appointment):
-        place = appointment.place_id
-        if place.phone:
-            return _(
-                "This appointment can no longer be changed online (less than %(hours)s hours "
-                "before). Please call %(place)s on %(phone)s.",
-                hours=appointment.type_id.change_deadline_hours,
-                place=place.name,
-                phone=place.phone,
-            )
-        return _(
-            "This appointment can no longer be changed online (less than %(hours)s hours "
-            "before). Please contact %(place)s.",
-            hours=appointment.type_id.change_deadline_hours,
-            place=place.name,
         )
 
     @http.route(
@@ -925,7 +921,7 @@ class RdvWebsite(http.Controller):
         if redirect:
             return redirect
         if not appointment._can_change():
-            return self._manage_page(message=self._too_late(appointment))
+            return self._manage_page(message=appointment._too_late_message())
         appointment._cancel(by="citizen", reason=_("Cancelled online by the citizen."))
         message = Markup(
             _("Your appointment <strong>%s</strong> is cancelled. A confirmation was sent to you.")
@@ -949,7 +945,7 @@ class RdvWebsite(http.Controller):
         if redirect:
             return redirect
         if not appointment._can_change():
-            return self._manage_page(message=self._too_late(appointment))
+            return self._manage_page(message=appointment._too_late_message())
         place = appointment.place_id
         first, last = self._month_bounds(month, place.tz)
         starts = (
@@ -1036,7 +1032,7 @@ class RdvWebsite(http.Controller):
         if redirect:
             return redirect
         if not appointment._can_change():
-            return self._manage_page(message=self._too_late(appointment))
+            return self._manage_page(message=appointment._too_late_message())
         try:
             counter = request.env["rdv.counter"].sudo().browse(int(counter_id)).exists()
             start_dt = fields.Datetime.to_datetime(start)

@@ -17,7 +17,7 @@ import urllib.parse
 from pathlib import Path
 
 import odoo
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import RdvPortalMixin, smtp_sink
 
@@ -217,6 +217,21 @@ class TestCitizenTours(RdvTourCase):
         self.assertEqual(set(held.slot_ids.mapped("state")), {"held"})
         self.assertEqual(other.state, "planned")
         self.assertFalse(pending.exists(), "the booking that lost its time is gone")
+
+    def test_my_appointments(self):
+        """A logged-in user's appointments in /my: list, details, cancel."""
+        user = new_test_user(self.env, "rdv_tour_portal", groups="base.group_portal")
+        appointment = self.env["rdv.appointment"]._book(
+            self.rdv_type,
+            self.counter,
+            self._future_start(days=3, hour=15),
+            channel="phone",
+            partner=user.partner_id,
+            citizen={"lastname": "Portail", "phone": "0612121212"},
+        )
+        self.start_tour("/my", "rdv_portal_my_tour", login=user.login)
+        self.env.invalidate_all()
+        self.assertEqual((appointment.state, appointment.cancelled_by), ("cancelled", "citizen"))
 
 
 @tagged("post_install", "-at_install")

@@ -485,3 +485,57 @@ registry.category("web_tour.tours").add("rdv_portal_find_code_tour", {
         axeStep("manage, opened by code"),
     ],
 });
+
+// ----------------------------------------------------------------------
+// "My appointments" of a logged-in user (/my)
+// ----------------------------------------------------------------------
+
+registry.category("web_tour.tours").add("rdv_portal_my_tour", {
+    url: "/my",
+    steps: () => [
+        {
+            content: "The appointments in the portal's home, with their count",
+            trigger: ".o_portal_index_card a[href='/my/appointments']:has([data-placeholder_count='rdv_appointment_count'])",
+        },
+        axeStep("my account"),
+        {
+            content: "Open my appointments",
+            trigger: ".o_portal_index_card a[href='/my/appointments']",
+            run: "click",
+        },
+        {
+            content: "The appointment to come is listed",
+            trigger: "#rdv_upcoming ~ .table-responsive a[href^='/my/appointments/']",
+        },
+        axeStep("my appointments"),
+        {
+            content: "Open it",
+            trigger: "#rdv_upcoming ~ .table-responsive a[href^='/my/appointments/']",
+            run: "click",
+        },
+        {
+            content: "Its details, PDF, move and cancel",
+            trigger: "a[href$='/pdf'] ~ a[href$='/reschedule'] ~ a[href$='/cancel']",
+        },
+        axeStep("my appointment"),
+        {
+            content: "Cancel it",
+            trigger: "a[href^='/my/appointments/'][href$='/cancel']",
+            run: "click",
+        },
+        {
+            content: "Are you sure?",
+            trigger: "form[action$='/rdv/manage/cancel'] button[type='submit']",
+            run: "click",
+        },
+        {
+            content: "Cancelled; back to my appointments",
+            trigger: "a[href='/my/appointments']",
+            run: "click",
+        },
+        {
+            content: "It is now among the past and cancelled ones",
+            trigger: "#rdv_past ~ .table-responsive a[href^='/my/appointments/']",
+        },
+    ],
+});
