@@ -11,13 +11,17 @@ answers, and fail on any serious or critical violation, listed.
 """
 
 import base64
+import contextlib
+import json
 import os
 import re
+import time
 import urllib.parse
 from pathlib import Path
 
 import odoo
 from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests.common import ChromeBrowser, ChromeBrowserException
 
 from .common import RdvPortalMixin, smtp_sink
 
@@ -271,3 +275,172 @@ class TestCitizenAccessibility(RdvTourCase):
         appointment = self._appointments()
         self.assertEqual(appointment.state, "planned")
         self.assertEqual(appointment.citizen_lang, "ar_001")
+
+
+class Keyboard:
+    """Chromium driven by real key presses (DevTools Input events, trusted like a
+    person's): Tab moves the focus as the browser does, Enter and Space activate."""
+
+    KEYS = {"Tab": ("Tab", 9, None), "Enter": ("Enter", 13, "\r"), " ": ("Space", 32, " ")}
+
+    def __init__(self, test, browser):
+        self.test = test
+        self.browser = browser
+
+    def js(self, expression, timeout=10):
+        """The value of ``expression`` in the page (awaited if a promise)."""
+        result = self.browser._websocket_request(
+            "Runtime.evaluate",
+            params={"expression": expression, "returnByValue": True, "awaitPromise": True},
+            timeout=timeout,
+        )
+        if result.get("exceptionDetails"):
+            raise AssertionError("%s: %s" % (expression, result["exceptionDetails"]))
+        return result["result"].get("value")
+
+    def wait_for(self, expression, what, timeout=20):
+        """Wait until ``expression`` is true in the page (pages load in between)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with contextlib.suppress(AssertionError, ChromeBrowserException):
+                if self.js(expression):
+                    return
+            time.sleep(0.1)
+        raise AssertionError("Timed out waiting for %s (%s)" % (what, expression))
+
+    def press(self, key):
+        code, number, text = self.KEYS[key]
+        event = {
+            "key": key,
+            "code": code,
+            "windowsVirtualKeyCode": number,
+            "nativeVirtualKeyCode": number,
+        }
+        down = {**event, "type": "keyDown", **({"text": text} if text else {})}
+        self.browser._websocket_request("Input.dispatchKeyEvent", params=down)
+        self.browser._websocket_request("Input.dispatchKeyEvent", params={**event, "type": "keyUp"})
+
+    def type(self, text):
+        self.browser._websocket_request("Input.insertText", params={"text": text})
+
+    def focused(self, selector):
+        return self.js(
+            "!!document.activeElement && document.activeElement.matches(%s)" % json.dumps(selector)
+        )
+
+    def tab_to(self, selector, max_tabs=80):
+        """Press Tab until ``selector`` has the focus; check that the focus shows."""
+        for _i in range(max_tabs):
+            self.press("Tab")
+            if self.focused(selector):
+                self.wait_for(
+                    "(() => { const s = getComputedStyle(document.activeElement);"
+                    " return (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0)"
+                    " || s.boxShadow !== 'none'; })()",
+                    "a visible focus on %s" % selector,
+                    timeout=3,
+                )
+                return
+        raise AssertionError("%s cannot be reached with the Tab key" % selector)
+
+    def go(self, selector, key="Enter", then=None, what=None):
+        """Tab to ``selector``, press ``key``; wait for ``then`` if given."""
+        self.tab_to(selector)
+        self.press(key)
+        if then:
+            self.wait_for(then, what or then)
+
+
+@tagged("post_install", "-at_install")
+class TestCitizenKeyboard(RdvTourCase):
+    """The whole booking with the keyboard alone, in Chromium."""
+
+    def _page(self, path):
+        return "document.readyState === 'complete' && window.location.pathname === %s" % json.dumps(
+            path
+        )
+
+    def test_booking_by_keyboard(self):
+        browser = ChromeBrowser(self)
+        keyboard = Keyboard(self, browser)
+        try:
+            self.http_request_key = self.canonical_tag + "_keyboard"
+            self.authenticate(None, None, browser=browser)
+            self.cr.flush()
+            self.cr.clear()
+            with smtp_sink(self.env) as sink:
+                browser.navigate_to(self.base_url() + "/rdv", wait_stop=True)
+                keyboard.wait_for(self._page("/rdv"), "the types")
+                type_path = "/rdv/type/%s" % self.rdv_type.id
+                keyboard.go("a.o_rdv_type_card", then=self._page(type_path))
+                keyboard.go(
+                    "form.o_rdv_where button[type='submit']",
+                    then=self._page(type_path + "/places"),
+                )
+                keyboard.go("a[href*='/slots?place=']", then=self._page(type_path + "/slots"))
+                day = "table.o_rdv_month a[href*='day=']"
+                if not keyboard.js("!!document.querySelector(%s)" % json.dumps(day)):
+                    # No free day left this month: the next one.
+                    keyboard.go("a.o_rdv_next_month", then=self._page(type_path + "/slots"))
+                keyboard.go(
+                    day,
+                    then="document.readyState === 'complete' && !!document.getElementById("
+                    "'rdv_times') && document.activeElement.id === 'rdv_times'",
+                    what="the times of the day, with the focus",
+                )
+                keyboard.go(
+                    "#rdv_times button[type='submit']", then=self._page("/rdv/booking/details")
+                )
+                # Sent empty with Enter in the first field: the errors get the focus.
+                keyboard.tab_to("#rdv_lastname")
+                keyboard.press("Enter")
+                keyboard.wait_for(
+                    "document.activeElement && document.activeElement.id === 'rdv_errors'",
+                    "the focus on the summary of the errors",
+                )
+                # Its first link takes the focus to the field.
+                keyboard.go("#rdv_errors a[href='#rdv_lastname']")
+                keyboard.wait_for(
+                    "window.location.hash === '#rdv_lastname'", "the link to the field"
+                )
+                for field, value in (
+                    ("#rdv_lastname", "Clavier"),
+                    ("#rdv_firstname", "Zoé"),
+                    ("#rdv_phone", "06 98 76 54 32"),
+                    ("#rdv_email", "clavier@example.com"),
+                ):
+                    keyboard.tab_to(field)
+                    keyboard.js("document.activeElement.select()")
+                    keyboard.type(value)
+                keyboard.go("#rdv_consent", key=" ")
+                self.assertTrue(keyboard.js("document.getElementById('rdv_consent').checked"))
+                keyboard.go(
+                    "form.o_rdv_details button[type='submit']",
+                    then=self._page("/rdv/booking/summary"),
+                )
+                keyboard.wait_for(
+                    "!!document.querySelector('.o_rdv_captcha_ready')", "the anti-robot check"
+                )
+                keyboard.go(
+                    "form[action$='/rdv/booking/code'] button[type='submit']",
+                    then=self._page("/rdv/booking/verify"),
+                )
+                keyboard.wait_for(
+                    "document.activeElement.id === 'rdv_code'", "the focus on the code field"
+                )
+                keyboard.type(sink.last_code("clavier@example.com"))
+                keyboard.press("Enter")
+                keyboard.wait_for(self._page("/rdv/booking/done"), "the confirmation")
+                # Let the page's scripts finish starting before the browser closes.
+                keyboard.wait_for(
+                    "!!(window.odoo && odoo.__WOWL_DEBUG__ && odoo.__WOWL_DEBUG__.root)",
+                    "the page's scripts",
+                )
+                self.assertFalse(browser.had_failure, "no error in the browser's console")
+        finally:
+            browser.stop()
+            self._wait_remaining_requests()
+            self.http_request_key = self.canonical_tag
+        appointment = self._appointments(lastname="Clavier")
+        self.assertEqual(appointment.state, "planned")
+        self.assertEqual(appointment.email, "clavier@example.com")
