@@ -17,6 +17,7 @@
         "report/rdv_appointment_report.xml",
         "report/rdv_appointment_templates.xml",
         "views/rdv_portal_templates.xml",
+        "views/rdv_portal_my_templates.xml",
         "views/website_layout.xml",
     ],
     "demo": ["demo/rdv_portal_demo.xml"],
@@ -25,6 +26,7 @@
             "rdv_booking_portal/static/src/scss/rdv_portal.scss",
             "rdv_booking_portal/static/src/js/rdv_portal.js",
         ],
+        "web.assets_tests": ["rdv_booking_portal/static/tests/tours/*.js"],
     },
     "installable": True,
 }

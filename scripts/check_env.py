@@ -7,9 +7,14 @@ wkhtmltopdf: a green run without them would prove nothing.  So each missing
 thing is one line here, with what to install, and the exit code is 1.
 
     python3 scripts/check_env.py [--demo]     (--demo: skip the test-only checks)
+    python3 scripts/check_env.py --missing-node
+        prints the npm packages of scripts/node-packages.txt that are not
+        installed in var/node at their pinned version, one a line (for
+        scripts/ensure_deps.sh), and exits 0.
 """
 
 import importlib.metadata as metadata
+import json
 import os
 import platform
 import shutil
@@ -165,7 +170,46 @@ def check_binaries(names):
             problem(f"{name} not found in PATH", f"apt-get install -y {package}")
 
 
+NODE_PACKAGES = os.path.join(ROOT, "scripts", "node-packages.txt")
+NODE_PREFIX = os.path.join(ROOT, "var", "node")
+
+
+def node_packages():
+    """[(name, version)] pinned in scripts/node-packages.txt."""
+    with open(NODE_PACKAGES, encoding="utf-8") as lines:
+        specs = [line.split("#", 1)[0].strip() for line in lines]
+    return [tuple(spec.rsplit("@", 1)) for spec in specs if spec]
+
+
+def missing_node():
+    """The pinned npm packages not installed in var/node at their version."""
+    missing = []
+    for name, version in node_packages():
+        manifest = os.path.join(NODE_PREFIX, "node_modules", name, "package.json")
+        try:
+            with open(manifest, encoding="utf-8") as file:
+                installed = json.load(file).get("version")
+        except (OSError, ValueError):
+            installed = None
+        if installed != version:
+            missing.append(f"{name}@{version}")
+    return missing
+
+
+def check_node():
+    for spec in missing_node():
+        problem(
+            f"npm package {spec} not installed in var/node: the accessibility checks "
+            "(axe-core) of the browser tours would fail",
+            f"scripts/ensure_deps.sh test   (or: npm install --prefix var/node {spec})",
+        )
+
+
 def main(argv):
+    if "--missing-node" in argv:
+        for spec in missing_node():
+            print(spec)
+        return 0
     demo = "--demo" in argv
     if check_odoo():
         check_python_packages()
@@ -174,6 +218,7 @@ def main(argv):
     if not demo:
         check_chrome()
         check_websocket()
+        check_node()
         check_binaries([("pdftotext", "poppler-utils")])
     if problems:
         print("[rdv] The environment is not ready:", file=sys.stderr)

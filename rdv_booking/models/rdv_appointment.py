@@ -113,8 +113,8 @@ class RdvAppointment(models.Model):
     citizen_name = fields.Char(
         "Citizen's name",
         compute="_compute_citizen_name",
-        help="The contact's name, else the name the citizen gave (the contact is "
-        "linked in the background, moments after the booking).",
+        help="The name the citizen gave, else their contact's (a citizen logged in on "
+        "the website may book for a relative: the contact is then their account's).",
     )
     file_number = fields.Char("File number")
     file_number_label = fields.Char(related="type_id.file_number_label")
@@ -275,8 +275,9 @@ class RdvAppointment(models.Model):
     @api.depends("partner_id.name", "lastname", "firstname")
     def _compute_citizen_name(self):
         for appointment in self:
-            appointment.citizen_name = appointment.partner_id.name or self._partner_name(
-                appointment.lastname, appointment.firstname
+            appointment.citizen_name = (
+                self._partner_name(appointment.lastname, appointment.firstname)
+                or appointment.partner_id.name
             )
 
     @api.depends("name", "citizen_name", "start")
@@ -738,11 +739,14 @@ class RdvAppointment(models.Model):
     # Life cycle
     # ------------------------------------------------------------------
 
-    def _set_citizen(self, citizen):
+    def _set_citizen(self, citizen, partner=None):
         """Give a held booking its citizen (the website's contact form).
 
         Same validation and per-person rules as :meth:`_book`; the booking
         itself is not counted against the person's limit.
+
+        :param partner: the contact to book for, when known (a citizen logged
+            in books for their account), else it is linked after confirmation
 
         :raises CitizenInputError: invalid data, per field
         :raises BookingError: the person's limits are reached
@@ -753,7 +757,7 @@ class RdvAppointment(models.Model):
                 _("This booking is no longer waiting for confirmation."), code="state"
             )
         vals = self._prepare_citizen_vals(
-            self.type_id, citizen, None, "web", self.counter_id._phone_region()
+            self.type_id, citizen, partner, "web", self.counter_id._phone_region()
         )
         self._check_person_limits(self.type_id, vals, exclude=self)
         self.write(vals)

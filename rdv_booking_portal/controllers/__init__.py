@@ -1,3 +1,3 @@
 """Website controllers of RDV."""
 
-from . import main
+from . import main, portal

@@ -520,6 +520,12 @@ class RdvWebsite(http.Controller):
             status=400 if errors else 200,
         )
 
+    def _account_partner(self):
+        """Logged in, the citizen books for their account (see "My appointments")."""
+        if request.env.user._is_public():
+            return None
+        return request.env.user.partner_id
+
     def _pending_or_expired(self):
         appointment = self._pending()
         if not appointment:
@@ -581,7 +587,7 @@ class RdvWebsite(http.Controller):
             # Validated even without consent, so that every error shows at once;
             # nothing is kept unless everything is right.
             with request.env.cr.savepoint() as savepoint:
-                appointment._set_citizen(citizen)
+                appointment._set_citizen(citizen, partner=self._account_partner())
                 if errors:
                     savepoint.rollback()
         except CitizenInputError as error:
@@ -604,8 +610,12 @@ class RdvWebsite(http.Controller):
         methods=["GET"],
         sitemap=False,
     )
-    def rdv_summary(self, error=None, **kwargs):
+    def rdv_summary(self, **kwargs):
         """Step 6: the summary, before a code is sent to confirm the booking."""
+        return self._summary_page()
+
+    def _summary_page(self, error=None):
+        # Messages come from the server only, never from the URL.
         appointment, expired = self._pending_or_expired()
         if expired:
             return expired
@@ -664,7 +674,7 @@ class RdvWebsite(http.Controller):
             "booking",
             post,
             lambda message: (
-                self.rdv_summary(error=message)
+                self._summary_page(error=message)
                 if post.get("from") != "verify"
                 else self._verify_page(appointment, message)
             ),
@@ -755,8 +765,10 @@ class RdvWebsite(http.Controller):
         try:
             appointment._confirm_hold()
         except SlotTakenError as error:
-            request.session.pop(SESSION_PENDING, None)
-            return self._taken(appointment.type_id, error, appointment.persons, "/rdv")
+            # The booking lost its time: it is of no use any more.
+            rdv_type, persons = appointment.type_id, appointment.persons
+            self._release_pending()
+            return self._taken(rdv_type, error, persons, "/rdv")
         request.session.pop(SESSION_PENDING, None)
         done = list(request.session.get(SESSION_DONE) or [])[-9:] + [appointment.id]
         request.session[SESSION_DONE] = done
@@ -786,13 +798,18 @@ class RdvWebsite(http.Controller):
     # ------------------------------------------------------------------
 
     def _session_appointment(self, appointment_id):
+        """The appointment if this browser booked it, opened it by link or code,
+        or if it is one of the logged-in user's appointments; else 404."""
         allowed = set(request.session.get(SESSION_DONE) or [])
         managed = self._managed()
         if managed:
             allowed.add(managed.id)
-        if int(appointment_id) not in allowed:
+        Appointment = request.env["rdv.appointment"].sudo()
+        if int(appointment_id) not in allowed and not Appointment.search_count(
+            Appointment._portal_user_domain(request.env.user) + [("id", "=", int(appointment_id))]
+        ):
             raise NotFound()
-        return request.env["rdv.appointment"].sudo().browse(int(appointment_id)).exists()
+        return Appointment.browse(int(appointment_id)).exists()
 
     @http.route(
         "/rdv/appointment/<int:appointment_id>/pdf",
@@ -867,8 +884,12 @@ class RdvWebsite(http.Controller):
         return appointment, None
 
     @http.route("/rdv/manage", type="http", auth="public", website=True, sitemap=False)
-    def rdv_manage(self, message=None, **kwargs):
+    def rdv_manage(self, **kwargs):
         """The appointment, with its PDF, and cancel / reschedule while allowed."""
+        return self._manage_page()
+
+    def _manage_page(self, message=None):
+        # Messages come from the server only, never from the URL.
         appointment, redirect = self._manage_or_find()
         if redirect:
             return redirect
@@ -896,27 +917,10 @@ class RdvWebsite(http.Controller):
         if redirect:
             return redirect
         if not appointment._can_change():
-            return self.rdv_manage(message=self._too_late(appointment))
+            return self._manage_page(message=appointment._too_late_message())
         return request.render(
             "rdv_booking_portal.page_manage_cancel",
             {"appointment": appointment, "lines": appointment._summary_lines()},
-        )
-
-    def _too_late(self, appointment):
-        place = appointment.place_id
-        if place.phone:
-            return _(
-                "This appointment can no longer be changed online (less than %(hours)s hours "
-                "before). Please call %(place)s on %(phone)s.",
-                hours=appointment.type_id.change_deadline_hours,
-                place=place.name,
-                phone=place.phone,
-            )
-        return _(
-            "This appointment can no longer be changed online (less than %(hours)s hours "
-            "before). Please contact %(place)s.",
-            hours=appointment.type_id.change_deadline_hours,
-            place=place.name,
         )
 
     @http.route(
@@ -936,7 +940,7 @@ class RdvWebsite(http.Controller):
         if redirect:
             return redirect
         if not appointment._can_change():
-            return self.rdv_manage(message=self._too_late(appointment))
+            return self._manage_page(message=appointment._too_late_message())
         appointment._cancel(by="citizen", reason=_("Cancelled online by the citizen."))
         message = Markup(
             _("Your appointment <strong>%s</strong> is cancelled. A confirmation was sent to you.")
@@ -960,7 +964,7 @@ class RdvWebsite(http.Controller):
         if redirect:
             return redirect
         if not appointment._can_change():
-            return self.rdv_manage(message=self._too_late(appointment))
+            return self._manage_page(message=appointment._too_late_message())
         place = appointment.place_id
         first, last = self._month_bounds(month, place.tz)
         starts = (
@@ -1044,7 +1048,7 @@ class RdvWebsite(http.Controller):
         if redirect:
             return redirect
         if not appointment._can_change():
-            return self.rdv_manage(message=self._too_late(appointment))
+            return self._manage_page(message=appointment._too_late_message())
         try:
             counter = request.env["rdv.counter"].sudo().browse(int(counter_id)).exists()
             start_dt = fields.Datetime.to_datetime(start)
@@ -1059,8 +1063,8 @@ class RdvWebsite(http.Controller):
                 appointment.type_id, error, appointment.persons, "/rdv/manage/reschedule"
             )
         except BookingError as error:
-            return self.rdv_manage(message=str(error.args[0]))
-        return self.rdv_manage(message=_("Your appointment was moved. A confirmation was sent."))
+            return self._manage_page(message=str(error.args[0]))
+        return self._manage_page(message=_("Your appointment was moved. A confirmation was sent."))
 
     # --- without the link: reference + phone or e-mail + captcha, then a code
 
@@ -1072,8 +1076,11 @@ class RdvWebsite(http.Controller):
         methods=["GET"],
         sitemap=False,
     )
-    def rdv_manage_find(self, error=None, values=None, **kwargs):
+    def rdv_manage_find(self, **kwargs):
         """Seed 000 "Gestion des RDV": find an appointment by its reference."""
+        return self._find_page()
+
+    def _find_page(self, error=None, values=None):
         return request.render(
             "rdv_booking_portal.page_manage_find",
             {"captcha": self._captcha(), "error": error, "values": values or {}},
@@ -1095,12 +1102,12 @@ class RdvWebsite(http.Controller):
             return refused
         values = {"reference": reference, "contact": contact}
         if not reference.strip() or not contact.strip():
-            return self.rdv_manage_find(
+            return self._find_page(
                 error=_("Give the reference of the appointment and your phone or e-mail."),
                 values=values,
             )
         if not request.env["rdv.captcha"].sudo()._verify(post.get("rdv_captcha")):
-            return self.rdv_manage_find(
+            return self._find_page(
                 error=_("The anti-robot check failed. Please try again."), values=values
             )
         appointment = request.env["rdv.appointment"].sudo()._portal_find(reference, contact)

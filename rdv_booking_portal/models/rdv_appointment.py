@@ -7,6 +7,7 @@ import vobject
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.osv import expression
 from odoo.tools import email_normalize
 
 from odoo.addons.rdv_booking.tools.phone import PhoneError, mask_phone, parse_phone
@@ -125,6 +126,25 @@ class RdvAppointment(models.Model):
             .barcode("QR", self.name, width=280, height=280)
         )
         return base64.b64encode(png).decode()
+
+    def _too_late_message(self):
+        """Why the citizen cannot cancel or move it online any more, and whom to call."""
+        self.ensure_one()
+        place = self.place_id
+        if place.phone:
+            return _(
+                "This appointment can no longer be changed online (less than %(hours)s hours "
+                "before). Please call %(place)s on %(phone)s.",
+                hours=self.type_id.change_deadline_hours,
+                place=place.name,
+                phone=place.phone,
+            )
+        return _(
+            "This appointment can no longer be changed online (less than %(hours)s hours "
+            "before). Please contact %(place)s.",
+            hours=self.type_id.change_deadline_hours,
+            place=place.name,
+        )
 
     def _can_change(self):
         """Whether the citizen may still cancel or move it online (the type's deadline)."""
@@ -260,6 +280,44 @@ class RdvAppointment(models.Model):
         # Odoo's mail queue retries failed sends; wake it up now rather than
         # at its next hourly run.
         self.env["rdv.notification"]._wake_cron("mail.ir_cron_mail_scheduler_action")
+
+    # ------------------------------------------------------------------
+    # "My appointments" of a logged-in user (/my)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _portal_user_domain(self, user):
+        """The appointments ``user`` sees in "My appointments" (read with sudo).
+
+        Those of their own partner, confirmed: appointments are personal (ID
+        documents), so not those of the other contacts of a company; and not
+        matched by e-mail, as Odoo does not check that an account's e-mail is
+        its holder's (free sign-up) and anybody could then read them.
+        """
+        if user._is_public():
+            return expression.FALSE_DOMAIN
+        return [("partner_id", "=", user.partner_id.id), ("state", "!=", "pending")]
+
+    @api.model
+    def _upcoming_domain(self):
+        """Appointments still to come (or to move)."""
+        return [
+            ("state", "in", ("planned", "to_reschedule")),
+            "|",
+            ("state", "=", "to_reschedule"),
+            ("stop", ">", fields.Datetime.now()),
+        ]
+
+    @api.model
+    def _past_domain(self):
+        """Appointments over: held, missed, cancelled, or their time passed."""
+        return [
+            "|",
+            ("state", "not in", ("planned", "to_reschedule")),
+            "&",
+            ("state", "=", "planned"),
+            ("stop", "<=", fields.Datetime.now()),
+        ]
 
     @api.model
     def _portal_find(self, reference, contact):

@@ -59,9 +59,10 @@ class SmtpSink:
         return self
 
     def last_code(self, to=None):
-        """The 6-digit code of the last code message received."""
+        """The 6-digit code of the last code message received (in any language,
+        the subject starts with the code)."""
         for item in reversed(self.texts(to)):
-            found = re.search(r"\b(\d{6}) is your code", item["subject"])
+            found = re.match(r"(\d{6}) ", item["subject"])
             if found:
                 return found.group(1)
         raise AssertionError("no code received by the SMTP sink")

@@ -15,6 +15,12 @@ def page_h1(response):
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", found.group(1))).strip() if found else ""
 
 
+def main_part(response):
+    """The page's content, without the header and footer (whose links repeat the URL)."""
+    found = re.search(r"<main>(.*)</main>", response.text, re.S)
+    return found.group(1) if found else response.text
+
+
 def field_errors(response):
     return re.findall(r'id="rdv_(\w+)_error"[^>]*>([^<]*)<', response.text)
 
@@ -241,6 +247,35 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
         self.assertEqual(self.url_open("/rdv/appointment/%s/ics" % other.id).status_code, 404)
         self.assertEqual(self.url_open("/rdv/booking/details").status_code, 410)
         self.assertEqual(self.url_open("/rdv/manage", allow_redirects=False).status_code, 303)
+
+    def test_messages_never_come_from_the_url(self):
+        """A link cannot make our pages say something (e.g. a phone number to call)."""
+        for url in (
+            "/rdv/manage/find?error=Call+0899+123456",
+            "/rdv/manage/find?values=x",
+            "/rdv/manage/find?values=%7B%7D",
+        ):
+            with self.subTest(url=url):
+                page = self.url_open(url)
+                self.assertEqual(page.status_code, 200)
+                self.assertNotIn("0899", main_part(page))
+                self.assertNotIn("Traceback", page.text)
+        appointment = self.env["rdv.appointment"]._book(
+            self.rdv_type,
+            self.counter,
+            self._future_start(days=5),
+            channel="phone",
+            citizen={"lastname": "Autre", "phone": "0611111111", "email": "a@example.com"},
+        )
+        token = self.env["rdv.access.token"]._new_token(appointment)
+        self.url_open("/rdv/manage/%s" % token)
+        page = self.url_open("/rdv/manage?message=Call+0899+123456")
+        self.assertEqual(page_h1(page), "Your appointment")
+        self.assertNotIn("0899", main_part(page))
+        held = self.details(self.hold())
+        page = self.url_open("/rdv/booking/summary?error=Call+0899+123456")
+        self.assertEqual(page_h1(held), page_h1(page))
+        self.assertNotIn("0899", main_part(page))
 
     def test_posts_are_rate_limited_per_ip(self):
         self.website.company_id.rdv_posts_per_ip_minute = 3

@@ -1,0 +1,191 @@
+import html
+import re
+import subprocess
+
+from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests.common import JsonRpcException
+
+from .common import RdvPortalMixin, smtp_sink, solve_captcha
+from .test_routes import main_part, page_h1
+
+
+@tagged("post_install", "-at_install")
+class TestMyAppointments(RdvPortalMixin, HttpCase):
+    """ "My appointments" in /my: a user sees and acts on their own appointments only."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_commune()
+        cls.jules = new_test_user(
+            cls.env, "rdv_jules", groups="base.group_portal", name="Jules Bois", email="j@ex.com"
+        )
+        cls.lea = new_test_user(
+            cls.env, "rdv_lea", groups="base.group_portal", name="Léa Autre", email="l@ex.com"
+        )
+        Appointment = cls.env["rdv.appointment"]
+        cls.mine = Appointment._book(
+            cls.rdv_type,
+            cls.counter,
+            cls._future_start(days=3, hour=10),
+            channel="phone",
+            partner=cls.jules.partner_id,
+            citizen={"lastname": "Bois", "phone": "0612345678", "email": "j@ex.com"},
+        )
+        cls.mine_cancelled = Appointment._book(
+            cls.rdv_type,
+            cls.counter,
+            cls._future_start(days=4, hour=10),
+            channel="phone",
+            partner=cls.jules.partner_id,
+            citizen={"lastname": "Bois", "phone": "0612345678"},
+        )
+        cls.mine_cancelled._cancel(by="citizen")
+        cls.theirs = Appointment._book(
+            cls.rdv_type,
+            cls.counter,
+            cls._future_start(days=3, hour=14),
+            channel="phone",
+            partner=cls.lea.partner_id,
+            # Same e-mail as Jules's account: e-mail alone does not make it his.
+            citizen={"lastname": "Autre", "phone": "0611111111", "email": "j@ex.com"},
+        )
+
+    def test_list_and_home_counter(self):
+        self.authenticate("rdv_jules", "rdv_jules")
+        page = self.url_open("/my/appointments")
+        self.assertEqual(page.status_code, 200)
+        upcoming, past = main_part(page).split('id="rdv_past"')
+        self.assertIn(self.mine.name, upcoming)
+        self.assertIn(self.mine_cancelled.name, past)
+        self.assertNotIn(self.theirs.name, page.text)
+        counters = self.make_jsonrpc_request(
+            "/my/counters", {"counters": ["rdv_appointment_count"]}
+        )
+        self.assertEqual(counters["rdv_appointment_count"], 2)
+        home = self.url_open("/my")
+        self.assertIn("/my/appointments", home.text)
+        # A user without appointments, and the public.
+        self.authenticate("rdv_lea", "rdv_lea")
+        page = self.url_open("/my/appointments")
+        self.assertIn(self.theirs.name, page.text)
+        self.assertNotIn(self.mine.name, page.text)
+        self.authenticate(None, None)
+        page = self.url_open("/my/appointments", allow_redirects=False)
+        self.assertIn(page.status_code, (302, 303))
+        self.assertIn("/web/login", page.headers["Location"])
+
+    def test_another_users_appointment_is_not_found(self):
+        self.authenticate("rdv_jules", "rdv_jules")
+        for url in (
+            "/my/appointments/%s" % self.theirs.id,
+            "/my/appointments/%s/cancel" % self.theirs.id,
+            "/my/appointments/%s/reschedule" % self.theirs.id,
+            "/rdv/appointment/%s/pdf" % self.theirs.id,
+            "/rdv/appointment/%s/ics" % self.theirs.id,
+            "/my/appointments/999999",
+        ):
+            with self.subTest(url=url):
+                response = self.url_open(url, allow_redirects=False)
+                self.assertEqual(response.status_code, 404)
+                self.assertNotIn(self.theirs.name, response.text)
+        # Nothing was opened for managing either.
+        self.assertEqual(self.url_open("/rdv/manage", allow_redirects=False).status_code, 303)
+        # Portal users cannot read appointments through the ORM (agents' notes).
+        with self.assertRaisesRegex(JsonRpcException, "AccessError"):
+            self.make_jsonrpc_request(
+                "/web/dataset/call_kw/rdv.appointment/search_read",
+                {
+                    "model": "rdv.appointment",
+                    "method": "search_read",
+                    "args": [[]],
+                    "kwargs": {"fields": ["name", "comment"]},
+                },
+            )
+
+    def test_view_pdf_and_cancel(self):
+        self.authenticate("rdv_jules", "rdv_jules")
+        page = self.url_open("/my/appointments/%s" % self.mine.id)
+        self.assertEqual(page.status_code, 200)
+        self.assertIn(self.mine.name, page.text)
+        self.assertIn("BOIS", page.text)
+        # Rendered beforehand, as the confirmation's job does: wkhtmltopdf's own
+        # requests could not be served while a test request holds the cursor.
+        self.mine._summary_pdf()
+        pdf = self.url_open("/rdv/appointment/%s/pdf" % self.mine.id)
+        self.assertEqual(pdf.headers["Content-Type"], "application/pdf")
+        text = subprocess.run(
+            ["pdftotext", "-", "-"], input=pdf.content, capture_output=True, check=True
+        ).stdout.decode()
+        self.assertIn(self.mine.name, text)
+        # Cancel: through the citizen's "are you sure?" page, POST only.
+        sure = self.url_open("/my/appointments/%s/cancel" % self.mine.id)
+        self.assertIn("Are you sure", sure.text)
+        self.assertEqual(self.mine.state, "planned")
+        token = re.search(r'name="csrf_token" value="([^"]+)"', sure.text).group(1)
+        done = self.url_open("/rdv/manage/cancel", data={"csrf_token": token})
+        self.assertEqual(page_h1(done), "Your appointment is cancelled")
+        self.assertIn("/my/appointments", main_part(done), "back to my appointments")
+        self.assertEqual(self.mine.state, "cancelled")
+        page = self.url_open("/my/appointments")
+        self.assertIn(self.mine.name, main_part(page).split('id="rdv_past"')[1])
+
+    def test_reschedule_and_deadline(self):
+        self.authenticate("rdv_jules", "rdv_jules")
+        page = self.url_open("/my/appointments/%s/reschedule" % self.mine.id)
+        self.assertEqual(page_h1(page), "Move the appointment")
+        self.rdv_type.change_deadline_hours = 24 * 10
+        page = self.url_open("/my/appointments/%s" % self.mine.id)
+        self.assertIn("can no longer be changed online", page.text)
+        self.assertNotIn("/my/appointments/%s/cancel" % self.mine.id, page.text)
+        refused = self.url_open("/my/appointments/%s/cancel" % self.mine.id)
+        self.assertIn("can no longer be changed online", refused.text)
+        self.assertEqual(self.mine.state, "planned")
+
+    def test_booking_while_logged_in_is_mine(self):
+        """Booked on the website while logged in: in "My appointments" once verified."""
+        self.authenticate("rdv_jules", "rdv_jules")
+        slots = self.url_open("/rdv/type/%s/slots?place=any" % self.rdv_type.id)
+        csrf = re.search(r'csrf_token: "([^"]+)"', slots.text).group(1)
+        start = self._future_start(days=6, hour=9)
+        details = self.url_open(
+            "/rdv/hold",
+            data={
+                "csrf_token": csrf,
+                "type_id": self.rdv_type.id,
+                "counter_id": self.counter.id,
+                "start": str(start),
+            },
+        )
+        self.url_open(
+            "/rdv/booking/details",
+            data={
+                "csrf_token": csrf,
+                "lastname": "Bois",
+                "firstname": "Anna",  # his daughter
+                "phone": "06 12 34 56 70",
+                "email": "anna@example.com",
+                "consent": "1",
+            },
+        )
+        self.assertEqual(page_h1(details), "Your details")
+        pending = self.env["rdv.appointment"].search(
+            [("counter_id", "=", self.counter.id), ("state", "=", "pending")]
+        )
+        self.assertEqual(pending.partner_id, self.jules.partner_id)
+        self.assertEqual(self.jules.partner_id.name, "Jules Bois", "the account is unchanged")
+        self.assertNotIn(pending.name, self.url_open("/my/appointments").text, "not verified")
+        with smtp_sink(self.env) as sink:
+            summary = self.url_open("/rdv/booking/summary")
+            self.assertIn("BOIS Anna", summary.text, "the person the appointment is for")
+            challenge = re.search(r'data-challenge="([^"]+)"', summary.text).group(1)
+            self.url_open(
+                "/rdv/booking/code",
+                data={"csrf_token": csrf, "rdv_captcha": solve_captcha(html.unescape(challenge))},
+            )
+            self.url_open(
+                "/rdv/booking/verify",
+                data={"csrf_token": csrf, "code": sink.last_code("anna@example.com")},
+            )
+        self.assertEqual(pending.state, "planned")
+        self.assertIn(pending.name, self.url_open("/my/appointments").text)
