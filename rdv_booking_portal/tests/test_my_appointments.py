@@ -117,6 +117,8 @@ class TestMyAppointments(RdvPortalMixin, HttpCase):
         self.assertEqual(page_h1(done), "Your appointment is cancelled")
         self.assertIn("/my/appointments", main_part(done), "back to my appointments")
         self.assertEqual(self.mine.state, "cancelled")
+        again = self.url_open("/my/appointments/%s/cancel" % self.mine.id)
+        self.assertIn("no longer planned", again.text, "a cancelled one cannot be changed")
         page = self.url_open("/my/appointments")
         self.assertIn(self.mine.name, main_part(page).split('id="rdv_past"')[1])
 
