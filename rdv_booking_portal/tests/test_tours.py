@@ -237,6 +237,12 @@ class TestCitizenTours(RdvTourCase):
         self.assertEqual(other.state, "planned")
         self.assertFalse(pending.exists(), "the booking that lost its time is gone")
 
+    def test_error_page(self):
+        """A booking step without a booking (its hold expired): the error page."""
+        page = self.url_open("/rdv/booking/summary")
+        self.assertEqual(page.status_code, 410)
+        self.start_tour("/rdv/booking/summary", "rdv_portal_error_tour")
+
     def test_my_appointments(self):
         """A logged-in user's appointments in /my: list, details, cancel."""
         self._my_appointments_tour()

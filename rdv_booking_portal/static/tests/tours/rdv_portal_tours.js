@@ -553,3 +553,17 @@ registry.category("web_tour.tours").add("rdv_portal_my_tour", {
         },
     ],
 });
+
+// ----------------------------------------------------------------------
+// The error page (e.g. a booking whose hold expired)
+// ----------------------------------------------------------------------
+
+registry.category("web_tour.tours").add("rdv_portal_error_tour", {
+    steps: () => [
+        {
+            content: "The reason, said as an alert, and a way back",
+            trigger: "#wrap p[role='alert'] + p a.btn-primary",
+        },
+        axeStep("error page"),
+    ],
+});
