@@ -130,6 +130,8 @@ class RdvAppointment(models.Model):
     def _too_late_message(self):
         """Why the citizen cannot cancel or move it online any more, and whom to call."""
         self.ensure_one()
+        if self.state not in ("planned", "to_reschedule"):
+            return _("This appointment is no longer planned: it cannot be changed.")
         place = self.place_id
         if place.phone:
             return _(

@@ -23,32 +23,22 @@ class TestMyAppointments(RdvPortalMixin, HttpCase):
         cls.lea = new_test_user(
             cls.env, "rdv_lea", groups="base.group_portal", name="Léa Autre", email="l@ex.com"
         )
-        Appointment = cls.env["rdv.appointment"]
-        cls.mine = Appointment._book(
-            cls.rdv_type,
-            cls.counter,
-            cls._future_start(days=3, hour=10),
-            channel="phone",
-            partner=cls.jules.partner_id,
-            citizen={"lastname": "Bois", "phone": "0612345678", "email": "j@ex.com"},
-        )
-        cls.mine_cancelled = Appointment._book(
-            cls.rdv_type,
-            cls.counter,
-            cls._future_start(days=4, hour=10),
-            channel="phone",
-            partner=cls.jules.partner_id,
-            citizen={"lastname": "Bois", "phone": "0612345678"},
-        )
+        cls.mine = cls._book_for(cls.jules, 3, 10, email="j@ex.com")
+        cls.mine_cancelled = cls._book_for(cls.jules, 4, 10)
         cls.mine_cancelled._cancel(by="citizen")
-        cls.theirs = Appointment._book(
+        # Same e-mail as Jules's account: e-mail alone does not make it his.
+        cls.theirs = cls._book_for(cls.lea, 3, 14, email="j@ex.com")
+
+    @classmethod
+    def _book_for(cls, user, days, hour, email=None):
+        """An appointment an agent booked by phone for ``user``'s contact."""
+        return cls.env["rdv.appointment"]._book(
             cls.rdv_type,
             cls.counter,
-            cls._future_start(days=3, hour=14),
+            cls._future_start(days=days, hour=hour),
             channel="phone",
-            partner=cls.lea.partner_id,
-            # Same e-mail as Jules's account: e-mail alone does not make it his.
-            citizen={"lastname": "Autre", "phone": "0611111111", "email": "j@ex.com"},
+            partner=user.partner_id,
+            citizen={"lastname": user.name.split()[-1], "phone": "0612345678", "email": email},
         )
 
     def test_list_and_home_counter(self):
@@ -127,6 +117,8 @@ class TestMyAppointments(RdvPortalMixin, HttpCase):
         self.assertEqual(page_h1(done), "Your appointment is cancelled")
         self.assertIn("/my/appointments", main_part(done), "back to my appointments")
         self.assertEqual(self.mine.state, "cancelled")
+        again = self.url_open("/my/appointments/%s/cancel" % self.mine.id)
+        self.assertIn("no longer planned", again.text, "a cancelled one cannot be changed")
         page = self.url_open("/my/appointments")
         self.assertIn(self.mine.name, main_part(page).split('id="rdv_past"')[1])
 

@@ -118,6 +118,21 @@ class RdvTourCase(RdvPortalMixin, HttpCase):
         self.assertEqual(pending.email, "tour@example.com")
         return sink.last_code("tour@example.com")
 
+    def _my_appointments_tour(self):
+        """A portal user's appointment, cancelled from /my in the browser."""
+        user = new_test_user(self.env, "rdv_tour_portal", groups="base.group_portal")
+        appointment = self.env["rdv.appointment"]._book(
+            self.rdv_type,
+            self.counter,
+            self._future_start(days=3, hour=15),
+            channel="phone",
+            partner=user.partner_id,
+            citizen={"lastname": "Portail", "phone": "0612121212"},
+        )
+        self.start_tour("/my", "rdv_portal_my_tour", login=user.login)
+        self.env.invalidate_all()
+        self.assertEqual((appointment.state, appointment.cancelled_by), ("cancelled", "citizen"))
+
 
 @tagged("post_install", "-at_install")
 class TestCitizenTours(RdvTourCase):
@@ -222,20 +237,15 @@ class TestCitizenTours(RdvTourCase):
         self.assertEqual(other.state, "planned")
         self.assertFalse(pending.exists(), "the booking that lost its time is gone")
 
+    def test_error_page(self):
+        """A booking step without a booking (its hold expired): the error page."""
+        page = self.url_open("/rdv/booking/summary")
+        self.assertEqual(page.status_code, 410)
+        self.start_tour("/rdv/booking/summary", "rdv_portal_error_tour")
+
     def test_my_appointments(self):
         """A logged-in user's appointments in /my: list, details, cancel."""
-        user = new_test_user(self.env, "rdv_tour_portal", groups="base.group_portal")
-        appointment = self.env["rdv.appointment"]._book(
-            self.rdv_type,
-            self.counter,
-            self._future_start(days=3, hour=15),
-            channel="phone",
-            partner=user.partner_id,
-            citizen={"lastname": "Portail", "phone": "0612121212"},
-        )
-        self.start_tour("/my", "rdv_portal_my_tour", login=user.login)
-        self.env.invalidate_all()
-        self.assertEqual((appointment.state, appointment.cancelled_by), ("cancelled", "citizen"))
+        self._my_appointments_tour()
 
 
 @tagged("post_install", "-at_install")
@@ -263,6 +273,9 @@ class TestCitizenAccessibility(RdvTourCase):
             self.start_tour(link, "rdv_portal_cancel_tour")
         self.env.invalidate_all()
         self.assertEqual(appointment.state, "cancelled")
+
+    def test_my_appointments_on_a_phone(self):
+        self._my_appointments_tour()
 
     def test_booking_in_arabic(self):
         page = self.url_open("/ar/rdv")

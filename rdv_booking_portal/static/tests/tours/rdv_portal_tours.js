@@ -35,8 +35,9 @@ function loadAxe() {
         script.onerror = () =>
             reject(
                 new Error(
-                    `axe-core could not be loaded from ${AXE_URL}: the test serves it from ` +
-                        "var/node/node_modules/axe-core (install it with scripts/ensure_deps.sh test)"
+                    `axe-core could not be loaded from ${AXE_URL}: the test serves it ` +
+                        "from var/node/node_modules/axe-core (install it with " +
+                        "scripts/ensure_deps.sh test)"
                 )
             );
         document.head.appendChild(script);
@@ -57,20 +58,26 @@ async function checkAccessibility(page) {
         }
         const nodes = violation.nodes
             .slice(0, 5)
-            .map((node) => `      ${node.target.join(" ")}: ${node.failureSummary.replace(/\s+/g, " ")}`);
+            .map((node) => {
+                const summary = node.failureSummary.replace(/\s+/g, " ");
+                return `      ${node.target.join(" ")}: ${summary}`;
+            });
         problems.push(
-            `  - [${violation.impact}] ${violation.id}: ${violation.help} (${violation.nodes.length} element(s), ${violation.helpUrl})\n${nodes.join("\n")}`
+            `  - [${violation.impact}] ${violation.id}: ${violation.help} ` +
+                `(${violation.nodes.length} element(s), ${violation.helpUrl})\n${nodes.join("\n")}`
         );
     }
     // WCAG 1.4.10 (reflow): nothing to scroll sideways, down to 320 px wide.
-    const overflow = document.documentElement.scrollWidth - document.documentElement.clientWidth;
+    const width = document.documentElement.clientWidth;
+    const overflow = document.documentElement.scrollWidth - width;
     if (overflow > 1) {
         const wide = [...document.querySelectorAll("#wrap *")]
-            .filter((el) => el.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+            .filter((el) => el.getBoundingClientRect().right > width + 1)
             .slice(0, 5)
             .map((el) => `      ${el.tagName.toLowerCase()}.${[...el.classList].join(".")}`);
         problems.push(
-            `  - [serious] reflow: the page scrolls ${overflow}px sideways at ${window.innerWidth}px wide\n${wide.join("\n")}`
+            `  - [serious] reflow: the page scrolls ${overflow}px sideways ` +
+                `at ${window.innerWidth}px wide\n${wide.join("\n")}`
         );
     }
     if (problems.length) {
@@ -159,7 +166,11 @@ function fieldInError(name) {
     return {
         content: `${name}: marked invalid, its message tied to it`,
         trigger: `#rdv_${name}[aria-invalid='true'][aria-describedby~='rdv_${name}_error']`,
-        run: () => assert(document.getElementById(`rdv_${name}_error`)?.textContent.trim(), `no message for ${name}`),
+        run: () =>
+            assert(
+                document.getElementById(`rdv_${name}_error`)?.textContent.trim(),
+                `no message for ${name}`
+            ),
     };
 }
 
@@ -436,7 +447,8 @@ registry.category("web_tour.tours").add("rdv_portal_find_tour", {
         {
             content: "Send the form empty, once the anti-robot check is done",
             trigger: ".o_rdv_captcha.o_rdv_captcha_ready",
-            run: (helpers) => helpers.click("form[action$='/rdv/manage/find'] button[type='submit']"),
+            run: (helpers) =>
+                helpers.click("form[action$='/rdv/manage/find'] button[type='submit']"),
         },
         {
             content: "What is missing is said",
@@ -495,7 +507,9 @@ registry.category("web_tour.tours").add("rdv_portal_my_tour", {
     steps: () => [
         {
             content: "The appointments in the portal's home, with their count",
-            trigger: ".o_portal_index_card a[href='/my/appointments']:has([data-placeholder_count='rdv_appointment_count'])",
+            trigger:
+                ".o_portal_index_card a[href='/my/appointments']" +
+                ":has([data-placeholder_count='rdv_appointment_count'])",
         },
         axeStep("my account"),
         {
@@ -537,5 +551,19 @@ registry.category("web_tour.tours").add("rdv_portal_my_tour", {
             content: "It is now among the past and cancelled ones",
             trigger: "#rdv_past ~ .table-responsive a[href^='/my/appointments/']",
         },
+    ],
+});
+
+// ----------------------------------------------------------------------
+// The error page (e.g. a booking whose hold expired)
+// ----------------------------------------------------------------------
+
+registry.category("web_tour.tours").add("rdv_portal_error_tour", {
+    steps: () => [
+        {
+            content: "The reason, said as an alert, and a way back",
+            trigger: "#wrap p[role='alert'] + p a.btn-primary",
+        },
+        axeStep("error page"),
     ],
 });
