@@ -241,7 +241,7 @@ def run_wrk(wrk, server, path, duration, connections):
         output = subprocess.run(
             [
                 wrk,
-                "-t2",
+                f"-t{min(2, connections)}",
                 f"-c{connections}",
                 f"-d{duration}s",
                 "--timeout",
