@@ -20,7 +20,8 @@ Prints, with the targets of issue #3:
   - availability pages (the places page of the procedure, 40 places; the slots
     page of one place for a month; the same with a day's times): requests/s
     and latency p50/p95/p99 at 16 concurrent connections, measured by wrk
-    (Debian package, installed if missing), and the SQL queries per request
+    (Debian package, installed if missing), after the p50 at one connection
+    (what a request costs when none waits), and the SQL queries per request
     read from the server's access log                          (p95 <= 500 ms)
   - bookings by 16 threads, each at a place of its own (the race for one
     time is tests/test_portal_concurrency.py), two ways:
@@ -240,7 +241,7 @@ def run_wrk(wrk, server, path, duration, connections):
         output = subprocess.run(
             [
                 wrk,
-                "-t2",
+                f"-t{min(2, connections)}",
                 f"-c{connections}",
                 f"-d{duration}s",
                 "--timeout",
@@ -496,6 +497,10 @@ def main():
 
         print(f"\n-- availability: wrk, {args.clients} connections, {args.duration} s per page")
         for label, path in pages:
+            # One connection first: what one request costs when nobody queues
+            # (with 16 connections on 2 workers, p95 is mostly waiting in line).
+            alone, _rows = run_wrk(wrk, server, path, 5, 1)
+            print(f"{label}, one connection: p50 {alone['p50'] / 1000:.0f} ms, {load()}")
             result, rows = run_wrk(wrk, server, path, args.duration, args.clients)
             queries = [row["queries"] for row in rows if row["queries"] is not None]
             server_times = [
@@ -513,8 +518,8 @@ def main():
             results.append(
                 (
                     label,
-                    f"{result['rps']:.1f} req/s, p95 {result['p95'] / 1000:.0f} ms, "
-                    f"{statistics.median(queries):.0f} SQL/request",
+                    f"{result['rps']:.1f} req/s, p95 {result['p95'] / 1000:.0f} ms "
+                    f"(alone {alone['p50'] / 1000:.0f} ms), {statistics.median(queries):.0f} SQL",
                     "p95 <= 500 ms",
                     result["p95"] <= 500_000 and errors == 0,
                 )
@@ -555,9 +560,9 @@ def main():
             shutil.rmtree(odoo.tools.config.filestore(args.db), ignore_errors=True)
 
     print()
-    print(f"{'measure':<40} {'result':<48} {'target':<26} ok")
+    print(f"{'measure':<38} {'result':<50} {'target':<24} ok")
     for name, value, target, ok in results:
-        print(f"{name:<40} {value:<48} {target:<26} {'yes' if ok else 'NO'}")
+        print(f"{name:<38} {value:<50} {target:<24} {'yes' if ok else 'NO'}")
     if problems or all_errors:
         print(f"\nserver log errors ({len(problems)}):", *problems[:20], sep="\n  ")
         sys.exit(1)
