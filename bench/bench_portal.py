@@ -95,17 +95,6 @@ def phone(series, number):
     return "06%d%03d%04d" % (series, RUN, number)
 
 
-def addons_path():
-    if os.environ.get("RDV_FULL_ADDONS_PATH"):
-        return os.environ["RDV_FULL_ADDONS_PATH"]
-    return subprocess.run(
-        [sys.executable, os.path.join(ROOT, "scripts", "addons_path.py")],
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout.strip()
-
-
 def percentile(values, pct):
     return bench_slots.percentile(values, pct) if values else float("nan")
 
@@ -130,25 +119,6 @@ def ensure_wrk():
 # ----------------------------------------------------------------------
 # Dataset
 # ----------------------------------------------------------------------
-
-
-def install(db):
-    subprocess.run(["dropdb", "--if-exists", db], check=True)
-    subprocess.run(
-        [
-            sys.executable,
-            os.path.join(ROOT, "scripts", "odoo-bin"),
-            "-d",
-            db,
-            f"--addons-path={addons_path()}",
-            "-i",
-            "rdv_booking_portal",
-            "--without-demo=all",
-            "--stop-after-init",
-            "--log-level=warn",
-        ],
-        check=True,
-    )
 
 
 def book_some(env, rng, counters, date_to, share=1.0, count=None):
@@ -176,7 +146,7 @@ def build(db, reuse=False):
     import odoo
     from odoo import SUPERUSER_ID, api
 
-    odoo.tools.config.parse_config([f"--addons-path={addons_path()}", "-d", db])
+    odoo.tools.config.parse_config([f"--addons-path={bench_slots.addons_path()}", "-d", db])
     registry = odoo.modules.registry.Registry(db)
     rng = random.Random(20261123)
     with registry.cursor() as cr:
@@ -463,14 +433,14 @@ def main():
     print(f"== rdv_booking_portal load bench (database {args.db}, {os.cpu_count()} CPUs, {load()})")
     if not args.reuse:
         t0 = time.perf_counter()
-        install(args.db)
+        bench_slots.run_odoo_install(args.db, "rdv_booking_portal")
         print(f"install rdv_booking_portal: {time.perf_counter() - t0:.0f} s")
     info = build(args.db, reuse=args.reuse)
     results = []
     sink = SmtpSink().start()
     server = OdooServer(
         args.db,
-        addons_path(),
+        bench_slots.addons_path(),
         os.path.join(ROOT, "var", "log", f"bench-portal-{args.db}.log"),
         workers=2,
         smtp_port=sink.port,

@@ -30,32 +30,9 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_slots import percentile  # noqa: E402
+from bench_slots import addons_path, percentile, run_odoo_install  # noqa: E402
 
-ADDONS_PATH = os.environ.get("RDV_FULL_ADDONS_PATH") or ROOT
 BATCH = 200
-
-
-def run_odoo_install(db):
-    """Create the database with rdv_booking_sms (and what it depends on), no demo data."""
-    subprocess.run(["dropdb", "--if-exists", db], check=True)
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "odoo",
-            "-d",
-            db,
-            f"--addons-path={ADDONS_PATH}",
-            "-i",
-            "rdv_booking_sms",
-            "--without-demo=all",
-            "--stop-after-init",
-            "--log-level=warn",
-            "--http-port=0",
-        ],
-        check=True,
-    )
 
 
 def build_dataset(env, stub, count):
@@ -122,7 +99,7 @@ def main():
 
     print(f"== rdv_booking_sms reminder bench (database {args.db}, {args.count} reminders)")
     t0 = time.perf_counter()
-    run_odoo_install(args.db)
+    run_odoo_install(args.db, "rdv_booking_sms")
     print(f"install rdv_booking_sms: {time.perf_counter() - t0:.1f} s")
 
     import odoo
@@ -131,7 +108,7 @@ def main():
     sys.path.insert(0, os.path.join(ROOT, "rdv_booking_sms", "tests"))
     from gateway_stub import SmsGatewayStub
 
-    odoo.tools.config.parse_config([f"--addons-path={ADDONS_PATH}", "-d", args.db])
+    odoo.tools.config.parse_config([f"--addons-path={addons_path()}", "-d", args.db])
     registry = odoo.modules.registry.Registry(args.db)
     stub = SmsGatewayStub().start()
     try:

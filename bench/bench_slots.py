@@ -34,19 +34,31 @@ HORIZON_DAYS = 365
 BOOKINGS = 500
 
 
-def run_odoo_install(db):
-    """Create the database with rdv_booking only (no demo data)."""
+def addons_path():
+    """Odoo's whole --addons-path: RDV_FULL_ADDONS_PATH (set by `make bench`), else
+    what scripts/addons_path.py finds."""
+    if os.environ.get("RDV_FULL_ADDONS_PATH"):
+        return os.environ["RDV_FULL_ADDONS_PATH"]
+    return subprocess.run(
+        [sys.executable, os.path.join(ROOT, "scripts", "addons_path.py")],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
+
+
+def run_odoo_install(db, module="rdv_booking"):
+    """Create the database ``db`` with ``module`` (and what it depends on), no demo data."""
     subprocess.run(["dropdb", "--if-exists", db], check=True)
     subprocess.run(
         [
             sys.executable,
-            "-m",
-            "odoo",
+            os.path.join(ROOT, "scripts", "odoo-bin"),
             "-d",
             db,
-            f"--addons-path={ROOT}",
+            f"--addons-path={addons_path()}",
             "-i",
-            "rdv_booking",
+            module,
             "--without-demo=all",
             "--stop-after-init",
             "--log-level=warn",
@@ -175,7 +187,7 @@ def main():
     import odoo
     from odoo import SUPERUSER_ID, api
 
-    odoo.tools.config.parse_config([f"--addons-path={ROOT}", "-d", args.db])
+    odoo.tools.config.parse_config([f"--addons-path={addons_path()}", "-d", args.db])
     registry = odoo.modules.registry.Registry(args.db)
     rng = random.Random(20261122)
     results = []
