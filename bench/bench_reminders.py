@@ -171,6 +171,7 @@ def main():
     )
 
     if not args.keep:
+        odoo.sql_db.close_db(args.db)  # the registry's connections, or dropdb refuses
         subprocess.run(["dropdb", "--if-exists", args.db], check=False)
     return 0 if ok else 1
 
