@@ -1,10 +1,12 @@
 import datetime
 import re
 
+import psycopg2
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
-from odoo.tools import email_normalize, format_datetime
+from odoo.tools import SQL, email_normalize, format_datetime
 
 from ..tools.phone import PhoneError, parse_phone, phone_region
 from ..tools.reference import new_reference
@@ -216,12 +218,13 @@ class RdvAppointment(models.Model):
 
     @api.model
     def _new_reference(self):
-        """A random reference not used yet (see tools/reference.py)."""
-        while True:
-            reference = new_reference()
-            self.env.cr.execute("SELECT 1 FROM rdv_appointment WHERE name = %s", (reference,))
-            if not self.env.cr.rowcount:
-                return reference
+        """A random reference (see tools/reference.py).
+
+        Not looked up first: two equal ones among 8.5e11 are for the unique
+        constraint to refuse, and the booking service draws again then
+        (:meth:`_create_booking`).
+        """
+        return new_reference()
 
     @api.depends("start", "place_id.tz")
     def _compute_start_local(self):
@@ -342,7 +345,11 @@ class RdvAppointment(models.Model):
             vals = {}  # the citizen's details come with _set_citizen()
         else:
             vals = self._prepare_citizen_vals(
-                appointment_type, citizen or {}, partner, channel, counter._phone_region()
+                appointment_type,
+                citizen or {},
+                partner,
+                channel,
+                counter._phone_region((citizen or {}).get("phone")),
             )
             self._check_person_limits(appointment_type, vals)
         starts = counter._slot_starts_for(appointment_type, start, persons)
@@ -367,31 +374,7 @@ class RdvAppointment(models.Model):
             }
         )
         try:
-            with self.env.cr.savepoint():
-                # The form shows channel, agent and date: no "created" message,
-                # the booking agent does not follow every appointment they book,
-                # and no tracking template applies at creation (mail would still
-                # read the users' languages to look for one).
-                appointment = self.browse(
-                    self.with_company(company)
-                    .with_context(
-                        mail_create_nolog=True, mail_create_nosubscribe=True, mail_notrack=True
-                    )
-                    .create(vals)
-                    .ids
-                )
-                slots = self.env["rdv.slot"]._take(
-                    appointment,
-                    counter,
-                    starts,
-                    state="held" if hold else "booked",
-                    hold_expiry=hold_expiry,
-                    allow_reserved=allow_reserved,
-                )
-                if len(slots) != len(starts):
-                    raise SlotTakenError(
-                        _("This time is no longer available: someone booked it meanwhile.")
-                    )
+            appointment = self._create_booking(vals, counter, starts, allow_reserved)
         except SlotTakenError as error:
             error.alternatives = self.env["rdv.slot"]._free_starts(
                 appointment_type,
@@ -411,10 +394,55 @@ class RdvAppointment(models.Model):
         return appointment
 
     @api.model
+    def _create_booking(self, vals, counter, starts, allow_reserved):
+        """Create the appointment of ``vals`` and take its slots, all or nothing.
+
+        :raises SlotTakenError: the slots are no longer free (nothing is left
+            of the attempt)
+        """
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                with self.env.cr.savepoint():
+                    # The form shows channel, agent and date: no "created"
+                    # message, the booking agent does not follow every
+                    # appointment they book, and no tracking template applies
+                    # at creation (mail would still read the users' languages
+                    # to look for one).
+                    appointment = self.browse(
+                        self.with_company(counter.company_id)
+                        .with_context(
+                            mail_create_nolog=True,
+                            mail_create_nosubscribe=True,
+                            mail_notrack=True,
+                        )
+                        .create(vals)
+                        .ids
+                    )
+                    slots = self.env["rdv.slot"]._take(
+                        appointment,
+                        counter,
+                        starts,
+                        state="held" if vals["state"] == "pending" else "booked",
+                        hold_expiry=vals["hold_expiry"],
+                        allow_reserved=allow_reserved,
+                    )
+                    if len(slots) != len(starts):
+                        raise SlotTakenError(
+                            _("This time is no longer available: someone booked it meanwhile.")
+                        )
+                    return appointment
+            except psycopg2.errors.UniqueViolation as error:
+                # A reference drawn twice (see _new_reference): draw again.
+                if error.diag.constraint_name != "rdv_appointment_name_unique" or attempt == 3:
+                    raise
+
+    @api.model
     def _check_booking_rules(self, appointment_type, counter, start, persons, channel):
         """The type's rules about when and how many, for one booking."""
         now = fields.Datetime.now()
-        if appointment_type not in counter.type_ids or not counter.active:
+        if not counter._receives(appointment_type):
             raise BookingError(
                 _(
                     "%(counter)s does not receive %(type)s appointments.",
@@ -667,41 +695,40 @@ class RdvAppointment(models.Model):
 
         A person is their ID document number when given, else their phone or
         e-mail (seed 004: no booking for the same procedure in two communes).
+        Active: held and not expired, planned and not over, or to reschedule.
+        Instance-wide (every company), in one query for both rules: it runs
+        for every booking.
         """
-        identity = self._identity_domain(vals)
-        if not identity:
+        identity = self._identity_condition(vals)
+        if identity is None:
             return
-        now = fields.Datetime.now()
-        active = [
-            "|",
-            "&",
-            ("state", "=", "pending"),
-            ("hold_expiry", ">", now),
-            "&",
-            ("state", "in", ("planned", "to_reschedule")),
-            "|",
-            ("stop", ">", now),
-            ("state", "=", "to_reschedule"),
-        ]
-        same_procedure = [("type_id", "=", appointment_type.id)]
-        if appointment_type.procedure_code:
-            same_procedure = expression.OR(
-                [
-                    same_procedure,
-                    [("type_id.procedure_code", "=", appointment_type.procedure_code)],
-                ]
-            )
-        # One query for both rules: the person's active bookings per type.
-        counts = dict(
-            self.sudo()._read_group(
-                expression.AND(
-                    [same_procedure, active, identity, [("id", "not in", (exclude or self).ids)]]
-                ),
-                ["type_id"],
-                ["__count"],
+        self.env["rdv.appointment"].flush_model(
+            ["type_id", "state", "hold_expiry", "stop", "identity_key", "phone", "email"]
+        )
+        self.env["rdv.appointment.type"].flush_model(["procedure_code"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT a.type_id, count(*)
+                  FROM rdv_appointment a
+                  JOIN rdv_appointment_type t ON t.id = a.type_id
+                 WHERE (a.type_id = %(type)s OR t.procedure_code = %(procedure)s)
+                   AND ((a.state = 'pending' AND a.hold_expiry > %(now)s)
+                        OR (a.state = 'planned' AND a.stop > %(now)s)
+                        OR a.state = 'to_reschedule')
+                   AND %(identity)s
+                   AND a.id != ALL(%(exclude)s)
+                 GROUP BY a.type_id
+                """,
+                type=appointment_type.id,
+                procedure=appointment_type.procedure_code or None,
+                now=fields.Datetime.now(),
+                identity=identity,
+                exclude=(exclude or self).ids,
             )
         )
-        count = counts.pop(appointment_type.sudo(), 0)
+        counts = dict(self.env.cr.fetchall())
+        count = counts.pop(appointment_type.id, 0)
         if count >= appointment_type.max_active_per_person:
             raise BookingError(
                 _(
@@ -722,18 +749,18 @@ class RdvAppointment(models.Model):
             )
 
     @api.model
-    def _identity_domain(self, vals):
+    def _identity_condition(self, vals):
+        """SQL condition on appointment ``a``: booked by the person of ``vals``
+        (None if ``vals`` cannot tell who they are)."""
         key = self._normalize_id_number(vals.get("id_number"))
         if key:
-            return [("identity_key", "=", key)]
-        contact = []
-        if vals.get("phone"):
-            contact.append(("phone", "=", vals["phone"]))
-        if vals.get("email"):
-            contact.append(("email", "=", vals["email"]))
-        if len(contact) == 2:
-            return ["|"] + contact
-        return contact
+            return SQL("a.identity_key = %s", key)
+        contact = [
+            SQL("a.%s = %s", SQL.identifier(name), vals[name])
+            for name in ("phone", "email")
+            if vals.get(name)
+        ]
+        return SQL("(%s)", SQL(" OR ").join(contact)) if contact else None
 
     # ------------------------------------------------------------------
     # Life cycle
@@ -757,7 +784,11 @@ class RdvAppointment(models.Model):
                 _("This booking is no longer waiting for confirmation."), code="state"
             )
         vals = self._prepare_citizen_vals(
-            self.type_id, citizen, partner, "web", self.counter_id._phone_region()
+            self.type_id,
+            citizen,
+            partner,
+            "web",
+            self.counter_id._phone_region(citizen.get("phone")),
         )
         self._check_person_limits(self.type_id, vals, exclude=self)
         self.write(vals)

@@ -6,6 +6,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..tools import schedule
+from ..tools.phone import has_country_code
 from .rdv_reference_week import WEEKDAYS, minutes_label
 
 # Fields of a counter whose change moves its slots.
@@ -461,10 +462,33 @@ class RdvCounter(models.Model):
             counters.filtered(lambda c, company=company: c.company_id == company)._generate_slots()
             self.env.cr.commit()
 
-    def _phone_region(self):
-        """Country of phone numbers typed without international prefix here."""
+    def _phone_region(self, number=None):
+        """Country of phone numbers typed without international prefix here.
+
+        :param number: the number to read, if one: a number given with its
+            '+' prefix needs no region, and then nothing is read (the booking
+            service calls this for every booking)
+        """
         self.ensure_one()
+        if number and has_country_code(number):
+            return None
         return (self.place_id.country_id or self.company_id.country_id).code or None
+
+    def _receives(self, appointment_type):
+        """Whether this counter is open and takes ``appointment_type`` appointments.
+
+        Asked for every booking: one query on the relation, instead of reading
+        all of the counter's types.
+        """
+        self.ensure_one()
+        if not (self.active and appointment_type.active):
+            return False
+        self.flush_model(["type_ids"])
+        self.env.cr.execute(
+            "SELECT 1 FROM rdv_counter_type_rel WHERE counter_id = %s AND type_id = %s",
+            (self.id, appointment_type.id),
+        )
+        return bool(self.env.cr.rowcount)
 
     def _slot_count_for(self, appointment_type, persons):
         """Consecutive slots a booking of ``persons`` takes at this counter."""

@@ -61,23 +61,43 @@ class RdvNotification(models.Model):
         return notifications
 
     @api.model
-    def _wake_cron(self, xmlid):
-        """Have the cron ``xmlid`` run as soon as this transaction commits.
+    def _wake_cron(self, xmlid, at=None):
+        """Have the cron ``xmlid`` run at ``at``, by default as soon as this
+        transaction commits.
 
-        One pending trigger wakes it for every booking made meanwhile: under
-        load, the bookings that find one add none (a trigger row and a
+        Done at commit, once for every cron woken in the transaction, with one
+        query: a cron that already has a trigger by then gets no other, so
+        under load the bookings that find one add none (a trigger row and a
         NOTIFY each would cost as much as the booking's own writes).
         """
         # The cached xmlid lookup: env.ref() would query to check the cron exists.
         cron_id = self.env["ir.model.data"]._xmlid_to_res_id(xmlid, raise_if_not_found=False)
         if not cron_id:
             return
+        precommit = self.env.cr.precommit
+        if "rdv_wake_crons" not in precommit.data:
+            precommit.data["rdv_wake_crons"] = {}
+            precommit.add(self._wake_crons_now)
+        wanted = precommit.data["rdv_wake_crons"]
+        at = at or fields.Datetime.now()
+        wanted[cron_id] = min(at, wanted.get(cron_id, at))
+
+    def _wake_crons_now(self):
+        """Precommit: add the triggers :meth:`_wake_cron` asked for and that
+        the crons do not have yet."""
+        wanted = self.env.cr.precommit.data.pop("rdv_wake_crons", {})
+        if not wanted:
+            return
         self.env.cr.execute(
-            "SELECT 1 FROM ir_cron_trigger WHERE cron_id = %s AND call_at <= %s LIMIT 1",
-            (cron_id, fields.Datetime.now()),
+            "SELECT cron_id, min(call_at) FROM ir_cron_trigger "
+            "WHERE cron_id = ANY(%s) GROUP BY cron_id",
+            (list(wanted),),
         )
-        if not self.env.cr.rowcount:
-            self.env["ir.cron"].sudo().browse(cron_id)._trigger()
+        planned = dict(self.env.cr.fetchall())
+        for cron_id, at in wanted.items():
+            if not planned.get(cron_id) or planned[cron_id] > at:
+                self.env["ir.cron"].sudo().browse(cron_id)._trigger(at)
+        self.env.flush_all()
 
     @api.model
     def _process(self, limit=200):

@@ -1,9 +1,11 @@
 import datetime
+from unittest.mock import patch
 
 from freezegun import freeze_time
 
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
+from odoo.tools import mute_logger
 
 from ..models.rdv_appointment import BookingError, CitizenInputError, SlotTakenError
 from .common import NOW, RdvCase, utc
@@ -24,9 +26,10 @@ class TestBookingService(RdvCase):
         self.assertRegex(appointment.name, r"^[A-Z2-9]{4}-[A-Z2-9]{4}$")
         self.assertEqual(appointment.citizen_name, "BOIS Jules")
         self.assertEqual(appointment.phone, "+33612345678", "stored in E.164")
-        # The contact is linked by a cron woken by the booking.
+        # The contact is linked by a cron woken when the booking commits.
         self.assertFalse(appointment.partner_id)
         link_cron = self.env.ref("rdv_booking.ir_cron_rdv_link_partners")
+        self.env.cr.flush()
         self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", link_cron.id)]))
         self.env["rdv.appointment"]._cron_link_partners()
         self.assertEqual(appointment.partner_id.name, "BOIS Jules")
@@ -37,6 +40,29 @@ class TestBookingService(RdvCase):
         self.assertEqual(
             (appointment.channel, appointment.booked_by_id), ("counter", self.env.user)
         )
+
+    def test_a_reference_drawn_twice_is_drawn_again(self):
+        first = self.book(TUESDAY_9)
+        with (
+            patch(
+                "odoo.addons.rdv_booking.models.rdv_appointment.new_reference",
+                side_effect=[first.name, "ZZZZ-2222"],
+            ),
+            mute_logger("odoo.sql_db"),
+        ):
+            second = self.book(utc(2026, 3, 4, 8, 0), lastname="Twice", phone="0611111111")
+        self.assertEqual(second.name, "ZZZZ-2222")
+        self.assertEqual(len(second.slot_ids), 2)
+        self.assertEqual(self.env["rdv.appointment"].search_count([("lastname", "=", "Twice")]), 1)
+
+    def test_archived_type_or_counter_takes_no_booking(self):
+        self.type_id.active = False
+        with self.assertRaisesRegex(BookingError, "does not receive"):
+            self.book(TUESDAY_9)
+        self.type_id.active = True
+        self.counter.active = False
+        with self.assertRaisesRegex(BookingError, "does not receive"):
+            self.book(TUESDAY_9)
 
     def test_several_persons_take_consecutive_slots_all_or_nothing(self):
         family = self.book(TUESDAY_9, persons=3)
@@ -127,6 +153,22 @@ class TestBookingService(RdvCase):
             self.book(utc(2026, 3, 5, 8, 0), id_number="AB-123-456", phone="0633333333")
         first._cancel(by="citizen", reason="Not needed")
         self.assertTrue(self.book(utc(2026, 3, 5, 8, 0), id_number="AB123456"))
+
+    def test_per_person_limit_counts_holds_and_appointments_to_reschedule(self):
+        """Active: a hold not expired, a planned appointment not over, one to
+        reschedule even when its time has passed."""
+        self.type_id.max_active_per_person = 2
+        held = self.book(TUESDAY_9)
+        held.write({"state": "pending", "hold_expiry": NOW + datetime.timedelta(minutes=5)})
+        moved = self.book(utc(2026, 3, 4, 8, 0))
+        moved.write({"state": "to_reschedule"})
+        with self.assertRaisesRegex(BookingError, "2 upcoming appointments"):
+            self.book(utc(2026, 3, 5, 8, 0))
+        held.hold_expiry = NOW - datetime.timedelta(minutes=1)
+        self.assertTrue(
+            self.book(utc(2026, 3, 5, 8, 0)),
+            "an expired hold no longer counts",
+        )
 
     def test_same_procedure_in_another_commune_is_refused(self):
         self.type_id.procedure_code = "cni-passport"

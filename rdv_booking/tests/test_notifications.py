@@ -76,10 +76,29 @@ class TestNotificationQueue(RdvCase):
         self.assertEqual(second.notification_ids.state, "done")
 
     def test_one_wake_up_for_many_bookings(self):
-        cron = self.env.ref("rdv_booking.ir_cron_rdv_notifications")
+        """Crons are woken at commit, with one query for all: a cron that has
+        a trigger pending gets no other from the next transactions."""
+        notify = self.env.ref("rdv_booking.ir_cron_rdv_notifications")
+        link = self.env.ref("rdv_booking.ir_cron_rdv_link_partners")
         Trigger = self.env["ir.cron.trigger"].sudo()
-        before = Trigger.search_count([("cron_id", "=", cron.id)])
+
+        def triggers():
+            return {
+                cron: Trigger.search_count([("cron_id", "=", cron.id)]) for cron in (notify, link)
+            }
+
+        before = triggers()
         self.book(TUESDAY_9)
+        self.assertEqual(triggers(), before, "nothing before the commit")
+        self.env.cr.flush()  # what commit runs first (precommit hooks)
+        self.assertEqual(triggers(), {cron: count + 1 for cron, count in before.items()})
         self.book(utc(2026, 3, 4, 8, 0), lastname="Aulan", phone="0611111111")
+        self.env.cr.flush()
         self.book(utc(2026, 3, 5, 8, 0), lastname="Vigneau", phone="0622222222")
-        self.assertEqual(Trigger.search_count([("cron_id", "=", cron.id)]), before + 1)
+        self.env.cr.flush()
+        self.assertEqual(triggers(), {cron: count + 1 for cron, count in before.items()})
+        query_count = self.env.cr.sql_log_count
+        self.env["rdv.notification"]._wake_cron("rdv_booking.ir_cron_rdv_notifications")
+        self.env["rdv.notification"]._wake_cron("rdv_booking.ir_cron_rdv_link_partners")
+        self.env.cr.flush()
+        self.assertEqual(self.env.cr.sql_log_count - query_count, 1, "one query for both")

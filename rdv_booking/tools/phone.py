@@ -42,6 +42,12 @@ def parse_phone(raw, default_region=None, mobile_only=False):
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def has_country_code(raw):
+    """Whether ``raw`` is written with its international '+' prefix (then
+    parsing it needs no default region)."""
+    return isinstance(raw, str) and raw.strip().startswith("+")
+
+
 def phone_region(e164):
     """ISO country code of an E.164 number ("+33612345678" -> "FR"), or None."""
     try:

@@ -176,15 +176,7 @@ class RdvNotification(models.Model):
     @api.model
     def _rdv_trigger_reminders(self, at):
         """Have the reminder cron run at ``at``, unless a run is planned by then already."""
-        cron = self.env.ref("rdv_booking_sms.ir_cron_rdv_reminders", raise_if_not_found=False)
-        if not cron:
-            return
-        self.env.cr.execute(
-            "SELECT 1 FROM ir_cron_trigger WHERE cron_id = %s AND call_at <= %s LIMIT 1",
-            (cron.id, at),
-        )
-        if not self.env.cr.rowcount:
-            cron.sudo()._trigger(at=at)
+        self._wake_cron("rdv_booking_sms.ir_cron_rdv_reminders", at)
 
     @api.model
     def _cron_reminders(self):

@@ -30,6 +30,7 @@ class TestReminders(SmsCase):
         self.deliver()  # the confirmation
         self.assertEqual(appointment._rdv_reminder_at(), start - 48 * HOUR)
         cron = self.env.ref("rdv_booking_sms.ir_cron_rdv_reminders")
+        self.env.cr.flush()  # crons are woken when the transaction commits
         triggers = self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)])
         self.assertIn(start - 48 * HOUR, triggers.mapped("call_at"), "woken when due, no polling")
         with freeze_time(start - 48 * HOUR - MINUTE):
