@@ -835,18 +835,25 @@ class RdvAppointment(models.Model):
         return True
 
     def _schedule_hold_release(self):
-        """Wake the hold cleaner when the hold expires (a cron trigger, not a poll)."""
-        cron = self.env.ref("rdv_booking.ir_cron_release_holds", raise_if_not_found=False)
-        if cron:
-            cron.sudo()._trigger(at=max(self.mapped("hold_expiry")))
+        """Wake the hold cleaner when the first of these holds expires (a cron
+        trigger, not a poll); each run plans the next (:meth:`_expire_holds`),
+        so one trigger serves every hold made meanwhile."""
+        if self:
+            self.env["rdv.notification"]._wake_cron(
+                "rdv_booking.ir_cron_release_holds", at=min(self.mapped("hold_expiry"))
+            )
 
     @api.model
     def _expire_holds(self):
-        """Release the slots of expired holds and delete those unverified bookings."""
+        """Release the slots of expired holds and delete those unverified
+        bookings; wake up again when the next hold expires."""
         now = fields.Datetime.now()
         expired = self.sudo().search([("state", "=", "pending"), ("hold_expiry", "<", now)])
         expired.slot_ids._release()
         expired.unlink()
+        self.sudo().search(
+            [("state", "=", "pending"), ("hold_expiry", ">=", now)], order="hold_expiry", limit=1
+        )._schedule_hold_release()
         return len(expired)
 
     def _change_slot(self, counter, start, allow_reserved=True, by_citizen=False):

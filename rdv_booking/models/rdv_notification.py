@@ -84,19 +84,32 @@ class RdvNotification(models.Model):
 
     def _wake_crons_now(self):
         """Precommit: add the triggers :meth:`_wake_cron` asked for and that
-        the crons do not have yet."""
+        the crons do not have yet.
+
+        A trigger already due covers a wake-up asked for now; a later one
+        needs a trigger still to come by then (a due trigger may be the one
+        the running cron is consuming, deleted when it ends).
+        """
         wanted = self.env.cr.precommit.data.pop("rdv_wake_crons", {})
         if not wanted:
             return
+        now = fields.Datetime.now()
         self.env.cr.execute(
-            "SELECT cron_id, min(call_at) FROM ir_cron_trigger "
-            "WHERE cron_id = ANY(%s) GROUP BY cron_id",
-            (list(wanted),),
+            """
+            SELECT cron_id, bool_or(call_at <= %(now)s),
+                   min(call_at) FILTER (WHERE call_at > %(now)s)
+              FROM ir_cron_trigger
+             WHERE cron_id = ANY(%(crons)s)
+             GROUP BY cron_id
+            """,
+            {"now": now, "crons": list(wanted)},
         )
-        planned = dict(self.env.cr.fetchall())
+        planned = {cron_id: (due, coming) for cron_id, due, coming in self.env.cr.fetchall()}
         for cron_id, at in wanted.items():
-            if not planned.get(cron_id) or planned[cron_id] > at:
-                self.env["ir.cron"].sudo().browse(cron_id)._trigger(at)
+            due, coming = planned.get(cron_id, (False, None))
+            covered = due if at <= now else bool(coming and coming <= at)
+            if not covered:
+                self.env["ir.cron"].sudo().browse(cron_id)._trigger(max(at, now))
         self.env.flush_all()
 
     @api.model

@@ -306,6 +306,36 @@ class TestBookingService(RdvCase):
         self.assertEqual(set(slots.mapped("state")), {"free"})
         self.assertFalse(slots.appointment_id)
 
+    def test_hold_cleaner_wakes_at_the_first_expiry_then_plans_the_next(self):
+        release = self.env.ref("rdv_booking.ir_cron_release_holds")
+        Trigger = self.env["ir.cron.trigger"].sudo()
+
+        def hold(start, phone, minutes_later):
+            with freeze_time(NOW + datetime.timedelta(minutes=minutes_later)):
+                self.env["rdv.appointment"]._book(
+                    self.type_id,
+                    self.counter,
+                    start,
+                    citizen={"lastname": "Aulan", "phone": phone},
+                    channel="web",
+                    hold=True,
+                )
+                self.env.cr.flush()  # crons are woken at commit
+
+        def planned():
+            return Trigger.search([("cron_id", "=", release.id)]).mapped("call_at")
+
+        Trigger.search([("cron_id", "=", release.id)]).unlink()
+        hold(TUESDAY_9, "0611111111", 0)
+        hold(utc(2026, 3, 4, 8, 0), "0622222222", 5)
+        first, second = (NOW + datetime.timedelta(minutes=m) for m in (15, 20))
+        self.assertEqual(planned(), [first], "the first expiry covers the second hold")
+        with freeze_time(first + datetime.timedelta(seconds=30)):
+            # The cron runs on the trigger at `first`, deleted only once it ends.
+            self.assertEqual(self.env["rdv.appointment"]._expire_holds(), 1)
+            self.env.cr.flush()
+        self.assertEqual(sorted(planned()), [first, second], "the next run is planned")
+
     def test_change_slot_takes_new_before_freeing_old(self):
         appointment = self.book(TUESDAY_9)
         old = appointment.slot_ids
