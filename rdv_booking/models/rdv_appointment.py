@@ -56,12 +56,12 @@ class RdvAppointment(models.Model):
     _order = "start desc, id desc"
     _check_company_auto = True
 
+    # Indexed by its unique constraint.
     name = fields.Char(
         "Reference",
         required=True,
         readonly=True,
         copy=False,
-        index=True,
         default=lambda self: self._new_reference(),
     )
     type_id = fields.Many2one(
@@ -107,7 +107,7 @@ class RdvAppointment(models.Model):
     partner_id = fields.Many2one(
         "res.partner",
         "Citizen",
-        index=True,
+        index=True,  # also finds those to link (_cron_link_partners)
         tracking=True,
     )
     lastname = fields.Char("Last name")
@@ -135,7 +135,7 @@ class RdvAppointment(models.Model):
         compute="_compute_identity_key",
         precompute=True,
         store=True,
-        index=True,
+        index="btree_not_null",
         help="ID document number normalised, to recognise a person across bookings.",
     )
     birthdate = fields.Date("Birth date")
@@ -143,7 +143,7 @@ class RdvAppointment(models.Model):
     zip = fields.Char("Postcode")
     city = fields.Char(help="The citizen's commune of residence (statistics).")
     country_id = fields.Many2one("res.country", "Country")
-    email = fields.Char("E-mail", index=True)
+    email = fields.Char("E-mail", index="btree_not_null")
     phone = fields.Char("Mobile phone", index=True, help="E.164 format (+33612345678).")
 
     # --- life cycle
