@@ -340,6 +340,10 @@ class RdvAppointment(models.Model):
         """
         appointment_type = appointment_type.ensure_one()
         counter = counter.ensure_one()
+        # Nothing if the caller has read them already; else a third of the
+        # ORM's time to read the whole records.
+        appointment_type.fetch(appointment_type._booking_fnames())
+        counter.fetch(counter._booking_fnames())
         self._check_booking_rules(appointment_type, counter, start, persons, channel)
         if hold and citizen is None and partner is None:
             vals = {}  # the citizen's details come with _set_citizen()

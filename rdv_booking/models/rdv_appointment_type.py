@@ -215,6 +215,24 @@ class RdvAppointmentType(models.Model):
                     )
                 )
 
+    @api.model
+    def _booking_fnames(self):
+        """The fields the booking service reads, fetched in one narrow query
+        (the forms' long texts, translations and settings are not needed)."""
+        return [
+            "active",
+            "company_id",
+            "service_id",
+            "procedure_code",
+            "is_published",
+            "duration",
+            "max_persons",
+            "max_active_per_person",
+            "min_notice_hours",
+            "max_horizon_days",
+            *(setting for _field, setting in IDENTITY_FIELDS),
+        ]
+
     def _identity_requirements(self):
         """Return {appointment field: 'optional' | 'required'} for the asked fields."""
         self.ensure_one()

@@ -474,6 +474,11 @@ class RdvCounter(models.Model):
             return None
         return (self.place_id.country_id or self.company_id.country_id).code or None
 
+    @api.model
+    def _booking_fnames(self):
+        """The fields the booking service reads (see the type's)."""
+        return ["active", "company_id", "place_id", "slot_duration", "website_visible"]
+
     def _receives(self, appointment_type):
         """Whether this counter is open and takes ``appointment_type`` appointments.
 

@@ -4,6 +4,7 @@ from unittest.mock import patch
 from freezegun import freeze_time
 
 from odoo.exceptions import UserError, ValidationError
+from odoo.sql_db import Cursor
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -54,6 +55,24 @@ class TestBookingService(RdvCase):
         self.assertEqual(second.name, "ZZZZ-2222")
         self.assertEqual(len(second.slot_ids), 2)
         self.assertEqual(self.env["rdv.appointment"].search_count([("lastname", "=", "Twice")]), 1)
+
+    def test_a_booking_reads_its_type_and_counter_once(self):
+        """What the booking reads of them is fetched in one narrow query each
+        (_booking_fnames): a field missing there would cost a second one."""
+        queries = []
+        execute = Cursor.execute
+
+        def spy(cr, query, params=None, log_exceptions=True):
+            queries.append(getattr(query, "code", query))
+            return execute(cr, query, params, log_exceptions)
+
+        self.env.invalidate_all()
+        with patch.object(Cursor, "execute", spy):
+            self.book(TUESDAY_9)
+        for table in ("rdv_appointment_type", "rdv_counter"):
+            reads = [q for q in queries if q.startswith(f'SELECT "{table}"."id"')]
+            self.assertEqual(len(reads), 1, table)
+            self.assertNotIn(f'"{table}"."name"', reads[0], "not the whole record")
 
     def test_archived_type_or_counter_takes_no_booking(self):
         self.type_id.active = False

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class RdvAppointmentType(models.Model):
@@ -16,6 +16,10 @@ class RdvAppointmentType(models.Model):
         help="When citizens are reminded of their appointment: the delay set in the "
         "settings of the commune (48 hours by default), a delay of this type, or never.",
     )
+
+    @api.model
+    def _booking_fnames(self):
+        return [*super()._booking_fnames(), "reminder_policy", "reminder_hours"]
 
     def _rdv_reminder_hours(self):
         """Hours before the appointment the reminder is sent (0: none). SQL twin:
