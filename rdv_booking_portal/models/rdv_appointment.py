@@ -1,6 +1,7 @@
 import base64
 import datetime
 import logging
+import smtplib
 
 import pytz
 import vobject
@@ -8,8 +9,10 @@ import vobject
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
-from odoo.tools import email_normalize
+from odoo.tools import email_normalize, html2plaintext
+from odoo.tools.mail import email_split_and_format_normalize
 
+from odoo.addons.base.models.ir_mail_server import MailDeliveryException
 from odoo.addons.rdv_booking.tools.phone import PhoneError, mask_phone, parse_phone
 from odoo.addons.rdv_booking.tools.reference import normalize_reference
 
@@ -60,16 +63,49 @@ class RdvAppointment(models.Model):
         return "email", self.email
 
     def _send_otp(self, code, channel, purpose):
-        """Send ``code`` on ``channel`` (e-mail here). The code is never logged."""
+        """Send ``code`` on ``channel`` (e-mail here). The code is never logged.
+
+        The message of the code template is rendered and handed to the SMTP
+        server within the request, without a ``mail.mail`` record: the code
+        is never written to the database, even when sending fails, and the
+        citizen is told at once if it did (UserError).
+        """
         self.ensure_one()
         if channel != "email":
             raise UserError(_("This channel cannot send codes."))
-        template = self.env.ref("rdv_booking_portal.mail_template_rdv_code")
-        template.sudo().with_context(
-            rdv_code=code,
-            rdv_purpose=purpose,
-            rdv_validity=self.company_id.rdv_otp_validity_minutes,
-        ).send_mail(self.id, force_send=True, email_layout_xmlid=False)
+        template = (
+            self.env.ref("rdv_booking_portal.mail_template_rdv_code")
+            .sudo()
+            .with_context(
+                rdv_code=code,
+                rdv_purpose=purpose,
+                rdv_validity=self.company_id.rdv_otp_validity_minutes,
+            )
+        )
+        # In the citizen's language (the template's lang field).
+        rendered = template._generate_template(
+            self.ids, ("subject", "body_html", "email_from", "email_to")
+        )[self.id]
+        body = self.env["mail.render.mixin"]._replace_local_links(rendered["body_html"])
+        MailServer = self.env["ir.mail_server"].sudo()
+        try:
+            message = MailServer.build_email(
+                email_from=rendered["email_from"],
+                email_to=email_split_and_format_normalize(rendered["email_to"]),
+                subject=rendered["subject"],
+                body=body,
+                body_alternative=html2plaintext(body),
+                subtype="html",
+                subtype_alternative="plain",
+            )
+            MailServer.send_email(message, mail_server_id=template.mail_server_id.id or None)
+        except (MailDeliveryException, smtplib.SMTPException, OSError, UserError) as error:
+            _logger.warning(
+                "E-mail code for appointment %s not sent: %s", self.id, type(error).__name__
+            )
+            raise UserError(
+                _("We could not send the e-mail with your code. Please try again in a few minutes.")
+            ) from None
 
     # ------------------------------------------------------------------
     # Links and what the citizen sees
