@@ -49,6 +49,28 @@ class TestCodes(RdvPortalMixin, TransactionCase):
         self.env.cr.execute("SELECT count(*) FROM mail_mail WHERE body_html LIKE %s", [f"%{code}%"])
         self.assertEqual(self.env.cr.fetchone()[0], 0)
 
+    def test_code_message_is_the_mail_template_rendered_by_odoo(self):
+        """The code's body, compiled once, is what Odoo renders of the template."""
+        appointment = self._held()
+        template = self.env.ref("rdv_booking_portal.mail_template_rdv_code")
+        template = template.with_context(rdv_code="123456", rdv_validity=7)
+        bodies = set()
+        for lang in ("en_US", "fr_FR", "ar_001"):
+            self.env["res.lang"]._activate_lang(lang)
+            appointment.citizen_lang = lang
+            for purpose in ("booking", "manage"):
+                with self.subTest(lang=lang, purpose=purpose):
+                    ((localized, _ids),) = (
+                        template.with_context(rdv_purpose=purpose)
+                        ._classify_per_lang(appointment.ids)
+                        .values()
+                    )
+                    expected = localized._render_field("body_html", appointment.ids)[appointment.id]
+                    self.assertIn("123456", expected)
+                    self.assertEqual(appointment._rdv_render_body(localized), expected)
+                    bodies.add(expected)
+        self.assertEqual(len(bodies), 6, "each language and purpose has its own text")
+
     def test_no_code_kept_when_the_email_cannot_be_sent(self):
         appointment = self._held()
         with smtp_sink(self.env) as sink:
