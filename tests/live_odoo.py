@@ -153,10 +153,13 @@ class OdooServer:
         command = [
             sys.executable,
             str(ODOO_BIN),
+            # The one database it serves, by name and without --db-filter: with
+            # a filter, Odoo lists the databases (a new connection to PostgreSQL's
+            # "postgres" database) at each request of a visitor whose session is
+            # not stored yet, i.e. at each page an anonymous citizen browses.
             "-d",
             self.db,
             f"--addons-path={self.addons_path}",
-            f"--db-filter=^{re.escape(self.db)}$",
             "--no-database-list",
             f"--workers={self.workers}",
             "--max-cron-threads=0",

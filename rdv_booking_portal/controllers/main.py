@@ -1,6 +1,7 @@
 import calendar
 import contextlib
 import datetime
+import functools
 import json
 import math
 
@@ -12,6 +13,7 @@ from werkzeug.exceptions import NotFound
 from odoo import _, fields, http
 from odoo.exceptions import UserError
 from odoo.http import request
+from odoo.tools import SQL
 from odoo.tools.misc import babel_locale_parse
 
 from odoo.addons.rdv_booking.models.rdv_appointment import (
@@ -28,6 +30,35 @@ SESSION_DONE = "rdv_done"  # appointments this browser confirmed
 SESSION_MANAGE = "rdv_manage"  # appointment opened by a link or a code
 SESSION_FIND = "rdv_find"  # "manage without a link": what was asked
 FIND_ATTEMPTS = 5
+# The fields of one time's form on the day's times page (escaped by Markup):
+# written here rather than with t-att- in the template, which would
+# post-process both inputs of each of the day's many times.
+HOLD_INPUTS = Markup(
+    '<input type="hidden" name="counter_id" value="%s"/>'
+    '<input type="hidden" name="start" value="%s"/>'
+)
+# What the availability pages and the hold read of the offered types.
+TYPE_FIELDS = [
+    "name",
+    "active",
+    "company_id",
+    "procedure_code",
+    "duration",
+    "max_persons",
+    "max_horizon_days",
+]
+
+
+@functools.lru_cache(maxsize=32)
+def babel_locale(lang):
+    """The Babel locale of an Odoo language code (parsed once per worker)."""
+    return babel_locale_parse(lang)
+
+
+@functools.lru_cache(maxsize=64)
+def time_zone(name):
+    """The pytz zone ``name`` (looked up once per worker)."""
+    return pytz.timezone(name)
 
 
 def haversine_km(lat1, lon1, lat2, lon2):
@@ -51,39 +82,79 @@ class RdvWebsite(http.Controller):
     # Helpers
     # ------------------------------------------------------------------
 
-    def _companies(self):
-        return request.website.sudo()._rdv_companies()
+    def _offer(self):
+        """What this website offers: {type id: (procedure code, place ids)}.
 
-    def _offered_types(self):
-        """Published types of the website's communes with a counter open online."""
-        return (
-            request.env["rdv.appointment.type"]
-            .sudo()
-            .search(
-                [
-                    ("company_id", "in", self._companies().ids),
-                    ("is_published", "=", True),
-                    ("counter_ids.website_visible", "=", True),
-                    ("counter_ids.active", "=", True),
-                ]
+        The published types of the website's communes (``website.rdv_company_ids``,
+        else its own company), each with the places of its active counters shown
+        online; a type without such a counter is not offered. One query: every
+        page of the booking flow starts with it.
+        """
+        website = request.website
+        request.env.cr.execute(
+            SQL(
+                """
+                WITH chosen AS (
+                    SELECT rel.company_id AS id
+                      FROM rdv_website_company_rel rel
+                      JOIN res_company co ON co.id = rel.company_id AND co.active
+                     WHERE rel.website_id = %(website)s
+                ), companies AS (
+                    SELECT id FROM chosen
+                     UNION ALL
+                    SELECT %(own)s WHERE NOT EXISTS (SELECT 1 FROM chosen)
+                )
+                SELECT t.id, t.procedure_code, array_agg(DISTINCT c.place_id)
+                  FROM rdv_appointment_type t
+                  JOIN rdv_counter_type_rel r ON r.type_id = t.id
+                  JOIN rdv_counter c ON c.id = r.counter_id AND c.active AND c.website_visible
+                 WHERE t.active AND t.is_published AND t.company_id IN (SELECT id FROM companies)
+                 GROUP BY t.id
+                 ORDER BY t.id
+                """,
+                website=website.id,
+                own=website._get_cached("company_id"),
             )
         )
+        return {type_id: (code, places) for type_id, code, places in request.env.cr.fetchall()}
 
-    def _type_or_404(self, type_id, offered=None):
-        """The offered type ``type_id``; ``offered``: :meth:`_offered_types` if the
-        caller already has them (one search per request on the busy pages)."""
-        offered = self._offered_types() if offered is None else offered
-        rdv_type = request.env["rdv.appointment.type"].sudo().browse(int(type_id)).exists()
-        if not rdv_type or rdv_type not in offered:
+    def _offered_types(self, offer=None):
+        """Published types of the website's communes with a counter open online."""
+        offer = self._offer() if offer is None else offer
+        return request.env["rdv.appointment.type"].sudo().browse(list(offer))
+
+    def _type_or_404(self, type_id, offer=None):
+        """The offered type ``type_id``; ``offer``: :meth:`_offer` if the caller
+        already has it (one query per request on the busy pages)."""
+        offer = self._offer() if offer is None else offer
+        try:
+            type_id = int(type_id)
+        except (TypeError, ValueError) as error:
+            raise NotFound() from error
+        if type_id not in offer:
             raise NotFound()
-        return rdv_type
+        return request.env["rdv.appointment.type"].sudo().browse(type_id)
 
-    def _procedure_types(self, rdv_type, offered=None):
-        """The types that are the same procedure as ``rdv_type`` on this website."""
-        if not rdv_type.procedure_code:
-            return rdv_type
-        offered = self._offered_types() if offered is None else offered
-        return offered.filtered(lambda t: t.procedure_code == rdv_type.procedure_code)
+    def _procedure_types(self, rdv_type, offer=None):
+        """The types that are the same procedure as ``rdv_type`` on this website.
+
+        Only the fields that the availability pages read are fetched: a type
+        also holds long translated texts (description, documents, notice),
+        and a procedure offered by 40 communes is 40 types.
+        """
+        offer = self._offer() if offer is None else offer
+        code = offer[rdv_type.id][0]
+        types = rdv_type.browse(
+            [type_id for type_id, (other, _places) in offer.items() if code and other == code]
+            or rdv_type.ids
+        )
+        types.fetch(TYPE_FIELDS)
+        return types
+
+    def _offered_places(self, types, offer):
+        """The places where ``types`` (offered types) are booked online."""
+        place_ids = {place_id for type_id in types.ids for place_id in offer[type_id][1]}
+        return request.env["rdv.place"].sudo().browse(sorted(place_ids))
 
     def _persons_label(self, persons):
         return _("1 person") if persons == 1 else _("%s persons", persons)
@@ -95,6 +166,10 @@ class RdvWebsite(http.Controller):
             persons = 1
         return min(max(persons, 1), rdv_type.max_persons)
 
+    def _website_company(self):
+        """The website's company (its id is cached by the website)."""
+        return request.env["res.company"].sudo().browse(request.website._get_cached("company_id"))
+
     def _client_ip(self):
         return request.httprequest.remote_addr or "-"
 
@@ -103,9 +178,13 @@ class RdvWebsite(http.Controller):
 
         Returns a response to send instead, or None.
         """
-        company = company or request.website.company_id
         if post.get("website_url_hp"):
             return self._error(_("Your request could not be processed."), status=400)
+        if company is None:
+            # Only the limit: the company's other settings are many, and most
+            # posts only redirect.
+            company = self._website_company()
+            company.fetch(["rdv_posts_per_ip_minute"])
         allowed = (
             request.env["rdv.rate.limit"]
             .sudo()
@@ -131,7 +210,7 @@ class RdvWebsite(http.Controller):
         )
 
     def _locale(self):
-        return babel_locale_parse(request.env.lang or "en_US")
+        return babel_locale(request.env.lang or "en_US")
 
     def _format_date(self, day, date_format="EEEE d MMMM"):
         """``day`` in the page's language.
@@ -145,7 +224,7 @@ class RdvWebsite(http.Controller):
     def _local(self, appointment_or_place, utc_dt, dt_format="EEEE d MMMM HH:mm"):
         """``utc_dt`` (naive UTC) in the place's zone and the page's language."""
         place = getattr(appointment_or_place, "place_id", appointment_or_place)
-        local = pytz.utc.localize(utc_dt).astimezone(pytz.timezone(place.tz or "UTC"))
+        local = pytz.utc.localize(utc_dt).astimezone(time_zone(place.tz or "UTC"))
         return babel.dates.format_datetime(local, dt_format, locale=self._locale())
 
     def _pending(self):
@@ -248,10 +327,10 @@ class RdvWebsite(http.Controller):
     )
     def rdv_places(self, type_id, persons=1, where="", lat="", lon="", **kwargs):
         """Step 3: the places offering the type, each with its earliest free time."""
-        offered = self._offered_types()
-        rdv_type = self._type_or_404(type_id, offered)
+        offer = self._offer()
+        rdv_type = self._type_or_404(type_id, offer)
+        types = self._procedure_types(rdv_type, offer)
         persons = self._persons(rdv_type, persons)
-        types = self._procedure_types(rdv_type, offered)
         now = fields.Datetime.now()
         horizon = now + datetime.timedelta(days=max(types.mapped("max_horizon_days")))
         earliest = (
@@ -259,10 +338,9 @@ class RdvWebsite(http.Controller):
             .sudo()
             ._earliest_by_place(types, now, horizon, persons=persons, website=True)
         )
-        places = request.env["rdv.place"].sudo().browse(list(earliest))
-        origin = self._origin(
-            types.counter_ids.filtered("website_visible").place_id, where, lat, lon
-        )
+        offered_places = self._offered_places(types, offer)
+        places = offered_places.browse(list(earliest))
+        origin = self._origin(offered_places, where, lat, lon)
         rows = []
         for place in places:
             start = earliest[place.id][0]
@@ -331,11 +409,11 @@ class RdvWebsite(http.Controller):
     )
     def rdv_slots(self, type_id, place="any", persons=1, month="", day="", **kwargs):
         """Step 4: the days with free times in a month, then the times of one day."""
-        offered = self._offered_types()
-        rdv_type = self._type_or_404(type_id, offered)
+        offer = self._offer()
+        rdv_type = self._type_or_404(type_id, offer)
+        types = self._procedure_types(rdv_type, offer)
         persons = self._persons(rdv_type, persons)
-        types = self._procedure_types(rdv_type, offered)
-        places = types.counter_ids.filtered(lambda c: c.website_visible and c.active).place_id
+        places = self._offered_places(types, offer)
         if place != "any":
             places = places.filtered(lambda p: str(p.id) == str(place))
             if not places:
@@ -356,8 +434,10 @@ class RdvWebsite(http.Controller):
         )
         counters = request.env["rdv.counter"].sudo().browse({s[0] for s in starts})
         # A month holds thousands of free starts: each counter's record and
-        # zone are looked up once, not per start.
-        zones = {counter.id: (counter, pytz.timezone(counter.tz)) for counter in counters}
+        # zone are looked up once, not per start. Of a counter, only its place
+        # is read (the places are in cache already).
+        counters.fetch(["place_id"])
+        zones = {counter.id: (counter, time_zone(counter.place_id.tz)) for counter in counters}
         by_day = {}
         for counter_id, start, _stop in starts:
             counter, zone = zones[counter_id]
@@ -379,12 +459,14 @@ class RdvWebsite(http.Controller):
                 if key in seen:  # several counters free at that time: offer it once
                     continue
                 seen.add(key)
+                start_str = fields.Datetime.to_string(start)
                 times.append(
                     {
                         "label": local.strftime("%H:%M"),
                         "place": counter.place_id,
                         "counter": counter,
-                        "start": fields.Datetime.to_string(start),
+                        "start": start_str,
+                        "inputs": HOLD_INPUTS % (counter.id, start_str),
                     }
                 )
         next_month = (last + datetime.timedelta(days=1)).strftime("%Y-%m")
@@ -454,17 +536,31 @@ class RdvWebsite(http.Controller):
         refused = self._guard_post(post)
         if refused:
             return refused
-        offered = self._offered_types()
+        offer = self._offer()
         try:
-            rdv_type = self._type_or_404(type_id, offered)
-            counter = request.env["rdv.counter"].sudo().browse(int(counter_id)).exists()
+            rdv_type = self._type_or_404(type_id, offer)
+            counter_id = int(counter_id)
             start_dt = fields.Datetime.to_datetime(start)
         except (ValueError, TypeError) as error:
             raise NotFound() from error
-        types = self._procedure_types(rdv_type, offered)
-        booked_type = types & counter.type_ids
-        if not counter or not booked_type or not counter.website_visible or not start_dt:
+        types = self._procedure_types(rdv_type, offer)
+        # The counter must be open online for one of the procedure's types.
+        request.env.cr.execute(
+            """
+            SELECT r.type_id
+              FROM rdv_counter c
+              JOIN rdv_counter_type_rel r ON r.counter_id = c.id
+             WHERE c.id = %s AND c.active AND c.website_visible AND r.type_id = ANY(%s)
+             ORDER BY r.type_id
+             LIMIT 1
+            """,
+            (counter_id, types.ids),
+        )
+        booked = request.env.cr.fetchone()
+        if not booked or not start_dt:
             raise NotFound()
+        booked_type = types.browse(booked[0])
+        counter = request.env["rdv.counter"].sudo().browse(counter_id)
         persons = self._persons(rdv_type, persons)
         back_url = "/rdv/type/%s/slots?place=%s&persons=%s" % (
             rdv_type.id,
@@ -477,7 +573,7 @@ class RdvWebsite(http.Controller):
                 request.env["rdv.appointment"]
                 .sudo()
                 ._book(
-                    booked_type[:1],
+                    booked_type,
                     counter,
                     start_dt,
                     persons=persons,

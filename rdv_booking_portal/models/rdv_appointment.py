@@ -1,19 +1,28 @@
 import base64
 import datetime
 import logging
+import smtplib
 
+import lxml.html
 import pytz
 import vobject
+from markupsafe import Markup
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
-from odoo.tools import email_normalize
+from odoo.tools import email_normalize, html2plaintext, safe_eval
+from odoo.tools.lru import LRU
+from odoo.tools.mail import email_split_and_format_normalize
 
+from odoo.addons.base.models.ir_mail_server import MailDeliveryException
 from odoo.addons.rdv_booking.tools.phone import PhoneError, mask_phone, parse_phone
 from odoo.addons.rdv_booking.tools.reference import normalize_reference
 
 _logger = logging.getLogger(__name__)
+
+# Compiled mail bodies, see RdvAppointment._rdv_render_body.
+_COMPILED_BODIES = LRU(32)
 
 
 def mask_email(email):
@@ -60,16 +69,75 @@ class RdvAppointment(models.Model):
         return "email", self.email
 
     def _send_otp(self, code, channel, purpose):
-        """Send ``code`` on ``channel`` (e-mail here). The code is never logged."""
+        """Send ``code`` on ``channel`` (e-mail here). The code is never logged.
+
+        The message of the code template is rendered and handed to the SMTP
+        server within the request, without a ``mail.mail`` record: the code
+        is never written to the database, even when sending fails, and the
+        citizen is told at once if it did (UserError).
+        """
         self.ensure_one()
         if channel != "email":
             raise UserError(_("This channel cannot send codes."))
-        template = self.env.ref("rdv_booking_portal.mail_template_rdv_code")
-        template.sudo().with_context(
-            rdv_code=code,
-            rdv_purpose=purpose,
-            rdv_validity=self.company_id.rdv_otp_validity_minutes,
-        ).send_mail(self.id, force_send=True, email_layout_xmlid=False)
+        template = (
+            self.env.ref("rdv_booking_portal.mail_template_rdv_code")
+            .sudo()
+            .with_context(
+                rdv_code=code,
+                rdv_purpose=purpose,
+                rdv_validity=self.company_id.rdv_otp_validity_minutes,
+            )
+        )
+        # In the citizen's language (the template's lang field).
+        ((localized, _ids),) = template._classify_per_lang(self.ids).values()
+        rendered = localized._generate_template(self.ids, ("subject", "email_from", "email_to"))[
+            self.id
+        ]
+        body = self._rdv_render_body(localized)
+        MailServer = self.env["ir.mail_server"].sudo()
+        try:
+            message = MailServer.build_email(
+                email_from=rendered["email_from"],
+                email_to=email_split_and_format_normalize(rendered["email_to"]),
+                subject=rendered["subject"],
+                body=body,
+                body_alternative=html2plaintext(body),
+                subtype="html",
+                subtype_alternative="plain",
+            )
+            MailServer.send_email(message, mail_server_id=template.mail_server_id.id or None)
+        except (MailDeliveryException, smtplib.SMTPException, OSError, UserError) as error:
+            _logger.warning(
+                "E-mail code for appointment %s not sent: %s", self.id, type(error).__name__
+            )
+            raise UserError(
+                _("We could not send the e-mail with your code. Please try again in a few minutes.")
+            ) from None
+
+    def _rdv_render_body(self, template):
+        """The body of the mail ``template`` (in the language of its context) for
+        this appointment, as ``template._render_field('body_html', ...)`` renders it.
+
+        Odoo compiles the QWeb of a mail template's body at each rendering:
+        about 10 ms, most of the code step's own work, for a message sent at
+        each booking. Here it is compiled once per database, language and
+        text (an edited template is a new text).
+        """
+        self.ensure_one()
+        source = template.body_html
+        values = template._render_eval_context()
+        values["object"] = self
+        qweb = template.env["ir.qweb"]._prepare_environment(values)
+        safe_eval.check_values(values)
+        key = (self.env.cr.dbname, qweb.env.lang, source)
+        compiled = _COMPILED_BODIES.get(key)
+        if compiled is None:
+            compiled = qweb._compile(lxml.html.fragment_fromstring(source, create_parent="div"))
+            _COMPILED_BODIES[key] = compiled
+        functions, name = compiled
+        # Without the <div> that wraps the fragment, as mail.render.mixin does.
+        body = Markup("".join(functions[name](qweb, values))[5:-6])
+        return self.env["mail.render.mixin"]._replace_local_links(body, self.get_base_url())
 
     # ------------------------------------------------------------------
     # Links and what the citizen sees

@@ -76,30 +76,34 @@ class RdvOtp(models.Model):
         ):
             raise OtpError(_("Too many codes were sent. Please try again in an hour."), "limit")
         code = "%06d" % secrets.randbelow(10**6)
-        otp = self.sudo().create(
-            {
-                "appointment_id": appointment.id,
-                "purpose": purpose,
-                "channel": channel,
-                "code_hash": "-",
-                "sent_at": now,
-                "expires_at": now + datetime.timedelta(minutes=company.rdv_otp_validity_minutes),
-            }
-        )
-        otp.code_hash = self._hash(otp.id, code)
-        # Older codes of the same purpose stop working.
-        (
-            last
-            | last.search(
-                [
-                    ("appointment_id", "=", appointment.id),
-                    ("purpose", "=", purpose),
-                    ("consumed_at", "=", False),
-                    ("id", "!=", otp.id),
-                ]
+        # A code that could not be sent leaves nothing behind: no code record,
+        # so no cooldown, and the citizen can ask again at once.
+        with self.env.cr.savepoint():
+            otp = self.sudo().create(
+                {
+                    "appointment_id": appointment.id,
+                    "purpose": purpose,
+                    "channel": channel,
+                    "code_hash": "-",
+                    "sent_at": now,
+                    "expires_at": now
+                    + datetime.timedelta(minutes=company.rdv_otp_validity_minutes),
+                }
             )
-        ).write({"consumed_at": now})
-        appointment._send_otp(code, channel, purpose)
+            otp.code_hash = self._hash(otp.id, code)
+            # Older codes of the same purpose stop working.
+            (
+                last
+                | last.search(
+                    [
+                        ("appointment_id", "=", appointment.id),
+                        ("purpose", "=", purpose),
+                        ("consumed_at", "=", False),
+                        ("id", "!=", otp.id),
+                    ]
+                )
+            ).write({"consumed_at": now})
+            appointment._send_otp(code, channel, purpose)
         return otp
 
     def _verify(self, code):

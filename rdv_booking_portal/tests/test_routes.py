@@ -106,6 +106,21 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
         elsewhere = self.rdv_type.copy({"company_id": other_company.id, "service_id": False})
         self.assertEqual(self.url_open("/rdv/type/%s" % elsewhere.id).status_code, 404)
 
+    def test_links_keep_the_language_of_the_page(self):
+        """The links of places and days, built without the website's post-processing."""
+        self.website.language_ids |= self.env["res.lang"]._activate_lang("fr_FR")
+        slots = "/fr/rdv/type/%s/slots" % self.rdv_type.id
+        places = self.url_open("/fr/rdv/type/%s/places" % self.rdv_type.id)
+        self.assertIn('href="%s?place=%s&amp;persons=1"' % (slots, self.place.id), places.text)
+        days = self.url_open("%s?place=%s" % (slots, self.place.id))
+        links = re.findall(r'href="([^"]*day=[^"]*)"', days.text)
+        self.assertTrue(links)
+        for link in links:
+            self.assertTrue(link.startswith(slots + "?place="), link)
+        day = self.url_open(html.unescape(links[0]))
+        self.assertIn('lang="fr-FR"', day.text)
+        self.assertTrue(re.search(r'action="/fr/rdv/hold"', day.text))
+
     def test_whole_booking_with_the_code_from_the_smtp_sink(self):
         start = self._future_start(days=3, hour=10)
         with smtp_sink(self.env) as sink:
@@ -198,8 +213,10 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
         page = self.url_open("/rdv/type/%s/slots" % self.rdv_type.id)
         start = fields.Datetime.to_string(self._future_start())
         hidden_counter = self.counter.copy({"name": "Back office only", "website_visible": False})
+        archived_counter = self.counter.copy({"name": "Closed", "active": False})
         for data, status in [
             ({"counter_id": hidden_counter.id}, 404),  # not offered online
+            ({"counter_id": archived_counter.id}, 404),
             ({"counter_id": 999999}, 404),
             ({"counter_id": "abc"}, 404),
             ({"start": "not-a-date"}, 404),

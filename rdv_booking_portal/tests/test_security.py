@@ -5,10 +5,11 @@ import json
 
 from freezegun import freeze_time
 
+from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, tagged
 
 from ..models.rdv_otp import OtpError
-from .common import RdvPortalMixin, smtp_sink, solve_captcha
+from .common import RdvPortalMixin, free_port, smtp_sink, solve_captcha
 
 
 @tagged("post_install", "-at_install")
@@ -39,6 +40,49 @@ class TestCodes(RdvPortalMixin, TransactionCase):
         self.assertTrue(otp._verify(code))
         with self.assertRaisesRegex(OtpError, "already used"):
             otp._verify(code)
+        self.assertEqual(
+            sink.texts("jules@example.com")[-1]["subject"],
+            "%s is your code - Commune du Portail" % code,
+        )
+        # Handed to the SMTP server directly: no outgoing mail record ever held it.
+        self.env.flush_all()
+        self.env.cr.execute("SELECT count(*) FROM mail_mail WHERE body_html LIKE %s", [f"%{code}%"])
+        self.assertEqual(self.env.cr.fetchone()[0], 0)
+
+    def test_code_message_is_the_mail_template_rendered_by_odoo(self):
+        """The code's body, compiled once, is what Odoo renders of the template."""
+        appointment = self._held()
+        template = self.env.ref("rdv_booking_portal.mail_template_rdv_code")
+        template = template.with_context(rdv_code="123456", rdv_validity=7)
+        bodies = set()
+        for lang in ("en_US", "fr_FR", "ar_001"):
+            self.env["res.lang"]._activate_lang(lang)
+            appointment.citizen_lang = lang
+            for purpose in ("booking", "manage"):
+                with self.subTest(lang=lang, purpose=purpose):
+                    ((localized, _ids),) = (
+                        template.with_context(rdv_purpose=purpose)
+                        ._classify_per_lang(appointment.ids)
+                        .values()
+                    )
+                    expected = localized._render_field("body_html", appointment.ids)[appointment.id]
+                    self.assertIn("123456", expected)
+                    self.assertEqual(appointment._rdv_render_body(localized), expected)
+                    bodies.add(expected)
+        self.assertEqual(len(bodies), 6, "each language and purpose has its own text")
+
+    def test_no_code_kept_when_the_email_cannot_be_sent(self):
+        appointment = self._held()
+        with smtp_sink(self.env) as sink:
+            # The mail server refuses connections.
+            self.env["ir.mail_server"].sudo().search([]).smtp_port = free_port()
+            with self.assertRaisesRegex(UserError, "could not send the e-mail with your code"):
+                self.env["rdv.otp"]._issue(appointment, "booking", "10.0.0.1")
+        self.assertFalse(sink.messages)
+        self.assertFalse(self.env["rdv.otp"].search([("appointment_id", "=", appointment.id)]))
+        with smtp_sink(self.env) as sink:
+            otp = self.env["rdv.otp"]._issue(appointment, "booking", "10.0.0.1")
+        self.assertTrue(otp._verify(sink.last_code()), "asked again at once: no cooldown")
 
     def test_five_attempts_then_the_code_is_dead(self):
         appointment = self._held()
