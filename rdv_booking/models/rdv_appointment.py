@@ -357,12 +357,13 @@ class RdvAppointment(models.Model):
             )
             self._check_person_limits(appointment_type, vals)
         starts = counter._slot_starts_for(appointment_type, start, persons)
-        company = counter.company_id
-        hold_expiry = (
-            fields.Datetime.now() + datetime.timedelta(minutes=company.rdv_hold_minutes)
-            if hold
-            else False
-        )
+        hold_expiry = False
+        if hold:
+            company = counter.company_id
+            company.fetch(["rdv_hold_minutes"])  # not the whole company
+            hold_expiry = fields.Datetime.now() + datetime.timedelta(
+                minutes=company.rdv_hold_minutes
+            )
         vals.update(
             {
                 "type_id": appointment_type.id,
@@ -805,6 +806,7 @@ class RdvAppointment(models.Model):
             raise BookingError(
                 _("This booking is no longer waiting for confirmation."), code="state"
             )
+        self.type_id.fetch(self.type_id._booking_fnames())
         expected = self.counter_id._slot_count_for(self.type_id, self.persons)
         self.env.flush_all()
         self.env.cr.execute(
@@ -833,7 +835,9 @@ class RdvAppointment(models.Model):
                 ),
             )
         self.env["rdv.slot"].invalidate_model(["state", "hold_expiry"])
-        self.write({"state": "planned", "hold_expiry": False})
+        # No tracking message: the hold was the citizen's draft, the
+        # appointment's history starts here (a third of the cost otherwise).
+        self.with_context(mail_notrack=True).write({"state": "planned", "hold_expiry": False})
         self._notify_booked()
         self._link_partners_later()
         return True

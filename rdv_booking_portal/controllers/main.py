@@ -569,9 +569,12 @@ class RdvWebsite(http.Controller):
         )
         self._release_pending()
         try:
+            # The citizen's language, for the messages (given at creation:
+            # no second write).
             appointment = (
                 request.env["rdv.appointment"]
                 .sudo()
+                .with_context(default_citizen_lang=request.env.lang)
                 ._book(
                     booked_type,
                     counter,
@@ -585,7 +588,6 @@ class RdvWebsite(http.Controller):
             return self._taken(rdv_type, error, persons, back_url)
         except BookingError as error:
             return self._error(str(error.args[0]), back_url=back_url)
-        appointment.citizen_lang = request.env.lang
         request.session[SESSION_PENDING] = appointment.id
         return request.redirect("/rdv/booking/details")
 
