@@ -141,5 +141,7 @@ cat <<EOF
 
 EOF
 
-exec "${ODOO_BIN[@]}" -d "$DB" --db-filter="^${DB//./\\.}\$" --addons-path="$ADDONS_PATH" \
+# The one database, by name: with --db-filter Odoo would list the databases
+# (a new PostgreSQL connection) at each request of a visitor without session.
+exec "${ODOO_BIN[@]}" -d "$DB" --no-database-list --addons-path="$ADDONS_PATH" \
     --http-port="$PORT" --workers="$WORKERS" --max-cron-threads=1

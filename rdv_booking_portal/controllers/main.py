@@ -453,10 +453,15 @@ class RdvWebsite(http.Controller):
             chosen = None
         times = []
         if chosen:
+            # A time is offered once per place; at "any place", once: at the
+            # first place that has it (a day at 40 places would be a thousand
+            # buttons; who cares where books from the places step).
             seen = set()
             for start, counter, local in by_day[chosen]:
-                key = (local.strftime("%H:%M"), counter.place_id.id)
-                if key in seen:  # several counters free at that time: offer it once
+                key = local.strftime("%H:%M")
+                if place != "any":
+                    key = (key, counter.place_id.id)
+                if key in seen:
                     continue
                 seen.add(key)
                 start_str = fields.Datetime.to_string(start)

@@ -1,3 +1,4 @@
+import datetime
 import html
 import re
 import subprocess
@@ -105,6 +106,24 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
         other_company = self.env["res.company"].create({"name": "Ailleurs"})
         elsewhere = self.rdv_type.copy({"company_id": other_company.id, "service_id": False})
         self.assertEqual(self.url_open("/rdv/type/%s" % elsewhere.id).status_code, 404)
+
+    def test_a_day_at_any_place_offers_each_time_once(self):
+        """Two places open at the same hours: each time once, with its place."""
+        other_place = self.place.copy({"name": "Mairie annexe"})
+        self.counter.copy({"name": "Guichet annexe", "place_id": other_place.id})
+        day = (datetime.date.today() + datetime.timedelta(days=2)).isoformat()
+        url = "/rdv/type/%s/slots?place=%%s&day=%s" % (self.rdv_type.id, day)
+        anywhere = self.url_open(url % "any")
+        labels = re.findall(
+            r'<button type="submit" class="btn btn-outline-primary">\s*(\d\d:\d\d)', anywhere.text
+        )
+        self.assertTrue(labels)
+        self.assertEqual(len(labels), len(set(labels)), "each time once")
+        here = self.url_open(url % other_place.id)
+        self.assertIn("Mairie annexe", here.text)
+        self.assertEqual(
+            len(re.findall(r'name="start"', here.text)), len(labels), "same hours at each place"
+        )
 
     def test_links_keep_the_language_of_the_page(self):
         """The links of places and days, built without the website's post-processing."""
