@@ -165,9 +165,8 @@ class RdvAppointment(models.Model):
         required=True,
         default="planned",
         tracking=True,
-        index=True,
         copy=False,
-    )
+    )  # indexed for its rare states only (init)
     cancelled_by = fields.Selection(
         [("citizen", "The citizen"), ("agency", "The administration")],
         "Cancelled by",
@@ -211,6 +210,16 @@ class RdvAppointment(models.Model):
         ("persons_positive", "CHECK(persons >= 1)", "Persons: at least one."),
         ("stop_after_start", "CHECK(stop > start)", "End: an appointment ends after it starts."),
     ]
+
+    def init(self):
+        # The holds to release and the queue to reschedule are few among many
+        # planned and past appointments: a partial index finds them, and the
+        # bookings (planned) do not write into it.
+        self.env.cr.execute("""
+            CREATE INDEX IF NOT EXISTS rdv_appointment_open_state_idx
+                ON rdv_appointment (state, hold_expiry)
+             WHERE state IN ('pending', 'to_reschedule')
+        """)
 
     # ------------------------------------------------------------------
     # Computes

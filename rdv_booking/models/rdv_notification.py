@@ -43,11 +43,18 @@ class RdvNotification(models.Model):
         [("pending", "Pending"), ("done", "Delivered"), ("failed", "Failed")],
         default="pending",
         required=True,
-        index=True,
     )
     attempts = fields.Integer(default=0)
-    next_attempt_at = fields.Datetime(default=fields.Datetime.now, index=True)
+    next_attempt_at = fields.Datetime(default=fields.Datetime.now)
     last_error = fields.Text()
+
+    def init(self):
+        # What is left to deliver (by due time) and what failed: a few rows
+        # among every message ever sent.
+        self.env.cr.execute("""
+            CREATE INDEX IF NOT EXISTS rdv_notification_open_idx
+                ON rdv_notification (state, next_attempt_at) WHERE state IN ('pending', 'failed')
+        """)
 
     @api.model
     def _queue(self, appointments, kind):

@@ -50,6 +50,7 @@ class RdvNotification(models.Model):
     sms_segments = fields.Integer(related="sms_id.rdv_segments", string="Segments")
 
     def init(self):
+        super().init()
         # Exactly one reminder per appointment and channel, whatever runs twice.
         self.env.cr.execute(
             "CREATE UNIQUE INDEX IF NOT EXISTS rdv_notification_reminder_once "
