@@ -47,6 +47,7 @@ import argparse
 import collections
 import concurrent.futures
 import datetime
+import functools
 import os
 import random
 import re
@@ -267,6 +268,21 @@ def book_flow(server, sink, place_id, type_id, number):
     return client
 
 
+def timed_booking(lock, flows, errors, book):
+    """Run one booking, ``book()``: its time goes to ``flows``, or its error to
+    ``errors``. Returns what it returned, None if it failed."""
+    t0 = time.perf_counter()
+    try:
+        result = book()
+    except Exception as error:  # noqa: BLE001 - reported and counted by the caller
+        with lock:
+            errors.append(repr(error)[:300])
+        return None
+    with lock:
+        flows.append(time.perf_counter() - t0)
+    return result
+
+
 def run_bookings(server, sink, places, clients, bookings, max_seconds):
     """``clients`` threads, each at a place of its own, book until ``bookings``
     are confirmed or ``max_seconds`` passed."""
@@ -283,16 +299,15 @@ def run_bookings(server, sink, places, clients, bookings, max_seconds):
                 number = next(counter, None)
             if number is None:
                 return
-            t0 = time.perf_counter()
-            try:
-                client = book_flow(server, sink, place_id, type_id, number)
-            except Exception as error:  # noqa: BLE001 - reported and counted below
+            client = timed_booking(
+                lock,
+                flows,
+                errors,
+                functools.partial(book_flow, server, sink, place_id, type_id, number),
+            )
+            if client:
                 with lock:
-                    errors.append(repr(error)[:300])
-                continue
-            with lock:
-                flows.append(time.perf_counter() - t0)
-                logs.extend(client.log)
+                    logs.extend(client.log)
 
     with concurrent.futures.ThreadPoolExecutor(clients) as pool:
         list(pool.map(worker, range(clients)))
@@ -364,15 +379,20 @@ def run_post_only(server, sink, places, clients, bookings, max_seconds):
         for number, (form, captcha) in enumerate(zip(forms, captchas, strict=True)):
             if time.perf_counter() >= stop_at:
                 return
-            t0 = time.perf_counter()
-            try:
-                post_only_booking(client, token, form, captcha, sink, index * per_client + number)
-            except Exception as error:  # noqa: BLE001 - reported and counted below
-                with lock:
-                    errors.append(repr(error)[:300])
-                continue
-            with lock:
-                flows.append(time.perf_counter() - t0)
+            timed_booking(
+                lock,
+                flows,
+                errors,
+                functools.partial(
+                    post_only_booking,
+                    client,
+                    token,
+                    form,
+                    captcha,
+                    sink,
+                    index * per_client + number,
+                ),
+            )
 
     with concurrent.futures.ThreadPoolExecutor(clients) as pool:
         list(pool.map(worker, range(clients)))
