@@ -223,8 +223,10 @@ const bookingSteps = () => [
     ...chooseFirstFreeDay(),
     axeStep("times of a day"),
     {
-        content: "Choose the first time: it is held",
-        trigger: "#rdv_times form[action$='/rdv/hold'] button[type='submit']",
+        // The day's last time: the first one of today may pass while the tour
+        // clicks (a quarter-hour boundary), and the booking is then refused.
+        content: "Choose the day's last time: it is held",
+        trigger: "#rdv_times li:last-child form[action$='/rdv/hold'] button[type='submit']",
         run: "click",
     },
     {
@@ -417,8 +419,10 @@ registry.category("web_tour.tours").add("rdv_portal_reschedule_tour", {
         ...chooseFirstFreeDay(),
         axeStep("move: times of a day"),
         {
-            content: "Choose the first free time",
-            trigger: "#rdv_times form[action$='/rdv/manage/reschedule'] button[type='submit']",
+            // The last one: the first of today may pass meanwhile (see above).
+            content: "Choose the day's last free time",
+            trigger:
+                "#rdv_times li:last-child form[action$='/rdv/manage/reschedule'] button[type='submit']",
             run: "click",
         },
         {
