@@ -406,7 +406,7 @@ class RdvAppointment(models.Model):
         if email and email == appointment._citizen_email():
             return appointment
         try:
-            phone = parse_phone(contact, appointment.counter_id._phone_region())
+            phone = parse_phone(contact, appointment.counter_id._phone_region(contact))
         except PhoneError:
             return self.browse()
         return appointment if phone == appointment.phone else self.browse()
