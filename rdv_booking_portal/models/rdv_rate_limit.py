@@ -27,40 +27,61 @@ class RdvRateLimit(models.Model):
 
     @api.model
     def _allow(self, scope, value, limit, period=3600):
-        """Count one hit of ``value`` in ``scope``; False once ``limit`` is exceeded."""
-        return self._hit(scope, value, period) <= limit
+        """Count one hit of ``value`` in ``scope``; False once more than ``limit``
+        hits fall in the last ``period`` seconds.
+
+        Counters are kept per window of ``period`` seconds aligned on the epoch;
+        the hits of the last ``period`` seconds are the current window's plus
+        the previous window's, weighted by the share of it still inside the
+        period. A burst astride two windows is thus seen as one burst, where
+        fixed windows would let twice the limit through at each boundary.
+        """
+        now = calendar.timegm(fields.Datetime.now().timetuple())
+        elapsed = now % period
+        start = now - elapsed
+        window, previous_window = self._window(start), self._window(start - period)
+        hits, previous = self._count(scope, value, window, previous_window)
+        return hits + previous * (period - elapsed) / period <= limit
 
     @api.model
-    def _hit(self, scope, value, period=3600, window_start=None):
-        """Count one hit of ``value`` in ``scope``; return the hits of the window.
+    def _hit(self, scope, value, window_start):
+        """Count one hit of ``value`` in ``scope`` in the window opened at
+        ``window_start`` (e.g. a code's life); return the hits of that window."""
+        return self._count(scope, value, window_start)[0]
+
+    @api.model
+    def _window(self, epoch):
+        return datetime.datetime.fromtimestamp(epoch, datetime.UTC).replace(tzinfo=None)
+
+    @api.model
+    def _count(self, scope, value, window_start, previous_start=None):
+        """Count one hit; return the hits of the window and of the previous one.
 
         :param scope: what is limited ('otp-send-ip', 'post-ip'...)
         :param value: who (an IP address, a phone number, an e-mail)
-        :param period: window length in seconds, windows aligned on the epoch
-        :param window_start: a window of its own instead (a code's life)
 
         The hit is counted in a transaction of its own, so that it holds even
         if the request that made it fails and rolls back, and at READ
         COMMITTED, so that parallel hits queue on the row instead of failing.
         """
-        if window_start is None:
-            epoch = calendar.timegm(fields.Datetime.now().timetuple())
-            window_start = datetime.datetime.fromtimestamp(
-                epoch - epoch % period, datetime.UTC
-            ).replace(tzinfo=None)
         key = "%s:%s" % (scope, hmac(self.env(su=True), "rdv-rate-limit", "%s|%s" % (scope, value)))
         with self.env.registry.cursor() as cr:
             if not isinstance(cr, TestCursor):  # tests share one transaction
                 cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
             cr.execute(
                 """
-                INSERT INTO rdv_rate_limit (key, window_start, hits) VALUES (%s, %s, 1)
-                ON CONFLICT (key, window_start) DO UPDATE SET hits = rdv_rate_limit.hits + 1
-                RETURNING hits
+                WITH hit AS (
+                    INSERT INTO rdv_rate_limit (key, window_start, hits) VALUES (%s, %s, 1)
+                    ON CONFLICT (key, window_start) DO UPDATE SET hits = rdv_rate_limit.hits + 1
+                    RETURNING hits
+                )
+                SELECT hit.hits, COALESCE(
+                    (SELECT hits FROM rdv_rate_limit WHERE key = %s AND window_start = %s), 0
+                ) FROM hit
                 """,
-                (key, window_start),
+                (key, window_start, key, previous_start),
             )
-            return cr.fetchone()[0]
+            return cr.fetchone()
 
     @api.autovacuum
     def _gc_windows(self):

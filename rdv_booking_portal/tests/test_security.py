@@ -149,6 +149,23 @@ class TestCodes(RdvPortalMixin, TransactionCase):
             otp_second._verify(code_first)
         self.assertTrue(otp_first._verify(code_first))
 
+    def test_rate_limit_window_slides(self):
+        """A burst astride two minutes is one burst; the limit frees as the minute slides."""
+        RateLimit = self.env["rdv.rate.limit"]
+
+        def allowed(at):
+            with freeze_time(at):
+                return RateLimit._allow("post-ip", "10.1.1.1", 3, 60)
+
+        minute = datetime.datetime(2030, 1, 7, 9, 0)
+        second = datetime.timedelta(seconds=1)
+        self.assertEqual([allowed(minute + 58 * second) for _i in range(3)], [True] * 3)
+        self.assertFalse(allowed(minute + 61 * second), "fixed windows would let it through")
+        # 45 s into the next minute, a quarter of the previous one still counts: 2 + 3 / 4.
+        self.assertTrue(allowed(minute + 105 * second))
+        self.assertFalse(allowed(minute + 106 * second), "refused hits count too")
+        self.assertTrue(allowed(minute + 180 * second))
+
     def test_rate_limit_keys_are_not_personal_data(self):
         self.env["rdv.rate.limit"]._allow("otp-dest", "+33612345678", 5)
         keys = self.env["rdv.rate.limit"].search([]).mapped("key")
