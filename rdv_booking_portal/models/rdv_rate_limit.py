@@ -63,11 +63,16 @@ class RdvRateLimit(models.Model):
         The hit is counted in a transaction of its own, so that it holds even
         if the request that made it fails and rolls back, and at READ
         COMMITTED, so that parallel hits queue on the row instead of failing.
+        Its commit does not wait for the disk: a crash can forget the last
+        hits of a counter, never the data of a booking.
         """
         key = "%s:%s" % (scope, hmac(self.env(su=True), "rdv-rate-limit", "%s|%s" % (scope, value)))
         with self.env.registry.cursor() as cr:
             if not isinstance(cr, TestCursor):  # tests share one transaction
-                cr.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED")
+                cr.execute(
+                    "SET TRANSACTION ISOLATION LEVEL READ COMMITTED;"
+                    " SET LOCAL synchronous_commit TO OFF"
+                )
             cr.execute(
                 """
                 WITH hit AS (
