@@ -31,7 +31,9 @@ Prints, with the targets of issue #3:
       * the four POSTs only (hold, details, code, verify; redirects not
         followed), with the session, free times and captcha challenges
         fetched before the clock starts;
-    confirmed bookings/s, latency p50/p95 of each request
+    confirmed bookings/s, latency p50/p95 of each request, and the CPU time
+    each booking cost Odoo, PostgreSQL and the load clients (this script: on
+    one machine, they share the same cores)
                                                   (>= 20 bookings/s, p95 <= 500 ms)
 
 Machine load (``os.getloadavg``) is printed with each figure: on a shared
@@ -59,6 +61,7 @@ import tempfile
 import threading
 import time
 
+import psutil
 import requests
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -102,6 +105,46 @@ def percentile(values, pct):
 
 def load():
     return "load %.2f %.2f %.2f" % os.getloadavg()
+
+
+class CpuMeter:
+    """CPU seconds spent between :meth:`start` and :meth:`stop` by Odoo (its
+    master and workers), PostgreSQL (every process of the ``postgres`` user)
+    and this process (the load clients and the SMTP sink): on one machine the
+    three share the same cores. A process that ends in between is not
+    counted (none does in these runs: Odoo keeps its connections)."""
+
+    def __init__(self, server):
+        self.odoo = psutil.Process(server.process.pid)
+        self.started = self.spent = None
+
+    def _sample(self):
+        groups = {
+            "Odoo": [self.odoo, *self.odoo.children(recursive=True)],
+            "PostgreSQL": [
+                p for p in psutil.process_iter(["username"]) if p.info["username"] == "postgres"
+            ],
+            "load clients": [psutil.Process()],
+        }
+        sample = {}
+        for name, processes in groups.items():
+            for process in processes:
+                try:
+                    times = process.cpu_times()
+                except psutil.Error:
+                    continue
+                sample[name, process.pid] = times.user + times.system
+        return sample
+
+    def start(self):
+        self.started = self._sample()
+
+    def stop(self):
+        end = self._sample()
+        self.spent = collections.Counter()
+        for (name, pid), seconds in end.items():
+            self.spent[name] += seconds - self.started.get((name, pid), 0.0)
+        return self.spent
 
 
 def ensure_wrk():
@@ -283,12 +326,13 @@ def timed_booking(lock, flows, errors, book):
     return result
 
 
-def run_bookings(server, sink, places, clients, bookings, max_seconds):
+def run_bookings(server, sink, places, clients, bookings, max_seconds, meter):
     """``clients`` threads, each at a place of its own, book until ``bookings``
-    are confirmed or ``max_seconds`` passed."""
+    are confirmed or ``max_seconds`` passed; ``meter`` runs with the clock."""
     counter = iter(range(bookings))
     lock = threading.Lock()
     logs, flows, errors = [], [], []
+    meter.start()
     started = time.perf_counter()
     stop_at = started + max_seconds
 
@@ -312,6 +356,7 @@ def run_bookings(server, sink, places, clients, bookings, max_seconds):
     with concurrent.futures.ThreadPoolExecutor(clients) as pool:
         list(pool.map(worker, range(clients)))
     elapsed = time.perf_counter() - started
+    meter.stop()
     return elapsed, flows, logs, errors
 
 
@@ -362,15 +407,17 @@ def post_only_booking(client, token, form, captcha, sink, number):
             raise AssertionError(f"{path}: {describe(response)}")
 
 
-def run_post_only(server, sink, places, clients, bookings, max_seconds):
+def run_post_only(server, sink, places, clients, bookings, max_seconds, meter):
     """``clients`` threads book with POSTs only, ``bookings`` in all, each at a
-    place of its own; returns (elapsed, flows, logs, errors)."""
+    place of its own; ``meter`` runs with the clock; returns (elapsed, flows,
+    logs, errors)."""
     per_client = bookings // clients
     prepared = [
         prepare_posts(server, place_id, type_id, per_client) for place_id, type_id in places
     ]
     logs, flows, errors = [], [], []
     lock = threading.Lock()
+    meter.start()
     started = time.perf_counter()
     stop_at = started + max_seconds
 
@@ -397,12 +444,13 @@ def run_post_only(server, sink, places, clients, bookings, max_seconds):
     with concurrent.futures.ThreadPoolExecutor(clients) as pool:
         list(pool.map(worker, range(clients)))
     elapsed = time.perf_counter() - started
+    meter.stop()
     for client, _token, _forms, _captchas in prepared:
         logs.extend(client.log)
     return elapsed, flows, logs, errors
 
 
-def report_bookings(label, elapsed, flows, logs, errors, server_errors):
+def report_bookings(label, elapsed, flows, logs, errors, server_errors, meter):
     """Print the figures of a booking run; returns (bookings/s, POST p95 in s)."""
     rate = len(flows) / elapsed
     by_label = collections.defaultdict(list)
@@ -424,6 +472,15 @@ def report_bookings(label, elapsed, flows, logs, errors, server_errors):
     )
     for error in errors[:5]:
         print("  failed:", error)
+    if flows:
+        per_booking = {name: 1000 * seconds / len(flows) for name, seconds in meter.spent.items()}
+        server = per_booking["Odoo"] + per_booking["PostgreSQL"]
+        print(
+            "  CPU per booking: "
+            + ", ".join(f"{name} {value:.0f} ms" for name, value in per_booking.items())
+            + f"; {os.cpu_count()} cores of the server's own would confirm at most"
+            f" {1000 * os.cpu_count() / server:.1f} bookings/s (derived, not measured)"
+        )
     return rate, percentile(posts, 95)
 
 
@@ -525,11 +582,14 @@ def main():
                 f"bookings or {args.max_seconds} s"
             )
             since = server.log_size()
+            meter = CpuMeter(server)
             elapsed, flows, logs, errors = runner(
-                server, sink, places, args.clients, args.bookings, args.max_seconds
+                server, sink, places, args.clients, args.bookings, args.max_seconds, meter
             )
             server_errors = [row for row in server.access(since) if row["status"] >= 500]
-            rate, post_p95 = report_bookings(label, elapsed, flows, logs, errors, server_errors)
+            rate, post_p95 = report_bookings(
+                label, elapsed, flows, logs, errors, server_errors, meter
+            )
             all_errors += errors + server_errors
             results.append(
                 (
