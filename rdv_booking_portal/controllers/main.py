@@ -385,15 +385,28 @@ class RdvWebsite(http.Controller):
     # 4. Days, then times
     # ------------------------------------------------------------------
 
-    def _month_bounds(self, month, tz):
+    def _month_bounds(self, month, tz, day=""):
+        """First and last days of ``month`` ('YYYY-MM'), else of the month of
+        ``day`` ('YYYY-MM-DD'), else of this month (in ``tz``); never a month
+        already past."""
         today = datetime.datetime.now(pytz.timezone(tz)).date()
-        try:
-            first = datetime.date.fromisoformat((month or "") + "-01")
-        except ValueError:
-            first = today.replace(day=1)
+        first = today.replace(day=1)
+        for value in (month, day[:7]):
+            try:
+                first = datetime.date.fromisoformat("%s-01" % value)
+                break
+            except ValueError:
+                continue
         first = max(first, today.replace(day=1))
         last_day = calendar.monthrange(first.year, first.month)[1]
         return first, first.replace(day=last_day)
+
+    def _month_links(self, first, last, tz):
+        """The months before and after the one shown ('YYYY-MM'); no month
+        before this one."""
+        before = first - datetime.timedelta(days=1)
+        prev_month = before.strftime("%Y-%m") if first > self._month_bounds("", tz)[0] else None
+        return prev_month, (last + datetime.timedelta(days=1)).strftime("%Y-%m")
 
     def _utc(self, day, tz):
         local = pytz.timezone(tz).localize(datetime.datetime.combine(day, datetime.time()))
@@ -419,19 +432,29 @@ class RdvWebsite(http.Controller):
             if not places:
                 raise NotFound()
         tz = places[:1].tz or "Europe/Paris"
-        first, last = self._month_bounds(month, tz)
-        starts = (
-            request.env["rdv.slot"]
-            .sudo()
-            ._free_starts(
-                types,
-                self._utc(first, tz),
-                self._utc(last + datetime.timedelta(days=1), tz),
-                persons=persons,
-                places=places,
-                website=True,
+        first, last = self._month_bounds(month, tz, day)
+
+        def free_starts(first, last):
+            return (
+                request.env["rdv.slot"]
+                .sudo()
+                ._free_starts(
+                    types,
+                    self._utc(first, tz),
+                    self._utc(last + datetime.timedelta(days=1), tz),
+                    persons=persons,
+                    places=places,
+                    website=True,
+                )
             )
-        )
+
+        starts = free_starts(first, last)
+        if not starts and not (month or day):
+            # Nothing left this month (its last days, or all taken): the
+            # next month opens instead of an empty calendar.
+            _prev, next_month = self._month_links(first, last, tz)
+            first, last = self._month_bounds(next_month, tz)
+            starts = free_starts(first, last)
         counters = request.env["rdv.counter"].sudo().browse({s[0] for s in starts})
         # A month holds thousands of free starts: each counter's record and
         # zone are looked up once, not per start. Of a counter, only its place
@@ -474,13 +497,7 @@ class RdvWebsite(http.Controller):
                         "inputs": HOLD_INPUTS % (counter.id, start_str),
                     }
                 )
-        next_month = (last + datetime.timedelta(days=1)).strftime("%Y-%m")
-        today_month = datetime.date.today().replace(day=1)
-        prev_month = (
-            (first - datetime.timedelta(days=1)).strftime("%Y-%m")
-            if (first > today_month)
-            else None
-        )
+        prev_month, next_month = self._month_links(first, last, tz)
         weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
         return request.render(
             "rdv_booking_portal.page_slots",
@@ -1069,7 +1086,8 @@ class RdvWebsite(http.Controller):
         if not appointment._can_change():
             return self._manage_page(message=appointment._too_late_message())
         place = appointment.place_id
-        first, last = self._month_bounds(month, place.tz)
+        first, last = self._month_bounds(month, place.tz, day)
+        prev_month, next_month = self._month_links(first, last, place.tz)
         starts = (
             request.env["rdv.slot"]
             .sudo()
@@ -1126,10 +1144,8 @@ class RdvWebsite(http.Controller):
                 "chosen": chosen,
                 "chosen_label": chosen and self._format_date(chosen, "EEEE d MMMM y"),
                 "times": times,
-                "next_month": (last + datetime.timedelta(days=1)).strftime("%Y-%m"),
-                "prev_month": (first - datetime.timedelta(days=1)).strftime("%Y-%m")
-                if first > datetime.date.today().replace(day=1)
-                else None,
+                "prev_month": prev_month,
+                "next_month": next_month,
                 "format_date": self._format_date,
             },
         )

@@ -10,6 +10,7 @@ import socket
 import threading
 from unittest.mock import patch
 
+import pytz
 from aiosmtpd.controller import Controller
 
 import odoo
@@ -209,10 +210,15 @@ class RdvPortalMixin:
                 (
                     "start",
                     ">=",
-                    datetime.datetime.combine(
-                        datetime.date.today() + datetime.timedelta(days=days),
-                        datetime.time(hour - 2),
-                    ),
+                    pytz.timezone("Europe/Paris")
+                    .localize(
+                        datetime.datetime.combine(
+                            datetime.date.today() + datetime.timedelta(days=days),
+                            datetime.time(hour),
+                        )
+                    )
+                    .astimezone(pytz.utc)
+                    .replace(tzinfo=None),
                 ),
                 ("state", "=", "free"),
             ],

@@ -125,6 +125,30 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
             len(re.findall(r'name="start"', here.text)), len(labels), "same hours at each place"
         )
 
+    def test_days_of_another_month(self):
+        """A day without its month (a bookmark, a shared link) opens in its
+        month; a month with nothing left gives way to the next one."""
+        self.company.rdv_horizon_days = self.rdv_type.max_horizon_days = 62
+        self.counter._generate_slots()
+        next_first = (datetime.date.today().replace(day=28) + datetime.timedelta(days=4)).replace(
+            day=1
+        )
+        day = next_first + datetime.timedelta(days=2)
+        url = "/rdv/type/%s/slots?place=%s" % (self.rdv_type.id, self.place.id)
+        page = self.url_open("%s&day=%s" % (url, day))
+        self.assertIn("%s %s %s" % (day.strftime("%A"), day.day, day.strftime("%B %Y")), page.text)
+        self.assertIn(day.isoformat(), re.search(r'name="start" value="([^"]+)"', page.text)[1])
+        # Nothing left this month: the next one opens, not an empty calendar.
+        self.env["rdv.slot"].search(
+            [
+                ("counter_id", "=", self.counter.id),
+                ("start", "<", datetime.datetime.combine(next_first, datetime.time())),
+            ]
+        ).action_suspend()
+        page = self.url_open(url)
+        self.assertIn(next_first.strftime("%B %Y"), main_part(page))
+        self.assertTrue(re.search(r'href="[^"]*day=%s' % day.isoformat(), page.text))
+
     def test_links_keep_the_language_of_the_page(self):
         """The links of places and days, built without the website's post-processing."""
         self.website.language_ids |= self.env["res.lang"]._activate_lang("fr_FR")
@@ -294,7 +318,7 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
             with self.subTest(url=url):
                 page = self.url_open(url)
                 self.assertEqual(page.status_code, 200)
-                self.assertNotIn("0899", main_part(page))
+                self.assertNotIn("Call 0899", main_part(page))
                 self.assertNotIn("Traceback", page.text)
         appointment = self.env["rdv.appointment"]._book(
             self.rdv_type,
@@ -307,11 +331,11 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
         self.url_open("/rdv/manage/%s" % token)
         page = self.url_open("/rdv/manage?message=Call+0899+123456")
         self.assertEqual(page_h1(page), "Your appointment")
-        self.assertNotIn("0899", main_part(page))
+        self.assertNotIn("Call 0899", main_part(page))
         held = self.details(self.hold())
         page = self.url_open("/rdv/booking/summary?error=Call+0899+123456")
         self.assertEqual(page_h1(held), page_h1(page))
-        self.assertNotIn("0899", main_part(page))
+        self.assertNotIn("Call 0899", main_part(page))
 
     def test_posts_are_rate_limited_per_ip(self):
         self.website.company_id.rdv_posts_per_ip_minute = 3
