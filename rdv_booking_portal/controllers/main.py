@@ -401,6 +401,35 @@ class RdvWebsite(http.Controller):
         last_day = calendar.monthrange(first.year, first.month)[1]
         return first, first.replace(day=last_day)
 
+    def _month_free_starts(self, month, day, tz, types, persons, places):
+        """The month to show (see :meth:`_month_bounds`) and its free starts
+        for ``types`` at ``places`` on the website: (first, last, starts).
+
+        With no month asked for, a month with nothing left (its last days, or
+        all taken) gives way to the next one rather than an empty calendar.
+        """
+
+        def free_starts(first, last):
+            return (
+                request.env["rdv.slot"]
+                .sudo()
+                ._free_starts(
+                    types,
+                    self._utc(first, tz),
+                    self._utc(last + datetime.timedelta(days=1), tz),
+                    persons=persons,
+                    places=places,
+                    website=True,
+                )
+            )
+
+        first, last = self._month_bounds(month, tz, day)
+        starts = free_starts(first, last)
+        if not starts and not (month or day):
+            first, last = self._month_bounds(self._month_links(first, last, tz)[1], tz)
+            starts = free_starts(first, last)
+        return first, last, starts
+
     def _month_links(self, first, last, tz):
         """The months before and after the one shown ('YYYY-MM'); no month
         before this one."""
@@ -432,29 +461,7 @@ class RdvWebsite(http.Controller):
             if not places:
                 raise NotFound()
         tz = places[:1].tz or "Europe/Paris"
-        first, last = self._month_bounds(month, tz, day)
-
-        def free_starts(first, last):
-            return (
-                request.env["rdv.slot"]
-                .sudo()
-                ._free_starts(
-                    types,
-                    self._utc(first, tz),
-                    self._utc(last + datetime.timedelta(days=1), tz),
-                    persons=persons,
-                    places=places,
-                    website=True,
-                )
-            )
-
-        starts = free_starts(first, last)
-        if not starts and not (month or day):
-            # Nothing left this month (its last days, or all taken): the
-            # next month opens instead of an empty calendar.
-            _prev, next_month = self._month_links(first, last, tz)
-            first, last = self._month_bounds(next_month, tz)
-            starts = free_starts(first, last)
+        first, last, starts = self._month_free_starts(month, day, tz, types, persons, places)
         counters = request.env["rdv.counter"].sudo().browse({s[0] for s in starts})
         # A month holds thousands of free starts: each counter's record and
         # zone are looked up once, not per start. Of a counter, only its place
@@ -1086,20 +1093,10 @@ class RdvWebsite(http.Controller):
         if not appointment._can_change():
             return self._manage_page(message=appointment._too_late_message())
         place = appointment.place_id
-        first, last = self._month_bounds(month, place.tz, day)
-        prev_month, next_month = self._month_links(first, last, place.tz)
-        starts = (
-            request.env["rdv.slot"]
-            .sudo()
-            ._free_starts(
-                appointment.type_id,
-                self._utc(first, place.tz),
-                self._utc(last + datetime.timedelta(days=1), place.tz),
-                persons=appointment.persons,
-                places=place,
-                website=True,
-            )
+        first, last, starts = self._month_free_starts(
+            month, day, place.tz, appointment.type_id, appointment.persons, place
         )
+        prev_month, next_month = self._month_links(first, last, place.tz)
         tz = pytz.timezone(place.tz)
         by_day = {}
         for counter_id, start, _stop in starts:

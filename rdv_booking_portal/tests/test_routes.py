@@ -138,10 +138,13 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
         page = self.url_open("%s&day=%s" % (url, day))
         self.assertIn("%s %s %s" % (day.strftime("%A"), day.day, day.strftime("%B %Y")), page.text)
         self.assertIn(day.isoformat(), re.search(r'name="start" value="([^"]+)"', page.text)[1])
-        # Nothing left this month: the next one opens, not an empty calendar.
+        # Nothing left this month: the next one opens, not an empty calendar
+        # (the hour's notice hides the slots too close to suspend).
+        self.rdv_type.min_notice_hours = 1
         self.env["rdv.slot"].search(
             [
                 ("counter_id", "=", self.counter.id),
+                ("start", ">", fields.Datetime.now() + datetime.timedelta(minutes=1)),
                 ("start", "<", datetime.datetime.combine(next_first, datetime.time())),
             ]
         ).action_suspend()

@@ -21,6 +21,7 @@ import urllib.parse
 from pathlib import Path
 
 import odoo
+from odoo import fields
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tests.common import ChromeBrowser, ChromeBrowserException
 
@@ -224,12 +225,18 @@ class TestCitizenTours(RdvTourCase):
     def test_slot_taken_meanwhile(self):
         """The time is given to someone else before the code is typed: the next times."""
         # From tomorrow on: the time taken meanwhile must still be to come
-        # when the agent books it, whatever the hour the test runs at.
+        # when the agent books it, whatever the hour the test runs at (the
+        # hour's notice hides the slots too close to suspend).
+        self.rdv_type.min_notice_hours = 1
         tomorrow = datetime.datetime.combine(
             datetime.date.today() + datetime.timedelta(days=1), datetime.time()
         )
         self.env["rdv.slot"].search(
-            [("counter_id", "=", self.counter.id), ("start", "<", tomorrow)]
+            [
+                ("counter_id", "=", self.counter.id),
+                ("start", ">", fields.Datetime.now() + datetime.timedelta(minutes=1)),
+                ("start", "<", tomorrow),
+            ]
         ).action_suspend()
         with smtp_sink(self.env) as sink:
             code = self._book_in_browser(sink)
