@@ -507,7 +507,8 @@ def main():
     args = parser.parse_args()
     wrk = ensure_wrk()
 
-    print(f"== rdv_booking_portal load bench (database {args.db}, {os.cpu_count()} CPUs, {load()})")
+    machine = bench_slots.describe_machine()
+    print(f"== rdv_booking_portal load bench (database {args.db}; {machine})")
     if not args.reuse:
         t0 = time.perf_counter()
         bench_slots.run_odoo_install(args.db, "rdv_booking_portal")

@@ -30,7 +30,12 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_slots import addons_path, percentile, run_odoo_install  # noqa: E402
+from bench_slots import (  # noqa: E402
+    addons_path,
+    describe_machine,
+    percentile,
+    run_odoo_install,
+)
 
 BATCH = 200
 
@@ -97,7 +102,10 @@ def main():
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args()
 
-    print(f"== rdv_booking_sms reminder bench (database {args.db}, {args.count} reminders)")
+    print(
+        f"== rdv_booking_sms reminder bench (database {args.db}, {args.count} reminders; "
+        f"{describe_machine()})"
+    )
     t0 = time.perf_counter()
     run_odoo_install(args.db, "rdv_booking_sms")
     print(f"install rdv_booking_sms: {time.perf_counter() - t0:.1f} s")

@@ -67,6 +67,31 @@ def run_odoo_install(db, module="rdv_booking"):
     )
 
 
+def machine_speed():
+    """Seconds of a fixed pure-Python loop (best of 3; lower is faster).
+
+    Machines of the same kind are not equally fast (the figures of this
+    project's benches have moved by a factor of 2 between two sessions on the
+    same code): each bench prints this next to its figures, so that runs on
+    different machines, or at different times, can be compared.
+    """
+    best = float("inf")
+    for _run in range(3):
+        t0 = time.perf_counter()
+        total = 0
+        for number in range(2_000_000):
+            total += number
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def describe_machine():
+    return (
+        f"{os.cpu_count()} CPUs, reference loop {machine_speed():.2f} s, "
+        "load %.2f %.2f %.2f" % os.getloadavg()
+    )
+
+
 def percentile(values, pct):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
@@ -197,7 +222,7 @@ def main():
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args()
 
-    print(f"== rdv_booking slot engine bench (database {args.db})")
+    print(f"== rdv_booking slot engine bench (database {args.db}; {describe_machine()})")
     t0 = time.perf_counter()
     run_odoo_install(args.db)
     print(f"install rdv_booking: {time.perf_counter() - t0:.1f} s")
