@@ -11,6 +11,8 @@ thing is one line here, with what to install, and the exit code is 1.
         prints the npm packages of scripts/node-packages.txt that are not
         installed in var/node at their pinned version, one a line (for
         scripts/ensure_deps.sh), and exits 0.
+    python3 scripts/check_env.py --pinned-node
+        prints all the pinned npm packages, one a line, and exits 0.
 """
 
 import importlib.metadata as metadata
@@ -199,9 +201,9 @@ def missing_node():
 def check_node():
     for spec in missing_node():
         problem(
-            f"npm package {spec} not installed in var/node: the accessibility checks "
-            "(axe-core) of the browser tours would fail",
-            f"scripts/ensure_deps.sh test   (or: npm install --prefix var/node {spec})",
+            f"npm package {spec} not installed in var/node (see scripts/node-packages.txt "
+            "for what needs it)",
+            f"scripts/ensure_deps.sh   (or: npm install --prefix var/node {spec})",
         )
 
 
@@ -210,15 +212,19 @@ def main(argv):
         for spec in missing_node():
             print(spec)
         return 0
+    if "--pinned-node" in argv:
+        for name, version in node_packages():
+            print(f"{name}@{version}")
+        return 0
     demo = "--demo" in argv
     if check_odoo():
         check_python_packages()
     check_postgres()
     check_binaries([("wkhtmltopdf", "wkhtmltopdf")])
+    check_node()
     if not demo:
         check_chrome()
         check_websocket()
-        check_node()
         check_binaries([("pdftotext", "poppler-utils")])
     if problems:
         print("[rdv] The environment is not ready:", file=sys.stderr)

@@ -10,9 +10,9 @@
 #     demo: postgresql wkhtmltopdf fonts-dejavu-core).
 # 3. Python packages listed in setup.py (install_requires + the "test" extra),
 #    pip-installed only if missing, without moving anything already installed.
-# 4. (test, all) npm packages of scripts/node-packages.txt (axe-core), installed
-#    into var/node with npm only if missing or at another version; npm itself
-#    comes from the Debian package "npm" when not on PATH.
+# 4. npm packages of scripts/node-packages.txt (rtlcss; axe-core for the tests),
+#    installed into var/node with npm only if missing or at another version;
+#    npm itself comes from the Debian package "npm" when not on PATH.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -32,13 +32,10 @@ deb_installed() {
     dpkg -s "$1" 2>/dev/null | grep -q '^Status: install ok installed'
 }
 
-# npm packages (test only) missing or at another version than pinned.
-missing_node=()
-if [ "$what" != demo ]; then
-    mapfile -t missing_node < <("$PYTHON" "$RDV_ROOT/scripts/check_env.py" --missing-node)
-    if [ "${#missing_node[@]}" -gt 0 ] && ! command -v npm >/dev/null 2>&1; then
-        debs+=(npm)
-    fi
+# npm packages missing or at another version than pinned.
+mapfile -t missing_node < <("$PYTHON" "$RDV_ROOT/scripts/check_env.py" --missing-node)
+if [ "${#missing_node[@]}" -gt 0 ] && ! command -v npm >/dev/null 2>&1; then
+    debs+=(npm)
 fi
 
 missing_debs=()
@@ -85,16 +82,19 @@ if [ "${#missing_py[@]}" -gt 0 ]; then
     [ "${#still[@]}" -eq 0 ] || rdv_die "still missing after pip install: ${still[*]}"
 fi
 
-# --- 4. npm packages (the tests' axe-core) -------------------------------
+# --- 4. npm packages (rtlcss, the tests' axe-core) ------------------------
 if [ "${#missing_node[@]}" -gt 0 ]; then
     command -v npm >/dev/null 2>&1 ||
         rdv_die "npm not found: install Node.js and npm (apt-get install -y npm), then run this again"
     rdv_log "installing npm packages into var/node: ${missing_node[*]}"
     mkdir -p "$RDV_ROOT/var/node"
+    # All the pinned packages in one call: without a package.json, npm
+    # removes the ones a call does not name.
+    mapfile -t pinned_node < <("$PYTHON" "$RDV_ROOT/scripts/check_env.py" --pinned-node)
     npm install --prefix "$RDV_ROOT/var/node" --no-save --no-audit --no-fund --loglevel=error \
-        "${missing_node[@]}" ||
-        rdv_die "npm could not install: ${missing_node[*]}
-    (by hand: npm install --prefix var/node ${missing_node[*]})"
+        "${pinned_node[@]}" ||
+        rdv_die "npm could not install: ${pinned_node[*]}
+    (by hand: npm install --prefix var/node ${pinned_node[*]})"
     mapfile -t still < <("$PYTHON" "$RDV_ROOT/scripts/check_env.py" --missing-node)
     [ "${#still[@]}" -eq 0 ] || rdv_die "still missing after npm install: ${still[*]}"
 fi

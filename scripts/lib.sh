@@ -3,6 +3,9 @@
 
 RDV_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export RDV_ROOT
+# The commands of scripts/node-packages.txt (rtlcss, which Odoo runs for
+# right-to-left pages), for Odoo and the tests started from these scripts.
+export PATH="$RDV_ROOT/var/node/node_modules/.bin:$PATH"
 RDV_MODULES_DEFAULT="rdv_booking,rdv_booking_portal,rdv_booking_sms"
 PYTHON="${PYTHON:-python3}"
 # How we start Odoo: "$PYTHON" scripts/odoo-bin ... (see that file for why not

@@ -571,8 +571,11 @@ class RdvAppointment(models.Model):
     def _clean_identity_value(self, field_name, value, region, channel):
         """One identity value, normalised, or a ValidationError naming the field."""
         if field_name == "email":
-            normalized = email_normalize(value, strict=True)
-            if not normalized:
+            normalized = email_normalize(value, strict=True) or ""
+            # Odoo's parser takes 'a@@b.fr' (as '@b.fr') and a domain without
+            # a dot: neither reaches anyone.
+            local, _at, domain = normalized.rpartition("@")
+            if not local or "." not in domain.strip("."):
                 raise ValidationError(_("E-mail: %s is not a valid e-mail address.", value))
             return normalized
         if field_name == "phone":

@@ -150,6 +150,10 @@ class TestBookingService(RdvCase):
         self.assertIn("Mobile phone", errors["phone"])
         self.assertIn("not a valid e-mail", errors["email"])
         self.assertIn("Birth date", errors["birthdate"])
+        # Odoo's own parser takes these (as '@exemple.fr', and a local domain).
+        for email in ("jeanne@@exemple.fr", "jeanne@exemple", "@exemple.fr"):
+            with self.assertRaisesRegex(CitizenInputError, "not a valid e-mail"):
+                self.book(TUESDAY_9, channel="web", email=email)
         with self.assertRaisesRegex(CitizenInputError, "not a mobile number"):
             self.book(
                 TUESDAY_9,

@@ -30,6 +30,8 @@ def mask_email(email):
     if not email or "@" not in email:
         return ""
     local, domain = email.split("@", 1)
+    if not local:
+        return "•@" + domain
     if len(local) <= 2:
         return local[0] + "•@" + domain
     return local[0] + "•" * (len(local) - 2) + local[-1] + "@" + domain
@@ -279,7 +281,8 @@ class RdvAppointment(models.Model):
             return base64.b64decode(stored.datas)
         report = self.env.ref("rdv_booking_portal.action_report_rdv_appointment")
         # force_report_rendering: a real PDF under Odoo's test runner too, so
-        # that tests read what citizens get.
+        # that tests read what citizens get. The text is in the citizen's
+        # language (t-lang in the report), the page left to right (see there).
         pdf, _format = (
             report.sudo()
             .with_context(force_report_rendering=True)

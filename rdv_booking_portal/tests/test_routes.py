@@ -2,6 +2,7 @@ import datetime
 import html
 import re
 import subprocess
+import unicodedata
 
 import vobject
 
@@ -151,6 +152,42 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
         page = self.url_open(url)
         self.assertIn(next_first.strftime("%B %Y"), main_part(page))
         self.assertTrue(re.search(r'href="[^"]*day=%s' % day.isoformat(), page.text))
+
+    def test_summary_pdf_in_the_citizen_language(self):
+        """Made by a cron, in no website language: the citizen's, text and direction."""
+        appointment = self.env["rdv.appointment"]._book(
+            self.rdv_type,
+            self.counter,
+            self._future_start(days=4),
+            channel="phone",
+            citizen={"lastname": "Haddad", "phone": "0611111111", "email": "h@example.com"},
+        )
+        for lang, expected in (
+            ("fr_FR", "Présentez ce code au guichet"),
+            ("ar_001", "يرجى تقديم هذا الرمز في الشباك"),
+        ):
+            with self.subTest(lang=lang):
+                self.env["res.lang"]._activate_lang(lang)
+                appointment.citizen_lang = lang
+                pdf = appointment._summary_pdf(refresh=True)
+                text = subprocess.run(
+                    ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
+                ).stdout.decode()
+                # Arabic comes out as shaped glyphs (presentation forms).
+                self.assertIn(expected, unicodedata.normalize("NFKC", text))
+                self.assertNotIn("Show this code", text)
+
+    def test_arabic_pages_are_laid_out_right_to_left(self):
+        """Odoo turns the style sheets with rtlcss (scripts/node-packages.txt)."""
+        self.website.language_ids |= self.env["res.lang"]._activate_lang("ar_001")
+        page = self.url_open("/ar/rdv")
+        self.assertIn('dir="rtl"', page.text)
+        sheet = re.search(r'href="([^"]*web\.assets_frontend[^"]*\.css)"', page.text)[1]
+        self.assertIn(".rtl.", sheet)
+        css = self.url_open(sheet)
+        self.assertEqual(css.status_code, 200)
+        turned = re.search(r"\.text-start\s*\{\s*text-align:\s*right", css.text)
+        self.assertTrue(turned, "Bootstrap's start is on the right")
 
     def test_links_keep_the_language_of_the_page(self):
         """The links of places and days, built without the website's post-processing."""
