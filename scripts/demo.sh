@@ -83,7 +83,7 @@ else
     # (n/m)"), warnings, errors and tracebacks.
     # The demo commune's citizens read French, English or Arabic.
     "${ODOO_BIN[@]}" -d "$DB" --addons-path="$ADDONS_PATH" -i "$MODULES" \
-        --load-language=fr_FR,ar_001 \
+        --load-language=en_US,fr_FR,ar_001 \
         --stop-after-init --max-cron-threads=0 2>&1 | tee "$log" |
         grep --line-buffered -E ' Loading module | (WARNING|ERROR|CRITICAL) |^[^0-9]'
     rc=${PIPESTATUS[0]}
