@@ -59,6 +59,8 @@ class RdvRateLimit(models.Model):
 
         :param scope: what is limited ('otp-send-ip', 'post-ip'...)
         :param value: who (an IP address, a phone number, an e-mail)
+        :param window_start: the window counted in (naive UTC)
+        :param previous_start: the window before it, read only (None: no such)
 
         The hit is counted in a transaction of its own, so that it holds even
         if the request that made it fails and rolls back, and at READ

@@ -120,6 +120,8 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
         )
         self.assertTrue(labels)
         self.assertEqual(len(labels), len(set(labels)), "each time once")
+        ids = re.findall(r'\sid="([^"]+)"', main_part(anywhere))
+        self.assertEqual(len(ids), len(set(ids)), "no id twice (one form per time)")
         here = self.url_open(url % other_place.id)
         self.assertIn("Mairie annexe", here.text)
         self.assertEqual(
@@ -154,7 +156,7 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
         self.assertTrue(re.search(r'href="[^"]*day=%s' % day.isoformat(), page.text))
 
     def test_summary_pdf_in_the_citizen_language(self):
-        """Made by a cron, in no website language: the citizen's, text and direction."""
+        """Made by a cron, with no page language to follow: in the citizen's."""
         appointment = self.env["rdv.appointment"]._book(
             self.rdv_type,
             self.counter,
