@@ -385,10 +385,10 @@ class RdvWebsite(http.Controller):
     # 4. Days, then times
     # ------------------------------------------------------------------
 
-    def _month_bounds(self, month, tz, day=""):
+    def _month_bounds(self, month, tz, day="", last_open=None):
         """First and last days of ``month`` ('YYYY-MM'), else of the month of
         ``day`` ('YYYY-MM-DD'), else of this month (in ``tz``); never a month
-        already past."""
+        already past, nor one after the day ``last_open``."""
         today = datetime.datetime.now(pytz.timezone(tz)).date()
         first = today.replace(day=1)
         for value in (month, day[:7]):
@@ -398,15 +398,19 @@ class RdvWebsite(http.Controller):
             except ValueError:
                 continue
         first = max(first, today.replace(day=1))
+        if last_open:
+            first = min(first, last_open.replace(day=1))
         last_day = calendar.monthrange(first.year, first.month)[1]
         return first, first.replace(day=last_day)
 
     def _month_free_starts(self, month, day, tz, types, persons, places):
         """The month to show (see :meth:`_month_bounds`) and its free starts
-        for ``types`` at ``places`` on the website: (first, last, starts).
+        for ``types`` at ``places`` on the website, with the months it links
+        to: (first, last, starts, prev_month, next_month).
 
         With no month asked for, a month with nothing left (its last days, or
         all taken) gives way to the next one rather than an empty calendar.
+        No month is offered beyond the types' horizon.
         """
 
         def free_starts(first, last):
@@ -423,19 +427,24 @@ class RdvWebsite(http.Controller):
                 )
             )
 
-        first, last = self._month_bounds(month, tz, day)
+        today = datetime.datetime.now(pytz.timezone(tz)).date()
+        last_open = today + datetime.timedelta(days=max(types.mapped("max_horizon_days")))
+        first, last = self._month_bounds(month, tz, day, last_open)
         starts = free_starts(first, last)
-        if not starts and not (month or day):
-            first, last = self._month_bounds(self._month_links(first, last, tz)[1], tz)
+        prev_month, next_month = self._month_links(first, last, tz, last_open)
+        if not starts and not (month or day) and next_month:
+            first, last = self._month_bounds(next_month, tz, last_open=last_open)
             starts = free_starts(first, last)
-        return first, last, starts
+            prev_month, next_month = self._month_links(first, last, tz, last_open)
+        return first, last, starts, prev_month, next_month
 
-    def _month_links(self, first, last, tz):
-        """The months before and after the one shown ('YYYY-MM'); no month
-        before this one."""
+    def _month_links(self, first, last, tz, last_open):
+        """The months before and after the one shown ('YYYY-MM'): none before
+        this one, none after the one of ``last_open``."""
         before = first - datetime.timedelta(days=1)
         prev_month = before.strftime("%Y-%m") if first > self._month_bounds("", tz)[0] else None
-        return prev_month, (last + datetime.timedelta(days=1)).strftime("%Y-%m")
+        after = last + datetime.timedelta(days=1)
+        return prev_month, after.strftime("%Y-%m") if after <= last_open else None
 
     def _utc(self, day, tz):
         local = pytz.timezone(tz).localize(datetime.datetime.combine(day, datetime.time()))
@@ -461,7 +470,9 @@ class RdvWebsite(http.Controller):
             if not places:
                 raise NotFound()
         tz = places[:1].tz or "Europe/Paris"
-        first, last, starts = self._month_free_starts(month, day, tz, types, persons, places)
+        first, last, starts, prev_month, next_month = self._month_free_starts(
+            month, day, tz, types, persons, places
+        )
         counters = request.env["rdv.counter"].sudo().browse({s[0] for s in starts})
         # A month holds thousands of free starts: each counter's record and
         # zone are looked up once, not per start. Of a counter, only its place
@@ -504,7 +515,6 @@ class RdvWebsite(http.Controller):
                         "inputs": HOLD_INPUTS % (counter.id, start_str),
                     }
                 )
-        prev_month, next_month = self._month_links(first, last, tz)
         weeks = calendar.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
         return request.render(
             "rdv_booking_portal.page_slots",
@@ -655,6 +665,12 @@ class RdvWebsite(http.Controller):
 
     def _pending_or_expired(self):
         appointment = self._pending()
+        if not appointment and request.session.get(SESSION_PENDING) in (
+            request.session.get(SESSION_DONE) or []
+        ):
+            # Back, or a form sent again, after the code was right: the
+            # booking is confirmed, not expired.
+            return None, request.redirect("/rdv/booking/done")
         if not appointment:
             return None, self._error(
                 _(
@@ -765,8 +781,8 @@ class RdvWebsite(http.Controller):
             channel, _destination = appointment._otp_destination()
         except UserError:
             return ""
-        masked = appointment._masked_contact()
-        return masked["phone"] if channel == "sms" else masked["email"]
+        shown = appointment._shown_contact()
+        return shown["phone"] if channel == "sms" else shown["email"]
 
     def _send_code(self, appointment, purpose, post, on_error):
         """Check the captcha, then issue a code; ``on_error(message)`` renders a refusal."""
@@ -824,7 +840,7 @@ class RdvWebsite(http.Controller):
                 "sent_to": Markup(
                     _(
                         "We sent a 6-digit code to <strong>%(destination)s</strong>. "
-                        "It is valid %(minutes)s minutes."
+                        "It is valid for %(minutes)s minutes."
                     )
                 )
                 % {
@@ -834,6 +850,9 @@ class RdvWebsite(http.Controller):
                 "captcha": self._captcha(appointment.company_id),
                 "action": action,
                 "resend_action": resend_action,
+                # Booking: the details can still be corrected (not when
+                # managing by reference, where they are not shown in full).
+                "change_url": "/rdv/booking/details" if action == "/rdv/booking/verify" else None,
                 "validity": appointment.company_id.rdv_otp_validity_minutes,
                 **self._steps("verify"),
             },
@@ -896,7 +915,8 @@ class RdvWebsite(http.Controller):
             rdv_type, persons = appointment.type_id, appointment.persons
             self._release_pending()
             return self._taken(rdv_type, error, persons, "/rdv")
-        request.session.pop(SESSION_PENDING, None)
+        # SESSION_PENDING stays: Back to a step of this booking now leads to
+        # its confirmation (see _pending_or_expired).
         done = list(request.session.get(SESSION_DONE) or [])[-9:] + [appointment.id]
         request.session[SESSION_DONE] = done
         return request.redirect("/rdv/booking/done")
@@ -1093,10 +1113,9 @@ class RdvWebsite(http.Controller):
         if not appointment._can_change():
             return self._manage_page(message=appointment._too_late_message())
         place = appointment.place_id
-        first, last, starts = self._month_free_starts(
+        first, last, starts, prev_month, next_month = self._month_free_starts(
             month, day, place.tz, appointment.type_id, appointment.persons, place
         )
-        prev_month, next_month = self._month_links(first, last, place.tz)
         tz = pytz.timezone(place.tz)
         by_day = {}
         for counter_id, start, _stop in starts:
@@ -1172,6 +1191,19 @@ class RdvWebsite(http.Controller):
             raise NotFound() from error
         if not counter or counter.place_id != appointment.place_id or not start_dt:
             raise NotFound()
+        if not post.get("confirmed"):
+            # "From ... to ...: move it?" The time stays free for others
+            # meanwhile; if it is taken, the citizen is offered the next ones.
+            return request.render(
+                "rdv_booking_portal.page_manage_reschedule_confirm",
+                {
+                    "appointment": appointment,
+                    "counter": counter,
+                    "start": fields.Datetime.to_string(start_dt),
+                    "old_label": appointment.start_local,
+                    "new_label": appointment._format_local(start_dt),
+                },
+            )
         try:
             appointment._change_slot(counter, start_dt, by_citizen=True)
         except SlotTakenError as error:
@@ -1251,7 +1283,7 @@ class RdvWebsite(http.Controller):
             "error": None,
             "sent_if_found": _(
                 "If the reference and the phone or e-mail match an appointment, we sent a "
-                "6-digit code there. It is valid %s minutes.",
+                "6-digit code there. It is valid for %s minutes.",
                 request.website.company_id.rdv_otp_validity_minutes,
             ),
         }

@@ -16,7 +16,12 @@ from odoo.tools.lru import LRU
 from odoo.tools.mail import email_split_and_format_normalize
 
 from odoo.addons.base.models.ir_mail_server import MailDeliveryException
-from odoo.addons.rdv_booking.tools.phone import PhoneError, mask_phone, parse_phone
+from odoo.addons.rdv_booking.tools.phone import (
+    PhoneError,
+    format_phone,
+    mask_phone,
+    parse_phone,
+)
 from odoo.addons.rdv_booking.tools.reference import normalize_reference
 
 _logger = logging.getLogger(__name__)
@@ -168,27 +173,51 @@ class RdvAppointment(models.Model):
         self.ensure_one()
         return {"phone": mask_phone(self.phone), "email": mask_email(self.email)}
 
-    def _summary_lines(self):
-        """[(label, value)] describing the appointment, personal data masked.
+    def _shown_contact(self):
+        """The citizen's phone and e-mail as pages show them.
 
-        A booking not confirmed yet has no reference to show.
+        In full while the booking is pending: the citizen has just typed them
+        in this browser, and a typo must be seen before a code is sent there.
+        Masked once it is confirmed (pages opened by reference, the PDF).
         """
         self.ensure_one()
-        lines = [(_("Reference"), self.name)] if self.state != "pending" else []
+        if self.state != "pending":
+            return self._masked_contact()
+        return {
+            "phone": self.phone and format_phone(self.phone, self.place_id.country_id.code),
+            "email": self.email or "",
+        }
+
+    def _summary_lines(self):
+        """[(label, value)] describing the appointment.
+
+        A booking not confirmed yet has no reference to show (and shows the
+        contact in full, see :meth:`_shown_contact`).
+        """
+        self.ensure_one()
+        pending = self.state == "pending"
+        lines = [] if pending else [(_("Reference"), self.name)]
         lines += [
             (_("Appointment"), self.type_id.name),
-            (_("Date and time"), self.start_local),
+            (
+                _("Date and time"),
+                _(
+                    "%(start)s to %(end)s",
+                    start=self.start_local,
+                    end=self._format_local(self.stop, "HH:mm"),
+                ),
+            ),
             (_("Place"), self.place_id.name),
             (_("Address"), self.place_id.address_display),
         ]
         if self.persons > 1:
             lines.append((_("Persons"), str(self.persons)))
         lines.append((_("Name"), self.citizen_name or ""))
-        masked = self._masked_contact()
-        if masked["phone"]:
-            lines.append((_("Mobile phone"), masked["phone"]))
-        if masked["email"]:
-            lines.append((_("E-mail"), masked["email"]))
+        contact = self._shown_contact()
+        if contact["phone"]:
+            lines.append((_("Mobile phone"), contact["phone"]))
+        if contact["email"]:
+            lines.append((_("E-mail"), contact["email"]))
         if self.file_number:
             lines.append((self.type_id.file_number_label or _("File number"), self.file_number))
         return lines

@@ -102,7 +102,10 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
         unknown = self.url_open("/rdv/type/%s/places?where=zzz" % self.rdv_type.id)
         self.assertIn("We do not know", unknown.text)
         days = self.url_open("/rdv/type/%s/slots?place=%s" % (self.rdv_type.id, self.place.id))
-        self.assertTrue(re.search(r'aria-label="[^"]+, \d+"', days.text), "days say how many times")
+        self.assertTrue(
+            re.search(r'<span class="visually-hidden">\w+ \d+ \w+:\s+\d+ free times?\s', days.text),
+            "days say how many times",
+        )
         # Another commune's type is not offered by this website.
         other_company = self.env["res.company"].create({"name": "Ailleurs"})
         elsewhere = self.rdv_type.copy({"company_id": other_company.id, "service_id": False})
@@ -154,6 +157,22 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
         page = self.url_open(url)
         self.assertIn(next_first.strftime("%B %Y"), main_part(page))
         self.assertTrue(re.search(r'href="[^"]*day=%s' % day.isoformat(), page.text))
+
+    def test_no_month_beyond_the_horizon(self):
+        today = datetime.date.today()
+        next_first = (today.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+        # The type books until the 5th of next month.
+        self.rdv_type.max_horizon_days = (next_first - today).days + 4
+        url = "/rdv/type/%s/slots?place=%s" % (self.rdv_type.id, self.place.id)
+        this_month = self.url_open("%s&month=%s" % (url, today.strftime("%Y-%m")))
+        self.assertIn("month=%s" % next_first.strftime("%Y-%m"), this_month.text)
+        far = (next_first + datetime.timedelta(days=100)).strftime("%Y-%m")
+        for page in (
+            self.url_open("%s&month=%s" % (url, next_first.strftime("%Y-%m"))),
+            self.url_open("%s&month=%s" % (url, far)),
+        ):
+            self.assertIn(next_first.strftime("%B %Y"), main_part(page), "the horizon's month")
+            self.assertNotIn("o_rdv_next_month", page.text, "no month after the horizon's")
 
     def test_summary_pdf_in_the_citizen_language(self):
         """Made by a cron, with no page language to follow: in the citizen's."""
@@ -220,11 +239,15 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
             self.assertIn('value="nope"', bad.text, "what the citizen typed is kept")
             summary = self.details(bad)
             self.assertEqual(page_h1(summary), "Check your appointment")
-            self.assertIn("j•••s@example.com", summary.text, "the e-mail is masked")
+            # The contact as typed, so that a typo is seen before the code goes.
+            self.assertIn("jules@example.com", summary.text)
+            self.assertIn("06 12 34 56 78", summary.text)
             no_robot = self.post("/rdv/booking/code", {"rdv_captcha": ""}, summary)
             self.assertIn("anti-robot check failed", no_robot.text)
             verify = self.post("/rdv/booking/code", {"rdv_captcha": self.captcha(summary)}, summary)
             self.assertEqual(page_h1(verify), "Type the code you received")
+            self.assertIn("jules@example.com", verify.text)
+            self.assertIn('href="/rdv/booking/details"', verify.text, "a typo can be fixed")
             code = sink.last_code("jules@example.com")
             wrong = self.post(
                 "/rdv/booking/verify", {"code": "%06d" % ((int(code) + 1) % 10**6)}, verify
@@ -233,6 +256,12 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
             self.assertIn("Attempts left: 4.", wrong.text)
             done = self.post("/rdv/booking/verify", {"code": code}, wrong)
             self.assertEqual(page_h1(done), "Your appointment is confirmed")
+            # Back to a step, or the code sent again: the confirmation, not
+            # "expired".
+            for step in ("/rdv/booking/details", "/rdv/booking/summary", "/rdv/booking/verify"):
+                self.assertEqual(page_h1(self.url_open(step)), "Your appointment is confirmed")
+            again = self.post("/rdv/booking/verify", {"code": code}, wrong)
+            self.assertEqual(page_h1(again), "Your appointment is confirmed")
             mails = sink.flush(self.env).texts("jules@example.com")
         appointment = self.env["rdv.appointment"].search([("counter_id", "=", self.counter.id)])
         self.assertEqual(
@@ -405,14 +434,13 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
             self.assertTrue(manage.url.endswith("/rdv/manage"), "the token leaves the URL")
             # Reschedule: same type, same place.
             new_start = self._future_start(days=6, hour=14)
-            moved = self.post(
-                "/rdv/manage/reschedule",
-                {
-                    "counter_id": self.counter.id,
-                    "start": fields.Datetime.to_string(new_start),
-                },
-                manage,
-            )
+            old_start = appointment.start
+            move = {"counter_id": self.counter.id, "start": fields.Datetime.to_string(new_start)}
+            sure = self.post("/rdv/manage/reschedule", move, manage)
+            self.assertEqual(page_h1(sure), "Move your appointment to this time?")
+            self.assertIn("<del>%s</del>" % appointment.start_local, sure.text)
+            self.assertEqual(appointment.start, old_start, "not moved before it is confirmed")
+            moved = self.post("/rdv/manage/reschedule", {**move, "confirmed": "1"}, sure)
             self.assertIn("Your appointment was moved", moved.text)
             self.assertEqual(appointment.start, new_start)
             self.assertTrue(

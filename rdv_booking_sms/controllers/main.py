@@ -13,5 +13,5 @@ class RdvWebsiteSms(RdvWebsite):
         )
         if not otp:
             return super()._channel_label(appointment)
-        masked = appointment._masked_contact()
-        return masked["phone"] if otp.channel == "sms" else masked["email"]
+        shown = appointment._shown_contact()
+        return shown["phone"] if otp.channel == "sms" else shown["email"]

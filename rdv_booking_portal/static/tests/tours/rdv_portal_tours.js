@@ -267,8 +267,8 @@ const bookingSteps = () => [
         run: "click",
     },
     {
-        content: "The summary shows the masked e-mail",
-        trigger: "dl dd:contains('t••r@example.com')",
+        content: "The summary shows the e-mail as typed (a typo shows)",
+        trigger: "dl dd:contains('tour@example.com')",
     },
     {
         content: "The anti-robot check is solved by the browser",
@@ -423,6 +423,16 @@ registry.category("web_tour.tours").add("rdv_portal_reschedule_tour", {
             content: "Choose the day's last free time",
             trigger:
                 "#rdv_times li:last-child form[action$='/rdv/manage/reschedule'] button[type='submit']",
+            run: "click",
+        },
+        {
+            content: "The old and the new time, before anything moves",
+            trigger: "dd del",
+        },
+        axeStep("move: confirm the new time"),
+        {
+            content: "Yes, move it",
+            trigger: "form[action$='/rdv/manage/reschedule'] input[name='confirmed'] ~ button[type='submit']",
             run: "click",
         },
         {

@@ -49,8 +49,8 @@ registry.category("web_tour.tours").add("rdv_booking_sms_tour", {
             run: "click",
         },
         {
-            content: "The summary says the code goes to the masked phone",
-            trigger: "h1:contains('Check your appointment')",
+            content: "The summary says the code goes to the phone, as typed (a typo shows)",
+            trigger: "form[action$='/rdv/booking/code'] p:contains('06 12 34 56 78')",
         },
         {
             content: "The anti-robot check is solved in the background",
@@ -63,7 +63,7 @@ registry.category("web_tour.tours").add("rdv_booking_sms_tour", {
         },
         {
             content: "The code was sent to the phone",
-            trigger: "p:contains('We sent a 6-digit code to'):contains('+33')",
+            trigger: "p:contains('We sent a 6-digit code to'):contains('06 12 34 56 78')",
         },
         {
             content: "Read the code on the phone (the gateway stub) and type it",
