@@ -1,7 +1,9 @@
 import datetime
+import logging
 import re
 
 import psycopg2
+from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
@@ -12,7 +14,27 @@ from ..tools.phone import PhoneError, parse_phone, phone_region
 from ..tools.reference import new_reference
 from .rdv_appointment_type import IDENTITY_FIELDS
 
+_logger = logging.getLogger(__name__)
+
 ACTIVE_STATES = ("pending", "planned", "to_reschedule")
+
+# What identifies a citizen on an appointment, erased at the end of the
+# retention period. The commune of residence and the country stay: statistics
+# count them, and they identify nobody.
+PERSONAL_FIELDS = [
+    "lastname",
+    "firstname",
+    "file_number",
+    "id_type",
+    "id_number",
+    "birthdate",
+    "street",
+    "zip",
+    "email",
+    "phone",
+    "comment",
+    "cancel_reason",
+]
 
 
 class BookingError(UserError):
@@ -188,6 +210,12 @@ class RdvAppointment(models.Model):
         copy=False,
     )
     is_past = fields.Boolean(compute="_compute_is_past", search="_search_is_past")
+    personal_data_erased = fields.Boolean(
+        readonly=True,
+        copy=False,
+        help="The citizen's personal data were erased at the end of the retention period; "
+        "what the statistics count is kept.",
+    )
 
     # --- statistics (averaged in pivot views: a rate in %)
     cancel_rate = fields.Float(
@@ -652,6 +680,7 @@ class RdvAppointment(models.Model):
             country = found.id if found else False
         return Partner.create(
             {
+                "rdv_citizen": True,
                 "name": name,
                 "email": vals.get("email"),
                 "phone": vals.get("phone"),
@@ -700,6 +729,78 @@ class RdvAppointment(models.Model):
         pending._link_partners()
         if len(pending) == batch:
             self.env.ref("rdv_booking.ir_cron_rdv_link_partners")._trigger()
+
+    @api.model
+    def _cron_erase_personal_data(self, batch=1000):
+        """Cron: erase the citizens' data of appointments older than their
+        commune's retention period (GDPR: kept no longer than needed)."""
+        now = fields.Datetime.now()
+        for company in self.env["res.company"].sudo().search([]):
+            cutoff = now - relativedelta(months=company.rdv_retention_months)
+            expired = self.sudo().search(
+                [
+                    ("company_id", "=", company.id),
+                    ("stop", "<", cutoff),
+                    ("personal_data_erased", "=", False),
+                    ("state", "!=", "pending"),
+                ],
+                limit=batch,
+                order="stop, id",
+            )
+            expired._erase_personal_data()
+            if len(expired) == batch:
+                self.env.ref("rdv_booking.ir_cron_rdv_erase_personal_data")._trigger()
+
+    def _erase_personal_data(self):
+        """Erase what identifies the citizens of these appointments: their
+        details, the history (messages, tracking, attachments, activities),
+        the link to their contact, and the contacts that appointments created
+        and that nothing else uses any more. Type, place, counter, times,
+        channel, state and commune stay, for the statistics.
+        """
+        if not self:
+            return
+        appointments = self.sudo().with_context(tracking_disable=True)
+        partners = appointments.partner_id
+        domain = [("model", "=", self._name), ("res_id", "in", self.ids)]
+        self.env["mail.message"].sudo().search(domain).unlink()
+        self.env["mail.followers"].sudo().search(
+            [("res_model", "=", self._name), ("res_id", "in", self.ids)]
+        ).unlink()
+        self.env["ir.attachment"].sudo().search(
+            [("res_model", "=", self._name), ("res_id", "in", self.ids)]
+        ).unlink()
+        appointments.activity_ids.unlink()
+        appointments.notification_ids.unlink()
+        appointments.write(
+            {
+                **dict.fromkeys(PERSONAL_FIELDS, False),
+                "partner_id": False,
+                "personal_data_erased": True,
+            }
+        )
+        for appointment in appointments:
+            appointment._message_log(
+                body=_(
+                    "The citizen's personal data were erased: the retention period "
+                    "(%s months) is over.",
+                    appointment.company_id.rdv_retention_months,
+                )
+            )
+        for partner in partners.filtered(
+            lambda partner: (
+                partner.rdv_citizen
+                and not partner.user_ids
+                and not partner.with_context(active_test=False).rdv_appointment_ids
+            )
+        ):
+            try:
+                with self.env.cr.savepoint():
+                    partner.unlink()
+            except (UserError, ValidationError, psycopg2.IntegrityError):
+                # Used elsewhere in the database (an invoice, a letter...):
+                # the contact is the commune's, no longer the appointments'.
+                _logger.info("Contact %s kept: used outside appointments.", partner.id)
 
     @api.model
     def _partner_name(self, lastname, firstname):
@@ -1075,8 +1176,10 @@ class RdvAppointment(models.Model):
     @api.constrains("state", "partner_id", "lastname")
     def _check_partner(self):
         for appointment in self:
-            if appointment.state != "pending" and not (
-                appointment.partner_id or appointment.lastname
+            if (
+                appointment.state != "pending"
+                and not appointment.personal_data_erased
+                and not (appointment.partner_id or appointment.lastname)
             ):
                 raise ValidationError(
                     _("Citizen: appointment %s has no citizen.", appointment.name)

@@ -31,9 +31,23 @@ class ResCompany(models.Model):
         "it: 57 for Moselle (Alsace-Moselle: also 67 and 68), 971 for Guadeloupe...",
     )
 
-    @api.constrains("rdv_horizon_days", "rdv_hold_minutes")
+    rdv_retention_months = fields.Integer(
+        string="Keep citizens' data (months)",
+        default=12,
+        help="The citizens' personal data of an appointment are erased this many months "
+        "after it; what the statistics count is kept.",
+    )
+
+    @api.constrains("rdv_horizon_days", "rdv_hold_minutes", "rdv_retention_months")
     def _check_rdv_durations(self):
         for company in self:
+            if not 1 <= company.rdv_retention_months <= 120:
+                raise ValidationError(
+                    _(
+                        "Citizens' data are kept between 1 and 120 months (company %s).",
+                        company.name,
+                    )
+                )
             if not 1 <= company.rdv_horizon_days <= 730:
                 raise ValidationError(
                     _("The slot horizon must be between 1 and 730 days (company %s).", company.name)

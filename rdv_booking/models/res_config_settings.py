@@ -6,6 +6,7 @@ class ResConfigSettings(models.TransientModel):
 
     rdv_horizon_days = fields.Integer(related="company_id.rdv_horizon_days", readonly=False)
     rdv_hold_minutes = fields.Integer(related="company_id.rdv_hold_minutes", readonly=False)
+    rdv_retention_months = fields.Integer(related="company_id.rdv_retention_months", readonly=False)
     rdv_holiday_country_id = fields.Many2one(
         related="company_id.rdv_holiday_country_id", readonly=False
     )

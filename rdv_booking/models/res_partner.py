@@ -4,6 +4,13 @@ from odoo import _, fields, models
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
+    rdv_citizen = fields.Boolean(
+        "Created for an appointment",
+        readonly=True,
+        copy=False,
+        help="Created by the appointments: erased with the last of its appointments' "
+        "personal data, unless something else uses it.",
+    )
     rdv_appointment_ids = fields.One2many("rdv.appointment", "partner_id", string="Appointments")
     rdv_appointment_count = fields.Integer(
         "Number of appointments",

@@ -7,6 +7,7 @@ from . import (
     test_constraints,
     test_i18n,
     test_notifications,
+    test_personal_data,
     test_slot_generation,
     test_wizards,
 )

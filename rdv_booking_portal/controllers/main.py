@@ -287,9 +287,17 @@ class RdvWebsite(http.Controller):
     def rdv_type(self, type_id, **kwargs):
         """Step 2: description, documents to bring, personal data notice, number of persons."""
         rdv_type = self._type_or_404(type_id)
+        company = rdv_type.company_id or request.website.company_id
         return request.render(
             "rdv_booking_portal.page_type",
-            {"rdv_type": rdv_type, **self._steps("type")},
+            {
+                "rdv_type": rdv_type,
+                "retention": _(
+                    "They are erased %s months after your appointment.",
+                    company.rdv_retention_months,
+                ),
+                **self._steps("type"),
+            },
         )
 
     # ------------------------------------------------------------------

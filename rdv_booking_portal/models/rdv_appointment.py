@@ -173,6 +173,13 @@ class RdvAppointment(models.Model):
         self.ensure_one()
         return {"phone": mask_phone(self.phone), "email": mask_email(self.email)}
 
+    def _erase_personal_data(self):
+        # The links and codes open the citizen's appointment: nothing is left
+        # to open, and they were sent to the citizen's phone or e-mail.
+        self.env["rdv.access.token"].sudo().search([("appointment_id", "in", self.ids)]).unlink()
+        self.env["rdv.otp"].sudo().search([("appointment_id", "in", self.ids)]).unlink()
+        return super()._erase_personal_data()
+
     def _shown_contact(self):
         """The citizen's phone and e-mail as pages show them.
 

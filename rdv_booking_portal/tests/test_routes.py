@@ -96,6 +96,9 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
         info = self.url_open("/rdv/type/%s" % self.rdv_type.id)
         self.assertIn("Une photo d'identité", info.text)
         self.assertIn("Vos données servent", info.text)
+        self.company.rdv_retention_months = 18
+        info = self.url_open("/rdv/type/%s" % self.rdv_type.id)
+        self.assertIn("They are erased 18 months after your appointment.", info.text)
         places = self.url_open("/rdv/type/%s/places?persons=2&where=74100" % self.rdv_type.id)
         self.assertIn("Mairie du Portail", places.text)
         self.assertIn("0.0 km", places.text, "the typed postcode is matched to the place")

@@ -227,3 +227,20 @@ class TestCaptchaAndTokens(RdvPortalMixin, TransactionCase):
         self.assertFalse(Token._find_appointment("x" * 500))
         with freeze_time(appointment.stop + datetime.timedelta(days=31)):
             self.assertFalse(Token._find_appointment(token), "tokens expire after the appointment")
+
+    def test_erasure_kills_the_links_and_codes(self):
+        """Once its personal data are erased, no link or code opens an appointment."""
+        appointment = self.env["rdv.appointment"]._book(
+            self.rdv_type, self.counter, self._future_start(), channel="web", hold=True
+        )
+        appointment._set_citizen(
+            {"lastname": "Bois", "phone": "0612345678", "email": "jules@example.com"}
+        )
+        with smtp_sink(self.env):
+            self.env["rdv.otp"]._issue(appointment, "booking", "10.0.0.1")
+        token = self.env["rdv.access.token"]._new_token(appointment)
+        self.assertEqual(self.env["rdv.access.token"]._find_appointment(token), appointment)
+        appointment._erase_personal_data()
+        self.assertFalse(self.env["rdv.access.token"]._find_appointment(token))
+        self.assertFalse(self.env["rdv.otp"].search([("appointment_id", "=", appointment.id)]))
+        self.assertFalse(appointment.email)
