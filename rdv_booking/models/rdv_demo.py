@@ -121,6 +121,99 @@ HISTORY_DAYS = 28
 FUTURE_DAYS = 21
 
 
+# What citizens read of the demo, in the three languages of its website. The
+# demo XML writes the French texts (stored as the source); these are given to
+# every language the database has installed.
+DEMO_TRANSLATIONS = {
+    "rdv_booking.demo_type_cni": {
+        "name": {
+            "en_US": "ID card and passport",
+            "ar_001": "البطاقة الوطنية وجواز السفر",
+        },
+        "description": {
+            "en_US": "<p>Apply for a national ID card or a passport, or collect it. Allow 30 "
+            "minutes per person; for a family, book one slot per person (4 at most).</p>"
+            "<p>First fill in your <strong>online pre-application</strong> on the ANTS "
+            "website and note its number.</p>",
+            "ar_001": "<p>إيداع طلب البطاقة الوطنية للتعريف أو جواز السفر، أو سحب الوثيقة. "
+            "خصّصوا 30 دقيقة لكل شخص؛ وللعائلة، احجزوا موعدًا لكل شخص (4 على الأكثر).</p>"
+            "<p>املؤوا أولًا <strong>الطلب المسبق عبر الإنترنت</strong> على موقع ANTS "
+            "واحتفظوا برقمه.</p>",
+        },
+        "documents_to_bring": {
+            "en_US": "<ul><li>The ANTS pre-application number</li><li>An ID photo less than "
+            "6 months old</li><li>A proof of address less than a year old</li><li>The old "
+            "document, or a declaration of loss or theft</li><li>A tax stamp for a passport "
+            "or a lost card</li></ul>",
+            "ar_001": "<ul><li>رقم الطلب المسبق لدى ANTS</li><li>صورة شمسية يقل عمرها عن 6 "
+            "أشهر</li><li>إثبات السكن يقل عمره عن سنة</li><li>الوثيقة القديمة، أو تصريح "
+            "بالضياع أو السرقة</li><li>طابع جبائي لجواز السفر أو للبطاقة الضائعة</li></ul>",
+        },
+        "gdpr_text": {
+            "en_US": "<p>The information collected is used only to manage your appointment. "
+            "It is meant for the ID documents department of the town of Valmont. You can "
+            "access it, correct it or ask for it to be erased at dpo@valmont.example.</p>",
+            "ar_001": "<p>تُستعمل المعلومات المجمَّعة فقط لتدبير موعدكم، وهي موجهة إلى مصلحة "
+            "وثائق الهوية بمدينة فالمون. يمكنكم الاطلاع عليها أو تصحيحها أو طلب حذفها "
+            "عبر dpo@valmont.example.</p>",
+        },
+    },
+    "rdv_booking.demo_type_etat_civil": {
+        "name": {
+            "en_US": "Civil status (birth, marriage, civil partnership)",
+            "ar_001": "الحالة المدنية (الولادة، الزواج، الشراكة المدنية)",
+        },
+        "description": {
+            "en_US": "<p>Birth declaration, acknowledgement of a child, marriage or civil "
+            "partnership file, family record book.</p>",
+            "ar_001": "<p>التصريح بالولادة، الاعتراف بالبنوة، ملف الزواج أو الشراكة المدنية، "
+            "الدفتر العائلي.</p>",
+        },
+        "documents_to_bring": {
+            "en_US": "<ul><li>An identity document</li><li>The family record book, if you "
+            "have one</li></ul>",
+            "ar_001": "<ul><li>وثيقة هوية</li><li>الدفتر العائلي، إن وُجد</li></ul>",
+        },
+        "gdpr_text": {
+            "en_US": "<p>Your data are used to manage your appointment with the civil "
+            "status department.</p>",
+            "ar_001": "<p>تُستعمل بياناتكم لتدبير موعدكم مع مصلحة الحالة المدنية.</p>",
+        },
+    },
+    "rdv_booking.demo_type_maire": {
+        "name": {"en_US": "Meet the mayor", "ar_001": "لقاء رئيس المجلس الجماعي"},
+        "description": {
+            "en_US": "<p>The mayor meets residents during office hours. Say what your "
+            "request is about: the mayor's office will call you back if needed.</p>",
+            "ar_001": "<p>يستقبل الرئيس السكان خلال أوقات الاستقبال. اذكروا موضوع طلبكم: "
+            "سيتصل بكم الديوان عند الحاجة.</p>",
+        },
+        "gdpr_text": {
+            "en_US": "<p>Your data are meant for the mayor's office.</p>",
+            "ar_001": "<p>بياناتكم موجهة إلى ديوان الرئيس.</p>",
+        },
+    },
+    "rdv_booking.demo_place_hotel_de_ville": {
+        "name": {"en_US": "Town hall", "ar_001": "مقر البلدية"},
+        "access_info": {
+            "en_US": "<p>Main entrance, ground floor, wheelchair accessible. Bus lines 2 "
+            "and 5, stop “Hôtel de Ville”. Free parking for 30 minutes on place du "
+            "Marché.</p>",
+            "ar_001": "<p>المدخل الرئيسي، الطابق الأرضي، ولوج ميسَّر للكراسي المتحركة. "
+            "الحافلتان 2 و5، محطة «Hôtel de Ville». موقف مجاني لمدة 30 دقيقة في ساحة "
+            "السوق.</p>",
+        },
+    },
+    "rdv_booking.demo_place_annexe": {
+        "name": {"en_US": "Pommaries town hall annex", "ar_001": "الملحقة الإدارية بوماري"},
+        "access_info": {
+            "en_US": "<p>Next to the media library. Bus line 7, stop “Pommaries”.</p>",
+            "ar_001": "<p>بجوار الخزانة الوسائطية. الحافلة 7، محطة «Pommaries».</p>",
+        },
+    },
+}
+
+
 class RdvDemo(models.AbstractModel):
     """Demo data that depends on today's date: a few weeks of appointments.
 
@@ -153,6 +246,37 @@ class RdvDemo(models.AbstractModel):
         self.env["rdv.notification"].search(
             [("appointment_id.counter_id", "in", counters.ids)]
         ).write({"state": "done"})
+        return True
+
+    @api.model
+    def _translate_texts(self):
+        """Make the demo's citizen texts English at the source, with the
+        French of the XML and the Arabic as translations (languages installed).
+
+        HTML texts are translated term by term (a paragraph, a list item):
+        the English and Arabic above have the French texts' structure.
+        """
+        installed = {code for code, _name in self.env["res.lang"].get_installed()}
+        for xmlid, fields_translations in DEMO_TRANSLATIONS.items():
+            record = self.env.ref(xmlid).with_context(lang="en_US")
+            for fname, translations in fields_translations.items():
+                field = record._fields[fname]
+                french = record[fname]
+                record.write({fname: translations["en_US"]})
+                values = {
+                    lang: value
+                    for lang, value in translations.items()
+                    if lang in installed and lang != "en_US"
+                }
+                if "fr_FR" in installed:
+                    values["fr_FR"] = french
+                if callable(field.translate):
+                    terms = field.get_trans_terms(record[fname])
+                    values = {
+                        lang: dict(zip(terms, field.get_trans_terms(value), strict=True))
+                        for lang, value in values.items()
+                    }
+                record.update_field_translations(fname, values)
         return True
 
     # --- helpers
