@@ -779,14 +779,17 @@ class RdvAppointment(models.Model):
                 "personal_data_erased": True,
             }
         )
-        for appointment in appointments:
-            appointment._message_log(
-                body=_(
+        # One note each, created in one go: why the form is empty now.
+        appointments._message_log_batch(
+            {
+                appointment.id: _(
                     "The citizen's personal data were erased: the retention period "
                     "(%s months) is over.",
                     appointment.company_id.rdv_retention_months,
                 )
-            )
+                for appointment in appointments
+            }
+        )
         for partner in partners.filtered(
             lambda partner: (
                 partner.rdv_citizen

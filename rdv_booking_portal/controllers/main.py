@@ -3,7 +3,6 @@ import contextlib
 import datetime
 import functools
 import json
-import math
 
 import babel.dates
 import pytz
@@ -23,6 +22,7 @@ from odoo.addons.rdv_booking.models.rdv_appointment import (
 )
 from odoo.addons.rdv_booking.models.rdv_appointment_type import IDENTITY_FIELDS
 
+from ..models.rdv_locality import haversine_km
 from ..models.rdv_otp import OtpError
 
 SESSION_PENDING = "rdv_pending"  # appointment being booked (held)
@@ -59,14 +59,6 @@ def babel_locale(lang):
 def time_zone(name):
     """The pytz zone ``name`` (looked up once per worker)."""
     return pytz.timezone(name)
-
-
-def haversine_km(lat1, lon1, lat2, lon2):
-    """Great-circle distance in km."""
-    rlat1, rlat2 = math.radians(lat1), math.radians(lat2)
-    dlat, dlon = rlat2 - rlat1, math.radians(lon2 - lon1)
-    a = math.sin(dlat / 2) ** 2 + math.cos(rlat1) * math.cos(rlat2) * math.sin(dlon / 2) ** 2
-    return 6371.0 * 2 * math.asin(math.sqrt(a))
 
 
 class RdvWebsite(http.Controller):

@@ -1,4 +1,5 @@
 import logging
+import math
 import re
 import unicodedata
 
@@ -11,6 +12,14 @@ _logger = logging.getLogger(__name__)
 # GeoNames towns of this many inhabitants and more: nearly every French
 # commune a citizen would type, and the Moroccan ones.
 MIN_POPULATION = 500
+
+
+def haversine_km(lat1, lon1, lat2, lon2):
+    """Great-circle distance in km."""
+    rlat1, rlat2 = math.radians(lat1), math.radians(lat2)
+    dlat, dlon = rlat2 - rlat1, math.radians(lon2 - lon1)
+    a = math.sin(dlat / 2) ** 2 + math.cos(rlat1) * math.cos(rlat2) * math.sin(dlon / 2) ** 2
+    return 6371.0 * 2 * math.asin(math.sqrt(a))
 
 
 class RdvLocality(models.Model):
@@ -135,6 +144,4 @@ class RdvLocality(models.Model):
         located = [(place.latitude, place.longitude) for place in places if place.latitude]
         if not found or not located:
             return found[0] if found else None
-        lat = sum(point[0] for point in located) / len(located)
-        lon = sum(point[1] for point in located) / len(located)
-        return min(found, key=lambda point: (point[0] - lat) ** 2 + (point[1] - lon) ** 2)
+        return min(found, key=lambda town: min(haversine_km(*town, *place) for place in located))

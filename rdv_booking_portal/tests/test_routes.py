@@ -9,7 +9,7 @@ import vobject
 from odoo import fields
 from odoo.tests import HttpCase, tagged
 
-from ..controllers.main import haversine_km
+from ..models.rdv_locality import haversine_km
 from .common import RdvPortalMixin, smtp_sink, solve_captcha
 
 
