@@ -57,6 +57,18 @@ class RdvNotification(models.Model):
         """)
 
     @api.model
+    def _add_precomputed_values(self, vals_list):
+        """The commune from the appointment the caller holds, without the new
+        records the ORM would compute it on (see the appointment's)."""
+        company_id = self._fields["company_id"]
+        for vals in vals_list:
+            if vals.get("appointment_id"):
+                appointment = self.env["rdv.appointment"].browse(vals["appointment_id"])
+                vals["company_id"] = appointment.company_id.id
+                vals["__precomputed__"] = {company_id}
+        return super()._add_precomputed_values(vals_list)
+
+    @api.model
     def _queue(self, appointments, kind):
         """Queue ``kind`` for each appointment and wake the sender up."""
         if not appointments:

@@ -74,6 +74,45 @@ class TestBookingService(RdvCase):
             self.assertEqual(len(reads), 1, table)
             self.assertNotIn(f'"{table}"."name"', reads[0], "not the whole record")
 
+    def test_stored_computed_values_of_a_booking_are_those_of_the_computes(self):
+        """The appointment and its notification get their stored computed
+        fields from the values at creation (_add_precomputed_values), not
+        from the computes: both ways must agree."""
+        family = self.book(TUESDAY_9, persons=2, id_number="x4rt-bpfw 4")
+        notification = family.notification_ids
+        self.assertEqual(
+            (family.service_id, family.place_id, family.company_id, family.duration),
+            (self.service_id, self.counter.place_id, self.company, 60),
+        )
+        self.assertEqual(family.identity_key, "X4RTBPFW4")
+        self.assertEqual(notification.company_id, self.company)
+        for records in (family, notification):
+            precomputed = [name for name, field in records._fields.items() if field.precompute]
+            stored = records.read(precomputed)
+            for name in precomputed:
+                self.env.add_to_compute(records._fields[name], records)
+            records._recompute_recordset(precomputed)
+            self.assertEqual(records.read(precomputed), stored, records._name)
+        # A plain create (an import, a call from outside): times as text, the
+        # type by default, a state that counts in the rates.
+        other = (
+            self.env["rdv.appointment"]
+            .with_context(default_type_id=self.type_id.id)
+            .create(
+                {
+                    "counter_id": self.counter.id,
+                    "start": "2026-03-05 08:00:00",
+                    "stop": "2026-03-05 08:15:00",
+                    "state": "cancelled",
+                    "lastname": "Aulan",
+                }
+            )
+        )
+        self.assertEqual(
+            (other.service_id, other.company_id, other.duration, other.cancel_rate),
+            (self.service_id, self.company, 15, 100.0),
+        )
+
     def test_archived_type_or_counter_takes_no_booking(self):
         self.type_id.active = False
         with self.assertRaisesRegex(BookingError, "does not receive"):
