@@ -26,6 +26,7 @@
         "views/rdv_slot_report_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
+        "report/rdv_day_sheet_report.xml",
         "wizard/rdv_slot_assign_views.xml",
         "wizard/rdv_appointment_cancel_views.xml",
         "wizard/rdv_appointment_reschedule_views.xml",

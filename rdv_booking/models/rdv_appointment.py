@@ -10,7 +10,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL, email_normalize, format_datetime
 
-from ..tools.phone import PhoneError, parse_phone, phone_region
+from ..tools.phone import PhoneError, format_phone, parse_phone, phone_region
 from ..tools.reference import new_reference
 from .rdv_appointment_type import IDENTITY_FIELDS
 
@@ -810,7 +810,8 @@ class RdvAppointment(models.Model):
         # One note each, created in one go: why the form is empty now.
         appointments._message_log_batch(
             {
-                appointment.id: _(
+                # self.env._: the plain _ finds no language in a comprehension.
+                appointment.id: self.env._(
                     "The citizen's personal data were erased: the retention period "
                     "(%s months) is over.",
                     appointment.company_id.rdv_retention_months,
@@ -1132,6 +1133,57 @@ class RdvAppointment(models.Model):
 
     # --- notifications: queued here, delivered by rdv_booking_portal (e-mail)
     #     and rdv_booking_sms (SMS) through _deliver_notification
+
+    def _day_sheet_pages(self):
+        """The printed day sheet of these appointments (report
+        ``rdv_booking.report_rdv_day_sheet``): one page per day and counter,
+        days in the place's time zone, rows in time order. Holds still
+        pending are no appointments yet and are left out; cancelled ones are
+        listed, not counted.
+
+        :return: list of dicts (counter, day, rows, appointments, persons, total)
+        """
+        states = dict(self._fields["state"]._description_selection(self.env))
+        pages = {}
+        for appointment in self.filtered(lambda a: a.state != "pending").sorted(
+            lambda a: (a.start, a.id)
+        ):
+            counter = appointment.counter_id
+            key = (appointment._format_local(appointment.start, "y-MM-dd"), counter.display_name)
+            page = pages.setdefault(
+                key,
+                {
+                    "counter": counter,
+                    "day": appointment._format_local(appointment.start, "EEEE d MMMM y"),
+                    "rows": [],
+                    "appointments": 0,
+                    "persons": 0,
+                },
+            )
+            page["rows"].append(
+                {
+                    "appointment": appointment,
+                    "time": "%s - %s"
+                    % (
+                        appointment._format_local(appointment.start, "HH:mm"),
+                        appointment._format_local(appointment.stop, "HH:mm"),
+                    ),
+                    "phone": appointment.phone
+                    and format_phone(appointment.phone, appointment.place_id.country_id.code),
+                    "status": states[appointment.state],
+                }
+            )
+            if appointment.state != "cancelled":
+                page["appointments"] += 1
+                page["persons"] += appointment.persons
+        for page in pages.values():
+            page["total"] = "%s, %s" % (
+                _("1 appointment")
+                if page["appointments"] == 1
+                else _("%s appointments", page["appointments"]),
+                _("1 person") if page["persons"] == 1 else _("%s persons", page["persons"]),
+            )
+        return [pages[key] for key in sorted(pages)]
 
     def _notify_booked(self):
         """The appointment is confirmed: tell the citizen."""

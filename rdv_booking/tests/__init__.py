@@ -5,6 +5,7 @@ from . import (
     test_agent_tour,
     test_booking,
     test_constraints,
+    test_day_sheet,
     test_i18n,
     test_notifications,
     test_personal_data,

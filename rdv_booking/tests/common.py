@@ -101,16 +101,7 @@ class RdvCase(TransactionCase):
             }
         )
         cls.week = cls._make_week("Standard week", [(0, 4, 8.5, 12.0), (0, 4, 13.5, 17.0)])
-        cls.counter = cls.env["rdv.counter"].create(
-            {
-                "name": "Counter 1",
-                "place_id": cls.place.id,
-                "type_ids": [(6, 0, cls.type_id.ids)],
-                "reference_week_id": cls.week.id,
-                "slot_duration": 15,
-                "date_start": NOW.date(),
-            }
-        )
+        cls.counter = cls._make_counter("Counter 1")
 
     @contextlib.contextmanager
     def assertRaisesRegex(self, exception, regex):
@@ -118,6 +109,22 @@ class RdvCase(TransactionCase):
         with self.assertRaises(exception) as caught:
             yield caught
         self.assertRegex(str(caught.exception), regex)
+
+    @classmethod
+    def _make_counter(cls, name, place=None, types=None, week=None, **values):
+        """A counter of the town hall for the ID card, with the standard week,
+        15-minute slots from today, unless told otherwise."""
+        return cls.env["rdv.counter"].create(
+            {
+                "name": name,
+                "place_id": (place or cls.place).id,
+                "type_ids": [(6, 0, (types or cls.type_id).ids)],
+                "reference_week_id": (week or cls.week).id,
+                "slot_duration": 15,
+                "date_start": NOW.date(),
+                **values,
+            }
+        )
 
     @classmethod
     def _make_week(cls, name, spans):

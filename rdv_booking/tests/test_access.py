@@ -14,14 +14,7 @@ class TestAccessRights(RdvCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.counter_civil = cls.env["rdv.counter"].create(
-            {
-                "name": "Civil status desk",
-                "place_id": cls.place.id,
-                "type_ids": [(6, 0, cls.type_civil.ids)],
-                "reference_week_id": cls.week.id,
-            }
-        )
+        cls.counter_civil = cls._make_counter("Civil status desk", types=cls.type_civil)
         cls.type_open = cls.env["rdv.appointment.type"].create(
             {
                 "name": "Meet the mayor",

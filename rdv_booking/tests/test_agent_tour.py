@@ -7,6 +7,7 @@ slots whatever the day and hour the test runs.
 """
 
 import datetime
+import subprocess
 
 import pytz
 
@@ -164,3 +165,45 @@ class TestAgentTour(HttpCase):
             "rdv_booking_slot_calendar_tour",
             login=self.agent.login,
         )
+
+    def test_day_sheet_printed_by_the_agent(self):
+        """The agent prints tomorrow's appointments (Print / Day sheet): a
+        PDF by wkhtmltopdf, read back, with a page per counter and day."""
+        tomorrow = self.place._today() + datetime.timedelta(days=1)
+        starts = [
+            PARIS.localize(datetime.datetime.combine(tomorrow, datetime.time(hour)))
+            .astimezone(pytz.utc)
+            .replace(tzinfo=None)
+            for hour in (14, 10)
+        ]
+        Appointment = self.env["rdv.appointment"].with_user(self.agent)
+        appointments = Appointment.browse()
+        for start, lastname in zip(starts, ("Tardif", "Matinal"), strict=True):
+            appointments |= Appointment._book(
+                self.appointment_type,
+                self.counter,
+                start,
+                citizen={"lastname": lastname, "firstname": "Lou", "phone": "06 12 34 56 78"},
+            )
+        report = self.env.ref("rdv_booking.action_report_rdv_day_sheet")
+        self.assertEqual(report.binding_model_id.model, "rdv.appointment", "in the Print menu")
+        # Rendered by the agent in the test's thread: wkhtmltopdf's requests for
+        # the style sheets could not be served while a test request holds the
+        # cursor (the web client's /report/pdf route does the same call).
+        pdf, _format = (
+            report.with_user(self.agent)
+            .with_context(force_report_rendering=True)
+            ._render_qweb_pdf(report.report_name, appointments.ids)
+        )
+        text = subprocess.run(
+            ["pdftotext", "-layout", "-", "-"],
+            input=pdf,
+            capture_output=True,
+            check=True,
+        ).stdout.decode()
+        self.assertEqual(text.count("\f"), 1, "one counter, one day: one page")
+        self.assertIn("Tour town hall - Tour counter", text)
+        self.assertIn("2 appointments, 2 persons", text)
+        self.assertIn("10:00 - 10:15", text)
+        self.assertLess(text.index("MATINAL Lou"), text.index("TARDIF Lou"), "in time order")
+        self.assertIn("06 12 34 56 78", text)

@@ -257,13 +257,8 @@ class TestBookingService(RdvCase):
                 "line_ids": [(0, 0, {"weekday": "1", "hour_from": 9, "hour_to": 12})],
             }
         )
-        other_counter = self.env["rdv.counter"].create(
-            {
-                "name": "G1",
-                "place_id": other_place.id,
-                "type_ids": [(6, 0, other_type.ids)],
-                "reference_week_id": other_week.id,
-            }
+        other_counter = self._make_counter(
+            "G1", place=other_place, types=other_type, week=other_week
         )
         self.book(TUESDAY_9, email="jules@example.com")
         with self.assertRaisesRegex(BookingError, "another place"):
@@ -526,13 +521,8 @@ class TestAvailability(RdvCase):
 
     def test_earliest_free_start_of_each_place(self):
         annex = self.env["rdv.place"].create({"name": "Annex", "tz": "Europe/Paris"})
-        self.env["rdv.counter"].create(
-            {
-                "name": "Annex counter",
-                "place_id": annex.id,
-                "type_ids": [(6, 0, self.type_id.ids)],
-                "reference_week_id": self._make_week("Thursdays", [(3, 3, 14.0, 16.0)]).id,
-            }
+        self._make_counter(
+            "Annex counter", place=annex, week=self._make_week("Thursdays", [(3, 3, 14.0, 16.0)])
         )
         self.book(utc(2026, 3, 2, 7, 30))  # the town hall's first slot is taken
         earliest = self.env["rdv.slot"]._earliest_by_place(

@@ -160,14 +160,7 @@ class TestSlotGeneration(RdvCase):
 
     def test_closures_whole_day_partial_and_scopes(self):
         other_place = self.env["rdv.place"].create({"name": "Annex", "tz": "Europe/Paris"})
-        other = self.env["rdv.counter"].create(
-            {
-                "name": "Annex counter",
-                "place_id": other_place.id,
-                "type_ids": [(6, 0, self.type_id.ids)],
-                "reference_week_id": self.week.id,
-            }
-        )
+        other = self._make_counter("Annex counter", place=other_place)
         Closure = self.env["rdv.closure"]
         Closure.create({"name": "Strike", "date_from": TUESDAY, "date_to": TUESDAY})
         self.assertFalse(self.slots(day=TUESDAY))

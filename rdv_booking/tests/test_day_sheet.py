@@ -1,0 +1,80 @@
+from odoo.tests import tagged
+
+from .common import RdvCase, utc
+
+REPORT = "rdv_booking.action_report_rdv_day_sheet"
+
+
+@tagged("post_install", "-at_install")
+class TestDaySheet(RdvCase):
+    """The printed day sheet: one page per day and counter, in time order."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.counter_2 = cls._make_counter("Counter 2")
+        cls.late = cls.book(utc(2026, 3, 3, 13, 0), lastname="Aulan", phone="0611111111")
+        cls.early = cls.book(
+            utc(2026, 3, 3, 8, 0), persons=2, comment="Vient avec sa fille", email="j@example.com"
+        )
+        cls.cancelled = cls.book(utc(2026, 3, 3, 9, 0), lastname="Perrin", phone="0622222222")
+        cls.cancelled._cancel(by="citizen")
+        cls.other_counter = cls.book(
+            utc(2026, 3, 3, 8, 0), counter=cls.counter_2, lastname="Roux", phone="0633333333"
+        )
+        cls.next_day = cls.book(utc(2026, 3, 4, 8, 0), lastname="Morel", phone="0644444444")
+        cls.appointments = cls.late | cls.early | cls.cancelled | cls.other_counter | cls.next_day
+
+    def test_pages_per_day_and_counter_in_time_order(self):
+        pages = self.appointments._day_sheet_pages()
+        self.assertEqual(
+            [(page["counter"], page["day"]) for page in pages],
+            [
+                (self.counter, "Tuesday 3 March 2026"),
+                (self.counter_2, "Tuesday 3 March 2026"),
+                (self.counter, "Wednesday 4 March 2026"),
+            ],
+        )
+        first = pages[0]
+        self.assertEqual(
+            [row["appointment"] for row in first["rows"]], [self.early, self.cancelled, self.late]
+        )
+        self.assertEqual(
+            [row["time"] for row in first["rows"]],
+            ["09:00 - 10:00", "10:00 - 10:30", "14:00 - 14:30"],
+        )
+        self.assertEqual(first["rows"][2]["phone"], "06 11 11 11 11", "national format")
+        self.assertEqual(first["rows"][1]["status"], "Cancelled")
+        self.assertEqual(
+            (first["appointments"], first["persons"], first["total"]),
+            (2, 3, "2 appointments, 3 persons"),
+            "the cancelled one is listed, not counted",
+        )
+        self.assertEqual(pages[1]["total"], "1 appointment, 1 person")
+
+    def test_holds_are_left_out(self):
+        hold = self.env["rdv.appointment"]._book(
+            self.type_id, self.counter, utc(2026, 3, 3, 10, 0), channel="web", hold=True
+        )
+        pages = (self.early | hold)._day_sheet_pages()
+        self.assertEqual([row["appointment"] for row in pages[0]["rows"]], [self.early])
+        self.assertFalse(hold._day_sheet_pages())
+
+    def test_an_erased_citizen_is_not_shown(self):
+        self.next_day._erase_personal_data()
+        html = self.env["ir.actions.report"]._render_qweb_html(REPORT, self.next_day.ids)[0]
+        self.assertIn(b"(personal data erased)", html)
+        self.assertIn(self.next_day.name.encode(), html)
+
+    def test_printed_in_french_for_a_french_agent(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env.ref("base.module_rdv_booking")._update_translations(["fr_FR"])
+        html = (
+            self.env["ir.actions.report"]
+            .with_context(lang="fr_FR")
+            ._render_qweb_html(REPORT, self.appointments.ids)[0]
+            .decode()
+        )
+        self.assertIn("mardi 3 mars 2026", html)
+        self.assertIn("2 rendez-vous, 3 personnes", html)
+        self.assertIn("Annulé", html)
