@@ -30,6 +30,7 @@
         "wizard/rdv_slot_assign_views.xml",
         "wizard/rdv_appointment_cancel_views.xml",
         "wizard/rdv_appointment_reschedule_views.xml",
+        "wizard/rdv_check_in_views.xml",
         "views/rdv_booking_menus.xml",
     ],
     "demo": ["demo/rdv_booking_demo.xml"],

@@ -210,6 +210,15 @@ class RdvAppointment(models.Model):
         copy=False,
     )
     is_past = fields.Boolean(compute="_compute_is_past", search="_search_is_past")
+    arrival_time = fields.Datetime(
+        "Arrived at",
+        readonly=True,
+        copy=False,
+        tracking=True,
+        help="When the citizen checked in at the reception (scan of the summary's QR code "
+        "or the reference typed).",
+    )
+    can_check_in = fields.Boolean(compute="_compute_can_check_in")
     personal_data_erased = fields.Boolean(
         readonly=True,
         copy=False,
@@ -1171,6 +1180,7 @@ class RdvAppointment(models.Model):
                     "phone": appointment.phone
                     and format_phone(appointment.phone, appointment.place_id.country_id.code),
                     "status": states[appointment.state],
+                    "arrived": appointment._format_local(appointment.arrival_time, "HH:mm"),
                 }
             )
             if appointment.state != "cancelled":
@@ -1217,7 +1227,8 @@ class RdvAppointment(models.Model):
     def _set_outcome(self, state, allowed_from):
         if any(appointment.state not in allowed_from for appointment in self):
             raise UserError(_("This action is not possible in the appointment's current state."))
-        self._check_started()
+        # A citizen who checked in may be served before their time.
+        self.filtered(lambda appointment: not appointment.arrival_time)._check_started()
         self.write({"state": state})
         return True
 
@@ -1227,7 +1238,61 @@ class RdvAppointment(models.Model):
 
     def action_no_show(self):
         """The citizen did not come."""
+        arrived = self.filtered("arrival_time")[:1]
+        if arrived:
+            raise UserError(
+                _(
+                    "%(citizen)s checked in at %(time)s: they came. Undo the check-in first "
+                    "if it was a mistake.",
+                    citizen=arrived.citizen_name,
+                    time=arrived._format_local(arrived.arrival_time, "HH:mm"),
+                )
+            )
         return self._set_outcome("no_show", ("planned", "to_reschedule", "done"))
+
+    @api.depends("state", "arrival_time", "start")  # and today's date: not stored
+    def _compute_can_check_in(self):
+        for appointment in self:
+            appointment.can_check_in = bool(appointment.id) and not appointment._check_in_refusal()
+
+    def _check_in_refusal(self):
+        """Why the citizen cannot check in for this appointment now, or ''."""
+        self.ensure_one()
+        if self.arrival_time:
+            return _(
+                "%(citizen)s already checked in at %(time)s.",
+                citizen=self.citizen_name,
+                time=self._format_local(self.arrival_time, "HH:mm"),
+            )
+        if self.state == "to_reschedule":
+            return _("This appointment lost its slot: give it another one first (Change slot).")
+        if self.state != "planned":
+            return _(
+                "This appointment is %(state)s: there is nothing to check in.",
+                state=dict(self._fields["state"]._description_selection(self.env))[self.state],
+            )
+        if self.place_id._to_local(self.start).date() != self.place_id._today():
+            return _(
+                "This appointment is on %(date)s, not today.",
+                date=self._format_local(self.start, "EEEE d MMMM y, HH:mm"),
+            )
+        return ""
+
+    def action_check_in(self):
+        """The citizen arrived at the reception: note the time."""
+        for appointment in self:
+            refusal = appointment._check_in_refusal()
+            if refusal:
+                raise UserError(refusal)
+        self.write({"arrival_time": fields.Datetime.now()})
+        return True
+
+    def action_undo_check_in(self):
+        """A check-in by mistake (another citizen's summary scanned)."""
+        if any(appointment.state != "planned" for appointment in self):
+            raise UserError(_("Only the check-in of a planned appointment can be undone."))
+        self.write({"arrival_time": False})
+        return True
 
     def action_reset_planned(self):
         """Undo 'done' or 'no-show' set by mistake."""
@@ -1242,6 +1307,17 @@ class RdvAppointment(models.Model):
             "view_mode": "form",
             "target": "new",
             "context": {"default_appointment_ids": self.ids},
+        }
+
+    def _form_action(self):
+        """The window action that opens this appointment's form."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "current",
         }
 
     def action_change_slot(self):

@@ -392,6 +392,11 @@ class RdvDemo(models.AbstractModel):
                     "channel": channel,
                     "state": state,
                     "cancelled_by": "citizen" if state == "cancelled" else False,
+                    # Checked in at the reception, most a few minutes early.
+                    "arrival_time": slots[0].start
+                    + datetime.timedelta(minutes=rng.choice([-15, -10, -5, -5, -2, 0, 3, 10]))
+                    if state == "done"
+                    else False,
                 }
             )
             if state != "cancelled":

@@ -585,12 +585,7 @@ class RdvSlot(models.Model):
     def action_open_appointment(self):
         """Open the appointment holding this slot."""
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "rdv.appointment",
-            "res_id": self.appointment_id.id,
-            "view_mode": "form",
-        }
+        return self.appointment_id._form_action()
 
     @api.autovacuum
     def _gc_expired_holds(self):

@@ -4,6 +4,7 @@ from . import (
     test_access,
     test_agent_tour,
     test_booking,
+    test_check_in,
     test_constraints,
     test_day_sheet,
     test_i18n,

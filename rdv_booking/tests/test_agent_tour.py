@@ -166,16 +166,53 @@ class TestAgentTour(HttpCase):
             login=self.agent.login,
         )
 
+    def test_check_in_at_the_reception(self):
+        """The agent scans a citizen's summary and checks them in."""
+        tomorrow = self.place._today() + datetime.timedelta(days=1)
+        appointment = (
+            self.env["rdv.appointment"]
+            .with_user(self.agent)
+            ._book(
+                self.appointment_type,
+                self.counter,
+                self._utc(tomorrow, 10),
+                citizen={"lastname": "Arrivant", "firstname": "Lou", "phone": "0612345678"},
+            )
+        )
+        # Today at noon, whatever the hour the test runs: the booking service
+        # refuses times past, a citizen may check in late.
+        noon = self._utc(self.place._today(), 12)
+        appointment.write(
+            {
+                "name": "TOUR-2345",
+                "start": noon,
+                "stop": noon + datetime.timedelta(minutes=15),
+                "comment": "Comes with an interpreter",
+            }
+        )
+        self.assertFalse(appointment.arrival_time)
+        self.start_tour(
+            "/odoo/action-rdv_booking.rdv_slot_action",
+            "rdv_booking_check_in_tour",
+            login=self.agent.login,
+        )
+        self.assertTrue(appointment.arrival_time)
+        self.assertEqual(appointment.state, "planned", "checked in, waiting to be served")
+
+    @staticmethod
+    def _utc(day, hour):
+        """Naive UTC of ``hour`` o'clock in Paris on ``day``."""
+        return (
+            PARIS.localize(datetime.datetime.combine(day, datetime.time(hour)))
+            .astimezone(pytz.utc)
+            .replace(tzinfo=None)
+        )
+
     def test_day_sheet_printed_by_the_agent(self):
         """The agent prints tomorrow's appointments (Print / Day sheet): a
         PDF by wkhtmltopdf, read back, with a page per counter and day."""
         tomorrow = self.place._today() + datetime.timedelta(days=1)
-        starts = [
-            PARIS.localize(datetime.datetime.combine(tomorrow, datetime.time(hour)))
-            .astimezone(pytz.utc)
-            .replace(tzinfo=None)
-            for hour in (14, 10)
-        ]
+        starts = [self._utc(tomorrow, hour) for hour in (14, 10)]
         Appointment = self.env["rdv.appointment"].with_user(self.agent)
         appointments = Appointment.browse()
         for start, lastname in zip(starts, ("Tardif", "Matinal"), strict=True):

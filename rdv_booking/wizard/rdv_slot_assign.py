@@ -111,10 +111,4 @@ class RdvSlotAssign(models.TransientModel):
         # The agent sees the citizen's contact at once (the booking service
         # leaves it to a cron otherwise).
         appointment._link_partners()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "rdv.appointment",
-            "res_id": appointment.id,
-            "view_mode": "form",
-            "target": "current",
-        }
+        return appointment._form_action()

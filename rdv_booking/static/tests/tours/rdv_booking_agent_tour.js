@@ -275,3 +275,64 @@ registry.category("web_tour.tours").add("rdv_booking_slot_calendar_tour", {
         },
     ],
 });
+
+/*
+ * The reception desk: a citizen shows their summary, the agent opens
+ * Reception: check-in from the menu and scans its QR code (a scanner types the
+ * reference and Enter; here "tour 2345" as a person would type TOUR-2345).
+ */
+registry.category("web_tour.tours").add("rdv_booking_check_in_tour", {
+    url: SLOT_ACTION_URL,
+    steps: () => [
+        {
+            content: "Open the Appointments menu",
+            trigger: ".o_menu_sections button:contains('Appointments')",
+            run: "click",
+        },
+        {
+            content: "Reception: check-in",
+            trigger: ".o-dropdown--menu .dropdown-item:contains('Reception: check-in')",
+            run: "click",
+        },
+        {
+            content: "The reception dialog opens with the reference field focused, for the scanner",
+            trigger: ".modal .o_field_widget[name='reference'] input:focus",
+        },
+        {
+            content: "Scan the summary's QR code",
+            trigger: ".modal .o_field_widget[name='reference'] input",
+            run: "edit tour 2345 && press Enter",
+        },
+        {
+            content: "The citizen's appointment shows",
+            trigger: ".modal .o_field_widget[name='citizen_name']:contains('ARRIVANT Lou')",
+        },
+        {
+            content: "with the note for agents",
+            trigger: ".modal .o_field_widget[name='comment']:contains('Comes with an interpreter')",
+        },
+        {
+            content: "Check in",
+            trigger: ".modal footer button[name='action_check_in']",
+            run: "click",
+        },
+        {
+            content: "The agent is told",
+            trigger: ".o_notification:contains('ARRIVANT Lou checked in')",
+        },
+        {
+            content: "and the dialog is ready for the next citizen",
+            trigger:
+                ".modal:not(:has(.o_field_widget[name='citizen_name'])) .o_field_widget[name='reference'] input",
+        },
+        {
+            content: "Close it",
+            trigger: ".modal footer button:contains('Close')",
+            run: "click",
+        },
+        {
+            content: "Closed",
+            trigger: "body:not(:has(.modal))",
+        },
+    ],
+});
