@@ -1079,6 +1079,7 @@ class RdvAppointment(models.Model):
                 "stop": starts[-1] + datetime.timedelta(minutes=counter.slot_duration),
                 "state": "planned",
                 "reschedule_reason": False,
+                "arrival_time": False,  # a check-in was for the old time
             }
         )
         self.message_post(
@@ -1130,7 +1131,9 @@ class RdvAppointment(models.Model):
         if not planned:
             return
         planned.slot_ids._release()
-        planned.write({"state": "to_reschedule", "reschedule_reason": reason})
+        planned.write(
+            {"state": "to_reschedule", "reschedule_reason": reason, "arrival_time": False}
+        )
         for appointment in planned:
             appointment.message_post(body=reason, subtype_xmlid="mail.mt_note")
         planned._notify_to_reschedule()
@@ -1147,8 +1150,9 @@ class RdvAppointment(models.Model):
         """The printed day sheet of these appointments (report
         ``rdv_booking.report_rdv_day_sheet``): one page per day and counter,
         days in the place's time zone, rows in time order. Holds still
-        pending are no appointments yet and are left out; cancelled ones are
-        listed, not counted.
+        pending are no appointments yet and are left out; cancelled ones and
+        those that lost their slot (to reschedule) are listed struck through
+        (``row['void']``), not counted.
 
         :return: list of dicts (counter, day, rows, appointments, persons, total)
         """
@@ -1158,7 +1162,12 @@ class RdvAppointment(models.Model):
             lambda a: (a.start, a.id)
         ):
             counter = appointment.counter_id
-            key = (appointment._format_local(appointment.start, "y-MM-dd"), counter.display_name)
+            # The counter itself: two communes may name theirs alike.
+            key = (
+                appointment._format_local(appointment.start, "y-MM-dd"),
+                counter.display_name,
+                counter.id,
+            )
             page = pages.setdefault(
                 key,
                 {
@@ -1181,12 +1190,16 @@ class RdvAppointment(models.Model):
                     and format_phone(appointment.phone, appointment.place_id.country_id.code),
                     "status": states[appointment.state],
                     "arrived": appointment._format_local(appointment.arrival_time, "HH:mm"),
+                    "void": appointment.state in ("cancelled", "to_reschedule"),
                 }
             )
-            if appointment.state != "cancelled":
+            if not page["rows"][-1]["void"]:
                 page["appointments"] += 1
                 page["persons"] += appointment.persons
         for page in pages.values():
+            if not page["appointments"]:
+                page["total"] = _("No appointment left")
+                continue
             page["total"] = "%s, %s" % (
                 _("1 appointment")
                 if page["appointments"] == 1
@@ -1242,8 +1255,8 @@ class RdvAppointment(models.Model):
         if arrived:
             raise UserError(
                 _(
-                    "%(citizen)s checked in at %(time)s: they came. Undo the check-in first "
-                    "if it was a mistake.",
+                    "%(citizen)s checked in at %(time)s: they came. If it was a mistake, "
+                    "undo the check-in first.",
                     citizen=arrived.citizen_name,
                     time=arrived._format_local(arrived.arrival_time, "HH:mm"),
                 )
@@ -1266,6 +1279,11 @@ class RdvAppointment(models.Model):
             )
         if self.state == "to_reschedule":
             return _("This appointment lost its slot: give it another one first (Change slot).")
+        if self.state == "no_show":
+            return _(
+                "This appointment was marked absent: if the citizen came, "
+                "use Back to planned first."
+            )
         if self.state != "planned":
             return _(
                 "This appointment is %(state)s: there is nothing to check in.",
@@ -1289,8 +1307,8 @@ class RdvAppointment(models.Model):
 
     def action_undo_check_in(self):
         """A check-in by mistake (another citizen's summary scanned)."""
-        if any(appointment.state != "planned" for appointment in self):
-            raise UserError(_("Only the check-in of a planned appointment can be undone."))
+        if any(appointment.state not in ("planned", "done") for appointment in self):
+            raise UserError(_("Only the check-in of a planned or done appointment can be undone."))
         self.write({"arrival_time": False})
         return True
 

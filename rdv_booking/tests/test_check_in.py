@@ -47,9 +47,13 @@ class TestCheckIn(RdvCase):
         with self.assertRaisesRegex(UserError, "already checked in"):
             self.today.action_check_in()
         waiting = self.env["rdv.appointment"].search(
-            [("arrival_time", "!=", False), ("state", "=", "planned")]
+            [
+                ("arrival_time", ">=", "2026-03-02"),
+                ("state", "=", "planned"),
+                ("company_id", "=", self.company.id),
+            ]
         )
-        self.assertEqual(waiting, self.today, "the 'Checked in, waiting' filter's domain")
+        self.assertEqual(waiting, self.today, "the 'Checked in today, waiting' filter's domain")
 
     def test_what_cannot_be_checked_in_says_why(self):
         self.assertRegex(
@@ -76,6 +80,22 @@ class TestCheckIn(RdvCase):
         self.assertIn("No appointment has the reference", other_service.message)
         self.assertFalse(self.scan("").message, "nothing said before a scan")
 
+    def test_a_scan_appended_to_the_last_one_and_buttons_without_appointment(self):
+        form = self.scan(self.tomorrow.name + self.today.name)  # the field kept its text
+        self.assertEqual(form.appointment_id, self.today)
+        Wizard = self.env["rdv.check.in"].with_user(self.agent_id)
+        with self.assertRaisesRegex(UserError, "Scan the summary's QR code or type a reference"):
+            Wizard.create({}).action_check_in()
+        with self.assertRaisesRegex(UserError, "No appointment has the reference ZZZZ-2222"):
+            Wizard.create({"reference": "ZZZZ2222"}).action_open_appointment()
+        # Another reference typed while the dialog showed this appointment.
+        changed = Wizard.create({"reference": "ZZZZ2222", "appointment_id": self.today.id})
+        with self.assertRaisesRegex(UserError, "The reference changed"):
+            changed.action_check_in()
+        self.assertFalse(self.today.arrival_time)
+        shown = Wizard.create({"reference": self.today.name})
+        self.assertEqual(shown.action_open_appointment()["res_id"], self.today.id)
+
     def test_served_before_their_time_once_checked_in(self):
         with self.assertRaisesRegex(UserError, "has not started yet"):
             self.today.action_done()
@@ -85,8 +105,27 @@ class TestCheckIn(RdvCase):
         self.today.with_user(self.agent_id).action_done()
         self.assertEqual(self.today.state, "done")
         self.assertEqual(self.today.arrival_time, NOW, "kept: they came")
-        with self.assertRaisesRegex(UserError, "Only the check-in of a planned appointment"):
-            self.today.action_undo_check_in()
+        # Marked done by mistake, the citizen was another: undo, then absent
+        # once the time has come.
+        self.today.action_undo_check_in()
+        self.assertFalse(self.today.arrival_time)
+        with self.assertRaisesRegex(UserError, "has not started yet"):
+            self.today.action_no_show()
+        self.today.state = "no_show"
+        self.assertEqual(
+            self.scan(self.today.name).message,
+            "This appointment was marked absent: if the citizen came, use Back to planned first.",
+        )
+
+    def test_a_move_or_a_lost_slot_forgets_the_check_in(self):
+        self.today.action_check_in()
+        self.today._change_slot(self.counter, utc(2026, 3, 2, 14, 0))
+        self.assertEqual(self.today.start, utc(2026, 3, 2, 14, 0))
+        self.assertFalse(self.today.arrival_time, "checked in for the old time")
+        self.today.action_check_in()
+        self.today._lose_slots("The counter closes")
+        self.assertEqual(self.today.state, "to_reschedule")
+        self.assertFalse(self.today.arrival_time)
 
     def test_check_in_undone(self):
         self.today.action_check_in()

@@ -52,6 +52,22 @@ class TestDaySheet(RdvCase):
         )
         self.assertEqual(pages[1]["total"], "1 appointment, 1 person")
 
+    def test_lost_and_cancelled_listed_void_counters_named_alike_apart(self):
+        lost = self.book(utc(2026, 3, 3, 14, 0), lastname="Roy", phone="0655555555")
+        lost._lose_slots("The counter closes that afternoon")
+        twin = self._make_counter("Counter 2")  # the name of counter_2, at the same place
+        twin_booking = self.book(
+            utc(2026, 3, 3, 8, 0), counter=twin, lastname="Jumeau", phone="0666666666"
+        )
+        pages = (lost | self.cancelled | self.other_counter | twin_booking)._day_sheet_pages()
+        self.assertEqual([page["counter"] for page in pages], [self.counter, self.counter_2, twin])
+        first = pages[0]
+        self.assertEqual([row["appointment"] for row in first["rows"]], [self.cancelled, lost])
+        self.assertEqual([row["void"] for row in first["rows"]], [True, True], "struck through")
+        self.assertEqual(first["rows"][1]["status"], "To reschedule")
+        self.assertEqual(first["total"], "No appointment left")
+        self.assertEqual(pages[2]["total"], "1 appointment, 1 person")
+
     def test_holds_are_left_out(self):
         hold = self.env["rdv.appointment"]._book(
             self.type_id, self.counter, utc(2026, 3, 3, 10, 0), channel="web", hold=True

@@ -9,15 +9,16 @@ import re
 import secrets
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+GROUPS, SIZE = 2, 4  # K7MQ-4XR2
 _CLEAN = re.compile(r"[^A-Z0-9]")
 
 
-def new_reference(groups=2, size=4):
+def new_reference(groups=GROUPS, size=SIZE):
     """Return a reference such as ``K7MQ-4XR2`` (31^8 ~ 8.5e11 values)."""
     return "-".join("".join(secrets.choice(ALPHABET) for _i in range(size)) for _g in range(groups))
 
 
-def normalize_reference(text, groups=2, size=4):
+def normalize_reference(text, groups=GROUPS, size=SIZE):
     """Canonical form of a reference typed by a person ("k7mq 4xr2" -> "K7MQ-4XR2").
 
     Returns an empty string if the text cannot be a reference.
