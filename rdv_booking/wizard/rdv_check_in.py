@@ -33,6 +33,7 @@ class RdvCheckIn(models.TransientModel):
     citizen_name = fields.Char(related="appointment_id.citizen_name", string="Citizen")
     start_local = fields.Char(related="appointment_id.start_local", string="Time")
     type_id = fields.Many2one(related="appointment_id.type_id")
+    place_id = fields.Many2one(related="appointment_id.place_id")
     counter_id = fields.Many2one(related="appointment_id.counter_id")
     persons = fields.Integer(related="appointment_id.persons")
     state = fields.Selection(related="appointment_id.state")

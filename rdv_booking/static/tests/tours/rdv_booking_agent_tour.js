@@ -308,6 +308,10 @@ registry.category("web_tour.tours").add("rdv_booking_check_in_tour", {
             trigger: ".modal .o_field_widget[name='citizen_name']:contains('ARRIVANT Lou')",
         },
         {
+            content: "at its place (a commune may have several)",
+            trigger: ".modal .o_field_widget[name='place_id']:contains('Tour town hall')",
+        },
+        {
             content: "with the note for agents",
             trigger: ".modal .o_field_widget[name='comment']:contains('Comes with an interpreter')",
         },
