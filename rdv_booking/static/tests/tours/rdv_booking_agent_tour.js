@@ -338,5 +338,31 @@ registry.category("web_tour.tours").add("rdv_booking_check_in_tour", {
             content: "Closed",
             trigger: "body:not(:has(.modal))",
         },
+        // The waiting room: who checked in today and waits to be served.
+        {
+            content: "Open the Appointments menu again",
+            trigger: ".o_menu_sections button:contains('Appointments')",
+            run: "click",
+        },
+        {
+            content: "Planned appointments",
+            trigger: ".o-dropdown--menu .dropdown-item:contains('Planned appointments')",
+            run: "click",
+        },
+        {
+            content: "Switch to the list view",
+            trigger: ".o_control_panel button.o_switch_view.o_list",
+            run: "click",
+        },
+        {
+            content: "The list of appointments is shown",
+            trigger: ".o_list_view .o_data_row",
+        },
+        ...toggleFilter("Checked in today, waiting"),
+        {
+            content: "The citizen who checked in is the only one waiting",
+            trigger:
+                ".o_list_view:has(.o_data_row td[name='citizen_name']:contains('ARRIVANT Lou')):not(:has(.o_data_row:nth-child(2)))",
+        },
     ],
 });
