@@ -1,3 +1,5 @@
+import lxml.html
+
 from odoo.tests import tagged
 
 from .common import RdvCase, utc
@@ -75,6 +77,15 @@ class TestDaySheet(RdvCase):
         pages = (self.early | hold)._day_sheet_pages()
         self.assertEqual([row["appointment"] for row in pages[0]["rows"]], [self.early])
         self.assertFalse(hold._day_sheet_pages())
+
+    def test_every_row_has_every_cell(self):
+        """A row without note nor phone keeps its nine cells: the columns
+        do not shift."""
+        self.late.write({"phone": False, "comment": False})
+        html = self.env["ir.actions.report"]._render_qweb_html(REPORT, self.appointments.ids)[0]
+        rows = lxml.html.fromstring(html).xpath("//div[hasclass('o_rdv_day_sheet')]//tbody/tr")
+        self.assertEqual(len(rows), 5)
+        self.assertEqual({len(row.xpath("./td")) for row in rows}, {9})
 
     def test_an_erased_citizen_is_not_shown(self):
         self.next_day._erase_personal_data()
