@@ -31,6 +31,7 @@
         "wizard/rdv_appointment_cancel_views.xml",
         "wizard/rdv_appointment_reschedule_views.xml",
         "wizard/rdv_check_in_views.xml",
+        "wizard/rdv_day_sheet_print_views.xml",
         "views/rdv_booking_menus.xml",
     ],
     "demo": ["demo/rdv_booking_demo.xml"],

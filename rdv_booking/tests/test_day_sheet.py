@@ -1,5 +1,8 @@
+import datetime
+
 import lxml.html
 
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 
 from .common import RdvCase, utc
@@ -105,3 +108,28 @@ class TestDaySheet(RdvCase):
         self.assertIn("mardi 3 mars 2026", html)
         self.assertIn("2 rendez-vous, 3 personnes", html)
         self.assertIn("Annulé", html)
+
+    def test_printed_from_the_menu_for_a_day(self):
+        Print = self.env["rdv.day.sheet.print"].with_user(self.agent_id)
+        wizard = Print.create({})
+        self.assertEqual(wizard.day, datetime.date(2026, 3, 2), "today by default")
+        with self.assertRaisesRegex(UserError, "No appointment on 03/02/2026 at these counters"):
+            wizard.action_print()
+        wizard.day = datetime.date(2026, 3, 3)
+        action = wizard.action_print()
+        self.assertEqual(action["type"], "ir.actions.report")
+        self.assertEqual(action["report_name"], "rdv_booking.report_rdv_day_sheet")
+        self.assertEqual(
+            set(action["context"]["active_ids"]),
+            set((self.early | self.cancelled | self.late | self.other_counter).ids),
+        )
+        wizard.counter_ids = self.counter_2
+        self.assertEqual(wizard.action_print()["context"]["active_ids"], self.other_counter.ids)
+        annex = self.env["rdv.place"].create({"name": "Annex", "tz": "Europe/Paris"})
+        with self.assertRaises(UserError):
+            Print.create({"day": "2026-03-03", "place_id": annex.id}).action_print()
+        # Another service's agent sees none of them.
+        with self.assertRaisesRegex(UserError, "No appointment"):
+            self.env["rdv.day.sheet.print"].with_user(self.agent_civil).create(
+                {"day": "2026-03-03"}
+            ).action_print()

@@ -1,3 +1,9 @@
 """Wizards of the RDV booking back office."""
 
-from . import rdv_appointment_cancel, rdv_appointment_reschedule, rdv_check_in, rdv_slot_assign
+from . import (
+    rdv_appointment_cancel,
+    rdv_appointment_reschedule,
+    rdv_check_in,
+    rdv_day_sheet_print,
+    rdv_slot_assign,
+)

@@ -364,5 +364,31 @@ registry.category("web_tour.tours").add("rdv_booking_check_in_tour", {
             trigger:
                 ".o_list_view:has(.o_data_row td[name='citizen_name']:contains('ARRIVANT Lou')):not(:has(.o_data_row:nth-child(2)))",
         },
+        // The day sheet from the menu (the PDF itself is checked by the test).
+        {
+            content: "Open the Appointments menu once more",
+            trigger: ".o_menu_sections button:contains('Appointments')",
+            run: "click",
+        },
+        {
+            content: "Print the day sheet",
+            trigger: ".o-dropdown--menu .dropdown-item:contains('Print the day sheet')",
+            run: "click",
+        },
+        {
+            content: "Its dialog proposes today",
+            trigger: `.modal .o_field_widget[name='day'] input:value('${DateTime.local().toFormat(
+                "MM/dd/yyyy"
+            )}')`,
+        },
+        {
+            content: "Cancel",
+            trigger: ".modal footer button:contains('Cancel')",
+            run: "click",
+        },
+        {
+            content: "Closed",
+            trigger: "body:not(:has(.modal))",
+        },
     ],
 });
