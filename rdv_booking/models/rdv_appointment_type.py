@@ -120,7 +120,8 @@ class RdvAppointmentType(models.Model):
     reminder_hours = fields.Integer(
         "Reminder (hours before)",
         default=48,
-        help="A reminder is sent this many hours before the appointment (0: none).",
+        help="A reminder is sent this many hours before the appointment (0: none), by SMS "
+        "or e-mail, once the SMS add-on (rdv_booking_sms) is installed.",
     )
 
     # --- identity fields asked to the citizen
