@@ -225,7 +225,7 @@ def main(argv):
     if not demo:
         check_chrome()
         check_websocket()
-        check_binaries([("pdftotext", "poppler-utils")])
+        check_binaries([("pdftotext", "poppler-utils"), ("zbarimg", "zbar-tools")])
     if problems:
         print("[rdv] The environment is not ready:", file=sys.stderr)
         print("\n".join(problems), file=sys.stderr)

@@ -5,6 +5,8 @@ import smtplib
 
 import lxml.html
 import pytz
+import qrcode
+import qrcode.image.svg
 import vobject
 from markupsafe import Markup
 
@@ -229,16 +231,20 @@ class RdvAppointment(models.Model):
             lines.append((self.type_id.file_number_label or _("File number"), self.file_number))
         return lines
 
-    def _reference_qr(self):
-        """PNG (base64) of a QR code of the reference, for check-in at the counter."""
+    def _reference_qr_src(self):
+        """A QR code of the reference, as an image URL (SVG data), for the
+        check-in at the reception (Appointments / Reception: check-in): on the
+        summary PDF and on the citizen's pages, to be scanned from paper or a
+        phone screen.
+
+        Vector, by the qrcode package Odoo requires: a few milliseconds, where
+        Odoo's PNG barcodes (reportlab) take about 40.
+        """
         self.ensure_one()
-        # force_image_rendering: a real image under Odoo's test runner too.
-        png = (
-            self.env["ir.actions.report"]
-            .with_context(force_image_rendering=True)
-            .barcode("QR", self.name, width=280, height=280)
-        )
-        return base64.b64encode(png).decode()
+        svg = qrcode.make(
+            self.name, image_factory=qrcode.image.svg.SvgPathImage, box_size=10, border=4
+        ).to_string()
+        return "data:image/svg+xml;base64,%s" % base64.b64encode(svg).decode()
 
     def _too_late_message(self):
         """Why the citizen cannot cancel or move it online any more, and whom to call."""

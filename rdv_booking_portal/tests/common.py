@@ -3,10 +3,13 @@ import contextlib
 import datetime
 import email
 import email.policy
+import glob
 import hashlib
 import json
 import re
 import socket
+import subprocess
+import tempfile
 import threading
 from unittest.mock import patch
 
@@ -112,6 +115,22 @@ def solve_captcha(challenge):
         if digest == challenge["challenge"]:
             return base64.b64encode(json.dumps({**challenge, "number": number}).encode()).decode()
     raise AssertionError("unsolvable challenge")
+
+
+def read_qr_codes(pdf):
+    """The texts of the QR codes of a PDF's first page, as a phone or a
+    reception scanner reads them (poppler's pdftoppm, then zbar's zbarimg)."""
+    with tempfile.TemporaryDirectory() as folder:
+        subprocess.run(
+            ["pdftoppm", "-r", "150", "-png", "-f", "1", "-l", "1", "-", f"{folder}/page"],
+            input=pdf,
+            check=True,
+        )
+        (page,) = glob.glob(f"{folder}/page*.png")
+        found = subprocess.run(
+            ["zbarimg", "--raw", "-q", page], capture_output=True, text=True, check=False
+        )
+    return found.stdout.split()
 
 
 class RdvPortalMixin:

@@ -10,7 +10,7 @@ from odoo import fields
 from odoo.tests import HttpCase, tagged
 
 from ..models.rdv_locality import haversine_km
-from .common import RdvPortalMixin, smtp_sink, solve_captcha
+from .common import RdvPortalMixin, read_qr_codes, smtp_sink, solve_captcha
 
 
 def page_h1(response):
@@ -227,8 +227,8 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
             citizen={"lastname": "Haddad", "phone": "0611111111", "email": "h@example.com"},
         )
         for lang, expected in (
-            ("fr_FR", "Présentez ce code au guichet"),
-            ("ar_001", "يرجى تقديم هذا الرمز في الشباك"),
+            ("fr_FR", "Présentez ce code à l'accueil"),
+            ("ar_001", "يرجى تقديم هذا الرمز في الاستقبال"),
         ):
             with self.subTest(lang=lang):
                 self.env["res.lang"]._activate_lang(lang)
@@ -345,6 +345,11 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
         ):
             self.assertIn(expected, text)
         self.assertNotIn("0612345678", text)
+        # The QR code the reception scans (Reception: check-in) reads back
+        # as the reference, from the PDF as from the confirmation page.
+        self.assertEqual(read_qr_codes(pdf.content), [appointment.name])
+        self.assertIn('alt="QR code of the reference"', done.text)
+        self.assertIn(appointment._reference_qr_src(), done.text)
         ics = self.url_open("/rdv/appointment/%s/ics" % appointment.id)
         event = vobject.readOne(ics.text).vevent
         self.assertEqual(event.dtstart.value.replace(tzinfo=None), appointment.start)
