@@ -1161,7 +1161,9 @@ class RdvAppointment(models.Model):
         for appointment in self.filtered(lambda a: a.state != "pending").sorted(
             lambda a: (a.start, a.id)
         ):
-            counter = appointment.counter_id
+            # Its name and place, also for an agent who sees the appointment
+            # (their service's type) at a counter no longer offering the type.
+            counter = appointment.counter_id.sudo()
             # The counter itself: two communes may name theirs alike.
             key = (
                 appointment._format_local(appointment.start, "y-MM-dd"),

@@ -73,6 +73,20 @@ class TestDaySheet(RdvCase):
         self.assertEqual(first["total"], "No appointment left")
         self.assertEqual(pages[2]["total"], "1 appointment, 1 person")
 
+    def test_an_agent_prints_at_a_counter_no_longer_offering_the_type(self):
+        # The ID card agent sees the appointment (their service's type), not
+        # the counter since it offers only civil status.
+        self.counter_2.type_ids = self.type_civil
+        self.env.invalidate_all()  # read as the agent, not from the setup's cache
+        html = (
+            self.env["ir.actions.report"]
+            .with_user(self.agent_id)
+            ._render_qweb_html(REPORT, self.other_counter.ids)[0]
+            .decode()
+        )
+        self.assertIn("Town hall - Counter 2", html)
+        self.assertIn(self.other_counter.name, html)
+
     def test_holds_are_left_out(self):
         hold = self.env["rdv.appointment"]._book(
             self.type_id, self.counter, utc(2026, 3, 3, 10, 0), channel="web", hold=True
@@ -119,6 +133,7 @@ class TestDaySheet(RdvCase):
         action = wizard.action_print()
         self.assertEqual(action["type"], "ir.actions.report")
         self.assertEqual(action["report_name"], "rdv_booking.report_rdv_day_sheet")
+        self.assertTrue(action["close_on_report_download"], "the dialog closes once printed")
         self.assertEqual(
             set(action["context"]["active_ids"]),
             set((self.early | self.cancelled | self.late | self.other_counter).ids),

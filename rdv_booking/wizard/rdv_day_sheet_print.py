@@ -57,6 +57,8 @@ class RdvDaySheetPrint(models.TransientModel):
                     day=format_date(self.env, self.day),
                 )
             )
-        return self.env.ref("rdv_booking.action_report_rdv_day_sheet").report_action(
+        action = self.env.ref("rdv_booking.action_report_rdv_day_sheet").report_action(
             appointments, config=False
         )
+        action["close_on_report_download"] = True  # the dialog closes once printed
+        return action

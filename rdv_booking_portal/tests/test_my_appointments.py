@@ -1,3 +1,4 @@
+import datetime
 import html
 import re
 import subprocess
@@ -121,6 +122,15 @@ class TestMyAppointments(RdvPortalMixin, HttpCase):
         self.assertIn("no longer planned", again.text, "a cancelled one cannot be changed")
         page = self.url_open("/my/appointments")
         self.assertIn(self.mine.name, main_part(page).split('id="rdv_past"')[1])
+
+    def test_reception_code_only_while_the_appointment_is_to_come(self):
+        self.authenticate("rdv_jules", "rdv_jules")
+        qr = 'alt="QR code of the reference"'
+        self.assertIn(qr, self.url_open("/my/appointments/%s" % self.mine.id).text)
+        self.assertNotIn(qr, self.url_open("/my/appointments/%s" % self.mine_cancelled.id).text)
+        past = self.mine.start - datetime.timedelta(days=4)  # it was in 3 days
+        self.mine.write({"start": past, "stop": past + datetime.timedelta(minutes=30)})
+        self.assertNotIn(qr, self.url_open("/my/appointments/%s" % self.mine.id).text)
 
     def test_reschedule_and_deadline(self):
         self.authenticate("rdv_jules", "rdv_jules")

@@ -376,10 +376,12 @@ registry.category("web_tour.tours").add("rdv_booking_check_in_tour", {
             run: "click",
         },
         {
+            // Today in the agent's time zone (the test's agent is in Paris;
+            // the browser runs in UTC).
             content: "Its dialog proposes today",
-            trigger: `.modal .o_field_widget[name='day'] input:value('${DateTime.local().toFormat(
-                "MM/dd/yyyy"
-            )}')`,
+            trigger: `.modal .o_field_widget[name='day'] input:value('${DateTime.now()
+                .setZone("Europe/Paris")
+                .toFormat("MM/dd/yyyy")}')`,
         },
         {
             content: "Cancel",
