@@ -350,13 +350,20 @@ registry.category("web_tour.tours").add("rdv_booking_check_in_tour", {
             run: "click",
         },
         {
+            // Not the slots' view still shown while the action loads.
+            content: "The planned appointments open, in their calendar",
+            trigger:
+                ".o_action_manager:has(.o_breadcrumb:contains('Planned appointments')) .o_calendar_view",
+        },
+        {
             content: "Switch to the list view",
             trigger: ".o_control_panel button.o_switch_view.o_list",
             run: "click",
         },
         {
             content: "The list of appointments is shown",
-            trigger: ".o_list_view .o_data_row",
+            trigger:
+                ".o_action_manager:has(.o_breadcrumb:contains('Planned appointments')) .o_list_view .o_data_row",
         },
         ...toggleFilter("Checked in today, waiting"),
         {
