@@ -331,7 +331,7 @@ class RdvAppointment(models.Model):
             counter = self.env["rdv.counter"].browse(vals["counter_id"])
             start = fields.Datetime.to_datetime(vals["start"])
             stop = fields.Datetime.to_datetime(vals["stop"])
-            vals.update(
+            computed = dict(
                 service_id=self.env["rdv.appointment.type"].browse(vals["type_id"]).service_id.id,
                 place_id=counter.place_id.id,
                 company_id=counter.company_id.id,
@@ -339,7 +339,9 @@ class RdvAppointment(models.Model):
                 identity_key=self._normalize_id_number(vals.get("id_number")),
                 **self._rates(vals.get("state")),
             )
-            vals["__precomputed__"] = {field for field in self._fields.values() if field.precompute}
+            vals.update(computed)
+            # Only these: a precomputed field added later is still the ORM's.
+            vals["__precomputed__"] = {self._fields[name] for name in computed}
         return super()._add_precomputed_values(vals_list)
 
     def _compute_is_past(self):
