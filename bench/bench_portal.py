@@ -71,6 +71,9 @@ import bench_slots  # noqa: E402
 from live_odoo import OdooServer, PortalClient, SmtpSink, describe, page_h1  # noqa: E402
 
 HORIZON_DAYS = 90
+# rdv_bench_floor: a website POST that does nothing, Odoo's own cost of a POST
+FLOOR_ADDONS = os.path.join(ROOT, "bench", "addons")
+POSTS_PER_BOOKING = 4  # hold, details, code, verify
 BOOKED_SHARE = 1 / 3  # of the measured place's next two weeks
 SPREAD_BOOKINGS = 500
 LIMITS = {
@@ -246,10 +249,11 @@ def build(db, reuse=False):
 # ----------------------------------------------------------------------
 
 
-def run_wrk(wrk, server, path, duration, connections):
-    """wrk on ``path``; returns (result dict, access rows of the run)."""
+def run_wrk(wrk, server, path, duration, connections, request_lua=""):
+    """wrk on ``path`` (``request_lua``: wrk's settings of the request, e.g.
+    its method); returns (result dict, access rows of the run)."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(WRK_SCRIPT)
+        script.write(request_lua + WRK_SCRIPT)
     since = server.log_size()
     try:
         output = subprocess.run(
@@ -281,6 +285,27 @@ def run_wrk(wrk, server, path, duration, connections):
     requests.get(server.url + "/web/health", timeout=300)
     rows = server.access(since, "^%s$" % re.escape(path))
     return result, rows
+
+
+def run_floor(wrk, server, duration, connections):
+    """wrk on /rdv-bench/floor: a website POST with its CSRF token and session
+    cookie, that only writes the session and redirects, as each booking step
+    does around its work. Returns (result dict, CPU seconds per request of
+    Odoo and of PostgreSQL); wrk's own CPU is not counted (a C program)."""
+    client = PortalClient(server.url)
+    token = client.csrf(client.get("/rdv/manage/find"))
+    cookie = client.session.cookies["session_id"]
+    request_lua = (
+        'wrk.method = "POST"\n'
+        f'wrk.body = "csrf_token={token}"\n'
+        'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n'
+        f'wrk.headers["Cookie"] = "session_id={cookie}"\n'
+    )
+    meter = CpuMeter(server)
+    meter.start()
+    result, _rows = run_wrk(wrk, server, "/rdv-bench/floor", duration, connections, request_lua)
+    meter.stop()
+    return result, {name: spent / result["requests"] for name, spent in meter.spent.items()}
 
 
 # ----------------------------------------------------------------------
@@ -511,14 +536,20 @@ def main():
     print(f"== rdv_booking_portal load bench (database {args.db}; {machine})")
     if not args.reuse:
         t0 = time.perf_counter()
-        bench_slots.run_odoo_install(args.db, "rdv_booking_portal")
+        bench_slots.run_odoo_install(
+            args.db, "rdv_booking_portal,rdv_bench_floor", extra_addons=FLOOR_ADDONS
+        )
         print(f"install rdv_booking_portal: {time.perf_counter() - t0:.0f} s")
+    else:  # a database kept by an older version of this script may lack it
+        bench_slots.run_odoo_install(
+            args.db, "rdv_bench_floor", extra_addons=FLOOR_ADDONS, drop=False
+        )
     info = build(args.db, reuse=args.reuse)
     results = []
     sink = SmtpSink().start()
     server = OdooServer(
         args.db,
-        bench_slots.addons_path(),
+        f"{bench_slots.addons_path()},{FLOOR_ADDONS}",
         os.path.join(ROOT, "var", "log", f"bench-portal-{args.db}.log"),
         workers=2,
         smtp_port=sink.port,
@@ -573,7 +604,31 @@ def main():
                 )
             )
 
-        all_errors = []
+        print(
+            f"\n-- Odoo's floor: a website POST that does nothing but the CSRF check, the "
+            f"session and a 303; wrk, {args.clients} connections, {args.duration} s"
+        )
+        floor, cpu = run_floor(wrk, server, args.duration, args.clients)
+        floor_errors = sum(floor[k] for k in ("status_errors", "connect", "read_write", "timeout"))
+        print(
+            f"empty POST: {floor['requests']} requests, {floor['rps']:.0f} req/s, "
+            f"p50 {floor['p50'] / 1000:.0f} ms, p95 {floor['p95'] / 1000:.0f} ms, "
+            f"{floor_errors} errors; CPU per request: Odoo {cpu['Odoo'] * 1000:.1f} ms, "
+            f"PostgreSQL {cpu['PostgreSQL'] * 1000:.1f} ms; {load()}\n"
+            f"  a booking's {POSTS_PER_BOOKING} POSTs cost at least this much: at most "
+            f"{floor['rps'] / POSTS_PER_BOOKING:.0f} bookings/s on this machine if the steps "
+            "did no work at all"
+        )
+        results.append(
+            (
+                "Odoo's floor: empty website POST",
+                f"{floor['rps']:.0f} req/s = {floor['rps'] / POSTS_PER_BOOKING:.0f} "
+                f"bookings/s of {POSTS_PER_BOOKING} empty POSTs",
+                "(yardstick)",
+                None,
+            )
+        )
+        all_errors = ["floor: %d errors" % floor_errors] if floor_errors else []
         for label, runner, places in (
             ("whole flow", run_bookings, info["places"][: args.clients]),
             ("POSTs only", run_post_only, info["places"][args.clients : 2 * args.clients]),
@@ -613,7 +668,8 @@ def main():
     print()
     print(f"{'measure':<38} {'result':<50} {'target':<24} ok")
     for name, value, target, ok in results:
-        print(f"{name:<38} {value:<50} {target:<24} {'yes' if ok else 'NO'}")
+        verdict = "-" if ok is None else "yes" if ok else "NO"
+        print(f"{name:<38} {value:<50} {target:<24} {verdict}")
     if problems or all_errors:
         print(f"\nserver log errors ({len(problems)}):", *problems[:20], sep="\n  ")
         sys.exit(1)

@@ -48,16 +48,20 @@ def addons_path():
     ).stdout.strip()
 
 
-def run_odoo_install(db, module="rdv_booking"):
-    """Create the database ``db`` with ``module`` (and what it depends on), no demo data."""
-    subprocess.run(["dropdb", "--if-exists", db], check=True)
+def run_odoo_install(db, module="rdv_booking", extra_addons=None, drop=True):
+    """Create the database ``db`` with ``module`` (and what it depends on), no
+    demo data; with ``drop=False``, install ``module`` into the existing ``db``.
+    ``extra_addons``: a directory of addons added to the addons path."""
+    if drop:
+        subprocess.run(["dropdb", "--if-exists", db], check=True)
+    path = addons_path() + (f",{extra_addons}" if extra_addons else "")
     subprocess.run(
         [
             sys.executable,
             os.path.join(ROOT, "scripts", "odoo-bin"),
             "-d",
             db,
-            f"--addons-path={addons_path()}",
+            f"--addons-path={path}",
             "-i",
             module,
             "--without-demo=all",
