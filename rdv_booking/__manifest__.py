@@ -28,6 +28,7 @@
         "views/res_config_settings_views.xml",
         "report/rdv_day_sheet_report.xml",
         "wizard/rdv_slot_assign_views.xml",
+        "wizard/rdv_slot_block_views.xml",
         "wizard/rdv_appointment_cancel_views.xml",
         "wizard/rdv_appointment_reschedule_views.xml",
         "wizard/rdv_check_in_views.xml",
@@ -36,6 +37,7 @@
     ],
     "demo": ["demo/rdv_booking_demo.xml"],
     "assets": {
+        "web.assets_backend": ["rdv_booking/static/src/js/*.js"],
         "web.assets_tests": ["rdv_booking/static/tests/tours/*.js"],
     },
     "application": True,

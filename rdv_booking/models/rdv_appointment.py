@@ -511,7 +511,7 @@ class RdvAppointment(models.Model):
                     )
                     if len(slots) != len(starts):
                         raise SlotTakenError(
-                            _("This time is no longer available: someone booked it meanwhile.")
+                            self.env["rdv.slot"]._short_take_message(counter, starts)
                         )
                     return appointment
             except psycopg2.errors.UniqueViolation as error:
@@ -583,6 +583,8 @@ class RdvAppointment(models.Model):
         vals = {}
         lastname = (citizen.get("lastname") or "").strip()
         firstname = (citizen.get("firstname") or "").strip()
+        if not lastname and partner:
+            lastname, firstname = partner._rdv_citizen_names()
         if not lastname and not partner:
             errors["lastname"] = _("Last name: this field is required.")
         if lastname:
@@ -1060,9 +1062,7 @@ class RdvAppointment(models.Model):
                     allow_reserved=allow_reserved and not by_citizen,
                 )
                 if len(slots) != len(starts):
-                    raise SlotTakenError(
-                        _("This time is no longer available: someone booked it meanwhile.")
-                    )
+                    raise SlotTakenError(self.env["rdv.slot"]._short_take_message(counter, starts))
         except SlotTakenError as error:
             error.alternatives = self.env["rdv.slot"]._free_starts(
                 self.type_id,

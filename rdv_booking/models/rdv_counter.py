@@ -7,7 +7,7 @@ from odoo.exceptions import ValidationError
 
 from ..tools import schedule
 from ..tools.phone import has_country_code
-from .rdv_reference_week import WEEKDAYS, minutes_label
+from .rdv_reference_week import minutes_label
 
 # Fields of a counter whose change moves its slots.
 SCHEDULE_FIELDS = {
@@ -139,7 +139,7 @@ class RdvCounter(models.Model):
     @api.constrains("slot_duration", "reference_week_id", "type_ids", "exception_ids")
     def _check_slot_grid(self):
         """Opening intervals and type durations must be multiples of the slot duration."""
-        labels = dict(WEEKDAYS)
+        labels = self.env["rdv.reference.week.line"]._weekday_labels()
         for counter in self:
             step = counter.slot_duration
             if step <= 0:
@@ -167,7 +167,7 @@ class RdvCounter(models.Model):
                             "the opening interval %(day)s %(a)s-%(b)s of %(week)s.",
                             slot=step,
                             counter=counter.display_name,
-                            day=_(labels[str(weekday)]),
+                            day=labels[str(weekday)],
                             a=minutes_label(start),
                             b=minutes_label(end),
                             week=week.name,

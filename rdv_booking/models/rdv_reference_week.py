@@ -45,10 +45,12 @@ class RdvReferenceWeek(models.Model):
 
     @api.depends("line_ids.weekday", "line_ids.hour_from", "line_ids.hour_to")
     def _compute_summary(self):
-        labels = dict(
-            self.env["rdv.reference.week.line"]._fields["weekday"]._description_selection(self.env)
-        )
+        labels = self.env["rdv.reference.week.line"]._weekday_labels()
         for week in self:
+            overlap = week._overlap_message()
+            if overlap:
+                week.summary = overlap
+                continue
             rows = []
             for weekday, intervals in enumerate(week._get_week_schedule().days):
                 if intervals:
@@ -63,23 +65,27 @@ class RdvReferenceWeek(models.Model):
                     )
             week.summary = "\n".join(rows) or _("Closed every day")
 
+    def _overlap_message(self):
+        """Why these opening hours are refused (two intervals overlap), or None."""
+        self.ensure_one()
+        overlaps = schedule.find_overlaps(self.line_ids._as_tuples())
+        if not overlaps:
+            return None
+        first, second = overlaps[0]
+        return _(
+            "Opening hours of %(week)s: on %(day)s, %(a)s overlaps %(b)s. Merge or shorten them.",
+            week=self.name,
+            day=self.env["rdv.reference.week.line"]._weekday_labels()[str(first[0])],
+            a="%s-%s" % (minutes_label(first[1]), minutes_label(first[2])),
+            b="%s-%s" % (minutes_label(second[1]), minutes_label(second[2])),
+        )
+
     def _check_opening_hours(self):
         """Refuse overlapping intervals, and intervals the counters' slots do not divide."""
-        labels = dict(WEEKDAYS)
         for week in self:
-            overlaps = schedule.find_overlaps(week.line_ids._as_tuples())
-            if overlaps:
-                first, second = overlaps[0]
-                raise ValidationError(
-                    _(
-                        "Opening hours of %(week)s: on %(day)s, %(a)s overlaps %(b)s. "
-                        "Merge or shorten them.",
-                        week=week.name,
-                        day=_(labels[str(first[0])]),
-                        a="%s-%s" % (minutes_label(first[1]), minutes_label(first[2])),
-                        b="%s-%s" % (minutes_label(second[1]), minutes_label(second[2])),
-                    )
-                )
+            overlap = week._overlap_message()
+            if overlap:
+                raise ValidationError(overlap)
             week._get_counters()._check_slot_grid()
 
     def _get_week_schedule(self):
@@ -108,7 +114,9 @@ class RdvReferenceWeek(models.Model):
     @api.onchange("line_ids")
     def _onchange_line_ids_impact(self):
         week = self._origin
-        if not week:
+        # Overlapping hours are refused on save (the summary says why): no
+        # impact to preview from hours that cannot be saved.
+        if not week or self._overlap_message():
             return None
         counters = week._get_counters()
         if not counters:
@@ -124,6 +132,12 @@ class RdvReferenceWeekLine(models.Model):
 
     week_id = fields.Many2one("rdv.reference.week", required=True, ondelete="cascade", index=True)
     weekday = fields.Selection(WEEKDAYS, required=True, default="0")
+
+    @api.model
+    def _weekday_labels(self):
+        """{'0': 'Monday', ...} in the user's language."""
+        return dict(self._fields["weekday"]._description_selection(self.env))
+
     hour_from = fields.Float("From", required=True, default=8.5)
     hour_to = fields.Float("To", required=True, default=12.0)
 

@@ -343,6 +343,32 @@ class RdvSlot(models.Model):
         appointment.invalidate_recordset(["slot_ids"])
         return self.browse(ids)
 
+    @api.model
+    def _short_take_message(self, counter, starts):
+        """Why :meth:`_take` gave fewer seats than ``starts``: the counter is
+        not open for every slot a booking of several persons needs (a break,
+        the closing time), or a seat was taken."""
+        if len(starts) > 1:
+            self.env.cr.execute(
+                "SELECT count(DISTINCT start) FROM rdv_slot "
+                "WHERE counter_id = %s AND start = ANY(%s)",
+                (counter.id, list(starts)),
+            )
+            if self.env.cr.fetchone()[0] < len(starts):
+                return _(
+                    "This booking needs %(count)s consecutive slots from this time, and "
+                    "%(counter)s is not open that long (a break or the closing time comes "
+                    "first): choose an earlier time.",
+                    count=len(starts),
+                    counter=counter.display_name,
+                )
+            return _(
+                "This booking needs %(count)s consecutive slots from this time, and they "
+                "are no longer all free.",
+                count=len(starts),
+            )
+        return _("This time is no longer available: someone booked it meanwhile.")
+
     def _release(self):
         """Free these slots (cancelled appointment, released hold)."""
         if not self:

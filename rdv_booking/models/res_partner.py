@@ -27,6 +27,17 @@ class ResPartner(models.Model):
         for partner in self:
             partner.rdv_appointment_count = counts.get(partner, 0)
 
+    def _rdv_citizen_names(self):
+        """(last name, first name) to book for this contact: those of their
+        latest appointment that has them, else the contact's name as last name."""
+        self.ensure_one()
+        latest = self.env["rdv.appointment"].search(
+            [("partner_id", "=", self.id), ("lastname", "!=", False)], order="id desc", limit=1
+        )
+        if latest:
+            return latest.lastname, latest.firstname or ""
+        return self.name or "", ""
+
     def _rdv_appointments_action(self, upcoming):
         self.ensure_one()
         action = self.env["ir.actions.actions"]._for_xml_id("rdv_booking.rdv_appointment_action")

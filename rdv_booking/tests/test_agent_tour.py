@@ -52,6 +52,7 @@ class TestAgentTour(HttpCase):
                 "name": "Tour ID card",
                 "service_id": service.id,
                 "duration": 15,
+                "max_persons": 2,
                 "is_published": True,
                 "ask_phone": "required",
             }

@@ -2,8 +2,10 @@ import datetime
 
 from freezegun import freeze_time
 
+from odoo.exceptions import ValidationError
 from odoo.tests import Form, tagged
 
+from ..models.rdv_appointment import SlotTakenError
 from .common import RdvCase, utc
 
 TUESDAY_9 = utc(2026, 3, 3, 8, 0)
@@ -157,3 +159,133 @@ class TestAgentWizards(RdvCase):
         )
         self.assertEqual(fill[0][1], 2)
         self.assertAlmostEqual(fill[0][0], 100.0 * 2 / 28)
+
+
+@tagged("post_install", "-at_install")
+class TestAgentReview(RdvCase):
+    """What agents met in review: bulk slot actions, several-type counters,
+    existing citizens, refusals that say why, reference weeks being edited."""
+
+    def _slots(self, start, hours=1, counter=None):
+        return self.env["rdv.slot"].search(
+            [
+                ("counter_id", "=", (counter or self.counter).id),
+                ("start", ">=", start),
+                ("start", "<", start + datetime.timedelta(hours=hours)),
+            ]
+        )
+
+    def test_bulk_suspend_asks_first_when_appointments_lose_their_slot(self):
+        booked = self.book(TUESDAY_9)
+        slots = self._slots(TUESDAY_9).with_user(self.agent_id)
+        action = (
+            self.env.ref("rdv_booking.rdv_slot_action_suspend")
+            .with_user(self.agent_id)
+            .with_context(active_model="rdv.slot", active_ids=slots.ids)
+            .run()
+        )
+        self.assertEqual(action["res_model"], "rdv.slot.block")
+        wizard = self.env["rdv.slot.block"].with_user(self.agent_id).browse(action["res_id"])
+        self.assertEqual(wizard.appointment_ids, booked)
+        self.assertIn("Appointments affected: 1 (slots selected: 4)", wizard.impact)
+        self.assertEqual(booked.state, "planned", "nothing changes before the agent confirms")
+        self.assertEqual(set(slots.mapped("state")), {"free", "booked"})
+        result = wizard.action_confirm()
+        self.assertEqual(result["params"]["type"], "warning")
+        self.assertIn("Appointments moved to 'To reschedule': 1.", result["params"]["message"])
+        self.assertEqual(booked.state, "to_reschedule")
+        self.assertEqual(set(slots.mapped("state")), {"suspended"})
+
+    def test_bulk_reserve_without_appointment_is_done_at_once(self):
+        slots = self._slots(utc(2026, 3, 4, 8, 0))
+        action = (
+            self.env.ref("rdv_booking.rdv_slot_action_reserve")
+            .with_context(active_model="rdv.slot", active_ids=slots.ids)
+            .run()
+        )
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertEqual(action["params"]["message"], "Slots reserved for the administration: 4.")
+        self.assertEqual(set(slots.mapped("state")), {"reserved"})
+
+    def test_assign_on_a_counter_of_several_types_keeps_the_slot_clicked(self):
+        counter = self._make_counter("Counter 2", types=self.type_id | self.type_civil)
+        slot = self._slots(TUESDAY_9, counter=counter)[:1]
+        wizard_env = self.env["rdv.slot.assign"].with_context(slot.action_assign()["context"])
+        with Form(wizard_env) as form:
+            self.assertFalse(form.type_id, "two types: the agent chooses")
+            self.assertEqual(form.slot_id, slot, "the slot clicked stays")
+            form.type_id = self.type_civil
+            self.assertEqual(form.slot_id, slot)
+            form.lastname = "Aulan"
+        appointment = self.env["rdv.appointment"].browse(form.record.action_confirm()["res_id"])
+        self.assertEqual((appointment.type_id, appointment.start), (self.type_civil, TUESDAY_9))
+
+    def test_existing_citizen_gives_their_names(self):
+        first = self.book(TUESDAY_9)
+        first._link_partners()
+        partner = first.partner_id
+        with Form(self.env["rdv.slot.assign"]) as form:
+            form.type_id = self.type_id
+            form.slot_id = self._slots(utc(2026, 3, 4, 8, 0))[:1]
+            form.partner_id = partner
+            self.assertEqual((form.lastname, form.firstname), ("Bois", "Jules"))
+        # The booking service too, for every channel that books for a contact.
+        second = self.env["rdv.appointment"]._book(
+            self.type_civil,
+            self._make_counter("Counter 2", types=self.type_civil),
+            utc(2026, 3, 5, 8, 0),
+            partner=partner,
+            citizen={},
+        )
+        self.assertEqual((second.lastname, second.firstname), ("Bois", "Jules"))
+
+    def test_refusal_of_several_persons_says_why(self):
+        # 11:30 Paris, 2 persons of 30 minutes: the lunch break comes first.
+        with self.assertRaisesRegex(SlotTakenError, "not open that long"):
+            self.book(utc(2026, 3, 3, 10, 30), persons=2)
+        # 09:00 for 2 persons needs 09:00-10:00; 09:30 is booked.
+        self.book(utc(2026, 3, 3, 8, 30))
+        with self.assertRaisesRegex(SlotTakenError, "they are no longer all free"):
+            self.book(TUESDAY_9, persons=2, lastname="Aulan", phone="0611111111")
+        # One slot of 15 minutes, taken.
+        civil = self._make_counter("Counter 2", types=self.type_civil)
+        self.book(TUESDAY_9, counter=civil, appointment_type=self.type_civil)
+        with self.assertRaisesRegex(SlotTakenError, "someone booked it meanwhile"):
+            self.book(
+                TUESDAY_9,
+                counter=civil,
+                appointment_type=self.type_civil,
+                lastname="Aulan",
+                phone="0611111111",
+            )
+
+    def test_overlapping_hours_being_typed_preview_no_impact(self):
+        self.book(TUESDAY_9)
+        monday = self.week.line_ids.filtered(lambda line: line.weekday == "0")
+        overlapping = self.week.new(
+            {
+                "line_ids": [(4, line.id) for line in self.week.line_ids]
+                + [(0, 0, {"weekday": "0", "hour_from": 11.0, "hour_to": 13.0})]
+            },
+            origin=self.week,
+        )
+        self.assertIsNone(overlapping._onchange_line_ids_impact())
+        self.assertIn("overlaps", overlapping.summary)
+        self.assertTrue(monday)
+        # Refused on save, with the day in the user's language.
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env.ref("base.module_rdv_booking")._update_translations(["fr_FR"])
+        with self.assertRaisesRegex(ValidationError, "Lundi, 08:30-12:00 chevauche 11:00-13:00"):
+            self.week.with_context(lang="fr_FR").write(
+                {"line_ids": [(0, 0, {"weekday": "0", "hour_from": 11.0, "hour_to": 13.0})]}
+            )
+
+    def test_id_document_types_in_the_agents_language(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env.ref("base.module_rdv_booking")._update_translations(["fr_FR"])
+        selection = (
+            self.env["rdv.slot.assign"]
+            .with_context(lang="fr_FR")
+            .fields_get(["id_type"])["id_type"]["selection"]
+        )
+        self.assertIn(("id_card", "Carte nationale d'identité"), selection)

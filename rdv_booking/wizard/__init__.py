@@ -6,4 +6,5 @@ from . import (
     rdv_check_in,
     rdv_day_sheet_print,
     rdv_slot_assign,
+    rdv_slot_block,
 )

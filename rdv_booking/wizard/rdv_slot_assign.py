@@ -36,7 +36,12 @@ class RdvSlotAssign(models.TransientModel):
     file_number = fields.Char()
     file_number_label = fields.Char(related="type_id.file_number_label")
     id_type = fields.Selection(
-        lambda self: self.env["rdv.appointment"]._fields["id_type"].selection, "ID document type"
+        # The appointment's labels in the user's language (the field's own
+        # selection list would stay in English).
+        lambda self: (
+            self.env["rdv.appointment"]._fields["id_type"]._description_selection(self.env)
+        ),
+        "ID document type",
     )
     id_number = fields.Char("ID document number")
     birthdate = fields.Date("Birth date")
@@ -70,6 +75,7 @@ class RdvSlotAssign(models.TransientModel):
     @api.onchange("partner_id")
     def _onchange_partner_id(self):
         if self.partner_id:
+            self.lastname, self.firstname = self.partner_id._rdv_citizen_names()
             self.phone = self.partner_id.phone
             self.email = self.partner_id.email
             self.street = self.partner_id.street
@@ -79,8 +85,9 @@ class RdvSlotAssign(models.TransientModel):
 
     @api.onchange("type_id", "place_id")
     def _onchange_type_id(self):
+        # No type yet (a counter of several types): the slot clicked stays.
         if self.slot_id and (
-            self.type_id not in self.slot_id.counter_id.type_ids
+            (self.type_id and self.type_id not in self.slot_id.counter_id.type_ids)
             or (self.place_id and self.slot_id.place_id != self.place_id)
         ):
             self.slot_id = False

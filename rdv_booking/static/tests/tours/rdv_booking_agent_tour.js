@@ -109,6 +109,40 @@ registry.category("web_tour.tours").add("rdv_booking_agent_tour", {
             trigger: ".modal .o_field_widget[name='comment'] textarea",
             run: "edit Brings the old ID card",
         },
+        // A refusal of the booking service reads as a message, not as a crash
+        {
+            content: "More persons than the type allows",
+            trigger: ".modal .o_field_widget[name='persons'] input",
+            run: "edit 3",
+        },
+        {
+            content: "Book anyway",
+            trigger: ".modal .modal-footer button[name='action_confirm']",
+            run: "click",
+        },
+        {
+            content: "A warning says why, not the crash dialog ('Oops!', with a traceback)",
+            trigger: ".modal .modal-title:contains('Invalid Operation')",
+        },
+        {
+            content: "The message names the rule",
+            trigger: ".modal .modal-body:contains('can be booked for 1 to 2 persons')",
+        },
+        {
+            content: "Not the crash dialog",
+            trigger: "body:not(:has(.modal-title:contains('Oops')))",
+        },
+        {
+            content: "Close the warning",
+            trigger:
+                ".modal:has(.modal-title:contains('Invalid Operation')) .modal-footer button.o-default-button",
+            run: "click",
+        },
+        {
+            content: "Back to one person",
+            trigger: ".modal .o_field_widget[name='persons'] input",
+            run: "edit 1",
+        },
         {
             content: "Book",
             trigger: ".modal .modal-footer button[name='action_confirm']",

@@ -1,0 +1,71 @@
+from odoo import _, api, fields, models
+
+
+class RdvSlotBlock(models.TransientModel):
+    """Suspend or reserve many slots at once (the slot list's Actions menu),
+    after the agent has seen which appointments lose their slot."""
+
+    _name = "rdv.slot.block"
+    _description = "Suspend or reserve slots"
+
+    slot_ids = fields.Many2many("rdv.slot", string="Slots", required=True)
+    block_state = fields.Selection(
+        [("suspended", "Suspend"), ("reserved", "Reserve for the administration")],
+        "Action",
+        required=True,
+    )
+    appointment_ids = fields.Many2many(
+        "rdv.appointment", string="Appointments affected", compute="_compute_appointment_ids"
+    )
+    impact = fields.Char(compute="_compute_appointment_ids")
+
+    @api.depends("slot_ids")
+    def _compute_appointment_ids(self):
+        for wizard in self:
+            wizard.appointment_ids = wizard.slot_ids.filtered(
+                lambda slot: slot.state in ("booked", "held")
+            ).appointment_id
+            wizard.impact = _(
+                "Appointments affected: %(count)s (slots selected: %(slots)s). They will move "
+                "to 'To reschedule' and their citizens will be told.",
+                slots=len(wizard.slot_ids),
+                count=len(wizard.appointment_ids),
+            )
+
+    @api.model
+    def _start(self, slots, block_state):
+        """Block ``slots`` at once if no appointment is hit; else ask first."""
+        slots._check_future()
+        wizard = self.create({"slot_ids": [(6, 0, slots.ids)], "block_state": block_state})
+        if not wizard.appointment_ids:
+            return wizard.action_confirm()
+        return {
+            "type": "ir.actions.act_window",
+            "name": dict(self._fields["block_state"]._description_selection(self.env))[block_state],
+            "res_model": self._name,
+            "res_id": wizard.id,
+            "view_mode": "form",
+            "target": "new",
+        }
+
+    def action_confirm(self):
+        """Suspend or reserve, and say what was done."""
+        self.ensure_one()
+        count = len(self.appointment_ids)
+        if self.block_state == "suspended":
+            self.slot_ids.action_suspend()
+            message = _("Slots suspended: %s.", len(self.slot_ids))
+        else:
+            self.slot_ids.action_reserve()
+            message = _("Slots reserved for the administration: %s.", len(self.slot_ids))
+        if count:
+            message += " " + _("Appointments moved to 'To reschedule': %s.", count)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "message": message,
+                "type": "warning" if count else "success",
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
