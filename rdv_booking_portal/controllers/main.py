@@ -741,7 +741,10 @@ class RdvWebsite(http.Controller):
         except BookingError as error:
             errors["_form"] = str(error.args[0])
         if errors:
-            return self._identity_form(appointment, citizen, errors)
+            # The box ticked stays ticked: one correction, one round trip.
+            return self._identity_form(
+                appointment, {**citizen, "consent": bool(post.get("consent"))}, errors
+            )
         return request.redirect("/rdv/booking/summary")
 
     # ------------------------------------------------------------------
@@ -1284,10 +1287,15 @@ class RdvWebsite(http.Controller):
             return request.redirect("/rdv/manage/find")
         values = {
             "error": None,
+            # The same words whether a code was sent or not (no oracle), so
+            # they say when a new code can be asked for: within the resend
+            # delay, none is sent.
             "sent_if_found": _(
                 "If the reference and the phone or e-mail match an appointment, we sent a "
-                "6-digit code there. It is valid for %s minutes.",
-                request.website.company_id.rdv_otp_validity_minutes,
+                "6-digit code there. It is valid for %(minutes)s minutes. A new code can be "
+                "asked for %(seconds)s seconds after the previous one.",
+                minutes=request.website.company_id.rdv_otp_validity_minutes,
+                seconds=request.website.company_id.rdv_otp_resend_seconds,
             ),
         }
         if request.httprequest.method == "POST":

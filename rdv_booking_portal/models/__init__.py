@@ -1,6 +1,7 @@
 """Models of the RDV citizen website."""
 
 from . import (
+    ir_http,
     rdv_access_token,
     rdv_appointment,
     rdv_captcha,

@@ -198,16 +198,19 @@ class RdvAppointment(models.Model):
         }
 
     def _summary_lines(self):
-        """[(label, value)] describing the appointment.
+        """[(label, value, direction)] describing the appointment; direction
+        'ltr' for values written left to right in every language (reference,
+        phone, e-mail, file number), else 'auto': on an Arabic page, a
+        phone number or a French address must not be reordered.
 
         A booking not confirmed yet has no reference to show (and shows the
         contact in full, see :meth:`_shown_contact`).
         """
         self.ensure_one()
         pending = self.state == "pending"
-        lines = [] if pending else [(_("Reference"), self.name)]
+        lines = [] if pending else [(_("Reference"), self.name, "ltr")]
         lines += [
-            (_("Appointment"), self.type_id.name),
+            (_("Appointment"), self.type_id.name, "auto"),
             (
                 _("Date and time"),
                 _(
@@ -215,20 +218,23 @@ class RdvAppointment(models.Model):
                     start=self.start_local,
                     end=self._format_local(self.stop, "HH:mm"),
                 ),
+                "auto",
             ),
-            (_("Place"), self.place_id.name),
-            (_("Address"), self.place_id.address_display),
+            (_("Place"), self.place_id.name, "auto"),
+            (_("Address"), self.place_id.address_display, "auto"),
         ]
         if self.persons > 1:
-            lines.append((_("Persons"), str(self.persons)))
-        lines.append((_("Name"), self.citizen_name or ""))
+            lines.append((_("Persons"), str(self.persons), "auto"))
+        lines.append((_("Name"), self.citizen_name or "", "auto"))
         contact = self._shown_contact()
         if contact["phone"]:
-            lines.append((_("Mobile phone"), contact["phone"]))
+            lines.append((_("Mobile phone"), contact["phone"], "ltr"))
         if contact["email"]:
-            lines.append((_("E-mail"), contact["email"]))
+            lines.append((_("E-mail"), contact["email"], "ltr"))
         if self.file_number:
-            lines.append((self.type_id.file_number_label or _("File number"), self.file_number))
+            lines.append(
+                (self.type_id.file_number_label or _("File number"), self.file_number, "ltr")
+            )
         return lines
 
     def _reference_qr_src(self):

@@ -1,3 +1,4 @@
+import base64
 import datetime
 import html
 import re
@@ -8,6 +9,7 @@ import vobject
 
 from odoo import fields
 from odoo.tests import HttpCase, tagged
+from odoo.tools import file_open
 
 from ..models.rdv_locality import haversine_km
 from .common import RdvPortalMixin, read_qr_codes, smtp_sink, solve_captcha
@@ -241,6 +243,23 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
                 self.assertIn(expected, unicodedata.normalize("NFKC", text))
                 self.assertNotIn("Show this code", text)
 
+    def test_summary_pdf_prints_the_commune_logo_not_odoo_placeholder(self):
+        appointment = self.env["rdv.appointment"]._book(
+            self.rdv_type,
+            self.counter,
+            self._future_start(days=4),
+            channel="phone",
+            citizen={"lastname": "Haddad", "phone": "0611111111"},
+        )
+        report = "rdv_booking_portal.action_report_rdv_appointment"
+        Report = self.env["ir.actions.report"]
+        company = appointment.company_id
+        company.logo = company._get_logo()  # Odoo's "Your logo" of a new company
+        self.assertNotIn('alt="Logo"', str(Report._render_qweb_html(report, appointment.ids)[0]))
+        with file_open("rdv_booking_portal/static/img/demo_logo.png", "rb") as logo:
+            company.logo = base64.b64encode(logo.read())
+        self.assertIn('alt="Logo"', str(Report._render_qweb_html(report, appointment.ids)[0]))
+
     def test_arabic_pages_are_laid_out_right_to_left(self):
         """Odoo turns the style sheets with rtlcss (scripts/node-packages.txt)."""
         self.website.language_ids |= self.env["res.lang"]._activate_lang("ar_001")
@@ -280,11 +299,20 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
                 {"lastname", "phone", "email", "consent"},
             )
             self.assertIn('value="nope"', bad.text, "what the citizen typed is kept")
-            summary = self.details(bad)
+            ticked = self.details(bad, email="nope")
+            self.assertTrue(
+                re.search(r'<input[^>]*name="consent"[^>]*checked', ticked.text),
+                "the consent given stays ticked after an error",
+            )
+            summary = self.details(ticked)
             self.assertEqual(page_h1(summary), "Check your appointment")
             # The contact as typed, so that a typo is seen before the code goes.
             self.assertIn("jules@example.com", summary.text)
             self.assertIn("06 12 34 56 78", summary.text)
+            # Left to right on an Arabic page too; and never kept by the browser.
+            self.assertIn('<bdi dir="ltr">06 12 34 56 78</bdi>', summary.text)
+            self.assertEqual(summary.headers.get("Cache-Control"), "no-store")
+            self.assertNotEqual(self.url_open("/rdv").headers.get("Cache-Control"), "no-store")
             no_robot = self.post("/rdv/booking/code", {"rdv_captcha": ""}, summary)
             self.assertIn("anti-robot check failed", no_robot.text)
             verify = self.post("/rdv/booking/code", {"rdv_captcha": self.captcha(summary)}, summary)
@@ -560,6 +588,9 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
                     page,
                 )
                 answers.append((answer.status_code, page_h1(answer)))
+                # Within the resend delay no code goes: the page says so, in
+                # the same words for everyone.
+                self.assertIn("A new code can be asked for 60 seconds after", answer.text)
                 wrong = self.post("/rdv/manage/verify", {"code": "000000"}, answer)
                 answers.append(
                     (
