@@ -240,6 +240,8 @@ class RdvAppointment(models.Model):
         store=True,
         precompute=True,
         aggregator="avg",
+        help="Absent among the appointments that were due (done or absent): appointments "
+        "to come, cancelled or without a status yet do not count.",
     )
 
     _sql_constraints = [
@@ -308,6 +310,16 @@ class RdvAppointment(models.Model):
         for appointment in self:
             appointment.update(self._rates(appointment.state))
 
+    def _read_group_select(self, aggregate_spec, query):
+        """The no-show rate averages over the appointments that were due
+        (done or absent) only: the others would dilute it, more so early in a
+        period, while its appointments are still to come."""
+        if aggregate_spec == "no_show_rate:avg":
+            state = self._field_to_sql(self._table, "state", query)
+            rate = self._field_to_sql(self._table, "no_show_rate", query)
+            return SQL("AVG(CASE WHEN %s IN ('done', 'no_show') THEN %s END)", state, rate)
+        return super()._read_group_select(aggregate_spec, query)
+
     @api.model
     def _rates(self, state):
         """One appointment's share of the statistics' rates, in %."""
@@ -363,22 +375,14 @@ class RdvAppointment(models.Model):
                 or appointment.partner_id.name
             )
 
-    @api.depends("name", "citizen_name", "start")
-    @api.depends_context("rdv_calendar_label")
+    @api.depends("name", "citizen_name")
     def _compute_display_name(self):
-        in_calendar = self.env.context.get("rdv_calendar_label")
+        # The calendar shows the time next to it.
         for appointment in self:
             who = appointment.citizen_name or ""
-            if in_calendar and appointment.start:
-                # Short calendar events only have room for their title.
-                appointment.display_name = "%s %s" % (
-                    appointment._format_local(appointment.start, "HH:mm"),
-                    who,
-                )
-            else:
-                appointment.display_name = (
-                    "%s - %s" % (appointment.name, who) if who else (appointment.name)
-                )
+            appointment.display_name = (
+                "%s - %s" % (appointment.name, who) if who else (appointment.name)
+            )
 
     # ------------------------------------------------------------------
     # The booking service
@@ -1041,6 +1045,10 @@ class RdvAppointment(models.Model):
                 _("Only planned appointments or appointments to reschedule can change slot."),
                 code="state",
             )
+        if self.state == "planned" and (self.counter_id, self.start) == (counter, start):
+            # Already there (a form sent twice, a page reloaded): nothing to
+            # move, nobody to tell again.
+            return True
         channel = "web" if by_citizen else self.channel
         self._check_booking_rules(
             self.type_id, counter, start, self.persons, "web" if by_citizen else "counter"

@@ -407,6 +407,20 @@ class TestBookingService(RdvCase):
         self.assertEqual(len(appointment.slot_ids), 2)
         self.assertTrue(blocker.slot_ids)
 
+    def test_move_to_the_same_time_again_changes_nothing(self):
+        """A move sent twice (a page reloaded): one move, one message."""
+        appointment = self.book(TUESDAY_9)
+        Notification = self.env["rdv.notification"]
+        appointment._change_slot(self.counter, utc(2026, 3, 5, 13, 0))
+        queued = Notification.search_count([("appointment_id", "=", appointment.id)])
+        messages = len(appointment.message_ids)
+        appointment._change_slot(self.counter, utc(2026, 3, 5, 13, 0))
+        self.assertEqual(
+            Notification.search_count([("appointment_id", "=", appointment.id)]), queued
+        )
+        self.assertEqual(len(appointment.message_ids), messages)
+        self.assertEqual(len(appointment.slot_ids), 2)
+
     def test_move_by_a_few_minutes_reuses_its_own_slots(self):
         appointment = self.book(TUESDAY_9)  # 09:00-09:30
         appointment._change_slot(self.counter, TUESDAY_9 + datetime.timedelta(minutes=15))

@@ -65,9 +65,7 @@ class TestAgentWizards(RdvCase):
         appointment = self.book(TUESDAY_9 + datetime.timedelta(minutes=15))
         calendar_slot.invalidate_recordset(["display_name"])
         self.assertEqual(calendar_slot.display_name, "09:15 BOIS Jules")
-        self.assertEqual(
-            appointment.with_context(rdv_calendar_label=1).display_name, "09:15 BOIS Jules"
-        )
+        self.assertEqual(appointment.display_name, "%s - BOIS Jules" % appointment.name)
 
     def test_change_slot_wizard(self):
         appointment = self.book(TUESDAY_9)
@@ -148,6 +146,19 @@ class TestAgentWizards(RdvCase):
         )
         ((type_, rate, count, duration),) = groups
         self.assertEqual((type_, rate, count, duration), (self.type_id, 50.0, 2, 30.0))
+        # No-shows among the appointments that were due: one absent, one
+        # done; the cancelled one and the one to come do not count.
+        with freeze_time(utc(2026, 3, 5, 12, 0)):
+            absent = self.book(utc(2026, 3, 6, 8, 0), lastname="Absent", phone="0622222222")
+            done = self.book(utc(2026, 3, 6, 9, 0), lastname="Venu", phone="0633333333")
+            self.book(utc(2026, 3, 9, 8, 0), lastname="Futur", phone="0644444444")
+        with freeze_time(utc(2026, 3, 6, 12, 0)):
+            absent.action_no_show()
+            done.action_done()
+        ((no_show, count),) = self.env["rdv.appointment"]._read_group(
+            [("company_id", "=", self.company.id)], [], ["no_show_rate:avg", "__count"]
+        )
+        self.assertEqual((no_show, count), (50.0, 5))
         fill = self.env["rdv.slot.report"]._read_group(
             [
                 ("counter_id", "=", self.counter.id),
