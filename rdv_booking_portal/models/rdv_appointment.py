@@ -159,16 +159,45 @@ class RdvAppointment(models.Model):
     # Links and what the citizen sees
     # ------------------------------------------------------------------
 
+    def _citizen_url(self, path):
+        """Absolute link to the website's ``path``, in the citizen's language:
+        prefixed (/ar, /en) unless it is the default language of the website
+        that books this commune, or a language that website does not offer."""
+        self.ensure_one()
+        prefix = ""
+        website = (
+            self.env["website"]
+            .sudo()
+            .search(
+                [
+                    "|",
+                    ("rdv_company_ids", "in", self.company_id.ids),
+                    ("company_id", "=", self.company_id.id),
+                ],
+                limit=1,
+            )
+        )
+        lang = self.citizen_lang
+        if (
+            website
+            and lang
+            and lang != website.default_lang_id.code
+            and lang in website.language_ids.mapped("code")
+        ):
+            prefix = "/" + self.env["res.lang"]._get_data(code=lang).url_code
+        return "%s%s%s" % (self.get_base_url(), prefix, path)
+
     def _manage_url(self, action=None):
         """Absolute link with a fresh token that opens this appointment."""
         self.ensure_one()
         token = self.env["rdv.access.token"]._new_token(self)
-        base = self.get_base_url()
-        return "%s/rdv/manage/%s%s" % (base, token, "?next=%s" % action if action else "")
+        return self._citizen_url(
+            "/rdv/manage/%s%s" % (token, "?next=%s" % action if action else "")
+        )
 
     def _book_again_url(self):
         self.ensure_one()
-        return "%s/rdv/type/%s" % (self.get_base_url(), self.type_id.id)
+        return self._citizen_url("/rdv/type/%s" % self.type_id.id)
 
     def _masked_contact(self):
         """The citizen's phone and e-mail, masked, for pages and the PDF."""

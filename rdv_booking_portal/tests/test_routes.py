@@ -272,6 +272,26 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
         turned = re.search(r"\.text-start\s*\{\s*text-align:\s*right", css.text)
         self.assertTrue(turned, "Bootstrap's start is on the right")
 
+    def test_links_in_messages_open_in_the_citizen_language(self):
+        appointment = self.env["rdv.appointment"]._book(
+            self.rdv_type,
+            self.counter,
+            self._future_start(days=4),
+            channel="phone",
+            citizen={"lastname": "Haddad", "phone": "0611111111"},
+        )
+        base = appointment.get_base_url()
+        arabic = self.env["res.lang"]._activate_lang("ar_001")
+        appointment.citizen_lang = "ar_001"
+        # Not offered by the website: the page would not exist.
+        self.website.language_ids -= arabic
+        self.assertEqual(appointment._book_again_url(), base + "/rdv/type/%s" % self.rdv_type.id)
+        self.website.language_ids |= arabic
+        self.assertEqual(appointment._book_again_url(), base + "/ar/rdv/type/%s" % self.rdv_type.id)
+        self.assertTrue(appointment._manage_url().startswith(base + "/ar/rdv/manage/"))
+        appointment.citizen_lang = self.website.default_lang_id.code
+        self.assertTrue(appointment._manage_url().startswith(base + "/rdv/manage/"))
+
     def test_links_keep_the_language_of_the_page(self):
         """The links of places and days, built without the website's post-processing."""
         self.website.language_ids |= self.env["res.lang"]._activate_lang("fr_FR")
