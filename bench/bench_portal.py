@@ -193,7 +193,9 @@ def build(db, reuse=False):
     import odoo
     from odoo import SUPERUSER_ID, api
 
-    odoo.tools.config.parse_config([f"--addons-path={bench_slots.addons_path()}", "-d", db])
+    odoo.tools.config.parse_config(
+        [f"--addons-path={bench_slots.addons_path()},{FLOOR_ADDONS}", "-d", db]
+    )
     registry = odoo.modules.registry.Registry(db)
     rng = random.Random(20261123)
     with registry.cursor() as cr:
