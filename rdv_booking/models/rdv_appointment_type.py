@@ -78,8 +78,10 @@ class RdvAppointmentType(models.Model):
     documents_to_bring = fields.Html(translate=True, prefetch="rdv_texts")
     file_number_label = fields.Char(
         translate=True,
-        default=lambda self: self.env._("File number"),
-        help="Label of the file number field for this type (e.g. 'Pre-application number').",
+        # No default: one written at creation would stay in its creator's
+        # language; empty, each reader sees "File number" in theirs.
+        help="Label of the file number field for this type (e.g. 'Pre-application number'). "
+        "Empty: 'File number'.",
     )
 
     # --- rules (one place for each: the booking service reads them here)
