@@ -5,6 +5,7 @@ import functools
 import json
 
 import babel.dates
+import babel.numbers
 import pytz
 from markupsafe import Markup
 from werkzeug.exceptions import NotFound
@@ -345,6 +346,7 @@ class RdvWebsite(http.Controller):
         places = offered_places.browse(list(earliest))
         origin = self._origin(offered_places, where, lat, lon)
         rows = []
+        locale = self._locale()
         for place in places:
             start = earliest[place.id][0]
             distance = (
@@ -358,6 +360,9 @@ class RdvWebsite(http.Controller):
                     "earliest": self._local(place, start),
                     "earliest_utc": start,
                     "distance": distance,
+                    # "1,1 km" in French, "1.1 km" in English
+                    "distance_label": distance is not None
+                    and babel.numbers.format_decimal(distance, format="0.0", locale=locale),
                 }
             )
         rows.sort(
@@ -1292,7 +1297,8 @@ class RdvWebsite(http.Controller):
             # delay, none is sent.
             "sent_if_found": _(
                 "If the reference and the phone or e-mail match an appointment, we sent a "
-                "6-digit code there. It is valid for %(minutes)s minutes. A new code can be "
+                "6-digit code to the phone or e-mail given when booking it (not always the "
+                "one typed here). It is valid for %(minutes)s minutes. A new code can be "
                 "asked for %(seconds)s seconds after the previous one.",
                 minutes=request.website.company_id.rdv_otp_validity_minutes,
                 seconds=request.website.company_id.rdv_otp_resend_seconds,

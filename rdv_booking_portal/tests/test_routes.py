@@ -105,6 +105,10 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
         places = self.url_open("/rdv/type/%s/places?persons=2&where=74100" % self.rdv_type.id)
         self.assertIn("Mairie du Portail", places.text)
         self.assertIn("0.0 km", places.text, "the typed postcode is matched to the place")
+        self.website.language_ids |= self.env["res.lang"]._activate_lang("fr_FR")
+        french = self.url_open("/fr/rdv/type/%s/places?where=74100" % self.rdv_type.id)
+        self.assertIn("0,0 km", french.text, "a French decimal comma")
+        self.opener.cookies.clear()  # back to the default language
         # A town typed, from GeoNames: Annecy is about 32 km from the place;
         # "st julien en genevois" is how some type Saint-Julien-en-Genevois.
         self.place.country_id = self.env.ref("base.fr")
