@@ -103,6 +103,11 @@ class RdvCase(TransactionCase):
         cls.week = cls._make_week("Standard week", [(0, 4, 8.5, 12.0), (0, 4, 13.5, 17.0)])
         cls.counter = cls._make_counter("Counter 1")
 
+    def _load_french(self):
+        """French, with this addon's translations (the test database may have none)."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env.ref("base.module_rdv_booking")._update_translations(["fr_FR"])
+
     @contextlib.contextmanager
     def assertRaisesRegex(self, exception, regex):
         """Like Odoo's assertRaises: roll back what the failed call wrote."""

@@ -111,8 +111,7 @@ class TestDaySheet(RdvCase):
         self.assertIn(self.next_day.name.encode(), html)
 
     def test_printed_in_french_for_a_french_agent(self):
-        self.env["res.lang"]._activate_lang("fr_FR")
-        self.env.ref("base.module_rdv_booking")._update_translations(["fr_FR"])
+        self._load_french()
         html = (
             self.env["ir.actions.report"]
             .with_context(lang="fr_FR")

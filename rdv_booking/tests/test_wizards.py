@@ -284,16 +284,14 @@ class TestAgentReview(RdvCase):
         self.assertIn("overlaps", overlapping.summary)
         self.assertTrue(monday)
         # Refused on save, with the day in the user's language.
-        self.env["res.lang"]._activate_lang("fr_FR")
-        self.env.ref("base.module_rdv_booking")._update_translations(["fr_FR"])
+        self._load_french()
         with self.assertRaisesRegex(ValidationError, "Lundi, 08:30-12:00 chevauche 11:00-13:00"):
             self.week.with_context(lang="fr_FR").write(
                 {"line_ids": [(0, 0, {"weekday": "0", "hour_from": 11.0, "hour_to": 13.0})]}
             )
 
     def test_id_document_types_in_the_agents_language(self):
-        self.env["res.lang"]._activate_lang("fr_FR")
-        self.env.ref("base.module_rdv_booking")._update_translations(["fr_FR"])
+        self._load_french()
         selection = (
             self.env["rdv.slot.assign"]
             .with_context(lang="fr_FR")

@@ -77,6 +77,16 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
         data.update(values)
         return self.post("/rdv/booking/details", data, response)
 
+    def _phone_booking(self, **citizen):
+        """An appointment booked by phone in four days, for Haddad."""
+        return self.env["rdv.appointment"]._book(
+            self.rdv_type,
+            self.counter,
+            self._future_start(days=4),
+            channel="phone",
+            citizen={"lastname": "Haddad", "phone": "0611111111", **citizen},
+        )
+
     def captcha(self, response):
         challenge = html.unescape(re.search(r'data-challenge="([^"]+)"', response.text).group(1))
         return solve_captcha(challenge)
@@ -225,13 +235,7 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
 
     def test_summary_pdf_in_the_citizen_language(self):
         """Made by a cron, with no page language to follow: in the citizen's."""
-        appointment = self.env["rdv.appointment"]._book(
-            self.rdv_type,
-            self.counter,
-            self._future_start(days=4),
-            channel="phone",
-            citizen={"lastname": "Haddad", "phone": "0611111111", "email": "h@example.com"},
-        )
+        appointment = self._phone_booking(email="h@example.com")
         for lang, expected in (
             ("fr_FR", "Présentez ce code à l'accueil"),
             ("ar_001", "يرجى تقديم هذا الرمز في الاستقبال"),
@@ -248,13 +252,7 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
                 self.assertNotIn("Show this code", text)
 
     def test_summary_pdf_prints_the_commune_logo_not_odoo_placeholder(self):
-        appointment = self.env["rdv.appointment"]._book(
-            self.rdv_type,
-            self.counter,
-            self._future_start(days=4),
-            channel="phone",
-            citizen={"lastname": "Haddad", "phone": "0611111111"},
-        )
+        appointment = self._phone_booking()
         report = "rdv_booking_portal.action_report_rdv_appointment"
         Report = self.env["ir.actions.report"]
         company = appointment.company_id
@@ -277,13 +275,7 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
         self.assertTrue(turned, "Bootstrap's start is on the right")
 
     def test_links_in_messages_open_in_the_citizen_language(self):
-        appointment = self.env["rdv.appointment"]._book(
-            self.rdv_type,
-            self.counter,
-            self._future_start(days=4),
-            channel="phone",
-            citizen={"lastname": "Haddad", "phone": "0611111111"},
-        )
+        appointment = self._phone_booking()
         base = appointment.get_base_url()
         arabic = self.env["res.lang"]._activate_lang("ar_001")
         appointment.citizen_lang = "ar_001"
