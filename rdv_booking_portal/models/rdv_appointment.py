@@ -168,14 +168,8 @@ class RdvAppointment(models.Model):
         website = (
             self.env["website"]
             .sudo()
-            .search(
-                [
-                    "|",
-                    ("rdv_company_ids", "in", self.company_id.ids),
-                    ("company_id", "=", self.company_id.id),
-                ],
-                limit=1,
-            )
+            .search([])
+            .filtered(lambda website: self.company_id in website._rdv_companies())[:1]
         )
         lang = self.citizen_lang
         if (
