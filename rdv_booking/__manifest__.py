@@ -29,6 +29,7 @@
         "report/rdv_day_sheet_report.xml",
         "wizard/rdv_slot_assign_views.xml",
         "wizard/rdv_slot_block_views.xml",
+        "wizard/rdv_counter_archive_views.xml",
         "wizard/rdv_appointment_cancel_views.xml",
         "wizard/rdv_appointment_reschedule_views.xml",
         "wizard/rdv_check_in_views.xml",

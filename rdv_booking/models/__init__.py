@@ -7,6 +7,7 @@ from . import (
     rdv_counter,
     rdv_counter_exception,
     rdv_demo,
+    rdv_impact_wizard,
     rdv_notification,
     rdv_place,
     rdv_reference_week,

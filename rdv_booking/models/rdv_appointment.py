@@ -196,7 +196,30 @@ class RdvAppointment(models.Model):
         copy=False,
     )
     cancel_reason = fields.Text(copy=False)
-    reschedule_reason = fields.Text("Why to reschedule", copy=False, readonly=True)
+    # Why an appointment must be rescheduled: a cause and its detail (a name),
+    # so the reason reads in each reader's language (_compute_reschedule_reason).
+    reschedule_cause = fields.Selection(
+        [
+            ("suspended", "Slot suspended"),
+            ("reserved", "Slot reserved for the administration"),
+            ("closure", "Closure"),
+            ("exception", "Exception range"),
+            ("counter", "Counter closed"),
+            ("hours", "Opening hours changed"),
+            ("capacity", "Fewer seats"),
+        ],
+        "Cause of the rescheduling",
+        copy=False,
+        readonly=True,
+    )
+    reschedule_detail = fields.Char(
+        "Detail of the cause",
+        copy=False,
+        readonly=True,
+        help="Who suspended or reserved the slot, or the closure, exception range or "
+        "counter that removed it.",
+    )
+    reschedule_reason = fields.Text("Why to reschedule", compute="_compute_reschedule_reason")
     comment = fields.Text("Note for agents")
     hold_expiry = fields.Datetime(copy=False, readonly=True)
     notification_ids = fields.One2many(
@@ -383,6 +406,30 @@ class RdvAppointment(models.Model):
             appointment.display_name = (
                 "%s - %s" % (appointment.name, who) if who else (appointment.name)
             )
+
+    @api.depends("reschedule_cause", "reschedule_detail")
+    @api.depends_context("lang")
+    def _compute_reschedule_reason(self):
+        for appointment in self:
+            appointment.reschedule_reason = appointment._reschedule_message()
+
+    def _reschedule_message(self):
+        """Why this appointment must be rescheduled, in the reader's language."""
+        self.ensure_one()
+        detail = self.reschedule_detail or ""
+        if self.reschedule_cause == "exception" and not detail:
+            return _("An exception range changes the counter's opening hours that day.")
+        return {
+            "suspended": _("Its slot was suspended by %s.", detail),
+            "reserved": _("Its slot was reserved for the administration by %s.", detail),
+            "closure": _("The counter is closed at that time: %s.", detail),
+            "exception": _(
+                "An exception range changes the counter's opening hours that day: %s.", detail
+            ),
+            "counter": _("%s no longer opens that day (archived, or its validity ended).", detail),
+            "hours": _("Its time is no longer within the opening hours of %s.", detail),
+            "capacity": _("%s now receives fewer people at once at that time.", detail),
+        }.get(self.reschedule_cause, False)
 
     # ------------------------------------------------------------------
     # The booking service
@@ -1056,6 +1103,7 @@ class RdvAppointment(models.Model):
         starts = counter._slot_starts_for(self.type_id, start, self.persons)
         old_slots = self.slot_ids
         old_label = self.start_local
+        same_time = (self.counter_id, self.start) == (counter, start)
         try:
             with self.env.cr.savepoint():
                 # Free the old seats first (this transaction keeps them locked,
@@ -1088,19 +1136,21 @@ class RdvAppointment(models.Model):
                 "start": starts[0],
                 "stop": starts[-1] + datetime.timedelta(minutes=counter.slot_duration),
                 "state": "planned",
-                "reschedule_reason": False,
+                "reschedule_cause": False,
+                "reschedule_detail": False,
                 "arrival_time": False,  # a check-in was for the old time
             }
         )
-        self.message_post(
-            body=_(
+        if same_time:  # a to-reschedule appointment back at its own time
+            body = _("Back at its own time: its slots are free again.")
+        else:
+            body = _(
                 "Moved from %(old)s to %(new)s (%(channel)s).",
                 old=old_label,
                 new=self.start_local,
                 channel=channel,
-            ),
-            subtype_xmlid="mail.mt_note",
-        )
+            )
+        self.message_post(body=body, subtype_xmlid="mail.mt_note")
         self._notify_changed()
         return True
 
@@ -1126,12 +1176,16 @@ class RdvAppointment(models.Model):
         self._notify_cancelled()
         return True
 
-    def _lose_slots(self, reason):
+    def _lose_slots(self, cause, detail=False):
         """The appointment's slot disappeared: it must be rescheduled.
 
         Its other slots are freed (a to-reschedule appointment holds none),
         agents see it in the "to reschedule" queue and the citizen is told.
-        Unverified bookings simply expire.
+        Unverified bookings simply expire. The appointment keeps its counter
+        and time: :meth:`_restore_own_time` gives them back if they reopen.
+
+        :param cause: a key of ``reschedule_cause``
+        :param detail: the name that explains it (who, which closure...)
         """
         pending = self.filtered(lambda a: a.state == "pending")
         if pending:
@@ -1142,11 +1196,52 @@ class RdvAppointment(models.Model):
             return
         planned.slot_ids._release()
         planned.write(
-            {"state": "to_reschedule", "reschedule_reason": reason, "arrival_time": False}
+            {
+                "state": "to_reschedule",
+                "reschedule_cause": cause,
+                "reschedule_detail": detail,
+                "arrival_time": False,
+            }
         )
         for appointment in planned:
-            appointment.message_post(body=reason, subtype_xmlid="mail.mt_note")
+            appointment.message_post(
+                body=appointment.reschedule_reason, subtype_xmlid="mail.mt_note"
+            )
         planned._notify_to_reschedule()
+
+    @api.model
+    def _restore_own_time(self, counters):
+        """Give the to-reschedule appointments of ``counters`` their own time
+        back where its slots are free again: a closure deleted by mistake, a
+        suspended slot released. The citizen is told the time stands.
+
+        :return: the appointments planned again
+        """
+        if not counters:
+            return self.browse()
+        self.env.flush_all()
+        self.env.cr.execute(
+            """
+            SELECT a.id FROM rdv_appointment a
+             WHERE a.state = 'to_reschedule' AND a.counter_id = ANY(%s) AND a.start > %s
+               AND EXISTS (SELECT 1 FROM rdv_slot s
+                            WHERE s.counter_id = a.counter_id AND s.start = a.start
+                              AND s.state = 'free')
+             ORDER BY a.start, a.id
+            """,
+            (counters.ids, fields.Datetime.now()),
+        )
+        restored = self.browse()
+        for appointment in self.browse([row[0] for row in self.env.cr.fetchall()]):
+            try:
+                with self.env.cr.savepoint():
+                    appointment._change_slot(
+                        appointment.counter_id, appointment.start, allow_reserved=False
+                    )
+            except BookingError:
+                continue  # not all its slots, or the counter no longer takes its type
+            restored |= appointment
+        return restored
 
     def _check_started(self):
         for appointment in self:
@@ -1250,8 +1345,18 @@ class RdvAppointment(models.Model):
     # ------------------------------------------------------------------
 
     def _set_outcome(self, state, allowed_from):
-        if any(appointment.state not in allowed_from for appointment in self):
-            raise UserError(_("This action is not possible in the appointment's current state."))
+        """Done or absent, one appointment or a selection (all or nothing)."""
+        refused = self.filtered(lambda appointment: appointment.state not in allowed_from)
+        if refused:
+            states = dict(self._fields["state"]._description_selection(self.env))
+            raise UserError(
+                _(
+                    "Not possible for %(appointments)s in their current state (%(state)s).",
+                    appointments=", ".join(refused[:5].mapped("name"))
+                    + (", …" if len(refused) > 5 else ""),
+                    state=", ".join(sorted({states[a.state] for a in refused})),
+                )
+            )
         # A citizen who checked in may be served before their time.
         self.filtered(lambda appointment: not appointment.arrival_time)._check_started()
         self.write({"state": state})

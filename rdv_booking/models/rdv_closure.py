@@ -107,6 +107,13 @@ class RdvClosure(models.Model):
             return self.place_id == counter.place_id
         return True
 
+    def _covers(self, minute):
+        """Whether this closure closes its days at ``minute`` (wall clock)."""
+        self.ensure_one()
+        return self.all_day or (
+            hours_to_minutes(self.hour_from) <= minute < hours_to_minutes(self.hour_to)
+        )
+
     def _as_engine_closure(self):
         self.ensure_one()
         if self.all_day:

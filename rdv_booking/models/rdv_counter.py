@@ -1,4 +1,5 @@
 import datetime
+from collections import defaultdict
 
 import pytz
 
@@ -413,13 +414,71 @@ class RdvCounter(models.Model):
             return self.env["rdv.appointment"].browse(lost)
         lost = self.env["rdv.slot"]._apply_wanted_slots(runs, windows)
         appointments = self.env["rdv.appointment"].browse(lost).exists()
-        appointments._lose_slots(
-            _(
-                "Its slot no longer exists after a change of opening hours, exception "
-                "range, closure or validity of the counter."
-            )
-        )
+        causes = defaultdict(lambda: self.env["rdv.appointment"])
+        for appointment in appointments:
+            causes[appointment.counter_id._lost_time_cause(appointment.start)] |= appointment
+        for (cause, detail), group in causes.items():
+            group._lose_slots(cause, detail)
+        # Undoing a change (a closure deleted, an exception range shortened)
+        # gives the appointments it had moved their own time back.
+        self.env["rdv.appointment"]._restore_own_time(self.browse(windows["counter"]))
         return appointments
+
+    def _planned_to_come(self):
+        """The planned appointments to come at these counters."""
+        return self.env["rdv.appointment"].search(
+            [
+                ("counter_id", "in", self.ids),
+                ("state", "=", "planned"),
+                ("start", ">", fields.Datetime.now()),
+            ],
+            order="start",
+        )
+
+    def action_archive(self):
+        """Archive; if planned appointments would lose their slots, show them
+        and ask first (from a list or a form's Actions menu)."""
+        if self.env.context.get("rdv_archive_confirmed") or not self._planned_to_come():
+            return super().action_archive()
+        wizard = self.env["rdv.counter.archive"].create({"counter_ids": [(6, 0, self.ids)]})
+        return wizard._open(_("Archive counters"))
+
+    def _lost_time_cause(self, start):
+        """Why this counter no longer has a slot at ``start`` (UTC): a
+        ``reschedule_cause`` of the appointment, and its detail."""
+        self.ensure_one()
+        local = self.place_id._to_local(start)
+        day, minute = local.date(), local.hour * 60 + local.minute
+        if not self.active or day < self.date_start or (self.date_end and day > self.date_end):
+            return "counter", self.display_name
+        closure = next(
+            (
+                closure
+                for closure in self.env["rdv.closure"]
+                .sudo()
+                .search(
+                    [
+                        ("company_id", "=", self.company_id.id),
+                        ("date_from", "<=", day),
+                        ("date_to", ">=", day),
+                    ]
+                )
+                if closure._applies_to(self) and closure._covers(minute)
+            ),
+            None,
+        )
+        if closure:
+            return "closure", closure.name
+        exception = self.exception_ids.filtered(lambda exc: exc.date_from <= day <= exc.date_to)
+        if exception:
+            return "exception", exception[0].reason or False
+        if (
+            self.env["rdv.slot"]
+            .sudo()
+            .search_count([("counter_id", "=", self.id), ("start", "=", start)], limit=1)
+        ):
+            return "capacity", self.display_name
+        return "hours", self.display_name
 
     def _preview_impact(self, date_from=None, date_to=None, **overrides):
         """Planned appointments a pending change would move to "to reschedule".

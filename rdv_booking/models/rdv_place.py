@@ -102,6 +102,17 @@ class RdvPlace(models.Model):
             )
         return res
 
+    def action_archive(self):
+        """Archive the places and their counters; if planned appointments
+        would lose their slots, show them and ask first."""
+        counters = self.counter_ids  # the active ones
+        if self.env.context.get("rdv_archive_confirmed") or not counters._planned_to_come():
+            return super().action_archive()
+        wizard = self.env["rdv.counter.archive"].create(
+            {"counter_ids": [(6, 0, counters.ids)], "place_ids": [(6, 0, self.ids)]}
+        )
+        return wizard._open(_("Archive places"))
+
     def _today(self):
         """Today's date at this place."""
         self.ensure_one()

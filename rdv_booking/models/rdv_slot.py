@@ -572,26 +572,39 @@ class RdvSlot(models.Model):
         """Block the slots for everyone (agent and citizen)."""
         self._check_future()
         appointments = self._set_state("suspended")
-        appointments._lose_slots(_("Its slot was suspended by %s.", self.env.user.name))
+        appointments._lose_slots("suspended", self.env.user.name)
         return True
 
     def action_reserve(self):
         """Keep the slots for the administration: agents can still assign them."""
         self._check_future()
         appointments = self._set_state("reserved")
-        appointments._lose_slots(
-            _("Its slot was reserved for the administration by %s.", self.env.user.name)
-        )
+        appointments._lose_slots("reserved", self.env.user.name)
         return True
 
     def action_release(self):
-        """Make suspended or reserved slots free again."""
+        """Make suspended or reserved slots free again; the appointments they
+        had sent to "to reschedule" get their own time back."""
         self._check_future()
         to_free = self.filtered(lambda slot: slot.state in ("suspended", "reserved"))
         if to_free != self:
             raise UserError(_("Only suspended or reserved slots can be released."))
         to_free._set_state("free")
-        return True
+        restored = self.env["rdv.appointment"]._restore_own_time(to_free.counter_id)
+        if not restored:
+            return False  # nothing to say (and the bulk action's server action returns it)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": _(
+                    "Back at their own time, the citizens are told: %s.",
+                    ", ".join(restored.mapped("display_name")),
+                ),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
 
     def action_assign(self):
         """Open the assignment wizard on this slot (agent booking)."""

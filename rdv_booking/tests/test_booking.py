@@ -445,6 +445,27 @@ class TestBookingService(RdvCase):
         self.assertEqual(appointment.state, "planned")
         self.assertFalse(appointment.reschedule_reason)
 
+    def test_releasing_a_suspended_slot_gives_the_appointment_its_time_back(self):
+        appointment = self.book(TUESDAY_9)
+        slot = appointment.slot_ids[0]
+        slot.action_suspend()
+        self.assertEqual(appointment.reschedule_cause, "suspended")
+        self.assertEqual(
+            appointment.reschedule_reason, f"Its slot was suspended by {self.env.user.name}."
+        )
+        action = slot.action_release()
+        self.assertEqual(appointment.state, "planned")
+        self.assertEqual(
+            appointment.slot_ids.mapped("start"),
+            [TUESDAY_9, TUESDAY_9 + datetime.timedelta(minutes=15)],
+        )
+        self.assertIn(appointment.name, action["params"]["message"])
+        # Nothing to give back: a plain release, nothing to tell.
+        free = self.slots(day=TUESDAY_9.date(), state="free")[:1]
+        free.action_suspend()
+        self.assertFalse(free.action_release())
+        self.assertEqual(free.state, "free")
+
     def test_cancel_frees_the_slots(self):
         appointment = self.book(TUESDAY_9)
         slots = appointment.slot_ids
@@ -469,6 +490,30 @@ class TestBookingService(RdvCase):
         self.assertEqual(appointment.no_show_rate, 0.0)
         with self.assertRaises(UserError):
             appointment._cancel()
+
+    def test_bulk_done_and_absent_from_a_list(self):
+        first = self.book(TUESDAY_9)
+        second = self.book(TUESDAY_9 + datetime.timedelta(hours=1), lastname="Aulan")
+        later = self.book(TUESDAY_9 + datetime.timedelta(days=1), lastname="Coste")
+
+        def run(xmlid, appointments):
+            action = self.env.ref(xmlid).with_user(self.agent_id)
+            return action.with_context(
+                active_model="rdv.appointment", active_ids=appointments.ids
+            ).run()
+
+        with freeze_time(TUESDAY_9 + datetime.timedelta(hours=2)):
+            with self.assertRaisesRegex(UserError, "not started yet"):
+                run("rdv_booking.rdv_appointment_action_mark_done", first | second | later)
+            self.assertEqual(set((first | second).mapped("state")), {"planned"}, "all or nothing")
+            run("rdv_booking.rdv_appointment_action_mark_done", first | second)
+            self.assertEqual(set((first | second).mapped("state")), {"done"})
+            run("rdv_booking.rdv_appointment_action_mark_no_show", second)
+            self.assertEqual(second.state, "no_show")
+            later._cancel(reason="Moved away")
+            with self.assertRaisesRegex(UserError, f"{later.name} in their current state"):
+                run("rdv_booking.rdv_appointment_action_mark_no_show", first | later)
+        self.assertEqual(first.state, "done")
 
     def test_appointments_are_kept_for_history(self):
         appointment = self.book(TUESDAY_9)

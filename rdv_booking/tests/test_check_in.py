@@ -123,7 +123,7 @@ class TestCheckIn(RdvCase):
         self.assertEqual(self.today.start, utc(2026, 3, 2, 14, 0))
         self.assertFalse(self.today.arrival_time, "checked in for the old time")
         self.today.action_check_in()
-        self.today._lose_slots("The counter closes")
+        self.today._lose_slots("hours", self.today.counter_id.display_name)
         self.assertEqual(self.today.state, "to_reschedule")
         self.assertFalse(self.today.arrival_time)
 

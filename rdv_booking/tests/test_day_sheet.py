@@ -59,7 +59,7 @@ class TestDaySheet(RdvCase):
 
     def test_lost_and_cancelled_listed_void_counters_named_alike_apart(self):
         lost = self.book(utc(2026, 3, 3, 14, 0), lastname="Roy", phone="0655555555")
-        lost._lose_slots("The counter closes that afternoon")
+        lost._lose_slots("closure", "Staff meeting")
         twin = self._make_counter("Counter 2")  # the name of counter_2, at the same place
         twin_booking = self.book(
             utc(2026, 3, 3, 8, 0), counter=twin, lastname="Jumeau", phone="0666666666"

@@ -6,6 +6,7 @@ from .common import NOW, RdvCase, utc
 
 MONDAY = NOW.date()
 TUESDAY = MONDAY + datetime.timedelta(days=1)
+WEDNESDAY = MONDAY + datetime.timedelta(days=2)
 
 
 @tagged("post_install", "-at_install")
@@ -106,7 +107,8 @@ class TestSlotGeneration(RdvCase):
         self.assertEqual(states, ["planned", "to_reschedule"])
         moved = (first | second).filtered(lambda a: a.state == "to_reschedule")
         self.assertFalse(moved.slot_ids)
-        self.assertIn("no longer exists", moved.reschedule_reason)
+        self.assertEqual(moved.reschedule_cause, "capacity")
+        self.assertIn("fewer people", moved.reschedule_reason)
 
     def test_exception_range_closed_removes_free_slots_and_reschedules_booked(self):
         appointment = self.book(utc(2026, 3, 4, 8, 0))
@@ -123,9 +125,15 @@ class TestSlotGeneration(RdvCase):
         self.assertFalse(self.slots(day=datetime.date(2026, 3, 5)))
         self.assertEqual(len(self.slots(day=datetime.date(2026, 3, 6))), 28)
         self.assertEqual(appointment.state, "to_reschedule")
-        # Removing the exception brings the slots back.
+        self.assertEqual(appointment.reschedule_cause, "exception")
+        self.assertIn("exception range", appointment.reschedule_reason)
+        self.assertIn("Training", appointment.reschedule_reason)
+        # Removing the exception brings the slots back, and the appointment
+        # its own time.
         self.counter.exception_ids.unlink()
         self.assertEqual(len(self.slots(day=datetime.date(2026, 3, 4))), 28)
+        self.assertEqual(appointment.state, "planned")
+        self.assertEqual(appointment.slot_ids[0].start, utc(2026, 3, 4, 8, 0))
 
     def test_exception_range_with_another_week(self):
         summer = self._make_week("Mornings only", [(0, 4, 9.0, 12.0)])
@@ -275,3 +283,86 @@ class TestSlotGeneration(RdvCase):
                 }
             )
         self.assertFalse(self.slots(day=datetime.date(2026, 3, 11)))
+
+    def test_a_closure_names_itself_and_deleting_it_gives_the_time_back(self):
+        appointment = self.book(utc(2026, 3, 4, 8, 0), persons=2)
+        sent = appointment.notification_ids
+        closure = self.env["rdv.closure"].create(
+            {
+                "name": "ID station broken",
+                "counter_id": self.counter.id,
+                "date_from": datetime.date(2026, 3, 4),
+                "date_to": datetime.date(2026, 3, 4),
+                "all_day": False,
+                "hour_from": 9.0,
+                "hour_to": 10.0,
+            }
+        )
+        self.assertEqual(appointment.state, "to_reschedule")
+        self.assertEqual(
+            (appointment.reschedule_cause, appointment.reschedule_detail),
+            ("closure", "ID station broken"),
+        )
+        self.assertEqual(
+            appointment.reschedule_reason,
+            "The counter is closed at that time: ID station broken.",
+        )
+        self.assertEqual((appointment.notification_ids - sent).mapped("kind"), ["to_reschedule"])
+        # Agents read it in their language, whoever caused it.
+        self._load_french()
+        self.assertEqual(
+            appointment.with_context(lang="fr_FR").reschedule_reason,
+            "Le guichet est fermé à cet horaire : ID station broken.",
+        )
+        # Deleted by mistake: the appointment is back at its own time and the
+        # citizen is told.
+        sent = appointment.notification_ids
+        closure.unlink()
+        self.assertEqual(appointment.state, "planned")
+        self.assertEqual(
+            appointment.slot_ids.mapped("start"),
+            [utc(2026, 3, 4, 8, minute) for minute in (0, 15, 30, 45)],
+            "2 persons of 30 minutes",
+        )
+        self.assertFalse(appointment.reschedule_cause)
+        self.assertFalse(appointment.reschedule_reason)
+        self.assertEqual((appointment.notification_ids - sent).mapped("kind"), ["changed"])
+        self.assertIn("Back at its own time", appointment.message_ids[0].body)
+
+    def test_a_time_taken_meanwhile_stays_to_reschedule(self):
+        appointment = self.book(utc(2026, 3, 4, 8, 0), persons=2)  # 09:00 and 09:15
+        closure = self.env["rdv.closure"].create(
+            {
+                "name": "Short meeting",
+                "counter_id": self.counter.id,
+                "date_from": WEDNESDAY,
+                "date_to": WEDNESDAY,
+                "all_day": False,
+                "hour_from": 9.0,
+                "hour_to": 9.25,
+            }
+        )
+        self.assertEqual(appointment.state, "to_reschedule")
+        # Its second slot, freed, goes to someone else.
+        other = self.book(utc(2026, 3, 4, 8, 15), lastname="Aulan", phone="0611111111")
+        closure.active = False
+        self.assertEqual(appointment.state, "to_reschedule", "09:15 is no longer its")
+        self.assertFalse(appointment.slot_ids)
+        self.assertEqual(other.state, "planned")
+        other._cancel(reason="Moved away")
+        self.assertEqual(
+            appointment.state, "to_reschedule", "a cancellation is not a schedule change"
+        )
+
+    def test_ending_the_counter_and_changing_its_hours_say_so(self):
+        late = self.book(utc(2026, 3, 10, 8, 0))
+        afternoon = self.book(utc(2026, 3, 4, 13, 0), lastname="Aulan", phone="0611111111")
+        self.counter.date_end = datetime.date(2026, 3, 9)
+        self.assertEqual(late.reschedule_cause, "counter")
+        self.assertIn("no longer opens that day", late.reschedule_reason)
+        self.week.line_ids.filtered(lambda line: line.hour_from > 12).unlink()
+        self.assertEqual(
+            (afternoon.reschedule_cause, afternoon.reschedule_detail),
+            ("hours", self.counter.display_name),
+        )
+        self.assertIn(f"opening hours of {self.counter.display_name}.", afternoon.reschedule_reason)

@@ -250,6 +250,37 @@ class TestAgentReview(RdvCase):
         )
         self.assertEqual((second.lastname, second.firstname), ("Bois", "Jules"))
 
+    def test_archiving_a_counter_with_appointments_to_come_asks_first(self):
+        booked = self.book(TUESDAY_9)
+        action = self.counter.with_user(self.manager).action_archive()
+        self.assertEqual(action["res_model"], "rdv.counter.archive")
+        self.assertTrue(self.counter.active, "nothing changes before the manager confirms")
+        self.assertEqual(booked.state, "planned")
+        wizard = self.env["rdv.counter.archive"].with_user(self.manager).browse(action["res_id"])
+        self.assertEqual(wizard.appointment_ids, booked)
+        self.assertIn("Planned appointments to come: 1;", wizard.impact)
+        result = wizard.action_confirm()
+        self.assertIn("Appointments moved to 'To reschedule': 1.", result["params"]["message"])
+        self.assertFalse(self.counter.active)
+        self.assertEqual((booked.state, booked.reschedule_cause), ("to_reschedule", "counter"))
+        # Nothing to come: archived at once.
+        idle = self._make_counter("Counter 2")
+        idle.with_user(self.manager).action_archive()
+        self.assertFalse(idle.active)
+
+    def test_archiving_a_place_shows_the_appointments_of_its_counters(self):
+        place = self.env["rdv.place"].create({"name": "Annex", "tz": "Europe/Paris"})
+        counter = self._make_counter("Annex counter", place=place)
+        booked = self.book(TUESDAY_9, counter=counter)
+        action = place.with_user(self.manager).action_archive()
+        wizard = self.env["rdv.counter.archive"].with_user(self.manager).browse(action["res_id"])
+        self.assertEqual((wizard.counter_ids, wizard.appointment_ids), (counter, booked))
+        self.assertTrue(place.active)
+        result = wizard.action_confirm()
+        self.assertIn("Places archived: 1.", result["params"]["message"])
+        self.assertFalse(place.active or counter.active)
+        self.assertEqual(booked.state, "to_reschedule")
+
     def test_refusal_of_several_persons_says_why(self):
         # 11:30 Paris, 2 persons of 30 minutes: the lunch break comes first.
         with self.assertRaisesRegex(SlotTakenError, "not open that long"):

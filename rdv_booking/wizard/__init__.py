@@ -4,6 +4,7 @@ from . import (
     rdv_appointment_cancel,
     rdv_appointment_reschedule,
     rdv_check_in,
+    rdv_counter_archive,
     rdv_day_sheet_print,
     rdv_slot_assign,
     rdv_slot_block,

@@ -6,6 +6,7 @@ class RdvSlotBlock(models.TransientModel):
     after the agent has seen which appointments lose their slot."""
 
     _name = "rdv.slot.block"
+    _inherit = "rdv.impact.wizard"
     _description = "Suspend or reserve slots"
 
     slot_ids = fields.Many2many("rdv.slot", string="Slots", required=True)
@@ -14,13 +15,9 @@ class RdvSlotBlock(models.TransientModel):
         "Action",
         required=True,
     )
-    appointment_ids = fields.Many2many(
-        "rdv.appointment", string="Appointments affected", compute="_compute_appointment_ids"
-    )
-    impact = fields.Char(compute="_compute_appointment_ids")
 
     @api.depends("slot_ids")
-    def _compute_appointment_ids(self):
+    def _compute_impact(self):
         for wizard in self:
             wizard.appointment_ids = wizard.slot_ids.filtered(
                 lambda slot: slot.state in ("booked", "held")
@@ -39,14 +36,9 @@ class RdvSlotBlock(models.TransientModel):
         wizard = self.create({"slot_ids": [(6, 0, slots.ids)], "block_state": block_state})
         if not wizard.appointment_ids:
             return wizard.action_confirm()
-        return {
-            "type": "ir.actions.act_window",
-            "name": dict(self._fields["block_state"]._description_selection(self.env))[block_state],
-            "res_model": self._name,
-            "res_id": wizard.id,
-            "view_mode": "form",
-            "target": "new",
-        }
+        return wizard._open(
+            dict(self._fields["block_state"]._description_selection(self.env))[block_state]
+        )
 
     def action_confirm(self):
         """Suspend or reserve, and say what was done."""
@@ -58,14 +50,4 @@ class RdvSlotBlock(models.TransientModel):
         else:
             self.slot_ids.action_reserve()
             message = _("Slots reserved for the administration: %s.", len(self.slot_ids))
-        if count:
-            message += " " + _("Appointments moved to 'To reschedule': %s.", count)
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "message": message,
-                "type": "warning" if count else "success",
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        return self._done(message, count)

@@ -1,0 +1,43 @@
+from odoo import _, fields, models
+
+
+class RdvImpactWizard(models.AbstractModel):
+    """A change that moves planned appointments to "To reschedule", made once
+    the agent has seen which ones (suspending slots, archiving a counter)."""
+
+    _name = "rdv.impact.wizard"
+    _description = "Confirm a change that affects appointments"
+
+    appointment_ids = fields.Many2many(
+        "rdv.appointment", string="Appointments affected", compute="_compute_impact"
+    )
+    impact = fields.Char(compute="_compute_impact")
+
+    def _compute_impact(self):
+        raise NotImplementedError
+
+    def _open(self, title):
+        """The confirmation dialog of this wizard."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": title,
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "new",
+        }
+
+    def _done(self, message, moved):
+        """Say what was done, and how many appointments were moved."""
+        if moved:
+            message += " " + _("Appointments moved to 'To reschedule': %s.", moved)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "message": message,
+                "type": "warning" if moved else "success",
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
