@@ -1,6 +1,13 @@
+import datetime
+
+import pytz
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
+from odoo.osv import expression
 from odoo.tools import SQL, format_datetime
+
+from ..tools import when as when_parser
 
 SLOT_STATES = [
     ("free", "Free"),
@@ -110,16 +117,49 @@ class RdvSlot(models.Model):
                     label += " (%s)" % labels["reserved"]
                 slot.display_name = label
                 continue
-            # In calendars, whose short events only have room for the title.
+            # In calendars, whose short events only have room for the title:
+            # the time, who or what, and the counter (several counters share
+            # the agent's calendar, side by side in the day view).
             who = (
                 slot.appointment_id.citizen_name or slot.appointment_id.name
                 if slot.state in ("booked", "held") and slot.appointment_id
                 else labels[slot.state]
             )
-            slot.display_name = "%s %s" % (
+            slot.display_name = "%s %s · %s" % (
                 format_datetime(self.env, slot.start, tz=tz, dt_format="HH:mm"),
                 who,
+                slot.counter_id.name,
             )
+
+    @api.model
+    def _search_display_name(self, operator, value):
+        """What an agent types in a slot picker: a day, a date, a time ("jeu
+        14h", "26/11 9:30"), in their language, and the rest in the counter's
+        or the appointment's name."""
+        if operator not in ("ilike", "=ilike") or not isinstance(value, str):
+            return super()._search_display_name(operator, value)
+        when = when_parser.parse(value, *when_parser.locale_names(self.env.lang or "en_US"))
+        if not when.has_time_criteria:
+            return super()._search_display_name(operator, value)
+        tz = pytz.timezone(self.env.user.tz or "UTC")
+        today = pytz.utc.localize(fields.Datetime.now()).astimezone(tz).date()
+        last_day = today + datetime.timedelta(days=self.env.company.rdv_horizon_days)
+
+        def utc(local):
+            return tz.localize(local).astimezone(pytz.utc).replace(tzinfo=None)
+
+        domain = (
+            expression.OR(
+                [("start", ">=", utc(start)), ("start", "<", utc(end))]
+                for start, end in when_parser.windows(when, today, last_day)
+            )
+            or expression.FALSE_DOMAIN
+        )
+        if when.words:
+            domain = expression.AND(
+                [domain, super()._search_display_name(operator, " ".join(when.words))]
+            )
+        return domain
 
     @api.depends("state")
     def _compute_color(self):

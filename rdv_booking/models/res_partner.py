@@ -1,4 +1,7 @@
-from odoo import _, fields, models
+from odoo import _, api, fields, models
+from odoo.osv import expression
+
+from ..tools.phone import PhoneError, format_phone, parse_phone
 
 
 class ResPartner(models.Model):
@@ -26,6 +29,44 @@ class ResPartner(models.Model):
         )
         for partner in self:
             partner.rdv_appointment_count = counts.get(partner, 0)
+
+    @api.depends_context("rdv_citizen_picker", "company")
+    def _compute_display_name(self):
+        super()._compute_display_name()
+        if not self.env.context.get("rdv_citizen_picker"):
+            return
+        # Booking for a known citizen: namesakes told apart by what the agent
+        # has in front of them (the caller's number, their e-mail, their town).
+        region = self.env.company.country_id.code
+        for partner in self:
+            known = [
+                format_phone(partner.phone, region) if partner.phone else "",
+                partner.email or "",
+                partner.city or "",
+            ]
+            if any(known):
+                partner.display_name = "%s — %s" % (
+                    partner.display_name,
+                    " · ".join(value for value in known if value),
+                )
+
+    @api.model
+    def _search_display_name(self, operator, value):
+        """In the citizen picker, a phone number typed in any form finds its
+        contact (numbers are stored in E.164)."""
+        domain = super()._search_display_name(operator, value)
+        if (
+            self.env.context.get("rdv_citizen_picker")
+            and operator in ("ilike", "=ilike", "=")
+            and isinstance(value, str)
+            and sum(char.isdigit() for char in value) >= 6
+        ):
+            try:
+                number = parse_phone(value, self.env.company.country_id.code)
+            except PhoneError:
+                return domain
+            domain = expression.OR([domain, [("phone", "=", number)]])
+        return domain
 
     def _rdv_citizen_names(self):
         """(last name, first name) to book for this contact: those of their

@@ -61,11 +61,41 @@ class TestAgentWizards(RdvCase):
         )
         # Calendars: the local time and who, as short events show only their title.
         calendar_slot = self._slot_at(TUESDAY_9 + datetime.timedelta(minutes=15))
-        self.assertEqual(calendar_slot.display_name, "09:15 Free")
+        self.assertEqual(calendar_slot.display_name, "09:15 Free · Counter 1")
         appointment = self.book(TUESDAY_9 + datetime.timedelta(minutes=15))
         calendar_slot.invalidate_recordset(["display_name"])
-        self.assertEqual(calendar_slot.display_name, "09:15 BOIS Jules")
+        self.assertEqual(calendar_slot.display_name, "09:15 BOIS Jules · Counter 1")
         self.assertEqual(appointment.display_name, "%s - BOIS Jules" % appointment.name)
+
+    def test_slot_pickers_find_a_day_and_a_time_as_typed(self):
+        self._load_french()
+        self.env.user.tz = "Europe/Paris"
+        other = self._make_counter("Counter 2")
+        Slot = self.env["rdv.slot"].with_context(rdv_slot_label="time", lang="fr_FR")
+
+        def found(text):
+            return Slot.browse([row[0] for row in Slot.name_search(text, limit=100)])
+
+        # Every Wednesday from 09:00 to 09:45 in Paris, at both counters.
+        wednesdays_9 = found("mer 9h")
+        local = [self.place._to_local(slot.start) for slot in wednesdays_9]
+        self.assertEqual({(when.weekday(), when.hour) for when in local}, {(2, 9)})
+        self.assertEqual(
+            sorted({when.minute for when in local if when.date() == datetime.date(2026, 3, 4)}),
+            [0, 15, 30, 45],
+        )
+        self.assertEqual(wednesdays_9.counter_id, self.counter | other)
+        exact = found("4/3 9:30 Counter 2")
+        self.assertEqual((exact.start, exact.counter_id), (utc(2026, 3, 4, 8, 30), other))
+        thursdays = found("jeudi")
+        self.assertTrue(thursdays)
+        self.assertTrue(all(slot.start.weekday() == 3 for slot in thursdays))
+        self.assertEqual(len(found("5 mars")), 2 * 28)
+        self.assertFalse(found("31 févr"), "no such day: nothing, not everything")
+        self.assertEqual(found("Counter 2").counter_id, other, "names still work")
+        # The "Search more" dialog of a picker: no Assign button leaving the booking.
+        arch = Slot.get_views([(False, "list")])["views"]["list"]["arch"]
+        self.assertIn("context.get('rdv_slot_label')", arch)
 
     def test_change_slot_wizard(self):
         appointment = self.book(TUESDAY_9)
@@ -249,6 +279,39 @@ class TestAgentReview(RdvCase):
             citizen={},
         )
         self.assertEqual((second.lastname, second.firstname), ("Bois", "Jules"))
+
+    def test_existing_citizen_picker_tells_namesakes_apart_and_finds_a_phone(self):
+        Partner = self.env["res.partner"].with_context(rdv_citizen_picker=True)
+        valmont = Partner.create(
+            {"name": "BERNARD Chloé", "phone": "+33612000137", "city": "Valmont"}
+        )
+        seynod = Partner.create(
+            {"name": "BERNARD Chloé", "phone": "+33612000243", "email": "cb@example.org"}
+        )
+        labels = dict(Partner.name_search("BERNARD Chloé"))
+        self.assertEqual(labels[valmont.id], "BERNARD Chloé — 06 12 00 01 37 · Valmont")
+        self.assertEqual(labels[seynod.id], "BERNARD Chloé — 06 12 00 02 43 · cb@example.org")
+        # The caller's number, however it is typed.
+        for typed in ("06 12 00 01 37", "0612000137", "+33 6 12 00 01 37"):
+            self.assertEqual([row[0] for row in Partner.name_search(typed)], [valmont.id], typed)
+        # Elsewhere, contacts keep Odoo's own label and search.
+        self.assertEqual(
+            valmont.with_context(rdv_citizen_picker=False).display_name, "BERNARD Chloé"
+        )
+        self.assertFalse(self.env["res.partner"].name_search("0612000137"))
+
+    def test_booking_wizard_gives_the_type_of_a_one_type_agent(self):
+        self.assertEqual(
+            self.env["rdv.slot.assign"].with_user(self.agent_id).default_get(["type_id"]),
+            {"type_id": self.type_id.id},
+        )
+        self.assertFalse(
+            self.env["rdv.slot.assign"]
+            .with_user(self.manager)
+            .default_get(["type_id"])
+            .get("type_id"),
+            "several types: the manager chooses",
+        )
 
     def test_archiving_a_counter_with_appointments_to_come_asks_first(self):
         booked = self.book(TUESDAY_9)

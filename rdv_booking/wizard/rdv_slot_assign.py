@@ -70,6 +70,11 @@ class RdvSlotAssign(models.TransientModel):
             values.setdefault("place_id", slot.place_id.id)
             if len(slot.counter_id.type_ids) == 1:
                 values.setdefault("type_id", slot.counter_id.type_ids.id)
+        elif "type_id" in fields_list and not values.get("type_id"):
+            # An agent whose services book one type has nothing to choose.
+            types = self.env["rdv.appointment.type"].search([], limit=2)
+            if len(types) == 1:
+                values["type_id"] = types.id
         return values
 
     @api.onchange("partner_id")
