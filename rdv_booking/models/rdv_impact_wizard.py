@@ -1,5 +1,7 @@
 from odoo import _, fields, models
 
+from ..tools import actions
+
 
 class RdvImpactWizard(models.AbstractModel):
     """A change that moves planned appointments to "To reschedule", made once
@@ -32,12 +34,6 @@ class RdvImpactWizard(models.AbstractModel):
         """Say what was done, and how many appointments were moved."""
         if moved:
             message += " " + _("Appointments moved to 'To reschedule': %s.", moved)
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "message": message,
-                "type": "warning" if moved else "success",
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        return actions.notification(
+            message, "warning" if moved else "success", next_action=actions.CLOSE
+        )

@@ -7,6 +7,7 @@ from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import SQL, format_datetime
 
+from ..tools import actions
 from ..tools import when as when_parser
 
 SLOT_STATES = [
@@ -633,18 +634,13 @@ class RdvSlot(models.Model):
         restored = self.env["rdv.appointment"]._restore_own_time(to_free.counter_id)
         if not restored:
             return False  # nothing to say (and the bulk action's server action returns it)
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "message": _(
-                    "Back at their own time, the citizens are told: %s.",
-                    ", ".join(restored.mapped("display_name")),
-                ),
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-            },
-        }
+        return actions.notification(
+            _(
+                "Back at their own time, the citizens are told: %s.",
+                ", ".join(restored.mapped("display_name")),
+            ),
+            next_action=actions.RELOAD,
+        )
 
     def action_assign(self):
         """Open the assignment wizard on this slot (agent booking)."""

@@ -3,6 +3,7 @@ import re
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..tools import actions
 from ..tools.reference import GROUPS, SIZE, normalize_reference
 
 _REFERENCE_LENGTH = GROUPS * SIZE
@@ -88,22 +89,17 @@ class RdvCheckIn(models.TransientModel):
         """Check the citizen in, say so, and get ready for the next one."""
         appointment = self._shown_appointment()
         appointment.action_check_in()
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "success",
-                "message": _(
-                    "%(citizen)s checked in: %(time)s, %(counter)s.",
-                    citizen=appointment.citizen_name,
-                    time=appointment._format_local(appointment.start, "HH:mm"),
-                    counter=appointment.counter_id.display_name,
-                ),
-                "next": self.env["ir.actions.act_window"]._for_xml_id(
-                    "rdv_booking.rdv_check_in_action"
-                ),
-            },
-        }
+        return actions.notification(
+            _(
+                "%(citizen)s checked in: %(time)s, %(counter)s.",
+                citizen=appointment.citizen_name,
+                time=appointment._format_local(appointment.start, "HH:mm"),
+                counter=appointment.counter_id.display_name,
+            ),
+            next_action=self.env["ir.actions.act_window"]._for_xml_id(
+                "rdv_booking.rdv_check_in_action"
+            ),
+        )
 
     def action_open_appointment(self):
         return self._shown_appointment()._form_action()
