@@ -298,6 +298,7 @@ class RdvAppointment(models.Model):
         return new_reference()
 
     @api.depends("start", "place_id.tz")
+    @api.depends_context("lang")
     def _compute_start_local(self):
         for appointment in self:
             appointment.start_local = appointment._format_local(appointment.start)
@@ -308,6 +309,8 @@ class RdvAppointment(models.Model):
         if not utc_dt:
             return False
         tz = self.place_id.tz or self.env.user.tz or "UTC"
+        if (self.env.lang or "").startswith("ar"):
+            dt_format = dt_format.replace(", ", "، ")  # Arabic text takes the Arabic comma
         return format_datetime(self.env, utc_dt, tz=tz, dt_format=dt_format)
 
     @api.depends("start", "stop")

@@ -38,6 +38,9 @@ class TestBookingService(RdvCase):
         self.assertEqual(
             appointment.start_local, "Tuesday 3 March 2026, 09:00", "shown in the place's time zone"
         )
+        self.env["res.lang"]._activate_lang("ar_001")
+        arabic = appointment.with_context(lang="ar_001").start_local
+        self.assertTrue(arabic.endswith("، 09:00"), f"the Arabic comma: {arabic}")
         self.assertEqual(
             (appointment.channel, appointment.booked_by_id), ("counter", self.env.user)
         )
