@@ -1212,30 +1212,15 @@ class RdvAppointment(models.Model):
             )
         planned._notify_to_reschedule()
 
-    @api.model
-    def _restore_own_time(self, counters):
-        """Give the to-reschedule appointments of ``counters`` their own time
-        back where its slots are free again: a closure deleted by mistake, a
-        suspended slot released. The citizen is told the time stands.
+    def _restore_own_time(self):
+        """Give these to-reschedule appointments their own time back where its
+        slots are free again: a closure deleted by mistake, a suspended slot
+        released. The citizen is told the time stands.
 
         :return: the appointments planned again
         """
-        if not counters:
-            return self.browse()
-        self.env.flush_all()
-        self.env.cr.execute(
-            """
-            SELECT a.id FROM rdv_appointment a
-             WHERE a.state = 'to_reschedule' AND a.counter_id = ANY(%s) AND a.start > %s
-               AND EXISTS (SELECT 1 FROM rdv_slot s
-                            WHERE s.counter_id = a.counter_id AND s.start = a.start
-                              AND s.state = 'free')
-             ORDER BY a.start, a.id
-            """,
-            (counters.ids, fields.Datetime.now()),
-        )
         restored = self.browse()
-        for appointment in self.browse([row[0] for row in self.env.cr.fetchall()]):
+        for appointment in self.filtered(lambda a: a.state == "to_reschedule"):
             try:
                 with self.env.cr.savepoint():
                     appointment._change_slot(

@@ -23,6 +23,9 @@ class RdvClosure(models.Model):
     _check_company_auto = True
 
     name = fields.Char("Reason", required=True, tracking=True)
+    # What saving the change being edited does to appointments: set by the
+    # onchange, shown as the form's banner.
+    impact_preview = fields.Text("Effect of saving", store=False, readonly=True)
     active = fields.Boolean(default=True, tracking=True)
     kind = fields.Selection(
         [("holiday", "Public holiday"), ("closure", "Closure")],
@@ -173,20 +176,22 @@ class RdvClosure(models.Model):
         "active",
     )
     def _onchange_impact(self):
+        self.impact_preview = False
         if not (self.date_from and self.date_to and self.company_id) or (
             self.date_to < self.date_from
         ):
-            return None
+            return
         counters = self._get_counters() | self._origin._get_counters()
         if not counters:
-            return None
+            return
         dates = [
             d
             for d in (self.date_from, self.date_to, self._origin.date_from, self._origin.date_to)
             if d
         ]
-        impact = counters._preview_impact(min(dates), max(dates), closure_overrides=[self])
-        return counters._impact_warning(impact)
+        self.impact_preview = counters._impact_message(
+            counters._preview_impact(min(dates), max(dates), closure_overrides=[self])
+        )
 
     # --- public holidays
 

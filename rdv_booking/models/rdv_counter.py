@@ -36,6 +36,9 @@ class RdvCounter(models.Model):
     _check_company_auto = True
 
     name = fields.Char(required=True, translate=True, tracking=True)
+    # What saving the change being edited does to appointments: set by the
+    # onchange, shown as the form's banner.
+    impact_preview = fields.Text("Effect of saving", store=False, readonly=True)
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True, tracking=True)
     place_id = fields.Many2one(
@@ -250,10 +253,11 @@ class RdvCounter(models.Model):
     )
     def _onchange_schedule_impact(self):
         counter = self._origin
-        if not counter:
-            return None
-        impact = counter._preview_impact(counter_overrides={counter.id: self})
-        return counter._impact_warning(impact)
+        self.impact_preview = (
+            counter._impact_message(counter._preview_impact(counter_overrides={counter.id: self}))
+            if counter
+            else False
+        )
 
     # ------------------------------------------------------------------
     # Slot generation
@@ -409,10 +413,10 @@ class RdvCounter(models.Model):
 
         if dry_run:
             with self.env.cr.savepoint(flush=False) as savepoint:
-                lost = self.env["rdv.slot"]._apply_wanted_slots(runs, windows)
+                lost, _reopened = self.env["rdv.slot"]._apply_wanted_slots(runs, windows)
                 savepoint.rollback()
             return self.env["rdv.appointment"].browse(lost)
-        lost = self.env["rdv.slot"]._apply_wanted_slots(runs, windows)
+        lost, reopened = self.env["rdv.slot"]._apply_wanted_slots(runs, windows)
         appointments = self.env["rdv.appointment"].browse(lost).exists()
         causes = defaultdict(lambda: self.env["rdv.appointment"])
         for appointment in appointments:
@@ -421,7 +425,7 @@ class RdvCounter(models.Model):
             group._lose_slots(cause, detail)
         # Undoing a change (a closure deleted, an exception range shortened)
         # gives the appointments it had moved their own time back.
-        self.env["rdv.appointment"]._restore_own_time(self.browse(windows["counter"]))
+        self.env["rdv.appointment"].browse(reopened)._restore_own_time()
         return appointments
 
     def _planned_to_come(self):
@@ -496,22 +500,20 @@ class RdvCounter(models.Model):
             return self.env["rdv.appointment"]
         return lost.filtered(lambda appointment: appointment.state == "planned")
 
-    def _impact_warning(self, appointments):
-        """Onchange warning announcing how many appointments a change affects."""
+    def _impact_message(self, appointments):
+        """What saving a change being edited will do to ``appointments``: the
+        form's banner (``impact_preview``), kept up to date while typing
+        rather than a dialog at each change."""
         if not appointments:
-            return None
-        return {
-            "warning": {
-                "title": _("%s appointments affected", len(appointments)),
-                "message": _(
-                    "Saving this change removes the slots of %(count)s planned appointments "
-                    "(first: %(first)s). They will move to 'To reschedule' and the citizens "
-                    "will be told to choose another slot.",
-                    count=len(appointments),
-                    first=", ".join(appointments[:5].mapped("display_name")),
-                ),
-            }
-        }
+            return False
+        return _(
+            "Saving this change removes the slots of %(count)s planned appointments "
+            "(%(first)s). They will move to 'To reschedule' and the citizens will be told "
+            "to choose another slot.",
+            count=len(appointments),
+            first=", ".join(appointments[:5].mapped("display_name"))
+            + (", …" if len(appointments) > 5 else ""),
+        )
 
     @api.model
     def _cron_generate_slots(self):

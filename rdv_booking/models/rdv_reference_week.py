@@ -33,6 +33,9 @@ class RdvReferenceWeek(models.Model):
     _order = "name"
 
     name = fields.Char(required=True, translate=True, tracking=True)
+    # What saving the change being edited does to appointments: set by the
+    # onchange, shown as the form's banner.
+    impact_preview = fields.Text("Effect of saving", store=False, readonly=True)
     active = fields.Boolean(default=True)
     company_id = fields.Many2one(
         "res.company", required=True, index=True, default=lambda self: self.env.company
@@ -114,15 +117,14 @@ class RdvReferenceWeek(models.Model):
     @api.onchange("line_ids")
     def _onchange_line_ids_impact(self):
         week = self._origin
+        counters = week._get_counters()
         # Overlapping hours are refused on save (the summary says why): no
         # impact to preview from hours that cannot be saved.
-        if not week or self._overlap_message():
-            return None
-        counters = week._get_counters()
-        if not counters:
-            return None
-        impact = counters._preview_impact(week_overrides={week.id: self})
-        return counters._impact_warning(impact)
+        self.impact_preview = (
+            counters._impact_message(counters._preview_impact(week_overrides={week.id: self}))
+            if counters and not self._overlap_message()
+            else False
+        )
 
 
 class RdvReferenceWeekLine(models.Model):

@@ -193,7 +193,8 @@ class RdvSlot(models.Model):
         :param windows: {"counter", "start", "end", "cap", "trim"} parallel
             lists: the UTC window each counter is regenerated in, its capacity,
             and whether free slots after the window go (the horizon's end)
-        :return: ids of the appointments that lost slots
+        :return: (ids of the appointments that lost slots, ids of the
+            to-reschedule appointments whose own time has free slots again)
         """
         cr = self.env.cr
         now = fields.Datetime.now()
@@ -313,13 +314,25 @@ class RdvSlot(models.Model):
              WHERE NOT EXISTS (SELECT 1 FROM rdv_slot s
                                 WHERE s.counter_id = x.counter_id AND s.start = x.start
                                   AND s.seat = x.seat)
-            ON CONFLICT (counter_id, start, seat) DO NOTHING
+            ON CONFLICT (counter_id, start, seat) DO NOTHING;
+            -- 5. To-reschedule appointments of the windows whose time is free
+            --    again (a closure deleted...): rdv.appointment._restore_own_time.
+            SELECT a.id
+              FROM rdv_appointment a
+              JOIN rdv_slot_window w ON a.counter_id = w.counter_id
+                   AND a.start >= w.win_start AND a.start < w.win_end
+             WHERE a.state = 'to_reschedule'
+               AND EXISTS (SELECT 1 FROM rdv_slot s
+                            WHERE s.counter_id = a.counter_id AND s.start = a.start
+                              AND s.state = 'free')
+             ORDER BY a.start, a.id
             """,
             {"now": now},
         )
+        reopened = [row[0] for row in cr.fetchall()]
         self.invalidate_model()
         self.env["rdv.appointment"].invalidate_model(["slot_ids"])
-        return list(lost)
+        return list(lost), reopened
 
     # ------------------------------------------------------------------
     # Taking and releasing (called by the booking service only)
@@ -631,7 +644,18 @@ class RdvSlot(models.Model):
         if to_free != self:
             raise UserError(_("Only suspended or reserved slots can be released."))
         to_free._set_state("free")
-        restored = self.env["rdv.appointment"]._restore_own_time(to_free.counter_id)
+        restored = (
+            self.env["rdv.appointment"]
+            .search(
+                [
+                    ("state", "=", "to_reschedule"),
+                    ("counter_id", "in", to_free.counter_id.ids),
+                    ("start", "in", to_free.mapped("start")),
+                ],
+                order="start, id",
+            )
+            ._restore_own_time()
+        )
         if not restored:
             return False  # nothing to say (and the bulk action's server action returns it)
         return actions.notification(

@@ -245,3 +245,33 @@ class TestAgentTour(HttpCase):
         self.assertIn("10:00 - 10:15", text)
         self.assertLess(text.index("MATINAL Lou"), text.index("TARDIF Lou"), "in time order")
         self.assertIn("06 12 34 56 78", text)
+
+    def test_impact_banner(self):
+        """Editing a counter's validity shows, while typing, which planned
+        appointments saving would move; discarding changes nothing."""
+        manager = new_test_user(
+            self.env,
+            "rdv_tour_manager",
+            groups="rdv_booking.group_rdv_manager",
+            tz="Europe/Paris",
+            company_id=self.company.id,
+            company_ids=[(6, 0, self.company.ids)],
+        )
+        in_3_days = PARIS.localize(
+            datetime.datetime.combine(
+                self.place._today() + datetime.timedelta(days=3), datetime.time(10)
+            )
+        )
+        appointment = self.env["rdv.appointment"]._book(
+            self.appointment_type,
+            self.counter,
+            in_3_days.astimezone(pytz.utc).replace(tzinfo=None),
+            citizen={"lastname": "Bannière", "phone": "0612345678"},
+        )
+        self.start_tour(
+            f"/odoo/action-rdv_booking.rdv_counter_action/{self.counter.id}",
+            "rdv_booking_impact_tour",
+            login=manager.login,
+        )
+        self.assertEqual(appointment.state, "planned")
+        self.assertFalse(self.counter.date_end)

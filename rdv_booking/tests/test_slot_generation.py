@@ -235,8 +235,9 @@ class TestSlotGeneration(RdvCase):
         self.assertEqual(len(self.slots(day=TUESDAY, state="booked")), 4, "the preview rolled back")
         self.assertEqual(self.counter.date_end, False)
         onchange = self.counter.new({"date_end": MONDAY}, origin=self.counter)
-        onchange_warning = onchange._onchange_schedule_impact()
-        self.assertIn("2", onchange_warning["warning"]["title"])
+        onchange._onchange_schedule_impact()
+        self.assertIn("removes the slots of 2 planned appointments", onchange.impact_preview)
+        self.assertFalse(self.counter.impact_preview, "only while editing")
 
     def test_closure_onchange_announces_the_impact(self):
         self.book(utc(2026, 3, 3, 8, 0))
@@ -250,9 +251,8 @@ class TestSlotGeneration(RdvCase):
                 "all_day": True,
             }
         )
-        warning = closure._onchange_impact()
-        self.assertTrue(warning)
-        self.assertIn("1", warning["warning"]["title"])
+        closure._onchange_impact()
+        self.assertIn("removes the slots of 1 planned appointments", closure.impact_preview)
 
     def test_impact_preview_ignores_values_being_typed(self):
         self.book(utc(2026, 3, 3, 8, 0))
@@ -268,7 +268,9 @@ class TestSlotGeneration(RdvCase):
                 "hour_to": 0.0,
             }
         )
-        self.assertIsNone(closure._onchange_impact())
+        closure.impact_preview = "from an earlier change"
+        closure._onchange_impact()
+        self.assertFalse(closure.impact_preview)
 
     def test_apply_one_exception_day_query_count(self):
         self.counter.capacity = 1

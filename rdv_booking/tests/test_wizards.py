@@ -374,7 +374,8 @@ class TestAgentReview(RdvCase):
             },
             origin=self.week,
         )
-        self.assertIsNone(overlapping._onchange_line_ids_impact())
+        overlapping._onchange_line_ids_impact()
+        self.assertFalse(overlapping.impact_preview)
         self.assertIn("overlaps", overlapping.summary)
         self.assertTrue(monday)
         # Refused on save, with the day in the user's language.
