@@ -458,9 +458,33 @@ class RdvDemo(models.AbstractModel):
             appointment._cancel(
                 by=rng.choice(["citizen", "citizen", "agency"]), reason="Empêchement"
             )
-        # The ID station breaks down for one morning: its bookings must be rescheduled.
-        victims = planned.filtered(lambda a: a.state == "planned")[:3]
-        victims.slot_ids.action_suspend()
+        # The ID station breaks down for one morning: a closure of its counter
+        # sends that morning's bookings to "to reschedule", the reason naming it.
+        morning = next(
+            (
+                appointment
+                for appointment in planned.sorted("start")
+                if appointment.state == "planned"
+                and appointment.place_id._to_local(appointment.start).hour < 12
+                and appointment.start > now + datetime.timedelta(days=1)
+            ),
+            None,
+        )
+        if morning:
+            day = morning.place_id._to_local(morning.start).date()
+            self.env["rdv.closure"].create(
+                {
+                    "name": "Borne CNI en panne",
+                    "company_id": morning.company_id.id,
+                    "place_id": morning.place_id.id,
+                    "counter_id": morning.counter_id.id,
+                    "date_from": day,
+                    "date_to": day,
+                    "all_day": False,
+                    "hour_from": 8.0,
+                    "hour_to": 12.0,
+                }
+            )
         # A slot kept for a disabled citizen the agents will call back.
         free = self.env["rdv.slot"].search(
             [("state", "=", "free"), ("start", ">", now)], limit=1, offset=40

@@ -27,6 +27,9 @@ class RdvImpactWizard(models.AbstractModel):
             "res_model": self._name,
             "res_id": self.id,
             "view_mode": "form",
+            # Complete: action_archive's result reaches the web client as is
+            # (no clean_action as for buttons and server actions).
+            "views": [(False, "form")],
             "target": "new",
         }
 

@@ -248,7 +248,8 @@ class TestAgentTour(HttpCase):
 
     def test_impact_banner(self):
         """Editing a counter's validity shows, while typing, which planned
-        appointments saving would move; discarding changes nothing."""
+        appointments saving would move; discarding changes nothing; archiving
+        it from the list shows them first."""
         manager = new_test_user(
             self.env,
             "rdv_tour_manager",
@@ -275,3 +276,4 @@ class TestAgentTour(HttpCase):
         )
         self.assertEqual(appointment.state, "planned")
         self.assertFalse(self.counter.date_end)
+        self.assertTrue(self.counter.active, "the archiving was discarded")
