@@ -576,6 +576,27 @@ class RdvWebsite(http.Controller):
         )
 
     @http.route(
+        ["/rdv/hold", "/rdv/booking/code"],
+        type="http",
+        auth="public",
+        website=True,
+        methods=["GET"],
+        sitemap=False,
+        readonly=True,
+    )
+    def rdv_post_only_get(self, **kwargs):
+        """GET on a URL that only takes forms: the page a form answered there
+        was opened again in another language (the language switcher) or from
+        the history. Nothing is done: the booking in progress goes on at its
+        current step, else the citizen starts again."""
+        if self._pending():
+            # The summary sends to the details while they are missing.
+            return request.redirect("/rdv/booking/summary", code=303)
+        if request.session.get(SESSION_PENDING) in (request.session.get(SESSION_DONE) or []):
+            return request.redirect("/rdv/booking/done", code=303)
+        return request.redirect("/rdv", code=303)
+
+    @http.route(
         "/rdv/hold", type="http", auth="public", website=True, methods=["POST"], sitemap=False
     )
     def rdv_hold(self, type_id=None, counter_id=None, start=None, persons=1, **post):

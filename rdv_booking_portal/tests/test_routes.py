@@ -4,6 +4,7 @@ import html
 import re
 import subprocess
 import unicodedata
+from urllib.parse import urlparse
 
 import vobject
 
@@ -636,3 +637,29 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
             )
             self.assertEqual(page_h1(opened), "Your appointment")
             self.assertIn(appointment.name, opened.text)
+
+    def test_urls_of_forms_opened_again_lead_to_the_booking(self):
+        """The language switcher (or the history) opens by GET the URL a form
+        was posted to: the booking goes on at its step, never a bare 405, and
+        the GET does nothing."""
+        for url in ("/rdv/hold", "/rdv/booking/code"):
+            with self.subTest(url=url):
+                response = self.url_open(url, allow_redirects=False)
+                self.assertEqual(response.status_code, 303)
+                self.assertEqual(urlparse(response.headers["Location"]).path, "/rdv")
+        held = self.hold()
+        pending = self.env["rdv.appointment"].search([("state", "=", "pending")])
+        self.assertEqual(len(pending), 1)
+        for url in ("/rdv/hold", "/rdv/booking/code"):
+            with self.subTest(url=url):
+                self.assertEqual(page_h1(self.url_open(url)), "Your details")
+        self.details(held)
+        self.website.language_ids |= self.env["res.lang"]._activate_lang("fr_FR")
+        french = self.url_open("/fr/rdv/booking/code")
+        self.assertEqual(french.status_code, 200)
+        self.assertIn('lang="fr-FR"', french.text)
+        self.assertIn('action="/fr/rdv/booking/code"', french.text, "the summary, in French")
+        self.assertEqual(self.env["rdv.appointment"].search([("state", "=", "pending")]), pending)
+        self.assertFalse(
+            self.env["rdv.otp"].search([("appointment_id", "=", pending.id)]), "no code sent"
+        )
