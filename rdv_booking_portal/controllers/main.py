@@ -195,10 +195,12 @@ class RdvWebsite(http.Controller):
         company = company or request.website.company_id
         return json.dumps(request.env["rdv.captcha"].sudo()._new_challenge(company))
 
-    def _error(self, message, status=400, back_url="/rdv"):
+    def _error(self, message, status=400, back_url="/rdv", back_label=None):
+        """An error page: ``message``, and a button to ``back_url`` ("Go back",
+        else ``back_label``)."""
         return request.render(
             "rdv_booking_portal.page_error",
-            {"message": message, "back_url": back_url},
+            {"message": message, "back_url": back_url, "back_label": back_label},
             status=status,
         )
 
@@ -700,6 +702,13 @@ class RdvWebsite(http.Controller):
             # Back, or a form sent again, after the code was right: the
             # booking is confirmed, not expired.
             return None, request.redirect("/rdv/booking/done")
+        if not appointment and not request.session.get(SESSION_PENDING):
+            # Nothing was held in this browser (or it was given up for another time).
+            return None, self._error(
+                _("You have no booking in progress."),
+                status=404,
+                back_label=_("Book an appointment"),
+            )
         if not appointment:
             return None, self._error(
                 _(

@@ -10,5 +10,6 @@ from . import (
     rdv_place,
     rdv_rate_limit,
     res_company,
+    res_lang,
     website,
 )

@@ -469,8 +469,19 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
         )
         self.assertEqual(self.url_open("/rdv/appointment/%s/pdf" % other.id).status_code, 404)
         self.assertEqual(self.url_open("/rdv/appointment/%s/ics" % other.id).status_code, 404)
-        self.assertEqual(self.url_open("/rdv/booking/details").status_code, 410)
+        # Nothing held in this browser: not "expired", and a way to start.
+        nothing = self.url_open("/rdv/booking/details")
+        self.assertEqual(nothing.status_code, 404)
+        self.assertIn("You have no booking in progress.", nothing.text)
+        self.assertNotIn("expired", nothing.text)
+        self.assertIn(">Book an appointment</a>", nothing.text)
         self.assertEqual(self.url_open("/rdv/manage", allow_redirects=False).status_code, 303)
+        # Held, then gone (its time ran out): expired.
+        self.hold(self._future_start(days=6))
+        self.env["rdv.appointment"].search([("state", "=", "pending")]).unlink()
+        expired = self.url_open("/rdv/booking/details")
+        self.assertEqual(expired.status_code, 410)
+        self.assertIn("Your booking has expired", expired.text)
 
     def test_messages_never_come_from_the_url(self):
         """A link cannot make our pages say something (e.g. a phone number to call)."""
@@ -663,3 +674,11 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
         self.assertFalse(
             self.env["rdv.otp"].search([("appointment_id", "=", pending.id)]), "no code sent"
         )
+
+    def test_arabic_lists_use_the_arabic_comma(self):
+        self.website.language_ids |= self.env["res.lang"]._activate_lang("ar_001")
+        url = "/rdv/type/%s/slots?place=%s" % (self.rdv_type.id, self.place.id)
+        arabic = self.url_open("/ar" + url)
+        self.assertIn("Carte d&#39;identité، Mairie du Portail، ", arabic.text)
+        self.opener.cookies.clear()
+        self.assertIn("Carte d&#39;identité, Mairie du Portail, ", self.url_open(url).text)

@@ -260,9 +260,9 @@ class TestCitizenTours(RdvTourCase):
         self.assertFalse(pending.exists(), "the booking that lost its time is gone")
 
     def test_error_page(self):
-        """A booking step without a booking (its hold expired): the error page."""
+        """A booking step without a booking in progress: the error page."""
         page = self.url_open("/rdv/booking/summary")
-        self.assertEqual(page.status_code, 410)
+        self.assertEqual(page.status_code, 404)
         self.start_tour("/rdv/booking/summary", "rdv_portal_error_tour")
 
     def test_my_appointments(self):
