@@ -13,7 +13,7 @@ from markupsafe import Markup
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
-from odoo.tools import email_normalize, html2plaintext, safe_eval
+from odoo.tools import email_normalize, html2plaintext, is_html_empty, safe_eval
 from odoo.tools.lru import LRU
 from odoo.tools.mail import email_split_and_format_normalize
 
@@ -304,6 +304,25 @@ class RdvAppointment(models.Model):
             self.state == "to_reschedule" or fields.Datetime.now() < deadline
         )
 
+    def _documents_to_bring(self):
+        """The type's list of documents to bring (HTML), or False if it lists none."""
+        self.ensure_one()
+        documents = self.type_id.documents_to_bring
+        return False if is_html_empty(documents) else documents
+
+    def _bring_on_the_day(self):
+        """What to bring on the day, in one sentence, for the pages, messages,
+        PDF and calendar file: the type's documents when it lists them (a
+        fixed "your ID document" would contradict a list for a lost ID),
+        else an ID document."""
+        self.ensure_one()
+        if self._documents_to_bring():
+            return _(
+                'Bring the documents listed under "Documents to bring" and the reference of '
+                "the appointment."
+            )
+        return _("Bring your ID document and the reference of the appointment.")
+
     def _ics(self):
         """The appointment as an iCalendar file (bytes)."""
         self.ensure_one()
@@ -319,9 +338,14 @@ class RdvAppointment(models.Model):
         event.add("location").value = ", ".join(
             part for part in (self.place_id.name, self.place_id.address_display) if part
         )
-        event.add("description").value = _(
-            "Reference: %(reference)s. Bring your ID document.", reference=self.name
-        )
+        description = [
+            _("Reference: %(reference)s.", reference=self.name),
+            self._bring_on_the_day(),
+        ]
+        documents = self._documents_to_bring()
+        if documents:
+            description += [_("Documents to bring:"), html2plaintext(documents)]
+        event.add("description").value = "\n".join(description)
         alarm = event.add("valarm")
         alarm.add("action").value = "DISPLAY"
         alarm.add("description").value = event.summary.value

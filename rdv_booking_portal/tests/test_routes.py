@@ -675,6 +675,39 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
             self.env["rdv.otp"].search([("appointment_id", "=", pending.id)]), "no code sent"
         )
 
+    def test_practical_information_on_the_confirmation_and_manage_pages(self):
+        """The place's phone and how to get there, and what to bring: the
+        type's documents, not a fixed "ID document" beside them."""
+        self.place.access_info = "<p>Entrée côté parc, accessible en fauteuil roulant.</p>"
+        with smtp_sink(self.env) as sink:
+            done = self.book(sink, start=self._future_start(days=3, hour=16))
+            mails = sink.flush(self.env).texts("jules@example.com")
+        appointment = self.env["rdv.appointment"].search([("counter_id", "=", self.counter.id)])
+        (confirmation,) = [m for m in mails if appointment.name + " is confirmed" in m["subject"]]
+        manage = self.url_open(
+            "/rdv/manage/%s" % self.env["rdv.access.token"]._new_token(appointment)
+        )
+        self.assertEqual(page_h1(manage), "Your appointment")
+        for where, text in (
+            ("confirmation page", main_part(done)),
+            ("manage page", main_part(manage)),
+            ("confirmation e-mail", confirmation["html"]),
+        ):
+            with self.subTest(where):
+                self.assertIn("Entrée côté parc", text)
+                self.assertIn("+33 4 50 00 00 00", text)
+                self.assertIn("Une photo d'identité", text)
+                self.assertIn("Documents to bring", text)
+                self.assertNotIn("ID document", text)
+        event = vobject.readOne(appointment._ics().decode()).vevent
+        self.assertIn("Une photo d'identité", event.description.value)
+        self.assertNotIn("ID document", event.description.value)
+        # A type that lists no document: an ID document, everywhere.
+        self.rdv_type.documents_to_bring = "<p><br></p>"
+        self.assertIn("Bring your ID document", main_part(self.url_open("/rdv/booking/done")))
+        event = vobject.readOne(appointment._ics().decode()).vevent
+        self.assertIn("Bring your ID document", event.description.value)
+
     def test_arabic_lists_use_the_arabic_comma(self):
         self.website.language_ids |= self.env["res.lang"]._activate_lang("ar_001")
         url = "/rdv/type/%s/slots?place=%s" % (self.rdv_type.id, self.place.id)
