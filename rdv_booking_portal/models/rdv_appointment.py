@@ -50,6 +50,13 @@ class RdvAppointment(models.Model):
     citizen_lang = fields.Char(
         "Citizen language", help="Language of the website when the citizen booked."
     )
+    ics_sequence = fields.Integer(
+        "Calendar file version",
+        readonly=True,
+        copy=False,
+        help="SEQUENCE of the appointment's calendar file: one more at each move, so that "
+        "the citizen's calendar replaces the event it holds.",
+    )
 
     def _link_partners(self):
         """The contact speaks the language the citizen booked in."""
@@ -324,19 +331,33 @@ class RdvAppointment(models.Model):
         return _("Bring your ID document and the reference of the appointment.")
 
     def _ics(self):
-        """The appointment as an iCalendar file (bytes)."""
+        """The appointment as an iCalendar file (bytes), in the language of the
+        context.
+
+        Once cancelled, a cancellation (METHOD:CANCEL) of the same event. Its
+        SEQUENCE grows at each move (:attr:`ics_sequence`), and once more
+        for the cancellation: calendars replace the event they hold only
+        with a higher one.
+        """
         self.ensure_one()
+        cancelled = self.state == "cancelled"
         calendar = vobject.iCalendar()
         calendar.add("prodid").value = "-//RDV//Appointments//EN"
-        calendar.add("method").value = "PUBLISH"
+        calendar.add("method").value = "CANCEL" if cancelled else "PUBLISH"
         event = calendar.add("vevent")
         event.add("uid").value = "rdv-%s@%s" % (self.name, self.company_id.id)
+        event.add("sequence").value = str(self.ics_sequence + (1 if cancelled else 0))
+        event.add("status").value = "CANCELLED" if cancelled else "CONFIRMED"
         event.add("dtstamp").value = fields.Datetime.now().replace(tzinfo=pytz.utc)
         event.add("dtstart").value = self.start.replace(tzinfo=pytz.utc)
         event.add("dtend").value = self.stop.replace(tzinfo=pytz.utc)
+        if self.company_id.email:
+            organizer = event.add("organizer")
+            organizer.value = "mailto:%s" % self.company_id.email
+            organizer.params["CN"] = [self.company_id.name]
         event.add("summary").value = "%s - %s" % (self.type_id.name, self.place_id.name)
-        event.add("location").value = ", ".join(
-            part for part in (self.place_id.name, self.place_id.address_display) if part
+        event.add("location").value = self.env["res.lang"]._rdv_join(
+            [self.place_id.name, self.place_id.address_display]
         )
         description = [
             _("Reference: %(reference)s.", reference=self.name),
@@ -406,6 +427,12 @@ class RdvAppointment(models.Model):
         "to_reschedule": ("rdv_booking_portal.mail_template_rdv_to_reschedule", False),
     }
 
+    def _notify_changed(self):
+        """A new version of the calendar file: the event moved."""
+        for appointment in self:
+            appointment.ics_sequence += 1
+        return super()._notify_changed()
+
     def _deliver_notification(self, kind):
         super()._deliver_notification(kind)
         if kind in self.MAIL_TEMPLATES and self._citizen_email():
@@ -414,21 +441,32 @@ class RdvAppointment(models.Model):
         return True
 
     def _send_citizen_mail(self, xmlid, with_files=False):
-        """Queue a message template to the citizen, with fresh links."""
+        """Queue a message template to the citizen, with fresh links.
+
+        ``with_files``: the summary PDF and the calendar file are attached.
+        A cancellation has the calendar file that removes the event.
+        """
         self.ensure_one()
         template = self.env.ref(xmlid)
-        values = {}
-        if with_files:
-            values["attachment_ids"] = [
+        values = {"attachment_ids": []}
+        if with_files or self.state == "cancelled":
+            # In the citizen's language, as the message (the template's lang).
+            ics = self.with_context(
+                lang=self.citizen_lang or self.partner_id.lang or self.env.lang
+            )._ics()
+            values["attachment_ids"].append(
                 (
                     0,
                     0,
                     {
                         "name": "%s.ics" % self.name,
-                        "datas": base64.b64encode(self._ics()),
+                        "datas": base64.b64encode(ics),
                         "mimetype": "text/calendar",
                     },
-                ),
+                )
+            )
+        if with_files:
+            values["attachment_ids"].append(
                 (
                     0,
                     0,
@@ -437,8 +475,8 @@ class RdvAppointment(models.Model):
                         "datas": base64.b64encode(self._summary_pdf(refresh=True)),
                         "mimetype": "application/pdf",
                     },
-                ),
-            ]
+                )
+            )
         template.sudo().with_context(
             rdv_manage_url=self._manage_url(),
             rdv_reschedule_url=self._manage_url("reschedule"),

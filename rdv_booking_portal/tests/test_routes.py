@@ -675,6 +675,47 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
             self.env["rdv.otp"].search([("appointment_id", "=", pending.id)]), "no code sent"
         )
 
+    def test_calendar_files_follow_the_appointment_in_the_citizen_language(self):
+        """The calendar file of each message: in the citizen's language, one
+        version more at each move, and a cancellation that removes the event."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        appointment = self._phone_booking(email="h@example.com")
+        appointment.citizen_lang = "fr_FR"
+        with smtp_sink(self.env) as sink:
+            sink.flush(self.env)
+            appointment._change_slot(self.counter, self._future_start(days=5, hour=10))
+            sink.flush(self.env)
+            appointment._cancel(by="citizen")
+            sink.flush(self.env)
+        events = []
+        for item in [item for item in sink.messages if "h@example.com" in item["to"]]:
+            # Calendar files are UTF-8 (RFC 5545), a charset the part does not name.
+            files = [
+                part.get_payload(decode=True).decode()
+                for part in item["message"].iter_attachments()
+                if part.get_content_type() == "text/calendar"
+            ]
+            self.assertEqual(len(files), 1, item["message"]["subject"])
+            calendar = vobject.readOne(files[0])
+            events.append((calendar.method.value, calendar.vevent))
+        self.assertEqual(
+            [(method, event.sequence.value, event.status.value) for method, event in events],
+            [
+                ("PUBLISH", "0", "CONFIRMED"),
+                ("PUBLISH", "1", "CONFIRMED"),
+                ("CANCEL", "2", "CANCELLED"),
+            ],
+        )
+        self.assertEqual(len({event.uid.value for _m, event in events}), 1, "one event")
+        self.assertEqual(events[1][1].dtstart.value.replace(tzinfo=None), appointment.start)
+        description = events[0][1].description.value
+        self.assertIn("Référence : %s." % appointment.name, description)
+        self.assertNotIn("Reference", description)
+        self.assertEqual(events[0][1].organizer.value, "mailto:mairie@portail.example")
+        self.env["res.lang"]._activate_lang("ar_001")
+        arabic = vobject.readOne(appointment.with_context(lang="ar_001")._ics().decode())
+        self.assertIn("Mairie du Portail، ", arabic.vevent.location.value, "the Arabic comma")
+
     def test_practical_information_on_the_confirmation_and_manage_pages(self):
         """The place's phone and how to get there, and what to bring: the
         type's documents, not a fixed "ID document" beside them."""
