@@ -733,13 +733,35 @@ class RdvWebsite(http.Controller):
         appointment, expired = self._pending_or_expired()
         if expired:
             return expired
-        values = {name: appointment[name] for name, _s in IDENTITY_FIELDS}
-        values.update(
-            lastname=appointment.lastname,
-            firstname=appointment.firstname,
-            country_id=appointment.country_id.id,
-        )
+        if appointment.lastname:
+            values = {name: appointment[name] for name, _s in IDENTITY_FIELDS}
+            values.update(
+                lastname=appointment.lastname,
+                firstname=appointment.firstname,
+                country_id=appointment.country_id.id,
+            )
+        else:
+            values = self._account_details()
         return self._identity_form(appointment, {k: v for k, v in values.items() if v})
+
+    def _account_details(self):
+        """What the logged-in citizen's account says of them, to fill in the
+        details form of a new booking (nothing for a visitor)."""
+        partner = self._account_partner()
+        if not partner:
+            return {}
+        partner = partner.sudo()
+        lastname, firstname = partner._rdv_citizen_names()
+        return {
+            "lastname": lastname,
+            "firstname": firstname,
+            "email": partner.email,
+            "phone": partner.mobile or partner.phone,
+            "street": partner.street,
+            "zip": partner.zip,
+            "city": partner.city,
+            "country_id": partner.country_id.id,
+        }
 
     @http.route(
         "/rdv/booking/details",

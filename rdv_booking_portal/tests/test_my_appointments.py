@@ -191,3 +191,59 @@ class TestMyAppointments(RdvPortalMixin, HttpCase):
             )
         self.assertEqual(pending.state, "planned")
         self.assertIn(pending.name, self.url_open("/my/appointments").text)
+
+    def test_new_user_sees_the_entry_and_a_form_filled_in_from_the_account(self):
+        """Before any appointment, /my leads to them; the details form of a new
+        booking says what the account knows (no retyping)."""
+        newcomer = new_test_user(
+            self.env, "rdv_nour", groups="base.group_portal", name="Nour Haddad", email="n@ex.com"
+        )
+        newcomer.partner_id.write(
+            {"mobile": "06 98 76 54 32", "street": "3 rue Haute", "zip": "74100", "city": "Portail"}
+        )
+        self.authenticate("rdv_nour", "rdv_nour")
+        home = self.url_open("/my")
+        entry = re.search(
+            r'<div class="(o_portal_index_card [^"]*)">\s*<a href="/my/appointments"', home.text
+        )
+        self.assertTrue(entry, "the entry of the appointments is on /my")
+        self.assertNotIn("d-none", entry.group(1), "shown with no appointment yet")
+        slots = self.url_open("/rdv/type/%s/slots?place=any" % self.rdv_type.id)
+        csrf = re.search(r'csrf_token: "([^"]+)"', slots.text).group(1)
+        details = self.url_open(
+            "/rdv/hold",
+            data={
+                "csrf_token": csrf,
+                "type_id": self.rdv_type.id,
+                "counter_id": self.counter.id,
+                "start": str(self._future_start(days=6, hour=11)),
+            },
+        )
+        self.assertEqual(page_h1(details), "Your details")
+        for name, value in (
+            ("lastname", "Nour Haddad"),
+            ("email", "n@ex.com"),
+            ("phone", "06 98 76 54 32"),
+            ("city", "Portail"),
+        ):
+            self.assertTrue(
+                re.search(r'<input[^>]*name="%s"[^>]*value="%s"' % (name, value), details.text),
+                "%s filled in from the account" % name,
+            )
+        # Only what the type asks for: it does not ask for the street.
+        self.assertNotIn("3 rue Haute", details.text)
+        # Once the citizen gave their details, those are shown, not the account's.
+        self.url_open(
+            "/rdv/booking/details",
+            data={
+                "csrf_token": csrf,
+                "lastname": "Haddad",
+                "firstname": "Sami",  # his son
+                "phone": "06 12 34 56 70",
+                "email": "sami@example.com",
+                "consent": "1",
+            },
+        )
+        again = self.url_open("/rdv/booking/details")
+        self.assertIn('value="sami@example.com"', again.text)
+        self.assertNotIn('value="n@ex.com"', again.text)
