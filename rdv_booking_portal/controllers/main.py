@@ -395,11 +395,15 @@ class RdvWebsite(http.Controller):
     # 4. Days, then times
     # ------------------------------------------------------------------
 
+    def _today(self, tz):
+        """Today's date in the zone ``tz`` (of the places shown)."""
+        return datetime.datetime.now(time_zone(tz)).date()
+
     def _month_bounds(self, month, tz, day="", last_open=None):
         """First and last days of ``month`` ('YYYY-MM'), else of the month of
         ``day`` ('YYYY-MM-DD'), else of this month (in ``tz``); never a month
         already past, nor one after the day ``last_open``."""
-        today = datetime.datetime.now(pytz.timezone(tz)).date()
+        today = self._today(tz)
         first = today.replace(day=1)
         for value in (month, day[:7]):
             try:
@@ -437,7 +441,7 @@ class RdvWebsite(http.Controller):
                 )
             )
 
-        today = datetime.datetime.now(pytz.timezone(tz)).date()
+        today = self._today(tz)
         last_open = today + datetime.timedelta(days=max(types.mapped("max_horizon_days")))
         first, last = self._month_bounds(month, tz, day, last_open)
         starts = free_starts(first, last)
@@ -540,6 +544,7 @@ class RdvWebsite(http.Controller):
                 "by_day": by_day,
                 "chosen": chosen,
                 "chosen_label": chosen and self._format_date(chosen, "EEEE d MMMM y"),
+                "today": self._today(tz),
                 "times": times,
                 "next_month": next_month,
                 "prev_month": prev_month,
@@ -1222,6 +1227,7 @@ class RdvWebsite(http.Controller):
                 "by_day": by_day,
                 "chosen": chosen,
                 "chosen_label": chosen and self._format_date(chosen, "EEEE d MMMM y"),
+                "today": self._today(place.tz),
                 "times": times,
                 "prev_month": prev_month,
                 "next_month": next_month,

@@ -6,6 +6,7 @@ import subprocess
 import unicodedata
 from urllib.parse import urlparse
 
+import pytz
 import vobject
 
 from odoo import fields
@@ -748,6 +749,18 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
         self.assertIn("Bring your ID document", main_part(self.url_open("/rdv/booking/done")))
         event = vobject.readOne(appointment._ics().decode()).vevent
         self.assertIn("Bring your ID document", event.description.value)
+
+    def test_month_calendar_marks_today(self):
+        today = datetime.datetime.now(pytz.timezone("Europe/Paris")).date()
+        chosen = today + datetime.timedelta(days=2)
+        page = self.url_open(
+            "/rdv/type/%s/slots?place=%s&month=%s&day=%s"
+            % (self.rdv_type.id, self.place.id, chosen.strftime("%Y-%m"), chosen.isoformat())
+        )
+        marked = re.findall(r'aria-current="date"[^>]*>\s*(?:<span[^>]*>)?(\d+)', page.text)
+        expected = [str(today.day)] if today.month == chosen.month else []
+        self.assertEqual(marked, expected, "today, not the day open")
+        self.assertIn("o_rdv_day_free", page.text)
 
     def test_arabic_lists_use_the_arabic_comma(self):
         self.website.language_ids |= self.env["res.lang"]._activate_lang("ar_001")

@@ -126,6 +126,28 @@ function chooseFirstFreeDay() {
     const dayLink = "table.o_rdv_month a[href*='day=']";
     return [
         {
+            content:
+                "Days with free times are the easiest to see and to hit: not written " +
+                "smaller than the others, at least 24 x 24 px (WCAG 2.5.8)",
+            trigger: "table.o_rdv_month",
+            run: () => {
+                const other = document.querySelector("table.o_rdv_month td > span");
+                const otherSize = other ? parseFloat(getComputedStyle(other).fontSize) : 0;
+                for (const link of document.querySelectorAll(dayLink)) {
+                    const box = link.getBoundingClientRect();
+                    if (box.width < 24 || box.height < 24) {
+                        throw new Error(
+                            `A day with free times is ${box.width} x ${box.height} px: ` +
+                                "under the 24 x 24 px of WCAG 2.5.8"
+                        );
+                    }
+                    if (parseFloat(getComputedStyle(link).fontSize) < otherSize) {
+                        throw new Error("A day with free times is written smaller than the others");
+                    }
+                }
+            },
+        },
+        {
             content: "Open the first day with free times (or the next month)",
             trigger: "table.o_rdv_month",
             run: (helpers) =>
