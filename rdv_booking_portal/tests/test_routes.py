@@ -12,6 +12,7 @@ import vobject
 from odoo import fields
 from odoo.tests import HttpCase, tagged
 from odoo.tools import file_open
+from odoo.tools.translate import code_translations
 
 from ..models.rdv_locality import haversine_km
 from .common import RdvPortalMixin, read_qr_codes, smtp_sink, solve_captcha
@@ -769,3 +770,17 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
         self.assertIn("Carte d&#39;identité، Mairie du Portail، ", arabic.text)
         self.opener.cookies.clear()
         self.assertIn("Carte d&#39;identité, Mairie du Portail, ", self.url_open(url).text)
+
+    def test_wrong_code_messages_use_the_same_words(self):
+        """ "Code erroné" or "Code incorrect", not both, one message after the other."""
+        for lang in ("fr_FR", "ar_001"):
+            with self.subTest(lang=lang):
+                translations = code_translations.get_python_translations("rdv_booking_portal", lang)
+                openings = {
+                    re.split(r"[.,،]", translations[message])[0]
+                    for message in (
+                        "Wrong code. Attempts left: %s.",
+                        "Wrong code, and no attempt left. Ask for a new code.",
+                    )
+                }
+                self.assertEqual(len(openings), 1, openings)
