@@ -784,3 +784,16 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
                     )
                 }
                 self.assertEqual(len(openings), 1, openings)
+
+    def test_demo_site_advertises_nobody_and_lists_its_cookies(self):
+        """The demo commune's footer has no "Create a free website"; its privacy
+        page names every cookie the site sets."""
+        if not self.env.ref("rdv_booking_portal.demo_page_privacy", raise_if_not_found=False):
+            self.skipTest("demo data not installed")
+        page = self.url_open("/rdv")
+        self.assertNotIn("o_brand_promotion", page.text)
+        self.assertNotIn("free website", page.text)
+        privacy = self.url_open("/donnees-personnelles")
+        self.assertEqual(privacy.status_code, 200)
+        for cookie in ("session_id", "frontend_lang", "tz"):
+            self.assertIn("<code>%s</code>" % cookie, privacy.text)
