@@ -144,12 +144,11 @@ class TestMyAppointments(RdvPortalMixin, HttpCase):
         self.assertIn("can no longer be changed online", refused.text)
         self.assertEqual(self.mine.state, "planned")
 
-    def test_booking_while_logged_in_is_mine(self):
-        """Booked on the website while logged in: in "My appointments" once verified."""
-        self.authenticate("rdv_jules", "rdv_jules")
+    def _hold(self, start):
+        """Hold ``start`` at the counter as the logged-in user: (CSRF token,
+        the details page it leads to)."""
         slots = self.url_open("/rdv/type/%s/slots?place=any" % self.rdv_type.id)
         csrf = re.search(r'csrf_token: "([^"]+)"', slots.text).group(1)
-        start = self._future_start(days=6, hour=9)
         details = self.url_open(
             "/rdv/hold",
             data={
@@ -159,6 +158,12 @@ class TestMyAppointments(RdvPortalMixin, HttpCase):
                 "start": str(start),
             },
         )
+        return csrf, details
+
+    def test_booking_while_logged_in_is_mine(self):
+        """Booked on the website while logged in: in "My appointments" once verified."""
+        self.authenticate("rdv_jules", "rdv_jules")
+        csrf, details = self._hold(self._future_start(days=6, hour=9))
         self.url_open(
             "/rdv/booking/details",
             data={
@@ -208,17 +213,7 @@ class TestMyAppointments(RdvPortalMixin, HttpCase):
         )
         self.assertTrue(entry, "the entry of the appointments is on /my")
         self.assertNotIn("d-none", entry.group(1), "shown with no appointment yet")
-        slots = self.url_open("/rdv/type/%s/slots?place=any" % self.rdv_type.id)
-        csrf = re.search(r'csrf_token: "([^"]+)"', slots.text).group(1)
-        details = self.url_open(
-            "/rdv/hold",
-            data={
-                "csrf_token": csrf,
-                "type_id": self.rdv_type.id,
-                "counter_id": self.counter.id,
-                "start": str(self._future_start(days=6, hour=11)),
-            },
-        )
+        csrf, details = self._hold(self._future_start(days=6, hour=11))
         self.assertEqual(page_h1(details), "Your details")
         for name, value in (
             ("lastname", "Nour Haddad"),
