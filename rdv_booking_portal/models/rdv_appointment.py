@@ -18,6 +18,7 @@ from odoo.tools.lru import LRU
 from odoo.tools.mail import email_split_and_format_normalize
 
 from odoo.addons.base.models.ir_mail_server import MailDeliveryException
+from odoo.addons.rdv_booking.tools.bidi import printable_rtl
 from odoo.addons.rdv_booking.tools.phone import (
     PhoneError,
     format_phone,
@@ -266,6 +267,17 @@ class RdvAppointment(models.Model):
                 (self.type_id.file_number_label or _("File number"), self.file_number, "ltr")
             )
         return lines
+
+    def _pdf_rtl(self):
+        """Whether the summary PDF is written right to left (the language of
+        the context: the citizen's)."""
+        return self.env["res.lang"]._get_data(code=self.env.lang or "en_US").direction == "rtl"
+
+    def _pdf_text(self, fragment):
+        """``fragment`` (HTML) ready for the summary PDF: right to left, its
+        words in spans that wkhtmltopdf wraps and measures right
+        (``rdv_booking/tools/bidi.py``); as it is otherwise."""
+        return Markup(printable_rtl(fragment)) if fragment and self._pdf_rtl() else fragment
 
     def _reference_qr_src(self):
         """A QR code of the reference, as an image URL (SVG data), for the

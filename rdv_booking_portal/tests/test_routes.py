@@ -254,6 +254,28 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
                 self.assertIn(expected, unicodedata.normalize("NFKC", text))
                 self.assertNotIn("Show this code", text)
 
+    def test_summary_pdf_in_arabic_gives_wkhtmltopdf_words_it_can_wrap(self):
+        """Unpatched wkhtmltopdf draws a wrapping Arabic paragraph over itself:
+        in Arabic, the paragraphs are right to left, a span per word."""
+        appointment = self._phone_booking()
+        self.place.access_info = "<p>المدخل الرئيسي، الحافلة 2، محطة «Hôtel de Ville».</p>"
+        self.env["res.lang"]._activate_lang("ar_001")
+        report = "rdv_booking_portal.action_report_rdv_appointment"
+        for lang, right_to_left in (("ar_001", True), ("fr_FR", False)):
+            with self.subTest(lang=lang):
+                appointment.citizen_lang = lang
+                html = (
+                    self.env["ir.actions.report"]
+                    ._render_qweb_html(report, appointment.ids)[0]
+                    .decode()
+                )
+                nowrap = '<span style="white-space: nowrap">%s</span>'
+                self.assertEqual(nowrap % "الرئيسي" in html, right_to_left)
+                self.assertEqual(nowrap % "«" in html, right_to_left, "its mark apart")
+                self.assertEqual('dir="rtl"' in html, right_to_left)
+                # The text is the same once the spans are gone.
+                self.assertIn("محطة «Hôtel de Ville».", re.sub(r"<[^>]+>", "", html))
+
     def test_summary_pdf_prints_the_commune_logo_not_odoo_placeholder(self):
         appointment = self._phone_booking()
         report = "rdv_booking_portal.action_report_rdv_appointment"
