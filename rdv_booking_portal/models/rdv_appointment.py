@@ -45,6 +45,11 @@ def mask_email(email):
     return local[0] + "•" * (len(local) - 2) + local[-1] + "@" + domain
 
 
+def _html_or_false(value):
+    """An HTML field's value, or False when an editor left it empty ("<p><br></p>")."""
+    return False if is_html_empty(value) else value
+
+
 class RdvAppointment(models.Model):
     _inherit = "rdv.appointment"
 
@@ -326,8 +331,12 @@ class RdvAppointment(models.Model):
     def _documents_to_bring(self):
         """The type's list of documents to bring (HTML), or False if it lists none."""
         self.ensure_one()
-        documents = self.type_id.documents_to_bring
-        return False if is_html_empty(documents) else documents
+        return _html_or_false(self.type_id.documents_to_bring)
+
+    def _access_info(self):
+        """How to get to the place (HTML), or False if the place says nothing."""
+        self.ensure_one()
+        return _html_or_false(self.place_id.access_info)
 
     def _bring_on_the_day(self):
         """What to bring on the day, in one sentence, for the pages, messages,

@@ -767,9 +767,21 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
         event = vobject.readOne(appointment._ics().decode()).vevent
         self.assertIn("Une photo d'identité", event.description.value)
         self.assertNotIn("ID document", event.description.value)
-        # A type that lists no document: an ID document, everywhere.
+        # A type that lists no document: an ID document, everywhere; a place
+        # whose directions an editor emptied: no heading over nothing.
         self.rdv_type.documents_to_bring = "<p><br></p>"
-        self.assertIn("Bring your ID document", main_part(self.url_open("/rdv/booking/done")))
+        self.place.access_info = "<p><br></p>"
+        done = main_part(self.url_open("/rdv/booking/done"))
+        self.assertIn("Bring your ID document", done)
+        self.assertNotIn("How to get there", done)
+        pdf_html = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("rdv_booking_portal.action_report_rdv_appointment", appointment.ids)[
+                0
+            ]
+            .decode()
+        )
+        self.assertNotIn("How to get there", pdf_html)
         event = vobject.readOne(appointment._ics().decode()).vevent
         self.assertIn("Bring your ID document", event.description.value)
 
