@@ -49,6 +49,15 @@ modules_missing() {
         WHERE i.state IS DISTINCT FROM 'installed'" 2>/dev/null || echo "(not an Odoo database)"
 }
 
+demo_missing() {
+    # Prints the requested addons installed without their demo data (Odoo only
+    # warns when an addon's demo data fails to load, and installs it without).
+    rdv_psql -d "$DB" -Atc "
+        SELECT string_agg(name, ', ')
+        FROM ir_module_module
+        WHERE name = ANY(string_to_array('$MODULES', ',')) AND NOT demo" 2>/dev/null
+}
+
 if [ -n "${RESET:-}" ] && [ "$RESET" != 0 ] && rdv_db_exists "$DB"; then
     rdv_log "RESET: dropping database $DB"
     drop_db
@@ -89,9 +98,10 @@ else
     rc=${PIPESTATUS[0]}
     set -e
     missing="$(modules_missing)"
-    if [ "$rc" -ne 0 ] || [ -n "$missing" ]; then
+    without_demo="$(demo_missing)"
+    if [ "$rc" -ne 0 ] || [ -n "$missing" ] || [ -n "$without_demo" ]; then
         drop_db
-        rdv_die "installing $MODULES in $DB failed (exit code $rc${missing:+, not installed: $missing}).
+        rdv_die "installing $MODULES in $DB failed (exit code $rc${missing:+, not installed: $missing}${without_demo:+, demo data failed to load: $without_demo}).
     See $log; the database was dropped."
     fi
     trap - INT TERM

@@ -249,19 +249,39 @@ class RdvDemo(models.AbstractModel):
         return True
 
     @api.model
+    def _demo_translations(self):
+        """{xmlid: {field: {lang: text}}}: the English source and the Arabic
+        of demo records written in French (see :meth:`_translate_texts`)."""
+        return dict(DEMO_TRANSLATIONS)
+
+    @api.model
     def _translate_texts(self):
         """Make the demo's citizen texts English at the source, with the
         French of the XML and the Arabic as translations (languages installed).
 
         HTML texts are translated term by term (a paragraph, a list item):
-        the English and Arabic above have the French texts' structure.
+        the English and Arabic above have the French texts' structure, or
+        come as ``{"terms": {French term: {lang: text}}}``.
         """
         installed = {code for code, _name in self.env["res.lang"].get_installed()}
-        for xmlid, fields_translations in DEMO_TRANSLATIONS.items():
+        for xmlid, fields_translations in self._demo_translations().items():
             record = self.env.ref(xmlid).with_context(lang="en_US")
             for fname, translations in fields_translations.items():
                 field = record._fields[fname]
                 french = record[fname]
+                if "terms" in translations:
+                    # Term by term, for texts such as a website template's
+                    # arch: {French term (spaces collapsed): {lang: text}}.
+                    terms = translations["terms"]
+                    translations = {
+                        lang: field.translate(
+                            lambda term, lang=lang, terms=terms: terms[" ".join(term.split())][
+                                lang
+                            ],
+                            french,
+                        )
+                        for lang in ("en_US", "ar_001")
+                    }
                 record.write({fname: translations["en_US"]})
                 values = {
                     lang: value

@@ -831,3 +831,22 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
         self.assertEqual(privacy.status_code, 200)
         for cookie in ("session_id", "frontend_lang", "tz"):
             self.assertIn("<code>%s</code>" % cookie, privacy.text)
+
+    def test_demo_header_and_footer_speak_the_visitors_language(self):
+        """The demo commune's header button and footer are in the page's
+        language; links to its French-only legal pages say so."""
+        if not self.env.ref("rdv_booking_portal.demo_footer", raise_if_not_found=False):
+            self.skipTest("demo data not installed")
+        expected = {
+            "fr": ("Prendre rendez-vous</a>", "Mairie de Valmont", "Mentions légales</a>"),
+            "en": ("Book an appointment</a>", "Valmont town hall", "Legal notice (in French)"),
+            "ar": ("حجز موعد</a>", "بلدية فالمون", "الإشعار القانوني (بالفرنسية)"),
+        }
+        for lang, texts in expected.items():
+            with self.subTest(lang=lang):
+                page = self.url_open("/%s/rdv" % lang)
+                self.assertEqual(page.status_code, 200)
+                for text in texts:
+                    self.assertIn(text, page.text)
+                self.assertRegex(page.text, r'href="[/a-z]*/mentions-legales" hreflang="fr"')
+                self.assertNotIn(' lang="fr"', page.text.split("<body", 1)[1])
