@@ -115,6 +115,7 @@ class RdvAppointment(models.Model):
     start = fields.Datetime(required=True, tracking=True, index=True)
     stop = fields.Datetime(required=True)
     start_local = fields.Char("Date and time", compute="_compute_start_local")
+    when_local = fields.Char("Date and times", compute="_compute_start_local")
     persons = fields.Integer(default=1, required=True, tracking=True)
     duration = fields.Integer(
         "Duration (minutes)",
@@ -297,11 +298,24 @@ class RdvAppointment(models.Model):
         """
         return new_reference()
 
-    @api.depends("start", "place_id.tz")
+    @api.depends("start", "stop", "place_id.tz")
     @api.depends_context("lang")
     def _compute_start_local(self):
         for appointment in self:
             appointment.start_local = appointment._format_local(appointment.start)
+            appointment.when_local = appointment._format_range(appointment.start, appointment.stop)
+
+    def _format_range(self, start, stop):
+        """'jeudi 26 novembre 2026, 10:00 à 11:00': from ``start`` to ``stop``
+        (UTC) in the place's time zone and the reader's language."""
+        self.ensure_one()
+        if not start:
+            return False
+        return _(
+            "%(start)s to %(end)s",
+            start=self._format_local(start),
+            end=self._format_local(stop, "HH:mm"),
+        )
 
     def _format_local(self, utc_dt, dt_format="EEEE d MMMM y, HH:mm"):
         """A UTC datetime written in the place's time zone and the reader's language."""

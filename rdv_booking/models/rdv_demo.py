@@ -126,6 +126,10 @@ FUTURE_DAYS = 21
 # every language the database has installed.
 DEMO_TRANSLATIONS = {
     "rdv_booking.demo_type_cni": {
+        "file_number_label": {
+            "en_US": "ANTS pre-application number",
+            "ar_001": "رقم الطلب المسبق لدى ANTS",
+        },
         "name": {
             "en_US": "ID card and passport",
             "ar_001": "البطاقة الوطنية وجواز السفر",

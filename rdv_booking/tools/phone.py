@@ -67,8 +67,24 @@ def format_phone(e164, region=None):
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
-def mask_phone(e164):
-    """Mask all but the last two digits, for pages and PDFs ("+33 6 •• •• •• 78")."""
+def mask_phone(e164, region=None):
+    """The number as :func:`format_phone` writes it, with all but its first
+    digits (country code and one more, or two in national format) and its
+    last two masked: "06 •• •• •• 78", "+44 7•••• ••••56"."""
     if not e164:
         return ""
-    return e164[:4] + "•" * max(len(e164) - 6, 0) + e164[-2:]
+    shown = format_phone(e164, region)
+    try:
+        country_code = phonenumbers.parse(e164, None).country_code
+    except phonenumbers.NumberParseException:
+        return "•" * max(len(e164) - 2, 0) + e164[-2:]
+    kept_first = len(str(country_code)) + 1 if shown.startswith("+") else 2
+    total = sum(ch.isdigit() for ch in shown)
+    masked, position = [], 0
+    for ch in shown:
+        if ch.isdigit():
+            position += 1
+            if kept_first < position <= total - 2:
+                ch = "•"
+        masked.append(ch)
+    return "".join(masked)

@@ -853,16 +853,19 @@ class RdvWebsite(http.Controller):
         return shown["phone"] if channel == "sms" else shown["email"]
 
     def _send_code(self, appointment, purpose, post, on_error):
-        """Check the captcha, then issue a code; ``on_error(message)`` renders a refusal."""
+        """Check the captcha, then issue a code; ``on_error(message, reason)``
+        renders a refusal (``reason``: the :class:`OtpError` code, if any)."""
         refused = self._guard_post(post, appointment.company_id)
         if refused:
             return refused
         if not request.env["rdv.captcha"].sudo()._verify(post.get("rdv_captcha")):
-            return on_error(_("The anti-robot check failed. Please try again."))
+            return on_error(_("The anti-robot check failed. Please try again."), None)
         try:
             request.env["rdv.otp"].sudo()._issue(appointment, purpose, self._client_ip())
-        except (OtpError, UserError) as error:
-            return on_error(str(error.args[0]))
+        except OtpError as error:
+            return on_error(str(error.args[0]), error.code)
+        except UserError as error:
+            return on_error(str(error.args[0]), None)
         return None
 
     @http.route(
@@ -880,16 +883,17 @@ class RdvWebsite(http.Controller):
             return expired
         if not appointment.lastname:
             return request.redirect("/rdv/booking/details")
-        refused = self._send_code(
-            appointment,
-            "booking",
-            post,
-            lambda message: (
-                self._summary_page(error=message)
-                if post.get("from") != "verify"
-                else self._verify_page(appointment, message)
-            ),
-        )
+
+        def on_error(message, reason):
+            if reason == "cooldown":
+                # Back on the summary after the code was sent, or "send a
+                # new code" at once: the code just sent is the one to type.
+                return self._verify_page(appointment, notice=message)
+            if post.get("from") == "verify":
+                return self._verify_page(appointment, message)
+            return self._summary_page(error=message)
+
+        refused = self._send_code(appointment, "booking", post, on_error)
         return refused or request.redirect("/rdv/booking/verify")
 
     def _verify_page(
@@ -899,12 +903,14 @@ class RdvWebsite(http.Controller):
         status=200,
         action="/rdv/booking/verify",
         resend_action="/rdv/booking/code",
+        notice=None,
     ):
         return request.render(
             "rdv_booking_portal.page_verify",
             {
                 "appointment": appointment,
                 "error": error,
+                "notice": notice,
                 "sent_to": Markup(
                     _(
                         "We sent a 6-digit code to <strong>%(destination)s</strong>. "
@@ -1217,7 +1223,7 @@ class RdvWebsite(http.Controller):
                     "%(type)s, %(place)s. Now planned: %(when)s.",
                     type=appointment.type_id.name,
                     place=appointment.place_id.name,
-                    when=appointment.start_local,
+                    when=appointment.when_local,
                 ),
                 "month_label": self._format_date(first, "MMMM y"),
                 "month": first,
@@ -1269,8 +1275,10 @@ class RdvWebsite(http.Controller):
                     "appointment": appointment,
                     "counter": counter,
                     "start": fields.Datetime.to_string(start_dt),
-                    "old_label": appointment.start_local,
-                    "new_label": appointment._format_local(start_dt),
+                    "old_label": appointment.when_local,
+                    "new_label": appointment._format_range(
+                        start_dt, start_dt + (appointment.stop - appointment.start)
+                    ),
                 },
             )
         try:
@@ -1375,27 +1383,31 @@ class RdvWebsite(http.Controller):
                 ],
                 limit=1,
             )
-            if otp:
-                try:
-                    otp._verify(code)
-                except OtpError as error:
-                    values["error"] = str(error.args[0])
-                else:
-                    request.session.pop(SESSION_FIND, None)
-                    request.session[SESSION_MANAGE] = appointment.id
-                    return request.redirect("/rdv/manage")
-            else:
-                # No such appointment: behave like a wrong code, attempts included.
-                find["attempts"] += 1
-                request.session[SESSION_FIND] = find
-                left = FIND_ATTEMPTS - find["attempts"]
-                values["error"] = (
-                    _("Wrong code. Attempts left: %s.", left)
-                    if left > 0
-                    else _("Wrong code, and no attempt left. Ask for a new code.")
-                )
+            values["error"] = self._manage_code_error(appointment, otp, code, find)
+            if not values["error"]:
+                request.session.pop(SESSION_FIND, None)
+                request.session[SESSION_MANAGE] = appointment.id
+                return request.redirect("/rdv/manage")
         return request.render(
             "rdv_booking_portal.page_manage_verify",
             values,
             status=400 if values["error"] else 200,
         )
+
+    def _manage_code_error(self, appointment, otp, code, find):
+        """Why ``code`` does not open the appointment found by reference, or None."""
+        try:
+            # A typo, whether the appointment exists or not: no attempt used.
+            request.env["rdv.otp"]._clean_code(code)
+            if otp:
+                otp._verify(code)
+                return None
+        except OtpError as error:
+            return str(error.args[0])
+        # No such appointment: behave like a wrong code, attempts included.
+        find["attempts"] += 1
+        request.session[SESSION_FIND] = find
+        left = FIND_ATTEMPTS - find["attempts"]
+        if left > 0:
+            return _("Wrong code. Attempts left: %s.", left)
+        return _("Wrong code, and no attempt left. Ask for a new code.")

@@ -1,6 +1,7 @@
 import base64
 import datetime
 import logging
+import re
 import smtplib
 
 import lxml.html
@@ -31,6 +32,13 @@ _logger = logging.getLogger(__name__)
 
 # Compiled mail bodies, see RdvAppointment._rdv_render_body.
 _COMPILED_BODIES = LRU(32)
+
+
+def plain_text(html):
+    """``html`` as plain text with its list items on lines of their own
+    ("- item"): Odoo's html2plaintext runs them together."""
+    html = re.sub(r"<li\b[^>]*>", "<br/>- ", str(html or ""))
+    return html2plaintext(re.sub(r"</(ul|ol)>", r"</\1><br/>", html)).strip()
 
 
 def mask_email(email):
@@ -123,7 +131,7 @@ class RdvAppointment(models.Model):
                 email_to=email_split_and_format_normalize(rendered["email_to"]),
                 subject=rendered["subject"],
                 body=body,
-                body_alternative=html2plaintext(body),
+                body_alternative=plain_text(body),
                 subtype="html",
                 subtype_alternative="plain",
             )
@@ -209,7 +217,10 @@ class RdvAppointment(models.Model):
     def _masked_contact(self):
         """The citizen's phone and e-mail, masked, for pages and the PDF."""
         self.ensure_one()
-        return {"phone": mask_phone(self.phone), "email": mask_email(self.email)}
+        return {
+            "phone": mask_phone(self.phone, self.place_id.country_id.code),
+            "email": mask_email(self.email),
+        }
 
     def _erase_personal_data(self):
         # The links and codes open the citizen's appointment: nothing is left
@@ -217,6 +228,18 @@ class RdvAppointment(models.Model):
         self.env["rdv.access.token"].sudo().search([("appointment_id", "in", self.ids)]).unlink()
         self.env["rdv.otp"].sudo().search([("appointment_id", "in", self.ids)]).unlink()
         return super()._erase_personal_data()
+
+    def _set_citizen(self, citizen, partner=None):
+        # A code proves the phone or e-mail it was sent to: after a change of
+        # either, the codes sent before no longer confirm the booking (nor
+        # hold back a new code to the new address).
+        before = (self.phone, self.email)
+        result = super()._set_citizen(citizen, partner=partner)
+        if (self.phone, self.email) != before:
+            self.env["rdv.otp"].sudo().search(
+                [("appointment_id", "=", self.id), ("purpose", "=", "booking")]
+            ).unlink()
+        return result
 
     def _shown_contact(self):
         """The citizen's phone and e-mail as pages show them.
@@ -247,15 +270,7 @@ class RdvAppointment(models.Model):
         lines = [] if pending else [(_("Reference"), self.name, "ltr")]
         lines += [
             (_("Appointment"), self.type_id.name, "auto"),
-            (
-                _("Date and time"),
-                _(
-                    "%(start)s to %(end)s",
-                    start=self.start_local,
-                    end=self._format_local(self.stop, "HH:mm"),
-                ),
-                "auto",
-            ),
+            (_("Date and time"), self.when_local, "auto"),
             (_("Place"), self.place_id.name, "auto"),
             (_("Address"), self.place_id.address_display, "auto"),
         ]
@@ -386,7 +401,7 @@ class RdvAppointment(models.Model):
         ]
         documents = self._documents_to_bring()
         if documents:
-            description += [_("Documents to bring:"), html2plaintext(documents)]
+            description += [_("Documents to bring:"), plain_text(documents)]
         event.add("description").value = "\n".join(description)
         alarm = event.add("valarm")
         alarm.add("action").value = "DISPLAY"

@@ -5,10 +5,12 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.misc import consteq, hmac
 
+CODE_DIGITS = 6
+
 
 class OtpError(UserError):
-    """A code refused; ``code`` says why ('wrong', 'expired', 'attempts', 'cooldown',
-    'limit'), ``remaining`` how many attempts are left, ``wait`` seconds to wait."""
+    """A code refused; ``code`` says why ('format', 'wrong', 'expired', 'attempts',
+    'cooldown', 'limit'), ``remaining`` how many attempts are left, ``wait`` seconds to wait."""
 
     def __init__(self, message, code, remaining=0, wait=0):
         super().__init__(message)
@@ -75,7 +77,7 @@ class RdvOtp(models.Model):
             and RateLimit._allow("otp-ip", client_ip, company.rdv_otp_sends_per_ip_hour, hour)
         ):
             raise OtpError(_("Too many codes were sent. Please try again in an hour."), "limit")
-        code = "%06d" % secrets.randbelow(10**6)
+        code = "%0*d" % (CODE_DIGITS, secrets.randbelow(10**CODE_DIGITS))
         # A code that could not be sent leaves nothing behind: no code record,
         # so no cooldown, and the citizen can ask again at once.
         with self.env.cr.savepoint():
@@ -106,6 +108,18 @@ class RdvOtp(models.Model):
             appointment._send_otp(code, channel, purpose)
         return otp
 
+    @api.model
+    def _clean_code(self, code):
+        """The digits of ``code`` as typed (spaces and dashes dropped).
+
+        :raises OtpError: not a code at all (a typo, not a guess): refused
+            without using an attempt
+        """
+        clean = "".join(ch for ch in str(code or "") if ch.isdigit())
+        if len(clean) != CODE_DIGITS:
+            raise OtpError(_("The code has %s digits: type all of them.", CODE_DIGITS), "format")
+        return clean
+
     def _verify(self, code):
         """Check ``code``; consume this record on success.
 
@@ -116,6 +130,7 @@ class RdvOtp(models.Model):
         the code itself, so the two never conflict.
         """
         self.ensure_one()
+        clean = self._clean_code(code)
         company = self.appointment_id.company_id
         limit = company.rdv_otp_max_attempts
         if self.consumed_at:
@@ -125,7 +140,6 @@ class RdvOtp(models.Model):
             raise OtpError(_("This code can no longer be used. Ask for a new code."), "attempts")
         if self.expires_at <= fields.Datetime.now():
             raise OtpError(_("This code has expired. Ask for a new code."), "expired")
-        clean = "".join(ch for ch in str(code or "") if ch.isdigit())
         if not consteq(self.code_hash, self._hash(self.id, clean)):
             remaining = limit - attempts
             if remaining <= 0:

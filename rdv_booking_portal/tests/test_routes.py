@@ -361,8 +361,19 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
             self.assertIn("jules@example.com", verify.text)
             self.assertIn('href="/rdv/booking/details"', verify.text, "a typo can be fixed")
             code = sink.last_code("jules@example.com")
+            # Back on the summary, "send me the code" again at once: the page
+            # to type the code just sent, not an error on the summary.
+            resent = self.post("/rdv/booking/code", {"rdv_captcha": self.captcha(verify)}, summary)
+            self.assertEqual(resent.status_code, 200)
+            self.assertEqual(page_h1(resent), "Type the code you received")
+            self.assertIn("A code was just sent", resent.text)
+            self.assertEqual(sink.last_code("jules@example.com"), code, "no second code")
+            # A typo is not a guess: no attempt used.
+            typo = self.post("/rdv/booking/verify", {"code": code[:2]}, resent)
+            self.assertEqual(typo.status_code, 400)
+            self.assertIn("The code has 6 digits", typo.text)
             wrong = self.post(
-                "/rdv/booking/verify", {"code": "%06d" % ((int(code) + 1) % 10**6)}, verify
+                "/rdv/booking/verify", {"code": "%06d" % ((int(code) + 1) % 10**6)}, typo
             )
             self.assertEqual(wrong.status_code, 400)
             self.assertIn("Attempts left: 4.", wrong.text)
@@ -410,7 +421,7 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
             "Une photo d'identité",
             "BOIS Jules",
             "j•••s@example.com",
-            "+336••••••78",
+            "06 •• •• •• 78",
         ):
             self.assertIn(expected, text)
         self.assertNotIn("0612345678", text)
@@ -560,13 +571,16 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
             manage = self.url_open(link)
             self.assertEqual(page_h1(manage), "Your appointment")
             self.assertTrue(manage.url.endswith("/rdv/manage"), "the token leaves the URL")
+            for keep in ("/pdf", "/ics", "openstreetmap.org"):
+                self.assertIn(keep, main_part(manage), "as on the confirmation page")
             # Reschedule: same type, same place.
             new_start = self._future_start(days=6, hour=14)
             old_start = appointment.start
             move = {"counter_id": self.counter.id, "start": fields.Datetime.to_string(new_start)}
             sure = self.post("/rdv/manage/reschedule", move, manage)
             self.assertEqual(page_h1(sure), "Move your appointment to this time?")
-            self.assertIn("<del>%s</del>" % appointment.start_local, sure.text)
+            self.assertIn("<del>%s</del>" % appointment.when_local, sure.text)
+            self.assertIn(" to ", appointment.when_local, "from the start to the end")
             self.assertEqual(appointment.start, old_start, "not moved before it is confirmed")
             moved = self.post("/rdv/manage/reschedule", {**move, "confirmed": "1"}, sure)
             self.assertIn("Your appointment was moved", moved.text)
@@ -594,6 +608,20 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
             ]
             self.assertTrue(mail)
             self.assertIn("/rdv/type/%s" % self.rdv_type.id, mail[0]["html"], "book again")
+        # Nothing left to show at the reception: the page offers no summary,
+        # and the PDF (an old link) says the appointment is cancelled.
+        manage = self.url_open("/rdv/manage")
+        self.assertNotIn("/pdf", main_part(manage))
+        self.assertIn("This appointment is cancelled.", manage.text)
+        report = (
+            self.env["ir.actions.report"]
+            ._render_qweb_html("rdv_booking_portal.action_report_rdv_appointment", appointment.ids)[
+                0
+            ]
+            .decode()
+        )
+        self.assertIn("This appointment is cancelled.", report)
+        self.assertNotIn("QR code of the reference", report)
         self.assertEqual(self.url_open("/rdv/manage/not-a-token").status_code, 404)
 
     def test_citizen_deadline_for_changes(self):
@@ -739,6 +767,13 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
         self.env["res.lang"]._activate_lang("ar_001")
         arabic = vobject.readOne(appointment.with_context(lang="ar_001")._ics().decode())
         self.assertIn("Mairie du Portail، ", arabic.vevent.location.value, "the Arabic comma")
+        # A list of documents: one per line, in the calendar as on the pages.
+        self.rdv_type.documents_to_bring = (
+            "<p>Apportez :</p><ul><li>une photo</li><li>un <b>justificatif</b></li></ul>"
+            "<p>Merci.</p>"
+        )
+        description = vobject.readOne(appointment._ics().decode()).vevent.description.value
+        self.assertIn("Apportez :\n- une photo\n- un *justificatif*\nMerci.", description)
 
     def test_practical_information_on_the_confirmation_and_manage_pages(self):
         """The place's phone and how to get there, and what to bring: the

@@ -98,6 +98,48 @@ class TestCodes(RdvPortalMixin, TransactionCase):
         with self.assertRaisesRegex(OtpError, "can no longer be used"):
             otp._verify(code)
 
+    def test_a_typo_uses_no_attempt(self):
+        """Too few or too many digits: refused as such, no attempt used."""
+        appointment = self._held()
+        with smtp_sink(self.env) as sink:
+            otp = self.env["rdv.otp"]._issue(appointment, "booking", "10.0.0.1")
+        for typo in ("12", "1234567", "", "abcdef"):
+            with self.assertRaises(OtpError) as caught:
+                otp._verify(typo)
+            self.assertEqual(caught.exception.code, "format")
+            self.assertIn("The code has 6 digits", str(caught.exception))
+        code = sink.last_code()
+        wrong = "%06d" % ((int(code) + 1) % 10**6)
+        with self.assertRaisesRegex(OtpError, "Attempts left: 4"):
+            otp._verify(wrong)
+        self.assertTrue(otp._verify(" %s-%s " % (code[:3], code[3:])), "spaces and dashes")
+
+    def test_changed_contact_needs_a_new_code(self):
+        """A code proves the address it went to: after the citizen changes their
+        phone or e-mail, it no longer confirms, and a new one goes at once."""
+        appointment = self._held()
+        with smtp_sink(self.env) as sink:
+            self.env["rdv.otp"]._issue(appointment, "booking", "10.0.0.1")
+        old_code = sink.last_code("jules@example.com")
+        appointment._set_citizen(
+            {"lastname": "Bois", "phone": "0612345678", "email": "jules@example.com"}
+        )
+        self.assertTrue(
+            self.env["rdv.otp"].search([("appointment_id", "=", appointment.id)]),
+            "the same details: the code stays",
+        )
+        appointment._set_citizen(
+            {"lastname": "Bois", "phone": "0612345678", "email": "other@example.com"}
+        )
+        self.assertFalse(self.env["rdv.otp"].search([("appointment_id", "=", appointment.id)]))
+        with smtp_sink(self.env) as sink:
+            otp = self.env["rdv.otp"]._issue(appointment, "booking", "10.0.0.1")
+        new_code = sink.last_code("other@example.com")
+        if old_code != new_code:  # one chance in a million that they are the same
+            with self.assertRaisesRegex(OtpError, "Wrong code"):
+                otp._verify(old_code)
+        self.assertTrue(otp._verify(new_code))
+
     def test_code_expires(self):
         appointment = self._held()
         with smtp_sink(self.env) as sink:

@@ -195,7 +195,7 @@ class RdvAppointment(models.Model):
             body=_(
                 "%(what)s sent by SMS to %(to)s (%(segments)s segment(s), %(encoding)s).",
                 what=what,
-                to=mask_phone(self.phone),
+                to=mask_phone(self.phone, self.place_id.country_id.code),
                 segments=sms.rdv_segments,
                 encoding=dict(sms._fields["rdv_encoding"]._description_selection(self.env))[
                     sms.rdv_encoding

@@ -36,7 +36,7 @@ class TestHttpGateway(SmsCase):
         usage = self.env["rdv.sms.usage"].search([("appointment_id", "=", appointment.id)])
         self.assertEqual((usage.kind, usage.segments), ("booked", 1))
         self.assertAlmostEqual(usage.cost, 0.07)
-        self.assertIn("+336••••••78", appointment.message_ids[0].body)
+        self.assertIn("06 •• •• •• 78", appointment.message_ids[0].body)
         for line in logs.lines:
             self.assertNotIn("612345678", line)
             self.assertNotIn(appointment.name, line)
