@@ -417,7 +417,7 @@ class RdvAppointment(models.Model):
 
     @api.depends("name", "citizen_name")
     def _compute_display_name(self):
-        # The calendar shows the time next to it.
+        # The title of the calendar's events, whose place tells the time.
         for appointment in self:
             who = appointment.citizen_name or ""
             appointment.display_name = (

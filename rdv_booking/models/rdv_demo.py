@@ -253,6 +253,17 @@ class RdvDemo(models.AbstractModel):
         return True
 
     @api.model
+    def _agents_speak_french(self):
+        if "fr_FR" in dict(self.env["res.lang"].get_installed()):
+            for xmlid in (
+                "demo_user_agent_titres",
+                "demo_user_agent_etat_civil",
+                "demo_user_manager",
+            ):
+                self.env.ref("rdv_booking.%s" % xmlid).lang = "fr_FR"
+        return True
+
+    @api.model
     def _demo_translations(self):
         """{xmlid: {field: {lang: text}}}: the English source and the Arabic
         of demo records written in French (see :meth:`_translate_texts`)."""

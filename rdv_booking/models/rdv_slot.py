@@ -142,25 +142,55 @@ class RdvSlot(models.Model):
         when = when_parser.parse(value, *when_parser.locale_names(self.env.lang or "en_US"))
         if not when.has_time_criteria:
             return super()._search_display_name(operator, value)
-        tz = pytz.timezone(self.env.user.tz or "UTC")
-        today = pytz.utc.localize(fields.Datetime.now()).astimezone(tz).date()
-        last_day = today + datetime.timedelta(days=self.env.company.rdv_horizon_days)
+        # "14h" is 14:00 where the slot is, as its label says, whatever the
+        # agent's own time zone: one set of windows per time zone of places.
+        self.env["rdv.place"].flush_model(["tz"])
+        self.env.cr.execute("SELECT DISTINCT tz FROM rdv_place WHERE tz IS NOT NULL")
+        zones = [row[0] for row in self.env.cr.fetchall()] or [self.env.user.tz or "UTC"]
+        by_zone = []
+        for zone in zones:
+            tz = pytz.timezone(zone)
+            today = pytz.utc.localize(fields.Datetime.now()).astimezone(tz).date()
+            last_day = today + datetime.timedelta(days=self.env.company.rdv_horizon_days)
 
-        def utc(local):
-            return tz.localize(local).astimezone(pytz.utc).replace(tzinfo=None)
+            def utc(local, tz=tz):
+                return tz.localize(local).astimezone(pytz.utc).replace(tzinfo=None)
 
-        domain = (
-            expression.OR(
+            windows = expression.OR(
                 [("start", ">=", utc(start)), ("start", "<", utc(end))]
                 for start, end in when_parser.windows(when, today, last_day)
             )
-            or expression.FALSE_DOMAIN
-        )
+            if windows and len(zones) > 1:
+                windows = expression.AND([[("counter_id.place_id.tz", "=", zone)], windows])
+            by_zone.append(windows)
+        domain = expression.OR(by_zone) or expression.FALSE_DOMAIN
         if when.words:
             domain = expression.AND(
                 [domain, super()._search_display_name(operator, " ".join(when.words))]
             )
         return domain
+
+    @api.model
+    def name_search(self, name="", args=None, operator="ilike", limit=100):
+        """In a slot picker, one line per time and counter: the seats of a
+        counter receiving several citizens at once are one choice."""
+        if self.env.context.get("rdv_slot_label") != "time":
+            return super().name_search(name, args, operator, limit)
+        domain = expression.AND([[("display_name", operator, name)], args or []])
+        choices, seen, offset, page = [], set(), 0, max(limit or 0, 8) * 2
+        while True:
+            slots = self.search_fetch(
+                domain, ["display_name", "counter_id", "start"], offset=offset, limit=page
+            )
+            for slot in slots:
+                if (slot.counter_id, slot.start) not in seen:
+                    seen.add((slot.counter_id, slot.start))
+                    choices.append((slot.id, slot.display_name))
+                    if len(choices) == limit:
+                        return choices
+            if len(slots) < page:
+                return choices
+            offset += page
 
     @api.depends("state")
     def _compute_color(self):

@@ -70,13 +70,21 @@ class ResPartner(models.Model):
 
     def _rdv_citizen_names(self):
         """(last name, first name) to book for this contact: those of their
-        latest appointment that has them, else the contact's name as last name."""
+        latest appointment the agent can read, else the contact's name read as
+        RDV writes it ("FOURNIER Emma": the words in capitals are the last
+        name), else the whole name as last name."""
         self.ensure_one()
         latest = self.env["rdv.appointment"].search(
             [("partner_id", "=", self.id), ("lastname", "!=", False)], order="id desc", limit=1
         )
         if latest:
             return latest.lastname, latest.firstname or ""
+        words = (self.name or "").split()
+        capitals = 0
+        while capitals < len(words) and words[capitals].isupper():
+            capitals += 1
+        if 0 < capitals < len(words):
+            return " ".join(words[:capitals]), " ".join(words[capitals:])
         return self.name or "", ""
 
     def _rdv_appointments_action(self, upcoming):

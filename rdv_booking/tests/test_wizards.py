@@ -97,14 +97,40 @@ class TestAgentWizards(RdvCase):
         arch = Slot.get_views([(False, "list")])["views"]["list"]["arch"]
         self.assertIn("context.get('rdv_slot_label')", arch)
 
+    def test_slot_pickers_read_a_typed_time_where_the_slot_is(self):
+        """An agent whose own time zone is another (UTC) types the time the
+        labels show: the place's (Paris); and a counter of two seats offers
+        each time once."""
+        self.env.user.tz = "UTC"
+        double = self._make_counter("Counter 2", capacity=2)
+        Slot = self.env["rdv.slot"].with_context(rdv_slot_label="time")
+        ((slot_id, label),) = Slot.name_search("4/3 9:30 Counter 2", limit=100)
+        self.assertEqual(label, "Wed 4 Mar 09:30 · Counter 2")
+        self.assertEqual(Slot.browse(slot_id).start, utc(2026, 3, 4, 8, 30))
+        self.assertEqual(
+            self.env["rdv.slot"].search_count(
+                [("counter_id", "=", double.id), ("start", "=", utc(2026, 3, 4, 8, 30))]
+            ),
+            2,
+            "two seats",
+        )
+        first = Slot.name_search("Counter 2", limit=8)
+        self.assertEqual(len(first), 8)
+        self.assertEqual(len({label for _id, label in first}), 8, "each time once")
+
     def test_change_slot_wizard(self):
         appointment = self.book(TUESDAY_9)
         action = appointment.action_change_slot()
         with Form(self.env["rdv.appointment.reschedule"].with_context(action["context"])) as form:
             self.assertEqual(form.place_id, self.place)
             form.slot_id = self._slot_at(utc(2026, 3, 6, 9, 0))
-        form.record.action_confirm()
+        result = form.record.action_confirm()
         self.assertEqual(appointment.start, utc(2026, 3, 6, 9, 0))
+        self.assertEqual(
+            result["params"]["message"],
+            "%s moved to Friday 6 March 2026, 10:00 to 10:30." % appointment.name,
+            "the agent is told",
+        )
         self.assertEqual(self._slot_at(TUESDAY_9).state, "free")
 
     def test_cancel_wizard_with_reason(self):
@@ -299,6 +325,15 @@ class TestAgentReview(RdvCase):
             valmont.with_context(rdv_citizen_picker=False).display_name, "BERNARD Chloé"
         )
         self.assertFalse(self.env["res.partner"].name_search("0612000137"))
+        # No appointment of theirs to read: the name as RDV writes it.
+        for name, names in (
+            ("BERNARD Chloé", ("BERNARD", "Chloé")),
+            ("LE GALL Anne Marie", ("LE GALL", "Anne Marie")),
+            ("Chloé Bernard", ("Chloé Bernard", "")),
+            ("BERNARD", ("BERNARD", "")),
+        ):
+            valmont.name = name
+            self.assertEqual(valmont._rdv_citizen_names(), names)
 
     def test_booking_wizard_gives_the_type_of_a_one_type_agent(self):
         self.assertEqual(

@@ -1,4 +1,6 @@
-from odoo import api, fields, models
+from odoo import _, api, fields, models
+
+from ..tools import actions
 
 
 class RdvAppointmentReschedule(models.TransientModel):
@@ -30,5 +32,13 @@ class RdvAppointmentReschedule(models.TransientModel):
     def action_confirm(self):
         """Take the new slot, free the old one, tell the citizen."""
         self.ensure_one()
-        self.appointment_id._change_slot(self.slot_id.counter_id, self.slot_id.start)
-        return {"type": "ir.actions.act_window_close"}
+        appointment = self.appointment_id
+        appointment._change_slot(self.slot_id.counter_id, self.slot_id.start)
+        return actions.notification(
+            _(
+                "%(reference)s moved to %(when)s.",
+                reference=appointment.name,
+                when=appointment.when_local,
+            ),
+            next_action=actions.CLOSE,
+        )
