@@ -97,6 +97,20 @@ class TestAgentWizards(RdvCase):
         arch = Slot.get_views([(False, "list")])["views"]["list"]["arch"]
         self.assertIn("context.get('rdv_slot_label')", arch)
 
+    def test_the_app_opens_on_the_day_of_the_counters(self):
+        """Opening the app shows today's appointments per counter in the order
+        of the day, not a dialog over the app the agent came from."""
+        today = self.env.ref("rdv_booking.rdv_appointment_action_today")
+        self.assertEqual(self.env.ref("rdv_booking.rdv_menu_root").action, today)
+        self.assertNotEqual(today.target, "new")
+        self.assertEqual(
+            today.context, "{'search_default_today': 1, 'search_default_group_counter': 1}"
+        )
+        arch = self.env["rdv.appointment"].get_views([(today.view_ids.view_id.id, "list")])[
+            "views"
+        ]["list"]["arch"]
+        self.assertIn('default_order="start"', arch)
+
     def test_slot_pickers_read_a_typed_time_where_the_slot_is(self):
         """An agent whose own time zone is another (UTC) types the time the
         labels show: the place's (Paris); and a counter of two seats offers
