@@ -168,6 +168,8 @@ class RdvAppointment(models.Model):
     country_id = fields.Many2one("res.country", "Country")
     email = fields.Char("E-mail", index="btree_not_null")
     phone = fields.Char("Mobile phone", index=True, help="E.164 format (+33612345678).")
+    # What lists and calendars show: national format for the place's country.
+    phone_display = fields.Char("Phone as shown", compute="_compute_phone_display")
 
     # --- life cycle
     channel = fields.Selection(
@@ -297,6 +299,13 @@ class RdvAppointment(models.Model):
         (:meth:`_create_booking`).
         """
         return new_reference()
+
+    @api.depends("phone", "place_id.country_id")
+    def _compute_phone_display(self):
+        for appointment in self:
+            appointment.phone_display = appointment.phone and format_phone(
+                appointment.phone, appointment.place_id.country_id.code
+            )
 
     @api.depends("start", "stop", "place_id.tz")
     @api.depends_context("lang")

@@ -40,6 +40,9 @@ class TestAgentWizards(RdvCase):
         self.assertEqual(appointment.comment, "Brings the old passport")
         self.assertEqual(appointment.booked_by_id, self.agent_id)
         self.assertEqual(slot.state, "booked")
+        # Stored as E.164, shown in the lists as the place's country writes it.
+        self.assertEqual(appointment.phone, "+33612345678")
+        self.assertEqual(appointment.phone_display, "06 12 34 56 78")
 
     def test_book_without_a_slot_preselected(self):
         with Form(self.env["rdv.slot.assign"]) as form:
