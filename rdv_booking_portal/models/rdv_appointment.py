@@ -229,6 +229,13 @@ class RdvAppointment(models.Model):
         self.env["rdv.otp"].sudo().search([("appointment_id", "in", self.ids)]).unlink()
         return super()._erase_personal_data()
 
+    def _at_reception(self):
+        """Whether the citizen is expected at the reception: a planned
+        appointment to come. Only then do the pages and the PDF show the code
+        to scan and offer the summary to bring."""
+        self.ensure_one()
+        return self.state == "planned" and not self.is_past
+
     def _set_citizen(self, citizen, partner=None):
         # A code proves the phone or e-mail it was sent to: after a change of
         # either, the codes sent before no longer confirm the booking (nor

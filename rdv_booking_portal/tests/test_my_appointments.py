@@ -127,7 +127,9 @@ class TestMyAppointments(RdvPortalMixin, HttpCase):
         self.authenticate("rdv_jules", "rdv_jules")
         qr = 'alt="QR code of the reference"'
         self.assertIn(qr, self.url_open("/my/appointments/%s" % self.mine.id).text)
-        self.assertNotIn(qr, self.url_open("/my/appointments/%s" % self.mine_cancelled.id).text)
+        cancelled = self.url_open("/my/appointments/%s" % self.mine_cancelled.id)
+        self.assertNotIn(qr, cancelled.text)
+        self.assertNotIn("/pdf", main_part(cancelled), "no summary to bring either")
         past = self.mine.start - datetime.timedelta(days=4)  # it was in 3 days
         self.mine.write({"start": past, "stop": past + datetime.timedelta(minutes=30)})
         self.assertNotIn(qr, self.url_open("/my/appointments/%s" % self.mine.id).text)
