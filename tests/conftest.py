@@ -1,8 +1,10 @@
 """Pytest configuration of the tests of tests/.
 
 The repository root is put on ``sys.path``.  ``rdv_booking/__init__.py`` imports
-the Odoo models, so the slot engine is loaded from its file path as the
-stand-alone module ``rdv_schedule``: tests do ``import rdv_schedule as schedule``
+the Odoo models, so ``rdv_booking/tools`` (pure Python) is loaded from its path
+as the package ``rdv_tools``, and the slot engine is registered as the module
+``rdv_schedule`` (tests do ``import rdv_schedule as schedule``), the clock it
+converts with as ``rdv_clock``
 (and the slot pickers' search text reader as ``rdv_when``, the right-to-left
 text of PDFs as ``rdv_bidi``, phone numbers as ``rdv_phone``).
 
@@ -40,7 +42,22 @@ def _load(name: str, path: Path) -> None:
     spec.loader.exec_module(module)
 
 
-_load("rdv_schedule", ROOT / "rdv_booking" / "tools" / "schedule.py")
+def _load_tools() -> None:
+    """Load ``rdv_booking/tools`` as the package ``rdv_tools`` (its modules
+    import each other), the engine as ``rdv_schedule``, the clock as ``rdv_clock``."""
+    if "rdv_tools" not in sys.modules:
+        tools = ROOT / "rdv_booking" / "tools"
+        spec = importlib.util.spec_from_file_location(
+            "rdv_tools", tools / "__init__.py", submodule_search_locations=[str(tools)]
+        )
+        package = importlib.util.module_from_spec(spec)
+        sys.modules["rdv_tools"] = package
+        spec.loader.exec_module(package)
+    sys.modules.setdefault("rdv_schedule", importlib.import_module("rdv_tools.schedule"))
+    sys.modules.setdefault("rdv_clock", importlib.import_module("rdv_tools.clock"))
+
+
+_load_tools()
 _load("rdv_when", ROOT / "rdv_booking" / "tools" / "when.py")
 _load("rdv_bidi", ROOT / "rdv_booking" / "tools" / "bidi.py")
 _load("rdv_phone", ROOT / "rdv_booking" / "tools" / "phone.py")

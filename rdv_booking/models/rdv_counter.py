@@ -1,12 +1,10 @@
 import datetime
 from collections import defaultdict
 
-import pytz
-
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..tools import schedule
+from ..tools import clock, schedule
 from ..tools.phone import has_country_code
 from .rdv_reference_week import minutes_label
 
@@ -334,14 +332,9 @@ class RdvCounter(models.Model):
         last = today + datetime.timedelta(days=self.company_id.rdv_horizon_days)
         first_day = max(today, date_from or today)
         last_day = min(last, date_to or last)
-        tz = pytz.timezone(self.place_id.tz or "UTC")
-
-        def utc_midnight(day):
-            local = tz.localize(datetime.datetime.combine(day, datetime.time()))
-            return local.astimezone(pytz.utc).replace(tzinfo=None)
-
-        start = max(fields.Datetime.now(), utc_midnight(first_day))
-        end = utc_midnight(last_day + datetime.timedelta(days=1))
+        tz = self.place_id.tz or "UTC"
+        start = max(fields.Datetime.now(), clock.day_start_utc(first_day, tz))
+        end = clock.day_start_utc(last_day + datetime.timedelta(days=1), tz)
         return first_day, last_day, start, end
 
     def _generate_slots(

@@ -1,11 +1,11 @@
 from urllib.parse import urlencode
 
-import pytz
-
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
 from odoo.addons.base.models.res_partner import _tz_get
+
+from ..tools import clock
 
 
 class RdvPlace(models.Model):
@@ -116,14 +116,12 @@ class RdvPlace(models.Model):
     def _today(self):
         """Today's date at this place."""
         self.ensure_one()
-        return pytz.utc.localize(fields.Datetime.now()).astimezone(pytz.timezone(self.tz)).date()
+        return clock.today(self.tz, fields.Datetime.now())
 
     def _to_local(self, utc_dt):
         """A naive UTC datetime as a naive wall-clock datetime of the place."""
         self.ensure_one()
-        if not utc_dt:
-            return utc_dt
-        return pytz.utc.localize(utc_dt).astimezone(pytz.timezone(self.tz)).replace(tzinfo=None)
+        return clock.to_local(utc_dt, self.tz)
 
     def action_view_counters(self):
         """Open the counters of this place."""

@@ -1,13 +1,11 @@
 import datetime
 
-import pytz
-
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import SQL, format_datetime
 
-from ..tools import actions
+from ..tools import actions, clock
 from ..tools import when as when_parser
 
 SLOT_STATES = [
@@ -149,15 +147,11 @@ class RdvSlot(models.Model):
         zones = [row[0] for row in self.env.cr.fetchall()] or [self.env.user.tz or "UTC"]
         by_zone = []
         for zone in zones:
-            tz = pytz.timezone(zone)
-            today = pytz.utc.localize(fields.Datetime.now()).astimezone(tz).date()
+            tz = clock.zone(zone)
+            today = clock.today(tz, fields.Datetime.now())
             last_day = today + datetime.timedelta(days=self.env.company.rdv_horizon_days)
-
-            def utc(local, tz=tz):
-                return tz.localize(local).astimezone(pytz.utc).replace(tzinfo=None)
-
             windows = expression.OR(
-                [("start", ">=", utc(start)), ("start", "<", utc(end))]
+                [("start", ">=", clock.to_utc(start, tz)), ("start", "<", clock.to_utc(end, tz))]
                 for start, end in when_parser.windows(when, today, last_day)
             )
             if windows and len(zones) > 1:

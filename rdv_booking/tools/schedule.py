@@ -23,9 +23,11 @@ naive slot-by-slot reference implementation, are:
    (``s < c_end and c_start < s + step``) a closure window of that day (a
    whole-day closure is the window ``[0, 1440)``).
 5. Local to UTC: ``datetime.combine(d, time()) + timedelta(minutes=s)`` in the
-   place's zone with ``fold=0``.  A local time that does not exist (DST gap,
-   i.e. the local -> UTC -> local round trip differs) is skipped; an ambiguous
-   local time (DST fall back) means its first occurrence (``fold=0``).  A slot
+   place's zone with the offset in force before any change of the clocks at
+   that time (Python's ``fold=0``), read from pytz, the product's one
+   time-zone database (:mod:`.clock`).  A local time that does not exist (DST
+   gap, i.e. the local -> UTC -> local round trip differs) is skipped; an
+   ambiguous local time (DST fall back) means its first occurrence.  A slot
    always lasts ``step`` minutes of real time.
 6. **DST overlap rule.**  With rule 5 the UTC starts are strictly increasing,
    but a slot that straddles a DST gap may overlap the next one in UTC (e.g.
@@ -52,9 +54,13 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+try:
+    from . import clock
+except ImportError:  # run as a script (the benchmark at the bottom)
+    import clock
 
 __all__ = [
     "MINUTES_PER_DAY",
@@ -371,8 +377,8 @@ class CounterSchedule:
                 {"step": self.step},
             )
         try:
-            ZoneInfo(self.tz)
-        except (ZoneInfoNotFoundError, ValueError, TypeError) as exc:
+            clock.zone(self.tz)
+        except (clock.UnknownTimeZoneError, ValueError, TypeError) as exc:
             raise ScheduleError(
                 "unknown_timezone", f"Unknown time zone: {self.tz!r}", {"tz": self.tz}
             ) from exc
@@ -382,9 +388,9 @@ class CounterSchedule:
         object.__setattr__(self, "closures", tuple(self.closures))
 
     @property
-    def zone(self) -> ZoneInfo:
-        """The :class:`~zoneinfo.ZoneInfo` of the place (cached by zoneinfo)."""
-        return ZoneInfo(self.tz)
+    def zone(self) -> tzinfo:
+        """The pytz zone of the place (:func:`.clock.zone`, cached by pytz)."""
+        return clock.zone(self.tz)
 
     def is_valid_on(self, day: date) -> bool:
         """True when ``day`` lies within the validity of the counter."""
@@ -480,10 +486,10 @@ def _midnight_offsets(tz: str, year: int) -> tuple[timedelta, ...]:
     """UTC offsets (``fold=0``) of every local midnight of ``year`` and of the
     next 1st of January, cached per process (shared by all counters of a zone).
     """
-    zone = ZoneInfo(tz)
+    zone = clock.zone(tz)
     start = datetime(year, 1, 1)
     days = (date(year, 12, 31) - date(year, 1, 1)).days + (2 if year < 9999 else 1)
-    return tuple((start + timedelta(days=i)).replace(tzinfo=zone).utcoffset() for i in range(days))
+    return tuple(clock.utc_offset(start + timedelta(days=i), zone) for i in range(days))
 
 
 def _plain_plan(intervals: Sequence[Interval], step: int) -> tuple[tuple[timedelta, int], ...]:
@@ -508,7 +514,7 @@ def _transition_day_runs(
     day_start: datetime,
     plan: Iterable[tuple[timedelta, int]],
     step: int,
-    zone: ZoneInfo,
+    zone: tzinfo,
 ) -> list[tuple[datetime, int]]:
     """Candidate runs of a day with a UTC-offset transition (rules 3-5).
 
@@ -522,10 +528,9 @@ def _transition_day_runs(
         run_count = 0
         for k in range(count):
             local = day_start + first + k * step_td
-            utc = local.replace(tzinfo=zone).astimezone(UTC)
-            if utc.astimezone(zone).replace(tzinfo=None) != local:
+            utc = clock.to_utc_if_exists(local, zone)
+            if utc is None:
                 continue  # DST gap: this local time does not exist
-            utc = utc.replace(tzinfo=None)
             if run_start is not None and run_start + run_count * step_td == utc:
                 run_count += 1
                 continue
@@ -548,7 +553,7 @@ def slot_runs(
     of an opening interval (between closures) form one run.  See the module
     docstring for the exact rules.  Cost: O(days + exception ranges +
     closure-days within the window); the UTC offsets of local midnights are
-    computed once per zone and year (process cache) and zoneinfo is called
+    computed once per zone and year (process cache) and pytz is called
     per slot only on transition days.  Days after 9999-12-30 are ignored.
     """
     if date_to < date_from:

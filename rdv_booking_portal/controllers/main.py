@@ -6,7 +6,6 @@ import json
 
 import babel.dates
 import babel.numbers
-import pytz
 from markupsafe import Markup
 from werkzeug.exceptions import NotFound
 
@@ -22,6 +21,7 @@ from odoo.addons.rdv_booking.models.rdv_appointment import (
     SlotTakenError,
 )
 from odoo.addons.rdv_booking.models.rdv_appointment_type import IDENTITY_FIELDS
+from odoo.addons.rdv_booking.tools import clock
 
 from ..models.rdv_locality import haversine_km
 from ..models.rdv_otp import OtpError
@@ -54,12 +54,6 @@ TYPE_FIELDS = [
 def babel_locale(lang):
     """The Babel locale of an Odoo language code (parsed once per worker)."""
     return babel_locale_parse(lang)
-
-
-@functools.lru_cache(maxsize=64)
-def time_zone(name):
-    """The pytz zone ``name`` (looked up once per worker)."""
-    return pytz.timezone(name)
 
 
 class RdvWebsite(http.Controller):
@@ -219,7 +213,7 @@ class RdvWebsite(http.Controller):
     def _local(self, appointment_or_place, utc_dt, dt_format="EEEE d MMMM HH:mm"):
         """``utc_dt`` (naive UTC) in the place's zone and the page's language."""
         place = getattr(appointment_or_place, "place_id", appointment_or_place)
-        local = pytz.utc.localize(utc_dt).astimezone(time_zone(place.tz or "UTC"))
+        local = clock.to_local(utc_dt, place.tz or "UTC", aware=True)
         return babel.dates.format_datetime(local, dt_format, locale=self._locale())
 
     def _pending(self):
@@ -397,7 +391,7 @@ class RdvWebsite(http.Controller):
 
     def _today(self, tz):
         """Today's date in the zone ``tz`` (of the places shown)."""
-        return datetime.datetime.now(time_zone(tz)).date()
+        return clock.today(tz, fields.Datetime.now())
 
     def _month_bounds(self, month, tz, day="", last_open=None):
         """First and last days of ``month`` ('YYYY-MM'), else of the month of
@@ -461,8 +455,7 @@ class RdvWebsite(http.Controller):
         return prev_month, after.strftime("%Y-%m") if after <= last_open else None
 
     def _utc(self, day, tz):
-        local = pytz.timezone(tz).localize(datetime.datetime.combine(day, datetime.time()))
-        return local.astimezone(pytz.utc).replace(tzinfo=None)
+        return clock.day_start_utc(day, tz)
 
     @http.route(
         "/rdv/type/<int:type_id>/slots",
@@ -492,11 +485,11 @@ class RdvWebsite(http.Controller):
         # zone are looked up once, not per start. Of a counter, only its place
         # is read (the places are in cache already).
         counters.fetch(["place_id"])
-        zones = {counter.id: (counter, time_zone(counter.place_id.tz)) for counter in counters}
+        zones = {counter.id: (counter, clock.zone(counter.place_id.tz)) for counter in counters}
         by_day = {}
         for counter_id, start, _stop in starts:
             counter, zone = zones[counter_id]
-            local = start.replace(tzinfo=pytz.utc).astimezone(zone)
+            local = clock.to_local(start, zone, aware=True)
             by_day.setdefault(local.date(), []).append((start, counter, local))
         chosen = None
         if day:
@@ -1190,10 +1183,10 @@ class RdvWebsite(http.Controller):
         first, last, starts, prev_month, next_month = self._month_free_starts(
             month, day, place.tz, appointment.type_id, appointment.persons, place
         )
-        tz = pytz.timezone(place.tz)
+        tz = clock.zone(place.tz)
         by_day = {}
         for counter_id, start, _stop in starts:
-            local = pytz.utc.localize(start).astimezone(tz)
+            local = clock.to_local(start, tz, aware=True)
             by_day.setdefault(local.date(), []).append((start, counter_id, local))
         chosen = None
         if day:

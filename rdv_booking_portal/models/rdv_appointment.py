@@ -5,7 +5,6 @@ import re
 import smtplib
 
 import lxml.html
-import pytz
 import qrcode
 import qrcode.image.svg
 import vobject
@@ -19,6 +18,7 @@ from odoo.tools.lru import LRU
 from odoo.tools.mail import email_split_and_format_normalize
 
 from odoo.addons.base.models.ir_mail_server import MailDeliveryException
+from odoo.addons.rdv_booking.tools import clock
 from odoo.addons.rdv_booking.tools.bidi import printable_rtl
 from odoo.addons.rdv_booking.tools.phone import (
     PhoneError,
@@ -391,9 +391,9 @@ class RdvAppointment(models.Model):
         event.add("uid").value = "rdv-%s@%s" % (self.name, self.company_id.id)
         event.add("sequence").value = str(self.ics_sequence + (1 if cancelled else 0))
         event.add("status").value = "CANCELLED" if cancelled else "CONFIRMED"
-        event.add("dtstamp").value = fields.Datetime.now().replace(tzinfo=pytz.utc)
-        event.add("dtstart").value = self.start.replace(tzinfo=pytz.utc)
-        event.add("dtend").value = self.stop.replace(tzinfo=pytz.utc)
+        event.add("dtstamp").value = fields.Datetime.now().replace(tzinfo=clock.UTC)
+        event.add("dtstart").value = self.start.replace(tzinfo=clock.UTC)
+        event.add("dtend").value = self.stop.replace(tzinfo=clock.UTC)
         if self.company_id.email:
             organizer = event.add("organizer")
             organizer.value = "mailto:%s" % self.company_id.email
