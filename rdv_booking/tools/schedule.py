@@ -510,25 +510,67 @@ def _closed_plan(
     return plan
 
 
+def _change_instant(
+    day_start: datetime, offset: timedelta, next_offset: timedelta, zone: tzinfo
+) -> datetime | None:
+    """The naive-UTC instant the clocks change from ``offset`` to ``next_offset``
+    during the local day beginning at ``day_start``, found by bisection over
+    the day's instants (the zone converts UTC to wall clock unambiguously).
+
+    ``None`` when the day does not look like one change (the offsets at its
+    bounds are not the expected ones): then each slot is converted on its own.
+    """
+
+    def offset_at(instant: datetime) -> timedelta:
+        return clock.to_local(instant, zone) - instant
+
+    low = day_start - offset - timedelta(minutes=1)  # before the day: ``offset``
+    high = day_start + _ONE_DAY - next_offset  # the next midnight: ``next_offset``
+    if offset_at(low) != offset or offset_at(high) == offset:
+        return None
+    # Whole seconds from ``low``: the last one under ``offset``, the first after.
+    before, after = 0, int((high - low).total_seconds())
+    while after - before > 1:
+        middle = (before + after) // 2
+        if offset_at(low + timedelta(seconds=middle)) == offset:
+            before = middle
+        else:
+            after = middle
+    return low + timedelta(seconds=after)
+
+
 def _transition_day_runs(
     day_start: datetime,
     plan: Iterable[tuple[timedelta, int]],
     step: int,
     zone: tzinfo,
+    offset: timedelta,
+    next_offset: timedelta,
 ) -> list[tuple[datetime, int]]:
     """Candidate runs of a day with a UTC-offset transition (rules 3-5).
 
     Each slot is converted on its own; slots in a DST gap are skipped and the
-    remaining ones are grouped in runs of UTC-contiguous slots.
+    remaining ones are grouped in runs of UTC-contiguous slots.  The instant
+    of the change is looked up once: a local time is then ``local - offset``
+    if that is before the change (its first occurrence when ambiguous), else
+    ``local - next_offset`` if that is after it, else it does not exist.
     """
     step_td = timedelta(minutes=step)
+    change = _change_instant(day_start, offset, next_offset, zone)
     runs: list[tuple[datetime, int]] = []
     for first, count in plan:
         run_start: datetime | None = None
         run_count = 0
         for k in range(count):
             local = day_start + first + k * step_td
-            utc = clock.to_utc_if_exists(local, zone)
+            if change is None:
+                utc = clock.to_utc_if_exists(local, zone)
+            else:
+                utc = local - offset
+                if utc >= change:
+                    utc = local - next_offset
+                    if utc < change:
+                        utc = None
             if utc is None:
                 continue  # DST gap: this local time does not exist
             if run_start is not None and run_start + run_count * step_td == utc:
@@ -553,8 +595,9 @@ def slot_runs(
     of an opening interval (between closures) form one run.  See the module
     docstring for the exact rules.  Cost: O(days + exception ranges +
     closure-days within the window); the UTC offsets of local midnights are
-    computed once per zone and year (process cache) and pytz is called
-    per slot only on transition days.  Days after 9999-12-30 are ignored.
+    computed once per zone and year (process cache); on a transition day
+    the instant of the change is looked up once (bisection) and the slots
+    are converted with plain arithmetic.  Days after 9999-12-30 are ignored.
     """
     if date_to < date_from:
         return []
@@ -603,7 +646,9 @@ def slot_runs(
                     base = day_start - offset
                     day_runs = [(base + first_td, count) for first_td, count in plan]
                 else:
-                    day_runs = _transition_day_runs(day_start, plan, step, zone)
+                    day_runs = _transition_day_runs(
+                        day_start, plan, step, zone, offset, next_offset
+                    )
                 for start, count in day_runs:
                     # Rule 6: drop a slot overlapping the previous candidate.  On
                     # a day without transition only its first run can overlap.
