@@ -27,7 +27,7 @@ class RdvCounterArchive(models.TransientModel):
     def action_confirm(self):
         """Archive, and say what was done."""
         self.ensure_one()
-        moved = len(self.appointment_ids)
+        moved = self.appointment_ids
         # Read before archiving: archived records leave the wizard's lists.
         counters, places = self.counter_ids, self.place_ids
         counters.with_context(rdv_archive_confirmed=True).action_archive()

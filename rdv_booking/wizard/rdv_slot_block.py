@@ -43,11 +43,11 @@ class RdvSlotBlock(models.TransientModel):
     def action_confirm(self):
         """Suspend or reserve, and say what was done."""
         self.ensure_one()
-        count = len(self.appointment_ids)
+        appointments = self.appointment_ids
         if self.block_state == "suspended":
             self.slot_ids.action_suspend()
             message = _("Slots suspended: %s.", len(self.slot_ids))
         else:
             self.slot_ids.action_reserve()
             message = _("Slots reserved for the administration: %s.", len(self.slot_ids))
-        return self._done(message, count)
+        return self._done(message, appointments)

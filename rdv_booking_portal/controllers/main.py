@@ -22,6 +22,7 @@ from odoo.addons.rdv_booking.models.rdv_appointment import (
     SlotTakenError,
 )
 from odoo.addons.rdv_booking.models.rdv_appointment_type import IDENTITY_FIELDS
+from odoo.addons.rdv_booking.tools.answers import is_yes
 
 from ..models.rdv_locality import haversine_km
 from ..models.rdv_otp import OtpError
@@ -1266,7 +1267,7 @@ class RdvWebsite(http.Controller):
             raise NotFound() from error
         if not counter or counter.place_id != appointment.place_id or not start_dt:
             raise NotFound()
-        if not post.get("confirmed"):
+        if not is_yes(post.get("confirmed")):
             # "From ... to ...: move it?" The time stays free for others
             # meanwhile; if it is taken, the citizen is offered the next ones.
             return request.render(

@@ -1,1 +1,9 @@
-from . import test_budget, test_channel, test_gateway, test_reminders, test_templates, test_tour
+from . import (
+    test_budget,
+    test_channel,
+    test_gateway,
+    test_reminders,
+    test_statuses,
+    test_templates,
+    test_tour,
+)
