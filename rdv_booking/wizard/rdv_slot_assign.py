@@ -52,7 +52,7 @@ class RdvSlotAssign(models.TransientModel):
     country_id = fields.Many2one("res.country", "Country")
     comment = fields.Text("Note for agents")
     # Said before booking: this citizen will get no message at all.
-    silence_warning = fields.Char(compute="_compute_silence_warning")
+    silence_warning = fields.Char("Warning", compute="_compute_silence_warning")
     # which identity fields the type asks (drives the form's invisible attributes)
     ask_file_number = fields.Selection(
         related="type_id.ask_file_number", string="File number asked"

@@ -27,7 +27,10 @@ class TestTruthfulAnswers(RdvPortalMixin, HttpCase):
         cls._setup_commune()
 
     def csrf(self, response):
-        return re.search(r'name="csrf_token" value="([^"]+)"', response.text).group(1)
+        found = re.search(r'name="csrf_token" value="([^"]+)"', response.text) or re.search(
+            r'csrf_token: "([^"]+)"', response.text
+        )
+        return found.group(1)
 
     def post(self, url, data, response_with_csrf):
         return self.url_open(

@@ -1,5 +1,5 @@
 from odoo.tests import Form, tagged
-from odoo.tools import html2plaintext
+from odoo.tools import html2plaintext, mute_logger
 
 from odoo.addons.rdv_booking_portal.tests.common import RefusingSmtpSink, smtp_sink
 
@@ -58,7 +58,10 @@ class TestStatusesTellTheTruth(SmsCase):
         self.assertIn("Confirmation (E-mail): Sent.", self.history(appointment))
 
     def test_mail_server_refuses_then_failed(self):
-        with smtp_sink(self.env, RefusingSmtpSink()) as sink:
+        with (
+            smtp_sink(self.env, RefusingSmtpSink()) as sink,
+            mute_logger("odoo.addons.mail.models.mail_mail"),
+        ):
             appointment = self.book(TUESDAY_9, email="nobody@example.com", phone=LANDLINE)
             self.deliver()
             self.env["mail.mail"].sudo().process_email_queue()
