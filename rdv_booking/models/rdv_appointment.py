@@ -1410,6 +1410,21 @@ class RdvAppointment(models.Model):
             )
         return " ".join(parts), not silent
 
+    def _rdv_silent_preview(self):
+        """Said before a change these appointments' citizens would be told of:
+        how many cannot be told at all (to call), or ''."""
+        silent = self.filtered(
+            lambda appointment: appointment.state != "pending" and appointment._rdv_silence()
+        )
+        if not silent:
+            return ""
+        return _(
+            "%(count)s of them cannot be told (no e-mail address, and no mobile phone SMS can "
+            "reach): %(who)s. Call them.",
+            count=len(silent),
+            who=", ".join(silent.mapped("display_name")),
+        )
+
     def _rdv_told_notification(self, message, next_action=None):
         """The agent's notice after a change these appointments' citizens are
         told of: ``message``, then who gets a message and whom to call (the

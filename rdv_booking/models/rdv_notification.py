@@ -68,6 +68,10 @@ class RdvNotification(models.Model):
     # server or the SMS gateway accepted the message.
     status = fields.Selection(STATUSES, default="queued", required=True, readonly=True)
     status_reason = fields.Selection(REASONS, "Why", readonly=True)
+    # Whom to call about a message not sent (the list of messages not sent).
+    citizen_name = fields.Char(related="appointment_id.citizen_name")
+    phone_display = fields.Char(related="appointment_id.phone_display", string="Phone")
+    start_local = fields.Char(related="appointment_id.start_local")
     mail_id = fields.Many2one(
         "mail.mail", "E-mail", readonly=True, ondelete="set null", index="btree_not_null"
     )

@@ -23,6 +23,9 @@ class RdvCounterArchive(models.TransientModel):
                 counters=", ".join(wizard.counter_ids.mapped("display_name")),
                 count=len(wizard.appointment_ids),
             )
+            silent = wizard.appointment_ids._rdv_silent_preview()
+            if silent:
+                wizard.impact += " " + silent
 
     def action_confirm(self):
         """Archive, and say what was done."""

@@ -28,6 +28,9 @@ class RdvSlotBlock(models.TransientModel):
                 slots=len(wizard.slot_ids),
                 count=len(wizard.appointment_ids),
             )
+            silent = wizard.appointment_ids._rdv_silent_preview()
+            if silent:
+                wizard.impact += " " + silent
 
     @api.model
     def _start(self, slots, block_state):

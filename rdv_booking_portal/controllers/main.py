@@ -1165,7 +1165,10 @@ class RdvWebsite(http.Controller):
             return self._manage_page(message=appointment._too_late_message())
         appointment._cancel(by="citizen", reason=_("Cancelled online by the citizen."))
         message = Markup(
-            _("Your appointment <strong>%s</strong> is cancelled. A confirmation was sent to you.")
+            _(
+                "Your appointment <strong>%s</strong> is cancelled. A confirmation is on its way "
+                "to you."
+            )
         )
         return request.render(
             "rdv_booking_portal.page_cancelled",
@@ -1290,7 +1293,9 @@ class RdvWebsite(http.Controller):
             )
         except BookingError as error:
             return self._manage_page(message=str(error.args[0]))
-        return self._manage_page(message=_("Your appointment was moved. A confirmation was sent."))
+        return self._manage_page(
+            message=_("Your appointment was moved. A confirmation is on its way to you.")
+        )
 
     # --- without the link: reference + phone or e-mail + captcha, then a code
 

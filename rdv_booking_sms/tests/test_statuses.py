@@ -142,6 +142,16 @@ class TestStatusesTellTheTruth(SmsCase):
 
     def test_impact_notice_counts_who_is_told(self):
         by_mail = self.book(TUESDAY_9, email="a@example.com", phone=LANDLINE, lastname="Aulan")
+        silent = self.book(utc(2026, 3, 3, 9, 0), email="", phone=LANDLINE, lastname="Muet")
+        preview = self.env["rdv.slot.block"].create(
+            {"slot_ids": [(6, 0, (by_mail | silent).slot_ids.ids)], "block_state": "suspended"}
+        )
+        self.assertIn(
+            "1 of them cannot be told (no e-mail address, and no mobile phone SMS can reach): "
+            "%s. Call them." % silent.display_name,
+            preview.impact,
+            "said before the agent confirms",
+        )
         wizard = self.env["rdv.slot.block"].create(
             {"slot_ids": [(6, 0, by_mail.slot_ids.ids)], "block_state": "suspended"}
         )
