@@ -290,7 +290,11 @@ class RdvNotification(models.Model):
             )
         self.write(values)
         if self.state == "failed" and self.status == "queued":
-            self._set_status("failed", "error")
+            self._set_status("failed", self._give_up_reason())
+
+    def _give_up_reason(self):
+        """The reason code of a message given up after its last attempt."""
+        return "error"
 
     @api.model
     def _cron_process(self):

@@ -40,7 +40,7 @@ class RdvNotification(models.Model):
         selection_add=[("reminder", "Reminder")], ondelete={"reminder": "cascade"}
     )
     state = fields.Selection(
-        selection_add=[("fallback", "Sent by e-mail instead"), ("cancelled", "Not sent")],
+        selection_add=[("fallback", "Replaced by an e-mail"), ("cancelled", "Not sent")],
         ondelete={"fallback": "set default", "cancelled": "set default"},
     )
     status_reason = fields.Selection(
@@ -292,6 +292,9 @@ class RdvNotification(models.Model):
         if permanent or self.attempts + 1 >= company.rdv_sms_attempts:
             return self._rdv_fall_back(reason, final=permanent)
         return reason
+
+    def _give_up_reason(self):
+        return "sms_gateway" if self.channel == "sms" else super()._give_up_reason()
 
     def _rdv_fall_back(self, reason, final=False, code="sms_gateway"):
         """The SMS cannot go: e-mail instead if there is an address.
