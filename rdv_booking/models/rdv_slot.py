@@ -680,14 +680,26 @@ class RdvSlot(models.Model):
         self._check_future()
         appointments = self._set_state("suspended")
         appointments._lose_slots("suspended", self.env.user.name)
-        return True
+        return self._moved_notice(appointments)
 
     def action_reserve(self):
         """Keep the slots for the administration: agents can still assign them."""
         self._check_future()
         appointments = self._set_state("reserved")
         appointments._lose_slots("reserved", self.env.user.name)
-        return True
+        return self._moved_notice(appointments)
+
+    @api.model
+    def _moved_notice(self, appointments):
+        """The agent's notice when ``appointments`` lost their slot: how many
+        move to 'To reschedule', and whose citizens cannot be told."""
+        moved = appointments.filtered(lambda appointment: appointment.state == "to_reschedule")
+        if not moved:
+            return True
+        return moved._rdv_told_notification(
+            _("Appointments moved to 'To reschedule': %s.", len(moved)),
+            next_action=actions.RELOAD,
+        )
 
     def action_release(self):
         """Make suspended or reserved slots free again; the appointments they

@@ -109,8 +109,11 @@ class TestStatusesTellTheTruth(SmsCase):
         silent = self.book(utc(2026, 3, 3, 10, 0), email="", phone=LANDLINE, lastname="Muet")
         appointments = by_mail | by_sms | silent
         slots = appointments.slot_ids
-        slots.action_suspend()
+        notice = slots.action_suspend()["params"]
         self.assertEqual(set(appointments.mapped("state")), {"to_reschedule"})
+        self.assertIn("Appointments moved to 'To reschedule': 3.", notice["message"])
+        self.assertIn("2 citizens are being told by message.", notice["message"])
+        self.assertIn("1 citizen cannot be told, call them: %s" % silent.name, notice["message"])
         return appointments, slots, silent
 
     def test_release_notice_counts_who_is_told(self):
