@@ -76,14 +76,13 @@ class TestTruthfulAnswers(RdvPortalMixin, HttpCase):
             "nothing held",
         )
 
-    def test_hold_on_a_time_no_longer_offered_says_so(self):
+    def test_hold_on_a_time_no_longer_offered_or_taken_says_which(self):
         start = self._future_start(days=3, hour=10)
         self.env["rdv.slot"].search(
             [("counter_id", "=", self.counter.id), ("start", "=", start)]
         ).action_suspend()
         self.assertNotOffered(self.hold(start))
-
-    def test_hold_on_a_time_taken_meanwhile_still_says_so(self):
+        # A time someone took is still "taken", with the next times.
         start = self._future_start(days=3, hour=11)
         self.env["rdv.appointment"]._book(
             self.rdv_type,
