@@ -20,6 +20,7 @@
         "views/rdv_sms_usage_views.xml",
         "views/rdv_appointment_type_views.xml",
         "views/rdv_appointment_views.xml",
+        "views/rdv_notification_views.xml",
         "views/res_config_settings_views.xml",
         "views/rdv_booking_sms_menus.xml",
     ],

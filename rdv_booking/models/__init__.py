@@ -1,6 +1,7 @@
 """Models of the RDV booking back office."""
 
 from . import (
+    mail_mail,
     rdv_appointment,
     rdv_appointment_type,
     rdv_closure,

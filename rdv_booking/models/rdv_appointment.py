@@ -10,6 +10,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL, email_normalize, format_datetime
 
+from ..tools import actions
 from ..tools.phone import PhoneError, format_phone, parse_phone, phone_region
 from ..tools.reference import new_reference
 from .rdv_appointment_type import IDENTITY_FIELDS
@@ -587,8 +588,8 @@ class RdvAppointment(models.Model):
                         allow_reserved=allow_reserved,
                     )
                     if len(slots) != len(starts):
-                        raise SlotTakenError(
-                            self.env["rdv.slot"]._short_take_message(counter, starts)
+                        raise self.env["rdv.slot"]._short_take_error(
+                            counter, starts, allow_reserved
                         )
                     return appointment
             except psycopg2.errors.UniqueViolation as error:
@@ -1144,7 +1145,9 @@ class RdvAppointment(models.Model):
                     allow_reserved=allow_reserved and not by_citizen,
                 )
                 if len(slots) != len(starts):
-                    raise SlotTakenError(self.env["rdv.slot"]._short_take_message(counter, starts))
+                    raise self.env["rdv.slot"]._short_take_error(
+                        counter, starts, allow_reserved and not by_citizen
+                    )
         except SlotTakenError as error:
             error.alternatives = self.env["rdv.slot"]._free_starts(
                 self.type_id,
@@ -1347,9 +1350,92 @@ class RdvAppointment(models.Model):
 
         The back office alone has no channel to the citizen: the website and
         SMS addons deliver by e-mail and SMS.
+
+        :return: the ``mail.mail`` handed to the mail queue, or the code of
+            the reason why nothing was sent (see rdv.notification's REASONS)
         """
         self.ensure_one()
-        return True
+        return self._rdv_silence() or "no_channel"
+
+    @api.model
+    def _rdv_silence_reason(self, company, email, phone):
+        """Why a citizen with this e-mail address and phone (E.164) would get
+        no message from ``company`` at all, as a reason code; '' when they will.
+
+        The one rule behind the booking dialog's warning, the agents' notices
+        and the messages marked "not sent"; the channel addons extend it.
+        """
+        return "no_channel"
+
+    def _rdv_silence(self):
+        """Why this appointment's citizen gets no message at all, or ''."""
+        self.ensure_one()
+        return self._rdv_silence_reason(
+            self.company_id, self.email or self.partner_id.email, self.phone
+        )
+
+    def _rdv_told_summary(self):
+        """What the agent must know once these appointments' citizens are
+        being told of a change: how many get a message, and whom to call
+        (no e-mail, no usable mobile). ``(text, everyone_told)``."""
+        silent = self.filtered(lambda appointment: appointment._rdv_silence())
+        told = len(self) - len(silent)
+        parts = []
+        if told:
+            parts.append(
+                _("1 citizen is being told by message.")
+                if told == 1
+                else _("%s citizens are being told by message.", told)
+            )
+        if silent:
+            Notification = self.env["rdv.notification"]
+            who = "; ".join(
+                "%s, %s%s: %s"
+                % (
+                    appointment.name,
+                    appointment.citizen_name,
+                    " (%s)" % appointment.phone_display if appointment.phone else "",
+                    Notification._reason_text(appointment._rdv_silence()),
+                )
+                for appointment in silent
+            )
+            parts.append(
+                _("1 citizen cannot be told, call them: %s.", who)
+                if len(silent) == 1
+                else _(
+                    "%(count)s citizens cannot be told, call them: %(who)s.",
+                    count=len(silent),
+                    who=who,
+                )
+            )
+        return " ".join(parts), not silent
+
+    def _rdv_silent_preview(self):
+        """Said before a change these appointments' citizens would be told of:
+        how many cannot be told at all (to call), or ''."""
+        silent = self.filtered(
+            lambda appointment: appointment.state != "pending" and appointment._rdv_silence()
+        )
+        if not silent:
+            return ""
+        return _(
+            "%(count)s of them cannot be told (no e-mail address, and no mobile phone SMS can "
+            "reach): %(who)s. Call them.",
+            count=len(silent),
+            who=", ".join(silent.mapped("display_name")),
+        )
+
+    def _rdv_told_notification(self, message, next_action=None):
+        """The agent's notice after a change these appointments' citizens are
+        told of: ``message``, then who gets a message and whom to call (the
+        notice then stays until closed)."""
+        summary, everyone = self._rdv_told_summary()
+        return actions.notification(
+            " ".join(part for part in (message, summary) if part),
+            "success" if everyone else "warning",
+            next_action=next_action,
+            sticky=not everyone,
+        )
 
     # ------------------------------------------------------------------
     # Actions (buttons of the back office)

@@ -249,7 +249,7 @@ class RdvDemo(models.AbstractModel):
         # The demo citizens were told long ago: nothing to send to them.
         self.env["rdv.notification"].search(
             [("appointment_id.counter_id", "in", counters.ids)]
-        ).write({"state": "done"})
+        ).write({"state": "done", "status": "sent"})
         return True
 
     @api.model

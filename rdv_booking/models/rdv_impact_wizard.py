@@ -33,10 +33,13 @@ class RdvImpactWizard(models.AbstractModel):
             "target": "new",
         }
 
-    def _done(self, message, moved):
-        """Say what was done, and how many appointments were moved."""
-        if moved:
-            message += " " + _("Appointments moved to 'To reschedule': %s.", moved)
-        return actions.notification(
-            message, "warning" if moved else "success", next_action=actions.CLOSE
-        )
+    def _done(self, message, appointments):
+        """Say what was done, how many appointments were moved, and whose
+        citizens cannot be told (to call)."""
+        moved = appointments.filtered(lambda appointment: appointment.state == "to_reschedule")
+        if not moved:
+            return actions.notification(message, next_action=actions.CLOSE)
+        message += " " + _("Appointments moved to 'To reschedule': %s.", len(moved))
+        notice = moved._rdv_told_notification(message, next_action=actions.CLOSE)
+        notice["params"]["type"] = "warning"
+        return notice

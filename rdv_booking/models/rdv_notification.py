@@ -2,13 +2,32 @@ import datetime
 import logging
 import threading
 
-from odoo import api, fields, models
+from odoo import _, api, fields, models
 
 _logger = logging.getLogger(__name__)
 
 # Minutes to wait before each new attempt; after the last one the notification
 # is marked failed and shown to agents.
 RETRY_DELAYS = (1, 5, 15, 60, 240)
+
+# What became of a message, as the citizen would see it: "sent" only once the
+# mail server or the SMS gateway accepted it.
+STATUSES = [
+    ("queued", "Queued (not sent yet)"),
+    ("sent", "Sent"),
+    ("not_sent", "Not sent"),
+    ("failed", "Failed"),
+]
+# Why a message was not sent, or failed (phrases that follow a colon); the
+# channel addons add theirs.
+REASONS = [
+    ("no_channel", "no channel to citizens is installed (e-mail, SMS)"),
+    ("no_email", "no e-mail address"),
+    ("email_invalid", "the e-mail address is not valid"),
+    ("mail_refused", "the mail server refused it"),
+    ("error", "the message could not be prepared"),
+    ("obsolete", "the appointment is no longer to come"),
+]
 
 
 class RdvNotification(models.Model):
@@ -39,10 +58,22 @@ class RdvNotification(models.Model):
         ],
         required=True,
     )
+    # The queue's own work: to do (pending), done, or given up (failed).
     state = fields.Selection(
-        [("pending", "Pending"), ("done", "Delivered"), ("failed", "Failed")],
+        [("pending", "To process"), ("done", "Processed"), ("failed", "Given up")],
         default="pending",
         required=True,
+    )
+    # What the citizen got (see _set_status): never "sent" before the mail
+    # server or the SMS gateway accepted the message.
+    status = fields.Selection(STATUSES, default="queued", required=True, readonly=True)
+    status_reason = fields.Selection(REASONS, "Why", readonly=True)
+    # Whom to call about a message not sent (the list of messages not sent).
+    citizen_name = fields.Char(related="appointment_id.citizen_name")
+    phone_display = fields.Char(related="appointment_id.phone_display", string="Phone")
+    start_local = fields.Char(related="appointment_id.start_local")
+    mail_id = fields.Many2one(
+        "mail.mail", "E-mail", readonly=True, ondelete="set null", index="btree_not_null"
     )
     attempts = fields.Integer(default=0)
     next_attempt_at = fields.Datetime(default=fields.Datetime.now)
@@ -181,8 +212,70 @@ class RdvNotification(models.Model):
             instance). Raise to retry later with everything done here undone.
         """
         self.ensure_one()
-        self.appointment_id._deliver_notification(self.kind)
+        outcome = self.appointment_id._deliver_notification(self.kind)
+        if isinstance(outcome, models.BaseModel) and outcome._name == "mail.mail":
+            # Handed to Odoo's mail queue: sent or failed when it runs (mail.mail).
+            self.mail_id = outcome[:1]
+        elif isinstance(outcome, str):
+            self._set_status("not_sent", outcome)
         return True
+
+    def _set_status(self, status, reason=False, detail=None, log=True):
+        """Record what became of these messages and, with ``log``, say it in
+        the appointment's history (an agent reading it knows whom to call)."""
+        values = {"status": status, "status_reason": reason or False}
+        if detail is not None:
+            values["last_error"] = str(detail or "")[:2000]
+        self.write(values)
+        if log and status != "queued":
+            for notification in self:
+                # A log, not a post: no follower to notify.
+                notification.appointment_id._message_log(body=notification._status_text())
+
+    def _status_text(self):
+        """ "Confirmation (E-mail): not sent: no e-mail address." and the like."""
+        self.ensure_one()
+        what = dict(self._fields["kind"]._description_selection(self.env))[self.kind]
+        if "channel" in self._fields:
+            what = "%s (%s)" % (
+                what,
+                dict(self._fields["channel"]._description_selection(self.env))[self.channel],
+            )
+        status = dict(self._fields["status"]._description_selection(self.env))[self.status]
+        if not self.status_reason:
+            return _("%(what)s: %(status)s.", what=what, status=status)
+        return _(
+            "%(what)s: %(status)s: %(reason)s.",
+            what=what,
+            status=status.lower(),
+            reason=self._reason_text(self.status_reason),
+        )
+
+    @api.model
+    def _reason_text(self, reason):
+        """The words of a reason code, in the user's language."""
+        return dict(self._fields["status_reason"]._description_selection(self.env)).get(
+            reason, reason or ""
+        )
+
+    @api.model
+    def _mail_outcome(self, mails, failure_type=None, failure_reason=False):
+        """The mail queue tried ``mails``: the messages they carry were sent or failed."""
+        notifications = self.sudo().search([("mail_id", "in", mails.ids)])
+        if not notifications:
+            return
+        if not failure_type:
+            notifications._set_status("sent")
+            return
+        reason = (
+            "email_invalid"
+            if failure_type in ("mail_email_invalid", "mail_email_missing")
+            else "mail_refused"
+        )
+        for notification in notifications:
+            notification._set_status(
+                "failed", reason, failure_reason or notification.mail_id.failure_reason
+            )
 
     def _retry_later(self, reason):
         """Count a failed attempt: try again after the next back-off delay, or give up."""
@@ -196,6 +289,12 @@ class RdvNotification(models.Model):
                 minutes=RETRY_DELAYS[attempt - 1]
             )
         self.write(values)
+        if self.state == "failed" and self.status == "queued":
+            self._set_status("failed", self._give_up_reason())
+
+    def _give_up_reason(self):
+        """The reason code of a message given up after its last attempt."""
+        return "error"
 
     @api.model
     def _cron_process(self):

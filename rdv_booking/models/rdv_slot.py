@@ -7,6 +7,7 @@ from odoo.tools import SQL, format_datetime
 
 from ..tools import actions, clock
 from ..tools import when as when_parser
+from .rdv_appointment import BookingError, SlotTakenError
 
 SLOT_STATES = [
     ("free", "Free"),
@@ -422,30 +423,52 @@ class RdvSlot(models.Model):
         return self.browse(ids)
 
     @api.model
-    def _short_take_message(self, counter, starts):
-        """Why :meth:`_take` gave fewer seats than ``starts``: the counter is
-        not open for every slot a booking of several persons needs (a break,
-        the closing time), or a seat was taken."""
-        if len(starts) > 1:
-            self.env.cr.execute(
-                "SELECT count(DISTINCT start) FROM rdv_slot "
-                "WHERE counter_id = %s AND start = ANY(%s)",
-                (counter.id, list(starts)),
-            )
-            if self.env.cr.fetchone()[0] < len(starts):
-                return _(
+    def _short_take_error(self, counter, starts, allow_reserved=False):
+        """Why :meth:`_take` gave fewer seats than ``starts``, as the error to raise.
+
+        Offered, but a seat was taken (held or booked) meanwhile: a
+        :class:`SlotTakenError`. Never offered (a closed day, a time off the
+        grid, a break or the closing time within a booking of several
+        persons) or no longer offered (suspended, reserved for the
+        administration): a :class:`BookingError` of code ``not_offered``;
+        nobody took it, and saying so would be untrue.
+        """
+        offered = ["free", "held", "booked"] + (["reserved"] if allow_reserved else [])
+        self.env.cr.execute(
+            "SELECT start, bool_or(state = ANY(%s)) FROM rdv_slot "
+            "WHERE counter_id = %s AND start = ANY(%s) GROUP BY start",
+            (offered, counter.id, list(starts)),
+        )
+        existing = dict(self.env.cr.fetchall())
+        if len(starts) > 1 and len(existing) < len(starts) and starts[0] in existing:
+            return BookingError(
+                _(
                     "This booking needs %(count)s consecutive slots from this time, and "
                     "%(counter)s is not open that long (a break or the closing time comes "
                     "first): choose an earlier time.",
                     count=len(starts),
                     counter=counter.display_name,
-                )
-            return _(
-                "This booking needs %(count)s consecutive slots from this time, and they "
-                "are no longer all free.",
-                count=len(starts),
+                ),
+                code="not_offered",
             )
-        return _("This time is no longer available: someone booked it meanwhile.")
+        if not all(existing.get(start) for start in starts):
+            return BookingError(
+                _(
+                    "This time is not offered at %(counter)s (closed then, or not one of "
+                    "its times): choose one of the times shown.",
+                    counter=counter.display_name,
+                ),
+                code="not_offered",
+            )
+        if len(starts) > 1:
+            return SlotTakenError(
+                _(
+                    "This booking needs %(count)s consecutive slots from this time, and they "
+                    "are no longer all free.",
+                    count=len(starts),
+                )
+            )
+        return SlotTakenError(_("This time is no longer available: someone booked it meanwhile."))
 
     def _release(self):
         """Free these slots (cancelled appointment, released hold)."""
@@ -651,14 +674,26 @@ class RdvSlot(models.Model):
         self._check_future()
         appointments = self._set_state("suspended")
         appointments._lose_slots("suspended", self.env.user.name)
-        return True
+        return self._moved_notice(appointments)
 
     def action_reserve(self):
         """Keep the slots for the administration: agents can still assign them."""
         self._check_future()
         appointments = self._set_state("reserved")
         appointments._lose_slots("reserved", self.env.user.name)
-        return True
+        return self._moved_notice(appointments)
+
+    @api.model
+    def _moved_notice(self, appointments):
+        """The agent's notice when ``appointments`` lost their slot: how many
+        move to 'To reschedule', and whose citizens cannot be told."""
+        moved = appointments.filtered(lambda appointment: appointment.state == "to_reschedule")
+        if not moved:
+            return True
+        return moved._rdv_told_notification(
+            _("Appointments moved to 'To reschedule': %s.", len(moved)),
+            next_action=actions.RELOAD,
+        )
 
     def action_release(self):
         """Make suspended or reserved slots free again; the appointments they
@@ -682,11 +717,8 @@ class RdvSlot(models.Model):
         )
         if not restored:
             return False  # nothing to say (and the bulk action's server action returns it)
-        return actions.notification(
-            _(
-                "Back at their own time, the citizens are told: %s.",
-                ", ".join(restored.mapped("display_name")),
-            ),
+        return restored._rdv_told_notification(
+            _("Back at their own time: %s.", ", ".join(restored.mapped("display_name"))),
             next_action=actions.RELOAD,
         )
 

@@ -8,6 +8,7 @@ from . import (
     test_constraints,
     test_day_sheet,
     test_i18n,
+    test_not_offered,
     test_notifications,
     test_personal_data,
     test_slot_generation,

@@ -130,8 +130,9 @@ class TestBookingService(RdvCase):
         self.assertEqual(len(family.slot_ids), 6)
         self.assertEqual(family.stop, utc(2026, 3, 3, 9, 30))
         # 10:30-12:00 leaves 90 minutes before lunch; 3 persons from 11:30 would cross it.
-        with self.assertRaises(SlotTakenError):
+        with self.assertRaises(BookingError) as closed:
             self.book(utc(2026, 3, 3, 10, 30), persons=3, lastname="Aulan", phone="0611111111")
+        self.assertEqual(closed.exception.code, "not_offered", "nobody took it")
         self.assertFalse(
             self.slots(day=TUESDAY_9.date(), state="booked").filtered(
                 lambda s: s.start >= utc(2026, 3, 3, 10, 30)
@@ -159,8 +160,9 @@ class TestBookingService(RdvCase):
         with self.assertRaisesRegex(BookingError, "already passed"):
             self.book(utc(2026, 3, 2, 6, 30))
         self.slots(day=TUESDAY_9.date()).filtered(lambda s: s.start == TUESDAY_9).action_suspend()
-        with self.assertRaises(SlotTakenError):
+        with self.assertRaises(BookingError) as suspended:
             self.book(TUESDAY_9)
+        self.assertEqual(suspended.exception.code, "not_offered", "no longer offered, not taken")
         with self.assertRaisesRegex(BookingError, "does not receive"):
             self.book(TUESDAY_9, appointment_type=self.type_civil)
 
@@ -534,8 +536,9 @@ class TestBookingService(RdvCase):
                 ]
             )
         ).action_reserve()
-        with self.assertRaises(SlotTakenError):
+        with self.assertRaises(BookingError) as reserved:
             self.book(TUESDAY_9, channel="web", email="a@example.com")
+        self.assertEqual(reserved.exception.code, "not_offered", "not offered to citizens")
         appointment = self.env["rdv.appointment"]._book(
             self.type_id,
             self.counter,

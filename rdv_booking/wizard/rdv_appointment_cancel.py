@@ -1,4 +1,6 @@
-from odoo import fields, models
+from odoo import _, fields, models
+
+from ..tools import actions
 
 
 class RdvAppointmentCancel(models.TransientModel):
@@ -18,5 +20,9 @@ class RdvAppointmentCancel(models.TransientModel):
     def action_confirm(self):
         """Cancel, free the slots and notify."""
         self.ensure_one()
-        self.appointment_ids._cancel(by=self.cancelled_by, reason=self.reason)
-        return {"type": "ir.actions.act_window_close"}
+        appointments = self.appointment_ids
+        appointments._cancel(by=self.cancelled_by, reason=self.reason)
+        return appointments._rdv_told_notification(
+            _("Cancelled: %s.", ", ".join(appointments.mapped("name"))),
+            next_action=actions.CLOSE,
+        )

@@ -34,7 +34,7 @@ class RdvAppointmentReschedule(models.TransientModel):
         self.ensure_one()
         appointment = self.appointment_id
         appointment._change_slot(self.slot_id.counter_id, self.slot_id.start)
-        return actions.notification(
+        return appointment._rdv_told_notification(
             _(
                 "%(reference)s moved to %(when)s.",
                 reference=appointment.name,

@@ -23,11 +23,14 @@ class RdvCounterArchive(models.TransientModel):
                 counters=", ".join(wizard.counter_ids.mapped("display_name")),
                 count=len(wizard.appointment_ids),
             )
+            silent = wizard.appointment_ids._rdv_silent_preview()
+            if silent:
+                wizard.impact += " " + silent
 
     def action_confirm(self):
         """Archive, and say what was done."""
         self.ensure_one()
-        moved = len(self.appointment_ids)
+        moved = self.appointment_ids
         # Read before archiving: archived records leave the wizard's lists.
         counters, places = self.counter_ids, self.place_ids
         counters.with_context(rdv_archive_confirmed=True).action_archive()

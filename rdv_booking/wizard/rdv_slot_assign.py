@@ -2,6 +2,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..models.rdv_appointment_type import IDENTITY_FIELDS
+from ..tools.phone import PhoneError, parse_phone
 
 
 class RdvSlotAssign(models.TransientModel):
@@ -50,6 +51,8 @@ class RdvSlotAssign(models.TransientModel):
     city = fields.Char()
     country_id = fields.Many2one("res.country", "Country")
     comment = fields.Text("Note for agents")
+    # Said before booking: this citizen will get no message at all.
+    silence_warning = fields.Char("Warning", compute="_compute_silence_warning")
     # which identity fields the type asks (drives the form's invisible attributes)
     ask_file_number = fields.Selection(
         related="type_id.ask_file_number", string="File number asked"
@@ -76,6 +79,30 @@ class RdvSlotAssign(models.TransientModel):
             if len(types) == 1:
                 values["type_id"] = types.id
         return values
+
+    @api.depends("email", "phone", "partner_id", "slot_id")
+    def _compute_silence_warning(self):
+        Appointment = self.env["rdv.appointment"]
+        for wizard in self:
+            counter = wizard.slot_id.counter_id
+            company = counter.company_id or self.env.company
+            phone = False
+            if wizard.phone:
+                try:
+                    phone = parse_phone(
+                        wizard.phone,
+                        counter._phone_region(wizard.phone) if counter else company.country_id.code,
+                    )
+                except PhoneError:
+                    phone = False
+            reason = Appointment._rdv_silence_reason(
+                company, wizard.email or wizard.partner_id.email, phone
+            )
+            wizard.silence_warning = reason and _(
+                "This citizen will receive no confirmation: %(reason)s. Give them the "
+                "reference and the time now.",
+                reason=self.env["rdv.notification"]._reason_text(reason),
+            )
 
     @api.onchange("partner_id")
     def _onchange_partner_id(self):

@@ -28,6 +28,9 @@ class RdvSlotBlock(models.TransientModel):
                 slots=len(wizard.slot_ids),
                 count=len(wizard.appointment_ids),
             )
+            silent = wizard.appointment_ids._rdv_silent_preview()
+            if silent:
+                wizard.impact += " " + silent
 
     @api.model
     def _start(self, slots, block_state):
@@ -43,11 +46,11 @@ class RdvSlotBlock(models.TransientModel):
     def action_confirm(self):
         """Suspend or reserve, and say what was done."""
         self.ensure_one()
-        count = len(self.appointment_ids)
+        appointments = self.appointment_ids
         if self.block_state == "suspended":
             self.slot_ids.action_suspend()
             message = _("Slots suspended: %s.", len(self.slot_ids))
         else:
             self.slot_ids.action_reserve()
             message = _("Slots reserved for the administration: %s.", len(self.slot_ids))
-        return self._done(message, count)
+        return self._done(message, appointments)

@@ -22,6 +22,7 @@ from odoo.addons.rdv_booking.models.rdv_appointment import (
 )
 from odoo.addons.rdv_booking.models.rdv_appointment_type import IDENTITY_FIELDS
 from odoo.addons.rdv_booking.tools import clock
+from odoo.addons.rdv_booking.tools.answers import is_yes
 
 from ..models.rdv_locality import haversine_km
 from ..models.rdv_otp import OtpError
@@ -1157,7 +1158,10 @@ class RdvWebsite(http.Controller):
             return self._manage_page(message=appointment._too_late_message())
         appointment._cancel(by="citizen", reason=_("Cancelled online by the citizen."))
         message = Markup(
-            _("Your appointment <strong>%s</strong> is cancelled. A confirmation was sent to you.")
+            _(
+                "Your appointment <strong>%s</strong> is cancelled. A confirmation is on its way "
+                "to you."
+            )
         )
         return request.render(
             "rdv_booking_portal.page_cancelled",
@@ -1259,7 +1263,7 @@ class RdvWebsite(http.Controller):
             raise NotFound() from error
         if not counter or counter.place_id != appointment.place_id or not start_dt:
             raise NotFound()
-        if not post.get("confirmed"):
+        if not is_yes(post.get("confirmed")):
             # "From ... to ...: move it?" The time stays free for others
             # meanwhile; if it is taken, the citizen is offered the next ones.
             return request.render(
@@ -1282,7 +1286,9 @@ class RdvWebsite(http.Controller):
             )
         except BookingError as error:
             return self._manage_page(message=str(error.args[0]))
-        return self._manage_page(message=_("Your appointment was moved. A confirmation was sent."))
+        return self._manage_page(
+            message=_("Your appointment was moved. A confirmation is on its way to you.")
+        )
 
     # --- without the link: reference + phone or e-mail + captcha, then a code
 

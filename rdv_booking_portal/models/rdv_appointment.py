@@ -477,11 +477,23 @@ class RdvAppointment(models.Model):
         return super()._notify_changed()
 
     def _deliver_notification(self, kind):
-        super()._deliver_notification(kind)
+        """By e-mail, to the citizens who gave an address."""
         if kind in self.MAIL_TEMPLATES and self._citizen_email():
             xmlid, with_files = self.MAIL_TEMPLATES[kind]
-            self._send_citizen_mail(xmlid, with_files=with_files)
-        return True
+            return self._send_citizen_mail(xmlid, with_files=with_files)
+        return super()._deliver_notification(kind)
+
+    @api.model
+    def _rdv_silence_reason(self, company, email, phone):
+        """Citizens with an e-mail address get their messages by e-mail."""
+        if email_normalize(email or ""):
+            return ""
+        reason = super()._rdv_silence_reason(company, email, phone)
+        return "no_email" if reason == "no_channel" else reason
+
+    def _rdv_silence(self):
+        self.ensure_one()
+        return self._rdv_silence_reason(self.company_id, self._citizen_email(), self.phone)
 
     def _send_citizen_mail(self, xmlid, with_files=False):
         """Queue a message template to the citizen, with fresh links.
@@ -520,22 +532,28 @@ class RdvAppointment(models.Model):
                     },
                 )
             )
-        template.sudo().with_context(
-            rdv_manage_url=self._manage_url(),
-            rdv_reschedule_url=self._manage_url("reschedule"),
-            rdv_book_again_url=self._book_again_url(),
-        ).send_mail(self.id, email_values=values, email_layout_xmlid=False)
+        mail_id = (
+            template.sudo()
+            .with_context(
+                rdv_manage_url=self._manage_url(),
+                rdv_reschedule_url=self._manage_url("reschedule"),
+                rdv_book_again_url=self._book_again_url(),
+            )
+            .send_mail(self.id, email_values=values, email_layout_xmlid=False)
+        )
+        # Queued, not sent: the mail queue sends it, and the message's status
+        # says "sent" once the mail server accepted it (rdv.notification).
         self.message_post(
             body=_(
-                "%(what)s sent by e-mail to %(to)s.",
+                "%(what)s queued for sending by e-mail to %(to)s.",
                 what=template.name,
                 to=mask_email(self._citizen_email()),
             ),
             subtype_xmlid="mail.mt_note",
         )
-        # Odoo's mail queue retries failed sends; wake it up now rather than
-        # at its next hourly run.
+        # Wake the mail queue now rather than at its next hourly run.
         self.env["rdv.notification"]._wake_cron("mail.ir_cron_mail_scheduler_action")
+        return self.env["mail.mail"].sudo().browse(mail_id)
 
     # ------------------------------------------------------------------
     # "My appointments" of a logged-in user (/my)

@@ -72,6 +72,14 @@ class SmtpSink:
         raise AssertionError("no code received by the SMTP sink")
 
 
+class RefusingSmtpSink(SmtpSink):
+    """An SMTP server that refuses every recipient, as a mail server does an
+    unknown mailbox (550)."""
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        return "550 5.1.1 <%s>: Recipient address rejected: User unknown" % address
+
+
 def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -79,14 +87,14 @@ def free_port():
 
 
 @contextlib.contextmanager
-def smtp_sink(env):
+def smtp_sink(env, sink=None):
     """Send Odoo's mail for real to an SMTP sink on loopback while inside.
 
     Odoo skips SMTP under its test runner (``current_test``); the flag is
     lifted only here, so the whole sending path runs: rendering, MIME,
-    smtplib, the network.
+    smtplib, the network. ``sink``: another server (a :class:`RefusingSmtpSink`).
     """
-    sink = SmtpSink()
+    sink = sink or SmtpSink()
     controller = Controller(sink, hostname="127.0.0.1", port=free_port())
     controller.start()
     env["ir.mail_server"].sudo().search([]).active = False

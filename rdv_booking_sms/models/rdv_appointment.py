@@ -58,6 +58,37 @@ class RdvAppointment(models.Model):
         self.ensure_one()
         return self.phone if self.company_id._rdv_is_sms_number(self.phone) else False
 
+    def _rdv_sms_silence_code(self):
+        """Why this appointment's messages cannot go by SMS, as a reason code
+        of rdv.notification, or ''."""
+        self.ensure_one()
+        return self._rdv_sms_silence_reason(self.company_id, self.phone)
+
+    @api.model
+    def _rdv_sms_silence_reason(self, company, phone):
+        """Why SMS of ``company`` cannot reach ``phone`` (E.164) now, or ''."""
+        if not company.rdv_sms_enabled:
+            return "sms_disabled"
+        if not company._rdv_is_sms_number(phone):
+            return "not_mobile"
+        gateway = company.sudo().rdv_sms_gateway_id
+        if gateway and not gateway.active:
+            return "sms_disabled"
+        if company._rdv_sms_unavailable():
+            return "sms_cap"
+        return ""
+
+    @api.model
+    def _rdv_silence_reason(self, company, email, phone):
+        """Without an e-mail address, the citizen is told by SMS if SMS can reach them."""
+        reason = super()._rdv_silence_reason(company, email, phone)
+        if reason != "no_email":
+            return reason
+        sms = self._rdv_sms_silence_reason(company, phone)
+        return {"sms_disabled": "sms_off", "not_mobile": "no_contact", "sms_cap": "sms_budget"}.get(
+            sms, sms
+        )
+
     def _otp_destination(self):
         """Codes go by SMS to domestic mobiles while SMS can be sent, else by e-mail."""
         self.ensure_one()

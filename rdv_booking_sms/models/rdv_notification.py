@@ -40,8 +40,31 @@ class RdvNotification(models.Model):
         selection_add=[("reminder", "Reminder")], ondelete={"reminder": "cascade"}
     )
     state = fields.Selection(
-        selection_add=[("fallback", "Sent by e-mail instead"), ("cancelled", "Not sent")],
+        selection_add=[("fallback", "Replaced by an e-mail"), ("cancelled", "Not sent")],
         ondelete={"fallback": "set default", "cancelled": "set default"},
+    )
+    status_reason = fields.Selection(
+        selection_add=[
+            ("no_contact", "no e-mail address and no mobile phone"),
+            ("sms_off", "no e-mail address, and SMS are off"),
+            ("sms_budget", "no e-mail address, and the SMS budget is used up"),
+            ("not_mobile", "not a domestic mobile phone number"),
+            ("sms_disabled", "SMS are off"),
+            ("sms_cap", "the SMS budget is used up"),
+            ("sms_gateway", "the SMS gateway refused it or did not answer"),
+        ],
+        ondelete=dict.fromkeys(
+            (
+                "no_contact",
+                "sms_off",
+                "sms_budget",
+                "not_mobile",
+                "sms_disabled",
+                "sms_cap",
+                "sms_gateway",
+            ),
+            "set null",
+        ),
     )
     channel = fields.Selection(
         [("email", "E-mail"), ("sms", "SMS")], default="email", required=True
@@ -124,31 +147,40 @@ class RdvNotification(models.Model):
         unique index decides).
         """
         now = fields.Datetime.now()
-        rows = {"appointment": [], "company": [], "channel": [], "state": [], "error": []}
-        no_way = _("No mobile number for SMS and no e-mail address.")
+        rows = {
+            "appointment": [],
+            "company": [],
+            "channel": [],
+            "state": [],
+            "status": [],
+            "reason": [],
+        }
         for appointment in appointments:
+            reason = None
             if appointment._rdv_sms_number():
-                channel, state, error = "sms", "pending", None
+                channel, state = "sms", "pending"
             elif appointment._citizen_email():
-                channel, state, error = "email", "pending", None
+                channel, state = "email", "pending"
             else:
-                channel, state, error = "email", "cancelled", no_way
+                channel, state = "email", "cancelled"
+                reason = appointment._rdv_silence() or "no_contact"
             rows["appointment"].append(appointment.id)
             rows["company"].append(appointment.company_id.id)
             rows["channel"].append(channel)
             rows["state"].append(state)
-            rows["error"].append(error)
+            rows["status"].append("not_sent" if reason else "queued")
+            rows["reason"].append(reason)
         self.env.flush_all()
         self.env.cr.execute(
             """
             INSERT INTO rdv_notification (appointment_id, company_id, kind, channel, state,
-                                          attempts, next_attempt_at, last_error,
+                                          status, status_reason, attempts, next_attempt_at,
                                           create_uid, create_date, write_uid, write_date)
             SELECT r.appointment, r.company, 'reminder', r.channel, r.state,
-                   0, %(now)s, r.error, %(uid)s, %(now)s, %(uid)s, %(now)s
+                   r.status, r.reason, 0, %(now)s, %(uid)s, %(now)s, %(uid)s, %(now)s
               FROM unnest(%(appointment)s::int[], %(company)s::int[], %(channel)s::varchar[],
-                          %(state)s::varchar[], %(error)s::text[])
-                   AS r(appointment, company, channel, state, error)
+                          %(state)s::varchar[], %(status)s::varchar[], %(reason)s::varchar[])
+                   AS r(appointment, company, channel, state, status, reason)
             ON CONFLICT (appointment_id, channel) WHERE kind = 'reminder' DO NOTHING
             """,
             {**rows, "now": now, "uid": self.env.uid},
@@ -205,12 +237,9 @@ class RdvNotification(models.Model):
         if self.kind == "reminder" and (
             appointment.state != "planned" or appointment.start <= fields.Datetime.now()
         ):
-            self.write(
-                {
-                    "state": "cancelled",
-                    "last_error": _("Not sent: the appointment is no longer to come."),
-                }
-            )
+            self.state = "cancelled"
+            # Nothing to regret: no history note.
+            self._set_status("not_sent", "obsolete", log=False)
             return True
         if self.channel == "sms":
             return self._rdv_deliver_sms()
@@ -222,7 +251,9 @@ class RdvNotification(models.Model):
         company = appointment.company_id
         if not appointment._rdv_sms_number():
             return self._rdv_fall_back(
-                _("SMS: the phone number is not a domestic mobile number."), final=True
+                _("SMS: the phone number is not a domestic mobile number."),
+                final=True,
+                code=appointment._rdv_sms_silence_code(),
             )
         unavailable = company._rdv_sms_unavailable()
         if unavailable:
@@ -236,7 +267,9 @@ class RdvNotification(models.Model):
                     }
                 )
                 return False
-            return self._rdv_fall_back(unavailable, final=True)
+            return self._rdv_fall_back(
+                unavailable, final=True, code=appointment._rdv_sms_silence_code()
+            )
         sms = self.sms_id
         if sms and sms.state in ("error", "outgoing"):
             sms.action_set_outgoing()
@@ -246,6 +279,8 @@ class RdvNotification(models.Model):
                 self.kind, appointment._rdv_sms_message(self.kind), notification=self
             )
         if sms.state in SENT_STATES:
+            # Accepted by the gateway; the history note says so with its segments.
+            self._set_status("sent", log=False)
             appointment._rdv_log_sms(
                 sms, dict(self._fields["kind"]._description_selection(self.env))[self.kind]
             )
@@ -258,10 +293,14 @@ class RdvNotification(models.Model):
             return self._rdv_fall_back(reason, final=permanent)
         return reason
 
-    def _rdv_fall_back(self, reason, final=False):
+    def _give_up_reason(self):
+        return "sms_gateway" if self.channel == "sms" else super()._give_up_reason()
+
+    def _rdv_fall_back(self, reason, final=False, code="sms_gateway"):
         """The SMS cannot go: e-mail instead if there is an address.
 
         Without an address: give up now if ``final``, else retry the SMS later.
+        ``code``: why, for the message's status (a gateway error by default).
         """
         self.ensure_one()
         appointment = self.appointment_id
@@ -280,8 +319,14 @@ class RdvNotification(models.Model):
                 )
                 self._wake_cron("rdv_booking.ir_cron_rdv_notifications")
             self.write({"state": "fallback", "last_error": reason})
+            # Not sent by SMS; the e-mail queued instead has its own status.
+            self._set_status("not_sent", code, log=False)
             return True
         if final:
             self.write({"state": "failed", "last_error": reason, "attempts": self.attempts + 1})
+            if code == "sms_gateway":
+                self._set_status("failed", code)
+            else:  # nothing reaches this citizen: say why in full
+                self._set_status("not_sent", appointment._rdv_silence() or code)
             return True
         return reason

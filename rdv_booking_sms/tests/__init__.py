@@ -4,6 +4,7 @@ from . import (
     test_gateway,
     test_one_clock,
     test_reminders,
+    test_statuses,
     test_templates,
     test_tour,
 )

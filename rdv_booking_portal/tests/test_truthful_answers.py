@@ -1,0 +1,117 @@
+import datetime
+import re
+
+import pytz
+
+from odoo import fields
+from odoo.tests import HttpCase, tagged
+
+from .common import RdvPortalMixin
+
+TAKEN = ("someone booked it meanwhile", "This time was just taken")
+
+
+def page_h1(response):
+    found = re.search(r"<h1[^>]*>(.*?)</h1>", response.text, re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", found.group(1))).strip() if found else ""
+
+
+@tagged("post_install", "-at_install")
+class TestTruthfulAnswers(RdvPortalMixin, HttpCase):
+    """The website says what happened: a time never offered was not "taken
+    meanwhile", and only an explicit yes moves an appointment."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_commune()
+
+    def csrf(self, response):
+        found = re.search(r'name="csrf_token" value="([^"]+)"', response.text) or re.search(
+            r'csrf_token: "([^"]+)"', response.text
+        )
+        return found.group(1)
+
+    def post(self, url, data, response_with_csrf):
+        return self.url_open(
+            url, data={"csrf_token": self.csrf(response_with_csrf), **data}, allow_redirects=True
+        )
+
+    def hold(self, start):
+        page = self.url_open("/rdv/type/%s/slots?place=any" % self.rdv_type.id)
+        return self.post(
+            "/rdv/hold",
+            {
+                "type_id": self.rdv_type.id,
+                "counter_id": self.counter.id,
+                "start": fields.Datetime.to_string(start),
+                "persons": 1,
+            },
+            page,
+        )
+
+    def local(self, days, hour, minute):
+        """Naive UTC of ``hour:minute`` in Paris, ``days`` from today."""
+        day = datetime.date.today() + datetime.timedelta(days=days)
+        return (
+            pytz.timezone("Europe/Paris")
+            .localize(datetime.datetime.combine(day, datetime.time(hour, minute)))
+            .astimezone(pytz.utc)
+            .replace(tzinfo=None)
+        )
+
+    def assertNotOffered(self, response):
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("This time is not offered at", response.text)
+        for words in TAKEN:
+            self.assertNotIn(words, response.text)
+        self.assertNotIn("Traceback", response.text)
+
+    def test_hold_on_a_time_never_offered_says_so(self):
+        # Before opening (08:00), and off the 15-minute grid.
+        self.assertNotOffered(self.hold(self.local(2, 7, 37)))
+        self.assertNotOffered(self.hold(self.local(2, 9, 7)))
+        self.assertFalse(
+            self.env["rdv.appointment"].search([("counter_id", "=", self.counter.id)]),
+            "nothing held",
+        )
+
+    def test_hold_on_a_time_no_longer_offered_or_taken_says_which(self):
+        start = self._future_start(days=3, hour=10)
+        self.env["rdv.slot"].search(
+            [("counter_id", "=", self.counter.id), ("start", "=", start)]
+        ).action_suspend()
+        self.assertNotOffered(self.hold(start))
+        # A time someone took is still "taken", with the next times.
+        start = self._future_start(days=3, hour=11)
+        self.env["rdv.appointment"]._book(
+            self.rdv_type,
+            self.counter,
+            start,
+            channel="phone",
+            citizen={"lastname": "Rapide", "phone": "0699999999"},
+        )
+        taken = self.hold(start)
+        self.assertEqual((taken.status_code, page_h1(taken)), (409, "This time was just taken"))
+
+    def test_moving_needs_an_explicit_yes(self):
+        appointment = self.env["rdv.appointment"]._book(
+            self.rdv_type,
+            self.counter,
+            self._future_start(days=3, hour=11),
+            channel="phone",
+            citizen={"lastname": "Haddad", "phone": "0611111111", "email": "h@example.com"},
+        )
+        old_start = appointment.start
+        link = re.search(r"/rdv/manage/[\w-]+", appointment._manage_url()).group(0)
+        manage = self.url_open(link)
+        self.assertEqual(page_h1(manage), "Your appointment")
+        new_start = self._future_start(days=5, hour=14)
+        move = {"counter_id": self.counter.id, "start": fields.Datetime.to_string(new_start)}
+        for answer in ("0", "", "false", "off", "no", "non", "2"):
+            sure = self.post("/rdv/manage/reschedule", {**move, "confirmed": answer}, manage)
+            self.assertEqual(page_h1(sure), "Move your appointment to this time?", answer)
+            self.assertEqual(appointment.start, old_start, "not moved on %r" % answer)
+        moved = self.post("/rdv/manage/reschedule", {**move, "confirmed": "1"}, sure)
+        self.assertIn("Your appointment was moved", moved.text)
+        self.assertEqual(appointment.start, new_start)
