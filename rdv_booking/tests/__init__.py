@@ -9,6 +9,7 @@ from . import (
     test_day_sheet,
     test_i18n,
     test_notifications,
+    test_person_limits,
     test_personal_data,
     test_slot_generation,
     test_wizards,
