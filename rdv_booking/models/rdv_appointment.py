@@ -1,6 +1,5 @@
 import datetime
 import logging
-import re
 
 import psycopg2
 from dateutil.relativedelta import relativedelta
@@ -11,13 +10,19 @@ from odoo.osv import expression
 from odoo.tools import SQL, email_normalize, format_datetime
 
 from ..tools import actions
-from ..tools.phone import PhoneError, format_phone, parse_phone, phone_region
+from ..tools.identity import email_key, id_number_key, lock_buckets
+from ..tools.phone import PhoneError, format_phone, has_country_code, parse_phone, phone_region
 from ..tools.reference import new_reference
 from .rdv_appointment_type import IDENTITY_FIELDS
 
 _logger = logging.getLogger(__name__)
 
 ACTIVE_STATES = ("pending", "planned", "to_reschedule")
+# What decides whether an appointment counts against its citizen's limits
+# (_is_active), and whom or what it counts for: a write of any of them checks
+# the limits again (write).
+ACTIVITY_FIELDS = {"state", "hold_expiry", "stop"}
+PERSON_FIELDS = ACTIVITY_FIELDS | {"phone", "email", "id_number", "type_id"}
 
 # What identifies a citizen on an appointment, erased at the end of the
 # retention period. The commune of residence and the country stay: statistics
@@ -278,6 +283,11 @@ class RdvAppointment(models.Model):
     ]
 
     def init(self):
+        # The locks of the per-person limits (_lock_person): a bounded set of
+        # buckets, no personal data.
+        self.env.cr.execute(
+            "CREATE TABLE IF NOT EXISTS rdv_person_lock (bucket integer PRIMARY KEY)"
+        )
         # The holds to release and the queue to reschedule are few among many
         # planned and past appointments: a partial index finds them, and the
         # bookings (planned) do not write into it.
@@ -353,7 +363,8 @@ class RdvAppointment(models.Model):
 
     @api.model
     def _normalize_id_number(self, number):
-        return re.sub(r"[^0-9A-Z]", "", (number or "").upper()) or False
+        """The ID document number in normal form (tools/identity.py)."""
+        return id_number_key(number)
 
     @api.depends("state")
     def _compute_rates(self):
@@ -930,28 +941,45 @@ class RdvAppointment(models.Model):
         """French administrative order: 'BOIS Jules'."""
         return " ".join(part for part in ((lastname or "").upper(), firstname or "") if part)
 
+    # ------------------------------------------------------------------
+    # Per-person limits
+    # ------------------------------------------------------------------
+
     @api.model
     def _check_person_limits(self, appointment_type, vals, exclude=None):
         """At most N active bookings of a type per person; one per procedure elsewhere.
 
-        A person is their ID document number when given, else their phone or
-        e-mail (seed 004: no booking for the same procedure in two communes),
-        instance-wide (every company). Runs for every booking: one indexed
-        query for the person's appointments, the rest in Python (filtering
-        states, times and procedures in SQL cost PostgreSQL seven times as
-        much, most of it planning).
+        The person of ``vals`` (cleaned citizen values, see
+        :meth:`_prepare_citizen_vals`) is whoever shares one of their phone,
+        e-mail or ID document number (:meth:`_person_keys`), instance-wide
+        (every company): seed 004, no booking for the same procedure in two
+        communes. Every channel runs it: the booking service, the website's
+        details (:meth:`_set_citizen`), and any change that makes an
+        appointment count or changes whom it counts for (:meth:`write`).
+
+        The person's keys are locked first (:meth:`_lock_person`), so that
+        two bookings of one person in parallel cannot both pass. One indexed
+        query, the rest in Python (filtering states, times and procedures in
+        SQL cost PostgreSQL seven times as much, most of it planning).
+
+        :param exclude: appointments not to count (the one being changed)
+        :raises BookingError: ``code`` 'limit' or 'elsewhere'; the message
+            says neither which detail matched nor anything of the other
+            appointments
         """
-        identity = self._identity_condition(vals)
-        if identity is None:
-            return
+        keys = self._person_keys(vals)
+        if not keys:
+            return  # nothing tells who they are (an agent books a name only)
         self.env["rdv.appointment"].flush_model(
             ["type_id", "state", "hold_expiry", "stop", "identity_key", "phone", "email"]
         )
         self.env.cr.execute(
             SQL(
+                "WITH person_lock AS (%s) "
                 "SELECT a.id, a.type_id, a.state, a.hold_expiry, a.stop "
                 "FROM rdv_appointment a WHERE %s",
-                identity,
+                self._lock_person(keys),
+                self._same_person_condition(keys),
             )
         )
         now = fields.Datetime.now()
@@ -961,17 +989,26 @@ class RdvAppointment(models.Model):
             for appointment_id, type_id, state, hold_expiry, stop in self.env.cr.fetchall()
             if appointment_id not in excluded and self._is_active(state, hold_expiry, stop, now)
         ]
-        count = active_types.count(appointment_type.id)
-        if count >= appointment_type.max_active_per_person:
-            raise BookingError(
-                _(
-                    "You already have %(count)s upcoming appointments for %(type)s, the most "
-                    "allowed. Cancel one before booking another.",
-                    count=count,
+        most = appointment_type.max_active_per_person
+        if active_types.count(appointment_type.id) >= most:
+            # The type's maximum, not the count: nothing more than the refusal
+            # itself about whoever shares these details.
+            if most == 1:
+                message = _(
+                    "You already have an upcoming appointment for %(type)s with the same "
+                    "phone number, e-mail address or ID document number: the most allowed. "
+                    "Cancel it before booking another.",
                     type=appointment_type.name,
-                ),
-                code="limit",
-            )
+                )
+            else:
+                message = _(
+                    "You already have %(max)s upcoming appointments for %(type)s with the "
+                    "same phone number, e-mail address or ID document number: the most "
+                    "allowed. Cancel one before booking another.",
+                    max=most,
+                    type=appointment_type.name,
+                )
+            raise BookingError(message, code="limit")
         others = set(active_types) - {appointment_type.id}
         if (
             others
@@ -982,7 +1019,8 @@ class RdvAppointment(models.Model):
             raise BookingError(
                 _(
                     "You already have an upcoming appointment for this procedure at another "
-                    "place. Cancel it before booking here."
+                    "place with the same phone number, e-mail address or ID document number. "
+                    "Cancel it before booking here."
                 ),
                 code="elsewhere",
             )
@@ -998,18 +1036,110 @@ class RdvAppointment(models.Model):
         return state == "to_reschedule"
 
     @api.model
-    def _identity_condition(self, vals):
-        """SQL condition on appointment ``a``: booked by the person of ``vals``
-        (None if ``vals`` cannot tell who they are)."""
-        key = self._normalize_id_number(vals.get("id_number"))
-        if key:
-            return SQL("a.identity_key = %s", key)
-        contact = [
-            SQL("a.%s = %s", SQL.identifier(name), vals[name])
-            for name in ("phone", "email")
-            if vals.get(name)
-        ]
-        return SQL("(%s)", SQL(" OR ").join(contact)) if contact else None
+    def _person_keys(self, vals):
+        """What recognises the person of ``vals`` across bookings, in normal
+        form (tools/identity.py): {'phone', 'email', 'identity_key'}, those
+        given only. A person is the same as soon as one of them is.
+
+        :param vals: cleaned citizen values (phone in E.164, e-mail
+            normalised, the ID number as typed)
+        """
+        keys = {
+            "phone": vals.get("phone"),
+            "email": email_key(vals.get("email")),
+            "identity_key": id_number_key(vals.get("id_number")),
+        }
+        return {name: value for name, value in keys.items() if value}
+
+    @api.model
+    def _same_person_condition(self, keys):
+        """SQL condition on appointment ``a``: booked by the person of
+        ``keys`` (:meth:`_person_keys`): one of the three equal, each
+        column indexed (a bitmap OR of up to three index scans)."""
+        return SQL(
+            "(%s)",
+            SQL(" OR ").join(
+                SQL("a.%s = %s", SQL.identifier(name), value) for name, value in keys.items()
+            ),
+        )
+
+    @api.model
+    def _lock_person(self, keys):
+        """SQL statement (for a WITH clause) that locks the person of ``keys``
+        until the transaction ends: one row per key in rdv_person_lock (see
+        :meth:`init`), written in one order by everyone (no deadlock).
+
+        A second booking of the same person waits there; its snapshot being
+        older than the first's commit, PostgreSQL then refuses it
+        (serialization failure), and Odoo runs the request again, when it sees
+        the first booking. An advisory lock alone would not do: after
+        waiting, the second transaction would still read its old snapshot.
+        """
+        kinds = {"phone": "phone", "email": "email", "identity_key": "id"}
+        buckets = lock_buckets((kinds[name], value) for name, value in keys.items())
+        return SQL(
+            "INSERT INTO rdv_person_lock (bucket) SELECT unnest(%s::int[]) ORDER BY 1 "
+            "ON CONFLICT (bucket) DO UPDATE SET bucket = EXCLUDED.bucket",
+            buckets,
+        )
+
+    def _person_vals(self):
+        """This appointment's citizen values, as :meth:`_person_keys` reads them."""
+        self.ensure_one()
+        return {"phone": self.phone, "email": self.email, "id_number": self.id_number}
+
+    def _clean_contact_vals(self, vals):
+        """``vals`` with the phone and e-mail in the normal form of the
+        booking service (agents edit them in the form): the same person is
+        recognised whatever way they were typed. Phones without prefix are
+        read in the country of these appointments' counter.
+
+        :raises ValidationError: an invalid phone or e-mail
+        """
+        vals = dict(vals)
+        for name in ("phone", "email"):
+            if vals.get(name) and isinstance(vals[name], str):
+                region = self.counter_id[:1]._phone_region(vals[name]) if self else None
+                vals[name] = self._clean_identity_value(name, vals[name].strip(), region, "counter")
+        return vals
+
+    def write(self, vals):
+        """Contacts in normal form, and the per-person limits checked again
+        when an appointment starts to count (a past or expired one moved or
+        confirmed, one set back to planned) or changes whom or what it counts
+        for (phone, e-mail, ID number, type): a limit cannot be passed by
+        booking under other details and editing them afterwards."""
+        if not self:
+            return super().write(vals)
+        if vals.get("phone") and not has_country_code(vals["phone"]):
+            regions = self.grouped(lambda a: a.counter_id._phone_region())
+            if len(regions) > 1:  # one country each: written in groups
+                for appointments in regions.values():
+                    appointments.write(vals)
+                return True
+        if vals.get("phone") or vals.get("email"):
+            vals = self._clean_contact_vals(vals)
+        watched = PERSON_FIELDS.intersection(vals)
+        if not watched:
+            return super().write(vals)
+        now = fields.Datetime.now()
+        counted = {
+            appointment.id
+            for appointment in self
+            if self._is_active(appointment.state, appointment.hold_expiry, appointment.stop, now)
+        }
+        result = super().write(vals)
+        identity_changed = bool(watched - ACTIVITY_FIELDS)
+        for appointment in self:
+            if not self._is_active(
+                appointment.state, appointment.hold_expiry, appointment.stop, now
+            ):
+                continue
+            if identity_changed or appointment.id not in counted:
+                self._check_person_limits(
+                    appointment.type_id, appointment._person_vals(), exclude=appointment
+                )
+        return result
 
     # ------------------------------------------------------------------
     # Life cycle

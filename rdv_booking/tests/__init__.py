@@ -10,6 +10,7 @@ from . import (
     test_i18n,
     test_not_offered,
     test_notifications,
+    test_person_limits,
     test_personal_data,
     test_slot_generation,
     test_wizards,
