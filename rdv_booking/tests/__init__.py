@@ -11,5 +11,6 @@ from . import (
     test_notifications,
     test_personal_data,
     test_slot_generation,
+    test_website_ready,
     test_wizards,
 )
