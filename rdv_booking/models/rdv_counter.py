@@ -5,6 +5,7 @@ import pytz
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL, sql
 
 from ..tools import schedule
 from ..tools.phone import has_country_code
@@ -243,6 +244,29 @@ class RdvCounter(models.Model):
                 if counter.place_id
                 else counter.name
             )
+
+    def _auto_init(self):
+        """In a database made before ``website_published``, the manager's
+        choice was ``website_visible``: keep it (a counter hidden on purpose
+        stays hidden), then compute what is shown from it and the places."""
+        cr = self.env.cr
+        upgrade = sql.column_exists(cr, self._table, "website_visible") and not (
+            sql.column_exists(cr, self._table, "website_published")
+        )
+        if upgrade:
+            sql.create_column(cr, self._table, "website_published", "boolean")
+            cr.execute(
+                SQL(
+                    "UPDATE %s SET website_published = website_visible", SQL.identifier(self._table)
+                )
+            )
+        result = super()._auto_init()
+        if upgrade:
+            cr.execute(SQL("SELECT id FROM %s", SQL.identifier(self._table)))
+            self.env.add_to_compute(
+                self._fields["website_visible"], self.browse(row[0] for row in cr.fetchall())
+            )
+        return result
 
     @api.model
     def _published_from_visible(self, vals):
