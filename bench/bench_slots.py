@@ -165,6 +165,9 @@ def build_dataset(env, rng, horizon_days=HORIZON_DAYS):
                 "name": f"Mairie {index + 1:02d}",
                 "company_id": company.id,
                 "tz": "Europe/Paris",
+                "street": "1 place de la Mairie",
+                "zip": "74%03d" % index,
+                "city": f"Commune {index + 1:02d}",
                 "latitude": 45.5 + rng.random(),
                 "longitude": 6.0 + rng.random(),
             }

@@ -154,7 +154,14 @@ def portal_site(odoo_registry):
             }
         )
         place = cenv["rdv.place"].create(
-            {"name": f"Mairie {tag}", "company_id": company.id, "tz": "Europe/Paris"}
+            {
+                "name": f"Mairie {tag}",
+                "company_id": company.id,
+                "tz": "Europe/Paris",
+                "street": "1 place de la Mairie",
+                "zip": "74000",
+                "city": "Annecy",
+            }
         )
         week = cenv["rdv.reference.week"].create(
             {

@@ -43,6 +43,9 @@ def counter_setup(odoo_registry):
                 "name": f"Race place {tag}",
                 "company_id": company.id,
                 "tz": "Europe/Paris",
+                "street": "1 place de la Mairie",
+                "zip": "74000",
+                "city": "Annecy",
             }
         )
         rdv_type = env["rdv.appointment.type"].create(

@@ -3,9 +3,11 @@ from collections import defaultdict
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools import SQL, sql
 
 from ..tools import clock, schedule
 from ..tools.phone import has_country_code
+from .rdv_place import WEBSITE_REQUIRED
 from .rdv_reference_week import minutes_label
 
 # Fields of a counter whose change moves its slots.
@@ -91,12 +93,24 @@ class RdvCounter(models.Model):
         help="The opening hours are cut into slots of this length. An appointment "
         "takes as many consecutive slots as its type's duration needs, per person.",
     )
-    website_visible = fields.Boolean(
-        "Visible on the website",
+    # The manager's choice, and what the website does with it: a counter is
+    # shown (website_visible, the column every public query reads) only
+    # once its place has what citizens need (rdv.place._missing_for_website).
+    website_published = fields.Boolean(
+        "Published on the website",
         default=True,
         tracking=True,
-        help="Citizens can book this counter online. Hidden counters are booked by agents.",
+        help="Citizens can book this counter online, once its place has an address and "
+        "a time zone. Unpublished counters are booked by agents only.",
     )
+    website_visible = fields.Boolean(
+        "Visible on the website",
+        compute="_compute_website_visible",
+        store=True,
+        help="Published, and its place has what citizens need (street, postcode, city, "
+        "time zone): citizens see and book it online.",
+    )
+    website_blocker = fields.Char("Why not on the website", compute="_compute_website_blocker")
     color = fields.Integer()
     note = fields.Text()
     slot_ids = fields.One2many("rdv.slot", "counter_id", string="Slots")
@@ -191,6 +205,35 @@ class RdvCounter(models.Model):
     # CRUD
     # ------------------------------------------------------------------
 
+    @api.depends("website_published", "place_id.website_ready")
+    def _compute_website_visible(self):
+        for counter in self:
+            counter.website_visible = counter.website_published and counter.place_id.website_ready
+
+    @api.depends(
+        "website_published",
+        "place_id.name",
+        *("place_id.%s" % fname for fname in WEBSITE_REQUIRED),
+    )
+    def _compute_website_blocker(self):
+        for counter in self:
+            missing = (
+                counter.place_id._missing_for_website()
+                if counter.website_published and counter.place_id
+                else []
+            )
+            counter.website_blocker = (
+                _(
+                    "Not shown on the website: the place %(place)s lacks %(missing)s. "
+                    "Complete the place and the counter goes online by itself; agents "
+                    "can book it meanwhile.",
+                    place=counter.place_id.name,
+                    missing=", ".join(missing),
+                )
+                if missing
+                else False
+            )
+
     @api.depends("name", "place_id.name")
     def _compute_display_name(self):
         for counter in self:
@@ -200,14 +243,48 @@ class RdvCounter(models.Model):
                 else counter.name
             )
 
+    def _auto_init(self):
+        """In a database made before ``website_published``, the manager's
+        choice was ``website_visible``: keep it (a counter hidden on purpose
+        stays hidden), then compute what is shown from it and the places."""
+        cr = self.env.cr
+        upgrade = sql.column_exists(cr, self._table, "website_visible") and not (
+            sql.column_exists(cr, self._table, "website_published")
+        )
+        if upgrade:
+            sql.create_column(cr, self._table, "website_published", "boolean")
+            cr.execute(
+                SQL(
+                    "UPDATE %s SET website_published = website_visible", SQL.identifier(self._table)
+                )
+            )
+        result = super()._auto_init()
+        if upgrade:
+            cr.execute(SQL("SELECT id FROM %s", SQL.identifier(self._table)))
+            self.env.add_to_compute(
+                self._fields["website_visible"], self.browse(row[0] for row in cr.fetchall())
+            )
+        return result
+
+    @api.model
+    def _published_from_visible(self, vals):
+        """``website_visible`` follows the place: a value written to it (an
+        import, older code) is the manager's choice, ``website_published``."""
+        if "website_visible" in vals:
+            visible = vals.pop("website_visible")
+            vals.setdefault("website_published", visible)
+        return vals
+
     @api.model_create_multi
     def create(self, vals_list):
+        vals_list = [self._published_from_visible(dict(vals)) for vals in vals_list]
         counters = super(RdvCounter, self.with_context(rdv_defer_slots=True)).create(vals_list)
         counters = counters.with_env(self.env)
         counters._generate_slots()
         return counters
 
     def write(self, vals):
+        vals = self._published_from_visible(dict(vals))
         if not SCHEDULE_FIELDS.intersection(vals) and "exception_ids" not in vals:
             return super().write(vals)
         res = super(RdvCounter, self.with_context(rdv_defer_slots=True)).write(vals)

@@ -7,6 +7,13 @@ from odoo.addons.base.models.res_partner import _tz_get
 
 from ..tools import clock
 
+# What citizens need from a place before its counters go online: the pages,
+# the e-mails, the SMS and the PDF print the address, and every time is read
+# in the place's zone. A phone and coordinates help (map, nearest place) but
+# the pages are right without them: they are recommended only.
+WEBSITE_REQUIRED = ("street", "zip", "city", "tz")
+WEBSITE_RECOMMENDED = ("phone", "coordinates")
+
 
 class RdvPlace(models.Model):
     """Where citizens are received ("lieu"): a town hall, an annex..."""
@@ -50,6 +57,17 @@ class RdvPlace(models.Model):
     address_display = fields.Char("Address", compute="_compute_address_display")
     map_url = fields.Char("Map link", compute="_compute_map_url")
 
+    # --- what citizens need (see _missing_for_website)
+    website_ready = fields.Boolean(
+        "Ready for the website",
+        compute="_compute_website_ready",
+        store=True,
+        help="The place has what citizens need: street, postcode, city and time zone. "
+        "Until then its counters are not shown on the website; agents can still book there.",
+    )
+    website_missing = fields.Char("Missing for the website", compute="_compute_website_missing")
+    website_advice = fields.Char("Recommended for citizens", compute="_compute_website_missing")
+
     @api.depends("counter_ids")
     def _compute_counter_count(self):
         for place in self:
@@ -79,6 +97,58 @@ class RdvPlace(models.Model):
                 )
             else:
                 place.map_url = False
+
+    @api.depends(*WEBSITE_REQUIRED)
+    def _compute_website_ready(self):
+        for place in self:
+            place.website_ready = not place._missing_for_website()
+
+    @api.depends(*WEBSITE_REQUIRED, "phone", "latitude", "longitude")
+    def _compute_website_missing(self):
+        for place in self:
+            missing = place._missing_for_website()
+            place.website_missing = (
+                _(
+                    "Its counters are not shown on the website: the place lacks %s.",
+                    ", ".join(missing),
+                )
+                if missing
+                else False
+            )
+            advice = place._missing_for_website(WEBSITE_RECOMMENDED)
+            place.website_advice = (
+                _("Recommended for citizens: %s.", ", ".join(advice)) if advice else False
+            )
+
+    def _missing_for_website(self, needs=WEBSITE_REQUIRED):
+        """What citizens need from this place and it lacks, as labels in the
+        user's language; empty when its counters can be shown online.
+
+        The one rule of a place's readiness: the stored ``website_ready`` (and
+        through it the counters' ``website_visible``, which every public
+        query reads) and the forms' banners are computed from it.
+
+        :param needs: the names to check (default: what is required;
+            ``WEBSITE_RECOMMENDED`` for what helps)
+        """
+        self.ensure_one()
+        labels = {
+            "street": _("street"),
+            "zip": _("postcode"),
+            "city": _("city"),
+            "tz": _("time zone"),
+            "phone": _("phone"),
+            "coordinates": _("map coordinates (for the nearest place)"),
+        }
+
+        def has(need):
+            if need == "coordinates":
+                return bool(self.latitude or self.longitude)
+            if need == "tz":
+                return self.tz in pytz.all_timezones_set
+            return bool((self[need] or "").strip())
+
+        return [labels[need] for need in needs if not has(need)]
 
     @api.constrains("latitude", "longitude")
     def _check_coordinates(self):

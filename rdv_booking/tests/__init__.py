@@ -13,5 +13,6 @@ from . import (
     test_person_limits,
     test_personal_data,
     test_slot_generation,
+    test_website_ready,
     test_wizards,
 )

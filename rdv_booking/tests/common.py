@@ -95,6 +95,8 @@ class RdvCase(TransactionCase):
             {
                 "name": "Town hall",
                 "tz": "Europe/Paris",
+                "street": "1 rue de l'Hôtel de Ville",
+                "zip": "74000",
                 "city": "Annecy",
                 "latitude": 45.899,
                 "longitude": 6.129,

@@ -245,6 +245,9 @@ class TestBookingService(RdvCase):
                 "name": "Seynod town hall",
                 "company_id": other_company.id,
                 "tz": "Europe/Paris",
+                "street": "Place de l'Hôtel de Ville",
+                "zip": "74600",
+                "city": "Seynod",
             }
         )
         other_type = self.env["rdv.appointment.type"].create(

@@ -1,3 +1,10 @@
 """Odoo tests of rdv_booking_portal."""
 
-from . import test_my_appointments, test_routes, test_security, test_tours, test_truthful_answers
+from . import (
+    test_my_appointments,
+    test_routes,
+    test_security,
+    test_tours,
+    test_truthful_answers,
+    test_website_ready,
+)

@@ -37,7 +37,15 @@ class TestChannelRule(SmsCase):
                 "ask_email": "optional",
             }
         )
-        place = env["rdv.place"].create({"name": "Agence Anfa", "tz": "Africa/Casablanca"})
+        place = env["rdv.place"].create(
+            {
+                "name": "Agence Anfa",
+                "tz": "Africa/Casablanca",
+                "street": "Boulevard d'Anfa",
+                "zip": "20000",
+                "city": "Casablanca",
+            }
+        )
         week = env["rdv.reference.week"].create(
             {
                 "name": "Semaine",
