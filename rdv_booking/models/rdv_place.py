@@ -145,7 +145,7 @@ class RdvPlace(models.Model):
             if need == "coordinates":
                 return bool(self.latitude or self.longitude)
             if need == "tz":
-                return self.tz in pytz.all_timezones_set
+                return clock.is_zone(self.tz)
             return bool((self[need] or "").strip())
 
         return [labels[need] for need in needs if not has(need)]

@@ -28,6 +28,7 @@ __all__ = [
     "UTC",
     "UnknownTimeZoneError",
     "day_start_utc",
+    "is_zone",
     "to_local",
     "to_utc",
     "to_utc_if_exists",
@@ -54,6 +55,11 @@ def zone(tz):
     if not isinstance(tz, str):
         raise UnknownTimeZoneError(tz)
     return pytz.timezone(tz)
+
+
+def is_zone(tz):
+    """Whether ``tz`` names a zone of pytz's database (a place's setting)."""
+    return isinstance(tz, str) and tz in pytz.all_timezones_set
 
 
 def to_local(utc_dt, tz, aware=False):
