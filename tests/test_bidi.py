@@ -1,5 +1,6 @@
 """Tests of ``rdv_booking/tools/bidi.py``: right-to-left text wkhtmltopdf can print."""
 
+import html
 import re
 
 import rdv_bidi as bidi
@@ -77,3 +78,47 @@ def test_the_text_read_is_unchanged(paragraphs):
     assert text_of(out).replace(" ", "") == text_of(fragment).replace(" ", "")
     # Words stay apart: a space between two words is never lost.
     assert len(text_of(out).split()) >= len(text_of(fragment).split())
+
+
+# --- isolate: a value kept in its own direction (phone, address, reference)
+
+EMBED = '<span dir="%s" style="direction: %s; unicode-bidi: embed;">%s</span>'
+
+
+def test_isolate_says_the_direction_three_ways():
+    assert bidi.isolate("+33 4 50 12 34 50", "ltr") == EMBED % (
+        "ltr",
+        "ltr",
+        "\u200e+33 4 50 12 34 50\u200e",
+    )
+    # For the PDF: the markup alone (wkhtmltopdf prints marks as spaces one copies).
+    assert bidi.isolate("K7MQ-4XR2", "ltr", marks=False) == EMBED % ("ltr", "ltr", "K7MQ-4XR2")
+
+
+def test_isolate_follows_the_first_strong_character():
+    assert bidi.isolate("12 avenue des Pommaries, 74960 Valmont").startswith('<span dir="ltr"')
+    arabic = bidi.isolate("12 شارع محمد الخامس، الرباط")
+    assert arabic == EMBED % ("rtl", "rtl", "\u200f12 شارع محمد الخامس، الرباط\u200f")
+    assert bidi.text_direction("2") == "ltr"
+
+
+def test_isolate_escapes_and_skips_empty_values():
+    assert bidi.isolate("Dupont & <Fils>", marks=False) == EMBED % (
+        "ltr",
+        "ltr",
+        "Dupont &amp; &lt;Fils&gt;",
+    )
+    assert bidi.isolate(False) == bidi.isolate(None) == bidi.isolate("") == ""
+
+
+@given(st.text(min_size=1), st.sampled_from(["ltr", "auto"]), st.booleans())
+def test_isolate_shows_the_text_unchanged(text, direction, marks):
+    root = lxml_html.fragment_fromstring(bidi.isolate(text, direction, marks))
+    assert root.tag == "span" and len(root) == 0
+    shown = root.text_content()
+    if marks:
+        assert shown[0] == shown[-1] == ("\u200e" if root.get("dir") == "ltr" else "\u200f")
+        shown = shown[1:-1]
+    # What an HTML parser reads of the text escaped (it drops NUL and the like).
+    plain = lxml_html.fragment_fromstring("<span>%s</span>" % html.escape(text, quote=False))
+    assert shown == plain.text_content()

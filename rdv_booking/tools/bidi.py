@@ -1,4 +1,5 @@
-"""Right-to-left text that wkhtmltopdf (without patched Qt) can print.
+"""Right-to-left text that wkhtmltopdf (without patched Qt) and mail clients
+show right.
 
 Its old WebKit neither wraps a paragraph that mixes Arabic with Latin words or
 digits (the line runs off the page, or is drawn over itself) nor measures an
@@ -8,10 +9,22 @@ gives it break points it handles and widths it gets right (checked with
 pdftoppm); Latin words stay plain inline spans, so "Hôtel de Ville" keeps its
 order inside the right-to-left line.
 
+A value written left to right (a phone number, a French address, a
+reference, an e-mail address, a time) inside a right-to-left line is reordered
+by the bidi algorithm: "+33 4 50 12 34 50" reads "50 34 12 50 4 33+", "12
+avenue des Pommaries" reads "avenue des Pommaries 12". Browsers keep it with
+``<bdi>``; wkhtmltopdf's old WebKit and mail clients (Gmail, Outlook) do not
+all honour ``<bdi>``, nor the isolates LRI/PDI (U+2066/U+2069: old QtWebKit
+draws the text reversed). :func:`isolate` gives such a value its own
+direction in the forms they all honour, checked by reading back what
+wkhtmltopdf and Chromium print (rdv_booking_portal/tests/test_rtl_documents.py).
+
 Pure Python on lxml (no Odoo import), tested by ``tests/test_bidi.py``.
 """
 
+import html
 import re
+import unicodedata
 
 from lxml import html as lxml_html
 
@@ -71,3 +84,45 @@ def printable_rtl(fragment):
         ([root.text] if root.text else [])
         + [lxml_html.tostring(child, encoding="unicode") for child in root]
     )
+
+
+LRM, RLM = "\u200e", "\u200f"
+EMBED = '<span dir="%s" style="direction: %s; unicode-bidi: embed;">%s</span>'
+
+
+def text_direction(text):
+    """``'rtl'`` if the first strong character of ``text`` is written right
+    to left (Arabic, Hebrew), else ``'ltr'`` (also for digits alone)."""
+    for char in text or "":
+        kind = unicodedata.bidirectional(char)
+        if kind == "L":
+            return "ltr"
+        if kind in ("R", "AL"):
+            return "rtl"
+    return "ltr"
+
+
+def isolate(text, direction="auto", marks=True):
+    """HTML of the plain ``text`` (escaped here) that keeps its own direction
+    inside a line of either direction.
+
+    ``direction``: ``'ltr'`` for what is written left to right in every
+    language (a phone number, a reference), ``'auto'`` for what follows its
+    first strong character (an address: French or Arabic). An element with an
+    explicit ``dir`` and the same in CSS (``direction``, ``unicode-bidi:
+    embed``) for wkhtmltopdf and the clients that keep either; with ``marks``,
+    the text also between two marks of its direction (LRM or RLM, in Unicode
+    since 1.1), which every bidi algorithm honours, for mail clients that strip
+    both: its digits and spaces then belong to the run, not to the line around.
+    Without ``marks`` for the PDF: wkhtmltopdf prints marks as zero-width
+    spaces into the text one copies.
+    """
+    if text is None or text is False or not str(text):
+        return ""
+    text = str(text)
+    side = text_direction(text) if direction == "auto" else direction
+    body = html.escape(text, quote=False)
+    if marks:
+        mark = RLM if side == "rtl" else LRM
+        body = mark + body + mark
+    return EMBED % (side, side, body)

@@ -8,7 +8,7 @@ import lxml.html
 import qrcode
 import qrcode.image.svg
 import vobject
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
@@ -19,7 +19,7 @@ from odoo.tools.mail import email_split_and_format_normalize
 
 from odoo.addons.base.models.ir_mail_server import MailDeliveryException
 from odoo.addons.rdv_booking.tools import clock
-from odoo.addons.rdv_booking.tools.bidi import printable_rtl
+from odoo.addons.rdv_booking.tools.bidi import isolate, printable_rtl
 from odoo.addons.rdv_booking.tools.phone import (
     PhoneError,
     format_phone,
@@ -301,10 +301,22 @@ class RdvAppointment(models.Model):
         return self.env["res.lang"]._get_data(code=self.env.lang or "en_US").direction == "rtl"
 
     def _pdf_text(self, fragment):
-        """``fragment`` (HTML) ready for the summary PDF: right to left, its
-        words in spans that wkhtmltopdf wraps and measures right
-        (``rdv_booking/tools/bidi.py``); as it is otherwise."""
-        return Markup(printable_rtl(fragment)) if fragment and self._pdf_rtl() else fragment
+        """``fragment`` (HTML, or plain text: escaped) ready for the summary
+        PDF: right to left, its words in spans that wkhtmltopdf wraps and
+        measures right (``rdv_booking/tools/bidi.py``: a label that mixes
+        Arabic and Latin, or Arabic and its punctuation, otherwise runs off the
+        right edge); as it is otherwise."""
+        if not fragment or not self._pdf_rtl():
+            return fragment
+        return Markup(printable_rtl(escape(fragment)))
+
+    def _bidi(self, value, direction="auto", marks=True):
+        """``value`` (plain text) kept in its own direction whatever the
+        direction of the line around it: a phone number, an address, a
+        reference in an Arabic PDF or e-mail (``isolate`` in
+        ``rdv_booking/tools/bidi.py``; ``direction`` 'ltr' or 'auto'). The
+        PDF passes ``marks=False``: wkhtmltopdf honours the markup alone."""
+        return Markup(isolate(value, direction, marks))
 
     def _reference_qr_src(self):
         """A QR code of the reference, as an image URL (SVG data), for the

@@ -3,6 +3,7 @@
 from . import (
     test_my_appointments,
     test_routes,
+    test_rtl_documents,
     test_security,
     test_tours,
     test_truthful_answers,
