@@ -19,7 +19,7 @@ help: ## Show this help
 	@grep -hE '^[a-z]+:.*## ' $(MAKEFILE_LIST) | \
 		awk 'BEGIN {FS = ":.*## "} {printf "  %-7s %s\n", $$1, $$2}'
 	@echo
-	@echo "Environment: MODULES=a,b TEST_TAGS=... KEEP_DB=1 (test); DEMO_DB=... RESET=1 UPDATE=1 DEMO_WORKERS=0 (demo)"
+	@echo "Environment: MODULES=a,b TEST_TAGS=... KEEP_DB=1 SKIP_PYTEST=1 CROWDED=0 (test); DEMO_DB=... RESET=1 UPDATE=1 DEMO_WORKERS=0 (demo)"
 
 deps: ## Install what is missing (Debian + Python packages), start PostgreSQL
 	@scripts/ensure_deps.sh all
@@ -31,7 +31,7 @@ demo: ## Create database rdv_demo (once) with demo data and serve it on http://l
 	@scripts/ensure_postgres.sh
 	@scripts/demo.sh
 
-test: ## Run all tests: pure-Python, then Odoo's runner on a fresh database, then DB tests
+test: ## Run all tests: pure-Python, Odoo's runner on a fresh database, DB tests, Odoo's runner in a crowded database (CROWDED=0: not that one)
 	@scripts/ensure_deps.sh test
 	@scripts/ensure_postgres.sh
 	@scripts/run_tests.sh

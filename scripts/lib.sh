@@ -7,6 +7,9 @@ export RDV_ROOT
 # right-to-left pages), for Odoo and the tests started from these scripts.
 export PATH="$RDV_ROOT/var/node/node_modules/.bin:$PATH"
 RDV_MODULES_DEFAULT="rdv_booking,rdv_booking_portal,rdv_booking_sms"
+# The other apps of a municipality, next to which `make test` also installs and
+# tests our addons (the crowded database, scripts/crowded_template.sh).
+RDV_CROWDED_APPS="${RDV_CROWDED_APPS:-contacts,calendar,hr,crm,project,account,website_sale,website_event,website_slides,survey}"
 PYTHON="${PYTHON:-python3}"
 # How we start Odoo: "$PYTHON" scripts/odoo-bin ... (see that file for why not
 # "python3 -m odoo").
