@@ -453,7 +453,7 @@ class RdvAppointment(models.Model):
         report = self.env.ref("rdv_booking_portal.action_report_rdv_appointment")
         # force_report_rendering: a real PDF under Odoo's test runner too, so
         # that tests read what citizens get. The text is in the citizen's
-        # language (t-lang in the report), the page left to right (see there).
+        # language and direction (see the report), whoever renders it.
         pdf, _format = (
             report.sudo()
             .with_context(force_report_rendering=True)
