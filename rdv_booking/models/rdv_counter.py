@@ -653,6 +653,8 @@ class RdvCounter(models.Model):
         return True
 
     def copy_data(self, default=None):
+        # The copy's own choice, not the original's: see _published_from_visible.
+        default = self._published_from_visible(dict(default or {}))
         vals_list = super().copy_data(default=default)
         return [
             dict(vals, name=self.env._("%s (copy)", counter.name))

@@ -58,7 +58,13 @@ class TestAgentTour(HttpCase):
             }
         )
         cls.place = cls.env["rdv.place"].create(
-            {"name": "Tour town hall", "tz": "Europe/Paris", "city": "Annecy"}
+            {
+                "name": "Tour town hall",
+                "tz": "Europe/Paris",
+                "street": "1 rue de l'Hôtel de Ville",
+                "zip": "74000",
+                "city": "Annecy",
+            }
         )
         week = cls.env["rdv.reference.week"].create(
             {

@@ -147,6 +147,8 @@ class TestWebsiteReady(RdvCase):
         counter.write({"website_visible": True})
         self.assertTrue(counter.website_published)
         self.assertTrue(counter.website_visible)
+        hidden = counter.copy({"website_visible": False})
+        self.assertEqual((hidden.website_published, hidden.website_visible), (False, False))
 
     def test_banner_in_french(self):
         self._load_french()
