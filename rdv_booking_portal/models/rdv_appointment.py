@@ -115,7 +115,8 @@ class RdvAppointment(models.Model):
             .with_context(
                 rdv_code=code,
                 rdv_purpose=purpose,
-                rdv_validity=self.company_id.rdv_otp_validity_minutes,
+                rdv_validity=self.env.context.get("rdv_otp_validity")
+                or self.company_id.rdv_otp_validity_minutes,
             )
         )
         # In the citizen's language (the template's lang field).
