@@ -14,6 +14,7 @@ no cron), and even the right code is refused once the attempts are spent.
 
 import concurrent.futures
 import datetime
+import statistics
 import threading
 
 import pytest
@@ -116,3 +117,49 @@ def test_attempts_by_reference_are_counted_in_postgresql_for_any_pair(
     assert len(posts) == 2 * 12 + 1
     assert len({row["pid"] for row in posts}) == 2, "both workers took guesses"
     assert live_server.problems(since) == []
+
+
+def test_asking_takes_as_long_for_any_pair(live_server, portal_site, odoo_registry):
+    """Figures, not a bound (the machine is shared): the server time of
+    POST /rdv/manage/find for an unknown pair and for the right one, each
+    time a new code (no resend delay), alternately."""
+    from odoo import SUPERUSER_ID, api
+
+    site = portal_site
+    email = f"timing-{site.tag}@example.com"
+    with odoo_registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        company = env["res.company"].browse(site.company_id)
+        delay = company.rdv_otp_resend_seconds
+        company.rdv_otp_resend_seconds = 0
+        start = datetime.datetime.strptime(
+            site.slot_start(site.local_day(6), 12), "%Y-%m-%d %H:%M:%S"
+        )
+        reference = (
+            env["rdv.appointment"]
+            ._book(
+                env["rdv.appointment.type"].browse(site.type_id),
+                env["rdv.counter"].browse(site.counter_id),
+                start,
+                channel="phone",
+                citizen={"lastname": "Timing", "phone": "0611223355", "email": email},
+            )
+            .name
+        )
+    try:
+        times = {"unknown": [], "right": []}
+        for _round in range(15):
+            for name, pair in (("unknown", ("ZZZZ-ZZZZ", email)), ("right", (reference, email))):
+                client, _page = ask_code(live_server, site, *pair)
+                times[name] += [
+                    seconds for label, _status, seconds in client.log if label == "POST find"
+                ]
+    finally:
+        with odoo_registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {})
+            env["res.company"].browse(site.company_id).rdv_otp_resend_seconds = delay
+    medians = {name: statistics.median(values) * 1000 for name, values in times.items()}
+    print(
+        "POST /rdv/manage/find, median of %d: unknown pair %.1f ms, right pair %.1f ms"
+        % (len(times["right"]), medians["unknown"], medians["right"])
+    )

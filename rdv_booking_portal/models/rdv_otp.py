@@ -1,4 +1,3 @@
-import contextlib
 import datetime
 import logging
 import secrets
@@ -218,11 +217,12 @@ class RdvOtp(models.Model):
         under ``company``'s rules (the website's: the appointment's would tell
         which commune the reference is of): within the resend delay, the
         last record of the pair, its attempts and its lock; after it, a new
-        one that replaces it, and the send limits per destination and per
-        client IP counted. The code is made and sent after the answer, by a
-        cron (:meth:`_cron_send_codes`), so that the request that found the
-        appointment takes no longer; to no one when the pair matches nothing,
-        or beyond the send limits.
+        one that replaces it, and the send limit per client IP counted. The
+        code is made and sent after the answer, by a cron
+        (:meth:`_cron_send_codes`), which also finds where to send it and
+        counts the limit per destination, so that the request that found the
+        appointment does no more work; to no one when the pair matches
+        nothing, or beyond the send limits.
         """
         Otp = self.sudo()
         now = fields.Datetime.now()
@@ -232,30 +232,23 @@ class RdvOtp(models.Model):
         if last and not last.consumed_at and last.sent_at + cooldown > now:
             return last
         appointment = self.env["rdv.appointment"].sudo()._portal_find(reference, contact)
-        channel, destination = False, key
-        # No way to send it a code (no e-mail address): as if there were no match.
-        with contextlib.suppress(UserError):
-            if appointment:
-                channel, destination = appointment._otp_destination()
-        RateLimit = self.env["rdv.rate.limit"]
-        hour = 3600
-        allowed = [
-            RateLimit._allow("otp-dest", destination, company.rdv_otp_sends_per_hour, hour),
-            RateLimit._allow("otp-ip", client_ip, company.rdv_otp_sends_per_ip_hour, hour),
-        ]
+        # Counted for every pair; the limit per destination, which needs the
+        # appointment's phone or e-mail, when sending.
+        allowed = self.env["rdv.rate.limit"]._allow(
+            "otp-ip", client_ip, company.rdv_otp_sends_per_ip_hour, 3600
+        )
         otp = Otp.create(
             {
                 "appointment_id": appointment.id,
                 "company_id": company.id,
                 "purpose": "manage",
                 "pair_key": key,
-                "channel": channel,
                 # No code yet: the sender makes it. Until then (and for ever
                 # without a match) no code matches this hash.
                 "code_hash": secrets.token_hex(32),
                 "sent_at": now,
                 "expires_at": now + datetime.timedelta(minutes=company.rdv_otp_validity_minutes),
-                "to_send": bool(channel) and all(allowed),
+                "to_send": bool(appointment) and allowed,
             }
         )
         # The codes asked for before by the same pair stop working.
@@ -287,7 +280,8 @@ class RdvOtp(models.Model):
         """Cron (woken by :meth:`_challenge`): make and send the codes asked for.
 
         Each code is made here, its hash written and the code sent in one
-        savepoint: a code that could not be sent leaves a record that no code
+        savepoint: a code that could not be sent (no address, beyond the
+        limit per destination, the gateway down) leaves a record that no code
         opens, as if the pair matched nothing; the citizen asks again. The
         code is never stored nor logged. Run by the cron, each sending is
         committed at once.
@@ -301,17 +295,24 @@ class RdvOtp(models.Model):
             threading.current_thread(), "testing", False
         )
         now = fields.Datetime.now()
+        RateLimit = self.env["rdv.rate.limit"]
         for otp in todo:
             otp.to_send = False
             if otp.consumed_at or otp.expires_at <= now or not otp.appointment_id:
                 continue
             code = "%0*d" % (CODE_DIGITS, secrets.randbelow(10**CODE_DIGITS))
+            company = otp.company_id
             try:
                 with self.env.cr.savepoint():
-                    otp.code_hash = self._hash(otp.id, code)
+                    channel, destination = otp.appointment_id._otp_destination()
+                    if not RateLimit._allow(
+                        "otp-dest", destination, company.rdv_otp_sends_per_hour, 3600
+                    ):
+                        raise UserError(_("Too many codes were sent. Please try again in an hour."))
+                    otp.write({"channel": channel, "code_hash": self._hash(otp.id, code)})
                     otp.appointment_id.with_context(
-                        rdv_otp_validity=otp.company_id.rdv_otp_validity_minutes
-                    )._send_otp(code, otp.channel, otp.purpose)
+                        rdv_otp_validity=company.rdv_otp_validity_minutes
+                    )._send_otp(code, channel, otp.purpose)
             except Exception as error:  # noqa: BLE001 - the code dies, the others go
                 _logger.warning("Code %s not sent: %s", otp.id, type(error).__name__)
             if commit:
