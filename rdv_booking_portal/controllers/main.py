@@ -1,5 +1,4 @@
 import calendar
-import contextlib
 import datetime
 import functools
 import json
@@ -30,8 +29,7 @@ from ..models.rdv_otp import OtpError
 SESSION_PENDING = "rdv_pending"  # appointment being booked (held)
 SESSION_DONE = "rdv_done"  # appointments this browser confirmed
 SESSION_MANAGE = "rdv_manage"  # appointment opened by a link or a code
-SESSION_FIND = "rdv_find"  # "manage without a link": what was asked
-FIND_ATTEMPTS = 5
+SESSION_FIND = "rdv_find"  # "manage without a link": the rdv.otp id of the code asked for
 # The fields of one time's form on the day's times page (escaped by Markup):
 # written here rather than with t-att- in the template, which would
 # post-process both inputs of each of the day's many times.
@@ -1320,7 +1318,12 @@ class RdvWebsite(http.Controller):
         sitemap=False,
     )
     def rdv_manage_find_post(self, reference="", contact="", **post):
-        """Send a code if the reference and contact match; answer the same either way."""
+        """Check the pair with a code sent after the answer; the same either way.
+
+        Whether the reference and the contact match an appointment or not,
+        :meth:`rdv.otp._challenge` makes the same record under the website's
+        rules: the code typed next is checked against it.
+        """
         refused = self._guard_post(post)
         if refused:
             return refused
@@ -1334,13 +1337,21 @@ class RdvWebsite(http.Controller):
             return self._find_page(
                 error=_("The anti-robot check failed. Please try again."), values=values
             )
-        appointment = request.env["rdv.appointment"].sudo()._portal_find(reference, contact)
-        request.session[SESSION_FIND] = {"id": appointment.id or 0, "attempts": 0}
-        if appointment:
-            # Same answer either way: the page says "if it exists, a code was sent".
-            with contextlib.suppress(OtpError, UserError):
-                request.env["rdv.otp"].sudo()._issue(appointment, "manage", self._client_ip())
+        challenge = (
+            request.env["rdv.otp"]
+            .sudo()
+            ._challenge(reference, contact, self._website_company(), self._client_ip())
+        )
+        request.session[SESSION_FIND] = challenge.id
         return request.redirect("/rdv/manage/verify")
+
+    def _find_challenge(self):
+        """The code record this session asked for by reference, if any."""
+        found = request.session.get(SESSION_FIND)
+        Otp = request.env["rdv.otp"].sudo()
+        if not isinstance(found, int):  # none, or the dict of an older version
+            return Otp
+        return Otp.browse(found).exists().filtered_domain([("purpose", "=", "manage")])
 
     @http.route(
         "/rdv/manage/verify",
@@ -1351,9 +1362,9 @@ class RdvWebsite(http.Controller):
         sitemap=False,
     )
     def rdv_manage_verify(self, code="", **post):
-        """Type the code: the appointment opens; a wrong code, the same message always."""
-        find = request.session.get(SESSION_FIND)
-        if not find:
+        """Type the code: the appointment opens; else why not, the same words always."""
+        challenge = self._find_challenge()
+        if not challenge:
             return request.redirect("/rdv/manage/find")
         values = {
             "error": None,
@@ -1365,25 +1376,19 @@ class RdvWebsite(http.Controller):
                 "6-digit code to the phone or e-mail given when booking it (not always the "
                 "one typed here). It is valid for %(minutes)s minutes. A new code can be "
                 "asked for %(seconds)s seconds after the previous one.",
-                minutes=request.website.company_id.rdv_otp_validity_minutes,
-                seconds=request.website.company_id.rdv_otp_resend_seconds,
+                minutes=challenge.company_id.rdv_otp_validity_minutes,
+                seconds=challenge.company_id.rdv_otp_resend_seconds,
             ),
         }
         if request.httprequest.method == "POST":
             refused = self._guard_post(post)
             if refused:
                 return refused
-            appointment = request.env["rdv.appointment"].sudo().browse(find["id"]).exists()
-            otp = appointment and request.env["rdv.otp"].sudo().search(
-                [
-                    ("appointment_id", "=", appointment.id),
-                    ("purpose", "=", "manage"),
-                    ("consumed_at", "=", False),
-                ],
-                limit=1,
-            )
-            values["error"] = self._manage_code_error(appointment, otp, code, find)
-            if not values["error"]:
+            try:
+                appointment = challenge._open(code)
+            except OtpError as error:
+                values["error"] = str(error.args[0])
+            else:
                 request.session.pop(SESSION_FIND, None)
                 request.session[SESSION_MANAGE] = appointment.id
                 return request.redirect("/rdv/manage")
@@ -1392,21 +1397,3 @@ class RdvWebsite(http.Controller):
             values,
             status=400 if values["error"] else 200,
         )
-
-    def _manage_code_error(self, appointment, otp, code, find):
-        """Why ``code`` does not open the appointment found by reference, or None."""
-        try:
-            # A typo, whether the appointment exists or not: no attempt used.
-            request.env["rdv.otp"]._clean_code(code)
-            if otp:
-                otp._verify(code)
-                return None
-        except OtpError as error:
-            return str(error.args[0])
-        # No such appointment: behave like a wrong code, attempts included.
-        find["attempts"] += 1
-        request.session[SESSION_FIND] = find
-        left = FIND_ATTEMPTS - find["attempts"]
-        if left > 0:
-            return _("Wrong code. Attempts left: %s.", left)
-        return _("Wrong code, and no attempt left. Ask for a new code.")

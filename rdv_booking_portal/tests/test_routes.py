@@ -658,6 +658,7 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
             ]:
                 self.opener.cookies.clear()
                 page = self.url_open("/rdv/manage/find")
+                before = len(sink.messages)
                 answer = self.post(
                     "/rdv/manage/find",
                     {
@@ -668,8 +669,11 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
                     page,
                 )
                 answers.append((answer.status_code, page_h1(answer)))
-                # Within the resend delay no code goes: the page says so, in
-                # the same words for everyone.
+                self.assertEqual(len(sink.messages), before, "nothing sent in the request")
+                # The code goes after the answer (the cron woken by the request).
+                self.env["rdv.otp"]._cron_send_codes()
+                # The page says when a new code can be asked for, in the same
+                # words for everyone.
                 self.assertIn("A new code can be asked for 60 seconds after", answer.text)
                 wrong = self.post("/rdv/manage/verify", {"code": "000000"}, answer)
                 answers.append(
@@ -695,6 +699,7 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
                 },
                 page,
             )
+            self.env["rdv.otp"]._cron_send_codes()
             opened = self.post(
                 "/rdv/manage/verify", {"code": sink.last_code("lea@example.com")}, answer
             )

@@ -181,6 +181,58 @@ class TestCodes(RdvPortalMixin, TransactionCase):
             with self.assertRaisesRegex(OtpError, "Too many codes"):
                 self.env["rdv.otp"]._issue(other, "booking", "10.9.9.9")
 
+    def _planned(self, email="lea@example.com"):
+        return self.env["rdv.appointment"]._book(
+            self.rdv_type,
+            self.counter,
+            self._future_start(days=3),
+            channel="phone",
+            citizen={"lastname": "Haddad", "phone": "0611111111", "email": email},
+        )
+
+    def test_codes_by_reference_follow_the_same_rules_for_any_pair(self):
+        """A record for every pair asked for, the same within the resend delay;
+        a code only to a match, made and sent by the cron, within the limit
+        per destination; the typed forms of one contact are one pair."""
+        self.company.write({"rdv_otp_sends_per_hour": 2, "rdv_otp_resend_seconds": 60})
+        appointment = self._planned()
+        Otp = self.env["rdv.otp"]
+        now = datetime.datetime.now()
+        with smtp_sink(self.env) as sink:
+            for minutes in range(3):
+                with freeze_time(now + datetime.timedelta(minutes=minutes)):
+                    unknown = Otp._challenge("ZZZZ-ZZZZ", "0611111111", self.company, "10.0.0.1")
+                    right = Otp._challenge(appointment.name, "0611111111", self.company, "10.0.0.1")
+                    self.assertEqual(unknown.expires_at, right.expires_at)
+                    self.assertEqual((unknown.to_send, right.to_send), (False, True))
+                    self.assertFalse(unknown.appointment_id)
+                    # Asked again at once, typed otherwise: the same records.
+                    self.assertEqual(
+                        Otp._challenge("zzzz zzzz", "+33 6 11 11 11 11", self.company, "10.0.0.1"),
+                        unknown,
+                    )
+                    self.assertEqual(
+                        Otp._challenge(
+                            appointment.name.lower(), "06 11 11 11 11", self.company, "10.0.0.1"
+                        ),
+                        right,
+                    )
+                    self.assertEqual(len(sink.messages), minutes, "nothing sent before the cron")
+                    Otp._cron_send_codes()
+                    self.assertFalse(right.to_send)
+            # Two codes per hour to the appointment's e-mail: the third is never sent.
+            self.assertEqual(len(sink.messages), 2)
+            with self.assertRaisesRegex(OtpError, "Wrong code. Attempts left: 4."):
+                right._open(sink.last_code("lea@example.com"))
+        previous = Otp.search([("pair_key", "=", right.pair_key), ("id", "!=", right.id)], limit=1)
+        with smtp_sink(self.env) as sink:
+            fresh = Otp._challenge(appointment.name, "lea@example.com", self.company, "10.0.0.1")
+            self.company.rdv_otp_sends_per_hour = 10
+            Otp._cron_send_codes()
+            self.assertEqual(fresh._open(sink.last_code("lea@example.com")), appointment)
+        with self.assertRaisesRegex(OtpError, "already used"):
+            previous._open("123456")
+
     def test_code_is_bound_to_its_appointment_and_purpose(self):
         first, second = self._held(), self._held(email="lea@example.com")
         with smtp_sink(self.env) as sink:

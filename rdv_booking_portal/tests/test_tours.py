@@ -214,6 +214,8 @@ class TestCitizenTours(RdvTourCase):
                 {"tour_reference": appointment.name, "tour_contact": "lea@example.com"}
             )
             self.start_tour("/rdv/manage/find?" + query, "rdv_portal_find_tour")
+            self.assertEqual(len(sink.messages), sent, "the code goes after the answer")
+            self.env["rdv.otp"]._cron_send_codes()
             self.assertEqual(len(sink.messages), sent + 1, "one code was sent")
             query = urllib.parse.urlencode(
                 {"tour_code": sink.last_code("lea@example.com"), "tour_reference": appointment.name}

@@ -247,7 +247,8 @@ class RdvAppointment(models.Model):
             "code",
             rdv_code=code,
             rdv_purpose=purpose,
-            rdv_validity=self.company_id.rdv_otp_validity_minutes,
+            rdv_validity=self.env.context.get("rdv_otp_validity")
+            or self.company_id.rdv_otp_validity_minutes,
         )
         sent = sms.state in SENT_STATES
         reason = sms.rdv_failure_reason or sms.failure_type
