@@ -317,7 +317,7 @@ class TestBookingService(RdvCase):
         with self.assertRaises(CitizenInputError) as caught:
             held._set_citizen({"lastname": "", "phone": "12"})
         self.assertEqual(set(caught.exception.errors), {"lastname", "phone"})
-        with self.assertRaisesRegex(BookingError, "1 upcoming appointments"):
+        with self.assertRaisesRegex(BookingError, "already have an upcoming appointment for"):
             held._set_citizen({"lastname": "Aulan", "phone": "06 11 11 11 11"})
         held._set_citizen({"lastname": "Aulan", "phone": "06 22 22 22 22"})
         # Correcting the details again does not count the booking against itself.
