@@ -4,7 +4,8 @@ The repository root is put on ``sys.path``.  ``rdv_booking/__init__.py`` imports
 the Odoo models, so the slot engine is loaded from its file path as the
 stand-alone module ``rdv_schedule``: tests do ``import rdv_schedule as schedule``
 (and the slot pickers' search text reader as ``rdv_when``, the right-to-left
-text of PDFs as ``rdv_bidi``, phone numbers as ``rdv_phone``).
+text of PDFs as ``rdv_bidi``, phone numbers as ``rdv_phone``, strict parsing of
+input as ``rdv_parse``).
 
 The database tests (marker ``odoo_db``) share the fixtures below: the registry
 of the database ``make test`` prepared (RDV_TEST_DB), a commune with a website
@@ -44,6 +45,7 @@ _load("rdv_schedule", ROOT / "rdv_booking" / "tools" / "schedule.py")
 _load("rdv_when", ROOT / "rdv_booking" / "tools" / "when.py")
 _load("rdv_bidi", ROOT / "rdv_booking" / "tools" / "bidi.py")
 _load("rdv_phone", ROOT / "rdv_booking" / "tools" / "phone.py")
+_load("rdv_parse", ROOT / "rdv_booking" / "tools" / "parse.py")
 
 
 # ----------------------------------------------------------------------

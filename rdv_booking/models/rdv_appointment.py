@@ -10,6 +10,7 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL, email_normalize, format_datetime
 
+from ..tools.parse import has_control_chars, parse_id
 from ..tools.phone import PhoneError, format_phone, parse_phone, phone_region
 from ..tools.reference import new_reference
 from .rdv_appointment_type import IDENTITY_FIELDS
@@ -35,6 +36,28 @@ PERSONAL_FIELDS = [
     "comment",
     "cancel_reason",
 ]
+
+
+# The texts a citizen gives (website, back office, API): no control character
+# (PostgreSQL refuses NUL), and a name or an identity value of a length a form
+# and a day sheet can show.
+CITIZEN_TEXT_FIELDS = [
+    "lastname",
+    "firstname",
+    "file_number",
+    "id_number",
+    "street",
+    "zip",
+    "city",
+    "email",
+    "phone",
+    "comment",
+    "cancel_reason",
+]
+CITIZEN_TEXT_MAX = 200
+# No slot is ever generated further ahead (the company's horizon is at most
+# two years): a start beyond is refused before any date arithmetic on it.
+FURTHEST_START_DAYS = 731
 
 
 class BookingError(UserError):
@@ -620,6 +643,10 @@ class RdvAppointment(models.Model):
             )
         if start <= now:
             raise BookingError(_("This time has already passed: choose a later slot."), code="past")
+        if start > now + datetime.timedelta(days=FURTHEST_START_DAYS):
+            raise BookingError(
+                _("No time is open that far ahead: choose a slot in the list."), code="horizon"
+            )
         if channel == "web":
             if not (appointment_type.is_published and counter.website_visible):
                 raise BookingError(
@@ -657,6 +684,15 @@ class RdvAppointment(models.Model):
         """
         errors = {}
         asked = appointment_type._identity_requirements()
+        labels = self._identity_labels(appointment_type)
+        for field_name, value in citizen.items():
+            if field_name in labels and has_control_chars(value):
+                errors[field_name] = self._control_chars_message(labels[field_name])
+        for field_name in ("lastname", "firstname"):
+            if len(citizen.get(field_name) or "") > CITIZEN_TEXT_MAX:
+                errors[field_name] = _("%s: this value is too long.", labels[field_name])
+        if errors:
+            raise CitizenInputError(errors)
         vals = {}
         lastname = (citizen.get("lastname") or "").strip()
         firstname = (citizen.get("firstname") or "").strip()
@@ -756,11 +792,7 @@ class RdvAppointment(models.Model):
                 raise ValidationError(_("ID document type: choose one from the list."))
             return value
         if field_name == "country_id":
-            country = (
-                self.env["res.country"].browse(int(value)).exists()
-                if str(value).isdigit()
-                else self.env["res.country"]
-            )
+            country = self.env["res.country"].browse(parse_id(value)).exists()
             if not country:
                 raise ValidationError(_("Country: choose one from the list."))
             return country.id
@@ -1489,6 +1521,34 @@ class RdvAppointment(models.Model):
                 raise ValidationError(
                     _("Citizen: appointment %s has no citizen.", appointment.name)
                 )
+
+    @api.model
+    def _control_chars_message(self, label):
+        return _(
+            "%s: this text holds invisible control characters (such as NUL): "
+            "type it again without them.",
+            label,
+        )
+
+    @api.model
+    def _check_citizen_texts(self, vals):
+        """Refuse control characters in the citizen's texts, whoever writes
+        them (the website strips them; the back office, an import or an API
+        get this message rather than a database error)."""
+        for name in CITIZEN_TEXT_FIELDS:
+            if has_control_chars(vals.get(name)):
+                label = self._fields[name].get_description(self.env)["string"]
+                raise ValidationError(self._control_chars_message(label))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_citizen_texts(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_citizen_texts(vals)
+        return super().write(vals)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_history(self):
