@@ -25,6 +25,7 @@ class TestCitizenInput(RdvCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.type_id.write({"ask_street": "optional", "ask_zip": "optional", "ask_city": "optional"})
+        cls.appointment = cls.book(TUESDAY_9 + datetime.timedelta(days=1))
 
     @settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
     @given(

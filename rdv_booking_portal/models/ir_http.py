@@ -75,6 +75,15 @@ class IrHttp(models.AbstractModel):
         return super()._dispatch(endpoint)
 
     @classmethod
+    def _serve_fallback(cls):
+        """A URL with a NUL is no page, redirect nor file: the website's
+        look-up of one would fail in PostgreSQL (an HTTP 500) instead of
+        answering "not found"."""
+        if "\x00" in request.httprequest.path:
+            return None
+        return super()._serve_fallback()
+
+    @classmethod
     def _post_dispatch(cls, response):
         super()._post_dispatch(response)
         if NO_STORE_PATHS.match(request.httprequest.path):

@@ -76,8 +76,10 @@ FORM_FIELDS = {
 # Names no form sends, and one that clashes with Python's (``self``).
 STRAY_FIELDS = ["self", "id", "\x00"]
 
-SESSIONS = ("visitor", "booking", "managing", "user")
-EXAMPLES = 9  # per route, method and session
+# The sessions each route is tried in: the citizen's pages in the three
+# states of the booking flow, "My appointments" as a visitor and as its user.
+SESSIONS = {"/rdv": ("visitor", "booking", "managing"), "/my": ("visitor", "user")}
+EXAMPLES = 4  # per route, method and session, and 2 more per parameter
 
 NON_ASCII_DIGITS = ["²", "٣", "١٢", "５", "߁", "𝟗", "१२३", "³⁴", "⁰"]
 NUMBERS = [
@@ -170,11 +172,19 @@ class TestFuzzRoutes(RdvPortalMixin, HttpCase):
                 "rdv_otp_sends_per_hour": 1000000,
             }
         )
+        # Every identity field asked: every one is read from the form.
+        cls.rdv_type.write(
+            {
+                setting: "optional"
+                for name, setting in IDENTITY_FIELDS
+                if name not in ("email", "phone")
+            }
+        )
         # Another commune, not offered by this website.
         other = env["res.company"].create({"name": "Commune Voisine"})
         oenv = env(context=dict(env.context, allowed_company_ids=other.ids))
         cls.other_type = cls.rdv_type.with_env(oenv).copy(
-            {"company_id": other.id, "service_id": False}
+            {"company_id": other.id, "service_id": False, "counter_ids": [(5, 0, 0)]}
         )
         other_place = cls.place.with_env(oenv).copy(
             {"name": "Mairie voisine", "company_id": other.id}
@@ -279,11 +289,16 @@ class TestFuzzRoutes(RdvPortalMixin, HttpCase):
         digest = hmac.new(secret.encode(), f"{sid}{max_ts}".encode(), hashlib.sha1).hexdigest()
         return f"{digest}o{max_ts}"
 
-    def _values(self, name, long_size):
-        """A strategy for the parameter ``name``: right values and wrong ones."""
-        own = self.own_appointment
-        valid = {
+    def _valid(self, name):
+        """Right values of the parameter ``name`` in this session."""
+        # A held booking is gone once another time is held.
+        own = self.own_appointment.exists() or self.user_appointment
+        return {
             "type_id": [self.rdv_type.id],
+            "appointment_id": [own.id],
+            "page": [1],
+            "action": ["cancel", "reschedule"],
+            "token": ["a" * 43],
             "counter_id": [self.counter.id],
             "place": [self.place.id, "any"],
             "start": self.starts[:1],
@@ -302,49 +317,42 @@ class TestFuzzRoutes(RdvPortalMixin, HttpCase):
             "phone": ["06 12 34 56 78"],
             "country_id": [self.env.ref("base.fr").id],
             "birthdate": ["1990-05-04"],
+            "id_type": ["id_card"],
             "consent": ["1"],
             "confirmed": ["1", "0"],
             "next": ["reschedule"],
             "from": ["verify"],
+            "website_url_hp": [""],
         }.get(name, ["1"])
-        ids = [
-            *self.ids["type"],
-            *self.ids["counter"],
-            *self.ids["place"],
-            own.id,
-            0,
-            999999,
-            2**31,
-            10**20,
-            -1,
-        ]
-        wrong = st.one_of(
+
+    def _wrong(self, name, long_size):
+        """Wrong values for the parameter ``name``: those of its kind (numbers
+        for a number, dates for a date...) more often than any other."""
+        own = self.own_appointment.exists() or self.user_appointment
+        ids = [*self.ids["type"], *self.ids["counter"], *self.ids["place"], own.id]
+        ids += [0, 999999, 2**31, 10**20, -1]
+        texts = st.one_of(
             any_text(),
-            any_text().map(lambda text: text + "\x00"),
+            any_text().map(lambda text: "Bo" + text + "\x00is"),
             st.sampled_from(["\x00", "a\x01b", "\x7f", "\u202e", "\ufeff", "\r\n\t"]),
             st.just("é" * long_size),
-            st.sampled_from(NON_ASCII_DIGITS),
-            st.sampled_from(NUMBERS),
-            st.sampled_from(DATES),
-            st.sampled_from(self.starts),
-            st.sampled_from(ids).map(str),
         )
-        return st.one_of(st.just(None), st.sampled_from(valid).map(str), wrong)
+        numbers = st.one_of(st.sampled_from(NON_ASCII_DIGITS), st.sampled_from(NUMBERS))
+        dates = st.sampled_from(DATES + self.starts)
+        generic = st.one_of(texts, numbers, dates, st.sampled_from(ids).map(str))
+        if name in ("start", "month", "day", "birthdate"):
+            kind = dates
+        elif name in ("lat", "lon", "persons", "page") or name.endswith("_id"):
+            kind = st.one_of(numbers, st.sampled_from(ids).map(str))
+        else:
+            kind = texts
+        return st.one_of(kind, kind, kind, generic)
 
-    def _path(self, rule, draw):
-        """A URL of ``rule``, its arguments drawn."""
-        own = self.own_appointment
+    def _path(self, rule, values):
+        """The URL of ``rule`` with the arguments in ``values`` (taken out)."""
         url = rule.rule
-        for name, converter in rule._converters.items():
-            kind = type(converter).__name__
-            if kind == "IntegerConverter" or "Model" in kind:
-                choices = [own.id, *self.ids["type"], *self.ids["appointment"], 0, 999999]
-                value = str(draw(st.sampled_from([*choices, 2**31, 10**20, "٣", "١٢"])))
-            elif kind == "AnyConverter":
-                value = draw(st.one_of(st.sampled_from(sorted(converter.items)), any_text(10)))
-            else:
-                value = draw(st.one_of(st.just("a" * 43), any_text(60), st.just("é" * 3000)))
-            value = quote(value, safe="") or "x"
+        for name in rule._converters:
+            value = quote(str(values.pop(name, None) or "x"), safe="") or "x"
             url = re.sub(r"<[^>]*\b%s>" % re.escape(name), value.replace("\\", "\\\\"), url)
         return url
 
@@ -385,7 +393,7 @@ class TestFuzzRoutes(RdvPortalMixin, HttpCase):
         long_size = 100000 if method == "POST" else 3000
 
         @settings(
-            max_examples=EXAMPLES,
+            max_examples=EXAMPLES + 2 * len(names),
             derandomize=True,
             database=None,
             deadline=None,
@@ -393,23 +401,38 @@ class TestFuzzRoutes(RdvPortalMixin, HttpCase):
         )
         @given(data=st.data())
         def run(data):
-            url = self._path(rule, data.draw)
-            values = {}
-            for name in names + data.draw(st.lists(st.sampled_from(STRAY_FIELDS), max_size=1)):
-                value = data.draw(self._values(name, long_size), label=name)
+            # Mostly one parameter wrong and the others right, so that the
+            # wrong one goes as deep as the route reads it; else anything.
+            one = data.draw(st.sampled_from(names or [None]), label="wrong one")
+            values, csrf = {}, "valid"
+            if one is None or data.draw(st.integers(0, 3), label="mode") == 0:
+                one, csrf = None, data.draw(st.sampled_from(CSRF_MODES), label="csrf")
+            for name in names:
+                right = st.sampled_from(self._valid(name))
+                if name == one:
+                    value = data.draw(self._wrong(name, long_size), label=name)
+                elif one or name in rule._converters:
+                    value = data.draw(right, label=name)
+                else:
+                    value = data.draw(
+                        st.one_of(st.none(), right, self._wrong(name, long_size)), label=name
+                    )
                 if value is not None:
-                    values[name] = value
+                    values[name] = str(value)
+            if data.draw(st.integers(0, 9), label="stray") == 0:
+                values[data.draw(st.sampled_from(STRAY_FIELDS))] = "1"
+            url = self._path(rule, values)
             self.stats["requests"] += 1
             if method == "GET":
                 query = urlencode(values)
                 response = self.url_open(
-                    url + ("?" + query if query else ""), allow_redirects=False
+                    url + ("?" + query if query else ""), allow_redirects=False, timeout=60
                 )
             else:
-                token = self._csrf(data.draw(st.sampled_from(CSRF_MODES), label="csrf"))
+                token = self._csrf(csrf)
                 if token is not None:
                     values["csrf_token"] = token
-                response = self.url_open(url, data=values, allow_redirects=False)
+                response = self.url_open(url, data=values, allow_redirects=False, timeout=60)
             label = "%s %s [%s] %r" % (
                 method,
                 url[:80],
@@ -444,7 +467,10 @@ class TestFuzzRoutes(RdvPortalMixin, HttpCase):
             for method in ("GET", "POST"):
                 if methods and method not in methods:
                     continue
-                for hour, session in enumerate(SESSIONS):
+                sessions = SESSIONS["/my" if rule.rule.startswith("/my") else "/rdv"]
+                if "<int:appointment_id>" in rule.rule and "user" not in sessions:
+                    sessions += ("user",)  # the files of one's appointments
+                for hour, session in enumerate(sessions):
                     self._session(session, hour + len(parameters))
                     self._fuzz(rule, endpoint, method, session)
         statuses = sorted((k, v) for k, v in self.stats.items() if k != "requests")
@@ -509,7 +535,7 @@ class TestErrorPages(RdvPortalMixin, HttpCase):
             response = self.url_open(url % (self.rdv_type.id, lat, lon))
             self.assertEqual(response.status_code, 200, (lat, lon))
             self.assertIn("Mairie du Portail", response.text)
-        page = self.url_open("/rdv/type/%s/slots?place=any" % self.rdv_type.id)
+        page = self.url_open("/rdv/manage/find")
         token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
         for start in ("9999-12-31 23:59:59", "0001-01-01 00:00:00", "²⁰٢٦-01-01 10:00:00"):
             response = self.url_open(
@@ -526,7 +552,7 @@ class TestErrorPages(RdvPortalMixin, HttpCase):
 
     def test_control_characters_are_dropped_and_the_rest_kept(self):
         """A NUL in the details form: what was typed around it is kept."""
-        page = self.url_open("/rdv/type/%s/slots?place=any" % self.rdv_type.id)
+        page = self.url_open("/rdv/manage/find")
         token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
         self.url_open(
             "/rdv/hold",
@@ -554,6 +580,9 @@ class TestErrorPages(RdvPortalMixin, HttpCase):
         data["country_id"] = str(self.env.ref("base.fr").id)
         response = self.url_open("/rdv/booking/details", data=data)
         self.assertEqual(response.status_code, 200, human_message(response.text))
-        appointment = self.env["rdv.appointment"].search([("lastname", "=", "Bois")])
+        appointment = self.env["rdv.appointment"].search(
+            [("counter_id", "=", self.counter.id), ("state", "=", "pending")]
+        )
+        self.assertEqual(appointment.lastname, "Bois")
         self.assertEqual(appointment.firstname, "Jules")
         self.assertEqual(appointment.phone, "+33612345678")
