@@ -5,7 +5,7 @@ of range)."""
 
 import datetime
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from odoo.exceptions import ValidationError
@@ -80,6 +80,8 @@ class TestCitizenInput(RdvCase):
             self.book(TUESDAY_9, country_id=country)
 
     @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
+    @example(start=datetime.datetime(9999, 12, 31, 23, 0), channel="counter")
+    @example(start=datetime.datetime(9999, 12, 20, 8, 0), channel="phone")
     @given(
         start=st.datetimes(
             min_value=datetime.datetime(2028, 3, 3), max_value=datetime.datetime(9999, 12, 31)

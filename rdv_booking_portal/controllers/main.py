@@ -23,6 +23,7 @@ from odoo.addons.rdv_booking.models.rdv_appointment import (
 )
 from odoo.addons.rdv_booking.models.rdv_appointment_type import IDENTITY_FIELDS
 from odoo.addons.rdv_booking.tools.parse import (
+    INT4_MAX,
     parse_datetime,
     parse_id,
     parse_int,
@@ -157,8 +158,8 @@ class RdvWebsite(http.Controller):
         return _("1 person") if persons == 1 else _("%s persons", persons)
 
     def _persons(self, rdv_type, value):
-        persons = parse_int(value or 1, 1, rdv_type.max_persons) or 1
-        return min(persons, rdv_type.max_persons)
+        persons = parse_int(value or 1, -INT4_MAX, INT4_MAX) or 1
+        return min(max(persons, 1), rdv_type.max_persons)
 
     def _start(self, value):
         """The start of a time offered (naive UTC) in ``value``, else None:
