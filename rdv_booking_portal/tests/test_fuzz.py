@@ -366,7 +366,8 @@ class TestFuzzRoutes(RdvPortalMixin, HttpCase):
         names = [
             name
             for name, param in signature.parameters.items()
-            if param.kind not in (param.VAR_KEYWORD, param.VAR_POSITIONAL)
+            # (the signature is the decorated function's: with ``self``)
+            if param.kind not in (param.VAR_KEYWORD, param.VAR_POSITIONAL) and name != "self"
         ]
         return names + FORM_FIELDS[endpoint.__name__]
 
@@ -390,7 +391,8 @@ class TestFuzzRoutes(RdvPortalMixin, HttpCase):
 
     def _fuzz(self, rule, endpoint, method, session):
         names = self._parameters(endpoint)
-        long_size = 100000 if method == "POST" else 3000
+        # A URL has room for some 64 kB (the request line): long, not huge.
+        long_size = 100000 if method == "POST" else 1000
 
         @settings(
             max_examples=EXAMPLES + 2 * len(names),
@@ -472,6 +474,11 @@ class TestFuzzRoutes(RdvPortalMixin, HttpCase):
                     sessions += ("user",)  # the files of one's appointments
                 for hour, session in enumerate(sessions):
                     self._session(session, hour + len(parameters))
+                    if rule.rule.endswith("/pdf"):
+                        # Rendered beforehand, as the confirmation's job does:
+                        # wkhtmltopdf's requests for the styles would wait for
+                        # the test's cursor.
+                        self.own_appointment._summary_pdf()
                     self._fuzz(rule, endpoint, method, session)
         statuses = sorted((k, v) for k, v in self.stats.items() if k != "requests")
         print(
