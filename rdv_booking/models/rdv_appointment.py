@@ -684,15 +684,22 @@ class RdvAppointment(models.Model):
         """
         errors = {}
         asked = appointment_type._identity_requirements()
-        labels = self._identity_labels(appointment_type)
-        for field_name, value in citizen.items():
-            if field_name in labels and has_control_chars(value):
-                errors[field_name] = self._control_chars_message(labels[field_name])
-        for field_name in ("lastname", "firstname"):
-            if len(citizen.get(field_name) or "") > CITIZEN_TEXT_MAX:
-                errors[field_name] = _("%s: this value is too long.", labels[field_name])
-        if errors:
-            raise CitizenInputError(errors)
+        control = [name for name, value in citizen.items() if has_control_chars(value)]
+        too_long = [
+            name
+            for name in ("lastname", "firstname")
+            if len(citizen.get(name) or "") > CITIZEN_TEXT_MAX
+        ]
+        if control or too_long:
+            # (the labels read the type again: only when they are shown)
+            labels = self._identity_labels(appointment_type)
+            for name in too_long:
+                errors[name] = _("%s: this value is too long.", labels[name])
+            for name in control:
+                if name in labels:
+                    errors[name] = self._control_chars_message(labels[name])
+            if errors:
+                raise CitizenInputError(errors)
         vals = {}
         lastname = (citizen.get("lastname") or "").strip()
         firstname = (citizen.get("firstname") or "").strip()
