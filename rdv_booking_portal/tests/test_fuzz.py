@@ -130,6 +130,8 @@ DATES = [
 ]
 TRACEBACK = re.compile(r'Traceback|File "|\b[A-Z][A-Za-z]*(?:Error|Exception)\b')
 ALERT = re.compile(r'<(p|div)\b[^>]*\brole="alert"[^>]*>(.*?)</\1>', re.S)
+# One value of each class of issue 14 (item 4), tried on every parameter.
+CLASSES = ["Bo\x00is", "²", "inf", "9999-12-31 23:59:59"]
 CSRF_MODES = ("valid", "valid", "valid", "missing", "expired", "other session", "garbage")
 
 
@@ -426,27 +428,40 @@ class TestFuzzRoutes(RdvPortalMixin, HttpCase):
                     values[name] = str(value)
             if data.draw(st.integers(0, 9), label="stray") == 9:
                 values[data.draw(st.sampled_from(STRAY_FIELDS))] = "1"
-            url = self._path(rule, values)
-            self.stats["requests"] += 1
-            if method == "GET":
-                query = urlencode(values)
-                response = self.url_open(
-                    url + ("?" + query if query else ""), allow_redirects=False, timeout=60
-                )
-            else:
-                token = self._csrf(csrf)
-                if token is not None:
-                    values["csrf_token"] = token
-                response = self.url_open(url, data=values, allow_redirects=False, timeout=60)
-            label = "%s %s [%s] %r" % (
-                method,
-                url[:80],
-                session,
-                {k: (v[:40] + "…" if len(v) > 40 else v) for k, v in values.items()},
-            )
-            self._check(label, response)
+            self._send(rule, method, session, values, csrf)
 
         run()
+        # Then each parameter once with each kind of wrong value the issue met
+        # (NUL, non-ASCII digits, infinity, year 9999), the others right: the
+        # classes are looked for everywhere, whatever the draws above.
+        for one in names:
+            for wrong in CLASSES:
+                values = {name: str(self._valid(name)[0]) for name in names}
+                values[one] = wrong
+                self._send(rule, method, session, values, "valid")
+
+    def _send(self, rule, method, session, values, csrf):
+        """Send one request of ``rule`` (its path arguments in ``values``) and check the answer."""
+        values = dict(values)
+        url = self._path(rule, values)
+        self.stats["requests"] += 1
+        if method == "GET":
+            query = urlencode(values)
+            response = self.url_open(
+                url + ("?" + query if query else ""), allow_redirects=False, timeout=60
+            )
+        else:
+            token = self._csrf(csrf)
+            if token is not None:
+                values["csrf_token"] = token
+            response = self.url_open(url, data=values, allow_redirects=False, timeout=60)
+        label = "%s %s [%s] %r" % (
+            method,
+            url[:80],
+            session,
+            {k: (v[:40] + "…" if len(v) > 40 else v) for k, v in values.items()},
+        )
+        self._check(label, response)
 
     def test_every_route_has_its_parameters(self):
         """A new route of ours must declare its form fields here (or []),
