@@ -321,7 +321,7 @@ class TestFuzzRoutes(RdvPortalMixin, HttpCase):
             "birthdate": ["1990-05-04"],
             "id_type": ["id_card"],
             "consent": ["1"],
-            "confirmed": ["1", "0"],
+            "confirmed": ["", "1"],  # not yet, then yes
             "next": ["reschedule"],
             "from": ["verify"],
             "website_url_hp": [""],
