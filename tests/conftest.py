@@ -6,7 +6,8 @@ as the package ``rdv_tools``, and the slot engine is registered as the module
 ``rdv_schedule`` (tests do ``import rdv_schedule as schedule``), the clock it
 converts with as ``rdv_clock``
 (and the slot pickers' search text reader as ``rdv_when``, the right-to-left
-text of PDFs as ``rdv_bidi``, phone numbers as ``rdv_phone``, form answers as ``rdv_answers``).
+text of PDFs as ``rdv_bidi``, phone numbers as ``rdv_phone``, form answers as
+``rdv_answers``, strict parsing of input as ``rdv_parse``).
 
 The database tests (marker ``odoo_db``) share the fixtures below: the registry
 of the database ``make test`` prepared (RDV_TEST_DB), a commune with a website
@@ -62,6 +63,7 @@ _load("rdv_when", ROOT / "rdv_booking" / "tools" / "when.py")
 _load("rdv_bidi", ROOT / "rdv_booking" / "tools" / "bidi.py")
 _load("rdv_phone", ROOT / "rdv_booking" / "tools" / "phone.py")
 _load("rdv_answers", ROOT / "rdv_booking" / "tools" / "answers.py")
+_load("rdv_parse", ROOT / "rdv_booking" / "tools" / "parse.py")
 
 
 # ----------------------------------------------------------------------

@@ -11,6 +11,7 @@ from odoo.tools import SQL, email_normalize, format_datetime
 
 from ..tools import actions
 from ..tools.identity import email_key, id_number_key, lock_buckets
+from ..tools.parse import has_control_chars, parse_id
 from ..tools.phone import PhoneError, format_phone, has_country_code, parse_phone, phone_region
 from ..tools.reference import new_reference
 from .rdv_appointment_type import IDENTITY_FIELDS
@@ -41,6 +42,28 @@ PERSONAL_FIELDS = [
     "comment",
     "cancel_reason",
 ]
+
+
+# The texts a citizen gives (website, back office, API): no control character
+# (PostgreSQL refuses NUL), and a name or an identity value of a length a form
+# and a day sheet can show.
+CITIZEN_TEXT_FIELDS = [
+    "lastname",
+    "firstname",
+    "file_number",
+    "id_number",
+    "street",
+    "zip",
+    "city",
+    "email",
+    "phone",
+    "comment",
+    "cancel_reason",
+]
+CITIZEN_TEXT_MAX = 200
+# No slot is ever generated further ahead (the company's horizon is at most
+# two years): a start beyond is refused before any date arithmetic on it.
+FURTHEST_START_DAYS = 731
 
 
 class BookingError(UserError):
@@ -632,6 +655,10 @@ class RdvAppointment(models.Model):
             )
         if start <= now:
             raise BookingError(_("This time has already passed: choose a later slot."), code="past")
+        if start > now + datetime.timedelta(days=FURTHEST_START_DAYS):
+            raise BookingError(
+                _("No time is open that far ahead: choose a slot in the list."), code="horizon"
+            )
         if channel == "web":
             if not (appointment_type.is_published and counter.website_visible):
                 raise BookingError(
@@ -669,6 +696,22 @@ class RdvAppointment(models.Model):
         """
         errors = {}
         asked = appointment_type._identity_requirements()
+        control = [name for name, value in citizen.items() if has_control_chars(value)]
+        too_long = [
+            name
+            for name in ("lastname", "firstname")
+            if len(citizen.get(name) or "") > CITIZEN_TEXT_MAX
+        ]
+        if control or too_long:
+            # (the labels read the type again: only when they are shown)
+            labels = self._identity_labels(appointment_type)
+            for name in too_long:
+                errors[name] = _("%s: this value is too long.", labels[name])
+            for name in control:
+                if name in labels:
+                    errors[name] = self._control_chars_message(labels[name])
+            if errors:
+                raise CitizenInputError(errors)
         vals = {}
         lastname = (citizen.get("lastname") or "").strip()
         firstname = (citizen.get("firstname") or "").strip()
@@ -768,11 +811,7 @@ class RdvAppointment(models.Model):
                 raise ValidationError(_("ID document type: choose one from the list."))
             return value
         if field_name == "country_id":
-            country = (
-                self.env["res.country"].browse(int(value)).exists()
-                if str(value).isdigit()
-                else self.env["res.country"]
-            )
+            country = self.env["res.country"].browse(parse_id(value)).exists()
             if not country:
                 raise ValidationError(_("Country: choose one from the list."))
             return country.id
@@ -1108,7 +1147,9 @@ class RdvAppointment(models.Model):
         when an appointment starts to count (a past or expired one moved or
         confirmed, one set back to planned) or changes whom or what it counts
         for (phone, e-mail, ID number, type): a limit cannot be passed by
-        booking under other details and editing them afterwards."""
+        booking under other details and editing them afterwards. Control
+        characters in the citizen's texts are refused first."""
+        self._check_citizen_texts(vals)
         if not self:
             return super().write(vals)
         if vals.get("phone") and not has_country_code(vals["phone"]):
@@ -1705,6 +1746,30 @@ class RdvAppointment(models.Model):
                 raise ValidationError(
                     _("Citizen: appointment %s has no citizen.", appointment.name)
                 )
+
+    @api.model
+    def _control_chars_message(self, label):
+        return _(
+            "%s: this text holds invisible control characters (such as NUL): "
+            "type it again without them.",
+            label,
+        )
+
+    @api.model
+    def _check_citizen_texts(self, vals):
+        """Refuse control characters in the citizen's texts, whoever writes
+        them (the website strips them; the back office, an import or an API
+        get this message rather than a database error)."""
+        for name in CITIZEN_TEXT_FIELDS:
+            if has_control_chars(vals.get(name)):
+                label = self._fields[name].get_description(self.env)["string"]
+                raise ValidationError(self._control_chars_message(label))
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._check_citizen_texts(vals)
+        return super().create(vals_list)
 
     @api.ondelete(at_uninstall=False)
     def _unlink_except_history(self):

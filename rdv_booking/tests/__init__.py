@@ -5,6 +5,7 @@ from . import (
     test_agent_tour,
     test_booking,
     test_check_in,
+    test_citizen_input,
     test_constraints,
     test_day_sheet,
     test_i18n,

@@ -1,3 +1,3 @@
 """Website controllers of RDV."""
 
-from . import main, portal
+from . import errors, main, portal

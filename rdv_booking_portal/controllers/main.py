@@ -22,6 +22,14 @@ from odoo.addons.rdv_booking.models.rdv_appointment import (
 from odoo.addons.rdv_booking.models.rdv_appointment_type import IDENTITY_FIELDS
 from odoo.addons.rdv_booking.tools import clock
 from odoo.addons.rdv_booking.tools.answers import is_yes
+from odoo.addons.rdv_booking.tools.parse import (
+    INT4_MAX,
+    parse_datetime,
+    parse_id,
+    parse_int,
+    parse_latitude,
+    parse_longitude,
+)
 
 from ..models.rdv_locality import haversine_km
 from ..models.rdv_otp import OtpError
@@ -113,10 +121,7 @@ class RdvWebsite(http.Controller):
         """The offered type ``type_id``; ``offer``: :meth:`_offer` if the caller
         already has it (one query per request on the busy pages)."""
         offer = self._offer() if offer is None else offer
-        try:
-            type_id = int(type_id)
-        except (TypeError, ValueError) as error:
-            raise NotFound() from error
+        type_id = parse_id(type_id)
         if type_id not in offer:
             raise NotFound()
         return request.env["rdv.appointment.type"].sudo().browse(type_id)
@@ -146,11 +151,25 @@ class RdvWebsite(http.Controller):
         return _("1 person") if persons == 1 else _("%s persons", persons)
 
     def _persons(self, rdv_type, value):
-        try:
-            persons = int(value or 1)
-        except ValueError:
-            persons = 1
+        persons = parse_int(value or 1, -INT4_MAX, INT4_MAX) or 1
         return min(max(persons, 1), rdv_type.max_persons)
+
+    def _start(self, value):
+        """The start of a time offered (naive UTC) in ``value``, else None:
+        none is offered before yesterday nor beyond two years (the longest
+        horizon), and nothing out there is worth computing with."""
+        now = fields.Datetime.now()
+        return parse_datetime(
+            value, now - datetime.timedelta(days=1), now + datetime.timedelta(days=731)
+        )
+
+    def _time_not_offered(self, back_url="/rdv"):
+        """The answer to a form sent with a time that is not one offered."""
+        return self._error(
+            _("This time is not one we offer. Please choose a time in the list."),
+            status=400,
+            back_url=back_url,
+        )
 
     def _website_company(self):
         """The website's company (its id is cached by the website)."""
@@ -295,11 +314,9 @@ class RdvWebsite(http.Controller):
     def _origin(self, places, where, lat, lon):
         """(lat, lon) to measure distances from: the browser's position, or the
         commune or postcode typed, matched against the places we know."""
-        try:
-            if lat and lon:
-                return float(lat), float(lon)
-        except ValueError:
-            pass
+        lat, lon = parse_latitude(lat), parse_longitude(lon)
+        if lat is not None and lon is not None:
+            return lat, lon
         where = (where or "").strip().lower()
         if not where:
             return None
@@ -604,12 +621,11 @@ class RdvWebsite(http.Controller):
         if refused:
             return refused
         offer = self._offer()
-        try:
-            rdv_type = self._type_or_404(type_id, offer)
-            counter_id = int(counter_id)
-            start_dt = fields.Datetime.to_datetime(start)
-        except (ValueError, TypeError) as error:
-            raise NotFound() from error
+        rdv_type = self._type_or_404(type_id, offer)
+        counter_id = parse_id(counter_id)
+        start_dt = self._start(start)
+        if not counter_id or not start_dt:
+            return self._time_not_offered("/rdv/type/%s/slots" % rdv_type.id)
         types = self._procedure_types(rdv_type, offer)
         # The counter must be open online for one of the procedure's types.
         request.env.cr.execute(
@@ -1018,11 +1034,14 @@ class RdvWebsite(http.Controller):
         if managed:
             allowed.add(managed.id)
         Appointment = request.env["rdv.appointment"].sudo()
-        if int(appointment_id) not in allowed and not Appointment.search_count(
-            Appointment._portal_user_domain(request.env.user) + [("id", "=", int(appointment_id))]
+        appointment_id = parse_id(appointment_id)
+        if not appointment_id:
+            raise NotFound()
+        if appointment_id not in allowed and not Appointment.search_count(
+            Appointment._portal_user_domain(request.env.user) + [("id", "=", appointment_id)]
         ):
             raise NotFound()
-        return Appointment.browse(int(appointment_id)).exists()
+        return Appointment.browse(appointment_id).exists()
 
     @http.route(
         "/rdv/appointment/<int:appointment_id>/pdf",
@@ -1254,13 +1273,10 @@ class RdvWebsite(http.Controller):
             return redirect
         if not appointment._can_change():
             return self._manage_page(message=appointment._too_late_message())
-        try:
-            counter = request.env["rdv.counter"].sudo().browse(int(counter_id)).exists()
-            start_dt = fields.Datetime.to_datetime(start)
-        except (ValueError, TypeError) as error:
-            raise NotFound() from error
+        counter_id, start_dt = parse_id(counter_id), self._start(start)
+        counter = request.env["rdv.counter"].sudo().browse(counter_id).exists()
         if not counter or counter.place_id != appointment.place_id or not start_dt:
-            raise NotFound()
+            return self._time_not_offered("/rdv/manage/reschedule")
         if not is_yes(post.get("confirmed")):
             # "From ... to ...: move it?" The time stays free for others
             # meanwhile; if it is taken, the citizen is offered the next ones.

@@ -5,6 +5,7 @@ from odoo.http import request
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
+from odoo.addons.rdv_booking.tools.parse import parse_id, parse_int
 
 from .main import SESSION_MANAGE
 
@@ -34,6 +35,9 @@ class RdvCustomerPortal(CustomerPortal):
 
     def _rdv_my_appointment(self, appointment_id):
         """One of the user's appointments, else 404 (whether it exists or not)."""
+        appointment_id = parse_id(appointment_id)
+        if not appointment_id:
+            raise NotFound()
         Appointment, domain = self._rdv_appointments([("id", "=", appointment_id)])
         appointment = Appointment.search(domain)
         if not appointment:
@@ -50,6 +54,8 @@ class RdvCustomerPortal(CustomerPortal):
     def portal_my_appointments(self, page=1, **kwargs):
         """The user's appointments: those to come, then the past ones (paged)."""
         Appointment, domain = self._rdv_appointments()
+        # A page number out of a PostgreSQL integer is the first page.
+        page = parse_int(page, 1) or 1
         upcoming = Appointment.search(domain + Appointment._upcoming_domain(), order="start")
         past_domain = domain + Appointment._past_domain()
         pager = portal_pager(

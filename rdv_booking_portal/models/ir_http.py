@@ -1,7 +1,13 @@
 import re
 
+import werkzeug.exceptions
+
 from odoo import models
 from odoo.http import request
+
+from odoo.addons.rdv_booking.tools.parse import strip_control_chars
+
+from ..controllers.errors import METHOD_NOT_ALLOWED_PATH
 
 # The pages of a booking or of an appointment (with the citizen's details, the
 # code step, the manage pages), with or without a language prefix: the browser
@@ -11,13 +17,116 @@ from odoo.http import request
 NO_STORE_PATHS = re.compile(
     r"^(?:/[\w@-]+)?/(?:rdv/(?:hold|booking|manage|appointment)|my/appointments)(?:/|$)"
 )
+# Our pages, with or without a language prefix: their errors are ours to tell.
+OUR_PATHS = re.compile(r"^(?P<lang>/[\w@-]+)?/(?:rdv|my/appointments)(?:/|$)")
+OUR_MODULES = ("rdv_booking", "rdv_booking_portal", "rdv_booking_sms")
+# What Odoo raises on a POST whose CSRF token is missing, stale or forged.
+CSRF_DESCRIPTION = "Session expired (invalid CSRF token)"
+
+
+def _is_ours(endpoint):
+    module = getattr(endpoint, "__module__", "") or ""
+    return module.split(".")[2:3] and module.split(".")[2] in OUR_MODULES
 
 
 class IrHttp(models.AbstractModel):
     _inherit = "ir.http"
 
     @classmethod
+    def _match(cls, path):
+        """A method one of our pages does not take (a POST to a page that only
+        shows) gets our page saying so, not Werkzeug's bare one."""
+        try:
+            return super()._match(path)
+        except werkzeug.exceptions.MethodNotAllowed:
+            ours = OUR_PATHS.match(path)
+            if not ours:
+                raise
+            return super()._match((ours.group("lang") or "") + METHOD_NOT_ALLOWED_PATH)
+
+    @classmethod
+    def _pre_dispatch(cls, rule, args):
+        """A CSRF token that is not ASCII is a forged one: refuse it as Odoo
+        refuses a wrong token (Odoo's own check would fail on it with a
+        TypeError, an HTTP 500)."""
+        if _is_ours(rule.endpoint) and request.httprequest.method not in ("GET", "HEAD"):
+            token = request.httprequest.form.get("csrf_token") or request.httprequest.args.get(
+                "csrf_token"
+            )
+            if token and not token.isascii():
+                raise werkzeug.exceptions.BadRequest(CSRF_DESCRIPTION)
+        super()._pre_dispatch(rule, args)
+
+    @classmethod
+    def _dispatch(cls, endpoint):
+        """Our routes get texts without control characters (NUL, ESC...).
+
+        No one types them, PostgreSQL refuses NUL in any text, and every
+        route, the new ones too, gets the same treatment here: what remains
+        is what the person typed, kept in the forms. A parameter called
+        ``self`` (no form has one) would clash with the method's own.
+        """
+        if _is_ours(endpoint):
+            request.params = {
+                strip_control_chars(name): strip_control_chars(value)
+                for name, value in request.params.items()
+                if name != "self"
+            }
+        return super()._dispatch(endpoint)
+
+    @classmethod
+    def _serve_fallback(cls):
+        """A URL with a NUL is no page, redirect nor file: the website's
+        look-up of one would fail in PostgreSQL (an HTTP 500) instead of
+        answering "not found"."""
+        if "\x00" in request.httprequest.path:
+            return None
+        return super()._serve_fallback()
+
+    @classmethod
     def _post_dispatch(cls, response):
         super()._post_dispatch(response)
         if NO_STORE_PATHS.match(request.httprequest.path):
             response.headers["Cache-Control"] = "no-store"
+
+    @classmethod
+    def _get_error_html(cls, env, code, values):
+        """Our pages' errors say what was wrong, in the page's language, with
+        a way back (Odoo's say "Something went wrong" and no more)."""
+        status = 404 if code == "page_404" else code
+        if not (
+            isinstance(status, int)
+            and 400 <= status < 500
+            and OUR_PATHS.match(request.httprequest.path)
+        ):
+            return super()._get_error_html(env, code, values)
+        message = cls._rdv_error_message(env, status, values)
+        back_url = "/my/appointments" if "/my/" in request.httprequest.path else "/rdv"
+        html = env["ir.ui.view"]._render_template(
+            "rdv_booking_portal.page_error",
+            {"message": message, "back_url": back_url, "back_label": None},
+        )
+        return status, html
+
+    @classmethod
+    def _rdv_error_message(cls, env, status, values):
+        """What went wrong, for the citizen (``values``: Odoo's error values)."""
+        exception = values.get("exception")
+        if isinstance(exception, werkzeug.exceptions.BadRequest) and (
+            exception.description == CSRF_DESCRIPTION
+        ):
+            return env._(
+                "This page has expired (security check). Go back, reload the page and try again."
+            )
+        if values.get("error_message"):
+            return values["error_message"]
+        if status == 404:
+            return env._(
+                "This page does not exist, or is no longer available: what it showed may "
+                "have been withdrawn or booked meanwhile."
+            )
+        if status == 403:
+            return env._("You are not allowed to see this page.")
+        if status == 405:
+            return env._("This address cannot be used this way. Start again from the page before.")
+        return env._("Your request could not be processed. Go back and try again.")

@@ -1,6 +1,7 @@
 """Odoo tests of rdv_booking_portal."""
 
 from . import (
+    test_fuzz,
     test_manage_oracle,
     test_my_appointments,
     test_routes,
