@@ -114,6 +114,7 @@ class TestOneClock(RdvPortalMixin, HttpCase):
                 "name": "Agence %s" % tz,
                 "tz": tz,
                 "city": "Rabat",
+                "zip": "10000",
                 "street": "1 avenue Mohammed V",
                 "phone": "+33 4 50 00 00 00",
             }
