@@ -77,3 +77,20 @@ def test_control_characters_go_and_the_rest_stays(text):
     assert "\x00" not in cleaned
     assert cleaned == "".join(c for c in text if c in "\t\n\r" or not parse.CONTROL_CHARS.match(c))
     assert parse.strip_control_chars("Zoé\tà\r\nLyon") == "Zoé\tà\r\nLyon"
+
+
+def test_typed_digits_reads_the_digits_of_any_keyboard_and_no_lookalike():
+    assert parse.typed_digits("12 34-56") == "123456"
+    assert parse.typed_digits("١٢٣٤٥٦") == "123456"  # Arabic-Indic keyboard
+    assert parse.typed_digits("۱۲۳") == "123"  # Persian digits
+    assert parse.typed_digits("²²²²²²") == ""  # isdigit() but no digit
+    assert parse.typed_digits("①②③④⑤⑥") == ""
+    assert parse.typed_digits(None) == ""
+
+
+@given(st.text())
+def test_typed_digits_are_ascii_digits_that_int_reads(text):
+    digits = parse.typed_digits(text)
+    assert all(ch in "0123456789" for ch in digits)
+    if digits:
+        assert int(digits) >= 0

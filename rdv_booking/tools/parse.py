@@ -13,6 +13,7 @@ person's language. No Odoo import: tested on its own.
 import datetime
 import math
 import re
+import unicodedata
 
 # PostgreSQL's ``integer`` (ids, counts).
 INT4_MAX = 2**31 - 1
@@ -38,6 +39,17 @@ def parse_int(value, minimum=0, maximum=INT4_MAX):
     else:
         return None
     return number if minimum <= number <= maximum else None
+
+
+def typed_digits(value):
+    """The decimal digits typed in ``value``, as ASCII, in order; the rest dropped.
+
+    For a code read on a phone and typed back: a keyboard may give the
+    Arabic-Indic digits (``"٤٢"`` is ``"42"``) and spaces or dashes are
+    dropped. Characters that only look like digits (``"²"``, ``"①"``) are
+    no digits: ``str.isdigit`` takes them, ``int`` does not.
+    """
+    return "".join(str(unicodedata.decimal(ch)) for ch in str(value or "") if ch.isdecimal())
 
 
 def parse_id(value):

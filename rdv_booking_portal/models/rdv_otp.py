@@ -8,6 +8,7 @@ from odoo.exceptions import UserError
 from odoo.tools import email_normalize
 from odoo.tools.misc import consteq, hmac
 
+from odoo.addons.rdv_booking.tools.parse import typed_digits
 from odoo.addons.rdv_booking.tools.phone import PhoneError, parse_phone
 from odoo.addons.rdv_booking.tools.reference import normalize_reference
 
@@ -147,7 +148,7 @@ class RdvOtp(models.Model):
         :raises OtpError: not a code at all (a typo, not a guess): refused
             without using an attempt
         """
-        clean = "".join(ch for ch in str(code or "") if ch.isdigit())
+        clean = typed_digits(code)
         if len(clean) != CODE_DIGITS:
             raise OtpError(_("The code has %s digits: type all of them.", CODE_DIGITS), "format")
         return clean

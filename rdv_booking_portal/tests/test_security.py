@@ -103,7 +103,8 @@ class TestCodes(RdvPortalMixin, TransactionCase):
         appointment = self._held()
         with smtp_sink(self.env) as sink:
             otp = self.env["rdv.otp"]._issue(appointment, "booking", "10.0.0.1")
-        for typo in ("12", "1234567", "", "abcdef"):
+        # "²²²²²²" passes str.isdigit() but holds no digit: a typo too.
+        for typo in ("12", "1234567", "", "abcdef", "²²²²²²", "①②③④⑤⑥"):
             with self.assertRaises(OtpError) as caught:
                 otp._verify(typo)
             self.assertEqual(caught.exception.code, "format")
@@ -112,7 +113,9 @@ class TestCodes(RdvPortalMixin, TransactionCase):
         wrong = "%06d" % ((int(code) + 1) % 10**6)
         with self.assertRaisesRegex(OtpError, "Attempts left: 4"):
             otp._verify(wrong)
-        self.assertTrue(otp._verify(" %s-%s " % (code[:3], code[3:])), "spaces and dashes")
+        # Typed on an Arabic keyboard: the same digits.
+        arabic = code.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+        self.assertTrue(otp._verify(" %s-%s " % (arabic[:3], arabic[3:])), "spaces and dashes")
 
     def test_changed_contact_needs_a_new_code(self):
         """A code proves the address it went to: after the citizen changes their
