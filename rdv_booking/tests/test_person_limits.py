@@ -135,7 +135,14 @@ class TestPersonLimits(RdvCase):
             {"name": "Seynod", "country_id": cls.env.ref("base.fr").id}
         )
         other_place = cls.env["rdv.place"].create(
-            {"name": "Seynod town hall", "company_id": cls.other_company.id, "tz": "Europe/Paris"}
+            {
+                "name": "Seynod town hall",
+                "company_id": cls.other_company.id,
+                "tz": "Europe/Paris",
+                "street": "Place de l'Hôtel de Ville",
+                "zip": "74600",
+                "city": "Seynod",
+            }
         )
         cls.other_type = cls.env["rdv.appointment.type"].create(
             {
