@@ -15,6 +15,23 @@ WEBSITE_REQUIRED = ("street", "zip", "city", "tz")
 WEBSITE_RECOMMENDED = ("phone", "coordinates")
 
 
+# What makes a line of an address more than punctuation or invisible
+# characters: a street names a way (a letter and one more letter or digit), a
+# postcode has 3 letters or digits at least (the shortest in use), a city has
+# a letter (the commune of "Y" exists).
+def _meaningful(field, value):
+    text = value or ""
+    letters = sum(ch.isalpha() for ch in text)
+    alnum = sum(ch.isalnum() for ch in text)
+    if field == "street":
+        return letters >= 1 and alnum >= 2
+    if field == "zip":
+        return alnum >= 3
+    if field == "city":
+        return letters >= 1
+    return bool(text.strip())
+
+
 class RdvPlace(models.Model):
     """Where citizens are received ("lieu"): a town hall, an annex..."""
 
@@ -146,7 +163,7 @@ class RdvPlace(models.Model):
                 return bool(self.latitude or self.longitude)
             if need == "tz":
                 return clock.is_zone(self.tz)
-            return bool((self[need] or "").strip())
+            return _meaningful(need, self[need])
 
         return [labels[need] for need in needs if not has(need)]
 

@@ -166,7 +166,9 @@ class TestWebsiteReady(RdvCase):
     @settings(max_examples=30, deadline=None)
     @given(
         missing=st.sets(st.sampled_from(sorted(ADDRESS))),
-        blank=st.sampled_from([False, "", "   "]),
+        # Empty, or what an outside test typed to get a counter online: a
+        # dot, a dash, a zero-width space, a lone "0".
+        blank=st.sampled_from([False, "", "   ", ".", "-", "\u200b", "0", "— —"]),
         later=st.booleans(),
     )
     def test_only_ready_places_are_offered(self, missing, blank, later):
