@@ -111,7 +111,13 @@ def test_isolate_escapes_and_skips_empty_values():
     assert bidi.isolate(False) == bidi.isolate(None) == bidi.isolate("") == ""
 
 
-@given(st.text(min_size=1), st.sampled_from(["ltr", "auto"]), st.booleans())
+# No NUL: no text of the database holds one (PostgreSQL refuses it, the
+# website strips it), and libxml2 reads it between two marks as a space.
+@given(
+    st.text(st.characters(blacklist_characters="\x00"), min_size=1),
+    st.sampled_from(["ltr", "auto"]),
+    st.booleans(),
+)
 def test_isolate_shows_the_text_unchanged(text, direction, marks):
     root = lxml_html.fragment_fromstring(bidi.isolate(text, direction, marks))
     assert root.tag == "span" and len(root) == 0
