@@ -440,8 +440,10 @@ class RdvAppointment(models.Model):
 
     def _summary_pdf_version(self):
         """What the stored summary PDF was rendered from: its state, time,
-        counter and language, whether it shows the code to scan, and the last
-        change of the appointment. A PDF of another version is stale."""
+        counter and language, and whether it shows the code to scan. A PDF of
+        another version is stale. (Not the last change of any field: linking
+        the citizen's contact, a new calendar sequence... change nothing the
+        PDF shows, and would have each download rendered again.)"""
         self.ensure_one()
         return "|".join(
             str(value)
@@ -452,7 +454,6 @@ class RdvAppointment(models.Model):
                 self.counter_id.id,
                 self.citizen_lang,
                 self._at_reception(),
-                self.write_date,
             )
         )
 
