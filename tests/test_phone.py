@@ -47,3 +47,26 @@ def test_only_the_first_and_last_two_digits_are_shown(country, subscriber, regio
     ]
     hidden = masked.count("•")
     assert hidden >= len(digits) - 4, (e164, masked)
+
+
+@given(
+    st.sampled_from(["FR", "MA", "BE", "GB", "DE", "DZ", "TN"]),
+    st.integers(min_value=0, max_value=10**8 - 1),
+    st.sampled_from([None, "FR", "MA", "fr", "ma"]),
+)
+def test_country_kept_unless_it_is_the_places(country, subscriber, region):
+    """A number of another country than the place's shows its country code
+    ("+212 6 •• •• •• 78" at a French place), never a national form that
+    reads as a local number; the place's own numbers in its national form."""
+    example = phonenumbers.example_number_for_type(country, phonenumbers.PhoneNumberType.MOBILE)
+    national = str(example.national_number)
+    number = phonenumbers.parse(
+        "+%d%s" % (example.country_code, national[: len(national) - 8] + "%08d" % subscriber),
+        None,
+    )
+    if not phonenumbers.is_valid_number(number):
+        return
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    masked = phone.mask_phone(e164, region)
+    own = bool(region) and phonenumbers.region_code_for_number(number) == region.upper()
+    assert masked.startswith("+%d" % number.country_code) != own, (e164, region, masked)

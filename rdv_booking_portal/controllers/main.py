@@ -1087,7 +1087,7 @@ class RdvWebsite(http.Controller):
     # ------------------------------------------------------------------
 
     @http.route(
-        "/rdv/manage/<string:token>", type="http", auth="public", website=True, sitemap=False
+        "/rdv/manage/<link_token:token>", type="http", auth="public", website=True, sitemap=False
     )
     def rdv_manage_token(self, token, next=None, **kwargs):
         """Exchange the link's token for a session, then show a clean URL.

@@ -1,6 +1,7 @@
 import re
 
 import werkzeug.exceptions
+import werkzeug.routing
 
 from odoo import models
 from odoo.http import request
@@ -24,6 +25,23 @@ OUR_MODULES = ("rdv_booking", "rdv_booking_portal", "rdv_booking_sms")
 CSRF_DESCRIPTION = "Session expired (invalid CSRF token)"
 
 
+class LinkTokenConverter(werkzeug.routing.UnicodeConverter):
+    """The token of a link (``/rdv/manage/<link_token:token>``), as it came.
+
+    On a GET, Odoo compares the URL rebuilt from the route's arguments with the
+    requested one, both percent-decoded once more, and redirects (301) when they
+    differ: with the default converter, a token holding a percent sign
+    ("/rdv/manage/%2500" is the token "%00") is rebuilt as "%2500" again and
+    redirected to itself, for ever ("too many redirects"). A real token is
+    URL-safe (``secrets.token_urlsafe``: quoting leaves it as it is), so it is
+    written back as it came; any other is then no valid link, answered as one
+    (rdv.access.token refuses it), not redirected.
+    """
+
+    def to_url(self, value):
+        return str(value)
+
+
 def _is_ours(endpoint):
     module = getattr(endpoint, "__module__", "") or ""
     return module.split(".")[2:3] and module.split(".")[2] in OUR_MODULES
@@ -31,6 +49,10 @@ def _is_ours(endpoint):
 
 class IrHttp(models.AbstractModel):
     _inherit = "ir.http"
+
+    @classmethod
+    def _get_converters(cls):
+        return dict(super()._get_converters(), link_token=LinkTokenConverter)
 
     @classmethod
     def _match(cls, path):

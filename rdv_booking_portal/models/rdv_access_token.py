@@ -1,8 +1,12 @@
 import datetime
 import hashlib
+import re
 import secrets
 
 from odoo import api, fields, models
+
+# What ``secrets.token_urlsafe`` writes: anything else is no token of ours.
+TOKEN = re.compile(r"[A-Za-z0-9_-]{1,128}")
 
 
 class RdvAccessToken(models.Model):
@@ -47,7 +51,7 @@ class RdvAccessToken(models.Model):
     @api.model
     def _find_appointment(self, token):
         """The appointment a still valid token opens, or an empty recordset."""
-        if not token or len(token) > 128:
+        if not isinstance(token, str) or not TOKEN.fullmatch(token):
             return self.env["rdv.appointment"]
         record = self.sudo().search(
             [("token_hash", "=", self._hash(token)), ("expires_at", ">", fields.Datetime.now())],

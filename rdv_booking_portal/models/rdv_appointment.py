@@ -438,20 +438,43 @@ class RdvAppointment(models.Model):
     def _citizen_email(self):
         return email_normalize(self.email or self.partner_id.email or "")
 
+    def _summary_pdf_version(self):
+        """What the stored summary PDF was rendered from: its state, time,
+        counter and language, and whether it shows the code to scan. A PDF of
+        another version is stale. (Not the last change of any field: linking
+        the citizen's contact, a new calendar sequence... change nothing the
+        PDF shows, and would have each download rendered again.)"""
+        self.ensure_one()
+        return "|".join(
+            str(value)
+            for value in (
+                self.state,
+                self.start,
+                self.stop,
+                self.counter_id.id,
+                self.citizen_lang,
+                self._at_reception(),
+            )
+        )
+
     def _summary_pdf(self, refresh=False):
-        """The summary PDF: stored on the appointment, rendered when missing.
+        """The summary PDF: stored on the appointment, rendered again when
+        missing or when the appointment changed since (cancelled, moved,
+        past: see :meth:`_summary_pdf_version`), so that the website, the
+        back office and the messages never give a stale one.
 
         Rendered by the notification job (not in the citizen's request: it
         takes wkhtmltopdf a second or two), and again when the time changes.
         """
         self.ensure_one()
         name = "%s.pdf" % self.name
+        version = self._summary_pdf_version()
         Attachment = self.env["ir.attachment"].sudo()
         stored = Attachment.search(
             [("res_model", "=", self._name), ("res_id", "=", self.id), ("name", "=", name)],
             limit=1,
         )
-        if stored and not refresh:
+        if stored and not refresh and stored.description == version:
             return base64.b64decode(stored.datas)
         report = self.env.ref("rdv_booking_portal.action_report_rdv_appointment")
         # force_report_rendering: a real PDF under Odoo's test runner too, so
@@ -462,7 +485,11 @@ class RdvAppointment(models.Model):
             .with_context(force_report_rendering=True)
             ._render_qweb_pdf(report.report_name, self.ids)
         )
-        values = {"datas": base64.b64encode(pdf), "mimetype": "application/pdf"}
+        values = {
+            "datas": base64.b64encode(pdf),
+            "mimetype": "application/pdf",
+            "description": version,
+        }
         if stored:
             stored.write(values)
         else:

@@ -4,6 +4,7 @@ from . import (
     test_fuzz,
     test_manage_oracle,
     test_my_appointments,
+    test_pdf_current,
     test_routes,
     test_rtl_documents,
     test_security,

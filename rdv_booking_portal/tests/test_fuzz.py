@@ -19,10 +19,11 @@ import collections
 import datetime
 import hashlib
 import hmac
+import html
 import inspect
 import re
 import time
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urljoin
 
 import pytz
 from hypothesis import HealthCheck, given, settings
@@ -132,6 +133,9 @@ TRACEBACK = re.compile(r'Traceback|File "|\b[A-Z][A-Za-z]*(?:Error|Exception)\b'
 ALERT = re.compile(r'<(p|div)\b[^>]*\brole="alert"[^>]*>(.*?)</\1>', re.S)
 # One value of each class of issue 14 (item 4), tried on every parameter.
 CLASSES = ["Bo\x00is", "²", "inf", "9999-12-31 23:59:59"]
+# In a path, percent signs reach the route percent-encoded ("/rdv/manage/%2500"):
+# Odoo's canonical-URL check once answered them with a redirect to the same URL.
+PATH_CLASSES = ["%00", "%ff", "a%20b", "%2F"]
 CSRF_MODES = ("valid", "valid", "valid", "missing", "expired", "other session", "garbage")
 
 
@@ -378,8 +382,15 @@ class TestFuzzRoutes(RdvPortalMixin, HttpCase):
         self.stats[status] += 1
         body = response.text if "text" in response.headers.get("Content-Type", "") else ""
         problem = None
+        location = response.headers.get("Location")
         if status >= 500:
             problem = "HTTP %s" % status
+        elif (
+            300 <= status < 400
+            and location
+            and urljoin(response.request.url, location) == response.request.url
+        ):
+            problem = "HTTP %s to itself (endless redirect)" % status
         elif TRACEBACK.search(body):
             problem = "traceback text: %r" % TRACEBACK.search(body).group(0)
         elif 400 <= status < 500 and not human_message(body):
@@ -435,7 +446,7 @@ class TestFuzzRoutes(RdvPortalMixin, HttpCase):
         # (NUL, non-ASCII digits, infinity, year 9999), the others right: the
         # classes are looked for everywhere, whatever the draws above.
         for one in names:
-            for wrong in CLASSES:
+            for wrong in CLASSES + (PATH_CLASSES if one in rule._converters else []):
                 values = {name: str(self._valid(name)[0]) for name in names}
                 values[one] = wrong
                 self._send(rule, method, session, values, "valid")
@@ -551,6 +562,18 @@ class TestErrorPages(RdvPortalMixin, HttpCase):
             response = self.url_open(url)
             self.assertEqual(response.status_code, 404, url)
             self.assertIn("This page does not exist", human_message(response.text), url)
+
+    def test_link_with_percent_encoded_bytes_is_no_longer_valid(self):
+        """A token with characters no token has ("%00", "%ff", a space, a
+        slash, percent-encoded) is an invalid link, as a wrong token: not a
+        redirect to itself (the browser gave up: "too many redirects")."""
+        messages = {"": "This link is no longer valid", "/fr": "Ce lien n'est plus valable"}
+        for prefix, message in messages.items():
+            for token in ("%2500", "%25ff", "a%2520b", "%252F", "invalidtoken123"):
+                url = "%s/rdv/manage/%s" % (prefix, token)
+                response = self.url_open(url, allow_redirects=False)
+                self.assertEqual(response.status_code, 404, (url, response.headers))
+                self.assertIn(message, html.unescape(human_message(response.text)), url)
 
     def test_odd_numbers_and_dates_are_read_strictly(self):
         """Non-finite coordinates are no position; a start out of range is

@@ -9,6 +9,7 @@ page, every label there, and the place's phone and address in their reading
 order.
 """
 
+import importlib.util
 import re
 import resource
 import subprocess
@@ -254,3 +255,35 @@ class TestRightToLeftDocuments(RdvPortalMixin, HttpCase):
                 runs = runs_in_reading_order(pdf_pages(self._browser_pdf(variant)))
                 for value in (PHONE, ADDRESS, self.appointment.name):
                     self.assertTrue(any(value in run for run in runs), (value, runs))
+
+    def test_update_resets_templates_written_before_isolation(self):
+        """A database installed before the values were isolated keeps its
+        (noupdate) message bodies on update, unless the migration resets
+        them: the demo's Arabic confirmation read "avenue des Pommaries,
+        74960 Valmont 12" and "50 34 12 50 4 33+"."""
+        template = self.env.ref("rdv_booking_portal.mail_template_rdv_confirmation")
+        self.env["res.lang"]._activate_lang("ar_001")
+        self.env.ref("base.module_rdv_booking_portal")._update_translations(["ar_001"])
+        unisolated = re.compile(r"object\._bidi\(([^,()]+(?:\([^()]*\))?)(?:, '\w+')?\)")
+        for lang in ("en_US", "ar_001"):
+            localized = template.with_context(lang=lang)
+            localized.body_html = unisolated.sub(r"\1", localized.body_html)
+            self.assertNotIn("_bidi(", localized.body_html)
+        spec = importlib.util.spec_from_file_location(
+            "rdv_portal_migration",
+            Path(__file__).parents[1] / "migrations" / "18.0.1.1.0" / "post-migrate.py",
+        )
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        migration.migrate(self.env.cr, "18.0.1.0.0")
+        self.env.invalidate_all()
+        self.assertFalse(migration.stale_templates(self.env))
+        self.appointment.citizen_lang = "ar_001"
+        with smtp_sink(self.env) as sink:
+            self.appointment._send_citizen_mail("rdv_booking_portal.mail_template_rdv_confirmation")
+            self.env["mail.mail"].sudo().process_email_queue()
+        (mail,) = sink.texts("yasmine@example.com")
+        self.assertIn("العنوان", mail["html"])
+        isolated = '<span dir="ltr" style="direction: ltr; unicode-bidi: embed;">%s</span>'
+        for value in (PHONE, ADDRESS, self.appointment.name):
+            self.assertIn(isolated % ("\u200e%s\u200e" % value), mail["html"])
