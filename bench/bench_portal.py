@@ -79,6 +79,8 @@ SPREAD_BOOKINGS = 500
 LIMITS = {
     "rdv_posts_per_ip_minute": 1000000,
     "rdv_otp_sends_per_ip_hour": 1000000,
+    "rdv_live_holds_per_ip": 1000000,
+    "rdv_holds_per_ip_hour": 1000000,
     "rdv_captcha_difficulty": 1000,
 }
 WRK_SCRIPT = """

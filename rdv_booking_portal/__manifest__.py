@@ -20,6 +20,7 @@
         "views/rdv_portal_templates.xml",
         "views/rdv_portal_my_templates.xml",
         "views/website_layout.xml",
+        "views/res_config_settings_views.xml",
     ],
     "demo": ["demo/rdv_portal_demo.xml"],
     "assets": {

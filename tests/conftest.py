@@ -84,6 +84,8 @@ LOG_DIR = ROOT / "var" / "log"
 LOAD_LIMITS = {
     "rdv_posts_per_ip_minute": 100000,
     "rdv_otp_sends_per_ip_hour": 100000,
+    "rdv_live_holds_per_ip": 100000,
+    "rdv_holds_per_ip_hour": 100000,
     # The cheapest proof of work the settings allow: the clients solve it in
     # Python, on the machine that also runs the server.
     "rdv_captcha_difficulty": 1000,

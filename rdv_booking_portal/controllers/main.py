@@ -31,6 +31,7 @@ from odoo.addons.rdv_booking.tools.parse import (
     parse_longitude,
 )
 
+from ..models.rdv_appointment import HoldLimitError
 from ..models.rdv_locality import haversine_km
 from ..models.rdv_otp import OtpError
 
@@ -650,26 +651,30 @@ class RdvWebsite(http.Controller):
             counter.place_id.id,
             persons,
         )
-        self._release_pending()
         try:
             # The citizen's language, for the messages (given at creation:
-            # no second write).
+            # no second write). The hold gives back the one this browser held.
             appointment = (
                 request.env["rdv.appointment"]
                 .sudo()
                 .with_context(default_citizen_lang=request.env.lang)
-                ._book(
+                ._hold_for_client(
                     booked_type,
                     counter,
                     start_dt,
-                    persons=persons,
-                    channel="web",
-                    hold=True,
+                    persons,
+                    self._client_ip(),
+                    request.session.sid,
                 )
             )
-        except SlotTakenError as error:
-            return self._taken(rdv_type, error, persons, back_url)
+        except HoldLimitError as error:
+            # Refused before anything changed: the booking held is kept.
+            return self._error(str(error.args[0]), status=429, back_url=back_url)
         except BookingError as error:
+            if not self._pending():  # given back for the time refused
+                request.session.pop(SESSION_PENDING, None)
+            if isinstance(error, SlotTakenError):
+                return self._taken(rdv_type, error, persons, back_url)
             return self._error(str(error.args[0]), back_url=back_url)
         request.session[SESSION_PENDING] = appointment.id
         return request.redirect("/rdv/booking/details")
@@ -695,11 +700,23 @@ class RdvWebsite(http.Controller):
                 "id_types": id_types,
                 "countries": countries,
                 "default_country": appointment.place_id.country_id,
-                "hold_until": self._local(appointment, appointment.hold_expiry, "HH:mm"),
+                "held_for": self._held_for(appointment),
                 **self._steps("details"),
             },
             status=400 if errors else 200,
         )
+
+    def _held_for(self, appointment):
+        """How long the booking stays held, in minutes left: a clock time
+        would be the place's, which a citizen in another zone misreads."""
+        minutes = appointment._hold_minutes_left()
+        if appointment.persons == 1:
+            if minutes == 1:
+                return _("This time is held for you for 1 more minute.")
+            return _("This time is held for you for %s more minutes.", minutes)
+        if minutes == 1:
+            return _("These times are held for you for 1 more minute.")
+        return _("These times are held for you for %s more minutes.", minutes)
 
     def _account_partner(self):
         """Logged in, the citizen books for their account (see "My appointments")."""
@@ -913,22 +930,31 @@ class RdvWebsite(http.Controller):
         resend_action="/rdv/booking/code",
         notice=None,
     ):
+        # Only where a code was really sent: after a change of phone or
+        # e-mail, none was sent to the new one yet.
+        sent_to = appointment._code_sent_to("booking")
+        if sent_to:
+            sent_message = Markup(
+                _(
+                    "We sent a 6-digit code to <strong>%(destination)s</strong>. "
+                    "It is valid for %(minutes)s minutes."
+                )
+            ) % {
+                "destination": sent_to,
+                "minutes": appointment.company_id.rdv_otp_validity_minutes,
+            }
+        else:
+            sent_message = Markup(
+                _("No code has been sent to <strong>%(destination)s</strong> yet.")
+            ) % {"destination": self._channel_label(appointment)}
         return request.render(
             "rdv_booking_portal.page_verify",
             {
                 "appointment": appointment,
                 "error": error,
                 "notice": notice,
-                "sent_to": Markup(
-                    _(
-                        "We sent a 6-digit code to <strong>%(destination)s</strong>. "
-                        "It is valid for %(minutes)s minutes."
-                    )
-                )
-                % {
-                    "destination": self._channel_label(appointment),
-                    "minutes": appointment.company_id.rdv_otp_validity_minutes,
-                },
+                "code_sent": bool(sent_to),
+                "sent_to": sent_message,
                 "captcha": self._captcha(appointment.company_id),
                 "action": action,
                 "resend_action": resend_action,

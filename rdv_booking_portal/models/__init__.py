@@ -11,6 +11,7 @@ from . import (
     rdv_place,
     rdv_rate_limit,
     res_company,
+    res_config_settings,
     res_lang,
     website,
 )

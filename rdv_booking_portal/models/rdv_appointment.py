@@ -16,8 +16,10 @@ from odoo.osv import expression
 from odoo.tools import email_normalize, html2plaintext, is_html_empty, safe_eval
 from odoo.tools.lru import LRU
 from odoo.tools.mail import email_split_and_format_normalize
+from odoo.tools.misc import hmac
 
 from odoo.addons.base.models.ir_mail_server import MailDeliveryException
+from odoo.addons.rdv_booking.models.rdv_appointment import BookingError
 from odoo.addons.rdv_booking.tools import clock
 from odoo.addons.rdv_booking.tools.bidi import isolate, printable_rtl
 from odoo.addons.rdv_booking.tools.phone import (
@@ -53,6 +55,13 @@ def mask_email(email):
     return local[0] + "•" * (len(local) - 2) + local[-1] + "@" + domain
 
 
+class HoldLimitError(BookingError):
+    """A hold refused because the connection holds, or took, too many."""
+
+    def __init__(self, message):
+        super().__init__(message, code="hold_limit")
+
+
 def _html_or_false(value):
     """An HTML field's value, or False when an editor left it empty ("<p><br></p>")."""
     return False if is_html_empty(value) else value
@@ -71,6 +80,83 @@ class RdvAppointment(models.Model):
         help="SEQUENCE of the appointment's calendar file: one more at each move, so that "
         "the citizen's calendar replaces the event it holds.",
     )
+
+    # Who holds a pending booking (HMACs: the table says how many, never who).
+    hold_ip_key = fields.Char("Held from connection", index="btree_not_null", copy=False)
+    hold_session_key = fields.Char("Held from browser", index="btree_not_null", copy=False)
+
+    # ------------------------------------------------------------------
+    # Holds taken on the website
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _hold_key(self, scope, value):
+        return hmac(self.env(su=True), "rdv-hold", "%s|%s" % (scope, value))
+
+    def _live_hold_domain(self):
+        return [("state", "=", "pending"), ("hold_expiry", ">", fields.Datetime.now())]
+
+    @api.model
+    def _hold_for_client(self, appointment_type, counter, start, persons, client_ip, session_id):
+        """Hold ``start`` for a citizen of the website, as :meth:`_book` does
+        with ``hold=True``, within the limits of one connection and browser.
+
+        A browser (``session_id``) holds one booking at a time: a new hold
+        gives back the one it held. A connection (``client_ip``) holds at most
+        the company's ``rdv_live_holds_per_ip`` live holds at once, and takes
+        at most ``rdv_holds_per_ip_hour`` new ones an hour (counted in
+        PostgreSQL, across workers): nobody can hold every free time of a day
+        by opening new sessions. Holds from one connection are taken one at a
+        time (a transaction lock on its key), so parallel requests cannot pass
+        the limit together.
+
+        :raises HoldLimitError: a limit is reached (nothing is given back)
+        :raises BookingError, SlotTakenError: as :meth:`_book`
+        """
+        company = counter.company_id
+        company.fetch(["rdv_live_holds_per_ip", "rdv_holds_per_ip_hour"])
+        ip_key = self._hold_key("ip", client_ip)
+        session_key = self._hold_key("session", session_id)
+        self.env.cr.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [ip_key])
+        mine = self.sudo().search(
+            [("hold_session_key", "=", session_key), ("state", "=", "pending")]
+        )
+        others = self.sudo().search_count(
+            expression.AND(
+                [
+                    self._live_hold_domain(),
+                    [("hold_ip_key", "=", ip_key), ("id", "not in", mine.ids)],
+                ]
+            )
+        )
+        if others >= company.rdv_live_holds_per_ip:
+            raise HoldLimitError(
+                _(
+                    "Too many times are already held from your connection. Please finish "
+                    "or give up a booking in progress, or try again in %s minutes.",
+                    company.rdv_hold_minutes,
+                )
+            )
+        if not self.env["rdv.rate.limit"]._allow(
+            "hold-ip", client_ip, company.rdv_holds_per_ip_hour, 3600
+        ):
+            raise HoldLimitError(
+                _("Too many times were held from your connection. Please try again in an hour.")
+            )
+        if mine:
+            mine.slot_ids._release()
+            mine.unlink()
+        return self.with_context(
+            default_hold_ip_key=ip_key, default_hold_session_key=session_key
+        )._book(appointment_type, counter, start, persons=persons, channel="web", hold=True)
+
+    def _hold_minutes_left(self):
+        """Whole minutes left before the hold ends (at least 1 while it holds)."""
+        self.ensure_one()
+        if self.state != "pending" or not self.hold_expiry:
+            return 0
+        seconds = (self.hold_expiry - fields.Datetime.now()).total_seconds()
+        return max(1, -int(-seconds // 60)) if seconds > 0 else 0
 
     def _link_partners(self):
         """The contact speaks the language the citizen booked in."""
@@ -250,6 +336,32 @@ class RdvAppointment(models.Model):
                 [("appointment_id", "=", self.id), ("purpose", "=", "booking")]
             ).unlink()
         return result
+
+    def _code_sent_to(self, purpose="booking"):
+        """Where the last code of ``purpose`` was sent, as pages show the
+        contact (:meth:`_shown_contact`); "" if no code was sent to the
+        appointment's phone or e-mail as they are now (none asked for yet, or
+        the contact changed since)."""
+        self.ensure_one()
+        otp = (
+            self.env["rdv.otp"]
+            .sudo()
+            .search(
+                [
+                    ("appointment_id", "=", self.id),
+                    ("purpose", "=", purpose),
+                    ("to_send", "=", False),
+                ],
+                limit=1,
+            )
+        )
+        try:
+            channel, destination = self._otp_destination()
+        except UserError:
+            return ""
+        if not otp or (otp.channel, otp.destination) != (channel, destination):
+            return ""
+        return self._shown_contact()["phone" if channel == "sms" else "email"]
 
     def _shown_contact(self):
         """The citizen's phone and e-mail as pages show them.

@@ -63,6 +63,9 @@ class RdvOtp(models.Model):
     )
     # Empty when no code is sent.
     channel = fields.Selection([("email", "E-mail"), ("sms", "SMS")])
+    # Where the code was sent (the phone or e-mail of the appointment then):
+    # pages name this one, not the contact as it is now.
+    destination = fields.Char()
     code_hash = fields.Char(required=True)
     sent_at = fields.Datetime(required=True)  # when the code was asked for
     expires_at = fields.Datetime(required=True)
@@ -119,6 +122,7 @@ class RdvOtp(models.Model):
                     "appointment_id": appointment.id,
                     "purpose": purpose,
                     "channel": channel,
+                    "destination": destination,
                     "code_hash": "-",
                     "sent_at": now,
                     "expires_at": now

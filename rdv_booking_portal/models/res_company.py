@@ -24,6 +24,17 @@ class ResCompany(models.Model):
         default=30,
         help="Form submissions accepted from one IP address per minute.",
     )
+    rdv_live_holds_per_ip = fields.Integer(
+        "Times held per connection",
+        default=4,
+        help="How many bookings in progress one IP address can hold at once "
+        "(a kiosk or a family behind one connection needs a few).",
+    )
+    rdv_holds_per_ip_hour = fields.Integer(
+        "Times held per connection per hour",
+        default=30,
+        help="How many times one IP address can hold per hour.",
+    )
     rdv_captcha_difficulty = fields.Integer(
         "Captcha difficulty",
         default=50000,
@@ -38,6 +49,8 @@ class ResCompany(models.Model):
         "rdv_otp_sends_per_hour",
         "rdv_otp_sends_per_ip_hour",
         "rdv_posts_per_ip_minute",
+        "rdv_live_holds_per_ip",
+        "rdv_holds_per_ip_hour",
         "rdv_captcha_difficulty",
     )
     def _check_rdv_portal_limits(self):
@@ -53,6 +66,8 @@ class ResCompany(models.Model):
                     company.rdv_otp_sends_per_hour,
                     company.rdv_otp_sends_per_ip_hour,
                     company.rdv_posts_per_ip_minute,
+                    company.rdv_live_holds_per_ip,
+                    company.rdv_holds_per_ip_hour,
                 )
                 < 1
             ):

@@ -2,6 +2,7 @@
 
 from . import (
     test_fuzz,
+    test_hold_limits,
     test_manage_oracle,
     test_my_appointments,
     test_pdf_current,
@@ -10,5 +11,6 @@ from . import (
     test_security,
     test_tours,
     test_truthful_answers,
+    test_truthful_status,
     test_website_ready,
 )
