@@ -17,6 +17,7 @@ import pytz
 from aiosmtpd.controller import Controller
 
 import odoo
+from odoo import fields
 from odoo.tests import new_test_user
 
 
@@ -226,6 +227,38 @@ class RdvPortalMixin:
             groups="rdv_booking.group_rdv_manager",
             company_id=cls.company.id,
             company_ids=[(6, 0, cls.company.ids)],
+        )
+
+    # --- what a browser posts
+
+    def csrf(self, response):
+        """The CSRF token of a page: its forms', or the one Odoo's scripts read."""
+        found = re.search(r'name="csrf_token" value="([^"]+)"', response.text) or re.search(
+            r'csrf_token: "([^"]+)"', response.text
+        )
+        return found.group(1)
+
+    def post(self, url, data, response_with_csrf, headers=None):
+        """POST ``data`` to ``url`` with the CSRF token of ``response_with_csrf``."""
+        return self.url_open(
+            url, data={"csrf_token": self.csrf(response_with_csrf), **data}, headers=headers
+        )
+
+    def hold(self, start=None, persons=1, headers=None):
+        """Hold ``start`` (default: a time to come) at the commune's counter,
+        as the times page's form posts it."""
+        start = start or self._future_start()
+        page = self.url_open("/rdv/type/%s/slots?place=any" % self.rdv_type.id, headers=headers)
+        return self.post(
+            "/rdv/hold",
+            {
+                "type_id": self.rdv_type.id,
+                "counter_id": self.counter.id,
+                "start": fields.Datetime.to_string(start),
+                "persons": persons,
+            },
+            page,
+            headers=headers,
         )
 
     @classmethod

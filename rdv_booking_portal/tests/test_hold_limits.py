@@ -1,4 +1,3 @@
-import re
 from unittest.mock import patch
 
 import odoo
@@ -6,13 +5,6 @@ from odoo import fields
 from odoo.tests import HttpCase, tagged
 
 from .common import RdvPortalMixin
-
-
-def csrf_of(response):
-    found = re.search(r'name="csrf_token" value="([^"]+)"', response.text) or re.search(
-        r'csrf_token: "([^"]+)"', response.text
-    )
-    return found.group(1)
 
 
 @tagged("post_install", "-at_install")
@@ -25,21 +17,6 @@ class TestHoldLimits(RdvPortalMixin, HttpCase):
         super().setUpClass()
         cls._setup_commune()
         cls.company.write({"rdv_live_holds_per_ip": 3, "rdv_holds_per_ip_hour": 30})
-
-    def hold(self, start, headers=None):
-        page = self.url_open("/rdv/type/%s/slots?place=any" % self.rdv_type.id, headers=headers)
-        csrf = csrf_of(page)
-        return self.url_open(
-            "/rdv/hold",
-            data={
-                "csrf_token": csrf,
-                "type_id": self.rdv_type.id,
-                "counter_id": self.counter.id,
-                "start": fields.Datetime.to_string(start),
-                "persons": 1,
-            },
-            headers=headers,
-        )
 
     def held(self):
         return self.env["rdv.appointment"].search(

@@ -44,31 +44,6 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
 
     # --- helpers
 
-    def csrf(self, response):
-        found = re.search(r'name="csrf_token" value="([^"]+)"', response.text) or re.search(
-            r'csrf_token: "([^"]+)"', response.text
-        )
-        return found.group(1)
-
-    def post(self, url, data, response_with_csrf):
-        return self.url_open(
-            url, data={"csrf_token": self.csrf(response_with_csrf), **data}, allow_redirects=True
-        )
-
-    def hold(self, start=None, persons=1):
-        start = start or self._future_start()
-        page = self.url_open("/rdv/type/%s/slots?place=any" % self.rdv_type.id)
-        return self.post(
-            "/rdv/hold",
-            {
-                "type_id": self.rdv_type.id,
-                "counter_id": self.counter.id,
-                "start": fields.Datetime.to_string(start),
-                "persons": persons,
-            },
-            page,
-        )
-
     def details(self, response, **values):
         data = {
             "lastname": "Bois",

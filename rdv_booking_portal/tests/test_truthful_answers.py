@@ -26,30 +26,6 @@ class TestTruthfulAnswers(RdvPortalMixin, HttpCase):
         super().setUpClass()
         cls._setup_commune()
 
-    def csrf(self, response):
-        found = re.search(r'name="csrf_token" value="([^"]+)"', response.text) or re.search(
-            r'csrf_token: "([^"]+)"', response.text
-        )
-        return found.group(1)
-
-    def post(self, url, data, response_with_csrf):
-        return self.url_open(
-            url, data={"csrf_token": self.csrf(response_with_csrf), **data}, allow_redirects=True
-        )
-
-    def hold(self, start):
-        page = self.url_open("/rdv/type/%s/slots?place=any" % self.rdv_type.id)
-        return self.post(
-            "/rdv/hold",
-            {
-                "type_id": self.rdv_type.id,
-                "counter_id": self.counter.id,
-                "start": fields.Datetime.to_string(start),
-                "persons": 1,
-            },
-            page,
-        )
-
     def local(self, days, hour, minute):
         """Naive UTC of ``hour:minute`` in Paris, ``days`` from today."""
         day = datetime.date.today() + datetime.timedelta(days=days)

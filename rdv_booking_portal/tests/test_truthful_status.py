@@ -11,13 +11,6 @@ def text_of(response):
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", response.text)))
 
 
-def csrf_of(response):
-    found = re.search(r'name="csrf_token" value="([^"]+)"', response.text) or re.search(
-        r'csrf_token: "([^"]+)"', response.text
-    )
-    return found.group(1)
-
-
 @tagged("post_install", "-at_install")
 class TestTruthfulStatus(RdvPortalMixin, HttpCase):
     """The booking pages say what is true: how long a time stays held, and
@@ -27,23 +20,6 @@ class TestTruthfulStatus(RdvPortalMixin, HttpCase):
     def setUpClass(cls):
         super().setUpClass()
         cls._setup_commune()
-
-    def post(self, url, data, response_with_csrf):
-        csrf = csrf_of(response_with_csrf)
-        return self.url_open(url, data={"csrf_token": csrf, **data})
-
-    def hold(self, start):
-        page = self.url_open("/rdv/type/%s/slots?place=any" % self.rdv_type.id)
-        return self.post(
-            "/rdv/hold",
-            {
-                "type_id": self.rdv_type.id,
-                "counter_id": self.counter.id,
-                "start": fields.Datetime.to_string(start),
-                "persons": 1,
-            },
-            page,
-        )
 
     def details(self, response, email):
         data = {

@@ -43,12 +43,6 @@ class TestIncompletePlace(RdvPortalMixin, HttpCase):
             }
         )
 
-    def csrf(self, response):
-        found = re.search(r'name="csrf_token" value="([^"]+)"', response.text) or re.search(
-            r'csrf_token: "([^"]+)"', response.text
-        )
-        return found.group(1)
-
     def _annex_start(self):
         slot = self.env["rdv.slot"].search(
             [
