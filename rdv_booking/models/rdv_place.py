@@ -84,6 +84,7 @@ class RdvPlace(models.Model):
     )
     website_missing = fields.Char("Missing for the website", compute="_compute_website_missing")
     website_advice = fields.Char("Recommended for citizens", compute="_compute_website_missing")
+    impact_preview = fields.Text("Effect of saving", store=False, readonly=True)
 
     @api.depends("counter_ids")
     def _compute_counter_count(self):
@@ -166,6 +167,23 @@ class RdvPlace(models.Model):
             return _meaningful(need, self[need])
 
         return [labels[need] for need in needs if not has(need)]
+
+    @api.onchange("tz")
+    def _onchange_tz_impact(self):
+        """Opening hours are wall-clock times: another zone moves every slot
+        of the place's counters. Before saving, the form says which planned
+        appointments would lose theirs, as the counter form does for its
+        hours (the same preview: the real generation, rolled back)."""
+        place = self._origin
+        counters = place.counter_ids
+        if not (counters and self.tz != place.tz and clock.is_zone(self.tz)):
+            self.impact_preview = False
+            return
+        overrides = {
+            counter.id: counter.new({"place_id": self.id}, origin=counter) for counter in counters
+        }
+        lost = counters._preview_impact(counter_overrides=overrides)
+        self.impact_preview = counters[:1]._impact_message(lost)
 
     @api.constrains("latitude", "longitude")
     def _check_coordinates(self):

@@ -1,6 +1,6 @@
 import datetime
 
-from odoo.tests import tagged
+from odoo.tests import Form, tagged
 
 from .common import NOW, RdvCase, utc
 
@@ -238,6 +238,21 @@ class TestSlotGeneration(RdvCase):
         onchange._onchange_schedule_impact()
         self.assertIn("removes the slots of 2 planned appointments", onchange.impact_preview)
         self.assertFalse(self.counter.impact_preview, "only while editing")
+
+    def test_place_time_zone_change_announces_the_impact(self):
+        """Another zone moves every slot of the place (hours are wall-clock
+        times): its form says which planned appointments would lose theirs
+        before saving, as the counter form does; nothing moves until then."""
+        early = self.book(utc(2026, 3, 3, 8, 0))  # 09:00 in Paris, 05:00 in Cayenne
+        form = Form(self.place)
+        self.assertFalse(form.impact_preview)
+        form.tz = "America/Cayenne"
+        self.assertIn("planned appointments", form.impact_preview)
+        self.assertIn(early.display_name, form.impact_preview)
+        self.assertEqual(early.state, "planned", "only a preview")
+        self.assertEqual(self.place.tz, "Europe/Paris")
+        form.tz = "Europe/Paris"
+        self.assertFalse(form.impact_preview, "back to the saved zone: no effect")
 
     def test_closure_onchange_announces_the_impact(self):
         self.book(utc(2026, 3, 3, 8, 0))
