@@ -21,7 +21,7 @@ from odoo.tools.misc import hmac
 from odoo.addons.base.models.ir_mail_server import MailDeliveryException
 from odoo.addons.rdv_booking.models.rdv_appointment import BookingError
 from odoo.addons.rdv_booking.tools import clock
-from odoo.addons.rdv_booking.tools.bidi import isolate, printable_rtl
+from odoo.addons.rdv_booking.tools.bidi import isolate, printable_rtl, text_direction
 from odoo.addons.rdv_booking.tools.phone import (
     PhoneError,
     format_phone,
@@ -430,7 +430,13 @@ class RdvAppointment(models.Model):
         direction of the line around it: a phone number, an address, a
         reference in an Arabic PDF or e-mail (``isolate`` in
         ``rdv_booking/tools/bidi.py``; ``direction`` 'ltr' or 'auto'). The
-        PDF passes ``marks=False``: wkhtmltopdf honours the markup alone."""
+        PDF passes ``marks=False``: wkhtmltopdf honours the markup alone.
+
+        In a left-to-right document (French, English) a left-to-right value
+        needs nothing: it stays plain, so that the text part of an e-mail has
+        no invisible marks nor spaces around it ("Bonjour MARTIN Jeanne,")."""
+        if not self._pdf_rtl() and text_direction(str(value or "")) != "rtl":
+            return escape(value or "")
         return Markup(isolate(value, direction, marks))
 
     def _reference_qr_src(self):

@@ -227,6 +227,22 @@ class TestRightToLeftDocuments(RdvPortalMixin, HttpCase):
             self.assertTrue(pdf.exists(), "Chromium printed nothing: %s" % run.stderr[-2000:])
             return pdf.read_bytes()
 
+    def test_left_to_right_emails_carry_no_invisible_marks(self):
+        """In French, a left-to-right value needs no isolation: the e-mail's
+        parts have no direction marks, and its text part no space before a
+        comma ("Bonjour ‎MARTIN Jeanne‎ ," an outside tester read)."""
+        self.appointment.citizen_lang = "fr_FR"
+        with smtp_sink(self.env) as sink:
+            self.appointment._send_citizen_mail("rdv_booking_portal.mail_template_rdv_confirmation")
+            self.env["mail.mail"].sudo().process_email_queue()
+        (item,) = [m for m in sink.messages if "yasmine@example.com" in m["to"]]
+        for part in item["message"].walk():
+            if part.get_content_type() in ("text/plain", "text/html"):
+                content = part.get_content()
+                self.assertNotIn("\u200e", content, part.get_content_type())
+                self.assertNotIn("\u200f", content, part.get_content_type())
+        self.assertIn(PHONE, item["message"].get_body(("plain",)).get_content())
+
     def test_arabic_confirmation_email_keeps_phone_and_address_in_order(self):
         self.appointment.citizen_lang = "ar_001"
         with smtp_sink(self.env) as sink:
