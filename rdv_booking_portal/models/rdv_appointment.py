@@ -432,10 +432,13 @@ class RdvAppointment(models.Model):
         ``rdv_booking/tools/bidi.py``; ``direction`` 'ltr' or 'auto'). The
         PDF passes ``marks=False``: wkhtmltopdf honours the markup alone.
 
-        In a left-to-right document (French, English) a left-to-right value
-        needs nothing: it stays plain, so that the text part of an e-mail has
+        In a left-to-right document (the citizen's language is French or
+        English: the direction the e-mails and the PDF take) a left-to-right
+        value needs nothing: it stays plain, so that the text part of an e-mail has
         no invisible marks nor spaces around it ("Bonjour MARTIN Jeanne,")."""
-        if not self._pdf_rtl() and text_direction(str(value or "")) != "rtl":
+        lang = self.citizen_lang or self.partner_id.lang or self.env.lang or "en_US"
+        citizen_rtl = self.env["res.lang"]._get_data(code=lang).direction == "rtl"
+        if not citizen_rtl and text_direction(str(value or "")) != "rtl":
             return escape(value or "")
         return Markup(isolate(value, direction, marks))
 
