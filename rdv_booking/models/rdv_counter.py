@@ -509,6 +509,32 @@ class RdvCounter(models.Model):
             order="start",
         )
 
+    def _online_type(self, types):
+        """The first of ``types`` (by id) that this counter is open for on the
+        website: active, shown online, and serving it; else no type.
+
+        One query, whatever the number of types: the website asks it at every
+        hold, for the types of a procedure offered by many communes.
+        """
+        self.ensure_one()
+        self.flush_model(["active", "website_visible", "type_ids"])
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT r.type_id
+                  FROM rdv_counter c
+                  JOIN rdv_counter_type_rel r ON r.counter_id = c.id
+                 WHERE c.id = %s AND c.active AND c.website_visible AND r.type_id = ANY(%s)
+                 ORDER BY r.type_id
+                 LIMIT 1
+                """,
+                self.id,
+                types.ids,
+            )
+        )
+        row = self.env.cr.fetchone()
+        return types.browse(row[0] if row else ())
+
     def action_archive(self):
         """Archive; if planned appointments would lose their slots, show them
         and ask first (from a list or a form's Actions menu)."""

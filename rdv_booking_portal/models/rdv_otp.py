@@ -330,3 +330,32 @@ class RdvOtp(models.Model):
         self.search(
             [("expires_at", "<", fields.Datetime.now() - datetime.timedelta(days=1))]
         ).unlink()
+
+    # ------------------------------------------------------------------
+    # What the website reads of an appointment's codes
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _rdv_current(self, appointment, purpose):
+        """The code of ``appointment`` for ``purpose`` that can still be typed
+        (the last one asked for and not used), if any."""
+        return self.sudo().search(
+            [
+                ("appointment_id", "=", appointment.id),
+                ("purpose", "=", purpose),
+                ("consumed_at", "=", False),
+            ],
+            limit=1,
+        )
+
+    @api.model
+    def _rdv_channel_label(self, appointment, purpose="booking"):
+        """Where a code of ``purpose`` for ``appointment`` goes, as pages show
+        the contact (:meth:`rdv.appointment._shown_contact`): its phone or its
+        e-mail; "" when it has neither."""
+        try:
+            channel, _destination = appointment._otp_destination()
+        except UserError:
+            return ""
+        shown = appointment._shown_contact()
+        return shown["phone"] if channel == "sms" else shown["email"]

@@ -35,7 +35,7 @@ from odoo.tests import HttpCase, new_test_user, tagged
 
 from odoo.addons.rdv_booking.models.rdv_appointment_type import IDENTITY_FIELDS
 
-from ..controllers.main import SESSION_DONE, SESSION_FIND, SESSION_MANAGE, SESSION_PENDING
+from ..controllers.base import SESSION_DONE, SESSION_FIND, SESSION_MANAGE, SESSION_PENDING
 from .common import RdvPortalMixin
 
 OUR_MODULES = ("rdv_booking", "rdv_booking_portal", "rdv_booking_sms")

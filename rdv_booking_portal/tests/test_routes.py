@@ -132,6 +132,31 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
         elsewhere = self.rdv_type.copy({"company_id": other_company.id, "service_id": False})
         self.assertEqual(self.url_open("/rdv/type/%s" % elsewhere.id).status_code, 404)
 
+    def test_an_archived_commune_is_offered_nowhere(self):
+        """A commune archived on a shared website: neither the pages nor
+        website._rdv_companies() offer its types, whatever the context."""
+        other = self.env["res.company"].create(
+            {"name": "Commune Archivée", "country_id": self.env.ref("base.fr").id}
+        )
+        other_type = self.rdv_type.copy(
+            {"company_id": other.id, "service_id": False, "name": "Passeport de la voisine"}
+        )
+        other_place = self.place.copy({"company_id": other.id, "name": "Mairie voisine"})
+        self.counter.copy({"place_id": other_place.id, "type_ids": [(6, 0, other_type.ids)]})
+        self.website.rdv_company_ids = [(4, other.id)]
+        self.assertEqual(set(self.website._rdv_companies().ids), {self.company.id, other.id})
+        self.assertEqual(self.url_open("/rdv/type/%s" % other_type.id).status_code, 200)
+        self.assertIn("Passeport de la voisine", self.url_open("/rdv").text)
+        other.active = False
+        for website in (self.website, self.website.with_context(active_test=False)):
+            self.assertEqual(website._rdv_companies(), self.company)
+            self.assertNotIn(other_type.id, website._rdv_offer())
+        self.assertEqual(self.url_open("/rdv/type/%s" % other_type.id).status_code, 404)
+        self.assertNotIn("Passeport de la voisine", self.url_open("/rdv").text)
+        # All its communes archived, the website books its own company's.
+        self.company.active = False
+        self.assertEqual(self.website._rdv_companies(), self.website.company_id)
+
     def test_towns_of_a_new_country_are_loaded(self):
         """A place in a country new to the places: its towns load by cron."""
         Locality = self.env["rdv.locality"]
