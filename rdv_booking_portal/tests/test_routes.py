@@ -139,10 +139,22 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
             {"name": "Commune Archivée", "country_id": self.env.ref("base.fr").id}
         )
         other_type = self.rdv_type.copy(
-            {"company_id": other.id, "service_id": False, "name": "Passeport de la voisine"}
+            {
+                "company_id": other.id,
+                "service_id": False,
+                "name": "Passeport de la voisine",
+                "is_published": True,
+            }
         )
         other_place = self.place.copy({"company_id": other.id, "name": "Mairie voisine"})
-        self.counter.copy({"place_id": other_place.id, "type_ids": [(6, 0, other_type.ids)]})
+        other_week = self.week.copy({"company_id": other.id})
+        self.counter.copy(
+            {
+                "place_id": other_place.id,
+                "reference_week_id": other_week.id,
+                "type_ids": [(6, 0, other_type.ids)],
+            }
+        )
         self.website.rdv_company_ids = [(4, other.id)]
         self.assertEqual(set(self.website._rdv_companies().ids), {self.company.id, other.id})
         self.assertEqual(self.url_open("/rdv/type/%s" % other_type.id).status_code, 200)
@@ -153,9 +165,6 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
             self.assertNotIn(other_type.id, website._rdv_offer())
         self.assertEqual(self.url_open("/rdv/type/%s" % other_type.id).status_code, 404)
         self.assertNotIn("Passeport de la voisine", self.url_open("/rdv").text)
-        # All its communes archived, the website books its own company's.
-        self.company.active = False
-        self.assertEqual(self.website._rdv_companies(), self.website.company_id)
 
     def test_towns_of_a_new_country_are_loaded(self):
         """A place in a country new to the places: its towns load by cron."""
