@@ -1,3 +1,6 @@
+import datetime
+
+from odoo import fields
 from odoo.exceptions import UserError
 from odoo.tests import tagged
 
@@ -76,6 +79,27 @@ class TestChannelRule(SmsCase):
                 )
             )
         return self.book(start, **citizen)
+
+    def test_pages_name_where_the_last_code_went(self):
+        """Before a code, pages name the phone (an SMS goes there); once a code
+        went by e-mail (its SMS failed), they name the e-mail."""
+        appointment = self.book(TUESDAY_9, phone="06 12 34 56 78", email="jules@example.com")
+        shown = appointment._shown_contact()
+        Otp = self.env["rdv.otp"]
+        self.assertEqual(Otp._rdv_channel_label(appointment), shown["phone"])
+        now = fields.Datetime.now()
+        Otp.create(
+            {
+                "appointment_id": appointment.id,
+                "purpose": "booking",
+                "channel": "email",
+                "destination": "jules@example.com",
+                "code_hash": "-",
+                "sent_at": now,
+                "expires_at": now + datetime.timedelta(minutes=10),
+            }
+        )
+        self.assertEqual(Otp._rdv_channel_label(appointment), shown["email"])
 
     def test_france_domestic_and_foreign_numbers(self):
         domestic = self.book(TUESDAY_9, phone="06 12 34 56 78", email="jules@example.com")
