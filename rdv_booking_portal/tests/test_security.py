@@ -1,14 +1,15 @@
 import base64
 import datetime
 import json
+import time
 
 import altcha
 from freezegun import freeze_time
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from odoo.exceptions import UserError
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import HttpCase, TransactionCase, tagged
 
 from ..models.rdv_otp import OtpError
 from .common import RdvPortalMixin, free_port, smtp_sink, solve_captcha
@@ -417,3 +418,54 @@ class TestCaptchaAndTokens(RdvPortalMixin, TransactionCase):
         self.assertFalse(self.env["rdv.access.token"]._find_appointment(token))
         self.assertFalse(self.env["rdv.otp"].search([("appointment_id", "=", appointment.id)]))
         self.assertFalse(appointment.email)
+
+
+@tagged("post_install", "-at_install")
+class TestCaptchaOverHttp(RdvPortalMixin, HttpCase):
+    """What the browser posts as the captcha's payload reaches the library."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_commune()
+        cls.website.company_id.rdv_posts_per_ip_minute = 1000000
+
+    def test_any_payload_is_a_clear_refusal(self):
+        """Any text as the payload: the form again, with why, and what was
+        typed kept; never an error of the server, and no code asked for."""
+        page = self.url_open("/rdv/manage/find")
+        codes = self.env["rdv.otp"].search_count([])
+
+        @settings(
+            max_examples=30,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        @given(
+            payload=st.one_of(
+                st.text(),
+                st.binary().map(lambda data: base64.b64encode(data).decode()),
+                st.sampled_from(["e30=", "W10=", solve_captcha(self._other_challenge())]),
+            )
+        )
+        def run(payload):
+            answer = self.post(
+                "/rdv/manage/find",
+                {"reference": "RDV-REF", "contact": "lea@example.com", "rdv_captcha": payload},
+                page,
+            )
+            self.assertEqual(answer.status_code, 400, payload)
+            self.assertIn("The anti-robot check failed. Please try again.", answer.text)
+            self.assertIn('value="RDV-REF"', answer.text, "what was typed is kept")
+            self.assertNotIn("Traceback", answer.text)
+
+        run()
+        self.assertEqual(self.env["rdv.otp"].search_count([]), codes)
+
+    def _other_challenge(self):
+        """A challenge signed with another key (another database's)."""
+        return altcha.create_challenge(
+            "SHA-256", 1, counter=3, expires_at=int(time.time()) + 600, hmac_secret="elsewhere"
+        ).to_dict()
