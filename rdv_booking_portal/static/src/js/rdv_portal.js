@@ -90,15 +90,16 @@ function message(container, name) {
 }
 
 // --- Captcha: the ALTCHA protocol (version 2) with its iterated SHA-256
-// derivation, the one the server issues. Not the official ALTCHA widget: its
-// hashing needs Web Crypto, which browsers give HTTPS pages only, it weighs
-// about thirty times this file, and it brings its own visible checkbox.
+// derivation, the one the server's altcha library issues and checks. Not the
+// official ALTCHA widget: it hashes with Web Crypto, which browsers give
+// HTTPS pages only (a form served over plain HTTP on a local network would
+// never be sent), it is more than ten times the size of this file, and it
+// shows its own checkbox and branding where this check is invisible.
 // Finds the counter in slices so the page stays responsive, then fills the
 // hidden field with the protocol's payload.
 const MAX_COUNTER = 0xffffffff; // the protocol's counter is an unsigned 32-bit integer
 
-function deriveKey(parameters, password) {
-    const salt = fromHex(parameters.salt);
+function deriveKey(parameters, salt, password) {
     let derived = new Uint8Array(salt.length + password.length);
     derived.set(salt);
     derived.set(password, salt.length);
@@ -110,6 +111,7 @@ function deriveKey(parameters, password) {
 
 function solve(parameters) {
     return new Promise((resolve, reject) => {
+        const salt = fromHex(parameters.salt);
         const nonce = fromHex(parameters.nonce);
         const password = new Uint8Array(nonce.length + 4);
         password.set(nonce);
@@ -126,7 +128,7 @@ function solve(parameters) {
             const end = Math.min(counter + 5000, MAX_COUNTER);
             for (; counter <= end; counter++) {
                 counterView.setUint32(0, counter);
-                const key = deriveKey(parameters, password);
+                const key = deriveKey(parameters, salt, password);
                 if (matches(key)) {
                     resolve({ counter, derivedKey: toHex(key) });
                     return;
