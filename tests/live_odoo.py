@@ -18,11 +18,9 @@ started and stopped, how mail is caught and how a citizen books.
 No Odoo import here: the server is another process, spoken to over HTTP.
 """
 
-import base64
 import email
 import email.parser
 import email.policy
-import hashlib
 import html
 import json
 import logging
@@ -36,6 +34,7 @@ import threading
 import time
 from pathlib import Path
 
+import altcha
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -286,16 +285,15 @@ class OdooServer:
 
 
 def solve_captcha(challenge):
-    """What the page's script does (static/src/js/rdv_portal.js): find the
-    number under the SHA-256, answer base64 JSON."""
+    """What the page's script does (static/src/js/rdv_portal.js), with the
+    ALTCHA library's own solver: the base64 JSON payload."""
     if isinstance(challenge, str):
         challenge = json.loads(challenge)
-    salt = challenge["salt"].encode()
-    target = challenge["challenge"]
-    for number in range(challenge["maxnumber"] + 1):
-        if hashlib.sha256(salt + str(number).encode()).hexdigest() == target:
-            return base64.b64encode(json.dumps({**challenge, "number": number}).encode()).decode()
-    raise AssertionError("unsolvable captcha challenge")
+    challenge = altcha.Challenge.from_dict(challenge)
+    solution = altcha.solve_challenge(challenge, timeout=60)
+    if solution is None:
+        raise AssertionError("unsolvable captcha challenge")
+    return altcha.Payload(challenge, solution).to_base64()
 
 
 def page_h1(response):

@@ -1,12 +1,15 @@
 import base64
 import datetime
-import hashlib
 import json
+import time
 
+import altcha
 from freezegun import freeze_time
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from odoo.exceptions import UserError
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import HttpCase, TransactionCase, tagged
 
 from ..models.rdv_otp import OtpError
 from .common import RdvPortalMixin, free_port, smtp_sink, solve_captcha
@@ -276,34 +279,108 @@ class TestCaptchaAndTokens(RdvPortalMixin, TransactionCase):
         super().setUpClass()
         cls._setup_commune()
 
+    def _solved(self, challenge, **solution):
+        """The payload of ``challenge`` (a dict) as the ALTCHA library's own
+        solver answers it; ``solution`` overrides what it found."""
+        challenge = altcha.Challenge.from_dict(challenge)
+        found = altcha.solve_challenge(challenge, timeout=60).to_dict()
+        payload = {"challenge": challenge.to_dict(), "solution": {**found, **solution}}
+        return base64.b64encode(json.dumps(payload).encode()).decode()
+
     def test_captcha_solved_once(self):
+        """A payload of the library's own solver is accepted, once, whichever
+        worker sees it again: the spent challenge is in PostgreSQL."""
         Captcha = self.env["rdv.captcha"]
         challenge = Captcha._new_challenge(self.company)
-        self.assertEqual(challenge["maxnumber"], 2000)
+        self.assertEqual(challenge["parameters"]["algorithm"], "SHA-256")
+        solution = altcha.solve_challenge(altcha.Challenge.from_dict(challenge))
+        self.assertLessEqual(solution.counter, 2000, "twice the company's difficulty at most")
         answer = solve_captcha(challenge)
         self.assertTrue(Captcha._verify(answer))
         self.assertFalse(Captcha._verify(answer), "a solved challenge cannot be replayed")
+        self.env.cr.execute(
+            "SELECT count(*) FROM rdv_captcha WHERE challenge = %s", [challenge["signature"]]
+        )
+        self.assertEqual(self.env.cr.fetchone()[0], 1)
+
+    def test_captcha_difficulty_is_the_companys(self):
+        """The counter to find is drawn below twice the company's difficulty."""
+        Captcha = self.env["rdv.captcha"]
+        self.company.rdv_captcha_difficulty = 5000
+        counters = [
+            altcha.solve_challenge(
+                altcha.Challenge.from_dict(Captcha._new_challenge(self.company))
+            ).counter
+            for _i in range(8)
+        ]
+        self.assertLessEqual(max(counters), 10000)
+        self.assertGreater(max(counters), 2000, "not the cheapest setting's work")
 
     def test_captcha_refuses_forgeries(self):
         Captcha = self.env["rdv.captcha"]
         challenge = Captcha._new_challenge(self.company)
         forged = dict(challenge, signature="0" * 64)
         self.assertFalse(Captcha._verify(solve_captcha(forged)))
-        # The expiry is part of the signed salt: a changed expiry breaks it.
-        later = dict(challenge, salt=challenge["salt"].replace("expires=", "expires=9"))
-        later["challenge"] = hashlib.sha256((later["salt"] + "1").encode()).hexdigest()
+        # The expiry and the key prefix are signed: changing either breaks it.
+        parameters = challenge["parameters"]
+        later = dict(challenge, parameters=dict(parameters, expiresAt=parameters["expiresAt"] + 9))
         self.assertFalse(Captcha._verify(solve_captcha(later)))
-        wrong_number = json.loads(base64.b64decode(solve_captcha(challenge)))
-        wrong_number["number"] += 1
-        self.assertFalse(Captcha._verify(base64.b64encode(json.dumps(wrong_number).encode())))
-        for garbage in ("", "not base64!", "e30=", None):
+        easier = dict(challenge, parameters=dict(parameters, keyPrefix="0"))
+        self.assertFalse(Captcha._verify(solve_captcha(easier)))
+        # Signed with another key (another database's).
+        elsewhere = altcha.create_challenge(
+            "SHA-256", 1, counter=5, expires_at=parameters["expiresAt"], hmac_secret="elsewhere"
+        )
+        self.assertFalse(Captcha._verify(solve_captcha(elsewhere.to_dict())))
+        # A wrong answer to a true challenge.
+        right = altcha.solve_challenge(altcha.Challenge.from_dict(challenge))
+        self.assertFalse(Captcha._verify(self._solved(challenge, counter=right.counter + 1)))
+        self.assertFalse(Captcha._verify(self._solved(challenge, derivedKey="00" * 32)))
+        self.assertFalse(Captcha._verify(self._solved(challenge, counter=str(right.counter))))
+        # The answer of another challenge.
+        other = solve_captcha(Captcha._new_challenge(self.company))
+        other_solution = json.loads(base64.b64decode(other))["solution"]
+        self.assertFalse(Captcha._verify(self._solved(challenge, **other_solution)))
+        for garbage in ("", "not base64!", "e30=", "W10=", "bnVsbA==", None, b"e30=", 42):
             self.assertFalse(Captcha._verify(garbage))
+        # None of these spent the challenge: its true answer still counts.
+        self.assertTrue(Captcha._verify(solve_captcha(challenge)))
 
     def test_captcha_expires(self):
         Captcha = self.env["rdv.captcha"]
         challenge = Captcha._new_challenge(self.company)
         with freeze_time(datetime.datetime.now() + datetime.timedelta(minutes=21)):
             self.assertFalse(Captcha._verify(solve_captcha(challenge)))
+        with freeze_time(datetime.datetime.now() + datetime.timedelta(minutes=19)):
+            self.assertTrue(Captcha._verify(solve_captcha(challenge)), "valid for 20 minutes")
+
+    @settings(max_examples=60, deadline=None, derandomize=True, database=None)
+    @given(
+        payload=st.one_of(
+            st.text(),
+            st.binary().map(lambda data: base64.b64encode(data).decode()),
+            st.recursive(
+                st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+                lambda inner: st.lists(inner) | st.dictionaries(st.text(), inner),
+            ).map(lambda data: base64.b64encode(json.dumps(data).encode()).decode()),
+            st.fixed_dictionaries(
+                {
+                    "challenge": st.fixed_dictionaries(
+                        {"parameters": st.dictionaries(st.text(), st.integers() | st.text())},
+                        optional={"signature": st.text() | st.integers()},
+                    ),
+                    "solution": st.dictionaries(
+                        st.sampled_from(["counter", "derivedKey", "time"]),
+                        st.integers() | st.text() | st.floats(),
+                    ),
+                }
+            ).map(lambda data: base64.b64encode(json.dumps(data).encode()).decode()),
+        )
+    )
+    def test_captcha_any_payload_is_refused_without_error(self, payload):
+        """Whatever the browser sends as the payload, the answer is a refusal,
+        never an exception."""
+        self.assertFalse(self.env["rdv.captcha"]._verify(payload))
 
     def test_link_tokens_are_long_random_and_hashed(self):
         appointment = self.env["rdv.appointment"]._book(
@@ -341,3 +418,54 @@ class TestCaptchaAndTokens(RdvPortalMixin, TransactionCase):
         self.assertFalse(self.env["rdv.access.token"]._find_appointment(token))
         self.assertFalse(self.env["rdv.otp"].search([("appointment_id", "=", appointment.id)]))
         self.assertFalse(appointment.email)
+
+
+@tagged("post_install", "-at_install")
+class TestCaptchaOverHttp(RdvPortalMixin, HttpCase):
+    """What the browser posts as the captcha's payload reaches the library."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._setup_commune()
+        cls.website.company_id.rdv_posts_per_ip_minute = 1000000
+
+    def test_any_payload_is_a_clear_refusal(self):
+        """Any text as the payload: the form again, with why, and what was
+        typed kept; never an error of the server, and no code asked for."""
+        page = self.url_open("/rdv/manage/find")
+        codes = self.env["rdv.otp"].search_count([])
+
+        @settings(
+            max_examples=30,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(HealthCheck),
+        )
+        @given(
+            payload=st.one_of(
+                st.text(),
+                st.binary().map(lambda data: base64.b64encode(data).decode()),
+                st.sampled_from(["e30=", "W10=", solve_captcha(self._other_challenge())]),
+            )
+        )
+        def run(payload):
+            answer = self.post(
+                "/rdv/manage/find",
+                {"reference": "RDV-REF", "contact": "lea@example.com", "rdv_captcha": payload},
+                page,
+            )
+            self.assertEqual(answer.status_code, 400, payload)
+            self.assertIn("The anti-robot check failed. Please try again.", answer.text)
+            self.assertIn('value="RDV-REF"', answer.text, "what was typed is kept")
+            self.assertNotIn("Traceback", answer.text)
+
+        run()
+        self.assertEqual(self.env["rdv.otp"].search_count([]), codes)
+
+    def _other_challenge(self):
+        """A challenge signed with another key (another database's)."""
+        return altcha.create_challenge(
+            "SHA-256", 1, counter=3, expires_at=int(time.time()) + 600, hmac_secret="elsewhere"
+        ).to_dict()

@@ -6,7 +6,8 @@
  */
 
 // --- SHA-256 (FIPS 180-4), synchronous: tens of thousands of short hashes
-// per second are needed, which Web Crypto's one-promise-per-hash API makes slow.
+// per second are needed, which Web Crypto's one-promise-per-hash API makes
+// slow; and Web Crypto exists only on HTTPS pages, where this works on any.
 const K = new Uint32Array([
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
     0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
@@ -18,14 +19,12 @@ const K = new Uint32Array([
     0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ]);
 const W = new Uint32Array(64);
-const encoder = new TextEncoder();
 
 function rotr(x, n) {
     return (x >>> n) | (x << (32 - n));
 }
 
-export function sha256Hex(text) {
-    const data = encoder.encode(text);
+export function sha256(data) {
     const bitLength = data.length * 8;
     const blocks = Math.ceil((data.length + 9) / 64);
     const buffer = new Uint8Array(blocks * 64);
@@ -71,7 +70,18 @@ export function sha256Hex(text) {
         h6 = (h6 + g) >>> 0;
         h7 = (h7 + h) >>> 0;
     }
-    return [h0, h1, h2, h3, h4, h5, h6, h7].map((x) => x.toString(16).padStart(8, "0")).join("");
+    const digest = new Uint8Array(32);
+    const out = new DataView(digest.buffer);
+    [h0, h1, h2, h3, h4, h5, h6, h7].forEach((word, i) => out.setUint32(i * 4, word));
+    return digest;
+}
+
+function toHex(bytes) {
+    return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+function fromHex(hex) {
+    return new Uint8Array((hex.match(/../g) || []).map((pair) => parseInt(pair, 16)));
 }
 
 // Messages are hidden elements of the page, so that Odoo translates them.
@@ -79,20 +89,52 @@ function message(container, name) {
     return container.querySelector(`.o_rdv_msg_${name}`)?.textContent || "";
 }
 
-// --- Captcha: find the number hidden in the challenge, in slices so the page
-// stays responsive, then fill the hidden field.
-function solve(challenge) {
+// --- Captcha: the ALTCHA protocol (version 2) with its iterated SHA-256
+// derivation, the one the server's altcha library issues and checks. Not the
+// official ALTCHA widget: it hashes with Web Crypto, which browsers give
+// HTTPS pages only (a form served over plain HTTP on a local network would
+// never be sent), it is more than ten times the size of this file, and it
+// shows its own checkbox and branding where this check is invisible.
+// Finds the counter in slices so the page stays responsive, then fills the
+// hidden field with the protocol's payload.
+const MAX_COUNTER = 0xffffffff; // the protocol's counter is an unsigned 32-bit integer
+
+function deriveKey(parameters, salt, password) {
+    let derived = new Uint8Array(salt.length + password.length);
+    derived.set(salt);
+    derived.set(password, salt.length);
+    for (let i = 0; i < Math.max(1, parameters.cost); i++) {
+        derived = sha256(derived);
+    }
+    return derived.slice(0, parameters.keyLength);
+}
+
+function solve(parameters) {
     return new Promise((resolve, reject) => {
-        let number = 0;
+        const salt = fromHex(parameters.salt);
+        const nonce = fromHex(parameters.nonce);
+        const password = new Uint8Array(nonce.length + 4);
+        password.set(nonce);
+        const counterView = new DataView(password.buffer, nonce.length);
+        const prefix = parameters.keyPrefix.toLowerCase();
+        // Compared as bytes (hex only for the answer), as the library does.
+        const prefixBytes = prefix.length % 2 === 0 ? fromHex(prefix) : null;
+        const matches = (key) =>
+            prefixBytes
+                ? prefixBytes.every((byte, i) => key[i] === byte)
+                : toHex(key).startsWith(prefix);
+        let counter = 0;
         function slice() {
-            const end = Math.min(number + 5000, challenge.maxnumber);
-            for (; number <= end; number++) {
-                if (sha256Hex(challenge.salt + number) === challenge.challenge) {
-                    resolve(number);
+            const end = Math.min(counter + 5000, MAX_COUNTER);
+            for (; counter <= end; counter++) {
+                counterView.setUint32(0, counter);
+                const key = deriveKey(parameters, salt, password);
+                if (matches(key)) {
+                    resolve({ counter, derivedKey: toHex(key) });
                     return;
                 }
             }
-            if (number > challenge.maxnumber) {
+            if (counter > MAX_COUNTER) {
                 reject(new Error("no solution"));
             } else {
                 setTimeout(slice, 0);
@@ -107,9 +149,13 @@ function setupCaptcha(widget) {
     const input = widget.querySelector("input[name='rdv_captcha']");
     const status = widget.querySelector(".o_rdv_captcha_status");
     const form = widget.closest("form");
-    const done = solve(challenge).then(
-        (number) => {
-            input.value = btoa(JSON.stringify({ ...challenge, number }));
+    const done = (
+        challenge.parameters.algorithm === "SHA-256"
+            ? solve(challenge.parameters)
+            : Promise.reject(new Error("unknown algorithm"))
+    ).then(
+        (solution) => {
+            input.value = btoa(JSON.stringify({ challenge, solution }));
             status.textContent = message(widget, "ready");
             widget.classList.add("o_rdv_captcha_ready");
         },
