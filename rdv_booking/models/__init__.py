@@ -1,6 +1,7 @@
 """Models of the RDV booking back office."""
 
 from . import (
+    ir_cron,
     mail_mail,
     rdv_appointment,
     rdv_appointment_type,

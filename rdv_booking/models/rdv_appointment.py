@@ -869,7 +869,7 @@ class RdvAppointment(models.Model):
         leave no contact behind.
         """
         if self.filtered(lambda appointment: not appointment.partner_id):
-            self.env["rdv.notification"]._wake_cron("rdv_booking.ir_cron_rdv_link_partners")
+            self.env["ir.cron"]._rdv_wake("rdv_booking.ir_cron_rdv_link_partners")
 
     def _link_partners(self):
         """Link each appointment without contact to its citizen's contact
@@ -1262,7 +1262,7 @@ class RdvAppointment(models.Model):
         trigger, not a poll); each run plans the next (:meth:`_expire_holds`),
         so one trigger serves every hold made meanwhile."""
         if self:
-            self.env["rdv.notification"]._wake_cron(
+            self.env["ir.cron"]._rdv_wake(
                 "rdv_booking.ir_cron_release_holds", at=min(self.mapped("hold_expiry"))
             )
 

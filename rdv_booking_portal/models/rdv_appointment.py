@@ -715,7 +715,7 @@ class RdvAppointment(models.Model):
             subtype_xmlid="mail.mt_note",
         )
         # Wake the mail queue now rather than at its next hourly run.
-        self.env["rdv.notification"]._wake_cron("mail.ir_cron_mail_scheduler_action")
+        self.env["ir.cron"]._rdv_wake("mail.ir_cron_mail_scheduler_action")
         return self.env["mail.mail"].sudo().browse(mail_id)
 
     # ------------------------------------------------------------------
