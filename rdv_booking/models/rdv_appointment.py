@@ -6,13 +6,12 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.osv import expression
 from odoo.tools import SQL, email_normalize, format_datetime
 
 from ..tools import actions
 from ..tools.identity import email_key, id_number_key, lock_buckets
 from ..tools.parse import has_control_chars, parse_id
-from ..tools.phone import PhoneError, format_phone, has_country_code, parse_phone, phone_region
+from ..tools.phone import PhoneError, format_phone, has_country_code, parse_phone
 from ..tools.reference import new_reference
 from .rdv_appointment_type import IDENTITY_FIELDS
 
@@ -159,7 +158,7 @@ class RdvAppointment(models.Model):
     partner_id = fields.Many2one(
         "res.partner",
         "Citizen",
-        index=True,  # also finds those to link (_cron_link_partners)
+        index=True,  # also finds those to link (res.partner._cron_rdv_link_appointments)
         tracking=True,
     )
     lastname = fields.Char("Last name")
@@ -455,7 +454,9 @@ class RdvAppointment(models.Model):
     def _compute_citizen_name(self):
         for appointment in self:
             appointment.citizen_name = (
-                self._partner_name(appointment.lastname, appointment.firstname)
+                self.env["res.partner"]._rdv_citizen_name(
+                    appointment.lastname, appointment.firstname
+                )
                 or appointment.partner_id.name
             )
 
@@ -819,85 +820,15 @@ class RdvAppointment(models.Model):
             raise ValidationError(_("%s: this value is too long.", field_name))
         return value
 
-    @api.model
-    def _find_or_create_partner(self, vals):
-        """The citizen's partner: same name and same e-mail or phone, else a new one."""
-        name = self._partner_name(vals.get("lastname"), vals.get("firstname"))
-        Partner = (
-            self.env["res.partner"]
-            .sudo()
-            .with_context(
-                mail_create_nolog=True, mail_create_nosubscribe=True, tracking_disable=True
-            )
-        )
-        contact = []
-        if vals.get("email"):
-            contact.append([("email_normalized", "=", vals["email"])])
-        if vals.get("phone"):
-            contact.append([("phone", "=", vals["phone"])])
-        if contact:
-            partner = Partner.search(
-                expression.AND([[("name", "=ilike", name)], expression.OR(contact)]), limit=1
-            )
-            if partner:
-                return partner
-        country = vals.get("country_id")
-        if not country and vals.get("phone"):
-            # The phone's country: also what Odoo's phone sanitizer reads first.
-            region = phone_region(vals["phone"])
-            found = region and self.env.ref(f"base.{region.lower()}", raise_if_not_found=False)
-            country = found.id if found else False
-        return Partner.create(
-            {
-                "rdv_citizen": True,
-                "name": name,
-                "email": vals.get("email"),
-                "phone": vals.get("phone"),
-                "street": vals.get("street"),
-                "zip": vals.get("zip"),
-                "city": vals.get("city"),
-                "country_id": country,
-            }
-        )
-
     def _link_partners_later(self):
-        """Have the citizens' contacts linked right after this transaction.
-
-        Finding or creating a contact costs as much as the booking itself
-        (Odoo computes a dozen fields of a new partner): the booking service
-        leaves it to a cron triggered here, and unconfirmed website holds
-        leave no contact behind.
-        """
-        if self.filtered(lambda appointment: not appointment.partner_id):
-            self.env["ir.cron"]._rdv_wake("rdv_booking.ir_cron_rdv_link_partners")
+        """Have the citizens' contacts linked right after this transaction
+        (:meth:`res.partner._rdv_link_appointments_later`)."""
+        self.env["res.partner"]._rdv_link_appointments_later(self)
 
     def _link_partners(self):
         """Link each appointment without contact to its citizen's contact
-        (same name and same e-mail or phone), created if there is none."""
-        for appointment in self.filtered(
-            lambda appointment: not appointment.partner_id and appointment.lastname
-        ):
-            citizen = {
-                name: appointment[name]
-                for name in ("lastname", "firstname", "email", "phone", "street", "zip", "city")
-            }
-            citizen["country_id"] = appointment.country_id.id
-            partner = self._find_or_create_partner(citizen)
-            # The citizen was known since the booking: no tracking message.
-            appointment.with_context(tracking_disable=True).partner_id = partner
-        return True
-
-    @api.model
-    def _cron_link_partners(self, batch=500):
-        """Cron: link the booked appointments to their citizens' contacts."""
-        pending = self.sudo().search(
-            [("partner_id", "=", False), ("state", "!=", "pending"), ("lastname", "!=", False)],
-            limit=batch,
-            order="id",
-        )
-        pending._link_partners()
-        if len(pending) == batch:
-            self.env.ref("rdv_booking.ir_cron_rdv_link_partners")._trigger()
+        (:meth:`res.partner._rdv_link_appointments`)."""
+        return self.env["res.partner"]._rdv_link_appointments(self)
 
     @api.model
     def _cron_erase_personal_data(self, batch=1000):
@@ -974,11 +905,6 @@ class RdvAppointment(models.Model):
                 # Used elsewhere in the database (an invoice, a letter...):
                 # the contact is the commune's, no longer the appointments'.
                 _logger.info("Contact %s kept: used outside appointments.", partner.id)
-
-    @api.model
-    def _partner_name(self, lastname, firstname):
-        """French administrative order: 'BOIS Jules'."""
-        return " ".join(part for part in ((lastname or "").upper(), firstname or "") if part)
 
     # ------------------------------------------------------------------
     # Per-person limits
