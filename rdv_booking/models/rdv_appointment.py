@@ -574,14 +574,8 @@ class RdvAppointment(models.Model):
         try:
             appointment = self._create_booking(vals, counter, starts, allow_reserved)
         except SlotTakenError as error:
-            error.alternatives = self.env["rdv.slot"]._free_starts(
-                appointment_type,
-                start,
-                start + datetime.timedelta(days=31),
-                persons,
-                places=counter.place_id,
-                website=(channel == "web"),
-                limit=5,
+            error.alternatives = self._alternatives(
+                appointment_type, start, persons, counter.place_id, website=channel == "web"
             )
             raise
         if hold:
@@ -631,6 +625,21 @@ class RdvAppointment(models.Model):
                 # A reference drawn twice (see _new_reference): draw again.
                 if error.diag.constraint_name != "rdv_appointment_name_unique" or attempt == 3:
                     raise
+
+    @api.model
+    def _alternatives(self, appointment_type, start, persons, place, website):
+        """The other free times offered when ``start`` is refused as taken: the
+        next five starts of ``appointment_type`` for ``persons`` at ``place``
+        within a month, with the website's rules if ``website``."""
+        return self.env["rdv.slot"]._free_starts(
+            appointment_type,
+            start,
+            start + datetime.timedelta(days=31),
+            persons,
+            places=place,
+            website=website,
+            limit=5,
+        )
 
     @api.model
     def _check_booking_rules(self, appointment_type, counter, start, persons, channel):
@@ -1165,14 +1174,8 @@ class RdvAppointment(models.Model):
             self.invalidate_recordset(["slot_ids"])
             raise SlotTakenError(
                 _("Your hold expired and the time was given to someone else."),
-                alternatives=self.env["rdv.slot"]._free_starts(
-                    self.type_id,
-                    self.start,
-                    self.start + datetime.timedelta(days=31),
-                    self.persons,
-                    places=self.place_id,
-                    website=True,
-                    limit=5,
+                alternatives=self._alternatives(
+                    self.type_id, self.start, self.persons, self.place_id, website=True
                 ),
             )
         self.env["rdv.slot"].invalidate_model(["state", "hold_expiry"])
@@ -1246,14 +1249,8 @@ class RdvAppointment(models.Model):
                         counter, starts, allow_reserved and not by_citizen
                     )
         except SlotTakenError as error:
-            error.alternatives = self.env["rdv.slot"]._free_starts(
-                self.type_id,
-                start,
-                start + datetime.timedelta(days=31),
-                self.persons,
-                places=counter.place_id,
-                website=by_citizen,
-                limit=5,
+            error.alternatives = self._alternatives(
+                self.type_id, start, self.persons, counter.place_id, website=by_citizen
             )
             raise
         self.write(
