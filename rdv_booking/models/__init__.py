@@ -11,6 +11,7 @@ from . import (
     rdv_demo,
     rdv_impact_wizard,
     rdv_notification,
+    rdv_person,
     rdv_place,
     rdv_reference_week,
     rdv_service,
