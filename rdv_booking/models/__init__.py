@@ -8,8 +8,6 @@ from . import (
     rdv_closure,
     rdv_counter,
     rdv_counter_exception,
-    rdv_demo,
-    rdv_impact_wizard,
     rdv_notification,
     rdv_person,
     rdv_place,
