@@ -17,7 +17,12 @@ from .rdv_appointment_type import IDENTITY_FIELDS
 
 _logger = logging.getLogger(__name__)
 
-ACTIVE_STATES = ("pending", "planned", "to_reschedule")
+# A confirmed appointment that stands: planned, or to reschedule (its time was
+# lost, not the appointment). The views write these sets out as literals:
+# tests/test_states.py keeps them equal.
+CONFIRMED_STATES = ("planned", "to_reschedule")
+# What can still be cancelled: the confirmed ones and the website's holds.
+ACTIVE_STATES = ("pending", *CONFIRMED_STATES)
 # What decides whether an appointment counts against its citizen's limits
 # (rdv.person._is_active), and whom or what it counts for: a write of any of them checks
 # the limits again (write).
@@ -1068,7 +1073,7 @@ class RdvAppointment(models.Model):
         All in one savepoint: if the new time is taken, nothing changes.
         """
         self.ensure_one()
-        if self.state not in ("planned", "to_reschedule"):
+        if self.state not in CONFIRMED_STATES:
             raise BookingError(
                 _("Only planned appointments or appointments to reschedule can change slot."),
                 code="state",
@@ -1345,7 +1350,7 @@ class RdvAppointment(models.Model):
 
     def action_done(self):
         """The citizen came and was served."""
-        return self._set_outcome("done", ("planned", "to_reschedule", "no_show"))
+        return self._set_outcome("done", (*CONFIRMED_STATES, "no_show"))
 
     def action_no_show(self):
         """The citizen did not come."""
@@ -1359,7 +1364,7 @@ class RdvAppointment(models.Model):
                     time=arrived._format_local(arrived.arrival_time, "HH:mm"),
                 )
             )
-        return self._set_outcome("no_show", ("planned", "to_reschedule", "done"))
+        return self._set_outcome("no_show", (*CONFIRMED_STATES, "done"))
 
     @api.depends("state", "arrival_time", "start")  # and today's date: not stored
     def _compute_can_check_in(self):
