@@ -6,7 +6,7 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL, email_normalize, format_datetime
+from odoo.tools import SQL, email_normalize
 
 from ..tools import actions
 from ..tools.identity import id_number_key
@@ -362,12 +362,7 @@ class RdvAppointment(models.Model):
     def _format_local(self, utc_dt, dt_format="EEEE d MMMM y, HH:mm"):
         """A UTC datetime written in the place's time zone and the reader's language."""
         self.ensure_one()
-        if not utc_dt:
-            return False
-        tz = self.place_id.tz or self.env.user.tz or "UTC"
-        if (self.env.lang or "").startswith("ar"):
-            dt_format = dt_format.replace(", ", "، ")  # Arabic text takes the Arabic comma
-        return format_datetime(self.env, utc_dt, tz=tz, dt_format=dt_format)
+        return self.place_id._format_local(utc_dt, dt_format)
 
     @api.depends("start", "stop")
     def _compute_duration(self):

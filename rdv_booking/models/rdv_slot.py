@@ -3,7 +3,7 @@ import datetime
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
-from odoo.tools import SQL, format_datetime
+from odoo.tools import SQL
 
 from ..tools import actions, clock
 from ..tools import when as when_parser
@@ -105,12 +105,12 @@ class RdvSlot(models.Model):
         labels = dict(self._fields["state"]._description_selection(self.env))
         picker = self.env.context.get("rdv_slot_label") == "time"
         for slot in self:
-            tz = slot.counter_id.place_id.tz
+            place = slot.counter_id.place_id
             if picker:
                 # In a slot picker: the day, the time, the counter (and if it is
                 # kept for the administration).
                 label = "%s · %s" % (
-                    format_datetime(self.env, slot.start, tz=tz, dt_format="EEE d MMM HH:mm"),
+                    place._format_local(slot.start, "EEE d MMM HH:mm"),
                     slot.counter_id.name,
                 )
                 if slot.state == "reserved":
@@ -126,7 +126,7 @@ class RdvSlot(models.Model):
                 else labels[slot.state]
             )
             slot.display_name = "%s %s · %s" % (
-                format_datetime(self.env, slot.start, tz=tz, dt_format="HH:mm"),
+                place._format_local(slot.start, "HH:mm"),
                 who,
                 slot.counter_id.name,
             )
