@@ -17,6 +17,13 @@ SLOT_STATES = [
     ("suspended", "Suspended"),
 ]
 
+# The slots an agent can give to an appointment of ``type_id`` (at
+# ``place_id`` if set): the domain of the slot pickers of the agents' wizards.
+PICKABLE_DOMAIN = (
+    "[('state', 'in', ('free', 'reserved')), ('is_past', '=', False), "
+    "('type_ids', 'in', type_id or []), ('place_id', '=?', place_id)]"
+)
+
 
 def takeable(alias, states, now):
     """SQL condition: slot ``alias`` can be taken now.
