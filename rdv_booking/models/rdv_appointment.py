@@ -8,7 +8,6 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL, email_normalize
 
-from ..tools import actions
 from ..tools.identity import id_number_key
 from ..tools.parse import has_control_chars, parse_id
 from ..tools.phone import PhoneError, format_phone, has_country_code, parse_phone
@@ -1256,69 +1255,6 @@ class RdvAppointment(models.Model):
         self.ensure_one()
         return self._rdv_silence_reason(
             self.company_id, self.email or self.partner_id.email, self.phone
-        )
-
-    def _rdv_told_summary(self):
-        """What the agent must know once these appointments' citizens are
-        being told of a change: how many get a message, and whom to call
-        (no e-mail, no usable mobile). ``(text, everyone_told)``."""
-        silent = self.filtered(lambda appointment: appointment._rdv_silence())
-        told = len(self) - len(silent)
-        parts = []
-        if told:
-            parts.append(
-                _("1 citizen is being told by message.")
-                if told == 1
-                else _("%s citizens are being told by message.", told)
-            )
-        if silent:
-            Notification = self.env["rdv.notification"]
-            who = "; ".join(
-                "%s, %s%s: %s"
-                % (
-                    appointment.name,
-                    appointment.citizen_name,
-                    " (%s)" % appointment.phone_display if appointment.phone else "",
-                    Notification._reason_text(appointment._rdv_silence()),
-                )
-                for appointment in silent
-            )
-            parts.append(
-                _("1 citizen cannot be told, call them: %s.", who)
-                if len(silent) == 1
-                else _(
-                    "%(count)s citizens cannot be told, call them: %(who)s.",
-                    count=len(silent),
-                    who=who,
-                )
-            )
-        return " ".join(parts), not silent
-
-    def _rdv_silent_preview(self):
-        """Said before a change these appointments' citizens would be told of:
-        how many cannot be told at all (to call), or ''."""
-        silent = self.filtered(
-            lambda appointment: appointment.state != "pending" and appointment._rdv_silence()
-        )
-        if not silent:
-            return ""
-        return _(
-            "%(count)s of them cannot be told (no e-mail address, and no mobile phone SMS can "
-            "reach): %(who)s. Call them.",
-            count=len(silent),
-            who=", ".join(silent.mapped("display_name")),
-        )
-
-    def _rdv_told_notification(self, message, next_action=None):
-        """The agent's notice after a change these appointments' citizens are
-        told of: ``message``, then who gets a message and whom to call (the
-        notice then stays until closed)."""
-        summary, everyone = self._rdv_told_summary()
-        return actions.notification(
-            " ".join(part for part in (message, summary) if part),
-            "success" if everyone else "warning",
-            next_action=next_action,
-            sticky=not everyone,
         )
 
     # ------------------------------------------------------------------

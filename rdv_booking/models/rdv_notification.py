@@ -4,6 +4,8 @@ import threading
 
 from odoo import _, api, fields, models
 
+from ..tools import actions
+
 _logger = logging.getLogger(__name__)
 
 # Minutes to wait before each new attempt; after the last one the notification
@@ -197,6 +199,71 @@ class RdvNotification(models.Model):
             what=what,
             status=status.lower(),
             reason=self._reason_text(self.status_reason),
+        )
+
+    @api.model
+    def _told_summary(self, appointments):
+        """What the agent must know once the citizens of ``appointments`` are
+        being told of a change: how many get a message, and whom to call
+        (no e-mail, no usable mobile). ``(text, everyone_told)``."""
+        silent = appointments.filtered(lambda appointment: appointment._rdv_silence())
+        told = len(appointments) - len(silent)
+        parts = []
+        if told:
+            parts.append(
+                _("1 citizen is being told by message.")
+                if told == 1
+                else _("%s citizens are being told by message.", told)
+            )
+        if silent:
+            who = "; ".join(
+                "%s, %s%s: %s"
+                % (
+                    appointment.name,
+                    appointment.citizen_name,
+                    " (%s)" % appointment.phone_display if appointment.phone else "",
+                    self._reason_text(appointment._rdv_silence()),
+                )
+                for appointment in silent
+            )
+            parts.append(
+                _("1 citizen cannot be told, call them: %s.", who)
+                if len(silent) == 1
+                else _(
+                    "%(count)s citizens cannot be told, call them: %(who)s.",
+                    count=len(silent),
+                    who=who,
+                )
+            )
+        return " ".join(parts), not silent
+
+    @api.model
+    def _silent_preview(self, appointments):
+        """Said before a change the citizens of ``appointments`` would be told of:
+        how many cannot be told at all (to call), or ''."""
+        silent = appointments.filtered(
+            lambda appointment: appointment.state != "pending" and appointment._rdv_silence()
+        )
+        if not silent:
+            return ""
+        return _(
+            "%(count)s of them cannot be told (no e-mail address, and no mobile phone SMS can "
+            "reach): %(who)s. Call them.",
+            count=len(silent),
+            who=", ".join(silent.mapped("display_name")),
+        )
+
+    @api.model
+    def _told_notification(self, appointments, message, next_action=None):
+        """The agent's notice after a change the citizens of ``appointments`` are
+        told of: ``message``, then who gets a message and whom to call (the
+        notice then stays until closed)."""
+        summary, everyone = self._told_summary(appointments)
+        return actions.notification(
+            " ".join(part for part in (message, summary) if part),
+            "success" if everyone else "warning",
+            next_action=next_action,
+            sticky=not everyone,
         )
 
     @api.model

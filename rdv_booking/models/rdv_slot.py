@@ -697,7 +697,8 @@ class RdvSlot(models.Model):
         moved = appointments.filtered(lambda appointment: appointment.state == "to_reschedule")
         if not moved:
             return True
-        return moved._rdv_told_notification(
+        return self.env["rdv.notification"]._told_notification(
+            moved,
             _("Appointments moved to 'To reschedule': %s.", len(moved)),
             next_action=actions.RELOAD,
         )
@@ -724,7 +725,8 @@ class RdvSlot(models.Model):
         )
         if not restored:
             return False  # nothing to say (and the bulk action's server action returns it)
-        return restored._rdv_told_notification(
+        return self.env["rdv.notification"]._told_notification(
+            restored,
             _("Back at their own time: %s.", ", ".join(restored.mapped("display_name"))),
             next_action=actions.RELOAD,
         )

@@ -29,7 +29,8 @@ class RdvAppointmentReschedule(models.TransientModel):
         self.ensure_one()
         appointment = self.appointment_id
         appointment._change_slot(self.slot_id.counter_id, self.slot_id.start)
-        return appointment._rdv_told_notification(
+        return self.env["rdv.notification"]._told_notification(
+            appointment,
             _(
                 "%(reference)s moved to %(when)s.",
                 reference=appointment.name,
