@@ -687,6 +687,10 @@ class RdvAppointment(models.Model):
                     code="horizon",
                 )
 
+    # ------------------------------------------------------------------
+    # The citizen's details: checked the same way for every channel
+    # ------------------------------------------------------------------
+
     @api.model
     def _prepare_citizen_vals(self, appointment_type, citizen, partner, channel, region):
         """Validate and normalise the citizen's data.
@@ -823,6 +827,10 @@ class RdvAppointment(models.Model):
             raise ValidationError(_("%s: this value is too long.", field_name))
         return value
 
+    # ------------------------------------------------------------------
+    # The citizen's contact (res.partner finds or creates it)
+    # ------------------------------------------------------------------
+
     def _link_partners_later(self):
         """Have the citizens' contacts linked right after this transaction
         (:meth:`res.partner._rdv_link_appointments_later`)."""
@@ -832,6 +840,10 @@ class RdvAppointment(models.Model):
         """Link each appointment without contact to its citizen's contact
         (:meth:`res.partner._rdv_link_appointments`)."""
         return self.env["res.partner"]._rdv_link_appointments(self)
+
+    # ------------------------------------------------------------------
+    # Personal data: erased at the end of the retention period
+    # ------------------------------------------------------------------
 
     @api.model
     def _cron_erase_personal_data(self, batch=1000):
@@ -909,8 +921,12 @@ class RdvAppointment(models.Model):
                 # the contact is the commune's, no longer the appointments'.
                 _logger.info("Contact %s kept: used outside appointments.", partner.id)
 
+    # ------------------------------------------------------------------
+    # Per-person limits (rdv.person): checked again when the details change
+    # ------------------------------------------------------------------
+
     def _person_vals(self):
-        """This appointment's citizen values, as :meth:`_person_keys` reads them."""
+        """This appointment's citizen values, as :meth:`rdv.person._keys` reads them."""
         self.ensure_one()
         return {"phone": self.phone, "email": self.email, "id_number": self.id_number}
 
