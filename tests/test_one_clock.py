@@ -17,6 +17,7 @@ import ast
 import datetime
 from pathlib import Path
 
+import babel.dates
 import pytest
 import pytz
 import rdv_clock as clock
@@ -41,6 +42,10 @@ OTHER_SOURCES = (
 )
 #: Calls that convert between wall-clock time and UTC: only in clock.py.
 CONVERSIONS = ("astimezone", "localize", "context_timestamp")
+#: Formatting calls that convert when given a zone: Odoo's format_datetime(env,
+#: value, tz) and format_time(env, value, tz), Babel's format_datetime(value,
+#: format, tzinfo) and format_time(value, format, tzinfo).
+ZONED_FORMATS = ("format_datetime", "format_time")
 #: Calls that read the system's local time zone.
 SYSTEM_TIME = ("localtime", "mktime", "tzset")
 #: What may tag a datetime as UTC in a call like now(tz) or fromtimestamp(t, tz).
@@ -49,6 +54,11 @@ UTC_NAMES = ("UTC", "utc")
 
 def _module_matches(name, modules):
     return any(name == module or name.startswith(module + ".") for module in modules)
+
+
+def _formats_in_a_zone(node):
+    """Whether a formatting call is given a zone (keyword or third argument)."""
+    return len(node.args) >= 3 or any(k.arg in ("tz", "tzinfo") for k in node.keywords)
 
 
 def violations(source, filename="<source>", is_clock=False):
@@ -77,6 +87,8 @@ def violations(source, filename="<source>", is_clock=False):
                 report(node, "%s(): the system's local time" % name)
             elif name in CONVERSIONS and not is_clock:
                 report(node, "%s(): convert through rdv_booking/tools/clock.py" % name)
+            elif name in ZONED_FORMATS and not is_clock and _formats_in_a_zone(node):
+                report(node, "%s() in a zone: use clock.format_local()" % name)
             elif name in ("now", "fromtimestamp"):
                 zone_args = node.args[1:] if name == "fromtimestamp" else node.args
                 zone_args = list(zone_args) + [k.value for k in node.keywords if k.arg == "tz"]
@@ -129,6 +141,10 @@ def test_the_addons_convert_time_with_pytz_through_the_clock_only():
         "today = datetime.datetime.now(tz=zone).date()",
         "moment = datetime.datetime.fromtimestamp(epoch)",
         "moment = time.localtime()",
+        "label = format_datetime(self.env, start, tz=tz, dt_format='HH:mm')",
+        "label = format_datetime(self.env, start, place.tz)",
+        "label = babel.dates.format_datetime(start, 'HH:mm', tzinfo=zone)",
+        "label = format_time(self.env, start, tz=tz)",
     ],
 )
 def test_the_scan_finds_a_second_source(line):
@@ -212,6 +228,23 @@ def test_utc_to_wall_clock_and_today(tz, utc):
     assert clock.to_local(utc, tz, aware=True).replace(tzinfo=None) == local
     assert clock.today(tz, utc) == local.date()
     assert utc in occurrences(tz, local)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from(ZONES),
+    st.datetimes(
+        min_value=datetime.datetime(1990, 1, 1), max_value=datetime.datetime(2040, 12, 31)
+    ),
+    st.sampled_from(["en_US", "fr_FR", "ar_001"]),
+)
+def test_a_time_is_written_as_the_wall_clock_reads_it(tz, utc, locale):
+    """The pages, e-mails and PDF write the wall-clock time of the place, in
+    the reader's language (the day and month names, the digits of the locale)."""
+    local = wall_clock(tz, utc)
+    assert clock.format_local(utc, tz, "y-MM-dd HH:mm", "en_US") == local.strftime("%Y-%m-%d %H:%M")
+    written = clock.format_local(utc, tz, "EEEE d MMMM y, HH:mm", locale)
+    assert written == babel.dates.format_datetime(local, "EEEE d MMMM y, HH:mm", locale=locale)
 
 
 def test_changes_of_the_clocks():

@@ -1,15 +1,15 @@
 """Models of the RDV booking back office."""
 
 from . import (
+    ir_cron,
     mail_mail,
     rdv_appointment,
     rdv_appointment_type,
     rdv_closure,
     rdv_counter,
     rdv_counter_exception,
-    rdv_demo,
-    rdv_impact_wizard,
     rdv_notification,
+    rdv_person,
     rdv_place,
     rdv_reference_week,
     rdv_service,

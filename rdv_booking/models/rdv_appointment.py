@@ -6,21 +6,24 @@ from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.osv import expression
-from odoo.tools import SQL, email_normalize, format_datetime
+from odoo.tools import SQL, email_normalize
 
-from ..tools import actions
-from ..tools.identity import email_key, id_number_key, lock_buckets
+from ..tools.identity import id_number_key
 from ..tools.parse import has_control_chars, parse_id
-from ..tools.phone import PhoneError, format_phone, has_country_code, parse_phone, phone_region
+from ..tools.phone import PhoneError, format_phone, has_country_code, parse_phone
 from ..tools.reference import new_reference
 from .rdv_appointment_type import IDENTITY_FIELDS
 
 _logger = logging.getLogger(__name__)
 
-ACTIVE_STATES = ("pending", "planned", "to_reschedule")
+# A confirmed appointment that stands: planned, or to reschedule (its time was
+# lost, not the appointment). The views write these sets out as literals:
+# tests/test_states.py keeps them equal.
+CONFIRMED_STATES = ("planned", "to_reschedule")
+# What can still be cancelled: the confirmed ones and the website's holds.
+ACTIVE_STATES = ("pending", *CONFIRMED_STATES)
 # What decides whether an appointment counts against its citizen's limits
-# (_is_active), and whom or what it counts for: a write of any of them checks
+# (rdv.person._is_active), and whom or what it counts for: a write of any of them checks
 # the limits again (write).
 ACTIVITY_FIELDS = {"state", "hold_expiry", "stop"}
 PERSON_FIELDS = ACTIVITY_FIELDS | {"phone", "email", "id_number", "type_id"}
@@ -159,7 +162,7 @@ class RdvAppointment(models.Model):
     partner_id = fields.Many2one(
         "res.partner",
         "Citizen",
-        index=True,  # also finds those to link (_cron_link_partners)
+        index=True,  # also finds those to link (res.partner._cron_rdv_link_appointments)
         tracking=True,
     )
     lastname = fields.Char("Last name")
@@ -306,11 +309,6 @@ class RdvAppointment(models.Model):
     ]
 
     def init(self):
-        # The locks of the per-person limits (_lock_person): a bounded set of
-        # buckets, no personal data.
-        self.env.cr.execute(
-            "CREATE TABLE IF NOT EXISTS rdv_person_lock (bucket integer PRIMARY KEY)"
-        )
         # The holds to release and the queue to reschedule are few among many
         # planned and past appointments: a partial index finds them, and the
         # bookings (planned) do not write into it.
@@ -363,12 +361,7 @@ class RdvAppointment(models.Model):
     def _format_local(self, utc_dt, dt_format="EEEE d MMMM y, HH:mm"):
         """A UTC datetime written in the place's time zone and the reader's language."""
         self.ensure_one()
-        if not utc_dt:
-            return False
-        tz = self.place_id.tz or self.env.user.tz or "UTC"
-        if (self.env.lang or "").startswith("ar"):
-            dt_format = dt_format.replace(", ", "، ")  # Arabic text takes the Arabic comma
-        return format_datetime(self.env, utc_dt, tz=tz, dt_format=dt_format)
+        return self.place_id._format_local(utc_dt, dt_format)
 
     @api.depends("start", "stop")
     def _compute_duration(self):
@@ -455,7 +448,9 @@ class RdvAppointment(models.Model):
     def _compute_citizen_name(self):
         for appointment in self:
             appointment.citizen_name = (
-                self._partner_name(appointment.lastname, appointment.firstname)
+                self.env["res.partner"]._rdv_citizen_name(
+                    appointment.lastname, appointment.firstname
+                )
                 or appointment.partner_id.name
             )
 
@@ -547,7 +542,7 @@ class RdvAppointment(models.Model):
                 channel,
                 counter._phone_region((citizen or {}).get("phone")),
             )
-            self._check_person_limits(appointment_type, vals)
+            self.env["rdv.person"]._check_limits(appointment_type, vals)
         starts = counter._slot_starts_for(appointment_type, start, persons)
         hold_expiry = False
         if hold:
@@ -573,14 +568,8 @@ class RdvAppointment(models.Model):
         try:
             appointment = self._create_booking(vals, counter, starts, allow_reserved)
         except SlotTakenError as error:
-            error.alternatives = self.env["rdv.slot"]._free_starts(
-                appointment_type,
-                start,
-                start + datetime.timedelta(days=31),
-                persons,
-                places=counter.place_id,
-                website=(channel == "web"),
-                limit=5,
+            error.alternatives = self._alternatives(
+                appointment_type, start, persons, counter.place_id, website=channel == "web"
             )
             raise
         if hold:
@@ -630,6 +619,21 @@ class RdvAppointment(models.Model):
                 # A reference drawn twice (see _new_reference): draw again.
                 if error.diag.constraint_name != "rdv_appointment_name_unique" or attempt == 3:
                     raise
+
+    @api.model
+    def _alternatives(self, appointment_type, start, persons, place, website):
+        """The other free times offered when ``start`` is refused as taken: the
+        next five starts of ``appointment_type`` for ``persons`` at ``place``
+        within a month, with the website's rules if ``website``."""
+        return self.env["rdv.slot"]._free_starts(
+            appointment_type,
+            start,
+            start + datetime.timedelta(days=31),
+            persons,
+            places=place,
+            website=website,
+            limit=5,
+        )
 
     @api.model
     def _check_booking_rules(self, appointment_type, counter, start, persons, channel):
@@ -682,6 +686,10 @@ class RdvAppointment(models.Model):
                     ),
                     code="horizon",
                 )
+
+    # ------------------------------------------------------------------
+    # The citizen's details: checked the same way for every channel
+    # ------------------------------------------------------------------
 
     @api.model
     def _prepare_citizen_vals(self, appointment_type, citizen, partner, channel, region):
@@ -819,85 +827,23 @@ class RdvAppointment(models.Model):
             raise ValidationError(_("%s: this value is too long.", field_name))
         return value
 
-    @api.model
-    def _find_or_create_partner(self, vals):
-        """The citizen's partner: same name and same e-mail or phone, else a new one."""
-        name = self._partner_name(vals.get("lastname"), vals.get("firstname"))
-        Partner = (
-            self.env["res.partner"]
-            .sudo()
-            .with_context(
-                mail_create_nolog=True, mail_create_nosubscribe=True, tracking_disable=True
-            )
-        )
-        contact = []
-        if vals.get("email"):
-            contact.append([("email_normalized", "=", vals["email"])])
-        if vals.get("phone"):
-            contact.append([("phone", "=", vals["phone"])])
-        if contact:
-            partner = Partner.search(
-                expression.AND([[("name", "=ilike", name)], expression.OR(contact)]), limit=1
-            )
-            if partner:
-                return partner
-        country = vals.get("country_id")
-        if not country and vals.get("phone"):
-            # The phone's country: also what Odoo's phone sanitizer reads first.
-            region = phone_region(vals["phone"])
-            found = region and self.env.ref(f"base.{region.lower()}", raise_if_not_found=False)
-            country = found.id if found else False
-        return Partner.create(
-            {
-                "rdv_citizen": True,
-                "name": name,
-                "email": vals.get("email"),
-                "phone": vals.get("phone"),
-                "street": vals.get("street"),
-                "zip": vals.get("zip"),
-                "city": vals.get("city"),
-                "country_id": country,
-            }
-        )
+    # ------------------------------------------------------------------
+    # The citizen's contact (res.partner finds or creates it)
+    # ------------------------------------------------------------------
 
     def _link_partners_later(self):
-        """Have the citizens' contacts linked right after this transaction.
-
-        Finding or creating a contact costs as much as the booking itself
-        (Odoo computes a dozen fields of a new partner): the booking service
-        leaves it to a cron triggered here, and unconfirmed website holds
-        leave no contact behind.
-        """
-        if self.filtered(lambda appointment: not appointment.partner_id):
-            self.env["rdv.notification"]._wake_cron("rdv_booking.ir_cron_rdv_link_partners")
+        """Have the citizens' contacts linked right after this transaction
+        (:meth:`res.partner._rdv_link_appointments_later`)."""
+        self.env["res.partner"]._rdv_link_appointments_later(self)
 
     def _link_partners(self):
         """Link each appointment without contact to its citizen's contact
-        (same name and same e-mail or phone), created if there is none."""
-        for appointment in self.filtered(
-            lambda appointment: not appointment.partner_id and appointment.lastname
-        ):
-            citizen = {
-                name: appointment[name]
-                for name in ("lastname", "firstname", "email", "phone", "street", "zip", "city")
-            }
-            citizen["country_id"] = appointment.country_id.id
-            partner = self._find_or_create_partner(citizen)
-            # The citizen was known since the booking: no tracking message.
-            appointment.with_context(tracking_disable=True).partner_id = partner
-        return True
+        (:meth:`res.partner._rdv_link_appointments`)."""
+        return self.env["res.partner"]._rdv_link_appointments(self)
 
-    @api.model
-    def _cron_link_partners(self, batch=500):
-        """Cron: link the booked appointments to their citizens' contacts."""
-        pending = self.sudo().search(
-            [("partner_id", "=", False), ("state", "!=", "pending"), ("lastname", "!=", False)],
-            limit=batch,
-            order="id",
-        )
-        pending._link_partners()
-        if len(pending) == batch:
-            self.env.ref("rdv_booking.ir_cron_rdv_link_partners")._trigger()
+    # ------------------------------------------------------------------
+    # Personal data: erased at the end of the retention period
+    # ------------------------------------------------------------------
 
     @api.model
     def _cron_erase_personal_data(self, batch=1000):
@@ -975,155 +921,12 @@ class RdvAppointment(models.Model):
                 # the contact is the commune's, no longer the appointments'.
                 _logger.info("Contact %s kept: used outside appointments.", partner.id)
 
-    @api.model
-    def _partner_name(self, lastname, firstname):
-        """French administrative order: 'BOIS Jules'."""
-        return " ".join(part for part in ((lastname or "").upper(), firstname or "") if part)
-
     # ------------------------------------------------------------------
-    # Per-person limits
+    # Per-person limits (rdv.person): checked again when the details change
     # ------------------------------------------------------------------
-
-    @api.model
-    def _check_person_limits(self, appointment_type, vals, exclude=None):
-        """At most N active bookings of a type per person; one per procedure elsewhere.
-
-        The person of ``vals`` (cleaned citizen values, see
-        :meth:`_prepare_citizen_vals`) is whoever shares one of their phone,
-        e-mail or ID document number (:meth:`_person_keys`), instance-wide
-        (every company): seed 004, no booking for the same procedure in two
-        communes. Every channel runs it: the booking service, the website's
-        details (:meth:`_set_citizen`), and any change that makes an
-        appointment count or changes whom it counts for (:meth:`write`).
-
-        The person's keys are locked first (:meth:`_lock_person`), so that
-        two bookings of one person in parallel cannot both pass. One indexed
-        query, the rest in Python (filtering states, times and procedures in
-        SQL cost PostgreSQL seven times as much, most of it planning).
-
-        :param exclude: appointments not to count (the one being changed)
-        :raises BookingError: ``code`` 'limit' or 'elsewhere'; the message
-            says neither which detail matched nor anything of the other
-            appointments
-        """
-        keys = self._person_keys(vals)
-        if not keys:
-            return  # nothing tells who they are (an agent books a name only)
-        self.env["rdv.appointment"].flush_model(
-            ["type_id", "state", "hold_expiry", "stop", "identity_key", "phone", "email"]
-        )
-        self.env.cr.execute(
-            SQL(
-                "WITH person_lock AS (%s) "
-                "SELECT a.id, a.type_id, a.state, a.hold_expiry, a.stop "
-                "FROM rdv_appointment a WHERE %s",
-                self._lock_person(keys),
-                self._same_person_condition(keys),
-            )
-        )
-        now = fields.Datetime.now()
-        excluded = set((exclude or self).ids)
-        active_types = [
-            type_id
-            for appointment_id, type_id, state, hold_expiry, stop in self.env.cr.fetchall()
-            if appointment_id not in excluded and self._is_active(state, hold_expiry, stop, now)
-        ]
-        most = appointment_type.max_active_per_person
-        if active_types.count(appointment_type.id) >= most:
-            # The type's maximum, not the count: nothing more than the refusal
-            # itself about whoever shares these details.
-            if most == 1:
-                message = _(
-                    "You already have an upcoming appointment for %(type)s with the same "
-                    "phone number, e-mail address or ID document number: the most allowed. "
-                    "Cancel it before booking another.",
-                    type=appointment_type.name,
-                )
-            else:
-                message = _(
-                    "You already have %(max)s upcoming appointments for %(type)s with the "
-                    "same phone number, e-mail address or ID document number: the most "
-                    "allowed. Cancel one before booking another.",
-                    max=most,
-                    type=appointment_type.name,
-                )
-            raise BookingError(message, code="limit")
-        others = set(active_types) - {appointment_type.id}
-        if (
-            others
-            and appointment_type.procedure_code
-            and appointment_type.procedure_code
-            in self.env["rdv.appointment.type"].sudo().browse(others).mapped("procedure_code")
-        ):
-            raise BookingError(
-                _(
-                    "You already have an upcoming appointment for this procedure at another "
-                    "place with the same phone number, e-mail address or ID document number. "
-                    "Cancel it before booking here."
-                ),
-                code="elsewhere",
-            )
-
-    @api.model
-    def _is_active(self, state, hold_expiry, stop, now):
-        """Whether an appointment counts against its citizen's limits: held
-        and not expired, planned and not over, or to reschedule."""
-        if state == "pending":
-            return bool(hold_expiry and hold_expiry > now)
-        if state == "planned":
-            return stop > now
-        return state == "to_reschedule"
-
-    @api.model
-    def _person_keys(self, vals):
-        """What recognises the person of ``vals`` across bookings, in normal
-        form (tools/identity.py): {'phone', 'email', 'identity_key'}, those
-        given only. A person is the same as soon as one of them is.
-
-        :param vals: cleaned citizen values (phone in E.164, e-mail
-            normalised, the ID number as typed)
-        """
-        keys = {
-            "phone": vals.get("phone"),
-            "email": email_key(vals.get("email")),
-            "identity_key": id_number_key(vals.get("id_number")),
-        }
-        return {name: value for name, value in keys.items() if value}
-
-    @api.model
-    def _same_person_condition(self, keys):
-        """SQL condition on appointment ``a``: booked by the person of
-        ``keys`` (:meth:`_person_keys`): one of the three equal, each
-        column indexed (a bitmap OR of up to three index scans)."""
-        return SQL(
-            "(%s)",
-            SQL(" OR ").join(
-                SQL("a.%s = %s", SQL.identifier(name), value) for name, value in keys.items()
-            ),
-        )
-
-    @api.model
-    def _lock_person(self, keys):
-        """SQL statement (for a WITH clause) that locks the person of ``keys``
-        until the transaction ends: one row per key in rdv_person_lock (see
-        :meth:`init`), written in one order by everyone (no deadlock).
-
-        A second booking of the same person waits there; its snapshot being
-        older than the first's commit, PostgreSQL then refuses it
-        (serialization failure), and Odoo runs the request again, when it sees
-        the first booking. An advisory lock alone would not do: after
-        waiting, the second transaction would still read its old snapshot.
-        """
-        kinds = {"phone": "phone", "email": "email", "identity_key": "id"}
-        buckets = lock_buckets((kinds[name], value) for name, value in keys.items())
-        return SQL(
-            "INSERT INTO rdv_person_lock (bucket) SELECT unnest(%s::int[]) ORDER BY 1 "
-            "ON CONFLICT (bucket) DO UPDATE SET bucket = EXCLUDED.bucket",
-            buckets,
-        )
 
     def _person_vals(self):
-        """This appointment's citizen values, as :meth:`_person_keys` reads them."""
+        """This appointment's citizen values, as :meth:`rdv.person._keys` reads them."""
         self.ensure_one()
         return {"phone": self.phone, "email": self.email, "id_number": self.id_number}
 
@@ -1163,21 +966,22 @@ class RdvAppointment(models.Model):
         watched = PERSON_FIELDS.intersection(vals)
         if not watched:
             return super().write(vals)
+        Person = self.env["rdv.person"]
         now = fields.Datetime.now()
         counted = {
             appointment.id
             for appointment in self
-            if self._is_active(appointment.state, appointment.hold_expiry, appointment.stop, now)
+            if Person._is_active(appointment.state, appointment.hold_expiry, appointment.stop, now)
         }
         result = super().write(vals)
         identity_changed = bool(watched - ACTIVITY_FIELDS)
         for appointment in self:
-            if not self._is_active(
+            if not Person._is_active(
                 appointment.state, appointment.hold_expiry, appointment.stop, now
             ):
                 continue
             if identity_changed or appointment.id not in counted:
-                self._check_person_limits(
+                Person._check_limits(
                     appointment.type_id, appointment._person_vals(), exclude=appointment
                 )
         return result
@@ -1210,7 +1014,7 @@ class RdvAppointment(models.Model):
             "web",
             self.counter_id._phone_region(citizen.get("phone")),
         )
-        self._check_person_limits(self.type_id, vals, exclude=self)
+        self.env["rdv.person"]._check_limits(self.type_id, vals, exclude=self)
         self.write(vals)
         return True
 
@@ -1239,14 +1043,8 @@ class RdvAppointment(models.Model):
             self.invalidate_recordset(["slot_ids"])
             raise SlotTakenError(
                 _("Your hold expired and the time was given to someone else."),
-                alternatives=self.env["rdv.slot"]._free_starts(
-                    self.type_id,
-                    self.start,
-                    self.start + datetime.timedelta(days=31),
-                    self.persons,
-                    places=self.place_id,
-                    website=True,
-                    limit=5,
+                alternatives=self._alternatives(
+                    self.type_id, self.start, self.persons, self.place_id, website=True
                 ),
             )
         self.env["rdv.slot"].invalidate_model(["state", "hold_expiry"])
@@ -1262,7 +1060,7 @@ class RdvAppointment(models.Model):
         trigger, not a poll); each run plans the next (:meth:`_expire_holds`),
         so one trigger serves every hold made meanwhile."""
         if self:
-            self.env["rdv.notification"]._wake_cron(
+            self.env["ir.cron"]._rdv_wake(
                 "rdv_booking.ir_cron_release_holds", at=min(self.mapped("hold_expiry"))
             )
 
@@ -1285,7 +1083,7 @@ class RdvAppointment(models.Model):
         All in one savepoint: if the new time is taken, nothing changes.
         """
         self.ensure_one()
-        if self.state not in ("planned", "to_reschedule"):
+        if self.state not in CONFIRMED_STATES:
             raise BookingError(
                 _("Only planned appointments or appointments to reschedule can change slot."),
                 code="state",
@@ -1320,14 +1118,8 @@ class RdvAppointment(models.Model):
                         counter, starts, allow_reserved and not by_citizen
                     )
         except SlotTakenError as error:
-            error.alternatives = self.env["rdv.slot"]._free_starts(
-                self.type_id,
-                start,
-                start + datetime.timedelta(days=31),
-                self.persons,
-                places=counter.place_id,
-                website=by_citizen,
-                limit=5,
+            error.alternatives = self._alternatives(
+                self.type_id, start, self.persons, counter.place_id, website=by_citizen
             )
             raise
         self.write(
@@ -1436,70 +1228,6 @@ class RdvAppointment(models.Model):
     # --- notifications: queued here, delivered by rdv_booking_portal (e-mail)
     #     and rdv_booking_sms (SMS) through _deliver_notification
 
-    def _day_sheet_pages(self):
-        """The printed day sheet of these appointments (report
-        ``rdv_booking.report_rdv_day_sheet``): one page per day and counter,
-        days in the place's time zone, rows in time order. Holds still
-        pending are no appointments yet and are left out; cancelled ones and
-        those that lost their slot (to reschedule) are listed struck through
-        (``row['void']``), not counted.
-
-        :return: list of dicts (counter, day, rows, appointments, persons, total)
-        """
-        states = dict(self._fields["state"]._description_selection(self.env))
-        pages = {}
-        for appointment in self.filtered(lambda a: a.state != "pending").sorted(
-            lambda a: (a.start, a.id)
-        ):
-            # Its name and place, also for an agent who sees the appointment
-            # (their service's type) at a counter no longer offering the type.
-            counter = appointment.counter_id.sudo()
-            # The counter itself: two communes may name theirs alike.
-            key = (
-                appointment._format_local(appointment.start, "y-MM-dd"),
-                counter.display_name,
-                counter.id,
-            )
-            page = pages.setdefault(
-                key,
-                {
-                    "counter": counter,
-                    "day": appointment._format_local(appointment.start, "EEEE d MMMM y"),
-                    "rows": [],
-                    "appointments": 0,
-                    "persons": 0,
-                },
-            )
-            page["rows"].append(
-                {
-                    "appointment": appointment,
-                    "time": "%s - %s"
-                    % (
-                        appointment._format_local(appointment.start, "HH:mm"),
-                        appointment._format_local(appointment.stop, "HH:mm"),
-                    ),
-                    "phone": appointment.phone
-                    and format_phone(appointment.phone, appointment.place_id.country_id.code),
-                    "status": states[appointment.state],
-                    "arrived": appointment._format_local(appointment.arrival_time, "HH:mm"),
-                    "void": appointment.state in ("cancelled", "to_reschedule"),
-                }
-            )
-            if not page["rows"][-1]["void"]:
-                page["appointments"] += 1
-                page["persons"] += appointment.persons
-        for page in pages.values():
-            if not page["appointments"]:
-                page["total"] = _("No appointment left")
-                continue
-            page["total"] = "%s, %s" % (
-                _("1 appointment")
-                if page["appointments"] == 1
-                else _("%s appointments", page["appointments"]),
-                _("1 person") if page["persons"] == 1 else _("%s persons", page["persons"]),
-            )
-        return [pages[key] for key in sorted(pages)]
-
     def _notify_booked(self):
         """The appointment is confirmed: tell the citizen."""
         self.env["rdv.notification"]._queue(self, "booked")
@@ -1545,69 +1273,6 @@ class RdvAppointment(models.Model):
             self.company_id, self.email or self.partner_id.email, self.phone
         )
 
-    def _rdv_told_summary(self):
-        """What the agent must know once these appointments' citizens are
-        being told of a change: how many get a message, and whom to call
-        (no e-mail, no usable mobile). ``(text, everyone_told)``."""
-        silent = self.filtered(lambda appointment: appointment._rdv_silence())
-        told = len(self) - len(silent)
-        parts = []
-        if told:
-            parts.append(
-                _("1 citizen is being told by message.")
-                if told == 1
-                else _("%s citizens are being told by message.", told)
-            )
-        if silent:
-            Notification = self.env["rdv.notification"]
-            who = "; ".join(
-                "%s, %s%s: %s"
-                % (
-                    appointment.name,
-                    appointment.citizen_name,
-                    " (%s)" % appointment.phone_display if appointment.phone else "",
-                    Notification._reason_text(appointment._rdv_silence()),
-                )
-                for appointment in silent
-            )
-            parts.append(
-                _("1 citizen cannot be told, call them: %s.", who)
-                if len(silent) == 1
-                else _(
-                    "%(count)s citizens cannot be told, call them: %(who)s.",
-                    count=len(silent),
-                    who=who,
-                )
-            )
-        return " ".join(parts), not silent
-
-    def _rdv_silent_preview(self):
-        """Said before a change these appointments' citizens would be told of:
-        how many cannot be told at all (to call), or ''."""
-        silent = self.filtered(
-            lambda appointment: appointment.state != "pending" and appointment._rdv_silence()
-        )
-        if not silent:
-            return ""
-        return _(
-            "%(count)s of them cannot be told (no e-mail address, and no mobile phone SMS can "
-            "reach): %(who)s. Call them.",
-            count=len(silent),
-            who=", ".join(silent.mapped("display_name")),
-        )
-
-    def _rdv_told_notification(self, message, next_action=None):
-        """The agent's notice after a change these appointments' citizens are
-        told of: ``message``, then who gets a message and whom to call (the
-        notice then stays until closed)."""
-        summary, everyone = self._rdv_told_summary()
-        return actions.notification(
-            " ".join(part for part in (message, summary) if part),
-            "success" if everyone else "warning",
-            next_action=next_action,
-            sticky=not everyone,
-        )
-
     # ------------------------------------------------------------------
     # Actions (buttons of the back office)
     # ------------------------------------------------------------------
@@ -1632,7 +1297,7 @@ class RdvAppointment(models.Model):
 
     def action_done(self):
         """The citizen came and was served."""
-        return self._set_outcome("done", ("planned", "to_reschedule", "no_show"))
+        return self._set_outcome("done", (*CONFIRMED_STATES, "no_show"))
 
     def action_no_show(self):
         """The citizen did not come."""
@@ -1646,7 +1311,7 @@ class RdvAppointment(models.Model):
                     time=arrived._format_local(arrived.arrival_time, "HH:mm"),
                 )
             )
-        return self._set_outcome("no_show", ("planned", "to_reschedule", "done"))
+        return self._set_outcome("no_show", (*CONFIRMED_STATES, "done"))
 
     @api.depends("state", "arrival_time", "start")  # and today's date: not stored
     def _compute_can_check_in(self):

@@ -317,15 +317,8 @@ class RdvCounter(models.Model):
         if self.type_ids and not self._origin:
             self.slot_duration = min(self.type_ids.mapped("duration"))
 
-    @api.onchange(
-        "reference_week_id",
-        "date_start",
-        "date_end",
-        "capacity",
-        "slot_duration",
-        "active",
-        "exception_ids",
-    )
+    # What moves the slots, as the counter's form edits it (not the place).
+    @api.onchange(*sorted(SCHEDULE_FIELDS - {"place_id"}), "exception_ids")
     def _onchange_schedule_impact(self):
         counter = self._origin
         self.impact_preview = (

@@ -4,6 +4,8 @@ import threading
 
 from odoo import _, api, fields, models
 
+from ..tools import actions
+
 _logger = logging.getLogger(__name__)
 
 # Minutes to wait before each new attempt; after the last one the notification
@@ -107,60 +109,8 @@ class RdvNotification(models.Model):
         notifications = self.sudo().create(
             [{"appointment_id": appointment.id, "kind": kind} for appointment in appointments]
         )
-        self._wake_cron("rdv_booking.ir_cron_rdv_notifications")
+        self.env["ir.cron"]._rdv_wake("rdv_booking.ir_cron_rdv_notifications")
         return notifications
-
-    @api.model
-    def _wake_cron(self, xmlid, at=None):
-        """Have the cron ``xmlid`` run at ``at``, by default as soon as this
-        transaction commits.
-
-        Done at commit, once for every cron woken in the transaction, with one
-        query: a cron that already has a trigger by then gets no other, so
-        under load the bookings that find one add none (a trigger row and a
-        NOTIFY each would cost as much as the booking's own writes).
-        """
-        # The cached xmlid lookup: env.ref() would query to check the cron exists.
-        cron_id = self.env["ir.model.data"]._xmlid_to_res_id(xmlid, raise_if_not_found=False)
-        if not cron_id:
-            return
-        precommit = self.env.cr.precommit
-        if "rdv_wake_crons" not in precommit.data:
-            precommit.data["rdv_wake_crons"] = {}
-            precommit.add(self._wake_crons_now)
-        wanted = precommit.data["rdv_wake_crons"]
-        at = at or fields.Datetime.now()
-        wanted[cron_id] = min(at, wanted.get(cron_id, at))
-
-    def _wake_crons_now(self):
-        """Precommit: add the triggers :meth:`_wake_cron` asked for and that
-        the crons do not have yet.
-
-        A trigger already due covers a wake-up asked for now; a later one
-        needs a trigger still to come by then (a due trigger may be the one
-        the running cron is consuming, deleted when it ends).
-        """
-        wanted = self.env.cr.precommit.data.pop("rdv_wake_crons", {})
-        if not wanted:
-            return
-        now = fields.Datetime.now()
-        self.env.cr.execute(
-            """
-            SELECT cron_id, bool_or(call_at <= %(now)s),
-                   min(call_at) FILTER (WHERE call_at > %(now)s)
-              FROM ir_cron_trigger
-             WHERE cron_id = ANY(%(crons)s)
-             GROUP BY cron_id
-            """,
-            {"now": now, "crons": list(wanted)},
-        )
-        planned = {cron_id: (due, coming) for cron_id, due, coming in self.env.cr.fetchall()}
-        for cron_id, at in wanted.items():
-            due, coming = planned.get(cron_id, (False, None))
-            covered = due if at <= now else bool(coming and coming <= at)
-            if not covered:
-                self.env["ir.cron"].sudo().browse(cron_id)._trigger(max(at, now))
-        self.env.flush_all()
 
     @api.model
     def _process(self, limit=200):
@@ -249,6 +199,71 @@ class RdvNotification(models.Model):
             what=what,
             status=status.lower(),
             reason=self._reason_text(self.status_reason),
+        )
+
+    @api.model
+    def _told_summary(self, appointments):
+        """What the agent must know once the citizens of ``appointments`` are
+        being told of a change: how many get a message, and whom to call
+        (no e-mail, no usable mobile). ``(text, everyone_told)``."""
+        silent = appointments.filtered(lambda appointment: appointment._rdv_silence())
+        told = len(appointments) - len(silent)
+        parts = []
+        if told:
+            parts.append(
+                _("1 citizen is being told by message.")
+                if told == 1
+                else _("%s citizens are being told by message.", told)
+            )
+        if silent:
+            who = "; ".join(
+                "%s, %s%s: %s"
+                % (
+                    appointment.name,
+                    appointment.citizen_name,
+                    " (%s)" % appointment.phone_display if appointment.phone else "",
+                    self._reason_text(appointment._rdv_silence()),
+                )
+                for appointment in silent
+            )
+            parts.append(
+                _("1 citizen cannot be told, call them: %s.", who)
+                if len(silent) == 1
+                else _(
+                    "%(count)s citizens cannot be told, call them: %(who)s.",
+                    count=len(silent),
+                    who=who,
+                )
+            )
+        return " ".join(parts), not silent
+
+    @api.model
+    def _silent_preview(self, appointments):
+        """Said before a change the citizens of ``appointments`` would be told of:
+        how many cannot be told at all (to call), or ''."""
+        silent = appointments.filtered(
+            lambda appointment: appointment.state != "pending" and appointment._rdv_silence()
+        )
+        if not silent:
+            return ""
+        return _(
+            "%(count)s of them cannot be told (no e-mail address, and no mobile phone SMS can "
+            "reach): %(who)s. Call them.",
+            count=len(silent),
+            who=", ".join(silent.mapped("display_name")),
+        )
+
+    @api.model
+    def _told_notification(self, appointments, message, next_action=None):
+        """The agent's notice after a change the citizens of ``appointments`` are
+        told of: ``message``, then who gets a message and whom to call (the
+        notice then stays until closed)."""
+        summary, everyone = self._told_summary(appointments)
+        return actions.notification(
+            " ".join(part for part in (message, summary) if part),
+            "success" if everyone else "warning",
+            next_action=next_action,
+            sticky=not everyone,
         )
 
     @api.model

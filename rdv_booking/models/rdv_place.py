@@ -2,6 +2,7 @@ from urllib.parse import urlencode
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
+from odoo.tools.misc import babel_locale_parse, get_lang
 
 from odoo.addons.base.models.res_partner import _tz_get
 
@@ -222,6 +223,19 @@ class RdvPlace(models.Model):
         """Today's date at this place."""
         self.ensure_one()
         return clock.today(self.tz, fields.Datetime.now())
+
+    def _format_local(self, utc_dt, dt_format="EEEE d MMMM y, HH:mm"):
+        """A naive UTC datetime as the place's wall clock reads it, in the
+        reader's language (Babel pattern ``dt_format``); False for none.
+        Without a place, the user's time zone."""
+        if not utc_dt:
+            return False
+        if (self.env.lang or "").startswith("ar"):
+            dt_format = dt_format.replace(", ", "، ")  # Arabic text takes the Arabic comma
+        tz = self[:1].tz or self.env.user.tz or "UTC"
+        return clock.format_local(
+            utc_dt, tz, dt_format, babel_locale_parse(get_lang(self.env).code)
+        )
 
     def _to_local(self, utc_dt):
         """A naive UTC datetime as a naive wall-clock datetime of the place."""

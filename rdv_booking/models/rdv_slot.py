@@ -3,7 +3,7 @@ import datetime
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
-from odoo.tools import SQL, format_datetime
+from odoo.tools import SQL
 
 from ..tools import actions, clock
 from ..tools import when as when_parser
@@ -16,6 +16,13 @@ SLOT_STATES = [
     ("reserved", "Reserved for the administration"),
     ("suspended", "Suspended"),
 ]
+
+# The slots an agent can give to an appointment of ``type_id`` (at
+# ``place_id`` if set): the domain of the slot pickers of the agents' wizards.
+PICKABLE_DOMAIN = (
+    "[('state', 'in', ('free', 'reserved')), ('is_past', '=', False), "
+    "('type_ids', 'in', type_id or []), ('place_id', '=?', place_id)]"
+)
 
 
 def takeable(alias, states, now):
@@ -105,12 +112,12 @@ class RdvSlot(models.Model):
         labels = dict(self._fields["state"]._description_selection(self.env))
         picker = self.env.context.get("rdv_slot_label") == "time"
         for slot in self:
-            tz = slot.counter_id.place_id.tz
+            place = slot.counter_id.place_id
             if picker:
                 # In a slot picker: the day, the time, the counter (and if it is
                 # kept for the administration).
                 label = "%s · %s" % (
-                    format_datetime(self.env, slot.start, tz=tz, dt_format="EEE d MMM HH:mm"),
+                    place._format_local(slot.start, "EEE d MMM HH:mm"),
                     slot.counter_id.name,
                 )
                 if slot.state == "reserved":
@@ -126,7 +133,7 @@ class RdvSlot(models.Model):
                 else labels[slot.state]
             )
             slot.display_name = "%s %s · %s" % (
-                format_datetime(self.env, slot.start, tz=tz, dt_format="HH:mm"),
+                place._format_local(slot.start, "HH:mm"),
                 who,
                 slot.counter_id.name,
             )
@@ -690,7 +697,8 @@ class RdvSlot(models.Model):
         moved = appointments.filtered(lambda appointment: appointment.state == "to_reschedule")
         if not moved:
             return True
-        return moved._rdv_told_notification(
+        return self.env["rdv.notification"]._told_notification(
+            moved,
             _("Appointments moved to 'To reschedule': %s.", len(moved)),
             next_action=actions.RELOAD,
         )
@@ -717,7 +725,8 @@ class RdvSlot(models.Model):
         )
         if not restored:
             return False  # nothing to say (and the bulk action's server action returns it)
-        return restored._rdv_told_notification(
+        return self.env["rdv.notification"]._told_notification(
+            restored,
             _("Back at their own time: %s.", ", ".join(restored.mapped("display_name"))),
             next_action=actions.RELOAD,
         )

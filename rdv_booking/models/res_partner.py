@@ -1,7 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.osv import expression
 
-from ..tools.phone import PhoneError, format_phone, parse_phone
+from ..tools.phone import PhoneError, format_phone, parse_phone, phone_region
 
 
 class ResPartner(models.Model):
@@ -112,3 +112,99 @@ class ResPartner(models.Model):
     def action_rdv_view_upcoming(self):
         """The citizen's planned appointments to come, grouped by type."""
         return self._rdv_appointments_action(upcoming=True)
+
+    # ------------------------------------------------------------------
+    # The citizen's contact, found or created for their appointments
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _rdv_citizen_name(self, lastname, firstname):
+        """French administrative order: 'BOIS Jules'."""
+        return " ".join(part for part in ((lastname or "").upper(), firstname or "") if part)
+
+    @api.model
+    def _rdv_find_or_create(self, vals):
+        """The citizen's contact: same name and same e-mail or phone, else a new one.
+
+        :param vals: the citizen's cleaned values (lastname, firstname, email,
+            phone, street, zip, city, country_id)
+        """
+        name = self._rdv_citizen_name(vals.get("lastname"), vals.get("firstname"))
+        Partner = self.sudo().with_context(
+            mail_create_nolog=True, mail_create_nosubscribe=True, tracking_disable=True
+        )
+        contact = []
+        if vals.get("email"):
+            contact.append([("email_normalized", "=", vals["email"])])
+        if vals.get("phone"):
+            contact.append([("phone", "=", vals["phone"])])
+        if contact:
+            partner = Partner.search(
+                expression.AND([[("name", "=ilike", name)], expression.OR(contact)]), limit=1
+            )
+            if partner:
+                return partner
+        country = vals.get("country_id")
+        if not country and vals.get("phone"):
+            # The phone's country: also what Odoo's phone sanitizer reads first.
+            region = phone_region(vals["phone"])
+            found = region and self.env.ref(f"base.{region.lower()}", raise_if_not_found=False)
+            country = found.id if found else False
+        return Partner.create(
+            {
+                "rdv_citizen": True,
+                "name": name,
+                "email": vals.get("email"),
+                "phone": vals.get("phone"),
+                "street": vals.get("street"),
+                "zip": vals.get("zip"),
+                "city": vals.get("city"),
+                "country_id": country,
+            }
+        )
+
+    @api.model
+    def _rdv_link_appointments_later(self, appointments):
+        """Have the contacts of these appointments' citizens linked right
+        after this transaction.
+
+        Finding or creating a contact costs as much as the booking itself
+        (Odoo computes a dozen fields of a new partner): the booking service
+        leaves it to a cron triggered here, and unconfirmed website holds
+        leave no contact behind.
+        """
+        if appointments.filtered(lambda appointment: not appointment.partner_id):
+            self.env["ir.cron"]._rdv_wake("rdv_booking.ir_cron_rdv_link_partners")
+
+    @api.model
+    def _rdv_link_appointments(self, appointments):
+        """Link each of ``appointments`` without contact to its citizen's
+        contact (same name and same e-mail or phone), created if there is none."""
+        for appointment in appointments.filtered(
+            lambda appointment: not appointment.partner_id and appointment.lastname
+        ):
+            citizen = {
+                name: appointment[name]
+                for name in ("lastname", "firstname", "email", "phone", "street", "zip", "city")
+            }
+            citizen["country_id"] = appointment.country_id.id
+            partner = self._rdv_find_or_create(citizen)
+            # The citizen was known since the booking: no tracking message.
+            appointment.with_context(tracking_disable=True).partner_id = partner
+        return True
+
+    @api.model
+    def _cron_rdv_link_appointments(self, batch=500):
+        """Cron: link the booked appointments to their citizens' contacts."""
+        pending = (
+            self.env["rdv.appointment"]
+            .sudo()
+            .search(
+                [("partner_id", "=", False), ("state", "!=", "pending"), ("lastname", "!=", False)],
+                limit=batch,
+                order="id",
+            )
+        )
+        pending._link_partners()
+        if len(pending) == batch:
+            self.env.ref("rdv_booking.ir_cron_rdv_link_partners")._trigger()

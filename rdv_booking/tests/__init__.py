@@ -14,6 +14,7 @@ from . import (
     test_person_limits,
     test_personal_data,
     test_slot_generation,
+    test_states,
     test_website_ready,
     test_wizards,
 )

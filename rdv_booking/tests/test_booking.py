@@ -1,4 +1,6 @@
 import datetime
+import importlib.util
+from pathlib import Path
 from unittest.mock import patch
 
 from freezegun import freeze_time
@@ -32,7 +34,7 @@ class TestBookingService(RdvCase):
         link_cron = self.env.ref("rdv_booking.ir_cron_rdv_link_partners")
         self.env.cr.flush()
         self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", link_cron.id)]))
-        self.env["rdv.appointment"]._cron_link_partners()
+        self.env["res.partner"]._cron_rdv_link_appointments()
         self.assertEqual(appointment.partner_id.name, "BOIS Jules")
         self.assertEqual(appointment.partner_id.phone, "+33612345678")
         self.assertEqual(
@@ -44,6 +46,32 @@ class TestBookingService(RdvCase):
         self.assertEqual(
             (appointment.channel, appointment.booked_by_id), ("counter", self.env.user)
         )
+
+    def test_link_cron_runs_from_its_record_and_update_points_it_there(self):
+        """The cron record runs the contacts' method; a database installed when
+        the method was the appointments' gets its (noupdate) cron pointed at
+        it by the 18.0.1.1.0 update, and an edited cron is left alone."""
+        cron = self.env.ref("rdv_booking.ir_cron_rdv_link_partners")
+        appointment = self.book(TUESDAY_9)
+        cron.method_direct_trigger()
+        self.assertEqual(appointment.partner_id.name, "BOIS Jules")
+        spec = importlib.util.spec_from_file_location(
+            "rdv_booking_migration",
+            Path(__file__).parents[1] / "migrations" / "18.0.1.1.0" / "post-migrate.py",
+        )
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        old_model = self.env.ref("rdv_booking.model_rdv_appointment")
+        for code, expected in (
+            ("model._cron_link_partners()", ("res.partner", migration.NEW_CODE)),
+            ("model._cron_link_partners(batch=50)", ("rdv.appointment", None)),
+        ):
+            with self.subTest(code=code):
+                cron.write({"model_id": old_model.id, "code": code})
+                migration.migrate(self.env.cr, "18.0.1.0.0")
+                self.assertEqual(
+                    (cron.model_id.model, cron.code), (expected[0], expected[1] or code)
+                )
 
     def test_a_reference_drawn_twice_is_drawn_again(self):
         first = self.book(TUESDAY_9)
@@ -282,7 +310,7 @@ class TestBookingService(RdvCase):
         first = self.book(TUESDAY_9, email="jules@example.com")
         second = self.book(utc(2026, 3, 4, 8, 0), email="JULES@example.com")
         sister = self.book(utc(2026, 3, 5, 8, 0), firstname="Lea", email="jules@example.com")
-        self.env["rdv.appointment"]._cron_link_partners()
+        self.env["res.partner"]._cron_rdv_link_appointments()
         self.assertTrue(first.partner_id)
         self.assertEqual(first.partner_id, second.partner_id)
         self.assertNotEqual(sister.partner_id, first.partner_id, "same e-mail, another person")
@@ -324,11 +352,11 @@ class TestBookingService(RdvCase):
         held._set_citizen({"lastname": "Aulan", "firstname": "Gilles", "phone": "0622222222"})
         self.assertEqual(held.citizen_name, "AULAN Gilles")
         # An unconfirmed hold leaves no contact behind.
-        self.env["rdv.appointment"]._cron_link_partners()
+        self.env["res.partner"]._cron_rdv_link_appointments()
         self.assertFalse(held.partner_id)
         held._confirm_hold()
         self.assertEqual(held.state, "planned")
-        self.env["rdv.appointment"]._cron_link_partners()
+        self.env["res.partner"]._cron_rdv_link_appointments()
         self.assertEqual(held.partner_id.name, "AULAN Gilles")
 
     def test_a_hold_without_details_cannot_be_confirmed(self):

@@ -135,7 +135,8 @@ class TestCheckIn(RdvCase):
 
     def test_day_sheet_shows_the_arrival_time(self):
         self.today.action_check_in()
-        (row,) = self.today._day_sheet_pages()[0]["rows"]
+        day_sheet = self.env["report.rdv_booking.report_rdv_day_sheet"]
+        (row,) = day_sheet._get_pages(self.today)[0]["rows"]
         self.assertEqual(row["arrived"], "08:00")
-        (row,) = self.tomorrow._day_sheet_pages()[0]["rows"]
+        (row,) = day_sheet._get_pages(self.tomorrow)[0]["rows"]
         self.assertFalse(row["arrived"], "a box to tick")

@@ -31,7 +31,7 @@ class TestDaySheet(RdvCase):
         cls.appointments = cls.late | cls.early | cls.cancelled | cls.other_counter | cls.next_day
 
     def test_pages_per_day_and_counter_in_time_order(self):
-        pages = self.appointments._day_sheet_pages()
+        pages = self.env["report.rdv_booking.report_rdv_day_sheet"]._get_pages(self.appointments)
         self.assertEqual(
             [(page["counter"], page["day"]) for page in pages],
             [
@@ -64,7 +64,9 @@ class TestDaySheet(RdvCase):
         twin_booking = self.book(
             utc(2026, 3, 3, 8, 0), counter=twin, lastname="Jumeau", phone="0666666666"
         )
-        pages = (lost | self.cancelled | self.other_counter | twin_booking)._day_sheet_pages()
+        pages = self.env["report.rdv_booking.report_rdv_day_sheet"]._get_pages(
+            lost | self.cancelled | self.other_counter | twin_booking
+        )
         self.assertEqual([page["counter"] for page in pages], [self.counter, self.counter_2, twin])
         first = pages[0]
         self.assertEqual([row["appointment"] for row in first["rows"]], [self.cancelled, lost])
@@ -91,9 +93,9 @@ class TestDaySheet(RdvCase):
         hold = self.env["rdv.appointment"]._book(
             self.type_id, self.counter, utc(2026, 3, 3, 10, 0), channel="web", hold=True
         )
-        pages = (self.early | hold)._day_sheet_pages()
+        pages = self.env["report.rdv_booking.report_rdv_day_sheet"]._get_pages(self.early | hold)
         self.assertEqual([row["appointment"] for row in pages[0]["rows"]], [self.early])
-        self.assertFalse(hold._day_sheet_pages())
+        self.assertFalse(self.env["report.rdv_booking.report_rdv_day_sheet"]._get_pages(hold))
 
     def test_every_row_has_every_cell(self):
         """A row without note nor phone keeps its nine cells: the columns

@@ -98,7 +98,7 @@ class TestNotificationQueue(RdvCase):
         self.env.cr.flush()
         self.assertEqual(triggers(), {cron: count + 1 for cron, count in before.items()})
         query_count = self.env.cr.sql_log_count
-        self.env["rdv.notification"]._wake_cron("rdv_booking.ir_cron_rdv_notifications")
-        self.env["rdv.notification"]._wake_cron("rdv_booking.ir_cron_rdv_link_partners")
+        self.env["ir.cron"]._rdv_wake("rdv_booking.ir_cron_rdv_notifications")
+        self.env["ir.cron"]._rdv_wake("rdv_booking.ir_cron_rdv_link_partners")
         self.env.cr.flush()
         self.assertEqual(self.env.cr.sql_log_count - query_count, 1, "one query for both")

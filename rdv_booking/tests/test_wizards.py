@@ -5,7 +5,7 @@ from freezegun import freeze_time
 from odoo.exceptions import ValidationError
 from odoo.tests import Form, tagged
 
-from ..models.rdv_appointment import BookingError, SlotTakenError
+from ..models.rdv_appointment import CONFIRMED_STATES, BookingError, SlotTakenError
 from .common import RdvCase, utc
 
 TUESDAY_9 = utc(2026, 3, 3, 8, 0)
@@ -190,7 +190,7 @@ class TestAgentWizards(RdvCase):
         with freeze_time(datetime.datetime(2026, 3, 2, 12, 0)):
             past = Appointment.search(
                 [
-                    ("state", "in", ("planned", "to_reschedule")),
+                    ("state", "in", CONFIRMED_STATES),
                     ("is_past", "=", True),
                     ("company_id", "=", self.company.id),
                 ]

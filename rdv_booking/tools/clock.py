@@ -22,12 +22,14 @@ then gives another wall-clock time, which :func:`to_utc_if_exists` reports.
 
 import datetime
 
+import babel.dates
 import pytz
 
 __all__ = [
     "UTC",
     "UnknownTimeZoneError",
     "day_start_utc",
+    "format_local",
     "is_zone",
     "to_local",
     "to_utc",
@@ -119,3 +121,12 @@ def day_start_utc(day, tz):
 def today(tz, now_utc):
     """The local date in ``tz`` at ``now_utc`` (naive UTC, e.g. Odoo's now)."""
     return to_local(now_utc, tz).date()
+
+
+def format_local(utc_dt, tz, pattern, locale):
+    """``utc_dt`` (naive UTC) written as the wall clock of ``tz`` reads it:
+    the Babel ``pattern`` (``"EEEE d MMMM y, HH:mm"``) in ``locale`` (a Babel
+    locale: the reader's language). What Odoo's ``format_datetime`` does, with
+    this module's conversion.
+    """
+    return babel.dates.format_datetime(to_local(utc_dt, tz, aware=True), pattern, locale=locale)

@@ -13,7 +13,7 @@ number is the same, each compared in a normal form:
 - ID document number: capitals, letters and digits only ("ab 123-456" ->
   "AB123456").
 
-The per-person limits (:meth:`rdv.appointment._check_person_limits`) read these
+The per-person limits (:meth:`rdv.person._check_limits`) read these
 keys, and lock on them (:func:`lock_buckets`) so that two bookings of one
 person in parallel cannot both pass.
 """

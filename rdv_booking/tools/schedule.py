@@ -57,10 +57,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 
-try:
-    from . import clock
-except ImportError:  # run as a script (the benchmark at the bottom)
-    import clock
+from . import clock
 
 __all__ = [
     "MINUTES_PER_DAY",
@@ -671,51 +668,3 @@ def runs_to_starts(runs: Iterable[tuple[datetime, int]], step: int) -> list[date
 def slot_starts(schedule: CounterSchedule, date_from: date, date_to: date) -> list[datetime]:
     """Return the sorted naive-UTC slot starts of local days ``date_from`` .. ``date_to``."""
     return runs_to_starts(slot_runs(schedule, date_from, date_to), schedule.step)
-
-
-def _benchmark(counters: int = 120, days: int = 365) -> None:
-    """Time :func:`slot_runs` over ``days`` days for ``counters`` counters."""
-    import time as _time
-
-    week = WeekSchedule.from_lines(
-        (weekday, start, end)
-        for weekday in range(7)
-        for start, end in ((8 * 60 + 30, 12 * 60), (13 * 60 + 30, 17 * 60))
-    )
-    first = date(2026, 1, 1)
-    schedules = [
-        CounterSchedule(
-            tz="Europe/Paris",
-            step=15,
-            week=week,
-            valid_from=first,
-            closures=tuple(
-                Closure(day, day)
-                for day in (first + timedelta(days=(n * 17 + i) % days) for i in range(20))
-            ),
-        )
-        for n in range(counters)
-    ]
-    last = first + timedelta(days=days - 1)
-    began = _time.perf_counter()
-    total_runs = total_slots = 0
-    for schedule in schedules:
-        runs = slot_runs(schedule, first, last)
-        total_runs += len(runs)
-        total_slots += sum(count for _, count in runs)
-    elapsed = _time.perf_counter() - began
-    print(
-        f"slot_runs: {counters} counters x {days} days (Europe/Paris, 2 intervals/day "
-        f"7 days/week, 15-min step, 20 closure days each): {elapsed:.3f} s "
-        f"({elapsed / counters * 1000:.2f} ms/counter, {total_runs} runs, "
-        f"{total_slots} slots)"
-    )
-    began = _time.perf_counter()
-    for schedule in schedules:
-        slot_starts(schedule, first, last)
-    elapsed = _time.perf_counter() - began
-    print(f"slot_starts (runs expanded to datetimes): {elapsed:.3f} s")
-
-
-if __name__ == "__main__":
-    _benchmark()

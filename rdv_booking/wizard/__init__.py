@@ -1,5 +1,9 @@
 """Wizards of the RDV booking back office."""
 
+# First: the impact wizards (counter archive, slot block) inherit it.
+from . import rdv_impact_wizard
+
+# isort: split
 from . import (
     rdv_appointment_cancel,
     rdv_appointment_reschedule,

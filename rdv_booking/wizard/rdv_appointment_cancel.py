@@ -22,7 +22,8 @@ class RdvAppointmentCancel(models.TransientModel):
         self.ensure_one()
         appointments = self.appointment_ids
         appointments._cancel(by=self.cancelled_by, reason=self.reason)
-        return appointments._rdv_told_notification(
+        return self.env["rdv.notification"]._told_notification(
+            appointments,
             _("Cancelled: %s.", ", ".join(appointments.mapped("name"))),
             next_action=actions.CLOSE,
         )

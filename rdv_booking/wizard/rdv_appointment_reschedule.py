@@ -1,5 +1,6 @@
 from odoo import _, api, fields, models
 
+from ..models.rdv_slot import PICKABLE_DOMAIN
 from ..tools import actions
 
 
@@ -13,13 +14,7 @@ class RdvAppointmentReschedule(models.TransientModel):
     type_id = fields.Many2one(related="appointment_id.type_id")
     persons = fields.Integer(related="appointment_id.persons")
     place_id = fields.Many2one("rdv.place", "Place")
-    slot_id = fields.Many2one(
-        "rdv.slot",
-        "New slot",
-        required=True,
-        domain="[('state', 'in', ('free', 'reserved')), ('is_past', '=', False), "
-        "('type_ids', 'in', type_id or []), ('place_id', '=?', place_id)]",
-    )
+    slot_id = fields.Many2one("rdv.slot", "New slot", required=True, domain=PICKABLE_DOMAIN)
 
     @api.model
     def default_get(self, fields_list):
@@ -34,7 +29,8 @@ class RdvAppointmentReschedule(models.TransientModel):
         self.ensure_one()
         appointment = self.appointment_id
         appointment._change_slot(self.slot_id.counter_id, self.slot_id.start)
-        return appointment._rdv_told_notification(
+        return self.env["rdv.notification"]._told_notification(
+            appointment,
             _(
                 "%(reference)s moved to %(when)s.",
                 reference=appointment.name,

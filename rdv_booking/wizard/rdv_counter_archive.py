@@ -23,7 +23,7 @@ class RdvCounterArchive(models.TransientModel):
                 counters=", ".join(wizard.counter_ids.mapped("display_name")),
                 count=len(wizard.appointment_ids),
             )
-            silent = wizard.appointment_ids._rdv_silent_preview()
+            silent = self.env["rdv.notification"]._silent_preview(wizard.appointment_ids)
             if silent:
                 wizard.impact += " " + silent
 

@@ -2,6 +2,7 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
 from ..models.rdv_appointment_type import IDENTITY_FIELDS
+from ..models.rdv_slot import PICKABLE_DOMAIN
 from ..tools.phone import PhoneError, parse_phone
 
 
@@ -13,13 +14,7 @@ class RdvSlotAssign(models.TransientModel):
 
     type_id = fields.Many2one("rdv.appointment.type", "Appointment type", required=True)
     place_id = fields.Many2one("rdv.place", "Place")
-    slot_id = fields.Many2one(
-        "rdv.slot",
-        "Slot",
-        required=True,
-        domain="[('state', 'in', ('free', 'reserved')), ('is_past', '=', False), "
-        "('type_ids', 'in', type_id or []), ('place_id', '=?', place_id)]",
-    )
+    slot_id = fields.Many2one("rdv.slot", "Slot", required=True, domain=PICKABLE_DOMAIN)
     persons = fields.Integer(default=1, required=True)
     max_persons = fields.Integer(related="type_id.max_persons")
     channel = fields.Selection(

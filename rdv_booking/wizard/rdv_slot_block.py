@@ -28,7 +28,7 @@ class RdvSlotBlock(models.TransientModel):
                 slots=len(wizard.slot_ids),
                 count=len(wizard.appointment_ids),
             )
-            silent = wizard.appointment_ids._rdv_silent_preview()
+            silent = self.env["rdv.notification"]._silent_preview(wizard.appointment_ids)
             if silent:
                 wizard.impact += " " + silent
 

@@ -3,6 +3,7 @@ from odoo.http import request
 
 from odoo.addons.portal.controllers.portal import CustomerPortal
 from odoo.addons.portal.controllers.portal import pager as portal_pager
+from odoo.addons.rdv_booking.models.rdv_appointment import CONFIRMED_STATES
 from odoo.addons.rdv_booking.tools.parse import parse_int
 
 from .base import SESSION_MANAGE, user_appointment
@@ -95,7 +96,7 @@ class RdvCustomerPortal(CustomerPortal):
             lines=appointment._summary_lines(),
             can_change=can_change,
             too_late=not can_change
-            and appointment.state in ("planned", "to_reschedule")
+            and appointment.state in CONFIRMED_STATES
             and appointment._too_late_message(),
         )
         values["state_label"] = values["states"][appointment.state]

@@ -19,7 +19,7 @@ from odoo.tools.mail import email_split_and_format_normalize
 from odoo.tools.misc import hmac
 
 from odoo.addons.base.models.ir_mail_server import MailDeliveryException
-from odoo.addons.rdv_booking.models.rdv_appointment import BookingError
+from odoo.addons.rdv_booking.models.rdv_appointment import CONFIRMED_STATES, BookingError
 from odoo.addons.rdv_booking.tools import clock
 from odoo.addons.rdv_booking.tools.bidi import isolate, printable_rtl, text_direction
 from odoo.addons.rdv_booking.tools.phone import (
@@ -460,7 +460,7 @@ class RdvAppointment(models.Model):
     def _too_late_message(self):
         """Why the citizen cannot cancel or move it online any more, and whom to call."""
         self.ensure_one()
-        if self.state not in ("planned", "to_reschedule"):
+        if self.state not in CONFIRMED_STATES:
             return _("This appointment is no longer planned: it cannot be changed.")
         place = self.place_id
         if place.phone:
@@ -482,7 +482,7 @@ class RdvAppointment(models.Model):
         """Whether the citizen may still cancel or move it online (the type's deadline)."""
         self.ensure_one()
         deadline = self.start - datetime.timedelta(hours=self.type_id.change_deadline_hours)
-        return self.state in ("planned", "to_reschedule") and (
+        return self.state in CONFIRMED_STATES and (
             self.state == "to_reschedule" or fields.Datetime.now() < deadline
         )
 
@@ -715,7 +715,7 @@ class RdvAppointment(models.Model):
             subtype_xmlid="mail.mt_note",
         )
         # Wake the mail queue now rather than at its next hourly run.
-        self.env["rdv.notification"]._wake_cron("mail.ir_cron_mail_scheduler_action")
+        self.env["ir.cron"]._rdv_wake("mail.ir_cron_mail_scheduler_action")
         return self.env["mail.mail"].sudo().browse(mail_id)
 
     # ------------------------------------------------------------------
@@ -739,7 +739,7 @@ class RdvAppointment(models.Model):
     def _upcoming_domain(self):
         """Appointments still to come (or to move)."""
         return [
-            ("state", "in", ("planned", "to_reschedule")),
+            ("state", "in", CONFIRMED_STATES),
             "|",
             ("state", "=", "to_reschedule"),
             ("stop", ">", fields.Datetime.now()),
@@ -750,7 +750,7 @@ class RdvAppointment(models.Model):
         """Appointments over: held, missed, cancelled, or their time passed."""
         return [
             "|",
-            ("state", "not in", ("planned", "to_reschedule")),
+            ("state", "not in", CONFIRMED_STATES),
             "&",
             ("state", "=", "planned"),
             ("stop", "<=", fields.Datetime.now()),
@@ -771,7 +771,7 @@ class RdvAppointment(models.Model):
         appointment = self.sudo().search_fetch(
             [("name", "=", reference)], ["state", "email", "phone", "partner_id"], limit=1
         )
-        if not appointment or appointment.state not in ("planned", "to_reschedule"):
+        if not appointment or appointment.state not in CONFIRMED_STATES:
             return self.browse()
         email = email_normalize(contact)
         if email and email == appointment._citizen_email():

@@ -265,7 +265,7 @@ class RdvOtp(models.Model):
                 ("id", "!=", otp.id),
             ]
         ).write({"consumed_at": now})
-        self.env["rdv.notification"]._wake_cron("rdv_booking_portal.ir_cron_rdv_otp_send")
+        self.env["ir.cron"]._rdv_wake("rdv_booking_portal.ir_cron_rdv_otp_send")
         return otp
 
     def _open(self, code):

@@ -20,4 +20,4 @@ class RdvPlace(models.Model):
     def _load_localities_later(self):
         """Citizens find a place from the town they type: have the towns of a
         country new to the places loaded (a few seconds, not in this request)."""
-        self.env["rdv.notification"]._wake_cron("rdv_booking_portal.ir_cron_rdv_localities")
+        self.env["ir.cron"]._rdv_wake("rdv_booking_portal.ir_cron_rdv_localities")

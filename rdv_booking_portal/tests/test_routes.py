@@ -403,7 +403,7 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
         self.assertFalse(appointment.booked_by_id)
         # The citizen's contact, linked once the booking is confirmed, speaks
         # the website's language.
-        self.env["rdv.appointment"]._cron_link_partners()
+        self.env["res.partner"]._cron_rdv_link_appointments()
         self.assertEqual(appointment.partner_id.name, "BOIS Jules")
         self.assertEqual(appointment.partner_id.lang, appointment.citizen_lang)
         confirmation = [m for m in mails if appointment.name + " is confirmed" in m["subject"]]

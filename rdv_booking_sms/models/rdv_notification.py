@@ -209,7 +209,7 @@ class RdvNotification(models.Model):
     @api.model
     def _rdv_trigger_reminders(self, at):
         """Have the reminder cron run at ``at``, unless a run is planned by then already."""
-        self._wake_cron("rdv_booking_sms.ir_cron_rdv_reminders", at)
+        self.env["ir.cron"]._rdv_wake("rdv_booking_sms.ir_cron_rdv_reminders", at)
 
     @api.model
     def _cron_reminders(self):
@@ -221,7 +221,7 @@ class RdvNotification(models.Model):
         """
         queued = self._queue_reminders()
         if queued:
-            self._wake_cron("rdv_booking.ir_cron_rdv_notifications")
+            self.env["ir.cron"]._rdv_wake("rdv_booking.ir_cron_rdv_notifications")
         next_at = self._rdv_next_reminder_at()
         if next_at:
             self._rdv_trigger_reminders(next_at)
@@ -317,7 +317,7 @@ class RdvNotification(models.Model):
                 self.create(
                     {"appointment_id": appointment.id, "kind": self.kind, "channel": "email"}
                 )
-                self._wake_cron("rdv_booking.ir_cron_rdv_notifications")
+                self.env["ir.cron"]._rdv_wake("rdv_booking.ir_cron_rdv_notifications")
             self.write({"state": "fallback", "last_error": reason})
             # Not sent by SMS; the e-mail queued instead has its own status.
             self._set_status("not_sent", code, log=False)

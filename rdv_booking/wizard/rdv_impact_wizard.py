@@ -40,6 +40,8 @@ class RdvImpactWizard(models.AbstractModel):
         if not moved:
             return actions.notification(message, next_action=actions.CLOSE)
         message += " " + _("Appointments moved to 'To reschedule': %s.", len(moved))
-        notice = moved._rdv_told_notification(message, next_action=actions.CLOSE)
+        notice = self.env["rdv.notification"]._told_notification(
+            moved, message, next_action=actions.CLOSE
+        )
         notice["params"]["type"] = "warning"
         return notice

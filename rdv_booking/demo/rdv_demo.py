@@ -406,7 +406,7 @@ class RdvDemo(models.AbstractModel):
                 continue
             taken.update(slots.ids)
             citizen = self._citizen(rng)
-            partner = Appointment._find_or_create_partner(citizen)
+            partner = self.env["res.partner"]._rdv_find_or_create(citizen)
             state = rng.choices(
                 ["done", "no_show", "cancelled", "planned"], weights=[76, 8, 10, 6]
             )[0]
