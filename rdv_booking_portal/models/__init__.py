@@ -5,7 +5,6 @@ from . import (
     rdv_access_token,
     rdv_appointment,
     rdv_captcha,
-    rdv_demo,
     rdv_locality,
     rdv_otp,
     rdv_place,
