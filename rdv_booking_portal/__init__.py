@@ -1,1 +1,1 @@
-from . import controllers, demo, models
+from . import controllers, demo, models, report

@@ -32,8 +32,8 @@ from odoo.addons.rdv_booking.tools.parse import (
 )
 
 from ..models.rdv_appointment import HoldLimitError
-from ..models.rdv_locality import haversine_km
 from ..models.rdv_otp import OtpError
+from ..tools.geo import haversine_km
 
 SESSION_PENDING = "rdv_pending"  # appointment being booked (held)
 SESSION_DONE = "rdv_done"  # appointments this browser confirmed
@@ -932,7 +932,7 @@ class RdvWebsite(http.Controller):
     ):
         # Only where a code was really sent: after a change of phone or
         # e-mail, none was sent to the new one yet.
-        sent_to = appointment._code_sent_to("booking")
+        sent_to = request.env["rdv.otp"]._sent_to(appointment, "booking")
         if sent_to:
             sent_message = Markup(
                 _(
@@ -1079,7 +1079,7 @@ class RdvWebsite(http.Controller):
     def rdv_pdf(self, appointment_id, **kwargs):
         """The summary of the appointment as a PDF (QWeb report)."""
         appointment = self._session_appointment(appointment_id)
-        pdf = appointment._summary_pdf()
+        pdf = request.env["report.rdv_booking_portal.report_rdv_appointment"]._get_pdf(appointment)
         return request.make_response(
             pdf,
             headers=[

@@ -2,6 +2,7 @@
 
 from . import (
     ir_http,
+    mail_template,
     rdv_access_token,
     rdv_appointment,
     rdv_captcha,

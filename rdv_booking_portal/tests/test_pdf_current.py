@@ -55,9 +55,11 @@ class TestSummaryPdfIsCurrent(RdvPortalMixin, HttpCase):
         server, whose requests share one cursor: wkhtmltopdf's request for
         the report's styles would wait for the request that renders.)
         """
-        appointment._summary_pdf()
+        self.env["report.rdv_booking_portal.report_rdv_appointment"]._get_pdf(appointment)
         # The manage link opens the appointment in this browser.
-        self.assertEqual(self.url_open(appointment._manage_url()).status_code, 200)
+        self.assertEqual(
+            self.url_open(self.env["rdv.access.token"]._manage_url(appointment)).status_code, 200
+        )
         response = self.url_open("%s/rdv/appointment/%s/pdf" % (prefix, appointment.id))
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response.headers["Content-Type"], "application/pdf")

@@ -2,6 +2,7 @@ from . import (
     rdv_appointment,
     rdv_appointment_type,
     rdv_notification,
+    rdv_otp,
     rdv_sms_gateway,
     rdv_sms_usage,
     res_company,
