@@ -89,6 +89,10 @@ class TestCodes(RdvPortalMixin, TransactionCase):
                     self.assertEqual(localized._rdv_render_body(appointment), expected)
                     bodies.add(expected)
         self.assertEqual(len(bodies), 6, "each language and purpose has its own text")
+        # An edited template is a new text: the compiled body kept is not reused.
+        localized = template.with_context(lang="en_US", rdv_purpose="booking")
+        localized.body_html = localized.body_html + "<p>Edited by the commune</p>"
+        self.assertIn("Edited by the commune", localized._rdv_render_body(appointment))
 
     def test_only_the_record_code_opens_it_and_none_without_key(self):
         """A code matches its record only, typed as sent; a record without key
