@@ -89,14 +89,14 @@ class ReportRdvAppointment(models.AbstractModel):
         )
         if stored and not refresh and stored.description == version:
             return base64.b64decode(stored.datas)
-        report = self.env.ref("rdv_booking_portal.action_report_rdv_appointment")
+        # Whoever asks (the website's visitor too: the caller checked the
+        # appointment is theirs), the report renders it.
+        report = self.env.ref("rdv_booking_portal.action_report_rdv_appointment").sudo()
         # force_report_rendering: a real PDF under Odoo's test runner too, so
         # that tests read what citizens get. The text is in the citizen's
         # language and direction (see the template), whoever renders it.
-        pdf, _format = (
-            report.sudo()
-            .with_context(force_report_rendering=True)
-            ._render_qweb_pdf(report.report_name, appointment.ids)
+        pdf, _format = report.with_context(force_report_rendering=True)._render_qweb_pdf(
+            report.report_name, appointment.ids
         )
         values = {
             "datas": base64.b64encode(pdf),
