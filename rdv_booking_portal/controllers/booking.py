@@ -17,8 +17,8 @@ from odoo.addons.rdv_booking.models.rdv_appointment_type import IDENTITY_FIELDS
 from odoo.addons.rdv_booking.tools.parse import parse_id
 
 from ..models.rdv_appointment import HoldLimitError
-from ..models.rdv_locality import haversine_km
 from ..models.rdv_otp import OtpError
+from ..tools.geo import haversine_km
 from .base import SESSION_DONE, SESSION_PENDING, RdvWebsiteBase
 
 
@@ -508,7 +508,7 @@ class RdvBooking(RdvWebsiteBase):
     def _verify_page(self, appointment, error=None, notice=None):
         # Only where a code was really sent: after a change of phone or
         # e-mail, none was sent to the new one yet.
-        sent_to = appointment._code_sent_to("booking")
+        sent_to = request.env["rdv.otp"]._sent_to(appointment, "booking")
         if sent_to:
             sent_message = Markup(
                 _(

@@ -39,7 +39,9 @@ class RdvDocuments(RdvWebsiteBase):
         """The summary of the appointment as a PDF (QWeb report)."""
         appointment = self._session_appointment(appointment_id)
         return self._attachment(
-            appointment._summary_pdf(), "application/pdf", "%s.pdf" % appointment.name
+            request.env["report.rdv_booking_portal.report_rdv_appointment"]._get_pdf(appointment),
+            "application/pdf",
+            "%s.pdf" % appointment.name,
         )
 
     @http.route(

@@ -2,10 +2,10 @@
 
 from . import (
     ir_http,
+    mail_template,
     rdv_access_token,
     rdv_appointment,
     rdv_captcha,
-    rdv_demo,
     rdv_locality,
     rdv_otp,
     rdv_place,

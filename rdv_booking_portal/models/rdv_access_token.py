@@ -10,7 +10,8 @@ TOKEN = re.compile(r"[A-Za-z0-9_-]{1,128}")
 
 
 class RdvAccessToken(models.Model):
-    """The secret of a link sent to a citizen (manage, reschedule, book again).
+    """The secret of a link sent to a citizen (manage, reschedule), and the
+    links to the website that messages and documents give.
 
     The link carries 192 random bits; the database keeps only their SHA-256,
     so a copy of the database opens no appointment. Each message gets its own
@@ -63,3 +64,45 @@ class RdvAccessToken(models.Model):
     def _gc_tokens(self):
         """Delete expired tokens."""
         self.sudo().search([("expires_at", "<", fields.Datetime.now())]).unlink()
+
+    # ------------------------------------------------------------------
+    # Links to the website in the citizen's messages and documents
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _citizen_url(self, appointment, path):
+        """Absolute link to the website's ``path``, in the language
+        ``appointment``'s citizen booked in: prefixed (/ar, /en) unless it is
+        the default language of the website that books its commune, or a
+        language that website does not offer."""
+        appointment.ensure_one()
+        prefix = ""
+        website = (
+            self.env["website"]
+            .sudo()
+            .search([])
+            .filtered(lambda website: appointment.company_id in website._rdv_companies())[:1]
+        )
+        lang = appointment.citizen_lang
+        if (
+            website
+            and lang
+            and lang != website.default_lang_id.code
+            and lang in website.language_ids.mapped("code")
+        ):
+            prefix = "/" + self.env["res.lang"]._get_data(code=lang).url_code
+        return "%s%s%s" % (appointment.get_base_url(), prefix, path)
+
+    @api.model
+    def _manage_url(self, appointment, action=None):
+        """Absolute link with a fresh token that opens ``appointment``
+        (``action``: the step it opens, e.g. 'reschedule')."""
+        token = self._new_token(appointment)
+        return self._citizen_url(
+            appointment, "/rdv/manage/%s%s" % (token, "?next=%s" % action if action else "")
+        )
+
+    @api.model
+    def _book_again_url(self, appointment):
+        """Absolute link to book ``appointment``'s type again."""
+        return self._citizen_url(appointment, "/rdv/type/%s" % appointment.type_id.id)

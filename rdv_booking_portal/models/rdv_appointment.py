@@ -1,27 +1,19 @@
 import base64
 import datetime
-import logging
-import re
-import smtplib
 
-import lxml.html
 import qrcode
 import qrcode.image.svg
-import vobject
 from markupsafe import Markup, escape
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
-from odoo.tools import email_normalize, html2plaintext, is_html_empty, safe_eval
-from odoo.tools.lru import LRU
-from odoo.tools.mail import email_split_and_format_normalize
+from odoo.tools import email_normalize, is_html_empty
 from odoo.tools.misc import hmac
 
-from odoo.addons.base.models.ir_mail_server import MailDeliveryException
 from odoo.addons.rdv_booking.models.rdv_appointment import CONFIRMED_STATES, BookingError
-from odoo.addons.rdv_booking.tools import clock
-from odoo.addons.rdv_booking.tools.bidi import isolate, printable_rtl, text_direction
+from odoo.addons.rdv_booking.tools.bidi import isolate, text_direction
+from odoo.addons.rdv_booking.tools.contact import mask_email
 from odoo.addons.rdv_booking.tools.phone import (
     PhoneError,
     format_phone,
@@ -30,29 +22,8 @@ from odoo.addons.rdv_booking.tools.phone import (
 )
 from odoo.addons.rdv_booking.tools.reference import normalize_reference
 
-_logger = logging.getLogger(__name__)
-
-# Compiled mail bodies, see RdvAppointment._rdv_render_body.
-_COMPILED_BODIES = LRU(32)
-
-
-def plain_text(html):
-    """``html`` as plain text with its list items on lines of their own
-    ("- item"): Odoo's html2plaintext runs them together."""
-    html = re.sub(r"<li\b[^>]*>", "<br/>- ", str(html or ""))
-    return html2plaintext(re.sub(r"</(ul|ol)>", r"</\1><br/>", html)).strip()
-
-
-def mask_email(email):
-    """'jules.bois@example.com' -> 'j•••••••s@example.com'."""
-    if not email or "@" not in email:
-        return ""
-    local, domain = email.split("@", 1)
-    if not local:
-        return "•@" + domain
-    if len(local) <= 2:
-        return local[0] + "•@" + domain
-    return local[0] + "•" * (len(local) - 2) + local[-1] + "@" + domain
+from ..tools.ics import calendar_file
+from .mail_template import plain_text
 
 
 class HoldLimitError(BookingError):
@@ -158,6 +129,10 @@ class RdvAppointment(models.Model):
         seconds = (self.hold_expiry - fields.Datetime.now()).total_seconds()
         return max(1, -int(-seconds // 60)) if seconds > 0 else 0
 
+    # ------------------------------------------------------------------
+    # The citizen and their data (hooks of rdv_booking)
+    # ------------------------------------------------------------------
+
     def _link_partners(self):
         """The contact speaks the language the citizen booked in."""
         unlinked = self.filtered(lambda appointment: not appointment.partner_id)
@@ -167,6 +142,25 @@ class RdvAppointment(models.Model):
             if partner and partner.lang != appointment.citizen_lang:
                 partner.lang = appointment.citizen_lang
         return result
+
+    def _set_citizen(self, citizen, partner=None):
+        # A code proves the phone or e-mail it was sent to: after a change of
+        # either, the codes sent before no longer confirm the booking (nor
+        # hold back a new code to the new address).
+        before = (self.phone, self.email)
+        result = super()._set_citizen(citizen, partner=partner)
+        if (self.phone, self.email) != before:
+            self.env["rdv.otp"].sudo().search(
+                [("appointment_id", "=", self.id), ("purpose", "=", "booking")]
+            ).unlink()
+        return result
+
+    def _erase_personal_data(self):
+        # The links and codes open the citizen's appointment: nothing is left
+        # to open, and they were sent to the citizen's phone or e-mail.
+        self.env["rdv.access.token"].sudo().search([("appointment_id", "in", self.ids)]).unlink()
+        self.env["rdv.otp"].sudo().search([("appointment_id", "in", self.ids)]).unlink()
+        return super()._erase_personal_data()
 
     # ------------------------------------------------------------------
     # Identity check by one-time code
@@ -184,139 +178,9 @@ class RdvAppointment(models.Model):
             )
         return "email", self.email
 
-    def _send_otp(self, code, channel, purpose):
-        """Send ``code`` on ``channel`` (e-mail here). The code is never logged.
-
-        The message of the code template is rendered and handed to the SMTP
-        server at once, without a ``mail.mail`` record: the code is never
-        written to the database, even when sending fails, and the caller is
-        told at once if it did (UserError). ``rdv_otp_validity`` in the
-        context: the code's life in minutes, when not the company's (codes
-        asked for by reference follow the website's rules).
-        """
-        self.ensure_one()
-        if channel != "email":
-            raise UserError(_("This channel cannot send codes."))
-        template = (
-            self.env.ref("rdv_booking_portal.mail_template_rdv_code")
-            .sudo()
-            .with_context(
-                rdv_code=code,
-                rdv_purpose=purpose,
-                rdv_validity=self.env.context.get("rdv_otp_validity")
-                or self.company_id.rdv_otp_validity_minutes,
-            )
-        )
-        # In the citizen's language (the template's lang field).
-        ((localized, _ids),) = template._classify_per_lang(self.ids).values()
-        rendered = localized._generate_template(self.ids, ("subject", "email_from", "email_to"))[
-            self.id
-        ]
-        body = self._rdv_render_body(localized)
-        MailServer = self.env["ir.mail_server"].sudo()
-        try:
-            message = MailServer.build_email(
-                email_from=rendered["email_from"],
-                email_to=email_split_and_format_normalize(rendered["email_to"]),
-                subject=rendered["subject"],
-                body=body,
-                body_alternative=plain_text(body),
-                subtype="html",
-                subtype_alternative="plain",
-            )
-            MailServer.send_email(message, mail_server_id=template.mail_server_id.id or None)
-        except (MailDeliveryException, smtplib.SMTPException, OSError, UserError) as error:
-            _logger.warning(
-                "E-mail code for appointment %s not sent: %s", self.id, type(error).__name__
-            )
-            raise UserError(
-                _("We could not send the e-mail with your code. Please try again in a few minutes.")
-            ) from None
-
-    def _rdv_render_body(self, template):
-        """The body of the mail ``template`` (in the language of its context) for
-        this appointment, as ``template._render_field("body_html", ...)`` renders it
-        outside a request.
-
-        Odoo compiles the QWeb of a mail template's body at each rendering:
-        about 10 ms, most of the code step's own work, for a message sent at
-        each booking. Here it is compiled once per database, language and
-        text (an edited template is a new text).
-
-        The values are those of a mail template (``_render_eval_context``),
-        not those of the website page being served: a message reads the same
-        whether a request or a cron sends it, and the website's page values
-        (its cookie consent, read at each rendering) cost a fifth of the code step.
-        """
-        self.ensure_one()
-        source = template.body_html
-        values = template._render_eval_context()
-        values["object"] = self
-        qweb = template.env["ir.qweb"].with_context(minimal_qcontext=True)
-        qweb = qweb._prepare_environment(values)
-        safe_eval.check_values(values)
-        key = (self.env.cr.dbname, qweb.env.lang, source)
-        compiled = _COMPILED_BODIES.get(key)
-        if compiled is None:
-            compiled = qweb._compile(lxml.html.fragment_fromstring(source, create_parent="div"))
-            _COMPILED_BODIES[key] = compiled
-        functions, name = compiled
-        # Without the <div> that wraps the fragment, as mail.render.mixin does.
-        body = Markup("".join(functions[name](qweb, values))[5:-6])
-        return self.env["mail.render.mixin"]._replace_local_links(body, self.get_base_url())
-
     # ------------------------------------------------------------------
-    # Links and what the citizen sees
+    # What the citizen sees (pages, messages, PDF)
     # ------------------------------------------------------------------
-
-    def _citizen_url(self, path):
-        """Absolute link to the website's ``path``, in the citizen's language:
-        prefixed (/ar, /en) unless it is the default language of the website
-        that books this commune, or a language that website does not offer."""
-        self.ensure_one()
-        prefix = ""
-        website = (
-            self.env["website"]
-            .sudo()
-            .search([])
-            .filtered(lambda website: self.company_id in website._rdv_companies())[:1]
-        )
-        lang = self.citizen_lang
-        if (
-            website
-            and lang
-            and lang != website.default_lang_id.code
-            and lang in website.language_ids.mapped("code")
-        ):
-            prefix = "/" + self.env["res.lang"]._get_data(code=lang).url_code
-        return "%s%s%s" % (self.get_base_url(), prefix, path)
-
-    def _manage_url(self, action=None):
-        """Absolute link with a fresh token that opens this appointment."""
-        self.ensure_one()
-        token = self.env["rdv.access.token"]._new_token(self)
-        return self._citizen_url(
-            "/rdv/manage/%s%s" % (token, "?next=%s" % action if action else "")
-        )
-
-    def _book_again_url(self):
-        self.ensure_one()
-        return self._citizen_url("/rdv/type/%s" % self.type_id.id)
-
-    def _masked_contact(self):
-        """The citizen's phone and e-mail, masked, for pages and the PDF."""
-        self.ensure_one()
-        return {
-            "phone": mask_phone(self.phone, self.place_id.country_id.code),
-            "email": mask_email(self.email),
-        }
-
-    def _erase_personal_data(self):
-        # The links and codes open the citizen's appointment: nothing is left
-        # to open, and they were sent to the citizen's phone or e-mail.
-        self.env["rdv.access.token"].sudo().search([("appointment_id", "in", self.ids)]).unlink()
-        self.env["rdv.otp"].sudo().search([("appointment_id", "in", self.ids)]).unlink()
-        return super()._erase_personal_data()
 
     def _at_reception(self):
         """Whether the citizen is expected at the reception: a planned
@@ -325,43 +189,13 @@ class RdvAppointment(models.Model):
         self.ensure_one()
         return self.state == "planned" and not self.is_past
 
-    def _set_citizen(self, citizen, partner=None):
-        # A code proves the phone or e-mail it was sent to: after a change of
-        # either, the codes sent before no longer confirm the booking (nor
-        # hold back a new code to the new address).
-        before = (self.phone, self.email)
-        result = super()._set_citizen(citizen, partner=partner)
-        if (self.phone, self.email) != before:
-            self.env["rdv.otp"].sudo().search(
-                [("appointment_id", "=", self.id), ("purpose", "=", "booking")]
-            ).unlink()
-        return result
-
-    def _code_sent_to(self, purpose="booking"):
-        """Where the last code of ``purpose`` was sent, as pages show the
-        contact (:meth:`_shown_contact`); "" if no code was sent to the
-        appointment's phone or e-mail as they are now (none asked for yet, or
-        the contact changed since)."""
+    def _masked_contact(self):
+        """The citizen's phone and e-mail, masked, for pages and the PDF."""
         self.ensure_one()
-        otp = (
-            self.env["rdv.otp"]
-            .sudo()
-            .search(
-                [
-                    ("appointment_id", "=", self.id),
-                    ("purpose", "=", purpose),
-                    ("to_send", "=", False),
-                ],
-                limit=1,
-            )
-        )
-        try:
-            channel, destination = self._otp_destination()
-        except UserError:
-            return ""
-        if not otp or (otp.channel, otp.destination) != (channel, destination):
-            return ""
-        return self._shown_contact()["phone" if channel == "sms" else "email"]
+        return {
+            "phone": mask_phone(self.phone, self.place_id.country_id.code),
+            "email": mask_email(self.email),
+        }
 
     def _shown_contact(self):
         """The citizen's phone and e-mail as pages show them.
@@ -410,20 +244,28 @@ class RdvAppointment(models.Model):
             )
         return lines
 
-    def _pdf_rtl(self):
-        """Whether the summary PDF is written right to left (the language of
-        the context: the citizen's)."""
-        return self.env["res.lang"]._get_data(code=self.env.lang or "en_US").direction == "rtl"
+    def _documents_to_bring(self):
+        """The type's list of documents to bring (HTML), or False if it lists none."""
+        self.ensure_one()
+        return _html_or_false(self.type_id.documents_to_bring)
 
-    def _pdf_text(self, fragment):
-        """``fragment`` (HTML, or plain text: escaped) ready for the summary
-        PDF: right to left, its words in spans that wkhtmltopdf wraps and
-        measures right (``rdv_booking/tools/bidi.py``: a label that mixes
-        Arabic and Latin, or Arabic and its punctuation, otherwise runs off the
-        right edge); as it is otherwise."""
-        if not fragment or not self._pdf_rtl():
-            return fragment
-        return Markup(printable_rtl(escape(fragment)))
+    def _access_info(self):
+        """How to get to the place (HTML), or False if the place says nothing."""
+        self.ensure_one()
+        return _html_or_false(self.place_id.access_info)
+
+    def _bring_on_the_day(self):
+        """What to bring on the day, in one sentence, for the pages, messages,
+        PDF and calendar file: the type's documents when it lists them (a
+        fixed "your ID document" would contradict a list for a lost ID),
+        else an ID document."""
+        self.ensure_one()
+        if self._documents_to_bring():
+            return _(
+                'Bring the documents listed under "Documents to bring" and the reference of '
+                "the appointment."
+            )
+        return _("Bring your ID document and the reference of the appointment.")
 
     def _bidi(self, value, direction="auto", marks=True):
         """``value`` (plain text) kept in its own direction whatever the
@@ -457,6 +299,18 @@ class RdvAppointment(models.Model):
         ).to_string()
         return "data:image/svg+xml;base64,%s" % base64.b64encode(svg).decode()
 
+    # ------------------------------------------------------------------
+    # Changing it online
+    # ------------------------------------------------------------------
+
+    def _can_change(self):
+        """Whether the citizen may still cancel or move it online (the type's deadline)."""
+        self.ensure_one()
+        deadline = self.start - datetime.timedelta(hours=self.type_id.change_deadline_hours)
+        return self.state in CONFIRMED_STATES and (
+            self.state == "to_reschedule" or fields.Datetime.now() < deadline
+        )
+
     def _too_late_message(self):
         """Why the citizen cannot cancel or move it online any more, and whom to call."""
         self.ensure_one()
@@ -478,151 +332,39 @@ class RdvAppointment(models.Model):
             place=place.name,
         )
 
-    def _can_change(self):
-        """Whether the citizen may still cancel or move it online (the type's deadline)."""
-        self.ensure_one()
-        deadline = self.start - datetime.timedelta(hours=self.type_id.change_deadline_hours)
-        return self.state in CONFIRMED_STATES and (
-            self.state == "to_reschedule" or fields.Datetime.now() < deadline
-        )
-
-    def _documents_to_bring(self):
-        """The type's list of documents to bring (HTML), or False if it lists none."""
-        self.ensure_one()
-        return _html_or_false(self.type_id.documents_to_bring)
-
-    def _access_info(self):
-        """How to get to the place (HTML), or False if the place says nothing."""
-        self.ensure_one()
-        return _html_or_false(self.place_id.access_info)
-
-    def _bring_on_the_day(self):
-        """What to bring on the day, in one sentence, for the pages, messages,
-        PDF and calendar file: the type's documents when it lists them (a
-        fixed "your ID document" would contradict a list for a lost ID),
-        else an ID document."""
-        self.ensure_one()
-        if self._documents_to_bring():
-            return _(
-                'Bring the documents listed under "Documents to bring" and the reference of '
-                "the appointment."
-            )
-        return _("Bring your ID document and the reference of the appointment.")
+    # ------------------------------------------------------------------
+    # Calendar file
+    # ------------------------------------------------------------------
 
     def _ics(self):
-        """The appointment as an iCalendar file (bytes), in the language of the
-        context.
-
-        Once cancelled, a cancellation (METHOD:CANCEL) of the same event. Its
-        SEQUENCE grows at each move (:attr:`ics_sequence`), and once more
-        for the cancellation: calendars replace the event they hold only
-        with a higher one.
-        """
+        """The appointment as a calendar file (bytes, ``tools/ics.py``), its
+        texts in the language of the context. Once cancelled, the cancellation
+        of the same event; its version (:attr:`ics_sequence`) grows at each
+        move, so that calendars replace the event they hold."""
         self.ensure_one()
-        cancelled = self.state == "cancelled"
-        calendar = vobject.iCalendar()
-        calendar.add("prodid").value = "-//RDV//Appointments//EN"
-        calendar.add("method").value = "CANCEL" if cancelled else "PUBLISH"
-        event = calendar.add("vevent")
-        event.add("uid").value = "rdv-%s@%s" % (self.name, self.company_id.id)
-        event.add("sequence").value = str(self.ics_sequence + (1 if cancelled else 0))
-        event.add("status").value = "CANCELLED" if cancelled else "CONFIRMED"
-        event.add("dtstamp").value = fields.Datetime.now().replace(tzinfo=clock.UTC)
-        event.add("dtstart").value = self.start.replace(tzinfo=clock.UTC)
-        event.add("dtend").value = self.stop.replace(tzinfo=clock.UTC)
-        if self.company_id.email:
-            organizer = event.add("organizer")
-            organizer.value = "mailto:%s" % self.company_id.email
-            organizer.params["CN"] = [self.company_id.name]
-        event.add("summary").value = "%s - %s" % (self.type_id.name, self.place_id.name)
-        event.add("location").value = self.env["res.lang"]._rdv_join(
-            [self.place_id.name, self.place_id.address_display]
-        )
+        company, place = self.company_id, self.place_id
         description = [
             _("Reference: %(reference)s.", reference=self.name),
             self._bring_on_the_day(),
         ]
-        documents = self._documents_to_bring()
-        if documents:
+        if documents := self._documents_to_bring():
             description += [_("Documents to bring:"), plain_text(documents)]
-        event.add("description").value = "\n".join(description)
-        alarm = event.add("valarm")
-        alarm.add("action").value = "DISPLAY"
-        alarm.add("description").value = event.summary.value
-        alarm.add("trigger").value = datetime.timedelta(hours=-24)
-        return calendar.serialize().encode()
+        return calendar_file(
+            "rdv-%s@%s" % (self.name, company.id),
+            self.ics_sequence,
+            self.start,
+            self.stop,
+            fields.Datetime.now(),
+            summary="%s - %s" % (self.type_id.name, place.name),
+            location=self.env["res.lang"]._rdv_join([place.name, place.address_display]),
+            description="\n".join(description),
+            organizer=(company.email, company.name) if company.email else None,
+            cancelled=self.state == "cancelled",
+        )
 
     # ------------------------------------------------------------------
-    # Notifications (hooks of rdv_booking)
+    # Notifications by e-mail (hooks of rdv_booking)
     # ------------------------------------------------------------------
-
-    def _citizen_email(self):
-        return email_normalize(self.email or self.partner_id.email or "")
-
-    def _summary_pdf_version(self):
-        """What the stored summary PDF was rendered from: its state, time,
-        counter and language, and whether it shows the code to scan. A PDF of
-        another version is stale. (Not the last change of any field: linking
-        the citizen's contact, a new calendar sequence... change nothing the
-        PDF shows, and would have each download rendered again.)"""
-        self.ensure_one()
-        return "|".join(
-            str(value)
-            for value in (
-                self.state,
-                self.start,
-                self.stop,
-                self.counter_id.id,
-                self.citizen_lang,
-                self._at_reception(),
-            )
-        )
-
-    def _summary_pdf(self, refresh=False):
-        """The summary PDF: stored on the appointment, rendered again when
-        missing or when the appointment changed since (cancelled, moved,
-        past: see :meth:`_summary_pdf_version`), so that the website, the
-        back office and the messages never give a stale one.
-
-        Rendered by the notification job (not in the citizen's request: it
-        takes wkhtmltopdf a second or two), and again when the time changes.
-        """
-        self.ensure_one()
-        name = "%s.pdf" % self.name
-        version = self._summary_pdf_version()
-        Attachment = self.env["ir.attachment"].sudo()
-        stored = Attachment.search(
-            [("res_model", "=", self._name), ("res_id", "=", self.id), ("name", "=", name)],
-            limit=1,
-        )
-        if stored and not refresh and stored.description == version:
-            return base64.b64decode(stored.datas)
-        report = self.env.ref("rdv_booking_portal.action_report_rdv_appointment")
-        # force_report_rendering: a real PDF under Odoo's test runner too, so
-        # that tests read what citizens get. The text is in the citizen's
-        # language and direction (see the report), whoever renders it.
-        pdf, _format = (
-            report.sudo()
-            .with_context(force_report_rendering=True)
-            ._render_qweb_pdf(report.report_name, self.ids)
-        )
-        values = {
-            "datas": base64.b64encode(pdf),
-            "mimetype": "application/pdf",
-            "description": version,
-        }
-        if stored:
-            stored.write(values)
-        else:
-            Attachment.create(
-                {
-                    **values,
-                    "name": name,
-                    "res_model": self._name,
-                    "res_id": self.id,
-                }
-            )
-        return pdf
 
     # Messages by e-mail for each kind of notification (rdv_booking queues
     # them; a failure here is retried by the queue).
@@ -632,6 +374,9 @@ class RdvAppointment(models.Model):
         "cancelled": ("rdv_booking_portal.mail_template_rdv_cancelled", False),
         "to_reschedule": ("rdv_booking_portal.mail_template_rdv_to_reschedule", False),
     }
+
+    def _citizen_email(self):
+        return email_normalize(self.email or self.partner_id.email or "")
 
     def _notify_changed(self):
         """A new version of the calendar file: the event moved."""
@@ -643,7 +388,7 @@ class RdvAppointment(models.Model):
         """By e-mail, to the citizens who gave an address."""
         if kind in self.MAIL_TEMPLATES and self._citizen_email():
             xmlid, with_files = self.MAIL_TEMPLATES[kind]
-            return self._send_citizen_mail(xmlid, with_files=with_files)
+            return self.env.ref(xmlid)._rdv_send_to_citizen(self, with_files=with_files)
         return super()._deliver_notification(kind)
 
     @api.model
@@ -658,68 +403,8 @@ class RdvAppointment(models.Model):
         self.ensure_one()
         return self._rdv_silence_reason(self.company_id, self._citizen_email(), self.phone)
 
-    def _send_citizen_mail(self, xmlid, with_files=False):
-        """Queue a message template to the citizen, with fresh links.
-
-        ``with_files``: the summary PDF and the calendar file are attached.
-        A cancellation has the calendar file that removes the event.
-        """
-        self.ensure_one()
-        template = self.env.ref(xmlid)
-        values = {"attachment_ids": []}
-        if with_files or self.state == "cancelled":
-            # In the citizen's language, as the message (the template's lang).
-            ics = self.with_context(
-                lang=self.citizen_lang or self.partner_id.lang or self.env.lang
-            )._ics()
-            values["attachment_ids"].append(
-                (
-                    0,
-                    0,
-                    {
-                        "name": "%s.ics" % self.name,
-                        "datas": base64.b64encode(ics),
-                        "mimetype": "text/calendar",
-                    },
-                )
-            )
-        if with_files:
-            values["attachment_ids"].append(
-                (
-                    0,
-                    0,
-                    {
-                        "name": "%s.pdf" % self.name,
-                        "datas": base64.b64encode(self._summary_pdf(refresh=True)),
-                        "mimetype": "application/pdf",
-                    },
-                )
-            )
-        mail_id = (
-            template.sudo()
-            .with_context(
-                rdv_manage_url=self._manage_url(),
-                rdv_reschedule_url=self._manage_url("reschedule"),
-                rdv_book_again_url=self._book_again_url(),
-            )
-            .send_mail(self.id, email_values=values, email_layout_xmlid=False)
-        )
-        # Queued, not sent: the mail queue sends it, and the message's status
-        # says "sent" once the mail server accepted it (rdv.notification).
-        self.message_post(
-            body=_(
-                "%(what)s queued for sending by e-mail to %(to)s.",
-                what=template.name,
-                to=mask_email(self._citizen_email()),
-            ),
-            subtype_xmlid="mail.mt_note",
-        )
-        # Wake the mail queue now rather than at its next hourly run.
-        self.env["ir.cron"]._rdv_wake("mail.ir_cron_mail_scheduler_action")
-        return self.env["mail.mail"].sudo().browse(mail_id)
-
     # ------------------------------------------------------------------
-    # "My appointments" of a logged-in user (/my)
+    # "My appointments" of a logged-in user (/my), and finding one by reference
     # ------------------------------------------------------------------
 
     @api.model

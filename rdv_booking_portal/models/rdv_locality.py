@@ -1,5 +1,4 @@
 import logging
-import math
 import re
 import unicodedata
 
@@ -9,19 +8,13 @@ from odoo import api, fields, models
 
 from odoo.addons.rdv_booking.tools.parse import parse_latitude, parse_longitude
 
+from ..tools.geo import haversine_km
+
 _logger = logging.getLogger(__name__)
 
 # GeoNames towns of this many inhabitants and more: nearly every French
 # commune a citizen would type, and the Moroccan ones.
 MIN_POPULATION = 500
-
-
-def haversine_km(lat1, lon1, lat2, lon2):
-    """Great-circle distance in km."""
-    rlat1, rlat2 = math.radians(lat1), math.radians(lat2)
-    dlat, dlon = rlat2 - rlat1, math.radians(lon2 - lon1)
-    a = math.sin(dlat / 2) ** 2 + math.cos(rlat1) * math.cos(rlat2) * math.sin(dlon / 2) ** 2
-    return 6371.0 * 2 * math.asin(math.sqrt(a))
 
 
 class RdvLocality(models.Model):

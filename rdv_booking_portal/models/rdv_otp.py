@@ -1,16 +1,23 @@
+import base64
 import datetime
 import logging
-import secrets
+import smtplib
 import threading
+
+import pyotp
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import email_normalize
-from odoo.tools.misc import consteq, hmac
+from odoo.tools.mail import email_split_and_format_normalize
+from odoo.tools.misc import hmac
 
+from odoo.addons.base.models.ir_mail_server import MailDeliveryException
 from odoo.addons.rdv_booking.tools.parse import typed_digits
 from odoo.addons.rdv_booking.tools.phone import PhoneError, parse_phone
 from odoo.addons.rdv_booking.tools.reference import normalize_reference
+
+from .mail_template import plain_text
 
 _logger = logging.getLogger(__name__)
 
@@ -31,15 +38,16 @@ class OtpError(UserError):
 class RdvOtp(models.Model):
     """A one-time code that proves the citizen owns the phone or e-mail given.
 
-    Six digits, stored as an HMAC (keyed by the database secret), bound to one
-    appointment and one purpose, valid a few minutes, single use, and refused
-    after a few wrong attempts. The limits are the company's settings.
+    Six digits, never stored (see :meth:`_hotp`), bound to one appointment
+    and one purpose, valid a few minutes, single use, and refused after a few
+    wrong attempts. The limits are the company's settings.
 
     Managing by reference (:meth:`_challenge`), a record is made for every
     reference and contact asked for, whether they match an appointment or
-    not: one with no appointment (or whose code could not be sent) has a hash
-    that no code matches, and is otherwise the same record, counted, expired,
-    locked and asked for again in the same way. Nothing tells them apart.
+    not: one with no appointment (or whose code could not be sent) has no
+    key, so that no code opens it, and is otherwise the same record, counted,
+    expired, locked and asked for again in the same way. Nothing tells them
+    apart.
     """
 
     _name = "rdv.otp"
@@ -66,7 +74,9 @@ class RdvOtp(models.Model):
     # Where the code was sent (the phone or e-mail of the appointment then):
     # pages name this one, not the contact as it is now.
     destination = fields.Char()
-    code_hash = fields.Char(required=True)
+    # What the code is made from (see _hotp); empty while no code was made,
+    # and for ever when none is sent: no code opens the record then.
+    code_key = fields.Char(copy=False)
     sent_at = fields.Datetime(required=True)  # when the code was asked for
     expires_at = fields.Datetime(required=True)
     consumed_at = fields.Datetime()
@@ -80,9 +90,118 @@ class RdvOtp(models.Model):
         for otp in self:
             otp.company_id = otp.appointment_id.company_id or otp.company_id
 
+    # ------------------------------------------------------------------
+    # The code: made from a key, never stored
+    # ------------------------------------------------------------------
+
     @api.model
-    def _hash(self, otp_id, code):
-        return hmac(self.env(su=True), "rdv-otp", "%s|%s" % (otp_id, code))
+    def _new_key(self):
+        """A random key for a new code (160 bits)."""
+        return pyotp.random_base32()
+
+    def _hotp(self):
+        """The generator of this record's code: HOTP (RFC 4226, by ``pyotp``)
+        at the record's id, keyed by an HMAC of its random key under the
+        server's ``database.secret``.
+
+        No code is stored, not even hashed: the hash of a six-digit code is
+        reversed by trying the million codes, in milliseconds, and a key
+        stored alone would be the code in clear. With the server's secret in
+        the derivation, the rows of this table (an export, a log, a copy
+        without the server's parameters) give no code and no cheap guess.
+        Whoever copies the whole database, its parameters included, can
+        compute the codes still alive, as they could have reversed hashes:
+        such a copy holds the appointments themselves, and codes live minutes.
+        """
+        self.ensure_one()
+        digest = hmac(self.env(su=True), "rdv-otp", self.code_key or "")
+        secret = base64.b32encode(bytes.fromhex(digest)).decode()
+        return pyotp.HOTP(secret, digits=CODE_DIGITS)
+
+    def _code(self):
+        """This record's code, to send (never to store nor log)."""
+        return self._hotp().at(self.id)
+
+    def _matches(self, clean):
+        """Whether ``clean`` (digits) is this record's code, in constant time;
+        never for a record without key (the same work is done)."""
+        return self._hotp().verify(clean, self.id) and bool(self.code_key)
+
+    def _send(self):
+        """Send this record's code on its channel (e-mail here) to its
+        appointment's citizen. The code is never logged.
+
+        The message of the code template is rendered and handed to the SMTP
+        server at once, without a ``mail.mail`` record: the code is never
+        written to the database, even when sending fails, and the caller is
+        told at once if it did (UserError). The message gives the code's life
+        under this record's company (codes asked for by reference follow the
+        website's rules).
+        """
+        self.ensure_one()
+        if self.channel != "email":
+            raise UserError(_("This channel cannot send codes."))
+        appointment = self.appointment_id
+        template = (
+            self.env.ref("rdv_booking_portal.mail_template_rdv_code")
+            .sudo()
+            .with_context(
+                rdv_code=self._code(),
+                rdv_purpose=self.purpose,
+                rdv_validity=self.company_id.rdv_otp_validity_minutes,
+            )
+        )
+        # In the citizen's language (the template's lang field).
+        ((localized, _ids),) = template._classify_per_lang(appointment.ids).values()
+        rendered = localized._generate_template(
+            appointment.ids, ("subject", "email_from", "email_to")
+        )[appointment.id]
+        body = localized._rdv_render_body(appointment)
+        MailServer = self.env["ir.mail_server"].sudo()
+        try:
+            message = MailServer.build_email(
+                email_from=rendered["email_from"],
+                email_to=email_split_and_format_normalize(rendered["email_to"]),
+                subject=rendered["subject"],
+                body=body,
+                body_alternative=plain_text(body),
+                subtype="html",
+                subtype_alternative="plain",
+            )
+            MailServer.send_email(message, mail_server_id=template.mail_server_id.id or None)
+        except (MailDeliveryException, smtplib.SMTPException, OSError, UserError) as error:
+            _logger.warning(
+                "E-mail code for appointment %s not sent: %s", appointment.id, type(error).__name__
+            )
+            raise UserError(
+                _("We could not send the e-mail with your code. Please try again in a few minutes.")
+            ) from None
+
+    # ------------------------------------------------------------------
+    # Confirming a booking
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _sent_to(self, appointment, purpose="booking"):
+        """Where the last code of ``purpose`` for ``appointment`` was sent, as
+        pages show the contact (``_shown_contact``); "" if no code was sent to
+        the appointment's phone or e-mail as they are now (none asked for yet,
+        or the contact changed since)."""
+        otp = self.sudo().search(
+            [
+                ("appointment_id", "=", appointment.id),
+                ("purpose", "=", purpose),
+                ("to_send", "=", False),
+            ],
+            limit=1,
+        )
+        try:
+            channel, destination = appointment._otp_destination()
+        except UserError:
+            return ""
+        if not otp or (otp.channel, otp.destination) != (channel, destination):
+            return ""
+        return appointment._shown_contact()["phone" if channel == "sms" else "email"]
 
     @api.model
     def _issue(self, appointment, purpose, client_ip):
@@ -113,7 +232,6 @@ class RdvOtp(models.Model):
             and RateLimit._allow("otp-ip", client_ip, company.rdv_otp_sends_per_ip_hour, hour)
         ):
             raise OtpError(_("Too many codes were sent. Please try again in an hour."), "limit")
-        code = "%0*d" % (CODE_DIGITS, secrets.randbelow(10**CODE_DIGITS))
         # A code that could not be sent leaves nothing behind: no code record,
         # so no cooldown, and the citizen can ask again at once.
         with self.env.cr.savepoint():
@@ -123,13 +241,12 @@ class RdvOtp(models.Model):
                     "purpose": purpose,
                     "channel": channel,
                     "destination": destination,
-                    "code_hash": "-",
+                    "code_key": self._new_key(),
                     "sent_at": now,
                     "expires_at": now
                     + datetime.timedelta(minutes=company.rdv_otp_validity_minutes),
                 }
             )
-            otp.code_hash = self._hash(otp.id, code)
             # Older codes of the same purpose stop working.
             (
                 last
@@ -142,7 +259,7 @@ class RdvOtp(models.Model):
                     ]
                 )
             ).write({"consumed_at": now})
-            appointment._send_otp(code, channel, purpose)
+            otp._send()
         return otp
 
     @api.model
@@ -176,7 +293,7 @@ class RdvOtp(models.Model):
             raise OtpError(_("This code can no longer be used. Ask for a new code."), "attempts")
         if self.expires_at <= fields.Datetime.now():
             raise OtpError(_("This code has expired. Ask for a new code."), "expired")
-        if not consteq(self.code_hash, self._hash(self.id, clean)):
+        if not self._matches(clean):
             remaining = limit - attempts
             if remaining <= 0:
                 raise OtpError(
@@ -248,9 +365,8 @@ class RdvOtp(models.Model):
                 "company_id": company.id,
                 "purpose": "manage",
                 "pair_key": key,
-                # No code yet: the sender makes it. Until then (and for ever
-                # without a match) no code matches this hash.
-                "code_hash": secrets.token_hex(32),
+                # No key yet: the sender makes the code. Until then (and for
+                # ever without a match) no code opens this record.
                 "sent_at": now,
                 "expires_at": now + datetime.timedelta(minutes=company.rdv_otp_validity_minutes),
                 "to_send": bool(appointment) and allowed,
@@ -276,7 +392,7 @@ class RdvOtp(models.Model):
         """
         self.ensure_one()
         self._verify(code)
-        if not self.appointment_id:  # no code matches its hash: never here
+        if not self.appointment_id:  # no key, so no code matches: never here
             raise OtpError(_("This code can no longer be used. Ask for a new code."), "attempts")
         return self.appointment_id
 
@@ -284,7 +400,7 @@ class RdvOtp(models.Model):
     def _cron_send_codes(self, limit=200):
         """Cron (woken by :meth:`_challenge`): make and send the codes asked for.
 
-        Each code is made here, its hash written and the code sent in one
+        Each code is made here, its key written and the code sent in one
         savepoint: a code that could not be sent (no address, beyond the
         limit per destination, the gateway down) leaves a record that no code
         opens, as if the pair matched nothing; the citizen asks again. The
@@ -305,7 +421,6 @@ class RdvOtp(models.Model):
             otp.to_send = False
             if otp.consumed_at or otp.expires_at <= now or not otp.appointment_id:
                 continue
-            code = "%0*d" % (CODE_DIGITS, secrets.randbelow(10**CODE_DIGITS))
             company = otp.company_id
             try:
                 with self.env.cr.savepoint():
@@ -314,10 +429,8 @@ class RdvOtp(models.Model):
                         "otp-dest", destination, company.rdv_otp_sends_per_hour, 3600
                     ):
                         raise UserError(_("Too many codes were sent. Please try again in an hour."))
-                    otp.write({"channel": channel, "code_hash": self._hash(otp.id, code)})
-                    otp.appointment_id.with_context(
-                        rdv_otp_validity=company.rdv_otp_validity_minutes
-                    )._send_otp(code, channel, otp.purpose)
+                    otp.write({"channel": channel, "code_key": self._new_key()})
+                    otp._send()
             except Exception as error:  # noqa: BLE001 - the code dies, the others go
                 _logger.warning("Code %s not sent: %s", otp.id, type(error).__name__)
             if commit:

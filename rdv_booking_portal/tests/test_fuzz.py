@@ -507,7 +507,9 @@ class TestFuzzRoutes(RdvPortalMixin, HttpCase):
                         # Rendered beforehand, as the confirmation's job does:
                         # wkhtmltopdf's requests for the styles would wait for
                         # the test's cursor.
-                        self.own_appointment._summary_pdf()
+                        self.env["report.rdv_booking_portal.report_rdv_appointment"]._get_pdf(
+                            self.own_appointment
+                        )
                     self._fuzz(rule, endpoint, method, session)
         statuses = sorted((k, v) for k, v in self.stats.items() if k != "requests")
         print(

@@ -102,7 +102,7 @@ class TestMyAppointments(RdvPortalMixin, HttpCase):
         self.assertIn("BOIS", page.text)
         # Rendered beforehand, as the confirmation's job does: wkhtmltopdf's own
         # requests could not be served while a test request holds the cursor.
-        self.mine._summary_pdf()
+        self.env["report.rdv_booking_portal.report_rdv_appointment"]._get_pdf(self.mine)
         pdf = self.url_open("/rdv/appointment/%s/pdf" % self.mine.id)
         self.assertEqual(pdf.headers["Content-Type"], "application/pdf")
         text = subprocess.run(

@@ -55,9 +55,11 @@ class TestSummaryPdfIsCurrent(RdvPortalMixin, HttpCase):
         server, whose requests share one cursor: wkhtmltopdf's request for
         the report's styles would wait for the request that renders.)
         """
-        appointment._summary_pdf()
+        self.env["report.rdv_booking_portal.report_rdv_appointment"]._get_pdf(appointment)
         # The manage link opens the appointment in this browser.
-        self.assertEqual(self.url_open(appointment._manage_url()).status_code, 200)
+        self.assertEqual(
+            self.url_open(self.env["rdv.access.token"]._manage_url(appointment)).status_code, 200
+        )
         response = self.url_open("%s/rdv/appointment/%s/pdf" % (prefix, appointment.id))
         self.assertEqual(response.status_code, 200)
         self.assertEqual(response.headers["Content-Type"], "application/pdf")
@@ -93,3 +95,18 @@ class TestSummaryPdfIsCurrent(RdvPortalMixin, HttpCase):
         runs = runs_in_reading_order(pdf_pages(pdf))
         for value in ("06 •• •• •• 32", PHONE, ADDRESS, appointment.name):
             self.assertTrue(any(value in run for run in runs), (value, runs))
+
+    def test_a_visitor_request_renders_and_keeps_a_missing_pdf(self):
+        """The route asks the report for the PDF as the website's visitor (the
+        public user), with the appointment it checked: a missing PDF is
+        rendered and kept all the same, and then served from the copy."""
+        appointment = self._appointment()
+        Report = self.env["report.rdv_booking_portal.report_rdv_appointment"]
+        public = Report.with_user(self.env.ref("base.public_user"))
+        pdf = public._get_pdf(appointment.sudo())
+        self.assertIn(appointment.name, pdf_text(pdf))
+        stored = self.env["ir.attachment"].search(
+            [("res_model", "=", "rdv.appointment"), ("res_id", "=", appointment.id)]
+        )
+        self.assertEqual(stored.mapped("name"), ["%s.pdf" % appointment.name])
+        self.assertEqual(public._get_pdf(appointment.sudo()), pdf, "served from the copy")

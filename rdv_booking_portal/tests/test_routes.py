@@ -14,7 +14,7 @@ from odoo.tests import HttpCase, tagged
 from odoo.tools import file_open
 from odoo.tools.translate import code_translations
 
-from ..models.rdv_locality import haversine_km
+from ..tools.geo import haversine_km
 from .common import RdvPortalMixin, read_qr_codes, smtp_sink, solve_captcha
 
 
@@ -255,7 +255,9 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
             with self.subTest(lang=lang):
                 self.env["res.lang"]._activate_lang(lang)
                 appointment.citizen_lang = lang
-                pdf = appointment._summary_pdf(refresh=True)
+                pdf = self.env["report.rdv_booking_portal.report_rdv_appointment"]._get_pdf(
+                    appointment, refresh=True
+                )
                 text = subprocess.run(
                     ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
                 ).stdout.decode()
@@ -315,12 +317,24 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
         appointment.citizen_lang = "ar_001"
         # Not offered by the website: the page would not exist.
         self.website.language_ids -= arabic
-        self.assertEqual(appointment._book_again_url(), base + "/rdv/type/%s" % self.rdv_type.id)
+        self.assertEqual(
+            self.env["rdv.access.token"]._book_again_url(appointment),
+            base + "/rdv/type/%s" % self.rdv_type.id,
+        )
         self.website.language_ids |= arabic
-        self.assertEqual(appointment._book_again_url(), base + "/ar/rdv/type/%s" % self.rdv_type.id)
-        self.assertTrue(appointment._manage_url().startswith(base + "/ar/rdv/manage/"))
+        self.assertEqual(
+            self.env["rdv.access.token"]._book_again_url(appointment),
+            base + "/ar/rdv/type/%s" % self.rdv_type.id,
+        )
+        self.assertTrue(
+            self.env["rdv.access.token"]
+            ._manage_url(appointment)
+            .startswith(base + "/ar/rdv/manage/")
+        )
         appointment.citizen_lang = self.website.default_lang_id.code
-        self.assertTrue(appointment._manage_url().startswith(base + "/rdv/manage/"))
+        self.assertTrue(
+            self.env["rdv.access.token"]._manage_url(appointment).startswith(base + "/rdv/manage/")
+        )
 
     def test_links_keep_the_language_of_the_page(self):
         """The links of places and days, built without the website's post-processing."""

@@ -233,7 +233,9 @@ class TestRightToLeftDocuments(RdvPortalMixin, HttpCase):
         comma ("Bonjour ‎MARTIN Jeanne‎ ," an outside tester read)."""
         self.appointment.citizen_lang = "fr_FR"
         with smtp_sink(self.env) as sink:
-            self.appointment._send_citizen_mail("rdv_booking_portal.mail_template_rdv_confirmation")
+            self.env.ref("rdv_booking_portal.mail_template_rdv_confirmation")._rdv_send_to_citizen(
+                self.appointment
+            )
             self.env["mail.mail"].sudo().process_email_queue()
         (item,) = [m for m in sink.messages if "yasmine@example.com" in m["to"]]
         for part in item["message"].walk():
@@ -246,7 +248,9 @@ class TestRightToLeftDocuments(RdvPortalMixin, HttpCase):
     def test_arabic_confirmation_email_keeps_phone_and_address_in_order(self):
         self.appointment.citizen_lang = "ar_001"
         with smtp_sink(self.env) as sink:
-            self.appointment._send_citizen_mail("rdv_booking_portal.mail_template_rdv_confirmation")
+            self.env.ref("rdv_booking_portal.mail_template_rdv_confirmation")._rdv_send_to_citizen(
+                self.appointment
+            )
             self.env["mail.mail"].sudo().process_email_queue()
         (mail,) = sink.texts("yasmine@example.com")
         body = mail["html"]
@@ -296,7 +300,9 @@ class TestRightToLeftDocuments(RdvPortalMixin, HttpCase):
         self.assertFalse(migration.stale_templates(self.env))
         self.appointment.citizen_lang = "ar_001"
         with smtp_sink(self.env) as sink:
-            self.appointment._send_citizen_mail("rdv_booking_portal.mail_template_rdv_confirmation")
+            self.env.ref("rdv_booking_portal.mail_template_rdv_confirmation")._rdv_send_to_citizen(
+                self.appointment
+            )
             self.env["mail.mail"].sudo().process_email_queue()
         (mail,) = sink.texts("yasmine@example.com")
         self.assertIn("العنوان", mail["html"])

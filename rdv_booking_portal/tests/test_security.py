@@ -17,7 +17,7 @@ from .common import RdvPortalMixin, free_port, smtp_sink, solve_captcha
 
 @tagged("post_install", "-at_install")
 class TestCodes(RdvPortalMixin, TransactionCase):
-    """One-time codes: hashed, bound, single use, short-lived, few attempts."""
+    """One-time codes: never stored, bound, single use, short-lived, few attempts."""
 
     @classmethod
     def setUpClass(cls):
@@ -31,13 +31,30 @@ class TestCodes(RdvPortalMixin, TransactionCase):
         appointment._set_citizen({"lastname": "Bois", "phone": "0612345678", "email": email})
         return appointment
 
-    def test_code_sent_by_email_and_stored_hashed(self):
+    def test_code_sent_by_email_and_never_stored(self):
         appointment = self._held()
         with smtp_sink(self.env) as sink:
             otp = self.env["rdv.otp"]._issue(appointment, "booking", "10.0.0.1")
         code = sink.last_code("jules@example.com")
-        self.assertNotIn(code, otp.code_hash, "the code is not stored in clear")
-        self.assertEqual(len(otp.code_hash), 64)
+        self.env.flush_all()
+        self.env.cr.execute("SELECT * FROM rdv_otp WHERE id = %s", [otp.id])
+        row = self.env.cr.dictfetchone()
+        self.assertFalse(
+            [column for column, value in row.items() if code in str(value)],
+            "no column holds the code",
+        )
+        self.assertNotIn("code_hash", row, "nor a hash of it")
+        self.assertGreaterEqual(len(otp.code_key), 32, "a random key of 160 bits")
+        # The key alone gives no code: the code is made under the server's secret.
+        Param = self.env["ir.config_parameter"].sudo()
+        secret = Param.get_param("database.secret")
+        try:
+            for other in ("other-secret-1", "other-secret-2"):
+                Param.set_param("database.secret", other)
+                self.assertNotEqual(otp._code(), code)
+        finally:
+            Param.set_param("database.secret", secret)
+        self.assertEqual(otp._code(), code)
         self.assertEqual(otp.channel, "email")
         self.assertEqual(otp.expires_at - otp.sent_at, datetime.timedelta(minutes=10))
         self.assertTrue(otp._verify(code))
@@ -70,9 +87,33 @@ class TestCodes(RdvPortalMixin, TransactionCase):
                     )
                     expected = localized._render_field("body_html", appointment.ids)[appointment.id]
                     self.assertIn("123456", expected)
-                    self.assertEqual(appointment._rdv_render_body(localized), expected)
+                    self.assertEqual(localized._rdv_render_body(appointment), expected)
                     bodies.add(expected)
         self.assertEqual(len(bodies), 6, "each language and purpose has its own text")
+        # An edited template is a new text: the compiled body kept is not reused.
+        localized = template.with_context(lang="en_US", rdv_purpose="booking")
+        localized.body_html = localized.body_html + "<p>Edited by the commune</p>"
+        self.assertIn("Edited by the commune", localized._rdv_render_body(appointment))
+
+    def test_only_the_record_code_opens_it_and_none_without_key(self):
+        """A code matches its record only, typed as sent; a record without key
+        (asked for by reference and never sent) is opened by no code, not even
+        the one its empty key would make."""
+        appointment = self._held()
+        with smtp_sink(self.env):
+            otp = self.env["rdv.otp"]._issue(appointment, "booking", "10.0.0.1")
+        code = otp._code()
+        keyless = otp.copy({"code_key": False, "consumed_at": False})
+        self.assertFalse(keyless._matches(keyless._code()))
+
+        @settings(max_examples=50, deadline=None)
+        @given(guess=st.from_regex(r"[0-9]{6}", fullmatch=True))
+        def check(guess):
+            self.assertEqual(otp._matches(guess), guess == code)
+            self.assertFalse(keyless._matches(guess))
+
+        check()
+        self.assertTrue(otp._matches(code))
 
     def test_no_code_kept_when_the_email_cannot_be_sent(self):
         appointment = self._held()

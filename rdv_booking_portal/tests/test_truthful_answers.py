@@ -79,7 +79,9 @@ class TestTruthfulAnswers(RdvPortalMixin, HttpCase):
             citizen={"lastname": "Haddad", "phone": "0611111111", "email": "h@example.com"},
         )
         old_start = appointment.start
-        link = re.search(r"/rdv/manage/[\w-]+", appointment._manage_url()).group(0)
+        link = re.search(
+            r"/rdv/manage/[\w-]+", self.env["rdv.access.token"]._manage_url(appointment)
+        ).group(0)
         manage = self.url_open(link)
         self.assertEqual(page_h1(manage), "Your appointment")
         new_start = self._future_start(days=5, hour=14)

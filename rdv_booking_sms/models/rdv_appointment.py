@@ -1,8 +1,6 @@
 import datetime
-import logging
 
 from odoo import _, api, fields, models
-from odoo.exceptions import UserError
 
 from odoo.addons.rdv_booking.models.rdv_appointment import CitizenInputError
 from odoo.addons.rdv_booking.tools.phone import PhoneError, mask_phone, parse_phone
@@ -11,9 +9,6 @@ from odoo.addons.rdv_booking_portal.models.rdv_appointment import (
 )
 
 from ..tools.segments import prepare
-from .sms_sms import SENT_STATES
-
-_logger = logging.getLogger(__name__)
 
 # SMS template of each message, and the links it needs.
 SMS_TEMPLATES = {
@@ -166,12 +161,13 @@ class RdvAppointment(models.Model):
     def _rdv_sms_links(self, names):
         self.ensure_one()
         links = {}
+        Token = self.env["rdv.access.token"]
         if "manage" in names:
-            links["rdv_manage_url"] = self._manage_url()
+            links["rdv_manage_url"] = Token._manage_url(self)
         if "reschedule" in names:
-            links["rdv_reschedule_url"] = self._manage_url("reschedule")
+            links["rdv_reschedule_url"] = Token._manage_url(self, "reschedule")
         if "book_again" in names:
-            links["rdv_book_again_url"] = self._book_again_url()
+            links["rdv_book_again_url"] = Token._book_again_url(self)
         return links
 
     def _rdv_sms_message(self, kind):
@@ -232,44 +228,6 @@ class RdvAppointment(models.Model):
                     sms.rdv_encoding
                 ],
             ),
-        )
-
-    def _send_otp(self, code, channel, purpose):
-        """Send the code by SMS; by e-mail instead if the SMS fails and there is an address.
-
-        The code does not stay in the database: the SMS text is blanked once
-        handed to the gateway, as it is when the sending failed.
-        """
-        self.ensure_one()
-        if channel != "sms":
-            return super()._send_otp(code, channel, purpose)
-        sms = self._rdv_send_sms(
-            "code",
-            rdv_code=code,
-            rdv_purpose=purpose,
-            rdv_validity=self.env.context.get("rdv_otp_validity")
-            or self.company_id.rdv_otp_validity_minutes,
-        )
-        sent = sms.state in SENT_STATES
-        reason = sms.rdv_failure_reason or sms.failure_type
-        sms.body = sms.body.replace(code, "•" * len(code))
-        if sent:
-            return
-        _logger.warning("SMS code for appointment %s not sent: %s", self.id, reason)
-        if self._citizen_email():
-            super()._send_otp(code, "email", purpose)
-            otp = (
-                self.env["rdv.otp"]
-                .sudo()
-                .search([("appointment_id", "=", self.id), ("purpose", "=", purpose)], limit=1)
-            )
-            otp.channel = "email"
-            return
-        raise UserError(
-            _(
-                "We could not send the text message with your code. Please try again in "
-                "a few minutes."
-            )
         )
 
     # ------------------------------------------------------------------

@@ -46,6 +46,8 @@ WEBSITE_TERMS = {
 
 
 class RdvDemo(models.AbstractModel):
+    """The demo website's header and footer in the three languages of the demo."""
+
     _inherit = "rdv.demo"
 
     @api.model

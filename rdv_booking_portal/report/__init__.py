@@ -1,0 +1,1 @@
+from . import rdv_appointment_report

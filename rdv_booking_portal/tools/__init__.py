@@ -1,0 +1,1 @@
+"""Plain Python of the citizen website, with no Odoo import."""
