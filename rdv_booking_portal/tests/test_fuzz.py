@@ -36,7 +36,7 @@ from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.addons.rdv_booking.models.rdv_appointment_type import IDENTITY_FIELDS
 
 from ..controllers.main import SESSION_DONE, SESSION_FIND, SESSION_MANAGE, SESSION_PENDING
-from .common import RdvPortalMixin
+from .common import RdvPortalCase
 
 OUR_MODULES = ("rdv_booking", "rdv_booking_portal", "rdv_booking_sms")
 
@@ -162,13 +162,12 @@ def our_routes(env):
 
 
 @tagged("post_install", "-at_install")
-class TestFuzzRoutes(RdvPortalMixin, HttpCase):
+class TestFuzzRoutes(RdvPortalCase, HttpCase):
     """0 HTTP 500, 0 traceback, and error pages that say what was wrong."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls._setup_commune()
         env = cls.env
         # No rate limit in the way of a few thousand requests from one address.
         env["res.company"].search([]).write(
@@ -529,13 +528,12 @@ class TestFuzzRoutes(RdvPortalMixin, HttpCase):
 
 
 @tagged("post_install", "-at_install")
-class TestErrorPages(RdvPortalMixin, HttpCase):
+class TestErrorPages(RdvPortalCase, HttpCase):
     """The error pages of our routes say what was wrong, in the page's language."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls._setup_commune()
         for lang in ("fr_FR", "ar_001"):
             cls.website.language_ids |= cls.env["res.lang"]._activate_lang(lang)
         cls.env.ref("base.module_rdv_booking_portal")._update_translations(["fr_FR", "ar_001"])

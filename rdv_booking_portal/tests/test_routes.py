@@ -15,7 +15,7 @@ from odoo.tools import file_open
 from odoo.tools.translate import code_translations
 
 from ..models.rdv_locality import haversine_km
-from .common import RdvPortalMixin, read_qr_codes, smtp_sink, solve_captcha
+from .common import RdvPortalCase, read_qr_codes, smtp_sink, solve_captcha
 
 
 def page_h1(response):
@@ -34,13 +34,8 @@ def field_errors(response):
 
 
 @tagged("post_install", "-at_install")
-class TestCitizenRoutes(RdvPortalMixin, HttpCase):
+class TestCitizenRoutes(RdvPortalCase, HttpCase):
     """Every route of the citizen flow at the HTTP level, as a browser posts it."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls._setup_commune()
 
     # --- helpers
 

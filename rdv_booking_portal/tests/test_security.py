@@ -6,20 +6,15 @@ import json
 from freezegun import freeze_time
 
 from odoo.exceptions import UserError
-from odoo.tests import TransactionCase, tagged
+from odoo.tests import tagged
 
 from ..models.rdv_otp import OtpError
-from .common import RdvPortalMixin, free_port, smtp_sink, solve_captcha
+from .common import RdvPortalCase, free_port, smtp_sink, solve_captcha
 
 
 @tagged("post_install", "-at_install")
-class TestCodes(RdvPortalMixin, TransactionCase):
+class TestCodes(RdvPortalCase):
     """One-time codes: hashed, bound, single use, short-lived, few attempts."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls._setup_commune()
 
     def _held(self, email="jules@example.com"):
         appointment = self.env["rdv.appointment"]._book(
@@ -270,12 +265,7 @@ class TestCodes(RdvPortalMixin, TransactionCase):
 
 
 @tagged("post_install", "-at_install")
-class TestCaptchaAndTokens(RdvPortalMixin, TransactionCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls._setup_commune()
-
+class TestCaptchaAndTokens(RdvPortalCase):
     def test_captcha_solved_once(self):
         Captcha = self.env["rdv.captcha"]
         challenge = Captcha._new_challenge(self.company)

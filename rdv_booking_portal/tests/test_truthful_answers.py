@@ -6,7 +6,7 @@ import pytz
 from odoo import fields
 from odoo.tests import HttpCase, tagged
 
-from .common import RdvPortalMixin
+from .common import RdvPortalCase
 
 TAKEN = ("someone booked it meanwhile", "This time was just taken")
 
@@ -17,14 +17,9 @@ def page_h1(response):
 
 
 @tagged("post_install", "-at_install")
-class TestTruthfulAnswers(RdvPortalMixin, HttpCase):
+class TestTruthfulAnswers(RdvPortalCase, HttpCase):
     """The website says what happened: a time never offered was not "taken
     meanwhile", and only an explicit yes moves an appointment."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls._setup_commune()
 
     def local(self, days, hour, minute):
         """Naive UTC of ``hour:minute`` in Paris, ``days`` from today."""
