@@ -9,6 +9,14 @@ from odoo.tests import TransactionCase, new_test_user
 AGENT = "rdv_booking.group_rdv_agent"
 MANAGER = "rdv_booking.group_rdv_manager"
 
+# The place of a second commune, for the rules that cross communes.
+SEYNOD_TOWN_HALL = {
+    "name": "Seynod town hall",
+    "street": "Place de l'Hôtel de Ville",
+    "zip": "74600",
+    "city": "Seynod",
+}
+
 # Monday 2 March 2026, 08:00 in Paris (07:00 UTC): every test runs at this time.
 NOW = datetime.datetime(2026, 3, 2, 7, 0, 0)
 

@@ -9,7 +9,7 @@ from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from ..models.rdv_appointment import BookingError, CitizenInputError, SlotTakenError
-from .common import NOW, RdvCase, utc
+from .common import NOW, SEYNOD_TOWN_HALL, RdvCase, utc
 
 TUESDAY_9 = utc(2026, 3, 3, 8, 0)  # 09:00 in Paris
 
@@ -239,35 +239,14 @@ class TestBookingService(RdvCase):
 
     def test_same_procedure_in_another_commune_is_refused(self):
         self.type_id.procedure_code = "cni-passport"
-        other_company = self.env["res.company"].create({"name": "Seynod"})
-        other_place = self.env["rdv.place"].create(
-            {
-                "name": "Seynod town hall",
-                "company_id": other_company.id,
-                "tz": "Europe/Paris",
-                "street": "Place de l'Hôtel de Ville",
-                "zip": "74600",
-                "city": "Seynod",
-            }
+        other = self._make_commune(
+            "Seynod",
+            appointment_type={"name": "CNI", "duration": 30, "procedure_code": "cni-passport"},
+            place=SEYNOD_TOWN_HALL,
+            week=("Week", [(1, 1, 9, 12)]),
+            counter={"name": "G1"},
         )
-        other_type = self.env["rdv.appointment.type"].create(
-            {
-                "name": "CNI",
-                "company_id": other_company.id,
-                "duration": 30,
-                "procedure_code": "cni-passport",
-            }
-        )
-        other_week = self.env["rdv.reference.week"].create(
-            {
-                "name": "Week",
-                "company_id": other_company.id,
-                "line_ids": [(0, 0, {"weekday": "1", "hour_from": 9, "hour_to": 12})],
-            }
-        )
-        other_counter = self._make_counter(
-            "G1", place=other_place, types=other_type, week=other_week
-        )
+        other_counter, other_type = other.counter, other.type
         self.book(TUESDAY_9, email="jules@example.com")
         with self.assertRaisesRegex(BookingError, "another place"):
             self.book(
