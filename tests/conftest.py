@@ -128,6 +128,37 @@ def live_commune(odoo_registry):
     return functools.partial(_live_commune, odoo_registry)
 
 
+@pytest.fixture(scope="session")
+def race_commune(live_commune):
+    """``with race_commune(name, **type_values) as commune:`` a live commune
+    whose one counter has 28 fifteen-minute slots (Tuesday and Wednesday of
+    the coming week, 08:30-12:00) for one person each, and a type of one
+    active booking per person: what parallel bookers race for."""
+
+    def race(name, **type_values):
+        today = datetime.date.today()
+        return live_commune(
+            name,
+            company={"rdv_horizon_days": 14},
+            appointment_type={
+                "name": f"{name} type",
+                "duration": 15,
+                "max_persons": 1,
+                "max_active_per_person": 1,
+                **type_values,
+            },
+            place={"name": f"{name} place"},
+            week=(f"{name} week", [(1, 2, 8.5, 12.0)]),
+            counter={
+                "name": f"{name} counter",
+                "date_start": today + datetime.timedelta(days=1),
+                "date_end": today + datetime.timedelta(days=7),
+            },
+        )
+
+    return race
+
+
 @contextlib.contextmanager
 def _live_commune(registry, name, website=None, **values):
     from live_odoo import build_commune

@@ -23,28 +23,9 @@ ATTEMPTS = 40
 
 
 @pytest.fixture(scope="module")
-def counter_setup(live_commune):
+def counter_setup(race_commune):
     """A commune of its own with one counter of 28 fifteen-minute slots."""
-    tag = uuid.uuid4().hex[:8]
-    today = datetime.date.today()
-    with live_commune(
-        f"Race {tag}",
-        company={"rdv_horizon_days": 14},
-        appointment_type={
-            "name": "Race type",
-            "duration": 15,
-            "max_persons": 1,
-            "max_active_per_person": 1,
-        },
-        place={"name": f"Race place {tag}"},
-        # Next Tuesday and Wednesday, 08:30-12:00: 2 x 14 slots.
-        week=("Race week", [(1, 2, 8.5, 12.0)]),
-        counter={
-            "name": "Race counter",
-            "date_start": today + datetime.timedelta(days=1),
-            "date_end": today + datetime.timedelta(days=7),
-        },
-    ) as commune:
+    with race_commune(f"Race {uuid.uuid4().hex[:8]}") as commune:
         slots = commune.starts
         assert len(slots) == 28, f"the fixture expects 28 slots, got {len(slots)}"
         yield {

@@ -13,7 +13,6 @@ Runs on the database `make test` prepares (RDV_TEST_DB); data are created in a
 company of their own and removed afterwards.
 """
 
-import datetime
 import threading
 import uuid
 
@@ -39,31 +38,16 @@ def round_people(number):
 
 
 @pytest.fixture(scope="module")
-def limits_setup(live_commune):
+def limits_setup(race_commune):
     """A commune of its own, one counter of 28 fifteen-minute slots, a type
     of one active booking per person."""
     tag = uuid.uuid4().hex[:8]
-    today = datetime.date.today()
-    with live_commune(
+    with race_commune(
         f"Limits {tag}",
-        company={"rdv_horizon_days": 14},
-        appointment_type={
-            "name": "Limits type",
-            "duration": 15,
-            "max_persons": 1,
-            "max_active_per_person": 1,
-            "procedure_code": f"limits-{tag}",
-            "ask_phone": "optional",
-            "ask_email": "optional",
-            "ask_id_number": "optional",
-        },
-        place={"name": f"Limits place {tag}"},
-        week=("Limits week", [(1, 2, 8.5, 12.0)]),
-        counter={
-            "name": "Limits counter",
-            "date_start": today + datetime.timedelta(days=1),
-            "date_end": today + datetime.timedelta(days=7),
-        },
+        procedure_code=f"limits-{tag}",
+        ask_phone="optional",
+        ask_email="optional",
+        ask_id_number="optional",
     ) as commune:
         starts = commune.starts
         assert len(starts) >= 3 * ROUNDS, f"the fixture needs {3 * ROUNDS} slots"

@@ -95,6 +95,15 @@ class RdvCommuneCase(TransactionCase):
         return commune
 
     @classmethod
+    def _share_test_transaction(cls):
+        """Let the cursors the code opens of its own (rate limits, code
+        attempts, the PDF renderer's requests to this server) see the test's
+        transaction, rolled back after each test."""
+        if cls.registry.test_cr is None:
+            cls.registry.enter_test_mode(cls.cr)
+            cls.addClassCleanup(cls.registry.leave_test_mode)
+
+    @classmethod
     def _make_user(cls, login, company, groups=AGENT, env=None, **values):
         """A user of ``company`` only (their active company), in ``groups``."""
         return new_test_user(

@@ -154,6 +154,12 @@ class TestPersonLimits(RdvCase):
         )
         cls.counter.type_ids |= cls.type_civil
 
+    def book_elsewhere(self, start, **citizen):
+        """Book ``start`` in the second commune."""
+        return self.book(
+            start, counter=self.other_counter, appointment_type=self.other_type, **citizen
+        )
+
     def _type(self, name):
         return {"main": self.type_id, "civil": self.type_civil, "other": self.other_type}[name]
 
@@ -273,10 +279,8 @@ class TestPersonLimits(RdvCase):
             )
         self.assertEqual(caught.exception.code, "limit")
         with self.assertRaises(BookingError) as caught:
-            self.book(
+            self.book_elsewhere(
                 TUESDAY_9,
-                counter=self.other_counter,
-                appointment_type=self.other_type,
                 phone="+33 6 12 34 56 78",
                 email="Jules@Example.com",
                 id_number="NEW999999",
@@ -284,10 +288,8 @@ class TestPersonLimits(RdvCase):
         self.assertEqual(caught.exception.code, "elsewhere")
         # Someone else (nothing in common) books here and in the second commune.
         self.book(TUESDAY_9 + datetime.timedelta(days=3), phone="0698765432", id_number="EF1")
-        self.book(
+        self.book_elsewhere(
             TUESDAY_9,
-            counter=self.other_counter,
-            appointment_type=self.other_type,
             phone="0755443322",
             email="lea@example.com",
             id_number="EF2",

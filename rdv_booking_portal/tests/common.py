@@ -151,11 +151,7 @@ class RdvPortalCase(RdvCommuneCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        if cls.registry.test_cr is None:
-            # Rate limits and code attempts use a cursor of their own; in test
-            # mode it shares the test's transaction, rolled back after each test.
-            cls.registry.enter_test_mode(cls.cr)
-            cls.addClassCleanup(cls.registry.leave_test_mode)
+        cls._share_test_transaction()
         commune = cls._make_commune(
             "Commune du Portail",
             company={
@@ -203,6 +199,14 @@ class RdvPortalCase(RdvCommuneCase):
             }
         )
 
+    @classmethod
+    def book_by_phone(cls, start, **citizen):
+        """Book ``start`` at the commune's counter for ``citizen``, as an agent
+        does on the phone."""
+        return cls.env["rdv.appointment"]._book(
+            cls.rdv_type, cls.counter, start, channel="phone", citizen=citizen
+        )
+
     # --- what a browser posts
 
     def csrf(self, response):
@@ -212,10 +216,13 @@ class RdvPortalCase(RdvCommuneCase):
         )
         return found.group(1)
 
-    def post(self, url, data, response_with_csrf, headers=None):
+    def post(self, url, data, response_with_csrf, headers=None, allow_redirects=True):
         """POST ``data`` to ``url`` with the CSRF token of ``response_with_csrf``."""
         return self.url_open(
-            url, data={"csrf_token": self.csrf(response_with_csrf), **data}, headers=headers
+            url,
+            data={"csrf_token": self.csrf(response_with_csrf), **data},
+            headers=headers,
+            allow_redirects=allow_redirects,
         )
 
     def hold(self, start=None, persons=1, headers=None):

@@ -125,16 +125,14 @@ class TestManageByReferenceOracle(RdvPortalCase, HttpCase):
                         re.search(r'data-challenge="([^"]+)"', form.text).group(1)
                     )
                     before = self._outbox()
-                    response = self.url_open(
+                    response = self.post(
                         "/rdv/manage/find",
-                        data={
-                            "csrf_token": re.search(
-                                r'name="csrf_token" value="([^"]+)"', form.text
-                            ).group(1),
+                        {
                             "reference": reference,
                             "contact": contact,
                             "rdv_captcha": solve_captcha(challenge),
                         },
+                        form,
                         allow_redirects=False,
                     )
                     if self._outbox() != before:
@@ -142,15 +140,8 @@ class TestManageByReferenceOracle(RdvPortalCase, HttpCase):
                     self._after_response()
                 else:
                     code = self._wrong_code() if step[0] == "wrong" else step[1]
-                    response = self.url_open(
-                        "/rdv/manage/verify",
-                        data={
-                            "csrf_token": re.search(
-                                r'name="csrf_token" value="([^"]+)"', page.text
-                            ).group(1),
-                            "code": code,
-                        },
-                        allow_redirects=False,
+                    response = self.post(
+                        "/rdv/manage/verify", {"code": code}, page, allow_redirects=False
                     )
                 seen.append(self._seen(response))
                 if response.is_redirect:

@@ -245,13 +245,7 @@ class TestCitizenTours(RdvTourCase):
             start = pending.start
             # The hold ran out and an agent gave the time to a caller.
             pending.slot_ids._release()
-            other = self.env["rdv.appointment"]._book(
-                self.rdv_type,
-                self.counter,
-                start,
-                channel="phone",
-                citizen={"lastname": "Rapide", "phone": "0699999999"},
-            )
+            other = self.book_by_phone(start, lastname="Rapide", phone="0699999999")
             self._continue_tour("/rdv/booking/verify?tour_code=%s" % code, "rdv_portal_taken_tour")
         held = self._appointments(state="pending")
         self.assertEqual(len(held), 1, "only the new hold is pending")

@@ -55,23 +55,16 @@ class TestTruthfulAnswers(RdvPortalCase, HttpCase):
         self.assertNotOffered(self.hold(start))
         # A time someone took is still "taken", with the next times.
         start = self._future_start(days=3, hour=11)
-        self.env["rdv.appointment"]._book(
-            self.rdv_type,
-            self.counter,
-            start,
-            channel="phone",
-            citizen={"lastname": "Rapide", "phone": "0699999999"},
-        )
+        self.book_by_phone(start, lastname="Rapide", phone="0699999999")
         taken = self.hold(start)
         self.assertEqual((taken.status_code, page_h1(taken)), (409, "This time was just taken"))
 
     def test_moving_needs_an_explicit_yes(self):
-        appointment = self.env["rdv.appointment"]._book(
-            self.rdv_type,
-            self.counter,
+        appointment = self.book_by_phone(
             self._future_start(days=3, hour=11),
-            channel="phone",
-            citizen={"lastname": "Haddad", "phone": "0611111111", "email": "h@example.com"},
+            lastname="Haddad",
+            phone="0611111111",
+            email="h@example.com",
         )
         old_start = appointment.start
         link = re.search(r"/rdv/manage/[\w-]+", appointment._manage_url()).group(0)

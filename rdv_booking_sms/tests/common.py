@@ -44,12 +44,8 @@ class SmsCase(RdvCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        if cls.registry.test_cr is None:
-            # E-mails carry a PDF: wkhtmltopdf fetches its assets from this
-            # server, whose requests must see the test's transaction. Rate
-            # limits (their own cursor) share it too.
-            cls.registry.enter_test_mode(cls.cr)
-            cls.addClassCleanup(cls.registry.leave_test_mode)
+        # E-mails carry a PDF: wkhtmltopdf fetches its assets from this server.
+        cls._share_test_transaction()
         plug_gateway_stub(cls, email="mairie@test.example")
 
     def setUp(self):
