@@ -124,7 +124,8 @@ def live_commune(odoo_registry):
     (``live_odoo.build_commune``; ``website``: values of a website of its own,
     in English)
     committed to RDV_TEST_DB while inside, then removed. ``commune`` holds the
-    ids and the sorted starts of its counter's slots."""
+    ids, the context of an environment working in it and the sorted starts of
+    its counter's slots."""
     return functools.partial(_live_commune, odoo_registry)
 
 
@@ -174,6 +175,8 @@ def _live_commune(registry, name, website=None, **values):
             place_id=records.place.id,
             counter_id=records.counter.id,
             website_id=None,
+            # What a booker's environment works in: this commune alone.
+            context={"tracking_disable": True, "allowed_company_ids": records.company.ids},
             starts=sorted(records.counter.slot_ids.mapped("start")),
         )
         if website is not None:

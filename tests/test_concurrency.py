@@ -29,6 +29,7 @@ def counter_setup(race_commune):
         slots = commune.starts
         assert len(slots) == 28, f"the fixture expects 28 slots, got {len(slots)}"
         yield {
+            "context": commune.context,
             "company": commune.company_id,
             "type": commune.type_id,
             "counter": commune.counter_id,
@@ -51,14 +52,7 @@ def test_parallel_bookers_never_share_a_slot(odoo_registry, counter_setup):
         barrier.wait()
         for _attempt in range(ATTEMPTS):
             with odoo_registry.cursor() as cr:
-                env = api.Environment(
-                    cr,
-                    SUPERUSER_ID,
-                    {
-                        "tracking_disable": True,
-                        "allowed_company_ids": [counter_setup["company"]],
-                    },
-                )
+                env = api.Environment(cr, SUPERUSER_ID, counter_setup["context"])
                 rdv_type = env["rdv.appointment.type"].browse(counter_setup["type"])
                 counter = env["rdv.counter"].browse(counter_setup["counter"])
                 now = datetime.datetime.now()

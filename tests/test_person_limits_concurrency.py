@@ -52,6 +52,7 @@ def limits_setup(race_commune):
         starts = commune.starts
         assert len(starts) >= 3 * ROUNDS, f"the fixture needs {3 * ROUNDS} slots"
         yield {
+            "context": commune.context,
             "company": commune.company_id,
             "type": commune.type_id,
             "counter": commune.counter_id,
@@ -76,14 +77,7 @@ def test_one_person_sharing_one_detail_books_once_in_parallel(odoo_registry, lim
         barrier.wait()
         for _attempt in range(ATTEMPTS):
             with odoo_registry.cursor() as cr:
-                env = api.Environment(
-                    cr,
-                    SUPERUSER_ID,
-                    {
-                        "tracking_disable": True,
-                        "allowed_company_ids": [limits_setup["company"]],
-                    },
-                )
+                env = api.Environment(cr, SUPERUSER_ID, limits_setup["context"])
                 try:
                     env["rdv.appointment"]._book(
                         env["rdv.appointment.type"].browse(limits_setup["type"]),
