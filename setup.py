@@ -32,7 +32,6 @@ INSTALL_REQUIRES = [
 # What the test suites need on top of Odoo.  freezegun is deliberately not
 # pinned: Odoo 18.0 pins freezegun==1.2.1 and that pin must stay.
 TEST_REQUIRES = [
-    "odoo-test-helper",
     "pytest",
     "hypothesis",
     "freezegun",

@@ -29,43 +29,37 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path[:0] = [os.path.dirname(os.path.abspath(__file__)), os.path.join(ROOT, "tests")]
 from bench_slots import (  # noqa: E402
     addons_path,
     describe_machine,
     percentile,
     run_odoo_install,
 )
+from live_odoo import build_commune  # noqa: E402
 
 BATCH = 200
 
 
 def build_dataset(env, stub, count):
     """A commune with SMS through the stub and ``count`` appointments due for a reminder."""
-    company = env["res.company"].create(
-        {
-            "name": "Commune du banc d'essai",
-            "country_id": env.ref("base.fr").id,
-            "rdv_sms_enabled": True,
-        }
+    commune = build_commune(
+        env,
+        "Commune du banc d'essai",
+        company={"rdv_sms_enabled": True},
+        appointment_type={"name": "Carte d'identite", "duration": 15},
+        place={"name": "Hotel de ville"},
+        week=("Semaine", [(0, 0, 8, 9)]),
+        counter={"name": "Guichet"},
+    )
+    company, rdv_type, place, counter = (
+        commune.company,
+        commune.type,
+        commune.place,
+        commune.counter,
     )
     gateway = env["rdv.sms.gateway"].create(stub.gateway_values(company_id=company.id))
     company.rdv_sms_gateway_id = gateway
-    cenv = env(context=dict(env.context, allowed_company_ids=company.ids))
-    rdv_type = cenv["rdv.appointment.type"].create({"name": "Carte d'identite", "duration": 15})
-    place = cenv["rdv.place"].create({"name": "Hotel de ville", "tz": "Europe/Paris"})
-    week = cenv["rdv.reference.week"].create(
-        {"name": "Semaine", "line_ids": [(0, 0, {"weekday": "0", "hour_from": 8, "hour_to": 9})]}
-    )
-    counter = cenv["rdv.counter"].create(
-        {
-            "name": "Guichet",
-            "place_id": place.id,
-            "type_ids": [(6, 0, rdv_type.ids)],
-            "reference_week_id": week.id,
-            "slot_duration": 15,
-        }
-    )
     partner = env["res.partner"].create({"name": "BOIS Jules"})
     now = datetime.datetime.utcnow().replace(microsecond=0)
     env.flush_all()

@@ -17,7 +17,9 @@ of its own in it, an SMTP sink and a live Odoo server with 2 workers
 (``live_odoo.py``).
 """
 
+import contextlib
 import datetime
+import functools
 import importlib.util
 import os
 import sys
@@ -122,103 +124,133 @@ def _addons_path():
 
 
 @pytest.fixture(scope="session")
-def portal_site(odoo_registry):
+def live_commune(odoo_registry):
+    """``with live_commune(name, **values) as commune:`` a commune of its own
+    (``live_odoo.build_commune``; ``website``: values of a website of its own,
+    in English)
+    committed to RDV_TEST_DB while inside, then removed. ``commune`` holds the
+    ids, the context of an environment working in it and the sorted starts of
+    its counter's slots."""
+    return functools.partial(_live_commune, odoo_registry)
+
+
+@pytest.fixture(scope="session")
+def race_commune(live_commune):
+    """``with race_commune(name, **type_values) as commune:`` a live commune
+    whose one counter has 28 fifteen-minute slots (Tuesday and Wednesday of
+    the coming week, 08:30-12:00) for one person each, and a type of one
+    active booking per person: what parallel bookers race for."""
+
+    def race(name, **type_values):
+        today = datetime.date.today()
+        return live_commune(
+            name,
+            company={"rdv_horizon_days": 14},
+            appointment_type={
+                "name": f"{name} type",
+                "duration": 15,
+                "max_persons": 1,
+                "max_active_per_person": 1,
+                **type_values,
+            },
+            place={"name": f"{name} place"},
+            week=(f"{name} week", [(1, 2, 8.5, 12.0)]),
+            counter={
+                "name": f"{name} counter",
+                "date_start": today + datetime.timedelta(days=1),
+                "date_end": today + datetime.timedelta(days=7),
+            },
+        )
+
+    return race
+
+
+@contextlib.contextmanager
+def _live_commune(registry, name, website=None, **values):
+    from live_odoo import build_commune
+
+    from odoo import SUPERUSER_ID, api
+
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+        records = build_commune(env, name, **values)
+        commune = SimpleNamespace(
+            company_id=records.company.id,
+            type_id=records.type.id,
+            place_id=records.place.id,
+            counter_id=records.counter.id,
+            website_id=None,
+            # What a booker's environment works in: this commune alone.
+            context={"tracking_disable": True, "allowed_company_ids": records.company.ids},
+            starts=sorted(records.counter.slot_ids.mapped("start")),
+        )
+        if website is not None:
+            lang_en = env.ref("base.lang_en")
+            commune.website_id = (
+                env["website"]
+                .create(
+                    {
+                        "company_id": commune.company_id,
+                        "language_ids": [(6, 0, lang_en.ids)],
+                        "default_lang_id": lang_en.id,
+                        "rdv_company_ids": [(6, 0, records.company.ids)],
+                        **website,
+                    }
+                )
+                .id
+            )
+    yield commune
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        cr.execute("DELETE FROM rdv_slot WHERE counter_id = %s", (commune.counter_id,))
+        cr.execute("DELETE FROM rdv_appointment WHERE company_id = %s", (commune.company_id,))
+        env["rdv.counter"].browse(commune.counter_id).unlink()
+        env["website"].browse(commune.website_id).unlink()
+
+
+@pytest.fixture(scope="session")
+def portal_site(live_commune):
     """A commune of its own with a website of its own (chosen by the Host header).
 
     One appointment type (15 minutes, one person, e-mail required), one place,
     one counter of capacity 1 open every day 08:00-20:00 (the server runs in
     real time, whatever the day), slots for 20 days. Removed afterwards.
     """
-    from odoo import SUPERUSER_ID, api
-
     tag = uuid.uuid4().hex[:8]
     host = f"rdv-load-{tag}.test"
-    with odoo_registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
-        lang_en = env.ref("base.lang_en")
-        company = env["res.company"].create(
-            {
-                "name": f"Commune Charge {tag}",
-                "country_id": env.ref("base.fr").id,
-                "email": f"mairie-{tag}@example.com",
-                "rdv_horizon_days": 20,
-                **LOAD_LIMITS,
-            }
-        )
-        website = env["website"].create(
-            {
-                "name": f"RDV load {tag}",
-                "domain": host,
-                "company_id": company.id,
-                "language_ids": [(6, 0, lang_en.ids)],
-                "default_lang_id": lang_en.id,
-                "rdv_company_ids": [(6, 0, company.ids)],
-            }
-        )
-        cenv = env(context=dict(env.context, allowed_company_ids=company.ids))
-        rdv_type = cenv["rdv.appointment.type"].create(
-            {
-                "name": "Carte d'identité",
-                "company_id": company.id,
-                "duration": 15,
-                "max_persons": 1,
-                "min_notice_hours": 0,
-                "max_horizon_days": 20,
-                "is_published": True,
-                "ask_email": "required",
-                "ask_phone": "optional",
-            }
-        )
-        place = cenv["rdv.place"].create(
-            {
-                "name": f"Mairie {tag}",
-                "company_id": company.id,
-                "tz": "Europe/Paris",
-                "street": "1 place de la Mairie",
-                "zip": "74000",
-                "city": "Annecy",
-            }
-        )
-        week = cenv["rdv.reference.week"].create(
-            {
-                "name": "Tous les jours",
-                "company_id": company.id,
-                "line_ids": [
-                    (0, 0, {"weekday": str(day), "hour_from": 8.0, "hour_to": 20.0})
-                    for day in range(7)
-                ],
-            }
-        )
-        counter = cenv["rdv.counter"].create(
-            {
-                "name": "Guichet 1",
-                "place_id": place.id,
-                "type_ids": [(6, 0, rdv_type.ids)],
-                "reference_week_id": week.id,
-                "slot_duration": 15,
-                "capacity": 1,
-                "date_start": datetime.date.today(),
-            }
-        )
-        assert env["rdv.slot"].search_count([("counter_id", "=", counter.id)]) > 900
-        site = SimpleNamespace(
+    with live_commune(
+        f"Commune Charge {tag}",
+        company={
+            "email": f"mairie-{tag}@example.com",
+            "rdv_horizon_days": 20,
+            **LOAD_LIMITS,
+        },
+        website={"name": f"RDV load {tag}", "domain": host},
+        appointment_type={
+            "name": "Carte d'identité",
+            "duration": 15,
+            "max_persons": 1,
+            "min_notice_hours": 0,
+            "max_horizon_days": 20,
+            "is_published": True,
+            "ask_email": "required",
+            "ask_phone": "optional",
+        },
+        place={"name": f"Mairie {tag}"},
+        counter={"capacity": 1},
+    ) as commune:
+        assert len(commune.starts) > 900
+        yield SimpleNamespace(
             local_day=_local_day,
             slot_start=_slot_start,
             host=host,
             tag=tag,
-            company_id=company.id,
-            website_id=website.id,
-            type_id=rdv_type.id,
-            place_id=place.id,
-            counter_id=counter.id,
+            company_id=commune.company_id,
+            website_id=commune.website_id,
+            type_id=commune.type_id,
+            place_id=commune.place_id,
+            counter_id=commune.counter_id,
         )
-    yield site
-    with odoo_registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
-        cr.execute("DELETE FROM rdv_slot WHERE counter_id = %s", (site.counter_id,))
-        cr.execute("DELETE FROM rdv_appointment WHERE counter_id = %s", (site.counter_id,))
-        env["rdv.counter"].browse(site.counter_id).unlink()
-        env["website"].browse(site.website_id).unlink()
 
 
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")

@@ -13,11 +13,16 @@ started and stopped, how mail is caught and how a citizen books.
   returns the one-time code last sent to an address (codes are stored hashed:
   a client can only learn them the way a citizen does).
 * :class:`PortalClient`: one browser (its own cookies, CSRF tokens and captcha
-  answers) going through the routes of ``rdv_booking_portal``.
+  answers) going through the routes of ``rdv_booking_portal``;
+  :func:`guesses_in_parallel` sends many of them at once.
+* :func:`build_commune`: the commune the server serves, written through an
+  Odoo environment the caller opened (also used by ``bench/bench_reminders.py``).
 
 No Odoo import here: the server is another process, spoken to over HTTP.
 """
 
+import concurrent.futures
+import datetime
 import email
 import email.parser
 import email.policy
@@ -33,6 +38,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import altcha
 import requests
@@ -56,6 +62,72 @@ def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+# ----------------------------------------------------------------------
+# The test commune
+# ----------------------------------------------------------------------
+
+
+def build_commune(
+    env,
+    name,
+    appointment_type,
+    company=None,
+    place=None,
+    week=("Tous les jours", ((0, 6, 8.0, 20.0),)),
+    counter=None,
+):
+    """A commune of its own in the database of ``env`` (an Odoo environment):
+    a French company, one appointment type, one place with a full address, a
+    reference week from (first weekday, last weekday, from hour, to hour) and
+    one counter of 15-minute slots from today. ``company``, ``place`` and
+    ``counter``: more values of each. Returns the records."""
+    commune = SimpleNamespace(
+        company=env["res.company"].create(
+            {"name": name, "country_id": env.ref("base.fr").id, **(company or {})}
+        )
+    )
+    company_id = commune.company.id
+    env = env(context=dict(env.context, allowed_company_ids=commune.company.ids))
+    commune.type = env["rdv.appointment.type"].create(
+        {"company_id": company_id, **appointment_type}
+    )
+    commune.place = env["rdv.place"].create(
+        {
+            "name": "Mairie",
+            "company_id": company_id,
+            "tz": "Europe/Paris",
+            "street": "1 place de la Mairie",
+            "zip": "74000",
+            "city": "Annecy",
+            **(place or {}),
+        }
+    )
+    week_name, spans = week
+    commune.week = env["rdv.reference.week"].create(
+        {
+            "name": week_name,
+            "company_id": company_id,
+            "line_ids": [
+                (0, 0, {"weekday": str(day), "hour_from": start, "hour_to": end})
+                for first, last, start, end in spans
+                for day in range(first, last + 1)
+            ],
+        }
+    )
+    commune.counter = env["rdv.counter"].create(
+        {
+            "name": "Guichet 1",
+            "place_id": commune.place.id,
+            "type_ids": [(6, 0, commune.type.ids)],
+            "reference_week_id": commune.week.id,
+            "slot_duration": 15,
+            "date_start": datetime.date.today(),
+            **(counter or {}),
+        }
+    )
+    return commune
 
 
 # ----------------------------------------------------------------------
@@ -443,3 +515,19 @@ class PortalClient:
 
     def verify(self, page, code):
         return self.post("/rdv/booking/verify", {"code": code}, page, label="POST verify")
+
+
+def guesses_in_parallel(base_url, host, session, guesses, send):
+    """Send each of ``guesses`` at once, each from a browser of its own
+    holding the cookies of ``session``: ``send(client, guess)`` posts one.
+    Returns the answers in order."""
+    barrier = threading.Barrier(len(guesses), timeout=60)
+
+    def guess(value):
+        client = PortalClient(base_url, host=host)
+        client.session.cookies.update(session.cookies)
+        barrier.wait()
+        return send(client, value)
+
+    with concurrent.futures.ThreadPoolExecutor(len(guesses)) as pool:
+        return list(pool.map(guess, guesses, timeout=120))

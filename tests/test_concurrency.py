@@ -23,73 +23,17 @@ ATTEMPTS = 40
 
 
 @pytest.fixture(scope="module")
-def counter_setup(odoo_registry):
+def counter_setup(race_commune):
     """A commune of its own with one counter of 28 fifteen-minute slots."""
-    from odoo import SUPERUSER_ID, api
-
-    tag = uuid.uuid4().hex[:8]
-    with odoo_registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
-        company = env["res.company"].create(
-            {
-                "name": f"Race {tag}",
-                "country_id": env.ref("base.fr").id,
-                "rdv_horizon_days": 14,
-            }
-        )
-        env = env(context=dict(env.context, allowed_company_ids=company.ids))
-        place = env["rdv.place"].create(
-            {
-                "name": f"Race place {tag}",
-                "company_id": company.id,
-                "tz": "Europe/Paris",
-                "street": "1 place de la Mairie",
-                "zip": "74000",
-                "city": "Annecy",
-            }
-        )
-        rdv_type = env["rdv.appointment.type"].create(
-            {
-                "name": "Race type",
-                "company_id": company.id,
-                "duration": 15,
-                "max_persons": 1,
-                "max_active_per_person": 1,
-            }
-        )
-        # Next Tuesday and Wednesday, 08:30-12:00: 2 x 14 slots.
-        week = env["rdv.reference.week"].create(
-            {
-                "name": "Race week",
-                "company_id": company.id,
-                "line_ids": [
-                    (0, 0, {"weekday": day, "hour_from": 8.5, "hour_to": 12.0})
-                    for day in ("1", "2")
-                ],
-            }
-        )
-        today = datetime.date.today()
-        counter = env["rdv.counter"].create(
-            {
-                "name": "Race counter",
-                "place_id": place.id,
-                "type_ids": [(6, 0, rdv_type.ids)],
-                "reference_week_id": week.id,
-                "date_start": today + datetime.timedelta(days=1),
-                "date_end": today + datetime.timedelta(days=7),
-                "slot_duration": 15,
-            }
-        )
-        slots = env["rdv.slot"].search([("counter_id", "=", counter.id)])
+    with race_commune(f"Race {uuid.uuid4().hex[:8]}") as commune:
+        slots = commune.starts
         assert len(slots) == 28, f"the fixture expects 28 slots, got {len(slots)}"
-        ids = {"company": company.id, "type": rdv_type.id, "counter": counter.id}
-    yield ids
-    with odoo_registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {})
-        appointments = env["rdv.appointment"].search([("company_id", "=", ids["company"])])
-        env.cr.execute("DELETE FROM rdv_slot WHERE counter_id = %s", (ids["counter"],))
-        env.cr.execute("DELETE FROM rdv_appointment WHERE id = ANY(%s)", (appointments.ids,))
-        env["rdv.counter"].browse(ids["counter"]).unlink()
+        yield {
+            "context": commune.context,
+            "company": commune.company_id,
+            "type": commune.type_id,
+            "counter": commune.counter_id,
+        }
 
 
 def test_parallel_bookers_never_share_a_slot(odoo_registry, counter_setup):
@@ -108,14 +52,7 @@ def test_parallel_bookers_never_share_a_slot(odoo_registry, counter_setup):
         barrier.wait()
         for _attempt in range(ATTEMPTS):
             with odoo_registry.cursor() as cr:
-                env = api.Environment(
-                    cr,
-                    SUPERUSER_ID,
-                    {
-                        "tracking_disable": True,
-                        "allowed_company_ids": [counter_setup["company"]],
-                    },
-                )
+                env = api.Environment(cr, SUPERUSER_ID, counter_setup["context"])
                 rdv_type = env["rdv.appointment.type"].browse(counter_setup["type"])
                 counter = env["rdv.counter"].browse(counter_setup["counter"])
                 now = datetime.datetime.now()

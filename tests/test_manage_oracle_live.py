@@ -12,11 +12,10 @@ answer (here by calling the sender as its cron would: the live server runs
 no cron), and even the right code is refused once the attempts are spent.
 """
 
-import concurrent.futures
 import datetime
 import statistics
-import threading
 
+import live_odoo
 import pytest
 from live_odoo import PortalClient, describe, page_alert, page_h1
 
@@ -32,16 +31,11 @@ COUNTDOWN = sorted(
 def guesses_in_parallel(live_server, site, session, page, codes):
     """POST each of ``codes`` to /rdv/manage/verify at once, each from a
     connection of its own in ``session``; returns the answers in order."""
-    barrier = threading.Barrier(len(codes), timeout=60)
 
-    def guess(code):
-        client = PortalClient(live_server.url, host=site.host)
-        client.session.cookies.update(session.cookies)
-        barrier.wait()
+    def send(client, code):
         return client.post("/rdv/manage/verify", {"code": code}, page, label="POST verify")
 
-    with concurrent.futures.ThreadPoolExecutor(len(codes)) as pool:
-        return list(pool.map(guess, codes, timeout=120))
+    return live_odoo.guesses_in_parallel(live_server.url, site.host, session, codes, send)
 
 
 def ask_code(live_server, site, reference, contact):

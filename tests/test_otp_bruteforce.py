@@ -12,9 +12,7 @@ The attempts are counted in PostgreSQL (rdv.rate.limit): a per-process count
 would let each worker allow 5, which this test would see.
 """
 
-import concurrent.futures
-import threading
-
+import live_odoo
 import pytest
 from live_odoo import PortalClient, describe, page_alert, page_h1
 
@@ -26,16 +24,9 @@ DEAD = "This code can no longer be used. Ask for a new code."
 def guesses_in_parallel(live_server, site, session, verify_page, codes):
     """POST each of ``codes`` to /rdv/booking/verify at once, each from a
     connection of its own in ``session``; returns the answers in order."""
-    barrier = threading.Barrier(len(codes), timeout=60)
-
-    def guess(code):
-        client = PortalClient(live_server.url, host=site.host)
-        client.session.cookies.update(session.cookies)
-        barrier.wait()
-        return client.verify(verify_page, code)
-
-    with concurrent.futures.ThreadPoolExecutor(len(codes)) as pool:
-        return list(pool.map(guess, codes, timeout=120))
+    return live_odoo.guesses_in_parallel(
+        live_server.url, site.host, session, codes, lambda c, code: c.verify(verify_page, code)
+    )
 
 
 def test_one_code_is_dead_after_5_attempts_across_workers(

@@ -13,7 +13,6 @@ Runs on the database `make test` prepares (RDV_TEST_DB); data are created in a
 company of their own and removed afterwards.
 """
 
-import datetime
 import threading
 import uuid
 
@@ -39,70 +38,26 @@ def round_people(number):
 
 
 @pytest.fixture(scope="module")
-def limits_setup(odoo_registry):
+def limits_setup(race_commune):
     """A commune of its own, one counter of 28 fifteen-minute slots, a type
     of one active booking per person."""
-    from odoo import SUPERUSER_ID, api
-
     tag = uuid.uuid4().hex[:8]
-    with odoo_registry.cursor() as cr:
-        env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
-        company = env["res.company"].create(
-            {"name": f"Limits {tag}", "country_id": env.ref("base.fr").id, "rdv_horizon_days": 14}
-        )
-        env = env(context=dict(env.context, allowed_company_ids=company.ids))
-        place = env["rdv.place"].create(
-            {"name": f"Limits place {tag}", "company_id": company.id, "tz": "Europe/Paris"}
-        )
-        rdv_type = env["rdv.appointment.type"].create(
-            {
-                "name": "Limits type",
-                "company_id": company.id,
-                "duration": 15,
-                "max_persons": 1,
-                "max_active_per_person": 1,
-                "procedure_code": f"limits-{tag}",
-                "ask_phone": "optional",
-                "ask_email": "optional",
-                "ask_id_number": "optional",
-            }
-        )
-        week = env["rdv.reference.week"].create(
-            {
-                "name": "Limits week",
-                "company_id": company.id,
-                "line_ids": [
-                    (0, 0, {"weekday": day, "hour_from": 8.5, "hour_to": 12.0})
-                    for day in ("1", "2")
-                ],
-            }
-        )
-        today = datetime.date.today()
-        counter = env["rdv.counter"].create(
-            {
-                "name": "Limits counter",
-                "place_id": place.id,
-                "type_ids": [(6, 0, rdv_type.ids)],
-                "reference_week_id": week.id,
-                "date_start": today + datetime.timedelta(days=1),
-                "date_end": today + datetime.timedelta(days=7),
-                "slot_duration": 15,
-            }
-        )
-        starts = sorted(env["rdv.slot"].search([("counter_id", "=", counter.id)]).mapped("start"))
+    with race_commune(
+        f"Limits {tag}",
+        procedure_code=f"limits-{tag}",
+        ask_phone="optional",
+        ask_email="optional",
+        ask_id_number="optional",
+    ) as commune:
+        starts = commune.starts
         assert len(starts) >= 3 * ROUNDS, f"the fixture needs {3 * ROUNDS} slots"
-        ids = {
-            "company": company.id,
-            "type": rdv_type.id,
-            "counter": counter.id,
+        yield {
+            "context": commune.context,
+            "company": commune.company_id,
+            "type": commune.type_id,
+            "counter": commune.counter_id,
             "starts": starts,
         }
-    yield ids
-    with odoo_registry.cursor() as cr:
-        cr.execute("DELETE FROM rdv_slot WHERE counter_id = %s", (ids["counter"],))
-        cr.execute("DELETE FROM rdv_appointment WHERE company_id = %s", (ids["company"],))
-        env = api.Environment(cr, SUPERUSER_ID, {})
-        env["rdv.counter"].browse(ids["counter"]).unlink()
 
 
 def test_one_person_sharing_one_detail_books_once_in_parallel(odoo_registry, limits_setup):
@@ -122,14 +77,7 @@ def test_one_person_sharing_one_detail_books_once_in_parallel(odoo_registry, lim
         barrier.wait()
         for _attempt in range(ATTEMPTS):
             with odoo_registry.cursor() as cr:
-                env = api.Environment(
-                    cr,
-                    SUPERUSER_ID,
-                    {
-                        "tracking_disable": True,
-                        "allowed_company_ids": [limits_setup["company"]],
-                    },
-                )
+                env = api.Environment(cr, SUPERUSER_ID, limits_setup["context"])
                 try:
                     env["rdv.appointment"]._book(
                         env["rdv.appointment.type"].browse(limits_setup["type"]),

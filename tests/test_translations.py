@@ -115,30 +115,34 @@ def test_po_complete(addon, lang):
     _fail(problems, f"untranslated terms in {addon}/i18n/{lang}.po")
 
 
+def _mismatches(addon, lang, read):
+    """(msgid, what ``read`` finds in it, what it finds in its msgstr) for every
+    translation of ``addon``/``lang`` where the two differ."""
+    _pot, po = _load(addon, lang)
+    return [
+        (msgid, read(msgid), read(msgstr))
+        for entry in _live(po)
+        for msgid, msgstr in _translations(entry)
+        if msgstr and read(msgid) != read(msgstr)
+    ]
+
+
 @pytest.mark.parametrize(("addon", "lang"), PO_CASES)
 def test_po_placeholders(addon, lang):
-    _pot, po = _load(addon, lang)
-    problems = []
-    for entry in _live(po):
-        for msgid, msgstr in _translations(entry):
-            if msgstr and placeholders(msgid) != placeholders(msgstr):
-                problems.append(
-                    f"{_short(msgid)!r}: msgid has {sorted(placeholders(msgid).elements())}, "
-                    f"msgstr has {sorted(placeholders(msgstr).elements())}"
-                )
+    problems = [
+        f"{_short(msgid)!r}: msgid has {sorted(ours.elements())}, "
+        f"msgstr has {sorted(theirs.elements())}"
+        for msgid, ours, theirs in _mismatches(addon, lang, placeholders)
+    ]
     _fail(problems, f"placeholder mismatches in {addon}/i18n/{lang}.po")
 
 
 @pytest.mark.parametrize(("addon", "lang"), PO_CASES)
 def test_po_tags(addon, lang):
-    _pot, po = _load(addon, lang)
-    problems = []
-    for entry in _live(po):
-        for msgid, msgstr in _translations(entry):
-            if msgstr and tags(msgid) != tags(msgstr):
-                problems.append(
-                    f"{_short(msgid)!r}: msgid tags {tags(msgid)}, msgstr tags {tags(msgstr)}"
-                )
+    problems = [
+        f"{_short(msgid)!r}: msgid tags {ours}, msgstr tags {theirs}"
+        for msgid, ours, theirs in _mismatches(addon, lang, tags)
+    ]
     _fail(problems, f"HTML/XML tag mismatches in {addon}/i18n/{lang}.po")
 
 

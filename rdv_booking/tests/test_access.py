@@ -1,7 +1,7 @@
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user, tagged
 
-from .common import RdvCase, utc
+from .common import MANAGER, RdvCase, utc
 
 TUESDAY_9 = utc(2026, 3, 3, 8, 0)
 
@@ -123,13 +123,7 @@ class TestAccessRights(RdvCase):
         other = self.env["res.company"].create(
             {"name": "Seynod", "country_id": self.env.ref("base.fr").id}
         )
-        other_manager = new_test_user(
-            self.env,
-            "seynod_manager",
-            groups="rdv_booking.group_rdv_manager",
-            company_id=other.id,
-            company_ids=[(6, 0, other.ids)],
-        )
+        other_manager = self._make_user("seynod_manager", other, groups=MANAGER)
         # The other commune's manager works in their own company.
         other_env = self.env(user=other_manager, context={"allowed_company_ids": other.ids})
         other_type = other_env["rdv.appointment.type"].create(

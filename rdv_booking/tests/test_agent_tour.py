@@ -11,80 +11,40 @@ import subprocess
 
 import pytz
 
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import HttpCase, tagged
+
+from .common import AGENT, MANAGER, RdvCommuneCase
 
 PARIS = pytz.timezone("Europe/Paris")
 
 
 @tagged("post_install", "-at_install")
-class TestAgentTour(HttpCase):
+class TestAgentTour(RdvCommuneCase, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        # A commune of its own: demo data (when installed) stays out of the way.
-        cls.company = cls.env["res.company"].create(
-            {
-                "name": "Commune du Tour",
-                "country_id": cls.env.ref("base.fr").id,
-                "rdv_horizon_days": 14,
-            }
-        )
-        cls.env = cls.env(
-            context=dict(
-                cls.env.context, tracking_disable=True, allowed_company_ids=cls.company.ids
-            )
-        )
+        cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True))
         # The agent works in that commune only: it is their active company.
-        cls.agent = new_test_user(
-            cls.env,
-            "rdv_tour_agent",
-            groups="rdv_booking.group_rdv_agent",
-            name="Agathe Agent",
-            tz="Europe/Paris",
-            company_id=cls.company.id,
-            company_ids=[(6, 0, cls.company.ids)],
-        )
-        service = cls.env["rdv.service"].create(
-            {"name": "Tour ID documents", "user_ids": [(6, 0, cls.agent.ids)]}
-        )
-        cls.appointment_type = cls.env["rdv.appointment.type"].create(
-            {
+        commune = cls._make_commune(
+            "Commune du Tour",
+            company={"rdv_horizon_days": 14},
+            users=[("rdv_tour_agent", AGENT, {"name": "Agathe Agent", "tz": "Europe/Paris"})],
+            service="Tour ID documents",
+            appointment_type={
                 "name": "Tour ID card",
-                "service_id": service.id,
                 "duration": 15,
                 "max_persons": 2,
                 "is_published": True,
                 "ask_phone": "required",
-            }
+            },
+            place={"name": "Tour town hall", "street": "1 rue de l'Hôtel de Ville"},
+            week=("Tour week", [(0, 6, 8.0, 18.0)]),
+            counter={"name": "Tour counter"},
         )
-        cls.place = cls.env["rdv.place"].create(
-            {
-                "name": "Tour town hall",
-                "tz": "Europe/Paris",
-                "street": "1 rue de l'Hôtel de Ville",
-                "zip": "74000",
-                "city": "Annecy",
-            }
-        )
-        week = cls.env["rdv.reference.week"].create(
-            {
-                "name": "Tour week",
-                "line_ids": [
-                    (0, 0, {"weekday": str(day), "hour_from": 8.0, "hour_to": 18.0})
-                    for day in range(7)
-                ],
-            }
-        )
-        cls.counter = cls.env["rdv.counter"].create(
-            {
-                "name": "Tour counter",
-                "place_id": cls.place.id,
-                "type_ids": [(6, 0, cls.appointment_type.ids)],
-                "reference_week_id": week.id,
-                "slot_duration": 15,
-                "date_start": cls.place._today(),
-            }
-        )
+        cls.env = commune.env
+        cls.company, cls.place, cls.counter = commune.company, commune.place, commune.counter
+        cls.appointment_type = commune.type
+        (cls.agent,) = commune.users
         # Tomorrow 08:00-08:45 (Paris) suspended: the "Free" filter must hide them.
         tomorrow_8 = PARIS.localize(
             datetime.datetime.combine(
@@ -256,13 +216,8 @@ class TestAgentTour(HttpCase):
         """Editing a counter's validity shows, while typing, which planned
         appointments saving would move; discarding changes nothing; archiving
         it from the list shows them first."""
-        manager = new_test_user(
-            self.env,
-            "rdv_tour_manager",
-            groups="rdv_booking.group_rdv_manager",
-            tz="Europe/Paris",
-            company_id=self.company.id,
-            company_ids=[(6, 0, self.company.ids)],
+        manager = self._make_user(
+            "rdv_tour_manager", self.company, groups=MANAGER, tz="Europe/Paris"
         )
         in_3_days = PARIS.localize(
             datetime.datetime.combine(

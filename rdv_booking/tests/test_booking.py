@@ -11,13 +11,25 @@ from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from ..models.rdv_appointment import BookingError, CitizenInputError, SlotTakenError
-from .common import NOW, RdvCase, utc
+from .common import NOW, SEYNOD_TOWN_HALL, RdvCase, utc
 
 TUESDAY_9 = utc(2026, 3, 3, 8, 0)  # 09:00 in Paris
 
 
 @tagged("post_install", "-at_install")
 class TestBookingService(RdvCase):
+    def _hold(self, start, phone=None):
+        """Hold ``start`` as the website does, for Mr Aulan of ``phone`` (no
+        details yet without one)."""
+        return self.env["rdv.appointment"]._book(
+            self.type_id,
+            self.counter,
+            start,
+            citizen={"lastname": "Aulan", "phone": phone} if phone else None,
+            channel="web",
+            hold=True,
+        )
+
     def test_book_takes_consecutive_slots_and_plans(self):
         appointment = self.book(TUESDAY_9)
         self.assertEqual(appointment.state, "planned")
@@ -267,35 +279,14 @@ class TestBookingService(RdvCase):
 
     def test_same_procedure_in_another_commune_is_refused(self):
         self.type_id.procedure_code = "cni-passport"
-        other_company = self.env["res.company"].create({"name": "Seynod"})
-        other_place = self.env["rdv.place"].create(
-            {
-                "name": "Seynod town hall",
-                "company_id": other_company.id,
-                "tz": "Europe/Paris",
-                "street": "Place de l'Hôtel de Ville",
-                "zip": "74600",
-                "city": "Seynod",
-            }
+        other = self._make_commune(
+            "Seynod",
+            appointment_type={"name": "CNI", "duration": 30, "procedure_code": "cni-passport"},
+            place=SEYNOD_TOWN_HALL,
+            week=("Week", [(1, 1, 9, 12)]),
+            counter={"name": "G1"},
         )
-        other_type = self.env["rdv.appointment.type"].create(
-            {
-                "name": "CNI",
-                "company_id": other_company.id,
-                "duration": 30,
-                "procedure_code": "cni-passport",
-            }
-        )
-        other_week = self.env["rdv.reference.week"].create(
-            {
-                "name": "Week",
-                "company_id": other_company.id,
-                "line_ids": [(0, 0, {"weekday": "1", "hour_from": 9, "hour_to": 12})],
-            }
-        )
-        other_counter = self._make_counter(
-            "G1", place=other_place, types=other_type, week=other_week
-        )
+        other_counter, other_type = other.counter, other.type
         self.book(TUESDAY_9, email="jules@example.com")
         with self.assertRaisesRegex(BookingError, "another place"):
             self.book(
@@ -318,14 +309,7 @@ class TestBookingService(RdvCase):
     def test_hold_then_confirm(self):
         appointment = self.book(TUESDAY_9, channel="web", email="a@example.com")
         self.assertEqual(appointment.state, "planned")
-        held = self.env["rdv.appointment"]._book(
-            self.type_id,
-            self.counter,
-            utc(2026, 3, 4, 8, 0),
-            citizen={"lastname": "Aulan", "phone": "0611111111"},
-            channel="web",
-            hold=True,
-        )
+        held = self._hold(utc(2026, 3, 4, 8, 0), "0611111111")
         self.assertEqual(held.state, "pending")
         self.assertEqual(set(held.slot_ids.mapped("state")), {"held"})
         self.assertEqual(held.hold_expiry, NOW + datetime.timedelta(minutes=15))
@@ -338,9 +322,7 @@ class TestBookingService(RdvCase):
     def test_website_holds_first_then_takes_the_details(self):
         self.type_id.max_active_per_person = 1
         self.book(utc(2026, 3, 5, 8, 0), phone="0611111111")
-        held = self.env["rdv.appointment"]._book(
-            self.type_id, self.counter, TUESDAY_9, channel="web", hold=True
-        )
+        held = self._hold(TUESDAY_9)
         self.assertEqual((held.state, held.partner_id.id), ("pending", False))
         with self.assertRaises(CitizenInputError) as caught:
             held._set_citizen({"lastname": "", "phone": "12"})
@@ -360,22 +342,13 @@ class TestBookingService(RdvCase):
         self.assertEqual(held.partner_id.name, "AULAN Gilles")
 
     def test_a_hold_without_details_cannot_be_confirmed(self):
-        held = self.env["rdv.appointment"]._book(
-            self.type_id, self.counter, TUESDAY_9, channel="web", hold=True
-        )
+        held = self._hold(TUESDAY_9)
         with self.assertRaisesRegex(ValidationError, "has no citizen"):
             held._confirm_hold()
 
     def test_expired_hold_is_free_for_others_and_cannot_be_confirmed(self):
         start = utc(2026, 3, 4, 8, 0)
-        held = self.env["rdv.appointment"]._book(
-            self.type_id,
-            self.counter,
-            start,
-            citizen={"lastname": "Aulan", "phone": "0611111111"},
-            channel="web",
-            hold=True,
-        )
+        held = self._hold(start, "0611111111")
         with freeze_time(NOW + datetime.timedelta(minutes=16)):
             other = self.book(start, lastname="Other", phone="0622222222")
             self.assertEqual(other.state, "planned", "an expired hold never blocks anyone")
@@ -385,14 +358,7 @@ class TestBookingService(RdvCase):
         self.assertFalse(held.exists(), "the unverified booking is gone")
 
     def test_expire_holds_releases_slots(self):
-        held = self.env["rdv.appointment"]._book(
-            self.type_id,
-            self.counter,
-            TUESDAY_9,
-            citizen={"lastname": "Aulan", "phone": "0611111111"},
-            channel="web",
-            hold=True,
-        )
+        held = self._hold(TUESDAY_9, "0611111111")
         slots = held.slot_ids
         with freeze_time(NOW + datetime.timedelta(minutes=20)):
             self.env["rdv.appointment"]._expire_holds()
@@ -405,14 +371,7 @@ class TestBookingService(RdvCase):
 
         def hold(start, phone, minutes_later):
             with freeze_time(NOW + datetime.timedelta(minutes=minutes_later)):
-                self.env["rdv.appointment"]._book(
-                    self.type_id,
-                    self.counter,
-                    start,
-                    citizen={"lastname": "Aulan", "phone": phone},
-                    channel="web",
-                    hold=True,
-                )
+                self._hold(start, phone)
                 self.env.cr.flush()  # crons are woken at commit
 
         def planned():

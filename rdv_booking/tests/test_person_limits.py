@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from odoo.tests import tagged
 
 from ..models.rdv_appointment import BookingError
-from .common import NOW, RdvCase, utc
+from .common import NOW, SEYNOD_TOWN_HALL, RdvCase, utc
 
 TUESDAY_9 = utc(2026, 3, 3, 8, 0)  # 09:00 in Paris
 
@@ -131,23 +131,10 @@ class TestPersonLimits(RdvCase):
         super().setUpClass()
         cls.type_id.write({"procedure_code": "cni-passport", "max_active_per_person": MAX_ACTIVE})
         # A second commune of the shared instance, same procedure.
-        cls.other_company = cls.env["res.company"].create(
-            {"name": "Seynod", "country_id": cls.env.ref("base.fr").id}
-        )
-        other_place = cls.env["rdv.place"].create(
-            {
-                "name": "Seynod town hall",
-                "company_id": cls.other_company.id,
-                "tz": "Europe/Paris",
-                "street": "Place de l'Hôtel de Ville",
-                "zip": "74600",
-                "city": "Seynod",
-            }
-        )
-        cls.other_type = cls.env["rdv.appointment.type"].create(
-            {
+        other = cls._make_commune(
+            "Seynod",
+            appointment_type={
                 "name": "CNI Seynod",
-                "company_id": cls.other_company.id,
                 "duration": 30,
                 "procedure_code": "cni-passport",
                 "max_active_per_person": MAX_ACTIVE,
@@ -155,22 +142,23 @@ class TestPersonLimits(RdvCase):
                 "ask_phone": "optional",
                 "ask_email": "optional",
                 "ask_id_number": "optional",
-            }
+            },
+            place=SEYNOD_TOWN_HALL,
+            week=("Week", [(1, 1, 9, 12)]),
+            counter={"name": "G1"},
         )
-        other_week = cls.env["rdv.reference.week"].create(
-            {
-                "name": "Week",
-                "company_id": cls.other_company.id,
-                "line_ids": [(0, 0, {"weekday": "1", "hour_from": 9, "hour_to": 12})],
-            }
-        )
-        cls.other_counter = cls._make_counter(
-            "G1", place=other_place, types=cls.other_type, week=other_week
-        )
+        cls.other_company, cls.other_type = other.company, other.type
+        cls.other_counter = other.counter
         cls.type_civil.write(
             {"ask_phone": "optional", "ask_email": "optional", "ask_id_number": "optional"}
         )
         cls.counter.type_ids |= cls.type_civil
+
+    def book_elsewhere(self, start, **citizen):
+        """Book ``start`` in the second commune."""
+        return self.book(
+            start, counter=self.other_counter, appointment_type=self.other_type, **citizen
+        )
 
     def _type(self, name):
         return {"main": self.type_id, "civil": self.type_civil, "other": self.other_type}[name]
@@ -291,10 +279,8 @@ class TestPersonLimits(RdvCase):
             )
         self.assertEqual(caught.exception.code, "limit")
         with self.assertRaises(BookingError) as caught:
-            self.book(
+            self.book_elsewhere(
                 TUESDAY_9,
-                counter=self.other_counter,
-                appointment_type=self.other_type,
                 phone="+33 6 12 34 56 78",
                 email="Jules@Example.com",
                 id_number="NEW999999",
@@ -302,10 +288,8 @@ class TestPersonLimits(RdvCase):
         self.assertEqual(caught.exception.code, "elsewhere")
         # Someone else (nothing in common) books here and in the second commune.
         self.book(TUESDAY_9 + datetime.timedelta(days=3), phone="0698765432", id_number="EF1")
-        self.book(
+        self.book_elsewhere(
             TUESDAY_9,
-            counter=self.other_counter,
-            appointment_type=self.other_type,
             phone="0755443322",
             email="lea@example.com",
             id_number="EF2",

@@ -254,34 +254,29 @@ class TestSlotGeneration(RdvCase):
         form.tz = "Europe/Paris"
         self.assertFalse(form.impact_preview, "back to the saved zone: no effect")
 
-    def test_closure_onchange_announces_the_impact(self):
-        self.book(utc(2026, 3, 3, 8, 0))
-        closure = self.env["rdv.closure"].new(
+    def _new_tuesday_closure(self, name, **values):
+        """A closure of the commune on Tuesday, as its form holds it before saving."""
+        return self.env["rdv.closure"].new(
             {
-                "name": "Strike",
+                "name": name,
                 "date_from": TUESDAY,
                 "date_to": TUESDAY,
                 "company_id": self.company.id,
                 "active": True,
-                "all_day": True,
+                **values,
             }
         )
+
+    def test_closure_onchange_announces_the_impact(self):
+        self.book(utc(2026, 3, 3, 8, 0))
+        closure = self._new_tuesday_closure("Strike", all_day=True)
         closure._onchange_impact()
         self.assertIn("removes the slots of 1 planned appointments", closure.impact_preview)
 
     def test_impact_preview_ignores_values_being_typed(self):
         self.book(utc(2026, 3, 3, 8, 0))
-        closure = self.env["rdv.closure"].new(
-            {
-                "name": "Half typed",
-                "date_from": TUESDAY,
-                "date_to": TUESDAY,
-                "company_id": self.company.id,
-                "active": True,
-                "all_day": False,
-                "hour_from": 14.0,
-                "hour_to": 0.0,
-            }
+        closure = self._new_tuesday_closure(
+            "Half typed", all_day=False, hour_from=14.0, hour_to=0.0
         )
         closure.impact_preview = "from an earlier change"
         closure._onchange_impact()

@@ -17,7 +17,8 @@ from aiosmtpd.controller import Controller
 
 import odoo
 from odoo import fields
-from odoo.tests import new_test_user
+
+from odoo.addons.rdv_booking.tests.common import MANAGER, RdvCommuneCase
 
 
 class SmtpSink:
@@ -142,42 +143,26 @@ def read_qr_codes(pdf):
     return found.stdout.split()
 
 
-class RdvPortalMixin:
+class RdvPortalCase(RdvCommuneCase):
     """A commune of its own offered by the website, open every day 08:00-20:00
-    (tests of the website run in real time, whatever the day)."""
+    (tests of the website run in real time, whatever the day). Combined with
+    ``HttpCase`` for the tests that speak HTTP: ``class TestX(RdvPortalCase, HttpCase)``."""
 
     @classmethod
-    def _setup_commune(cls):
-        env = cls.env
-        if cls.registry.test_cr is None:
-            # Rate limits and code attempts use a cursor of their own; in test
-            # mode it shares the test's transaction, rolled back after each test.
-            cls.registry.enter_test_mode(cls.cr)
-            cls.addClassCleanup(cls.registry.leave_test_mode)
-        cls.company = env["res.company"].create(
-            {
-                "name": "Commune du Portail",
-                "country_id": env.ref("base.fr").id,
+    def setUpClass(cls):
+        super().setUpClass()
+        cls._share_test_transaction()
+        commune = cls._make_commune(
+            "Commune du Portail",
+            company={
                 "email": "mairie@portail.example",
                 "rdv_horizon_days": 20,
                 "rdv_captcha_difficulty": 1000,
-            }
-        )
-        cls.website = env["website"].browse(1)
-        # The tests read English pages, whatever the website's default language
-        # (the demo commune's is French).
-        cls.website.write(
-            {
-                "rdv_company_ids": [(6, 0, cls.company.ids)],
-                "default_lang_id": env.ref("base.lang_en").id,
-            }
-        )
-        cenv = env(context=dict(env.context, allowed_company_ids=cls.company.ids))
-        cls.service = cenv["rdv.service"].create({"name": "Titres"})
-        cls.rdv_type = cenv["rdv.appointment.type"].create(
-            {
+            },
+            users=[("portal_manager", MANAGER, {})],
+            service="Titres",
+            appointment_type={
                 "name": "Carte d'identité",
-                "service_id": cls.service.id,
                 "duration": 30,
                 "max_persons": 2,
                 "min_notice_hours": 0,
@@ -188,45 +173,38 @@ class RdvPortalMixin:
                 "ask_city": "optional",
                 "documents_to_bring": "<p>Une photo d'identité</p>",
                 "gdpr_text": "<p>Vos données servent à gérer le rendez-vous.</p>",
-            }
-        )
-        cls.place = cenv["rdv.place"].create(
-            {
+            },
+            place={
                 "name": "Mairie du Portail",
-                "tz": "Europe/Paris",
                 "city": "Portail",
                 "zip": "74100",
                 "street": "1 rue de la Mairie",
                 "phone": "+33 4 50 00 00 00",
                 "latitude": 46.19,
                 "longitude": 6.23,
-            }
+            },
+            week=("Tous les jours", [(0, 6, 8.0, 20.0)]),
+            counter={"name": "Guichet 1"},
         )
-        cls.week = cenv["rdv.reference.week"].create(
+        cls.company, cls.service, cls.rdv_type = commune.company, commune.service, commune.type
+        cls.place, cls.week, cls.counter = commune.place, commune.week, commune.counter
+        (cls.manager,) = commune.users
+        cls.website = cls.env["website"].browse(1)
+        # The tests read English pages, whatever the website's default language
+        # (the demo commune's is French).
+        cls.website.write(
             {
-                "name": "Tous les jours",
-                "line_ids": [
-                    (0, 0, {"weekday": str(day), "hour_from": 8.0, "hour_to": 20.0})
-                    for day in range(7)
-                ],
+                "rdv_company_ids": [(6, 0, cls.company.ids)],
+                "default_lang_id": cls.env.ref("base.lang_en").id,
             }
         )
-        cls.counter = cenv["rdv.counter"].create(
-            {
-                "name": "Guichet 1",
-                "place_id": cls.place.id,
-                "type_ids": [(6, 0, cls.rdv_type.ids)],
-                "reference_week_id": cls.week.id,
-                "slot_duration": 15,
-                "date_start": datetime.date.today(),
-            }
-        )
-        cls.manager = new_test_user(
-            env,
-            "portal_manager",
-            groups="rdv_booking.group_rdv_manager",
-            company_id=cls.company.id,
-            company_ids=[(6, 0, cls.company.ids)],
+
+    @classmethod
+    def book_by_phone(cls, start, **citizen):
+        """Book ``start`` at the commune's counter for ``citizen``, as an agent
+        does on the phone."""
+        return cls.env["rdv.appointment"]._book(
+            cls.rdv_type, cls.counter, start, channel="phone", citizen=citizen
         )
 
     # --- what a browser posts
@@ -238,10 +216,13 @@ class RdvPortalMixin:
         )
         return found.group(1)
 
-    def post(self, url, data, response_with_csrf, headers=None):
+    def post(self, url, data, response_with_csrf, headers=None, allow_redirects=True):
         """POST ``data`` to ``url`` with the CSRF token of ``response_with_csrf``."""
         return self.url_open(
-            url, data={"csrf_token": self.csrf(response_with_csrf), **data}, headers=headers
+            url,
+            data={"csrf_token": self.csrf(response_with_csrf), **data},
+            headers=headers,
+            allow_redirects=allow_redirects,
         )
 
     def hold(self, start=None, persons=1, headers=None):

@@ -36,7 +36,7 @@ from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.addons.rdv_booking.models.rdv_appointment_type import IDENTITY_FIELDS
 
 from ..controllers.base import SESSION_DONE, SESSION_FIND, SESSION_MANAGE, SESSION_PENDING
-from .common import RdvPortalMixin
+from .common import RdvPortalCase
 
 OUR_MODULES = ("rdv_booking", "rdv_booking_portal", "rdv_booking_sms")
 
@@ -162,13 +162,12 @@ def our_routes(env):
 
 
 @tagged("post_install", "-at_install")
-class TestFuzzRoutes(RdvPortalMixin, HttpCase):
+class TestFuzzRoutes(RdvPortalCase, HttpCase):
     """0 HTTP 500, 0 traceback, and error pages that say what was wrong."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls._setup_commune()
         env = cls.env
         # No rate limit in the way of a few thousand requests from one address.
         env["res.company"].search([]).write(
@@ -186,30 +185,19 @@ class TestFuzzRoutes(RdvPortalMixin, HttpCase):
                 if name not in ("email", "phone")
             }
         )
-        # Another commune, not offered by this website.
-        other = env["res.company"].create({"name": "Commune Voisine"})
-        oenv = env(context=dict(env.context, allowed_company_ids=other.ids))
-        cls.other_type = cls.rdv_type.with_env(oenv).copy(
-            {"company_id": other.id, "service_id": False, "counter_ids": [(5, 0, 0)]}
+        # Another commune, not offered by this website, with the same type.
+        (type_values,) = cls.rdv_type.copy_data()
+        other = cls._make_commune(
+            "Commune Voisine",
+            appointment_type={
+                key: value
+                for key, value in type_values.items()
+                if key not in ("company_id", "service_id", "counter_ids")
+            },
+            place={"name": "Mairie voisine"},
+            week=("Semaine voisine", [(0, 0, 8.0, 12.0)]),
         )
-        other_place = cls.place.with_env(oenv).copy(
-            {"name": "Mairie voisine", "company_id": other.id}
-        )
-        cls.other_counter = cls.counter.with_env(oenv).copy(
-            {
-                "place_id": other_place.id,
-                "type_ids": [(6, 0, cls.other_type.ids)],
-                "reference_week_id": oenv["rdv.reference.week"]
-                .create(
-                    {
-                        "name": "Semaine voisine",
-                        "company_id": other.id,
-                        "line_ids": [(0, 0, {"weekday": "0", "hour_from": 8.0, "hour_to": 12.0})],
-                    }
-                )
-                .id,
-            }
-        )
+        cls.other_type, cls.other_counter, other_place = other.type, other.counter, other.place
         cls.hidden_counter = cls.counter.copy({"name": "Guichet caché", "website_visible": False})
         cls.user = new_test_user(env, "rdv_fuzz", groups="base.group_portal", name="Fuzz Portal")
         cls.user_appointment = cls._book(days=5, hour=10, partner=cls.user.partner_id)
@@ -531,13 +519,12 @@ class TestFuzzRoutes(RdvPortalMixin, HttpCase):
 
 
 @tagged("post_install", "-at_install")
-class TestErrorPages(RdvPortalMixin, HttpCase):
+class TestErrorPages(RdvPortalCase, HttpCase):
     """The error pages of our routes say what was wrong, in the page's language."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls._setup_commune()
         for lang in ("fr_FR", "ar_001"):
             cls.website.language_ids |= cls.env["res.lang"]._activate_lang(lang)
         cls.env.ref("base.module_rdv_booking_portal")._update_translations(["fr_FR", "ar_001"])

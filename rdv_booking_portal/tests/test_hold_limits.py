@@ -4,18 +4,17 @@ import odoo
 from odoo import fields
 from odoo.tests import HttpCase, tagged
 
-from .common import RdvPortalMixin
+from .common import RdvPortalCase
 
 
 @tagged("post_install", "-at_install")
-class TestHoldLimits(RdvPortalMixin, HttpCase):
+class TestHoldLimits(RdvPortalCase, HttpCase):
     """Nobody can hold every free time of a day from one connection by opening
     new browser sessions: a browser holds one booking, a connection a few."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls._setup_commune()
         cls.company.write({"rdv_live_holds_per_ip": 3, "rdv_holds_per_ip_hour": 30})
 
     def held(self):

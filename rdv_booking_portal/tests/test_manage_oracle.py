@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from odoo.tests import HttpCase, tagged
 
-from .common import RdvPortalMixin, smtp_sink, solve_captcha
+from .common import RdvPortalCase, smtp_sink, solve_captcha
 
 # What changes from one request to the next whatever the pair: the CSRF
 # token, the captcha's challenge, the session's debug/cache keys.
@@ -41,7 +41,7 @@ def alert(text):
 
 
 @tagged("post_install", "-at_install")
-class TestManageByReferenceOracle(RdvPortalMixin, HttpCase):
+class TestManageByReferenceOracle(RdvPortalCase, HttpCase):
     """An unknown pair, a known reference with another contact and the right
     pair with wrong codes: the same sequence of answers."""
 
@@ -52,7 +52,6 @@ class TestManageByReferenceOracle(RdvPortalMixin, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls._setup_commune()
         # The rules of the code (attempts, life, resend delay) are the same for
         # every pair; the limits on sending are out of the way of the test.
         cls.companies = cls.company | cls.website.company_id
@@ -126,16 +125,14 @@ class TestManageByReferenceOracle(RdvPortalMixin, HttpCase):
                         re.search(r'data-challenge="([^"]+)"', form.text).group(1)
                     )
                     before = self._outbox()
-                    response = self.url_open(
+                    response = self.post(
                         "/rdv/manage/find",
-                        data={
-                            "csrf_token": re.search(
-                                r'name="csrf_token" value="([^"]+)"', form.text
-                            ).group(1),
+                        {
                             "reference": reference,
                             "contact": contact,
                             "rdv_captcha": solve_captcha(challenge),
                         },
+                        form,
                         allow_redirects=False,
                     )
                     if self._outbox() != before:
@@ -143,15 +140,8 @@ class TestManageByReferenceOracle(RdvPortalMixin, HttpCase):
                     self._after_response()
                 else:
                     code = self._wrong_code() if step[0] == "wrong" else step[1]
-                    response = self.url_open(
-                        "/rdv/manage/verify",
-                        data={
-                            "csrf_token": re.search(
-                                r'name="csrf_token" value="([^"]+)"', page.text
-                            ).group(1),
-                            "code": code,
-                        },
-                        allow_redirects=False,
+                    response = self.post(
+                        "/rdv/manage/verify", {"code": code}, page, allow_redirects=False
                     )
                 seen.append(self._seen(response))
                 if response.is_redirect:

@@ -6,18 +6,17 @@ import subprocess
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tests.common import JsonRpcException
 
-from .common import RdvPortalMixin, smtp_sink, solve_captcha
+from .common import RdvPortalCase, smtp_sink, solve_captcha
 from .test_routes import main_part, page_h1
 
 
 @tagged("post_install", "-at_install")
-class TestMyAppointments(RdvPortalMixin, HttpCase):
+class TestMyAppointments(RdvPortalCase, HttpCase):
     """ "My appointments" in /my: a user sees and acts on their own appointments only."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls._setup_commune()
         cls.jules = new_test_user(
             cls.env, "rdv_jules", groups="base.group_portal", name="Jules Bois", email="j@ex.com"
         )

@@ -10,7 +10,7 @@ import subprocess
 
 from odoo.tests import HttpCase, tagged
 
-from .common import RdvPortalMixin, read_qr_codes
+from .common import RdvPortalCase, read_qr_codes
 from .test_rtl_documents import pdf_pages, runs_in_reading_order
 
 PHONE = "+33 4 50 12 34 50"
@@ -24,11 +24,10 @@ def pdf_text(pdf):
 
 
 @tagged("post_install", "-at_install")
-class TestSummaryPdfIsCurrent(RdvPortalMixin, HttpCase):
+class TestSummaryPdfIsCurrent(RdvPortalCase, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls._setup_commune()
         cls.env["res.lang"]._activate_lang("ar_001")
         cls.place.write(
             {"street": "12 avenue des Pommaries", "zip": "74960", "city": "Valmont", "phone": PHONE}

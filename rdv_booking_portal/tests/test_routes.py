@@ -15,7 +15,7 @@ from odoo.tools import file_open
 from odoo.tools.translate import code_translations
 
 from ..tools.geo import haversine_km
-from .common import RdvPortalMixin, read_qr_codes, smtp_sink, solve_captcha
+from .common import RdvPortalCase, read_qr_codes, smtp_sink, solve_captcha
 
 
 def page_h1(response):
@@ -34,13 +34,8 @@ def field_errors(response):
 
 
 @tagged("post_install", "-at_install")
-class TestCitizenRoutes(RdvPortalMixin, HttpCase):
+class TestCitizenRoutes(RdvPortalCase, HttpCase):
     """Every route of the citizen flow at the HTTP level, as a browser posts it."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls._setup_commune()
 
     # --- helpers
 
@@ -57,12 +52,8 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
 
     def _phone_booking(self, **citizen):
         """An appointment booked by phone in four days, for Haddad."""
-        return self.env["rdv.appointment"]._book(
-            self.rdv_type,
-            self.counter,
-            self._future_start(days=4),
-            channel="phone",
-            citizen={"lastname": "Haddad", "phone": "0611111111", **citizen},
+        return self.book_by_phone(
+            self._future_start(days=4), **{"lastname": "Haddad", "phone": "0611111111", **citizen}
         )
 
     def captcha(self, response):
@@ -461,13 +452,7 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
 
     def test_slot_taken_meanwhile_shows_the_next_times(self):
         start = self._future_start(days=4, hour=9)
-        self.env["rdv.appointment"]._book(
-            self.rdv_type,
-            self.counter,
-            start,
-            channel="phone",
-            citizen={"lastname": "Rapide", "phone": "0699999999"},
-        )
+        self.book_by_phone(start, lastname="Rapide", phone="0699999999")
         taken = self.hold(start)
         self.assertEqual(taken.status_code, 409)
         self.assertEqual(page_h1(taken), "This time was just taken")
@@ -520,13 +505,7 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
         self.assertEqual(response.status_code, 400)
         self.assertFalse(self.env["rdv.appointment"].search([("counter_id", "=", self.counter.id)]))
         # Other people's files, and steps without a booking in progress.
-        other = self.env["rdv.appointment"]._book(
-            self.rdv_type,
-            self.counter,
-            self._future_start(days=5),
-            channel="phone",
-            citizen={"lastname": "Autre", "phone": "0611111111"},
-        )
+        other = self.book_by_phone(self._future_start(days=5), lastname="Autre", phone="0611111111")
         self.assertEqual(self.url_open("/rdv/appointment/%s/pdf" % other.id).status_code, 404)
         self.assertEqual(self.url_open("/rdv/appointment/%s/ics" % other.id).status_code, 404)
         # Nothing held in this browser: not "expired", and a way to start.
@@ -555,12 +534,8 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
                 self.assertEqual(page.status_code, 200)
                 self.assertNotIn("Call 0899", main_part(page))
                 self.assertNotIn("Traceback", page.text)
-        appointment = self.env["rdv.appointment"]._book(
-            self.rdv_type,
-            self.counter,
-            self._future_start(days=5),
-            channel="phone",
-            citizen={"lastname": "Autre", "phone": "0611111111", "email": "a@example.com"},
+        appointment = self.book_by_phone(
+            self._future_start(days=5), lastname="Autre", phone="0611111111", email="a@example.com"
         )
         token = self.env["rdv.access.token"]._new_token(appointment)
         self.url_open("/rdv/manage/%s" % token)
@@ -650,12 +625,11 @@ class TestCitizenRoutes(RdvPortalMixin, HttpCase):
         self.assertEqual(self.url_open("/rdv/manage/not-a-token").status_code, 404)
 
     def test_citizen_deadline_for_changes(self):
-        appointment = self.env["rdv.appointment"]._book(
-            self.rdv_type,
-            self.counter,
+        appointment = self.book_by_phone(
             self._future_start(days=1, hour=9),
-            channel="phone",
-            citizen={"lastname": "Tard", "phone": "0611111111", "email": "tard@example.com"},
+            lastname="Tard",
+            phone="0611111111",
+            email="tard@example.com",
         )
         self.rdv_type.change_deadline_hours = 24 * 3
         token = self.env["rdv.access.token"]._new_token(appointment)

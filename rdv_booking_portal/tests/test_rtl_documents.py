@@ -23,7 +23,7 @@ from lxml import etree, html
 from odoo.tests import HttpCase, tagged
 from odoo.tests.common import _find_executable
 
-from .common import RdvPortalMixin, smtp_sink
+from .common import RdvPortalCase, smtp_sink
 
 PHONE = "+33 4 50 12 34 50"
 ADDRESS = "12 avenue des Pommaries, 74960 Valmont"
@@ -92,11 +92,10 @@ def letters(text):
 
 
 @tagged("post_install", "-at_install")
-class TestRightToLeftDocuments(RdvPortalMixin, HttpCase):
+class TestRightToLeftDocuments(RdvPortalCase, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls._setup_commune()
         for lang in ("ar_001", "fr_FR"):
             cls.env["res.lang"]._activate_lang(lang)
         cls.place.write(

@@ -9,20 +9,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from odoo.exceptions import UserError
-from odoo.tests import HttpCase, TransactionCase, tagged
+from odoo.tests import HttpCase, tagged
 
 from ..models.rdv_otp import OtpError
-from .common import RdvPortalMixin, free_port, smtp_sink, solve_captcha
+from .common import RdvPortalCase, free_port, smtp_sink, solve_captcha
 
 
 @tagged("post_install", "-at_install")
-class TestCodes(RdvPortalMixin, TransactionCase):
+class TestCodes(RdvPortalCase):
     """One-time codes: never stored, bound, single use, short-lived, few attempts."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls._setup_commune()
 
     def _held(self, email="jules@example.com"):
         appointment = self.env["rdv.appointment"]._book(
@@ -314,12 +309,7 @@ class TestCodes(RdvPortalMixin, TransactionCase):
 
 
 @tagged("post_install", "-at_install")
-class TestCaptchaAndTokens(RdvPortalMixin, TransactionCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls._setup_commune()
-
+class TestCaptchaAndTokens(RdvPortalCase):
     def _solved(self, challenge, **solution):
         """The payload of ``challenge`` (a dict) as the ALTCHA library's own
         solver answers it; ``solution`` overrides what it found."""
@@ -462,13 +452,12 @@ class TestCaptchaAndTokens(RdvPortalMixin, TransactionCase):
 
 
 @tagged("post_install", "-at_install")
-class TestCaptchaOverHttp(RdvPortalMixin, HttpCase):
+class TestCaptchaOverHttp(RdvPortalCase, HttpCase):
     """What the browser posts as the captcha's payload reaches the library."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls._setup_commune()
         cls.website.company_id.rdv_posts_per_ip_minute = 1000000
 
     def test_any_payload_is_a_clear_refusal(self):

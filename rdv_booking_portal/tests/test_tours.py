@@ -25,7 +25,7 @@ from odoo import fields
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tests.common import ChromeBrowser, ChromeBrowserException
 
-from .common import RdvPortalMixin, smtp_sink
+from .common import RdvPortalCase, smtp_sink
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 AXE_PATH = Path(
@@ -37,13 +37,12 @@ AXE_PATH = Path(
 AXE_URL = "https://axe-core.rdv.invalid/axe.min.js"
 
 
-class RdvTourCase(RdvPortalMixin, HttpCase):
+class RdvTourCase(RdvPortalCase, HttpCase):
     """A commune of its own, Arabic on the website, axe-core served to the browser."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls._setup_commune()
         arabic = cls.env["res.lang"]._activate_lang("ar_001")
         cls.website.language_ids |= arabic
         cls.axe_source = AXE_PATH.read_bytes() if AXE_PATH.is_file() else None
@@ -246,13 +245,7 @@ class TestCitizenTours(RdvTourCase):
             start = pending.start
             # The hold ran out and an agent gave the time to a caller.
             pending.slot_ids._release()
-            other = self.env["rdv.appointment"]._book(
-                self.rdv_type,
-                self.counter,
-                start,
-                channel="phone",
-                citizen={"lastname": "Rapide", "phone": "0699999999"},
-            )
+            other = self.book_by_phone(start, lastname="Rapide", phone="0699999999")
             self._continue_tour("/rdv/booking/verify?tour_code=%s" % code, "rdv_portal_taken_tour")
         held = self._appointments(state="pending")
         self.assertEqual(len(held), 1, "only the new hold is pending")

@@ -6,7 +6,7 @@ import pytz
 from odoo import fields
 from odoo.tests import HttpCase, tagged
 
-from .common import RdvPortalMixin
+from .common import RdvPortalCase
 
 TAKEN = ("someone booked it meanwhile", "This time was just taken")
 
@@ -17,14 +17,9 @@ def page_h1(response):
 
 
 @tagged("post_install", "-at_install")
-class TestTruthfulAnswers(RdvPortalMixin, HttpCase):
+class TestTruthfulAnswers(RdvPortalCase, HttpCase):
     """The website says what happened: a time never offered was not "taken
     meanwhile", and only an explicit yes moves an appointment."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls._setup_commune()
 
     def local(self, days, hour, minute):
         """Naive UTC of ``hour:minute`` in Paris, ``days`` from today."""
@@ -60,23 +55,16 @@ class TestTruthfulAnswers(RdvPortalMixin, HttpCase):
         self.assertNotOffered(self.hold(start))
         # A time someone took is still "taken", with the next times.
         start = self._future_start(days=3, hour=11)
-        self.env["rdv.appointment"]._book(
-            self.rdv_type,
-            self.counter,
-            start,
-            channel="phone",
-            citizen={"lastname": "Rapide", "phone": "0699999999"},
-        )
+        self.book_by_phone(start, lastname="Rapide", phone="0699999999")
         taken = self.hold(start)
         self.assertEqual((taken.status_code, page_h1(taken)), (409, "This time was just taken"))
 
     def test_moving_needs_an_explicit_yes(self):
-        appointment = self.env["rdv.appointment"]._book(
-            self.rdv_type,
-            self.counter,
+        appointment = self.book_by_phone(
             self._future_start(days=3, hour=11),
-            channel="phone",
-            citizen={"lastname": "Haddad", "phone": "0611111111", "email": "h@example.com"},
+            lastname="Haddad",
+            phone="0611111111",
+            email="h@example.com",
         )
         old_start = appointment.start
         link = re.search(

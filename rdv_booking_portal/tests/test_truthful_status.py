@@ -4,7 +4,7 @@ import re
 from odoo import fields
 from odoo.tests import HttpCase, tagged
 
-from .common import RdvPortalMixin, smtp_sink, solve_captcha
+from .common import RdvPortalCase, smtp_sink, solve_captcha
 
 
 def text_of(response):
@@ -12,14 +12,9 @@ def text_of(response):
 
 
 @tagged("post_install", "-at_install")
-class TestTruthfulStatus(RdvPortalMixin, HttpCase):
+class TestTruthfulStatus(RdvPortalCase, HttpCase):
     """The booking pages say what is true: how long a time stays held, and
     where a code was really sent."""
-
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls._setup_commune()
 
     def details(self, response, email):
         data = {

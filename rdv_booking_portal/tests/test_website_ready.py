@@ -5,7 +5,7 @@ import pytz
 from odoo import fields
 from odoo.tests import HttpCase, tagged
 
-from .common import RdvPortalMixin
+from .common import RdvPortalCase
 
 
 def without_tokens(text):
@@ -15,7 +15,7 @@ def without_tokens(text):
 
 
 @tagged("post_install", "-at_install")
-class TestIncompletePlace(RdvPortalMixin, HttpCase):
+class TestIncompletePlace(RdvPortalCase, HttpCase):
     """A counter at a place without an address is not offered by any public
     route: not on /rdv, not among the places nor the slots, and a hold on
     one of its times (its id typed in by hand) is refused as an unknown
@@ -24,7 +24,6 @@ class TestIncompletePlace(RdvPortalMixin, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls._setup_commune()
         cenv = cls.env(context=dict(cls.env.context, allowed_company_ids=cls.company.ids))
         # A place made from its name alone, as the quick-create of the
         # counter form made it, and a type that only its counter receives.

@@ -25,30 +25,28 @@ class LogCapture(logging.Handler):
         logging.getLogger().removeHandler(self)
 
 
+def plug_gateway_stub(case, shared=False, **company_values):
+    """Start an SMS gateway stub on loopback for the test class ``case``
+    (stopped after it) and make it its commune's gateway, of that commune
+    only unless ``shared``; ``company_values``: more settings of the commune."""
+    case.stub = SmsGatewayStub().start()
+    case.addClassCleanup(case.stub.stop)
+    owner = {} if shared else {"company_id": case.company.id}
+    case.gateway = case.env["rdv.sms.gateway"].create(case.stub.gateway_values(**owner))
+    case.company.write(
+        {"rdv_sms_enabled": True, "rdv_sms_gateway_id": case.gateway.id, **company_values}
+    )
+
+
 class SmsCase(RdvCase):
     """The commune of RdvCase (France) sending SMS through a gateway stub on loopback."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        if cls.registry.test_cr is None:
-            # E-mails carry a PDF: wkhtmltopdf fetches its assets from this
-            # server, whose requests must see the test's transaction. Rate
-            # limits (their own cursor) share it too.
-            cls.registry.enter_test_mode(cls.cr)
-            cls.addClassCleanup(cls.registry.leave_test_mode)
-        cls.stub = SmsGatewayStub().start()
-        cls.addClassCleanup(cls.stub.stop)
-        cls.gateway = cls.env["rdv.sms.gateway"].create(
-            cls.stub.gateway_values(company_id=cls.company.id)
-        )
-        cls.company.write(
-            {
-                "rdv_sms_enabled": True,
-                "rdv_sms_gateway_id": cls.gateway.id,
-                "email": "mairie@test.example",
-            }
-        )
+        # E-mails carry a PDF: wkhtmltopdf fetches its assets from this server.
+        cls._share_test_transaction()
+        plug_gateway_stub(cls, email="mairie@test.example")
 
     def setUp(self):
         super().setUp()
@@ -70,4 +68,4 @@ class SmsCase(RdvCase):
         ]
 
 
-__all__ = ["NOW", "TUESDAY_9", "LogCapture", "SmsCase", "utc"]
+__all__ = ["NOW", "TUESDAY_9", "LogCapture", "SmsCase", "plug_gateway_stub", "utc"]

@@ -1,7 +1,7 @@
 import datetime
 
 from odoo.exceptions import AccessError
-from odoo.tests import new_test_user, tagged
+from odoo.tests import tagged
 
 from .common import SmsCase, utc
 
@@ -71,13 +71,7 @@ class TestSmsBudget(SmsCase):
     def test_statistics_are_for_managers(self):
         self.book_n(1)
         self.deliver()
-        agent = new_test_user(
-            self.env,
-            "sms_agent",
-            groups="rdv_booking.group_rdv_agent",
-            company_id=self.company.id,
-            company_ids=[(6, 0, self.company.ids)],
-        )
+        agent = self._make_user("sms_agent", self.company)
         self.assertEqual(self.env["rdv.sms.usage"].with_user(self.manager).search_count([]), 1)
         with self.assertRaises(AccessError):
             self.env["rdv.sms.usage"].with_user(agent).search_count([])

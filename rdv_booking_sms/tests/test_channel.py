@@ -20,54 +20,30 @@ class TestChannelRule(SmsCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        # A Moroccan agency (seed 000): +212 is domestic there, +33 is not.
-        cls.agency = cls.env["res.company"].create(
-            {
-                "name": "Agence de Casablanca",
-                "country_id": cls.env.ref("base.ma").id,
-                "rdv_sms_enabled": True,
-                "rdv_sms_gateway_id": cls.gateway.id,
-            }
-        )
         cls.gateway.company_id = False  # shared by both
-        env = cls.env(context=dict(cls.env.context, allowed_company_ids=cls.agency.ids))
-        cls.ma_type = env["rdv.appointment.type"].create(
-            {
+        # A Moroccan agency (seed 000): +212 is domestic there, +33 is not.
+        agency = cls._make_commune(
+            "Agence de Casablanca",
+            country="base.ma",
+            company={"rdv_sms_enabled": True, "rdv_sms_gateway_id": cls.gateway.id},
+            appointment_type={
                 "name": "Dossier retraite",
                 "duration": 30,
                 "is_published": True,
                 "min_notice_hours": 0,
                 "ask_email": "optional",
-            }
-        )
-        place = env["rdv.place"].create(
-            {
+            },
+            place={
                 "name": "Agence Anfa",
                 "tz": "Africa/Casablanca",
                 "street": "Boulevard d'Anfa",
                 "zip": "20000",
                 "city": "Casablanca",
-            }
+            },
+            week=("Semaine", [(0, 4, 8.0, 16.0)]),
+            counter={"name": "Guichet A", "date_start": "2026-03-02"},
         )
-        week = env["rdv.reference.week"].create(
-            {
-                "name": "Semaine",
-                "line_ids": [
-                    (0, 0, {"weekday": str(day), "hour_from": 8.0, "hour_to": 16.0})
-                    for day in range(5)
-                ],
-            }
-        )
-        cls.ma_counter = env["rdv.counter"].create(
-            {
-                "name": "Guichet A",
-                "place_id": place.id,
-                "type_ids": [(6, 0, cls.ma_type.ids)],
-                "reference_week_id": week.id,
-                "slot_duration": 15,
-                "date_start": "2026-03-02",
-            }
-        )
+        cls.agency, cls.ma_type, cls.ma_counter = agency.company, agency.type, agency.counter
 
     def book_at(self, company, start, **citizen):
         if company == self.agency:

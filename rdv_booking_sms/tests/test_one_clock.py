@@ -34,12 +34,12 @@ from odoo.tests import HttpCase, tagged
 
 from odoo.addons.rdv_booking.tools import schedule
 from odoo.addons.rdv_booking_portal.tests.common import (
-    RdvPortalMixin,
+    RdvPortalCase,
     smtp_sink,
     solve_captcha,
 )
 
-from .gateway_stub import SmsGatewayStub
+from .common import plug_gateway_stub
 
 OPENING = datetime.time(8, 30)
 FAKE_ZONE = "Indian/Mahe"  # UTC+4 in the system's database
@@ -61,19 +61,13 @@ def text_of(html):
 
 
 @tagged("post_install", "-at_install")
-class TestOneClock(RdvPortalMixin, HttpCase):
+class TestOneClock(RdvPortalCase, HttpCase):
     """The stored start, the engine and every output agree on the agency's 08:30."""
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls._setup_commune()
-        cls.stub = SmsGatewayStub().start()
-        cls.addClassCleanup(cls.stub.stop)
-        gateway = cls.env["rdv.sms.gateway"].create(
-            cls.stub.gateway_values(company_id=cls.company.id)
-        )
-        cls.company.write({"rdv_sms_enabled": True, "rdv_sms_gateway_id": gateway.id})
+        plug_gateway_stub(cls)
         cls.rdv_type.duration = 30
 
     def _use_fake_zone(self):
@@ -109,38 +103,28 @@ class TestOneClock(RdvPortalMixin, HttpCase):
         come on the website and read the time back from every output."""
         env = self.env
         cenv = env(context=dict(env.context, allowed_company_ids=self.company.ids))
-        place = cenv["rdv.place"].create(
-            {
-                "name": "Agence %s" % tz,
-                "tz": tz,
-                "city": "Rabat",
-                "zip": "10000",
-                "street": "1 avenue Mohammed V",
-                "phone": "+33 4 50 00 00 00",
-            }
+        place = self._make_place(
+            "Agence %s" % tz,
+            env=cenv,
+            tz=tz,
+            city="Rabat",
+            zip="10000",
+            street="1 avenue Mohammed V",
+            phone="+33 4 50 00 00 00",
         )
-        week = cenv["rdv.reference.week"].create(
-            {
-                "name": "08:30-12:00",
-                "line_ids": [
-                    (0, 0, {"weekday": str(day), "hour_from": 8.5, "hour_to": 12.0})
-                    for day in range(7)
-                ],
-            }
-        )
+        week = self._make_week("08:30-12:00", [(0, 6, 8.5, 12.0)], env=cenv)
         pytz_zone = pytz.timezone(tz)
         now = fields.Datetime.now()
         today = pytz.utc.localize(now).astimezone(pytz_zone).date()
         day = today + datetime.timedelta(days=3)
-        counter = cenv["rdv.counter"].create(
-            {
-                "name": "Guichet %s" % tz,
-                "place_id": place.id,
-                "type_ids": [(6, 0, self.rdv_type.ids)],
-                "reference_week_id": week.id,
-                "slot_duration": 30,
-                "date_start": today,
-            }
+        counter = self._make_counter(
+            "Guichet %s" % tz,
+            place,
+            self.rdv_type,
+            week,
+            env=cenv,
+            slot_duration=30,
+            date_start=today,
         )
         expected = (
             pytz_zone.localize(datetime.datetime.combine(day, OPENING))

@@ -18,13 +18,19 @@ class TestStatusesTellTheTruth(SmsCase):
     def status(self, notification):
         return (notification.status, notification.status_reason or False)
 
+    def booked_and_delivered(self, email, phone):
+        """An appointment on Tuesday 09:00 for ``email`` and ``phone``, its
+        confirmation through the outbox once."""
+        appointment = self.book(TUESDAY_9, email=email, phone=phone)
+        self.deliver()
+        return appointment
+
     def history(self, appointment):
         return [html2plaintext(message.body) for message in appointment.message_ids]
 
     def test_no_address_and_sms_off_is_not_sent(self):
         self.company.rdv_sms_enabled = False
-        appointment = self.book(TUESDAY_9, email="", phone=MOBILE)
-        self.deliver()
+        appointment = self.booked_and_delivered("", MOBILE)
         notification = appointment.notification_ids
         self.assertEqual(self.status(notification), ("not_sent", "sms_off"))
         self.assertIn(
@@ -37,15 +43,13 @@ class TestStatusesTellTheTruth(SmsCase):
         )
 
     def test_no_address_and_no_mobile_is_not_sent(self):
-        appointment = self.book(TUESDAY_9, email="", phone=LANDLINE)
-        self.deliver()
+        appointment = self.booked_and_delivered("", LANDLINE)
         self.assertEqual(self.status(appointment.notification_ids), ("not_sent", "no_contact"))
         self.assertFalse(self.stub.requests, "nothing went to the SMS gateway")
 
     def test_mail_server_accepts_then_sent(self):
         with smtp_sink(self.env) as sink:
-            appointment = self.book(TUESDAY_9, email="jules@example.com", phone=LANDLINE)
-            self.deliver()
+            appointment = self.booked_and_delivered("jules@example.com", LANDLINE)
             notification = appointment.notification_ids
             self.assertEqual(
                 self.status(notification), ("queued", False), "handed to the mail queue only"
@@ -64,8 +68,7 @@ class TestStatusesTellTheTruth(SmsCase):
             smtp_sink(self.env, RefusingSmtpSink()) as sink,
             mute_logger("odoo.addons.mail.models.mail_mail"),
         ):
-            appointment = self.book(TUESDAY_9, email="nobody@example.com", phone=LANDLINE)
-            self.deliver()
+            appointment = self.booked_and_delivered("nobody@example.com", LANDLINE)
             notification = appointment.notification_ids
             self.env["mail.mail"].sudo().process_email_queue(ids=notification.mail_id.ids)
         self.assertFalse(sink.messages)
@@ -76,15 +79,13 @@ class TestStatusesTellTheTruth(SmsCase):
         )
 
     def test_sms_accepted_by_the_gateway_is_sent(self):
-        appointment = self.book(TUESDAY_9, email="", phone=MOBILE)
-        self.deliver()
+        appointment = self.booked_and_delivered("", MOBILE)
         self.assertEqual(len(self.stub.messages), 1)
         self.assertEqual(self.status(appointment.notification_ids), ("sent", False))
 
     def test_sms_refused_by_the_gateway_without_address_failed(self):
         self.stub.mode = "reject"
-        appointment = self.book(TUESDAY_9, email="", phone=MOBILE)
-        self.deliver()
+        appointment = self.booked_and_delivered("", MOBILE)
         notification = appointment.notification_ids
         self.assertEqual(self.status(notification), ("failed", "sms_gateway"))
         self.assertIn(
@@ -94,8 +95,7 @@ class TestStatusesTellTheTruth(SmsCase):
 
     def test_sms_off_with_an_address_goes_by_mail_only(self):
         self.company.rdv_sms_enabled = False
-        appointment = self.book(TUESDAY_9, email="jules@example.com", phone=MOBILE)
-        self.deliver()
+        appointment = self.booked_and_delivered("jules@example.com", MOBILE)
         self.assertEqual(
             [(n.channel, n.status) for n in appointment.notification_ids], [("email", "queued")]
         )

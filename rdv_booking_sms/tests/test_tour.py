@@ -2,21 +2,17 @@
 
 from odoo.tests import HttpCase, tagged
 
-from odoo.addons.rdv_booking_portal.tests.common import RdvPortalMixin
+from odoo.addons.rdv_booking_portal.tests.common import RdvPortalCase
 
-from .gateway_stub import SmsGatewayStub
+from .common import plug_gateway_stub
 
 
 @tagged("post_install", "-at_install")
-class TestSmsBookingTour(RdvPortalMixin, HttpCase):
+class TestSmsBookingTour(RdvPortalCase, HttpCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls._setup_commune()
-        cls.stub = SmsGatewayStub().start()
-        cls.addClassCleanup(cls.stub.stop)
-        gateway = cls.env["rdv.sms.gateway"].create(cls.stub.gateway_values())
-        cls.company.write({"rdv_sms_enabled": True, "rdv_sms_gateway_id": gateway.id})
+        plug_gateway_stub(cls, shared=True)
         # A domestic mobile is enough: no e-mail asked for.
         cls.rdv_type.ask_email = "optional"
 
