@@ -4,9 +4,9 @@
 Dataset (reproducible, seeded): the "département" of bench_slots.py, 40
 communes x 3 counters, 08:30-12:00 and 13:30-17:00 on weekdays and Saturday
 morning, 15-minute slots, 20 closed days per counter, over the product's
-default 90-day horizon; one shared website books all 40 communes (seed 004:
-one procedure, 40 places); a third of the next two weeks of the measured
-place is already booked, and 500 appointments are spread elsewhere.
+default 90-day horizon; one shared website books all 40 communes (one
+procedure, 40 places); a third of the next two weeks of the measured place
+is already booked, and 500 appointments are spread elsewhere.
 
 Odoo runs as in production: ``--workers=2`` (prefork), crons off so that only
 the requests are measured (the notification queue waits), mail to an SMTP
@@ -16,7 +16,7 @@ these: codes per address, attempts per code and the captcha stay on; the
 captcha at its cheapest difficulty, since the clients solve it in Python on
 the same machine).
 
-Prints, with the targets of issue #3:
+Prints, with their targets:
   - availability pages (the places page of the procedure, 40 places; the slots
     page of one place for a month; the same with a day's times): requests/s
     and latency p50/p95/p99 at 16 concurrent connections, measured by wrk

@@ -6,7 +6,7 @@ x 3 counters, opening 08:30-12:00 and 13:30-17:00 Monday to Friday plus
 Saturday morning, 15-minute slots, 20 exception days (closed) per counter,
 a 365-day horizon.
 
-Prints, with the targets of issue #2:
+Prints, with their targets:
   - time to generate 12 months of slots for the 120 counters   (<= 60 s)
   - time and SQL queries to apply one exception day             (<= 200 ms, <= 20)
   - time and SQL queries to read one place's month of availability

@@ -114,7 +114,9 @@ def test_isolate_escapes_and_skips_empty_values():
 # No NUL: no text of the database holds one (PostgreSQL refuses it, the
 # website strips it), and libxml2 reads it between two marks as a space.
 @given(
-    st.text(st.characters(blacklist_characters="\x00"), min_size=1),
+    # Lone surrogates (Cs) are left out: no value can hold one (UTF-8 cannot
+    # encode it, and PostgreSQL refuses it), and lxml drops it.
+    st.text(st.characters(blacklist_characters="\x00", blacklist_categories=("Cs",)), min_size=1),
     st.sampled_from(["ltr", "auto"]),
     st.booleans(),
 )

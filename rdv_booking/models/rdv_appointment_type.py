@@ -1,8 +1,8 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
-# Identity fields a type may ask of the citizen (seed 000 asks a file number, an
-# ID document, an address...). One place lists them: the portal form, the agent
+# Identity fields a type may ask of the citizen (a file number, an ID
+# document, an address...). One place lists them: the portal form, the agent
 # wizard, the booking service and the reports read this table.
 # (field on rdv.appointment, setting field on rdv.appointment.type)
 IDENTITY_FIELDS = [

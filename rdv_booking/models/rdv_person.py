@@ -32,8 +32,8 @@ class RdvPerson(models.AbstractModel):
         The person of ``vals`` (cleaned citizen values, see
         :meth:`rdv.appointment._prepare_citizen_vals`) is whoever shares one of their phone,
         e-mail or ID document number (:meth:`_keys`), instance-wide
-        (every company): seed 004, no booking for the same procedure in two
-        communes. Every channel runs it: the booking service, the website's
+        (every company): a shared instance allows no booking for the same
+        procedure in two communes. Every channel runs it: the booking service, the website's
         details (:meth:`rdv.appointment._set_citizen`), and any change that makes an
         appointment count or changes whom it counts for (:meth:`rdv.appointment.write`).
 

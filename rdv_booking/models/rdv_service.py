@@ -5,7 +5,7 @@ class RdvService(models.Model):
     """A municipal department (civil status, ID documents...) and its agents.
 
     Agents see and act on the appointment types of their services only; a type
-    with no service is open to every agent of the company (seed 002).
+    with no service is open to every agent of the company.
     """
 
     _name = "rdv.service"

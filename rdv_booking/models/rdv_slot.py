@@ -591,10 +591,9 @@ class RdvSlot(models.Model):
         Same rules as :meth:`_free_runs_sql`, but it does not list every free
         start of the horizon to keep the first: for each counter and type, a
         lateral scan of the index of free slots, in time order, stops at the
-        first start followed by enough free times. A few index rows per
-        counter instead of every free slot: the places page of a département
-        (40 communes x 3 counters, 90 days, 185,000 slots) went from 1.3 s of
-        SQL to 4 ms (bench/bench_portal.py).
+        first start followed by enough free times: a few index rows per
+        counter instead of every free slot (bench/bench_portal.py measures
+        the places page of a whole département).
         """
         self.env.flush_all()
         now = fields.Datetime.now()
@@ -654,7 +653,7 @@ class RdvSlot(models.Model):
         return {row[0]: row[1:] for row in self.env.cr.fetchall()}
 
     # ------------------------------------------------------------------
-    # Agent actions (seed 002: assign, suspend, reserve, release)
+    # Agent actions: assign, suspend, reserve, release
     # ------------------------------------------------------------------
 
     def _set_state(self, state):

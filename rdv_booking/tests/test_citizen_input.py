@@ -1,6 +1,6 @@
 """What a citizen's data may hold, whoever types it: the website, an agent in
 the back office, an import or an API get a message naming the field, never a
-database error nor a crash (issue 14: NUL bytes, non-ASCII digits, dates out
+database error nor a crash (NUL bytes, non-ASCII digits, dates out
 of range)."""
 
 import datetime

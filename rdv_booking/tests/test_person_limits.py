@@ -1,7 +1,7 @@
 """Per-person limits: a person is whoever shares ONE of phone, e-mail or ID number.
 
-The rules (seed 002: at most N active bookings of a type per person; seed 004:
-one procedure in one commune of a shared instance) are checked against a
+The rules (at most N active bookings of a type per person; one procedure in
+one commune of a shared instance) are checked against a
 brute-force reference: a Python predicate over the list of earlier bookings,
 which knows who is who by construction, whatever way the details were typed.
 """
@@ -259,7 +259,7 @@ class TestPersonLimits(RdvCase):
         )
 
     def test_same_phone_and_email_with_a_new_id_number_is_the_same_person(self):
-        """The report of issue 14: the same phone and e-mail with any new ID
+        """An attacker's try: the same phone and e-mail with any new ID
         number booked a 4th appointment, and the same procedure in a second
         commune."""
         self.type_id.max_active_per_person = 3

@@ -13,7 +13,7 @@ TUESDAY_9 = utc(2026, 3, 3, 8, 0)
 
 @tagged("post_install", "-at_install")
 class TestAgentWizards(RdvCase):
-    """The agent's screens of seed 002: assign a slot, change it, cancel, the queues."""
+    """The agent's screens: assign a slot, change it, cancel, the queues."""
 
     def _slot_at(self, start):
         return self.env["rdv.slot"].search(

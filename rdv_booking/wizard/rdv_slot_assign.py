@@ -7,7 +7,7 @@ from ..tools.phone import PhoneError, parse_phone
 
 
 class RdvSlotAssign(models.TransientModel):
-    """Agent booking at the counter or on the phone (seed 002 "Attribuer")."""
+    """Agent booking at the counter or on the phone ("Attribuer" in the agents' words)."""
 
     _name = "rdv.slot.assign"
     _description = "Assign a slot to a citizen"

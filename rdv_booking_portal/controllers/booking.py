@@ -260,7 +260,7 @@ class RdvBooking(RdvWebsiteBase):
         "/rdv/hold", type="http", auth="public", website=True, methods=["POST"], sitemap=False
     )
     def rdv_hold(self, type_id=None, counter_id=None, start=None, persons=1, **post):
-        """Hold the chosen time for the citizen while they finish (seed 002)."""
+        """Hold the chosen time for the citizen while they finish."""
         if refused := self._guard_post(post):
             return refused
         offer = self._offer()

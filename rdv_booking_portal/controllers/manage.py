@@ -79,7 +79,7 @@ class RdvManage(RdvWebsiteBase):
         sitemap=False,
     )
     def rdv_manage_cancel(self, **kwargs):
-        """ "Are you sure?" (seed 001): the cancellation happens on POST only."""
+        """ "Are you sure?": the cancellation happens on POST only."""
         appointment = self._managed()
         if response := self._check_managed(appointment, change=True):
             return response

@@ -131,7 +131,7 @@ DATES = [
 ]
 TRACEBACK = re.compile(r'Traceback|File "|\b[A-Z][A-Za-z]*(?:Error|Exception)\b')
 ALERT = re.compile(r'<(p|div)\b[^>]*\brole="alert"[^>]*>(.*?)</\1>', re.S)
-# One value of each class of issue 14 (item 4), tried on every parameter.
+# One value of each class of odd input, tried on every parameter.
 CLASSES = ["Bo\x00is", "²", "inf", "9999-12-31 23:59:59"]
 # In a path, percent signs reach the route percent-encoded ("/rdv/manage/%2500"):
 # Odoo's canonical-URL check once answered them with a redirect to the same URL.

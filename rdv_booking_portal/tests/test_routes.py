@@ -468,7 +468,7 @@ class TestCitizenRoutes(RdvPortalCase, HttpCase):
             ({"counter_id": hidden_counter.id}, 404),  # not offered online
             ({"counter_id": archived_counter.id}, 404),
             ({"counter_id": 999999}, 404),
-            # Malformed: a bad request, which says so (issue 14).
+            # Malformed: a bad request, which says so.
             ({"counter_id": "abc"}, 400),
             ({"start": "not-a-date"}, 400),
             ({"start": "9999-12-31 23:59:59"}, 400),

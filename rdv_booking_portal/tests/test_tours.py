@@ -143,7 +143,7 @@ class RdvTourCase(RdvPortalCase, HttpCase):
 
 @tagged("post_install", "-at_install")
 class TestCitizenTours(RdvTourCase):
-    """Each citizen flow of issue 3, in Chromium."""
+    """Each citizen flow, in Chromium."""
 
     def test_booking(self):
         """Type, place, day and time, details, summary, the code from the SMTP sink."""

@@ -34,7 +34,7 @@ class SmsGatewayStub:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
             # Headers and body in one packet, sent at once: without these, each
-            # answer waits for TCP's delayed acknowledgement (40 ms on Linux).
+            # answer waits for TCP's delayed acknowledgement.
             disable_nagle_algorithm = True
             wbufsize = 64 * 1024
 

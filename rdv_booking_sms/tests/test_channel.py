@@ -21,7 +21,7 @@ class TestChannelRule(SmsCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.gateway.company_id = False  # shared by both
-        # A Moroccan agency (seed 000): +212 is domestic there, +33 is not.
+        # A Moroccan agency: +212 is domestic there, +33 is not.
         agency = cls._make_commune(
             "Agence de Casablanca",
             country="base.ma",
