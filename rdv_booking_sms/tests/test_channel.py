@@ -70,7 +70,7 @@ class TestChannelRule(SmsCase):
                 "purpose": "booking",
                 "channel": "email",
                 "destination": "jules@example.com",
-                "code_hash": "-",
+                "code_key": Otp._new_key(),
                 "sent_at": now,
                 "expires_at": now + datetime.timedelta(minutes=10),
             }
