@@ -1,16 +1,10 @@
 """The normal forms that recognise a person (rdv_booking/tools/identity.py)."""
 
-import importlib.util
 import string
-from pathlib import Path
 
+import rdv_tools.identity as identity
 from hypothesis import given
 from hypothesis import strategies as st
-
-_PATH = Path(__file__).resolve().parent.parent / "rdv_booking" / "tools" / "identity.py"
-_SPEC = importlib.util.spec_from_file_location("rdv_identity", _PATH)
-identity = importlib.util.module_from_spec(_SPEC)
-_SPEC.loader.exec_module(identity)
 
 ID_CHARS = string.ascii_uppercase + string.digits
 
@@ -61,3 +55,29 @@ def test_lock_buckets_are_sorted_distinct_and_bounded(keys):
     assert len(buckets) <= len(keys)
     # The same keys lock the same buckets in every process (no salted hash()).
     assert buckets == identity.lock_buckets(list(reversed(keys)))
+
+
+# Each script's digits, as a phone keyboard may give them: Arabic-Indic,
+# Eastern Arabic-Indic (Persian), Devanagari, full-width.
+DIGIT_SCRIPTS = ["٠١٢٣٤٥٦٧٨٩", "۰۱۲۳۴۵۶۷۸۹", "०१२३४५६७८९", "０１２３４５６７８９"]
+
+
+@given(
+    number=st.text(alphabet=ID_CHARS, min_size=1, max_size=12),
+    script=st.sampled_from(DIGIT_SCRIPTS),
+)
+def test_id_number_in_any_script_of_digits_is_the_same_person(number, script):
+    """An ID number typed with another script's digits is the same person:
+    otherwise the per-person limits would count it as someone else."""
+    typed = number.translate(str.maketrans("0123456789", script))
+    assert identity.id_number_key(typed) == identity.id_number_key(number)
+
+
+@given(script=st.sampled_from(DIGIT_SCRIPTS))
+def test_reference_in_any_script_of_digits(script):
+    """A reference read on paper and typed on an Arabic keyboard is found."""
+    import rdv_tools.reference as reference
+
+    ref = reference.new_reference()
+    typed = ref.translate(str.maketrans("0123456789", script)).lower()
+    assert reference.normalize_reference(typed) == ref

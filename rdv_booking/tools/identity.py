@@ -11,7 +11,7 @@ number is the same, each compared in a normal form:
   refused); whoever wants a second address can open one anyway, and the phone
   and ID number still match;
 - ID document number: capitals, letters and digits only ("ab 123-456" ->
-  "AB123456").
+  "AB123456"), Arabic-Indic digits read as the digits they are.
 
 The per-person limits (:meth:`rdv.person._check_limits`) read these
 keys, and lock on them (:func:`lock_buckets`) so that two bookings of one
@@ -20,6 +20,8 @@ person in parallel cannot both pass.
 
 import hashlib
 import re
+
+from .parse import ascii_digits
 
 # The person locks are rows of a table with this many buckets: a person's key
 # locks its bucket. Bounded (the table never grows past it) and anonymous (a
@@ -30,8 +32,9 @@ LOCK_BUCKETS = 65536
 
 def id_number_key(number):
     """The ID document number in its normal form, or False: capitals, letters
-    and digits only (spaces, dashes, dots and the rest dropped)."""
-    return re.sub(r"[^0-9A-Z]", "", (number or "").upper()) or False
+    and digits only (spaces, dashes, dots and the rest dropped), digits of any
+    script read as ASCII ones."""
+    return re.sub(r"[^0-9A-Z]", "", ascii_digits(number).upper()) or False
 
 
 def email_key(email):

@@ -41,15 +41,24 @@ def parse_int(value, minimum=0, maximum=INT4_MAX):
     return number if minimum <= number <= maximum else None
 
 
-def typed_digits(value):
-    """The decimal digits typed in ``value``, as ASCII, in order; the rest dropped.
+def ascii_digits(value):
+    """``value`` with each decimal digit of any script as its ASCII digit, the
+    rest unchanged (``"٥SCR"`` is ``"5SCR"``).
 
-    For a code read on a phone and typed back: a keyboard may give the
-    Arabic-Indic digits (``"٤٢"`` is ``"42"``) and spaces or dashes are
-    dropped. Characters that only look like digits (``"²"``, ``"①"``) are
-    no digits: ``str.isdigit`` takes them, ``int`` does not.
+    A phone keyboard in Arabic gives Arabic-Indic digits; what is compared or
+    looked up (a reference, an ID number, a postcode, a code) reads them as
+    the digits they are. Characters that only look like digits (``"²"``,
+    ``"①"``) are no digits: ``str.isdigit`` takes them, ``int`` does not.
     """
-    return "".join(str(unicodedata.decimal(ch)) for ch in str(value or "") if ch.isdecimal())
+    return "".join(
+        str(unicodedata.decimal(ch)) if ch.isdecimal() else ch for ch in str(value or "")
+    )
+
+
+def typed_digits(value):
+    """The decimal digits typed in ``value``, as ASCII, in order; the rest
+    dropped (spaces, dashes): a code read on a phone and typed back."""
+    return "".join(ch for ch in ascii_digits(value) if ch in "0123456789")
 
 
 def parse_id(value):

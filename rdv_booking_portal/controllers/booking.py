@@ -38,13 +38,16 @@ class RdvBooking(RdvWebsiteBase):
         ]
         return {"steps": names, "current_step": current}
 
-    def _check_pending(self, appointment, post=None):
+    def _check_pending(self, appointment, post=None, details=False):
         """Why the booking ``appointment`` (:meth:`_pending`) cannot go on, as
         the response to send instead, or None. ``post``: a form, checked
-        first (:meth:`_guard_post`)."""
+        first (:meth:`_guard_post`); ``details``: the step needs the
+        citizen's details given (summary, code, verification)."""
         if post is not None and (refused := self._guard_post(post)):
             return refused
         if appointment:
+            if details and not appointment.lastname:
+                return request.redirect("/rdv/booking/details")
             return None
         held = request.session.get(SESSION_PENDING)
         if held in (request.session.get(SESSION_DONE) or []):
@@ -452,10 +455,8 @@ class RdvBooking(RdvWebsiteBase):
 
     def _summary_page(self, appointment, error=None):
         # Messages come from the server only, never from the URL.
-        if response := self._check_pending(appointment):
+        if response := self._check_pending(appointment, details=True):
             return response
-        if not appointment.lastname:
-            return request.redirect("/rdv/booking/details")
         return request.render(
             "rdv_booking_portal.page_summary",
             {
@@ -479,10 +480,8 @@ class RdvBooking(RdvWebsiteBase):
     def rdv_send_code(self, **post):
         """Send (or send again) the confirmation code, once the captcha is solved."""
         appointment = self._pending()
-        if response := self._check_pending(appointment):
+        if response := self._check_pending(appointment, details=True):
             return response
-        if not appointment.lastname:
-            return request.redirect("/rdv/booking/details")
         if refused := self._guard_post(post, appointment.company_id):
             return refused
         message, reason = None, None
@@ -553,7 +552,7 @@ class RdvBooking(RdvWebsiteBase):
     def rdv_verify(self, **kwargs):
         """Step 7: type the code received."""
         appointment = self._pending()
-        if response := self._check_pending(appointment):
+        if response := self._check_pending(appointment, details=True):
             return response
         return self._verify_page(appointment)
 
@@ -568,7 +567,7 @@ class RdvBooking(RdvWebsiteBase):
     def rdv_verify_post(self, code="", **post):
         """Check the code; the booking counts only once it is right."""
         appointment = self._pending()
-        if response := self._check_pending(appointment, post):
+        if response := self._check_pending(appointment, post, details=True):
             return response
         otp = request.env["rdv.otp"]._rdv_current(appointment, "booking")
         if not otp:

@@ -522,6 +522,25 @@ class TestCitizenRoutes(RdvPortalCase, HttpCase):
         self.assertEqual(expired.status_code, 410)
         self.assertIn("Your booking has expired", expired.text)
 
+    def test_steps_after_the_details_need_the_details(self):
+        """Held but no details given yet: the summary, the code and the
+        verification (page or form) lead to the details, never to a page
+        naming an empty address."""
+        held = self.hold()
+        for method, url in (
+            ("GET", "/rdv/booking/summary"),
+            ("GET", "/rdv/booking/verify"),
+            ("POST", "/rdv/booking/verify"),
+            ("POST", "/rdv/booking/code"),
+        ):
+            with self.subTest(method=method, url=url):
+                if method == "GET":
+                    response = self.url_open(url, allow_redirects=False)
+                else:
+                    response = self.post(url, {"code": "123456"}, held, allow_redirects=False)
+                self.assertEqual(response.status_code, 303)
+                self.assertTrue(response.headers["Location"].endswith("/rdv/booking/details"))
+
     def test_messages_never_come_from_the_url(self):
         """A link cannot make our pages say something (e.g. a phone number to call)."""
         for url in (
