@@ -1140,7 +1140,7 @@ class RdvAppointment(models.Model):
                 "Moved from %(old)s to %(new)s (%(channel)s).",
                 old=old_label,
                 new=self.start_local,
-                channel=channel,
+                channel=dict(self._fields["channel"]._description_selection(self.env))[channel],
             )
         self.message_post(body=body, subtype_xmlid="mail.mt_note")
         self._notify_changed()

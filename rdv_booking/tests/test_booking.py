@@ -394,6 +394,9 @@ class TestBookingService(RdvCase):
         appointment._change_slot(self.counter, utc(2026, 3, 5, 13, 0))
         self.assertEqual(appointment.start, utc(2026, 3, 5, 13, 0))
         self.assertEqual(set(old.mapped("state")), {"free"})
+        # The history names the channel as agents read it, not its code.
+        moved = appointment.message_ids.filtered(lambda m: "Moved from" in (m.body or ""))
+        self.assertIn("(At the counter)", moved.body)
         self.assertEqual(len(appointment.slot_ids), 2)
         blocker = self.book(TUESDAY_9, lastname="Aulan", phone="0611111111")
         with self.assertRaises(SlotTakenError):
