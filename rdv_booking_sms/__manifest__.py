@@ -1,7 +1,7 @@
 {
     "name": "RDV Booking SMS",
     "summary": "SMS codes, confirmations and reminders for RDV appointments",
-    "version": "18.0.1.0.0",
+    "version": "18.0.1.1.0",
     "category": "Services/Appointment",
     "license": "AGPL-3",
     "author": "RDV contributors",

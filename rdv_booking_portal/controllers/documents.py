@@ -52,8 +52,7 @@ class RdvDocuments(RdvWebsiteBase):
         sitemap=False,
     )
     def rdv_ics(self, appointment_id, **kwargs):
-        """The appointment as a calendar file."""
+        """The appointment as a calendar file, in the citizen's language as the PDF."""
         appointment = self._session_appointment(appointment_id)
-        return self._attachment(
-            appointment._ics(), "text/calendar; charset=utf-8", "%s.ics" % appointment.name
-        )
+        ics = appointment.with_context(lang=appointment._reader_lang())._ics()
+        return self._attachment(ics, "text/calendar; charset=utf-8", "%s.ics" % appointment.name)

@@ -31,7 +31,7 @@ class MailTemplate(models.Model):
         files = []
         if with_files or appointment.state == "cancelled":
             # In the citizen's language, as the message (the template's lang).
-            lang = appointment.citizen_lang or appointment.partner_id.lang or self.env.lang
+            lang = appointment._reader_lang()
             files.append(("ics", "text/calendar", appointment.with_context(lang=lang)._ics()))
         if with_files:
             Report = self.env["report.rdv_booking_portal.report_rdv_appointment"]

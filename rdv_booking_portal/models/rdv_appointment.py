@@ -133,6 +133,25 @@ class RdvAppointment(models.Model):
     # The citizen and their data (hooks of rdv_booking)
     # ------------------------------------------------------------------
 
+    def _reader_lang(self):
+        """The language the citizen reads, for every message and document
+        (e-mails, SMS, PDF, calendar file): the one they booked in, else their
+        contact's, else the commune's (a booking at the counter or on the
+        phone), else the context's."""
+        self.ensure_one()
+        return (
+            self.citizen_lang
+            or self.partner_id.lang
+            or self.company_id.partner_id.lang
+            or self.env.lang
+            or "en_US"
+        )
+
+    def _reader_direction(self):
+        """'rtl' or 'ltr': the direction of :meth:`_reader_lang`."""
+        self.ensure_one()
+        return self.env["res.lang"]._get_data(code=self._reader_lang()).direction or "ltr"
+
     def _link_partners(self):
         """The contact speaks the language the citizen booked in."""
         unlinked = self.filtered(lambda appointment: not appointment.partner_id)
@@ -278,8 +297,7 @@ class RdvAppointment(models.Model):
         English: the direction the e-mails and the PDF take) a left-to-right
         value needs nothing: it stays plain, so that the text part of an e-mail has
         no invisible marks nor spaces around it ("Bonjour MARTIN Jeanne,")."""
-        lang = self.citizen_lang or self.partner_id.lang or self.env.lang or "en_US"
-        citizen_rtl = self.env["res.lang"]._get_data(code=lang).direction == "rtl"
+        citizen_rtl = self._reader_direction() == "rtl"
         if not citizen_rtl and text_direction(str(value or "")) != "rtl":
             return escape(value or "")
         return Markup(isolate(value, direction, marks))

@@ -6,6 +6,7 @@ from . import (
     test_manage_oracle,
     test_my_appointments,
     test_pdf_current,
+    test_reader_lang,
     test_routes,
     test_rtl_documents,
     test_security,

@@ -1,0 +1,68 @@
+"""The language a citizen reads: one rule for every message and document."""
+
+import importlib.util
+from pathlib import Path
+
+from odoo.tests import tagged
+
+from .common import RdvPortalCase, smtp_sink
+
+MIGRATION = Path(__file__).resolve().parent.parent / "migrations" / "18.0.1.2.0" / "post-migrate.py"
+
+
+@tagged("post_install", "-at_install")
+class TestReaderLang(RdvPortalCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env["res.lang"]._activate_lang("fr_FR")
+        for module in ("rdv_booking", "rdv_booking_portal"):
+            cls.env.ref("base.module_%s" % module)._update_translations(["fr_FR"])
+        cls.company.partner_id.lang = "fr_FR"
+
+    def test_a_phone_booking_is_told_in_the_communes_language(self):
+        """Booked by an agent (no website language, no contact yet): the
+        confirmation, its PDF and calendar file speak the commune's language."""
+        with smtp_sink(self.env) as sink:
+            appointment = self.book_by_phone(
+                self._future_start(), lastname="Guichet", email="alain@example.fr"
+            )
+            self.assertEqual(appointment._reader_lang(), "fr_FR")
+            sink.flush(self.env)
+        [mail] = sink.texts("alain@example.fr")
+        self.assertIn("est confirmé", mail["subject"])
+        self.assertEqual(appointment._reader_direction(), "ltr")
+        # The website's language, once known, comes first.
+        appointment.citizen_lang = "en_US"
+        self.assertEqual(appointment._reader_lang(), "en_US")
+
+    def test_templates_of_an_older_install_follow_the_rule(self):
+        """An update rewrites the old expression in the templates a database
+        kept (noupdate), and leaves a template an administrator rewrote."""
+        confirmation = self.env.ref("rdv_booking_portal.mail_template_rdv_confirmation")
+        cancelled = self.env.ref("rdv_booking_portal.mail_template_rdv_cancelled")
+        old_lang = "{{ object.citizen_lang or object.partner_id.lang }}"
+        old_dir = (
+            "t-att-dir=\"'rtl' if (object.citizen_lang or object.partner_id.lang or '')"
+            ".startswith('ar') else 'ltr'\""
+        )
+        confirmation.write(
+            {
+                "lang": old_lang,
+                "body_html": str(confirmation.body_html).replace(
+                    't-att-dir="object._reader_direction()"', old_dir
+                ),
+            }
+        )
+        self.assertIn("startswith('ar')", confirmation.body_html)
+        cancelled.lang = "fr_FR"  # an administrator's choice
+        self.env.flush_all()
+        spec = importlib.util.spec_from_file_location("rdv_portal_post_1_2", MIGRATION)
+        migration = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(migration)
+        migration.migrate(self.env.cr, "18.0.1.1.0")
+        self.env.invalidate_all()
+        self.assertEqual(confirmation.lang, "{{ object._reader_lang() }}")
+        self.assertNotIn("startswith('ar')", confirmation.body_html)
+        self.assertIn("object._reader_direction()", confirmation.body_html)
+        self.assertEqual(cancelled.lang, "fr_FR")
