@@ -467,6 +467,7 @@ class RdvBooking(RdvWebsiteBase):
                 "channel_label": request.env["rdv.otp"]._rdv_channel_label(appointment),
                 **self._steps("summary"),
             },
+            status=400 if error else 200,
         )
 
     @http.route(

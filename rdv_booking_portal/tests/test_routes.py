@@ -370,6 +370,7 @@ class TestCitizenRoutes(RdvPortalCase, HttpCase):
             self.assertNotEqual(self.url_open("/rdv").headers.get("Cache-Control"), "no-store")
             no_robot = self.post("/rdv/booking/code", {"rdv_captcha": ""}, summary)
             self.assertIn("anti-robot check failed", no_robot.text)
+            self.assertEqual(no_robot.status_code, 400, "a refusal, as on every form")
             verify = self.post("/rdv/booking/code", {"rdv_captcha": self.captcha(summary)}, summary)
             self.assertEqual(page_h1(verify), "Type the code you received")
             self.assertIn("jules@example.com", verify.text)
