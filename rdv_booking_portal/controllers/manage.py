@@ -159,7 +159,12 @@ class RdvManage(RdvWebsiteBase):
             return response
         counter_id, start_dt = parse_id(counter_id), self._start(start)
         counter = request.env["rdv.counter"].sudo().browse(counter_id).exists()
-        if not counter or counter.place_id != appointment.place_id or not start_dt:
+        if (
+            not start_dt
+            or not counter
+            or counter.place_id != appointment.place_id
+            or not counter._online_type(appointment.type_id)
+        ):
             return self._time_not_offered("/rdv/manage/reschedule")
         if not is_yes(post.get("confirmed")):
             # "From ... to ...: move it?" The time stays free for others

@@ -597,6 +597,17 @@ class TestCitizenRoutes(RdvPortalCase, HttpCase):
             new_start = self._future_start(days=6, hour=14)
             old_start = appointment.start
             move = {"counter_id": self.counter.id, "start": fields.Datetime.to_string(new_start)}
+            # A counter of the same place that does not serve this type (a
+            # form changed by hand): not offered, not even asked.
+            other_type = self.rdv_type.copy({"name": "Other procedure"})
+            civil = self._make_counter("Civil status", self.place, other_type, self.week)
+            for counter in (civil, self.counter.copy({"website_published": False})):
+                with self.subTest(counter=counter.name):
+                    tampered = self.post(
+                        "/rdv/manage/reschedule", {**move, "counter_id": counter.id}, manage
+                    )
+                    self.assertEqual(tampered.status_code, 400)
+                    self.assertIn("not one we offer", tampered.text)
             sure = self.post("/rdv/manage/reschedule", move, manage)
             self.assertEqual(page_h1(sure), "Move your appointment to this time?")
             self.assertIn("<del>%s</del>" % appointment.when_local, sure.text)
