@@ -58,8 +58,9 @@ class RdvAppointment(models.Model):
     """An appointment of a citizen at a counter, and its life cycle.
 
     Every channel (website, counter, phone) books through :meth:`_book`, the
-    one booking service: it validates the citizen's data and the type's
-    rules, then takes the slots atomically.
+    one booking service: it validates the citizen's data (``rdv.citizen``
+    owns those rules, up to their erasure) and the type's rules, then takes
+    the slots atomically.
     """
 
     _name = "rdv.appointment"
