@@ -5,6 +5,7 @@ from . import (
     mail_mail,
     rdv_appointment,
     rdv_appointment_type,
+    rdv_citizen,
     rdv_closure,
     rdv_counter,
     rdv_counter_exception,

@@ -1,20 +1,14 @@
 import datetime
-import logging
 
 import psycopg2
-from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.tools import SQL, email_normalize
+from odoo.tools import SQL
 
 from ..tools.identity import id_number_key
-from ..tools.parse import has_control_chars, parse_id
-from ..tools.phone import PhoneError, format_phone, has_country_code, parse_phone
+from ..tools.phone import format_phone, has_country_code
 from ..tools.reference import new_reference
-from .rdv_appointment_type import IDENTITY_FIELDS
-
-_logger = logging.getLogger(__name__)
 
 # A confirmed appointment that stands: planned, or to reschedule (its time was
 # lost, not the appointment). The views write these sets out as literals:
@@ -28,42 +22,6 @@ ACTIVE_STATES = ("pending", *CONFIRMED_STATES)
 ACTIVITY_FIELDS = {"state", "hold_expiry", "stop"}
 PERSON_FIELDS = ACTIVITY_FIELDS | {"phone", "email", "id_number", "type_id"}
 
-# What identifies a citizen on an appointment, erased at the end of the
-# retention period. The commune of residence and the country stay: statistics
-# count them, and they identify nobody.
-PERSONAL_FIELDS = [
-    "lastname",
-    "firstname",
-    "file_number",
-    "id_type",
-    "id_number",
-    "birthdate",
-    "street",
-    "zip",
-    "email",
-    "phone",
-    "comment",
-    "cancel_reason",
-]
-
-
-# The texts a citizen gives (website, back office, API): no control character
-# (PostgreSQL refuses NUL), and a name or an identity value of a length a form
-# and a day sheet can show.
-CITIZEN_TEXT_FIELDS = [
-    "lastname",
-    "firstname",
-    "file_number",
-    "id_number",
-    "street",
-    "zip",
-    "city",
-    "email",
-    "phone",
-    "comment",
-    "cancel_reason",
-]
-CITIZEN_TEXT_MAX = 200
 # No slot is ever generated further ahead (the company's horizon is at most
 # two years): a start beyond is refused before any date arithmetic on it.
 FURTHEST_START_DAYS = 731
@@ -100,8 +58,9 @@ class RdvAppointment(models.Model):
     """An appointment of a citizen at a counter, and its life cycle.
 
     Every channel (website, counter, phone) books through :meth:`_book`, the
-    one booking service: it validates the citizen's data and the type's
-    rules, then takes the slots atomically.
+    one booking service: it validates the citizen's data (``rdv.citizen``
+    owns those rules, up to their erasure) and the type's rules, then takes
+    the slots atomically.
     """
 
     _name = "rdv.appointment"
@@ -535,7 +494,7 @@ class RdvAppointment(models.Model):
         if hold and citizen is None and partner is None:
             vals = {}  # the citizen's details come with _set_citizen()
         else:
-            vals = self._prepare_citizen_vals(
+            vals = self.env["rdv.citizen"]._prepare_citizen_vals(
                 appointment_type,
                 citizen or {},
                 partner,
@@ -688,146 +647,6 @@ class RdvAppointment(models.Model):
                 )
 
     # ------------------------------------------------------------------
-    # The citizen's details: checked the same way for every channel
-    # ------------------------------------------------------------------
-
-    @api.model
-    def _prepare_citizen_vals(self, appointment_type, citizen, partner, channel, region):
-        """Validate and normalise the citizen's data.
-
-        The citizen's contact (partner) is not looked up here: see
-        :meth:`_link_partners`.
-
-        :param region: country code for phone numbers typed without prefix
-
-        :raises CitizenInputError: with one message per faulty field
-        """
-        errors = {}
-        asked = appointment_type._identity_requirements()
-        control = [name for name, value in citizen.items() if has_control_chars(value)]
-        too_long = [
-            name
-            for name in ("lastname", "firstname")
-            if len(citizen.get(name) or "") > CITIZEN_TEXT_MAX
-        ]
-        if control or too_long:
-            # (the labels read the type again: only when they are shown)
-            labels = self._identity_labels(appointment_type)
-            for name in too_long:
-                errors[name] = _("%s: this value is too long.", labels[name])
-            for name in control:
-                if name in labels:
-                    errors[name] = self._control_chars_message(labels[name])
-            if errors:
-                raise CitizenInputError(errors)
-        vals = {}
-        lastname = (citizen.get("lastname") or "").strip()
-        firstname = (citizen.get("firstname") or "").strip()
-        if not lastname and partner:
-            lastname, firstname = partner._rdv_citizen_names()
-        if not lastname and not partner:
-            errors["lastname"] = _("Last name: this field is required.")
-        if lastname:
-            vals["lastname"] = lastname
-        if firstname:
-            vals["firstname"] = firstname
-        for field_name, mode in asked.items():
-            value = citizen.get(field_name)
-            if isinstance(value, str):
-                value = value.strip()
-            if not value and field_name in ("email", "phone") and partner:
-                value = partner[field_name]
-            if not value:
-                # Agents book on the phone with what the citizen can tell them.
-                if mode == "required" and channel == "web":
-                    errors[field_name] = _(
-                        "%s: this field is required.",
-                        self._identity_labels(appointment_type)[field_name],
-                    )
-                continue
-            try:
-                vals[field_name] = self._clean_identity_value(field_name, value, region, channel)
-            except ValidationError as error:
-                errors[field_name] = error.args[0]
-        if channel == "web" and not (vals.get("phone") or vals.get("email")):
-            errors.setdefault(
-                "phone",
-                _(
-                    "Mobile phone: give a phone number or an e-mail "
-                    "address so that we can confirm your appointment."
-                ),
-            )
-        if errors:
-            raise CitizenInputError(errors)
-        if partner:
-            vals["partner_id"] = partner.id
-        return vals
-
-    @api.model
-    def _identity_labels(self, appointment_type):
-        """{field: label} as the citizen sees them (the type may rename the file number)."""
-        labels = {
-            name: self._fields[name].get_description(self.env)["string"]
-            for name, _setting in IDENTITY_FIELDS
-        }
-        labels["lastname"] = self._fields["lastname"].get_description(self.env)["string"]
-        labels["firstname"] = self._fields["firstname"].get_description(self.env)["string"]
-        if appointment_type.file_number_label:
-            labels["file_number"] = appointment_type.file_number_label
-        return labels
-
-    @api.model
-    def _clean_identity_value(self, field_name, value, region, channel):
-        """One identity value, normalised, or a ValidationError naming the field."""
-        if field_name == "email":
-            normalized = email_normalize(value, strict=True) or ""
-            # Odoo's parser takes 'a@@b.fr' (as '@b.fr') and a domain without
-            # a dot: neither reaches anyone.
-            local, _at, domain = normalized.rpartition("@")
-            if not local or "." not in domain.strip("."):
-                raise ValidationError(_("E-mail: %s is not a valid e-mail address.", value))
-            return normalized
-        if field_name == "phone":
-            try:
-                return parse_phone(value, region, mobile_only=channel == "web")
-            except PhoneError as error:
-                if error.code == "not_mobile":
-                    raise ValidationError(
-                        _(
-                            "Mobile phone: %s is not a mobile number. Give a number that can "
-                            "receive text messages.",
-                            value,
-                        )
-                    ) from error
-                raise ValidationError(
-                    _(
-                        "Mobile phone: %s is not a valid phone number. Numbers from abroad "
-                        "start with their country code (+33, +212...).",
-                        value,
-                    )
-                ) from error
-        if field_name == "birthdate":
-            try:
-                day = fields.Date.to_date(value)
-            except ValueError as error:
-                raise ValidationError(_("Birth date: %s is not a valid date.", value)) from error
-            if day > fields.Date.context_today(self) or day.year < 1900:
-                raise ValidationError(_("Birth date: %s is not a possible birth date.", value))
-            return day
-        if field_name == "id_type":
-            if value not in dict(self._fields["id_type"].selection):
-                raise ValidationError(_("ID document type: choose one from the list."))
-            return value
-        if field_name == "country_id":
-            country = self.env["res.country"].browse(parse_id(value)).exists()
-            if not country:
-                raise ValidationError(_("Country: choose one from the list."))
-            return country.id
-        if len(value) > 200:
-            raise ValidationError(_("%s: this value is too long.", field_name))
-        return value
-
-    # ------------------------------------------------------------------
     # The citizen's contact (res.partner finds or creates it)
     # ------------------------------------------------------------------
 
@@ -842,86 +661,6 @@ class RdvAppointment(models.Model):
         return self.env["res.partner"]._rdv_link_appointments(self)
 
     # ------------------------------------------------------------------
-    # Personal data: erased at the end of the retention period
-    # ------------------------------------------------------------------
-
-    @api.model
-    def _cron_erase_personal_data(self, batch=1000):
-        """Cron: erase the citizens' data of appointments older than their
-        commune's retention period (GDPR: kept no longer than needed)."""
-        now = fields.Datetime.now()
-        for company in self.env["res.company"].sudo().search([]):
-            cutoff = now - relativedelta(months=company.rdv_retention_months)
-            expired = self.sudo().search(
-                [
-                    ("company_id", "=", company.id),
-                    ("stop", "<", cutoff),
-                    ("personal_data_erased", "=", False),
-                    ("state", "!=", "pending"),
-                ],
-                limit=batch,
-                order="stop, id",
-            )
-            expired._erase_personal_data()
-            if len(expired) == batch:
-                self.env.ref("rdv_booking.ir_cron_rdv_erase_personal_data")._trigger()
-
-    def _erase_personal_data(self):
-        """Erase what identifies the citizens of these appointments: their
-        details, the history (messages, tracking, attachments, activities),
-        the link to their contact, and the contacts that appointments created
-        and that nothing else uses any more. Type, place, counter, times,
-        channel, state and commune stay, for the statistics.
-        """
-        if not self:
-            return
-        appointments = self.sudo().with_context(tracking_disable=True)
-        partners = appointments.partner_id
-        domain = [("model", "=", self._name), ("res_id", "in", self.ids)]
-        self.env["mail.message"].sudo().search(domain).unlink()
-        self.env["mail.followers"].sudo().search(
-            [("res_model", "=", self._name), ("res_id", "in", self.ids)]
-        ).unlink()
-        self.env["ir.attachment"].sudo().search(
-            [("res_model", "=", self._name), ("res_id", "in", self.ids)]
-        ).unlink()
-        appointments.activity_ids.unlink()
-        appointments.notification_ids.unlink()
-        appointments.write(
-            {
-                **dict.fromkeys(PERSONAL_FIELDS, False),
-                "partner_id": False,
-                "personal_data_erased": True,
-            }
-        )
-        # One note each, created in one go: why the form is empty now.
-        appointments._message_log_batch(
-            {
-                # self.env._: the plain _ finds no language in a comprehension.
-                appointment.id: self.env._(
-                    "The citizen's personal data were erased: the retention period "
-                    "(%s months) is over.",
-                    appointment.company_id.rdv_retention_months,
-                )
-                for appointment in appointments
-            }
-        )
-        for partner in partners.filtered(
-            lambda partner: (
-                partner.rdv_citizen
-                and not partner.user_ids
-                and not partner.with_context(active_test=False).rdv_appointment_ids
-            )
-        ):
-            try:
-                with self.env.cr.savepoint():
-                    partner.unlink()
-            except (UserError, ValidationError, psycopg2.IntegrityError):
-                # Used elsewhere in the database (an invoice, a letter...):
-                # the contact is the commune's, no longer the appointments'.
-                _logger.info("Contact %s kept: used outside appointments.", partner.id)
-
-    # ------------------------------------------------------------------
     # Per-person limits (rdv.person): checked again when the details change
     # ------------------------------------------------------------------
 
@@ -930,21 +669,6 @@ class RdvAppointment(models.Model):
         self.ensure_one()
         return {"phone": self.phone, "email": self.email, "id_number": self.id_number}
 
-    def _clean_contact_vals(self, vals):
-        """``vals`` with the phone and e-mail in the normal form of the
-        booking service (agents edit them in the form): the same person is
-        recognised whatever way they were typed. Phones without prefix are
-        read in the country of these appointments' counter.
-
-        :raises ValidationError: an invalid phone or e-mail
-        """
-        vals = dict(vals)
-        for name in ("phone", "email"):
-            if vals.get(name) and isinstance(vals[name], str):
-                region = self.counter_id[:1]._phone_region(vals[name]) if self else None
-                vals[name] = self._clean_identity_value(name, vals[name].strip(), region, "counter")
-        return vals
-
     def write(self, vals):
         """Contacts in normal form, and the per-person limits checked again
         when an appointment starts to count (a past or expired one moved or
@@ -952,7 +676,7 @@ class RdvAppointment(models.Model):
         for (phone, e-mail, ID number, type): a limit cannot be passed by
         booking under other details and editing them afterwards. Control
         characters in the citizen's texts are refused first."""
-        self._check_citizen_texts(vals)
+        self.env["rdv.citizen"]._check_citizen_texts(vals)
         if not self:
             return super().write(vals)
         if vals.get("phone") and not has_country_code(vals["phone"]):
@@ -962,7 +686,7 @@ class RdvAppointment(models.Model):
                     appointments.write(vals)
                 return True
         if vals.get("phone") or vals.get("email"):
-            vals = self._clean_contact_vals(vals)
+            vals = self.env["rdv.citizen"]._clean_contact_vals(vals, self.counter_id[:1])
         watched = PERSON_FIELDS.intersection(vals)
         if not watched:
             return super().write(vals)
@@ -1007,7 +731,7 @@ class RdvAppointment(models.Model):
             raise BookingError(
                 _("This booking is no longer waiting for confirmation."), code="state"
             )
-        vals = self._prepare_citizen_vals(
+        vals = self.env["rdv.citizen"]._prepare_citizen_vals(
             self.type_id,
             citizen,
             partner,
@@ -1412,28 +1136,10 @@ class RdvAppointment(models.Model):
                     _("Citizen: appointment %s has no citizen.", appointment.name)
                 )
 
-    @api.model
-    def _control_chars_message(self, label):
-        return _(
-            "%s: this text holds invisible control characters (such as NUL): "
-            "type it again without them.",
-            label,
-        )
-
-    @api.model
-    def _check_citizen_texts(self, vals):
-        """Refuse control characters in the citizen's texts, whoever writes
-        them (the website strips them; the back office, an import or an API
-        get this message rather than a database error)."""
-        for name in CITIZEN_TEXT_FIELDS:
-            if has_control_chars(vals.get(name)):
-                label = self._fields[name].get_description(self.env)["string"]
-                raise ValidationError(self._control_chars_message(label))
-
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            self._check_citizen_texts(vals)
+            self.env["rdv.citizen"]._check_citizen_texts(vals)
         return super().create(vals_list)
 
     @api.ondelete(at_uninstall=False)

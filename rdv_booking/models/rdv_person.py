@@ -30,7 +30,7 @@ class RdvPerson(models.AbstractModel):
         """At most N active bookings of a type per person; one per procedure elsewhere.
 
         The person of ``vals`` (cleaned citizen values, see
-        :meth:`rdv.appointment._prepare_citizen_vals`) is whoever shares one of their phone,
+        :meth:`rdv.citizen._prepare_citizen_vals`) is whoever shares one of their phone,
         e-mail or ID document number (:meth:`_keys`), instance-wide
         (every company): a shared instance allows no booking for the same
         procedure in two communes. Every channel runs it: the booking service, the website's

@@ -1,9 +1,12 @@
 import contextlib
 import datetime
+import importlib.util
+from pathlib import Path
 from types import SimpleNamespace
 
 from freezegun import freeze_time
 
+from odoo.modules.module import get_module_path
 from odoo.tests import TransactionCase, new_test_user
 
 AGENT = "rdv_booking.group_rdv_agent"
@@ -24,6 +27,16 @@ NOW = datetime.datetime(2026, 3, 2, 7, 0, 0)
 def utc(*args):
     """Shorthand for a naive UTC datetime."""
     return datetime.datetime(*args)
+
+
+def load_migration(addon, version):
+    """The post-migrate script of ``addon`` to ``version``, as a module whose
+    ``migrate(cr, version)`` a test can run on its database."""
+    path = Path(get_module_path(addon)) / "migrations" / version / "post-migrate.py"
+    spec = importlib.util.spec_from_file_location(f"{addon}_migration_{version}", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    return migration
 
 
 class RdvCommuneCase(TransactionCase):

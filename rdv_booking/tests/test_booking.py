@@ -1,6 +1,4 @@
 import datetime
-import importlib.util
-from pathlib import Path
 from unittest.mock import patch
 
 from freezegun import freeze_time
@@ -11,7 +9,7 @@ from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from ..models.rdv_appointment import BookingError, CitizenInputError, SlotTakenError
-from .common import NOW, SEYNOD_TOWN_HALL, RdvCase, utc
+from .common import NOW, SEYNOD_TOWN_HALL, RdvCase, load_migration, utc
 
 TUESDAY_9 = utc(2026, 3, 3, 8, 0)  # 09:00 in Paris
 
@@ -67,12 +65,7 @@ class TestBookingService(RdvCase):
         appointment = self.book(TUESDAY_9)
         cron.method_direct_trigger()
         self.assertEqual(appointment.partner_id.name, "BOIS Jules")
-        spec = importlib.util.spec_from_file_location(
-            "rdv_booking_migration",
-            Path(__file__).parents[1] / "migrations" / "18.0.1.1.0" / "post-migrate.py",
-        )
-        migration = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(migration)
+        migration = load_migration("rdv_booking", "18.0.1.1.0")
         old_model = self.env.ref("rdv_booking.model_rdv_appointment")
         for code, expected in (
             ("model._cron_link_partners()", ("res.partner", migration.NEW_CODE)),

@@ -107,7 +107,7 @@ class TestDaySheet(RdvCase):
         self.assertEqual({len(row.xpath("./td")) for row in rows}, {9})
 
     def test_an_erased_citizen_is_not_shown(self):
-        self.next_day._erase_personal_data()
+        self.env["rdv.citizen"]._erase_personal_data(self.next_day)
         html = self.env["ir.actions.report"]._render_qweb_html(REPORT, self.next_day.ids)[0]
         self.assertIn(b"(personal data erased)", html)
         self.assertIn(self.next_day.name.encode(), html)

@@ -5,7 +5,7 @@ from freezegun import freeze_time
 from odoo.exceptions import ValidationError
 from odoo.tests import tagged
 
-from .common import RdvCase, utc
+from .common import RdvCase, load_migration, utc
 
 
 @tagged("post_install", "-at_install")
@@ -43,7 +43,7 @@ class TestPersonalDataRetention(RdvCase):
         self.company.rdv_retention_months = 12
 
         with freeze_time(datetime.datetime(2027, 3, 10)):
-            Appointment._cron_erase_personal_data()
+            self.env["rdv.citizen"]._cron_erase_personal_data()
         self.assertTrue(old.personal_data_erased)
         for field in ("lastname", "firstname", "phone", "email", "id_number", "comment"):
             self.assertFalse(old[field], field)
@@ -73,7 +73,7 @@ class TestPersonalDataRetention(RdvCase):
 
         # A year later the citizen's last appointment goes, and their contact.
         with freeze_time(datetime.datetime(2027, 4, 1)):
-            Appointment._cron_erase_personal_data()
+            self.env["rdv.citizen"]._cron_erase_personal_data()
         self.assertTrue(recent.personal_data_erased)
         self.assertFalse(partner.exists())
 
@@ -84,10 +84,31 @@ class TestPersonalDataRetention(RdvCase):
         appointment._link_partners()
         self.assertEqual(appointment.partner_id, known)
         with freeze_time(datetime.datetime(2027, 4, 1)):
-            self.env["rdv.appointment"]._cron_erase_personal_data()
+            self.env["rdv.citizen"]._cron_erase_personal_data()
         self.assertTrue(appointment.personal_data_erased)
         self.assertTrue(known.exists())
 
     def test_retention_period_bounds(self):
         with self.assertRaisesRegex(ValidationError, "between 1 and 120 months"):
             self.company.rdv_retention_months = 0
+
+    def test_erasure_cron_runs_from_its_record_and_update_points_it_there(self):
+        """The cron record runs the citizens' method; a database installed when
+        the method was the appointments' gets its (noupdate) cron pointed at
+        it by the 18.0.1.2.0 update, and an edited cron is left alone."""
+        cron = self.env.ref("rdv_booking.ir_cron_rdv_erase_personal_data")
+        appointment = self.book(utc(2026, 3, 3, 8, 0))
+        with freeze_time(datetime.datetime(2027, 4, 1)):
+            cron.method_direct_trigger()
+        self.assertTrue(appointment.personal_data_erased)
+        self.assertFalse(appointment.lastname)
+        migration = load_migration("rdv_booking", "18.0.1.2.0")
+        old_model = self.env.ref("rdv_booking.model_rdv_appointment")
+        for code, expected in (
+            ("model._cron_erase_personal_data()", "rdv.citizen"),
+            ("model._cron_erase_personal_data(batch=50)", "rdv.appointment"),
+        ):
+            with self.subTest(code=code):
+                cron.write({"model_id": old_model.id, "code": code})
+                migration.migrate(self.env.cr, "18.0.1.1.0")
+                self.assertEqual((cron.model_id.model, cron.code), (expected, code))

@@ -314,7 +314,7 @@ class RdvBooking(RdvWebsiteBase):
     def _identity_form(self, appointment, values=None, errors=None):
         rdv_type = appointment.type_id
         asked = rdv_type._identity_requirements()
-        labels = appointment._identity_labels(rdv_type)
+        labels = appointment.env["rdv.citizen"]._identity_labels(rdv_type)
         fields_list = [("lastname", "required"), ("firstname", "optional")] + [
             (name, asked[name]) for name, _setting in IDENTITY_FIELDS if name in asked
         ]

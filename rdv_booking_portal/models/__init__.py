@@ -6,6 +6,7 @@ from . import (
     rdv_access_token,
     rdv_appointment,
     rdv_captcha,
+    rdv_citizen,
     rdv_locality,
     rdv_otp,
     rdv_place,

@@ -174,13 +174,6 @@ class RdvAppointment(models.Model):
             ).unlink()
         return result
 
-    def _erase_personal_data(self):
-        # The links and codes open the citizen's appointment: nothing is left
-        # to open, and they were sent to the citizen's phone or e-mail.
-        self.env["rdv.access.token"].sudo().search([("appointment_id", "in", self.ids)]).unlink()
-        self.env["rdv.otp"].sudo().search([("appointment_id", "in", self.ids)]).unlink()
-        return super()._erase_personal_data()
-
     # ------------------------------------------------------------------
     # Identity check by one-time code
     # ------------------------------------------------------------------

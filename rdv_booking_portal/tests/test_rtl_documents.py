@@ -9,7 +9,6 @@ page, every label there, and the place's phone and address in their reading
 order.
 """
 
-import importlib.util
 import re
 import resource
 import subprocess
@@ -22,6 +21,8 @@ from lxml import etree, html
 
 from odoo.tests import HttpCase, tagged
 from odoo.tests.common import _find_executable
+
+from odoo.addons.rdv_booking.tests.common import load_migration
 
 from .common import RdvPortalCase, smtp_sink
 
@@ -288,12 +289,7 @@ class TestRightToLeftDocuments(RdvPortalCase, HttpCase):
             localized = template.with_context(lang=lang)
             localized.body_html = unisolated.sub(r"\1", localized.body_html)
             self.assertNotIn("_bidi(", localized.body_html)
-        spec = importlib.util.spec_from_file_location(
-            "rdv_portal_migration",
-            Path(__file__).parents[1] / "migrations" / "18.0.1.1.0" / "post-migrate.py",
-        )
-        migration = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(migration)
+        migration = load_migration("rdv_booking_portal", "18.0.1.1.0")
         migration.migrate(self.env.cr, "18.0.1.0.0")
         self.env.invalidate_all()
         self.assertFalse(migration.stale_templates(self.env))

@@ -445,7 +445,7 @@ class TestCaptchaAndTokens(RdvPortalCase):
             self.env["rdv.otp"]._issue(appointment, "booking", "10.0.0.1")
         token = self.env["rdv.access.token"]._new_token(appointment)
         self.assertEqual(self.env["rdv.access.token"]._find_appointment(token), appointment)
-        appointment._erase_personal_data()
+        self.env["rdv.citizen"]._erase_personal_data(appointment)
         self.assertFalse(self.env["rdv.access.token"]._find_appointment(token))
         self.assertFalse(self.env["rdv.otp"].search([("appointment_id", "=", appointment.id)]))
         self.assertFalse(appointment.email)

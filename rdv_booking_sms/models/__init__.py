@@ -1,6 +1,7 @@
 from . import (
     rdv_appointment,
     rdv_appointment_type,
+    rdv_citizen,
     rdv_notification,
     rdv_otp,
     rdv_sms_gateway,
