@@ -717,8 +717,10 @@ class RdvAppointment(models.Model):
     def _set_citizen(self, citizen, partner=None):
         """Give a held booking its citizen (the website's contact form).
 
-        Same validation and per-person rules as :meth:`_book`; the booking
-        itself is not counted against the person's limit.
+        Same validation as :meth:`_book`. The per-person limits are checked at
+        confirmation (:meth:`_confirm_hold`), once the code proved the
+        contact: checked here, the answer would tell anyone whether the phone,
+        e-mail or ID number they typed has appointments.
 
         :param partner: the contact to book for, when known (a citizen logged
             in books for their account), else it is linked after confirmation
@@ -738,17 +740,25 @@ class RdvAppointment(models.Model):
             "web",
             self.counter_id._phone_region(citizen.get("phone")),
         )
-        self.env["rdv.person"]._check_limits(self.type_id, vals, exclude=self)
         self.write(vals)
         return True
 
     def _confirm_hold(self):
-        """Turn a pending booking into a planned one (identity verified)."""
+        """Turn a pending booking into a planned one (identity verified).
+
+        The per-person limits first, under the person's lock: a hold did not
+        count (:meth:`rdv.person._is_active`), the planned appointment does.
+        Refused, the hold stays as it was.
+
+        :raises BookingError: ``code`` 'limit' or 'elsewhere'
+        :raises SlotTakenError: the hold expired and its time was taken
+        """
         self.ensure_one()
         if self.state != "pending":
             raise BookingError(
                 _("This booking is no longer waiting for confirmation."), code="state"
             )
+        self.env["rdv.person"]._check_limits(self.type_id, self._person_vals(), exclude=self)
         self.type_id.fetch(self.type_id._booking_fnames())
         expected = self.counter_id._slot_count_for(self.type_id, self.persons)
         self.env.flush_all()

@@ -107,10 +107,15 @@ class RdvPerson(models.AbstractModel):
 
     @api.model
     def _is_active(self, state, hold_expiry, stop, now):
-        """Whether an appointment counts against its citizen's limits: held
-        and not expired, planned and not over, or to reschedule."""
-        if state == "pending":
-            return bool(hold_expiry and hold_expiry > now)
+        """Whether an appointment counts against its citizen's limits: planned
+        and not over, or to reschedule.
+
+        A website hold does not count: its details are only typed, not proven
+        (no code yet), and whoever typed someone's phone in a few holds would
+        otherwise keep that person from booking. It counts once confirmed,
+        when :meth:`rdv.appointment._confirm_hold` checks the limits under
+        the person's lock.
+        """
         if state == "planned":
             return stop > now
         return state == "to_reschedule"

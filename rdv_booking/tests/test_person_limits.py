@@ -27,12 +27,12 @@ ID_NUMBERS = ["AB123456", "X4RTBPFW4", "ZZ9988776"]
 MAX_ACTIVE = 2
 
 # How an earlier booking stands, and whether it counts (the reference's own
-# table, not the code's): held and not expired, planned and not over, to
-# reschedule (even past) count; the rest never does.
+# table, not the code's): planned and not over, to reschedule (even past)
+# count; a website hold (its details not proven yet) and the rest never do.
 HISTORY_STATES = {
     "planned": True,
     "planned_past": False,
-    "pending": True,
+    "pending": False,
     "pending_expired": False,
     "to_reschedule_past": True,
     "done": False,

@@ -584,6 +584,11 @@ class RdvBooking(RdvWebsiteBase):
             rdv_type, persons = appointment.type_id, appointment.persons
             self._release_pending()
             return self._taken(rdv_type, error, persons, "/rdv")
+        except BookingError as error:
+            # The person's limits, now that the code proved who they are: the
+            # hold is of no use any more.
+            self._release_pending()
+            return self._error(str(error.args[0]), status=409)
         # SESSION_PENDING stays: Back to a step of this booking now leads to
         # its confirmation (see _check_pending).
         done = list(request.session.get(SESSION_DONE) or [])[-9:] + [appointment.id]

@@ -523,6 +523,40 @@ class TestCitizenRoutes(RdvPortalCase, HttpCase):
         self.assertEqual(expired.status_code, 410)
         self.assertIn("Your booking has expired", expired.text)
 
+    def test_holds_prove_nothing_and_count_for_no_one(self):
+        """Someone's phone typed in holds never confirmed keeps nobody from
+        booking; the details step answers alike whether a phone has
+        appointments or not; the limit refuses at the code, and frees the time."""
+        self.rdv_type.max_active_per_person = 1
+        victim = "06 99 88 77 66"
+        for day, email in ((3, "a@example.org"), (4, "b@example.org"), (5, "c@example.org")):
+            self.opener.cookies.clear()  # another browser each time
+            typed = self.details(self.hold(self._future_start(days=day)), phone=victim, email=email)
+            self.assertTrue(typed.url.endswith("/rdv/booking/summary"), typed.text[:300])
+        with smtp_sink(self.env) as sink:
+            self.opener.cookies.clear()
+            done = self.book(
+                sink, self._future_start(days=6), email="owner@example.org", phone=victim
+            )
+            self.assertIn("/rdv/booking/done", done.url)
+            # The limit reached: the details step says nothing of it...
+            self.opener.cookies.clear()
+            start = self._future_start(days=7)
+            summary = self.details(self.hold(start), email="owner@example.org", phone=victim)
+            self.assertTrue(summary.url.endswith("/rdv/booking/summary"))
+            self.assertNotIn("already have", summary.text)
+            # ...the code proves the contact, then the limit refuses, and the time is free.
+            verify = self.post("/rdv/booking/code", {"rdv_captcha": self.captcha(summary)}, summary)
+            refused = self.post(
+                "/rdv/booking/verify", {"code": sink.last_code("owner@example.org")}, verify
+            )
+        self.assertEqual(refused.status_code, 409)
+        self.assertIn("You already have an upcoming appointment", refused.text)
+        slots = self.env["rdv.slot"].search(
+            [("counter_id", "=", self.counter.id), ("start", "=", start)]
+        )
+        self.assertEqual(set(slots.mapped("state")), {"free"}, "the time is free again")
+
     def test_steps_after_the_details_need_the_details(self):
         """Held but no details given yet: the summary, the code and the
         verification (page or form) lead to the details, never to a page
