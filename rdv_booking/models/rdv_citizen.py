@@ -131,7 +131,13 @@ class RdvCitizen(models.AbstractModel):
                     )
                 continue
             try:
-                vals[field_name] = self._clean_identity_value(field_name, value, region, channel)
+                vals[field_name] = self._clean_identity_value(
+                    field_name,
+                    value,
+                    region,
+                    channel,
+                    label=self._identity_labels(appointment_type)[field_name],
+                )
             except ValidationError as error:
                 errors[field_name] = error.args[0]
         if channel == "web" and not (vals.get("phone") or vals.get("email")):
@@ -159,8 +165,10 @@ class RdvCitizen(models.AbstractModel):
         return labels
 
     @api.model
-    def _clean_identity_value(self, field_name, value, region, channel):
-        """One identity value, normalised, or a ValidationError naming the field."""
+    def _clean_identity_value(self, field_name, value, region, channel, label=None):
+        """One identity value, normalised, or a ValidationError naming the field
+        (``label``: as the form shows it, e.g. a type's own name for the file
+        number; else the field's label)."""
         if field_name == "email":
             normalized = email_normalize(value, strict=True) or ""
             # Odoo's parser takes 'a@@b.fr' (as '@b.fr') and a domain without
@@ -206,7 +214,9 @@ class RdvCitizen(models.AbstractModel):
                 raise ValidationError(_("Country: choose one from the list."))
             return country.id
         if len(value) > CITIZEN_TEXT_MAX:
-            raise ValidationError(_("%s: this value is too long.", field_name))
+            raise ValidationError(
+                _("%s: this value is too long.", label or self._label(field_name))
+            )
         return value
 
     @api.model

@@ -72,6 +72,20 @@ class TestCitizenInput(RdvCase):
         with self.assertRaisesRegex(CitizenInputError, "too long"):
             self.book(TUESDAY_9, lastname="B" * 100000)
 
+    def test_a_long_value_is_named_as_the_form_names_it(self):
+        """The message names the field by its label (the type's own for the
+        file number), never by its technical name."""
+        self.type_id.write(
+            {"ask_city": "optional", "ask_file_number": "optional", "file_number_label": "ANTS"}
+        )
+        for field, label in (("city", "City"), ("file_number", "ANTS")):
+            with self.subTest(field=field):
+                with self.assertRaises(CitizenInputError) as caught:
+                    self.book(TUESDAY_9, **{field: "x" * 300})
+                self.assertEqual(
+                    caught.exception.errors[field], "%s: this value is too long." % label
+                )
+
     @settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
     @given(country=st.sampled_from(["²", "٣", "١٢", "³⁴", "2147483648", "9" * 40, "-1", "0"]))
     def test_country_is_an_id_in_ascii_digits(self, country):
