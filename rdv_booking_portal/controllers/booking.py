@@ -14,7 +14,7 @@ from odoo.addons.rdv_booking.models.rdv_appointment import (
     SlotTakenError,
 )
 from odoo.addons.rdv_booking.models.rdv_appointment_type import IDENTITY_FIELDS
-from odoo.addons.rdv_booking.tools.parse import parse_id
+from odoo.addons.rdv_booking.tools.parse import INT4_MAX, parse_id, parse_int
 
 from ..models.rdv_appointment import HoldLimitError
 from ..models.rdv_otp import OtpError
@@ -277,7 +277,12 @@ class RdvBooking(RdvWebsiteBase):
         booked_type = counter._online_type(self._procedure_types(rdv_type, offer))
         if not booked_type:
             raise NotFound()
-        persons = self._persons(rdv_type, persons)
+        # Not fitted into the type's range as the pages' links are: a form
+        # asking for more persons than allowed is told so (_book), not booked
+        # for fewer.
+        persons = parse_int(persons or 1, 1, INT4_MAX)
+        if not persons:
+            return self._time_not_offered("/rdv/type/%s/slots" % rdv_type.id)
         back_url = "/rdv/type/%s/slots?place=%s&persons=%s" % (
             rdv_type.id,
             counter.place_id.id,
