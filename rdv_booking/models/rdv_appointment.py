@@ -664,6 +664,12 @@ class RdvAppointment(models.Model):
     # Per-person limits (rdv.person): checked again when the details change
     # ------------------------------------------------------------------
 
+    def _office_lang(self):
+        """The language of the commune's office: the notes a cron writes in
+        the history, which its agents read, are in it."""
+        self.ensure_one()
+        return self.company_id.partner_id.lang or self.env.lang or "en_US"
+
     def _person_vals(self):
         """This appointment's citizen values, as :meth:`rdv.person._keys` reads them."""
         self.ensure_one()

@@ -312,7 +312,7 @@ class RdvCitizen(models.AbstractModel):
         appointments._message_log_batch(
             {
                 # self.env._: the plain _ finds no language in a comprehension.
-                appointment.id: self.env._(
+                appointment.id: self.with_context(lang=appointment._office_lang()).env._(
                     "The citizen's personal data were erased: the retention period "
                     "(%s months) is over.",
                     appointment.company_id.rdv_retention_months,

@@ -180,7 +180,8 @@ class RdvNotification(models.Model):
         if log and status != "queued":
             for notification in self:
                 # A log, not a post: no follower to notify.
-                notification.appointment_id._message_log(body=notification._status_text())
+                office = notification.with_context(lang=notification.appointment_id._office_lang())
+                notification.appointment_id._message_log(body=office._status_text())
 
     def _status_text(self):
         """ "Confirmation (E-mail): not sent: no e-mail address." and the like."""

@@ -4,7 +4,7 @@ import re
 import lxml.html
 from markupsafe import Markup
 
-from odoo import Command, _, models, tools
+from odoo import Command, models, tools
 from odoo.tools import html2plaintext, safe_eval
 
 from odoo.addons.rdv_booking.tools.contact import mask_email
@@ -62,10 +62,11 @@ class MailTemplate(models.Model):
         )
         # Queued, not sent: the mail queue sends it, and the message's status
         # says "sent" once the mail server accepted it (rdv.notification).
+        office = self.with_context(lang=appointment._office_lang())
         appointment.message_post(
-            body=_(
+            body=office.env._(
                 "%(what)s queued for sending by e-mail to %(to)s.",
-                what=self.name,
+                what=office.name,
                 to=mask_email(appointment._citizen_email()),
             ),
             subtype_xmlid="mail.mt_note",

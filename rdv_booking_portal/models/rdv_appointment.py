@@ -139,13 +139,7 @@ class RdvAppointment(models.Model):
         contact's, else the commune's (a booking at the counter or on the
         phone), else the context's."""
         self.ensure_one()
-        return (
-            self.citizen_lang
-            or self.partner_id.lang
-            or self.company_id.partner_id.lang
-            or self.env.lang
-            or "en_US"
-        )
+        return self.citizen_lang or self.partner_id.lang or self._office_lang()
 
     def _reader_direction(self):
         """'rtl' or 'ltr': the direction of :meth:`_reader_lang`."""

@@ -31,6 +31,10 @@ class TestReaderLang(RdvPortalCase):
             sink.flush(self.env)
         [mail] = sink.texts("alain@example.fr")
         self.assertIn("est confirmé", mail["subject"])
+        # The notes the crons wrote in the history are in the office's language.
+        notes = " ".join(appointment.message_ids.mapped("body"))
+        self.assertIn("mis en file d'attente", notes)
+        self.assertNotIn("queued for sending", notes)
         self.assertEqual(appointment._reader_direction(), "ltr")
         # The website's language, once known, comes first.
         appointment.citizen_lang = "en_US"
