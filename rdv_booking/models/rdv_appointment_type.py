@@ -234,6 +234,7 @@ class RdvAppointmentType(models.Model):
             "min_notice_hours",
             "max_horizon_days",
             *(setting for _field, setting in IDENTITY_FIELDS),
+            "file_number_label",  # names the field in the citizen's errors
         ]
 
     def _identity_requirements(self):

@@ -254,21 +254,21 @@ class TestBookingService(RdvCase):
         first._cancel(by="citizen", reason="Not needed")
         self.assertTrue(self.book(utc(2026, 3, 5, 8, 0), id_number="AB123456"))
 
-    def test_per_person_limit_counts_holds_and_appointments_to_reschedule(self):
-        """Active: a hold not expired, a planned appointment not over, one to
-        reschedule even when its time has passed."""
+    def test_per_person_limit_counts_appointments_to_reschedule_not_holds(self):
+        """Active: a planned appointment not over, one to reschedule even when
+        its time has passed. A website hold does not count (its details are
+        not proven yet): it is checked when it is confirmed."""
         self.type_id.max_active_per_person = 2
         held = self.book(TUESDAY_9)
         held.write({"state": "pending", "hold_expiry": NOW + datetime.timedelta(minutes=5)})
         moved = self.book(utc(2026, 3, 4, 8, 0))
         moved.write({"state": "to_reschedule"})
+        self.assertTrue(self.book(utc(2026, 3, 5, 8, 0)), "the hold does not count")
         with self.assertRaisesRegex(BookingError, "2 upcoming appointments"):
-            self.book(utc(2026, 3, 5, 8, 0))
-        held.hold_expiry = NOW - datetime.timedelta(minutes=1)
-        self.assertTrue(
-            self.book(utc(2026, 3, 5, 8, 0)),
-            "an expired hold no longer counts",
-        )
+            self.book(utc(2026, 3, 5, 9, 0))
+        with self.assertRaisesRegex(BookingError, "2 upcoming appointments"):
+            held._confirm_hold()
+        self.assertEqual(held.state, "pending", "refused, the hold stays as it was")
 
     def test_same_procedure_in_another_commune_is_refused(self):
         self.type_id.procedure_code = "cni-passport"
@@ -320,8 +320,11 @@ class TestBookingService(RdvCase):
         with self.assertRaises(CitizenInputError) as caught:
             held._set_citizen({"lastname": "", "phone": "12"})
         self.assertEqual(set(caught.exception.errors), {"lastname", "phone"})
+        # The limit is not told at this step (it would tell anyone whether a
+        # phone has appointments): it refuses at the confirmation.
+        held._set_citizen({"lastname": "Aulan", "phone": "06 11 11 11 11"})
         with self.assertRaisesRegex(BookingError, "already have an upcoming appointment for"):
-            held._set_citizen({"lastname": "Aulan", "phone": "06 11 11 11 11"})
+            held._confirm_hold()
         held._set_citizen({"lastname": "Aulan", "phone": "06 22 22 22 22"})
         # Correcting the details again does not count the booking against itself.
         held._set_citizen({"lastname": "Aulan", "firstname": "Gilles", "phone": "0622222222"})
