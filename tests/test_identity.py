@@ -62,14 +62,23 @@ def test_lock_buckets_are_sorted_distinct_and_bounded(keys):
 DIGIT_SCRIPTS = ["٠١٢٣٤٥٦٧٨٩", "۰۱۲۳۴۵۶۷۸۹", "०१२३४५६७८९", "０１２３４５６７８９"]
 
 
+FULL_WIDTH = str.maketrans(
+    string.ascii_uppercase + string.digits,
+    "".join(chr(0xFF21 + i) for i in range(26)) + "".join(chr(0xFF10 + i) for i in range(10)),
+)
+
+
 @given(
     number=st.text(alphabet=ID_CHARS, min_size=1, max_size=12),
     script=st.sampled_from(DIGIT_SCRIPTS),
+    full_width=st.booleans(),
 )
-def test_id_number_in_any_script_of_digits_is_the_same_person(number, script):
-    """An ID number typed with another script's digits is the same person:
-    otherwise the per-person limits would count it as someone else."""
-    typed = number.translate(str.maketrans("0123456789", script))
+def test_id_number_in_any_script_of_digits_is_the_same_person(number, script, full_width):
+    """An ID number typed with another script's digits, or in full-width
+    forms, is the same person: otherwise the per-person limits would count
+    it as someone else (and "ＡＲ１２" as the "12" of another)."""
+    typed = number.translate(FULL_WIDTH) if full_width else number
+    typed = typed.translate(str.maketrans("0123456789", script))
     assert identity.id_number_key(typed) == identity.id_number_key(number)
 
 

@@ -255,6 +255,7 @@ class RdvDemo(models.AbstractModel):
     @api.model
     def _agents_speak_french(self):
         if "fr_FR" in dict(self.env["res.lang"].get_installed()):
+            self.env.ref("base.main_partner").lang = "fr_FR"  # the commune's language
             for xmlid in (
                 "demo_user_agent_titres",
                 "demo_user_agent_etat_civil",

@@ -608,14 +608,18 @@ class RdvAppointment(models.Model):
                 code="counter",
             )
         if not 1 <= persons <= appointment_type.max_persons:
-            raise BookingError(
-                _(
+            if appointment_type.max_persons == 1:
+                message = _(
+                    "Number of persons: %(type)s can be booked for one person only.",
+                    type=appointment_type.name,
+                )
+            else:
+                message = _(
                     "Number of persons: %(type)s can be booked for 1 to %(max)s persons.",
                     type=appointment_type.name,
                     max=appointment_type.max_persons,
-                ),
-                code="persons",
-            )
+                )
+            raise BookingError(message, code="persons")
         if start <= now:
             raise BookingError(_("This time has already passed: choose a later slot."), code="past")
         if start > now + datetime.timedelta(days=FURTHEST_START_DAYS):

@@ -174,7 +174,8 @@ class RdvCitizen(models.AbstractModel):
             # Odoo's parser takes 'a@@b.fr' (as '@b.fr') and a domain without
             # a dot: neither reaches anyone.
             local, _at, domain = normalized.rpartition("@")
-            if not local or "." not in domain.strip("."):
+            # 254: the longest address a mail server takes (RFC 5321).
+            if not local or "." not in domain.strip(".") or len(normalized) > 254:
                 raise ValidationError(_("E-mail: %s is not a valid e-mail address.", value))
             return normalized
         if field_name == "phone":

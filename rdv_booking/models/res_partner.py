@@ -160,6 +160,7 @@ class ResPartner(models.Model):
                 "zip": vals.get("zip"),
                 "city": vals.get("city"),
                 "country_id": country,
+                **({"lang": vals["lang"]} if vals.get("lang") else {}),
             }
         )
 
@@ -188,6 +189,9 @@ class ResPartner(models.Model):
                 for name in ("lastname", "firstname", "email", "phone", "street", "zip", "city")
             }
             citizen["country_id"] = appointment.country_id.id
+            # A contact made for a booking at the counter or on the phone
+            # speaks the commune's language (the website's sets its own).
+            citizen["lang"] = appointment._office_lang()
             partner = self._rdv_find_or_create(citizen)
             # The citizen was known since the booking: no tracking message.
             appointment.with_context(tracking_disable=True).partner_id = partner

@@ -72,6 +72,16 @@ class TestCitizenInput(RdvCase):
         with self.assertRaisesRegex(CitizenInputError, "too long"):
             self.book(TUESDAY_9, lastname="B" * 100000)
 
+    def test_an_address_longer_than_mail_servers_take_is_refused(self):
+        with self.assertRaises(CitizenInputError) as caught:
+            self.book(TUESDAY_9, email="jules." + "a" * 240 + "@example.com")
+        self.assertIn("is not a valid e-mail address", caught.exception.errors["email"])
+
+    def test_a_type_for_one_person_says_so(self):
+        self.type_id.max_persons = 1
+        with self.assertRaisesRegex(BookingError, "can be booked for one person only"):
+            self.book(TUESDAY_9, persons=2)
+
     def test_a_long_value_is_named_as_the_form_names_it(self):
         """The message names the field by its label (the type's own for the
         file number), never by its technical name."""

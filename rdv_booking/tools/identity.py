@@ -21,7 +21,7 @@ person in parallel cannot both pass.
 import hashlib
 import re
 
-from .parse import ascii_digits
+from .parse import folded
 
 # The person locks are rows of a table with this many buckets: a person's key
 # locks its bucket. Bounded (the table never grows past it) and anonymous (a
@@ -32,9 +32,9 @@ LOCK_BUCKETS = 65536
 
 def id_number_key(number):
     """The ID document number in its normal form, or False: capitals, letters
-    and digits only (spaces, dashes, dots and the rest dropped), digits of any
-    script read as ASCII ones."""
-    return re.sub(r"[^0-9A-Z]", "", ascii_digits(number).upper()) or False
+    and digits only (spaces, dashes, dots and the rest dropped), as typed on
+    any keyboard (full-width forms, digits of any script: :func:`parse.folded`)."""
+    return re.sub(r"[^0-9A-Z]", "", folded(number).upper()) or False
 
 
 def email_key(email):

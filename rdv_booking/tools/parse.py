@@ -41,6 +41,14 @@ def parse_int(value, minimum=0, maximum=INT4_MAX):
     return number if minimum <= number <= maximum else None
 
 
+def folded(value):
+    """``value`` as a person means it, whatever the keyboard: compatibility
+    forms folded (NFKC: full-width ``"ＡＲ１２"`` is ``"AR12"``), then the digits
+    of any script as ASCII ones (:func:`ascii_digits`). For what is compared
+    or looked up: a reference, an ID number, a postcode."""
+    return ascii_digits(unicodedata.normalize("NFKC", str(value or "")))
+
+
 def ascii_digits(value):
     """``value`` with each decimal digit of any script as its ASCII digit, the
     rest unchanged (``"٥SCR"`` is ``"5SCR"``).

@@ -8,7 +8,7 @@ alphabet has no 0/O, 1/I/L, so a reference can be dictated on the phone.
 import re
 import secrets
 
-from .parse import ascii_digits
+from .parse import folded
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 GROUPS, SIZE = 2, 4  # K7MQ-4XR2
@@ -23,10 +23,10 @@ def new_reference(groups=GROUPS, size=SIZE):
 def normalize_reference(text, groups=GROUPS, size=SIZE):
     """Canonical form of a reference typed by a person ("k7mq 4xr2" -> "K7MQ-4XR2").
 
-    Digits of any script are read as ASCII ones. Returns an empty string if
+    As typed on any keyboard (full-width forms, digits of any script). Returns an empty string if
     the text cannot be a reference.
     """
-    chars = _CLEAN.sub("", ascii_digits(text).upper())
+    chars = _CLEAN.sub("", folded(text).upper())
     if len(chars) != groups * size:
         return ""
     return "-".join(chars[i : i + size] for i in range(0, len(chars), size))

@@ -280,9 +280,9 @@ class RdvBooking(RdvWebsiteBase):
         # Not fitted into the type's range as the pages' links are: a form
         # asking for more persons than allowed is told so (_book), not booked
         # for fewer.
-        persons = parse_int(persons or 1, 1, INT4_MAX)
-        if not persons:
-            return self._time_not_offered("/rdv/type/%s/slots" % rdv_type.id)
+        # Not a number of persons (0, -1, "abc"): the booking service says
+        # what the type allows.
+        persons = parse_int(persons or 1, 1, INT4_MAX) or 0
         back_url = "/rdv/type/%s/slots?place=%s&persons=%s" % (
             rdv_type.id,
             counter.place_id.id,

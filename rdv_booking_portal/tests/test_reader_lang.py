@@ -36,6 +36,9 @@ class TestReaderLang(RdvPortalCase):
         self.assertIn("mis en file d'attente", notes)
         self.assertNotIn("queued for sending", notes)
         self.assertEqual(appointment._reader_direction(), "ltr")
+        # The contact made for the caller speaks it too (not the cron's English).
+        self.env["res.partner"]._cron_rdv_link_appointments()
+        self.assertEqual(appointment.partner_id.lang, "fr_FR")
         # The website's language, once known, comes first.
         appointment.citizen_lang = "en_US"
         self.assertEqual(appointment._reader_lang(), "en_US")
