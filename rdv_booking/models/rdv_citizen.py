@@ -136,7 +136,9 @@ class RdvCitizen(models.AbstractModel):
                     value,
                     region,
                     channel,
-                    label=self._identity_labels(appointment_type)[field_name],
+                    # The type's own name of the file number; the others are
+                    # the fields' labels, read only for a message.
+                    label=field_name == "file_number" and appointment_type.file_number_label,
                 )
             except ValidationError as error:
                 errors[field_name] = error.args[0]
