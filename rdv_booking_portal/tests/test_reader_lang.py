@@ -1,13 +1,11 @@
 """The language a citizen reads: one rule for every message and document."""
 
-import importlib.util
-from pathlib import Path
-
 from odoo.tests import tagged
 
-from .common import RdvPortalCase, smtp_sink
+from odoo.addons.rdv_booking.tests.common import load_migration
 
-MIGRATION = Path(__file__).resolve().parent.parent / "migrations" / "18.0.1.2.0" / "post-migrate.py"
+from ..tools.template_source import READER_LANG
+from .common import RdvPortalCase, smtp_sink
 
 
 @tagged("post_install", "-at_install")
@@ -48,28 +46,19 @@ class TestReaderLang(RdvPortalCase):
         kept (noupdate), and leaves a template an administrator rewrote."""
         confirmation = self.env.ref("rdv_booking_portal.mail_template_rdv_confirmation")
         cancelled = self.env.ref("rdv_booking_portal.mail_template_rdv_cancelled")
-        old_lang = "{{ object.citizen_lang or object.partner_id.lang }}"
-        old_dir = (
-            "t-att-dir=\"'rtl' if (object.citizen_lang or object.partner_id.lang or '')"
-            ".startswith('ar') else 'ltr'\""
-        )
+        (old_lang, new_lang), (old_dir, new_dir) = READER_LANG
         confirmation.write(
             {
                 "lang": old_lang,
-                "body_html": str(confirmation.body_html).replace(
-                    't-att-dir="object._reader_direction()"', old_dir
-                ),
+                "body_html": str(confirmation.body_html).replace(new_dir, old_dir),
             }
         )
         self.assertIn("startswith('ar')", confirmation.body_html)
         cancelled.lang = "fr_FR"  # an administrator's choice
         self.env.flush_all()
-        spec = importlib.util.spec_from_file_location("rdv_portal_post_1_2", MIGRATION)
-        migration = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(migration)
-        migration.migrate(self.env.cr, "18.0.1.1.0")
+        load_migration("rdv_booking_portal", "18.0.1.2.0").migrate(self.env.cr, "18.0.1.1.0")
         self.env.invalidate_all()
-        self.assertEqual(confirmation.lang, "{{ object._reader_lang() }}")
+        self.assertEqual(confirmation.lang, new_lang)
         self.assertNotIn("startswith('ar')", confirmation.body_html)
-        self.assertIn("object._reader_direction()", confirmation.body_html)
+        self.assertIn(new_dir, confirmation.body_html)
         self.assertEqual(cancelled.lang, "fr_FR")

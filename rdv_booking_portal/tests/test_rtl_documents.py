@@ -245,7 +245,8 @@ class TestRightToLeftDocuments(RdvPortalCase, HttpCase):
                 self.assertNotIn("\u200f", content, part.get_content_type())
         self.assertIn(PHONE, item["message"].get_body(("plain",)).get_content())
 
-    def test_arabic_confirmation_email_keeps_phone_and_address_in_order(self):
+    def _arabic_confirmation(self):
+        """The confirmation e-mail of the appointment, in Arabic, as received."""
         self.appointment.citizen_lang = "ar_001"
         with smtp_sink(self.env) as sink:
             self.env.ref("rdv_booking_portal.mail_template_rdv_confirmation")._rdv_send_to_citizen(
@@ -253,6 +254,10 @@ class TestRightToLeftDocuments(RdvPortalCase, HttpCase):
             )
             self.env["mail.mail"].sudo().process_email_queue()
         (mail,) = sink.texts("yasmine@example.com")
+        return mail
+
+    def test_arabic_confirmation_email_keeps_phone_and_address_in_order(self):
+        mail = self._arabic_confirmation()
         body = mail["html"]
         self.assertIn('dir="rtl"', body)
         # Each run in markup that says its direction (dir, and the CSS for
@@ -293,13 +298,7 @@ class TestRightToLeftDocuments(RdvPortalCase, HttpCase):
         migration.migrate(self.env.cr, "18.0.1.0.0")
         self.env.invalidate_all()
         self.assertFalse(migration.stale_templates(self.env))
-        self.appointment.citizen_lang = "ar_001"
-        with smtp_sink(self.env) as sink:
-            self.env.ref("rdv_booking_portal.mail_template_rdv_confirmation")._rdv_send_to_citizen(
-                self.appointment
-            )
-            self.env["mail.mail"].sudo().process_email_queue()
-        (mail,) = sink.texts("yasmine@example.com")
+        mail = self._arabic_confirmation()
         self.assertIn("العنوان", mail["html"])
         isolated = '<span dir="ltr" style="direction: ltr; unicode-bidi: embed;">%s</span>'
         for value in (PHONE, ADDRESS, self.appointment.name):
