@@ -65,3 +65,22 @@ class TestSmsTemplates(SmsCase):
                 self.assertLessEqual(segments, 2 if message in SHORT else 4, text)
         self.assertTrue(texts["code"].startswith("123456"))
         self.assertIn(appointment.name, texts["booked"])
+
+    def test_templates_of_an_older_install_follow_the_language_rule(self):
+        """The update to 18.0.1.1.0 rewrites the old language expression in the
+        SMS and reminder templates a database kept (noupdate), and leaves one
+        an administrator changed."""
+        from odoo.addons.rdv_booking.tests.common import load_migration
+        from odoo.addons.rdv_booking_portal.tools.template_source import READER_LANG
+
+        (old_lang, new_lang), _direction = READER_LANG
+        reminder = self.env.ref("rdv_booking_sms.sms_template_rdv_reminder")
+        code = self.env.ref("rdv_booking_sms.sms_template_rdv_code")
+        mail = self.env.ref("rdv_booking_sms.mail_template_rdv_reminder")
+        (reminder | code).lang = old_lang
+        mail.lang = "fr_FR"  # an administrator's choice
+        self.env.flush_all()
+        load_migration("rdv_booking_sms", "18.0.1.1.0").migrate(self.env.cr, "18.0.1.0.0")
+        self.env.invalidate_all()
+        self.assertEqual((reminder.lang, code.lang), (new_lang, new_lang))
+        self.assertEqual(mail.lang, "fr_FR")
