@@ -2,7 +2,7 @@
     "name": "RDV Booking",
     "summary": "Appointment booking for public services: counters, opening hours, "
     "slots, appointments and their life cycle",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "category": "Services/Appointment",
     "license": "AGPL-3",
     "author": "RDV contributors",

@@ -3,6 +3,8 @@
 from . import (
     ir_cron,
     mail_mail,
+    rdv_outbox,
+    rdv_api_client,
     rdv_appointment,
     rdv_appointment_type,
     rdv_citizen,

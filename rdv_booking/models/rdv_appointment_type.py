@@ -126,6 +126,19 @@ class RdvAppointmentType(models.Model):
         "or e-mail, once the SMS add-on (rdv_booking_sms) is installed.",
     )
 
+    # --- the national ID-card and passport procedure (ANTS hub)
+    ants_reason = fields.Selection(
+        [
+            ("CNI", "Identity card"),
+            ("PASSPORT", "Passport"),
+            ("CNI-PASSPORT", "Identity card and passport"),
+        ],
+        "ANTS procedure",
+        help="Set when this type is the national identity card or passport procedure: its "
+        "places are published to the ANTS hub, and each person gives their pre-application "
+        "number, checked with the hub. 'Identity card and passport' receives both.",
+    )
+
     # --- identity fields asked to the citizen
     ask_file_number = fields.Selection(ASK_SELECTION, "File number", default="no", required=True)
     ask_id_type = fields.Selection(ASK_SELECTION, "ID document type", default="no", required=True)

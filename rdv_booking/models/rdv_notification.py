@@ -1,16 +1,10 @@
-import datetime
 import logging
-import threading
 
 from odoo import _, api, fields, models
 
 from ..tools import actions
 
 _logger = logging.getLogger(__name__)
-
-# Minutes to wait before each new attempt; after the last one the notification
-# is marked failed and shown to agents.
-RETRY_DELAYS = (1, 5, 15, 60, 240)
 
 # What became of a message, as the citizen would see it: "sent" only once the
 # mail server or the SMS gateway accepted it.
@@ -44,6 +38,7 @@ class RdvNotification(models.Model):
     """
 
     _name = "rdv.notification"
+    _inherit = ["rdv.outbox.mixin"]
     _description = "Appointment notification"
     _order = "id"
 
@@ -60,12 +55,6 @@ class RdvNotification(models.Model):
         ],
         required=True,
     )
-    # The queue's own work: to do (pending), done, or given up (failed).
-    state = fields.Selection(
-        [("pending", "To process"), ("done", "Processed"), ("failed", "Given up")],
-        default="pending",
-        required=True,
-    )
     # What the citizen got (see _set_status): never "sent" before the mail
     # server or the SMS gateway accepted the message.
     status = fields.Selection(STATUSES, default="queued", required=True, readonly=True)
@@ -77,18 +66,6 @@ class RdvNotification(models.Model):
     mail_id = fields.Many2one(
         "mail.mail", "E-mail", readonly=True, ondelete="set null", index="btree_not_null"
     )
-    attempts = fields.Integer(default=0)
-    next_attempt_at = fields.Datetime(default=fields.Datetime.now)
-    last_error = fields.Text()
-
-    def init(self):
-        # What is left to deliver (by due time) and what failed: a few rows
-        # among every message ever sent.
-        self.env.cr.execute("""
-            CREATE INDEX IF NOT EXISTS rdv_notification_open_idx
-                ON rdv_notification (state, next_attempt_at) WHERE state IN ('pending', 'failed')
-        """)
-
     @api.model
     def _add_precomputed_values(self, vals_list):
         """The commune from the appointment the caller holds, without the new
@@ -111,46 +88,6 @@ class RdvNotification(models.Model):
         )
         self.env["ir.cron"]._rdv_wake("rdv_booking.ir_cron_rdv_notifications")
         return notifications
-
-    @api.model
-    def _process(self, limit=200):
-        """Deliver what is due, oldest first; reschedule what fails.
-
-        Each notification is delivered in a savepoint: one failure neither
-        blocks the others nor undoes them. Run by the cron, each delivery is
-        committed at once: a message handed to a gateway is never sent again
-        because a later one crashed the batch.
-        """
-        now = fields.Datetime.now()
-        due = self.sudo().search(
-            [("state", "=", "pending"), ("next_attempt_at", "<=", now)], limit=limit
-        )
-        commit = self.env.context.get("cron_id") and not getattr(
-            threading.current_thread(), "testing", False
-        )
-        for notification in due:
-            try:
-                with self.env.cr.savepoint():
-                    outcome = notification._deliver()
-            except Exception as error:  # any failure is retried later
-                _logger.warning(
-                    "Notification %s (%s) failed, attempt %s: %s",
-                    notification.id,
-                    notification.kind,
-                    notification.attempts + 1,
-                    type(error).__name__,
-                )
-                notification._retry_later(str(error))
-            else:
-                if outcome is False:
-                    pass  # postponed by the delivery itself, which set its next attempt
-                elif outcome is not True:
-                    notification._retry_later(outcome)
-                elif notification.state == "pending":
-                    notification.write({"state": "done", "attempts": notification.attempts + 1})
-            if commit:
-                self.env.cr.commit()
-        return len(due)
 
     def _deliver(self):
         """Deliver this notification.
@@ -293,44 +230,10 @@ class RdvNotification(models.Model):
                 "failed", reason, failure_reason or notification.mail_id.failure_reason
             )
 
-    def _retry_later(self, reason):
-        """Count a failed attempt: try again after the next back-off delay, or give up."""
-        self.ensure_one()
-        attempt = self.attempts + 1
-        values = {"attempts": attempt, "last_error": str(reason or "")[:2000]}
-        if attempt > len(RETRY_DELAYS):
-            values["state"] = "failed"
-        else:
-            values["next_attempt_at"] = fields.Datetime.now() + datetime.timedelta(
-                minutes=RETRY_DELAYS[attempt - 1]
-            )
-        self.write(values)
-        if self.state == "failed" and self.status == "queued":
+    def _outbox_given_up(self):
+        if self.status == "queued":
             self._set_status("failed", self._give_up_reason())
 
     def _give_up_reason(self):
         """The reason code of a message given up after its last attempt."""
         return "error"
-
-    @api.model
-    def _cron_process(self):
-        """Cron: deliver the queued notifications (triggered when one is queued).
-
-        Reports its progress, so that Odoo runs it again at once while a
-        backlog remains (after an outage, or when thousands of reminders fall due).
-        """
-        done = self._process()
-        remaining = self.sudo().search_count(
-            [("state", "=", "pending"), ("next_attempt_at", "<=", fields.Datetime.now())]
-        )
-        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
-
-    @api.autovacuum
-    def _gc_delivered(self):
-        """Forget delivered notifications after 90 days."""
-        self.sudo().search(
-            [
-                ("state", "=", "done"),
-                ("write_date", "<", fields.Datetime.now() - datetime.timedelta(days=90)),
-            ]
-        ).unlink()
