@@ -66,6 +66,7 @@ class RdvNotification(models.Model):
     mail_id = fields.Many2one(
         "mail.mail", "E-mail", readonly=True, ondelete="set null", index="btree_not_null"
     )
+
     @api.model
     def _add_precomputed_values(self, vals_list):
         """The commune from the appointment the caller holds, without the new
