@@ -18,6 +18,8 @@ from . import (
     rdv_service,
     rdv_slot,
     rdv_slot_report,
+    rdv_webhook_delivery,
+    rdv_webhook_subscription,
     res_company,
     res_config_settings,
     res_partner,

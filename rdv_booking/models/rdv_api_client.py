@@ -54,6 +54,10 @@ class RdvApiClient(models.Model):
         help="Calls beyond this many in a minute are refused (HTTP 429).",
     )
 
+    webhook_subscription_ids = fields.One2many(
+        "rdv.webhook.subscription", "client_id", "Webhook subscriptions"
+    )
+
     _sql_constraints = [
         ("key_hash_unique", "unique(key_hash)", "API keys are unique."),
     ]

@@ -22,6 +22,10 @@ ACTIVE_STATES = ("pending", *CONFIRMED_STATES)
 ACTIVITY_FIELDS = {"state", "hold_expiry", "stop"}
 PERSON_FIELDS = ACTIVITY_FIELDS | {"phone", "email", "id_number", "type_id"}
 
+# The client systems' event of each outcome an agent sets (rdv.webhook.delivery);
+# back to planned (a mistake undone) is none.
+OUTCOME_EVENTS = {"done": "done", "no_show": "absent"}
+
 # No slot is ever generated further ahead (the company's horizon is at most
 # two years): a start beyond is refused before any date arithmetic on it.
 FURTHEST_START_DAYS = 731
@@ -970,23 +974,37 @@ class RdvAppointment(models.Model):
                 raise UserError(_("Appointment %s has not started yet.", appointment.name))
 
     # --- notifications: queued here, delivered by rdv_booking_portal (e-mail)
-    #     and rdv_booking_sms (SMS) through _deliver_notification
+    #     and rdv_booking_sms (SMS) through _deliver_notification; the client
+    #     systems' webhooks (rdv.webhook.delivery) queued with them
 
     def _notify_booked(self):
-        """The appointment is confirmed: tell the citizen."""
+        """The appointment is confirmed: tell the citizen and the client systems."""
         self.env["rdv.notification"]._queue(self, "booked")
+        self._rdv_webhook("booked")
 
     def _notify_changed(self):
-        """The appointment moved to another slot: tell the citizen."""
+        """The appointment moved to another slot: tell the citizen and the client systems."""
         self.env["rdv.notification"]._queue(self, "changed")
+        self._rdv_webhook("moved")
 
     def _notify_cancelled(self):
-        """The appointment was cancelled: tell the citizen."""
+        """The appointment was cancelled: tell the citizen and the client systems."""
         self.env["rdv.notification"]._queue(self, "cancelled")
+        # A website hold never confirmed (it keeps its expiry) was never
+        # announced to anyone.
+        self.filtered(lambda appointment: not appointment.hold_expiry)._rdv_webhook("cancelled")
 
     def _notify_to_reschedule(self):
-        """The appointment lost its slot: ask the citizen to choose another."""
+        """The appointment lost its slot: ask the citizen to choose another;
+        tell the client systems."""
         self.env["rdv.notification"]._queue(self, "to_reschedule")
+        self._rdv_webhook("to_reschedule")
+
+    def _rdv_webhook(self, event):
+        """Queue ``event`` of these appointments for the client systems
+        subscribed to it, in this transaction: the calls exist exactly when
+        the change commits, and are sent after it."""
+        self.env["rdv.webhook.delivery"]._queue_event(self, event)
 
     def _deliver_notification(self, kind):
         """Deliver one queued notification; raise to have it retried later.
@@ -1037,6 +1055,8 @@ class RdvAppointment(models.Model):
         # A citizen who checked in may be served before their time.
         self.filtered(lambda appointment: not appointment.arrival_time)._check_started()
         self.write({"state": state})
+        if state in OUTCOME_EVENTS:
+            self._rdv_webhook(OUTCOME_EVENTS[state])
         return True
 
     def action_done(self):

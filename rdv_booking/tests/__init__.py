@@ -15,6 +15,7 @@ from . import (
     test_personal_data,
     test_slot_generation,
     test_states,
+    test_webhooks,
     test_website_ready,
     test_wizards,
 )

@@ -1,0 +1,97 @@
+"""Signed webhooks: the signature of a call and the rule for a receiver's URL
+(pure Python, no Odoo import).
+
+A call is signed with HMAC-SHA256, keyed by the subscription's secret, over
+the timestamp header, a dot and the exact bytes of the body::
+
+    X-RDV-Signature: sha256=hex(HMAC-SHA256(secret, timestamp + "." + body))
+
+The timestamp (Unix seconds, header ``X-RDV-Timestamp``) is signed with the
+body so that a receiver can refuse a replayed call: a captured request cannot
+be sent again later with a fresh timestamp.
+"""
+
+import hashlib
+import hmac
+import ipaddress
+import urllib.parse
+
+SIGNATURE_HEADER = "X-RDV-Signature"
+TIMESTAMP_HEADER = "X-RDV-Timestamp"
+EVENT_HEADER = "X-RDV-Event"
+DELIVERY_HEADER = "X-RDV-Delivery"
+SIGNATURE_PREFIX = "sha256="
+# How far the timestamp may be from the receiver's clock (seconds).
+DEFAULT_TOLERANCE = 300
+URL_MAX_LENGTH = 2000
+
+
+def _as_bytes(value):
+    return value.encode("utf-8") if isinstance(value, str) else bytes(value)
+
+
+def signature(secret, timestamp, body):
+    """The value of the signature header for ``body`` (bytes) sent at
+    ``timestamp`` (Unix seconds) with ``secret``."""
+    message = _as_bytes(str(int(timestamp))) + b"." + _as_bytes(body)
+    return SIGNATURE_PREFIX + hmac.new(_as_bytes(secret), message, hashlib.sha256).hexdigest()
+
+
+def verify(secret, timestamp, body, header, now, tolerance=DEFAULT_TOLERANCE):
+    """Whether ``header`` is the signature of ``body`` sent at ``timestamp``
+    with ``secret``, and ``timestamp`` within ``tolerance`` seconds of ``now``.
+
+    What a receiver does; compared in constant time.
+    """
+    try:
+        sent_at = int(timestamp)
+    except (TypeError, ValueError):
+        return False
+    if abs(now - sent_at) > tolerance or not isinstance(header, str):
+        return False
+    return hmac.compare_digest(_as_bytes(header), _as_bytes(signature(secret, sent_at, body)))
+
+
+def is_loopback_host(host):
+    """Whether ``host`` (a URL's host name) is this machine."""
+    host = (host or "").strip("[]").lower().rstrip(".")
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def url_problem(url):
+    """Why ``url`` cannot receive webhooks, as a code, or '' when it can.
+
+    https only: the body carries appointment data and the signature does not
+    hide it. Plain http is accepted for this machine alone (loopback: a relay
+    on the same server, tests). Codes: 'empty', 'too_long', 'invalid',
+    'scheme' (not http(s)), 'http' (plain http to another machine),
+    'credentials' (a user or password in the URL, which would end up in
+    logs), 'fragment'.
+    """
+    if not url or not url.strip():
+        return "empty"
+    if len(url) > URL_MAX_LENGTH:
+        return "too_long"
+    if url != url.strip() or any(ord(char) < 33 or ord(char) == 127 for char in url):
+        return "invalid"
+    try:
+        parts = urllib.parse.urlsplit(url)
+        parts.port  # noqa: B018 (raises on a port that is not a number)
+    except ValueError:
+        return "invalid"
+    if parts.scheme not in ("https", "http"):
+        return "scheme"
+    if not parts.hostname:
+        return "invalid"
+    if parts.username is not None or parts.password is not None:
+        return "credentials"
+    if parts.fragment:
+        return "fragment"
+    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
+        return "http"
+    return ""
