@@ -7,11 +7,11 @@ from ..tools import webhook
 
 # The appointment events a client system may subscribe to: (key, label).
 EVENTS = [
-    ("booked", "Booked"),
-    ("moved", "Moved"),
-    ("cancelled", "Cancelled"),
+    ("booked", "Booking"),
+    ("moved", "Move"),
+    ("cancelled", "Cancellation"),
     ("done", "Done"),
-    ("absent", "Absent"),
+    ("absent", "Absence"),
     ("to_reschedule", "To reschedule"),
 ]
 
@@ -54,14 +54,14 @@ class RdvWebhookSubscription(models.Model):
         help="How long a call may take before it is abandoned and tried again later.",
     )
     # The events it listens to, one box each (filtered in SQL by _listening).
-    on_booked = fields.Boolean("Booked", default=True)
-    on_moved = fields.Boolean("Moved", default=True)
-    on_cancelled = fields.Boolean("Cancelled", default=True)
+    on_booked = fields.Boolean("Booking", default=True)
+    on_moved = fields.Boolean("Move", default=True)
+    on_cancelled = fields.Boolean("Cancellation", default=True)
     on_done = fields.Boolean("Done", default=True)
-    on_absent = fields.Boolean("Absent", default=True)
+    on_absent = fields.Boolean("Absence", default=True)
     on_to_reschedule = fields.Boolean("To reschedule", default=True)
     delivery_ids = fields.One2many("rdv.webhook.delivery", "subscription_id", "Deliveries")
-    delivery_count = fields.Integer(compute="_compute_delivery_counts")
+    delivery_count = fields.Integer("Number of deliveries", compute="_compute_delivery_counts")
     failed_count = fields.Integer("Failed", compute="_compute_delivery_counts")
 
     @api.depends("delivery_ids.state")
