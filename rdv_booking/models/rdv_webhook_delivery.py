@@ -1,3 +1,4 @@
+import datetime
 import json
 import logging
 import time
@@ -282,6 +283,18 @@ class RdvWebhookDelivery(models.Model):
         else:
             message = why
         self.write({"state": "failed", "last_error": message})
+
+    @api.autovacuum
+    def _gc_given_up(self):
+        """Forget the calls given up 90 days ago, as the delivered ones
+        (:meth:`rdv.outbox.mixin._gc_delivered`): their bodies carry
+        appointment data."""
+        self.sudo().search(
+            [
+                ("state", "=", "failed"),
+                ("write_date", "<", fields.Datetime.now() - datetime.timedelta(days=90)),
+            ]
+        ).unlink()
 
     # ------------------------------------------------------------------
     # Actions (the delivery log of the back office)

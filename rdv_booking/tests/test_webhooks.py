@@ -122,10 +122,14 @@ class TestWebhooks(RdvCase):
         ):
             delivery.copy()
 
-    def test_booked_on_the_website_when_the_code_is_verified(self):
-        hold = self.env["rdv.appointment"]._book(
-            self.type_id, self.counter, TUESDAY_9, channel="web", hold=True
+    def hold(self, citizen=None):
+        """Hold Tuesday 9:00 as the website does."""
+        return self.env["rdv.appointment"]._book(
+            self.type_id, self.counter, TUESDAY_9, citizen=citizen, channel="web", hold=True
         )
+
+    def test_booked_on_the_website_when_the_code_is_verified(self):
+        hold = self.hold()
         hold._set_citizen({"lastname": "Aulan", "phone": "0611223344"})
         self.assertFalse(self.deliveries(hold), "a hold is nobody's appointment yet")
         hold._confirm_hold()
@@ -134,14 +138,7 @@ class TestWebhooks(RdvCase):
         self.assertEqual(self.body(delivery)["appointment"]["channel"], "web")
 
     def test_a_hold_given_up_tells_nothing(self):
-        hold = self.env["rdv.appointment"]._book(
-            self.type_id,
-            self.counter,
-            TUESDAY_9,
-            citizen={"lastname": "Aulan", "phone": "0611223344"},
-            channel="web",
-            hold=True,
-        )
+        hold = self.hold({"lastname": "Aulan", "phone": "0611223344"})
         hold._cancel(by="citizen")
         self.assertFalse(self.deliveries(hold))
 
@@ -353,6 +350,24 @@ class TestWebhooks(RdvCase):
             self.send()
         self.assertEqual((first.state, second.state), ("done", "done"))
         self.assertEqual(len(self.receiver.calls), 3)
+
+    def test_old_calls_are_forgotten(self):
+        done, failed, pending = (
+            self.deliveries(self.book(TUESDAY_9 + datetime.timedelta(hours=hours)))
+            for hours in (0, 1, 2)
+        )
+        done.write({"state": "done"})
+        failed.write({"state": "failed"})
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE rdv_webhook_delivery SET write_date = %s WHERE id IN %s",
+            (NOW - datetime.timedelta(days=91), tuple((done | failed | pending).ids)),
+        )
+        self.env.invalidate_all()
+        Delivery = self.env["rdv.webhook.delivery"]
+        Delivery._gc_delivered()
+        Delivery._gc_given_up()
+        self.assertEqual((done | failed | pending).exists(), pending, "a call still to send stays")
 
     # --- configuration and access
 
