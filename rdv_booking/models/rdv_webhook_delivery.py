@@ -303,7 +303,12 @@ class RdvWebhookDelivery(models.Model):
     def action_retry(self):
         """Send these failed or waiting calls again as soon as possible (by
         the cron, after this request: never twice at once), with a fresh
-        back-off. A call already delivered is never sent again."""
+        back-off. A call already delivered is never sent again.
+
+        The log is read-only to everyone (what was sent, and when, is not
+        edited): those who may read these calls may ask for this, and only this.
+        """
+        self.check_access("read")
         if self.filtered(lambda delivery: delivery.state == "done"):
             raise UserError(_("A delivered call is not sent again: the receiver has it."))
         inactive = self.filtered(
@@ -316,6 +321,8 @@ class RdvWebhookDelivery(models.Model):
                     inactive[0].display_name,
                 )
             )
-        self.write({"state": "pending", "attempts": 0, "next_attempt_at": fields.Datetime.now()})
+        self.sudo().write(
+            {"state": "pending", "attempts": 0, "next_attempt_at": fields.Datetime.now()}
+        )
         self.env["ir.cron"]._rdv_wake("rdv_booking.ir_cron_rdv_webhooks")
         return True

@@ -425,7 +425,15 @@ class TestWebhooks(RdvCase):
         )
         self.assertFalse(stranger["rdv.webhook.subscription"].search([]))
         self.assertFalse(stranger["rdv.webhook.delivery"].search([]))
-        # The commune's manager reads the secret and the log, and retries.
+        with self.assertRaises(AccessError):
+            stranger["rdv.webhook.delivery"].browse(delivery.id).action_retry()
+        # The commune's manager reads the secret and the log, and retries; the
+        # log itself is not edited.
         manager = self.manager
         self.assertTrue(self.subscription.with_user(manager).secret)
         self.assertEqual(self.env["rdv.webhook.delivery"].with_user(manager).search([]), delivery)
+        with self.assertRaises(AccessError):
+            delivery.with_user(manager).write({"state": "pending", "payload": "{}"})
+        delivery.write({"state": "failed"})
+        delivery.with_user(manager).action_retry()
+        self.assertEqual(delivery.state, "pending")
