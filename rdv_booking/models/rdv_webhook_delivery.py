@@ -131,7 +131,8 @@ class RdvWebhookDelivery(models.Model):
         may); the file number, which the client gave, links the appointment
         to its case. Names in the commune's language.
         """
-        appointment = appointment.sudo().with_context(lang=appointment._office_lang())
+        appointment = appointment.sudo()
+        appointment = appointment.with_context(lang=appointment._office_lang())
         place = appointment.place_id
         tz = place.tz or "UTC"
 
