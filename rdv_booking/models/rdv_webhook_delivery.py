@@ -97,7 +97,9 @@ class RdvWebhookDelivery(models.Model):
         """Queue ``event`` of each appointment for every subscription that
         hears of it (:meth:`rdv.webhook.subscription._listening`), and
         wake the sender once this transaction commits."""
-        appointments = appointments.filtered("id")
+        # Whoever made the change (a citizen on the website, an agent, a
+        # client system): the rule reads every subscription of the commune.
+        appointments = appointments.sudo().filtered("id")
         if not appointments:
             return self.browse()
         listening = self.env["rdv.webhook.subscription"]._listening(appointments, event)

@@ -385,6 +385,20 @@ class TestWebhooks(RdvCase):
             self.receiver.secret = old
         self.assertTrue(self.receiver.calls[0]["valid"])
 
+    def test_the_back_office_views_open(self):
+        manager = self.env(user=self.manager)
+        for model in ("rdv.webhook.subscription", "rdv.webhook.delivery", "rdv.api.client"):
+            views = manager[model].get_views([(False, "list"), (False, "form"), (False, "search")])
+            self.assertEqual(set(views["views"]), {"list", "form", "search"}, model)
+        form = manager["rdv.appointment"].get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn("search_default_appointment_id", form, "the appointment's calls")
+        agent_form = self.env(user=self.agent_id)["rdv.appointment"].get_views([(False, "form")])[
+            "views"
+        ]["form"]["arch"]
+        self.assertNotIn("search_default_appointment_id", agent_form, "managers only")
+        action = self.subscription.with_user(self.manager).action_view_deliveries()
+        self.assertEqual(action["domain"], [("subscription_id", "=", self.subscription.id)])
+
     def test_secrets_are_their_own(self):
         other = self.env["rdv.webhook.subscription"].create(
             {"client_id": self.client.id, "url": "https://partner.example.fr/hook"}
