@@ -13,5 +13,6 @@ from . import (
     test_tours,
     test_truthful_answers,
     test_truthful_status,
+    test_webhooks,
     test_website_ready,
 )
