@@ -20,7 +20,16 @@ CLIENT_CONTEXT_KEY = "rdv_api_client_id"
 # Statuses worth trying again: the receiver is busy or down, not refusing.
 RETRY_STATUSES = {408, 429}
 RESPONSE_EXCERPT = 500
+MAX_RETRY_AFTER = 24 * 3600
 USER_AGENT = "RDV-Webhooks/1.0"
+
+
+def retry_after_seconds(value):
+    """The seconds a Retry-After header asks to wait (a number of seconds;
+    the HTTP-date form is not read), at most a day; 0 when there is none."""
+    if not value or not value.strip().isdigit():
+        return 0
+    return min(int(value.strip()), MAX_RETRY_AFTER)
 
 
 def _utc_iso(value):
@@ -239,7 +248,19 @@ class RdvWebhookDelivery(models.Model):
             self.write({"delivered_at": fields.Datetime.now(), "last_error": False})
             return True
         if status >= 500 or status in RETRY_STATUSES:
-            return _("The receiver answered HTTP %s.", status)
+            reason = _("The receiver answered HTTP %s.", status)
+            wait = retry_after_seconds(response.headers.get("Retry-After"))
+            if not wait:
+                return reason
+            # The receiver said when to come back: not before, nor earlier
+            # than the back-off would.
+            self._retry_later(reason)
+            if self.state == "pending":
+                self.next_attempt_at = max(
+                    self.next_attempt_at, now + datetime.timedelta(seconds=wait)
+                )
+                self._hold_siblings()
+            return False
         self.write(
             {
                 "state": "failed",
@@ -268,6 +289,10 @@ class RdvWebhookDelivery(models.Model):
         wait with it, so that a receiver down costs one timeout per run, not
         one per event."""
         super()._retry_later(reason)
+        self._hold_siblings()
+
+    def _hold_siblings(self):
+        """Have the calls due before this one to the same receiver wait until it."""
         if self.state == "pending":
             self.search(
                 [

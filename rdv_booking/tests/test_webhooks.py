@@ -337,6 +337,29 @@ class TestWebhooks(RdvCase):
         self.assertEqual((moved.state, moved.attempts, moved.http_status), ("failed", 1, 302))
         self.assertEqual(len(self.receiver.calls), 3, "a redirect is not followed")
 
+    def test_retry_after_is_respected(self):
+        delivery = self.deliveries(self.book(TUESDAY_9))
+        waiting = self.deliveries(self.book(TUESDAY_9 + datetime.timedelta(hours=1)))
+        self.receiver.modes = ["429", "503", "503"]
+        self.receiver.retry_after = "3600"
+        self.addCleanup(setattr, self.receiver, "retry_after", "")
+        self.send()
+        self.assertEqual((delivery.state, delivery.attempts), ("pending", 1))
+        self.assertEqual(delivery.next_attempt_at, NOW + datetime.timedelta(hours=1))
+        self.assertEqual(waiting.next_attempt_at, delivery.next_attempt_at, "its queue waits")
+        waiting.unlink()
+        self.receiver.retry_after = "10"  # sooner than the back-off: the back-off
+        at = delivery.next_attempt_at
+        with freeze_time(at):
+            self.send()
+        self.assertEqual(delivery.next_attempt_at, at + datetime.timedelta(minutes=5))
+        self.receiver.retry_after = "9999999"  # at most a day
+        at = delivery.next_attempt_at
+        with freeze_time(at):
+            self.send()
+        self.assertEqual(delivery.next_attempt_at, at + datetime.timedelta(days=1))
+        self.assertEqual(delivery.attempts, 3)
+
     @mute_logger(DELIVERY_LOGGER)
     def test_a_receiver_down_costs_one_call_per_run(self):
         first = self.deliveries(self.book(TUESDAY_9))

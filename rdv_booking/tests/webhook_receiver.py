@@ -5,7 +5,8 @@ tells receivers to, keeps what it received, and misbehaves on demand.
 ``modes`` is a list of answers to give, one per call, then ``ok``:
 
 - ``ok``: HTTP 200;
-- ``500``, ``503``, ``404``, ``429``, ``302``...: that status;
+- ``500``, ``503``, ``404``, ``429``, ``302``...: that status (a 429 or
+  503 with ``retry_after`` as its Retry-After header, if set);
 - ``slow``: processes the call, then answers after ``delay`` seconds (the
   sender has given up by then: an answer lost).
 
@@ -26,6 +27,7 @@ class WebhookReceiver:
         self.modes = []
         self.delay = 11.0  # Odoo's test runner raises every timeout to 10 s
         self.calls = []  # {"headers", "body", "valid", "mode"}
+        self.retry_after = ""  # the Retry-After header of a 429 or 503
         self.lock = threading.Lock()
         self.port = 0
         self.server = None
@@ -61,6 +63,8 @@ class WebhookReceiver:
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(answer)))
+                if status in (429, 503) and receiver.retry_after:
+                    self.send_header("Retry-After", receiver.retry_after)
                 if status in (301, 302):
                     self.send_header("Location", "http://127.0.0.1:%s/elsewhere" % receiver.port)
                 self.end_headers()
