@@ -58,7 +58,9 @@ class ResCompany(models.Model):
 
     # The national ID-card and passport search engine (ANTS hub) calls
     # /api/ants/ with this commune's token: only its hash is kept.
-    rdv_ants_token_hash = fields.Char(copy=False, readonly=True, groups="base.group_system")
+    rdv_ants_token_hash = fields.Char(
+        "ANTS hub token hash", copy=False, readonly=True, groups="base.group_system"
+    )
     rdv_ants_token_hint = fields.Char(
         "ANTS hub token",
         copy=False,

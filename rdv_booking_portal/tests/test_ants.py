@@ -53,7 +53,7 @@ class AntsCase(RdvPortalCase):
     def ants(self, path, params=(), token=None):
         """GET ``path`` as the hub does: ``params`` as (name, value) pairs, lists
         repeated without brackets; the commune's token unless told otherwise."""
-        headers = {} if token is False else {TOKEN_HEADER: token or self.token}
+        headers = {} if token is False else {TOKEN_HEADER: self.token if token is None else token}
         query = urlencode(list(params))
         return self.url_open(path + ("?" + query if query else ""), headers=headers)
 
