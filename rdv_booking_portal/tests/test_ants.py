@@ -5,7 +5,6 @@ import json
 from urllib.parse import urlencode, urlsplit
 
 import pytz
-from freezegun import freeze_time
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -497,5 +496,4 @@ class TestAntsRules(RdvCase):
             self.assertEqual(application_id(number.lower()), number)
 
     def test_hub_datetime(self):
-        with freeze_time("2026-07-01 12:00:00"):
-            self.assertEqual(hub_datetime(datetime.datetime(2026, 7, 1, 9, 5)), "2026-07-01T09:05Z")
+        self.assertEqual(hub_datetime(datetime.datetime(2026, 7, 1, 9, 5)), "2026-07-01T09:05Z")
