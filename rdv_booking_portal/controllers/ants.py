@@ -18,6 +18,15 @@ from ..tools.ants import AntsQueryError
 _logger = logging.getLogger(__name__)
 
 TOKEN_HEADER = "X-HUB-RDV-AUTH-TOKEN"
+# What the hub's routes share: GET from another system, no session, no form.
+HUB_ROUTE = {
+    "type": "http",
+    "auth": "public",
+    "methods": ["GET"],
+    "csrf": False,
+    "save_session": False,
+    "sitemap": False,
+}
 
 
 class RdvAnts(http.Controller):
@@ -49,16 +58,7 @@ class RdvAnts(http.Controller):
         request.env.cr.rollback()
         return self._error(503, _("The service is unavailable; please try again later."))
 
-    @http.route(
-        "/api/ants/getManagedMeetingPoints",
-        type="http",
-        auth="public",
-        methods=["GET"],
-        csrf=False,
-        readonly=True,
-        save_session=False,
-        sitemap=False,
-    )
+    @http.route("/api/ants/getManagedMeetingPoints", readonly=True, **HUB_ROUTE)
     def ants_meeting_points(self, **kwargs):
         """The commune's places published to the hub."""
         company = self._company()
@@ -70,16 +70,7 @@ class RdvAnts(http.Controller):
             return self._unavailable("getManagedMeetingPoints")
         return request.make_json_response(points)
 
-    @http.route(
-        "/api/ants/availableTimeSlots",
-        type="http",
-        auth="public",
-        methods=["GET"],
-        csrf=False,
-        readonly=True,
-        save_session=False,
-        sitemap=False,
-    )
+    @http.route("/api/ants/availableTimeSlots", readonly=True, **HUB_ROUTE)
     def ants_available_time_slots(self, **kwargs):
         """The free start times of the places asked for, per place."""
         company = self._company()
@@ -105,15 +96,7 @@ class RdvAnts(http.Controller):
             return self._unavailable("availableTimeSlots")
         return request.make_json_response(slots)
 
-    @http.route(
-        "/api/ants/searchApplicationIds",
-        type="http",
-        auth="public",
-        methods=["GET"],
-        csrf=False,
-        save_session=False,
-        sitemap=False,
-    )
+    @http.route("/api/ants/searchApplicationIds", **HUB_ROUTE)
     def ants_search_application_ids(self, **kwargs):
         """The commune's appointments of the pre-application numbers asked for.
 

@@ -18,6 +18,20 @@ from ..tools.ants import application_id, hub_datetime
 from .common import RdvPortalCase
 
 TOKEN_HEADER = "X-HUB-RDV-AUTH-TOKEN"
+
+
+def hub_examples(count):
+    """Hypothesis settings of the HTTP examples: reproducible, no deadline
+    (each example is a request to the test server)."""
+    return settings(
+        max_examples=count,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+
+
 SLOTS = "/api/ants/availableTimeSlots"
 POINTS = "/api/ants/getManagedMeetingPoints"
 SEARCH = "/api/ants/searchApplicationIds"
@@ -313,13 +327,7 @@ class TestAntsTimeSlots(AntsCase, HttpCase):
                 ),
             )
 
-    @settings(
-        max_examples=30,
-        deadline=None,
-        derandomize=True,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-    )
+    @hub_examples(30)
     @given(
         persons=st.integers(1, 4),
         taken=st.sets(st.integers(0, 47), max_size=24),
@@ -420,13 +428,7 @@ class TestAntsSearch(AntsCase, HttpCase):
         answer = self.ants(SEARCH, [("application_ids", "OTHERTYPE1")]).json()
         self.assertEqual(answer, {"OTHERTYPE1": []})
 
-    @settings(
-        max_examples=40,
-        deadline=None,
-        derandomize=True,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-    )
+    @hub_examples(40)
     @given(
         ids=st.lists(
             st.one_of(
