@@ -115,7 +115,7 @@ def build(db, rng):
                 channel="phone",
                 citizen={
                     "lastname": "Bois",
-                    "phone": "06%08d" % rng.randrange(10**8),
+                    "phone": "0612%06d" % rng.randrange(10**6),
                     "file_number": number,
                 },
             )

@@ -1,5 +1,4 @@
 import datetime
-from urllib.parse import urlencode
 
 from odoo import _, api, fields, models
 
@@ -168,29 +167,28 @@ class RdvPlace(models.Model):
         starts = self.env["rdv.slot"]._free_starts_by_place(
             types, date_from, date_to, persons, places
         )
-        base_url = self._ants_website_url(company)
-        answer = {}
+        # Tens of thousands of times for a whole search: each start is
+        # converted once per zone (the places share their times), and each
+        # link is the place's prefix and the time's query.
+        types_url = "%s/rdv/type/" % self._ants_website_url(company)
+        local_of, answer = {}, {}
         for place in places:
             zone, slots = zones[place.id], []
+            query = "/slots?place=%s&persons=%s&day=" % (place.id, persons)
             for start, type_id in starts.get(place.id, ()):
-                local = clock.to_local(start, zone)
-                if first <= local.date() <= last:
+                local = local_of.get((zone, start))
+                if local is None:
+                    moment = clock.to_local(start, zone)
+                    local = local_of[(zone, start)] = (
+                        moment.date(),
+                        hub_datetime(moment),
+                        moment.strftime("%Y-%m-%d&time=%H:%M"),
+                    )
+                if first <= local[0] <= last:
                     slots.append(
                         {
-                            "datetime": hub_datetime(local),
-                            "callback_url": "%s/rdv/type/%s/slots?%s"
-                            % (
-                                base_url,
-                                type_id,
-                                urlencode(
-                                    {
-                                        "place": place.id,
-                                        "persons": persons,
-                                        "day": local.date().isoformat(),
-                                        "time": local.strftime("%H:%M"),
-                                    }
-                                ),
-                            ),
+                            "datetime": local[1],
+                            "callback_url": "%s%s%s%s" % (types_url, type_id, query, local[2]),
                         }
                     )
             answer[str(place.id)] = slots

@@ -300,6 +300,23 @@ class TestAntsTimeSlots(AntsCase, HttpCase):
         response = self.ants(SLOTS, odd + list(good.items())[1:])
         self.assertEqual((response.status_code, response.json()), (200, {}))
 
+    def test_failure_of_ours_is_a_json_503_not_a_traceback(self):
+        Place = type(self.env["rdv.place"])
+
+        def broken(self, *args):
+            raise RuntimeError("boom")
+
+        original = Place._ants_available_time_slots
+        Place._ants_available_time_slots = broken
+        try:
+            with self.assertLogs("odoo.addons.rdv_booking_portal.controllers.ants", "ERROR"):
+                response = self.ants(SLOTS, self.slots_params())
+        finally:
+            Place._ants_available_time_slots = original
+        self.assertEqual(response.status_code, 503)
+        self.assertNotIn("boom", response.text)
+        self.assertTrue(response.json()["error"]["message"])
+
     def test_place_in_another_zone_gets_its_wall_clock(self):
         """A place in Cayenne (UTC-3, no DST) and one in Réunion (UTC+4), the
         server in Paris: each shows the hours of its own town hall."""
@@ -447,6 +464,15 @@ class TestAntsSearch(AntsCase, HttpCase):
         answer = response.json()
         self.assertTrue(all(isinstance(value, list) for value in answer.values()))
         self.assertLessEqual(len(answer), len(set(ids)))
+
+    def test_too_many_numbers_still_answers(self):
+        self._booked("AB12CD34EF")
+        numbers = ["AB12CD34EF"] + ["X%09d" % i for i in range(300)]
+        response = self.ants(SEARCH, [("application_ids", number) for number in numbers])
+        self.assertEqual(response.status_code, 200)
+        answer = response.json()
+        self.assertEqual(len(answer), 301)
+        self.assertEqual(len(answer["AB12CD34EF"]), 1)
 
     def test_failure_inside_still_answers(self):
         self._booked("AB12CD34EF")
