@@ -96,8 +96,9 @@ class RdvPlace(models.Model):
             {
                 "id": str(place.id),
                 "name": place.name,
-                "longitude": place.longitude,
-                "latitude": place.latitude,
+                # No coordinates is null, not a point off the coast of Africa.
+                "longitude": place.longitude if place.latitude or place.longitude else None,
+                "latitude": place.latitude if place.latitude or place.longitude else None,
                 "public_entry_address": ", ".join(
                     part for part in (place.street, place.street2) if part
                 ),

@@ -162,6 +162,11 @@ class TestAntsMeetingPoints(AntsCase, HttpCase):
             ],
         )
 
+    def test_place_without_coordinates_says_so(self):
+        self.place.write({"latitude": 0, "longitude": 0})
+        (point,) = self.ants(POINTS).json()
+        self.assertEqual((point["latitude"], point["longitude"]), (None, None))
+
     def test_logo_is_served_publicly(self):
         png = (
             "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQ"
