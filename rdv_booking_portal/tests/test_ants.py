@@ -528,5 +528,19 @@ class TestAntsRules(RdvCase):
             self.assertEqual(application_id(number), number, "stable")
             self.assertEqual(application_id(number.lower()), number)
 
+    @given(token=st.text(max_size=60))
+    @settings(max_examples=60, deadline=None)
+    def test_any_token_is_refused_with_a_message_or_opens_its_commune_only(self, token):
+        Company = self.env["res.company"]
+        try:
+            with self.env.cr.savepoint():
+                self.company._rdv_ants_set_token(token)
+        except ValidationError as error:
+            self.assertIn("ANTS hub token", str(error))
+            self.assertNotEqual(Company._rdv_ants_from_token(token), self.company)
+        else:
+            self.assertEqual(Company._rdv_ants_from_token(token.strip()), self.company)
+            self.assertFalse(Company._rdv_ants_from_token(token.strip() + "x"))
+
     def test_hub_datetime(self):
         self.assertEqual(hub_datetime(datetime.datetime(2026, 7, 1, 9, 5)), "2026-07-01T09:05Z")
