@@ -25,6 +25,17 @@ ASK_SELECTION = [
 ]
 
 
+# The procedures the ANTS hub asks for, and the types (by their
+# ``ants_reason``) that receive each: an "identity card and passport" type
+# receives either; a request for both documents at once goes to such types
+# only, since a type of one document is not planned for the time of two.
+ANTS_REASON_TYPES = {
+    "CNI": ("CNI", "CNI-PASSPORT"),
+    "PASSPORT": ("PASSPORT", "CNI-PASSPORT"),
+    "CNI-PASSPORT": ("CNI-PASSPORT",),
+}
+
+
 class RdvAppointmentType(models.Model):
     """A reason for an appointment ("motif"): ID card, civil status, the mayor..."""
 
@@ -254,6 +265,18 @@ class RdvAppointmentType(models.Model):
         """Return {appointment field: 'optional' | 'required'} for the asked fields."""
         self.ensure_one()
         return {field: self[setting] for field, setting in IDENTITY_FIELDS if self[setting] != "no"}
+
+    @api.model
+    def _ants_types(self, company, reason):
+        """The published types of ``company`` that receive the ANTS hub's
+        ``reason`` (see :data:`ANTS_REASON_TYPES`; an unknown reason, none)."""
+        return self.sudo().search(
+            [
+                ("company_id", "=", company.id),
+                ("is_published", "=", True),
+                ("ants_reason", "in", ANTS_REASON_TYPES.get(reason, ())),
+            ]
+        )
 
     def action_view_counters(self):
         """Open the counters serving this type."""

@@ -583,6 +583,31 @@ class RdvSlot(models.Model):
         return self.env.cr.fetchall()
 
     @api.model
+    def _free_starts_by_place(self, appointment_types, date_from, date_to, persons, places):
+        """{place id: [(start, type id)]}: the start times at which ``persons``
+        can book one of ``appointment_types`` at each of ``places``, with the
+        website's rules (:meth:`_free_runs_sql`), each time once per place
+        (of its types, the first), in time order. One query for all the
+        places: the ANTS hub asks for the places of a whole search at once."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """
+                SELECT DISTINCT ON (place_id, start) place_id, start, type_id
+                  FROM (%s) runs
+                 ORDER BY place_id, start, type_id
+                """,
+                self._free_runs_sql(
+                    appointment_types, date_from, date_to, persons, places, None, True
+                ),
+            )
+        )
+        found = {}
+        for place_id, start, type_id in self.env.cr.fetchall():
+            found.setdefault(place_id, []).append((start, type_id))
+        return found
+
+    @api.model
     def _earliest_by_place(
         self, appointment_types, date_from, date_to, persons=1, places=None, website=True
     ):

@@ -5,4 +5,4 @@
 controller. ``portal`` adds "My appointments" to /my.
 """
 
-from . import base, booking, documents, errors, manage, portal
+from . import ants, base, booking, documents, errors, manage, portal

@@ -1,4 +1,5 @@
 import datetime
+import re
 
 import babel.numbers
 from markupsafe import Markup
@@ -20,6 +21,9 @@ from ..models.rdv_appointment import HoldLimitError
 from ..models.rdv_otp import OtpError
 from ..tools.geo import haversine_km
 from .base import SESSION_DONE, SESSION_PENDING, RdvWebsiteBase
+
+# A time of day in a link ('HH:MM').
+TIME = re.compile(r"[0-2][0-9]:[0-5][0-9]")
 
 
 class RdvBooking(RdvWebsiteBase):
@@ -204,8 +208,9 @@ class RdvBooking(RdvWebsiteBase):
         sitemap=False,
         readonly=True,
     )
-    def rdv_slots(self, type_id, place="any", persons=1, month="", day="", **kwargs):
-        """Step 4: the days with free times in a month, then the times of one day."""
+    def rdv_slots(self, type_id, place="any", persons=1, month="", day="", time="", **kwargs):
+        """Step 4: the days with free times in a month, then the times of one day
+        (``time``, 'HH:MM': the one a link came for, shown first in focus)."""
         offer = self._offer()
         rdv_type = self._type_or_404(type_id, offer)
         types = self._procedure_types(rdv_type, offer)
@@ -229,6 +234,7 @@ class RdvBooking(RdvWebsiteBase):
                 "place_param": place,
                 "persons_label": self._persons_label(persons),
                 "places": places,
+                "chosen_time": isinstance(time, str) and TIME.fullmatch(time) and time,
                 **month_values,
                 **self._steps("slot"),
             },

@@ -46,8 +46,9 @@ class RdvManage(RdvWebsiteBase):
                 back_url="/rdv/manage/find",
             )
         request.session[SESSION_MANAGE] = appointment.id
-        if next == "reschedule":
-            return request.redirect("/rdv/manage/reschedule")
+        if next in ("reschedule", "cancel"):
+            # The page that asks; the change itself is a form.
+            return request.redirect("/rdv/manage/%s" % next)
         return request.redirect("/rdv/manage")
 
     @http.route("/rdv/manage", type="http", auth="public", website=True, sitemap=False)

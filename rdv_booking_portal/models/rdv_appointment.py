@@ -12,8 +12,10 @@ from odoo.tools import email_normalize, is_html_empty
 from odoo.tools.misc import hmac
 
 from odoo.addons.rdv_booking.models.rdv_appointment import CONFIRMED_STATES, BookingError
+from odoo.addons.rdv_booking.tools import clock
 from odoo.addons.rdv_booking.tools.bidi import isolate, text_direction
 from odoo.addons.rdv_booking.tools.contact import mask_email
+from odoo.addons.rdv_booking.tools.parse import folded
 from odoo.addons.rdv_booking.tools.phone import (
     PhoneError,
     format_phone,
@@ -22,6 +24,9 @@ from odoo.addons.rdv_booking.tools.phone import (
 )
 from odoo.addons.rdv_booking.tools.reference import normalize_reference
 
+from ..tools.ants import MAX_IDS as ANTS_MAX_IDS
+from ..tools.ants import application_id as ants_application_id
+from ..tools.ants import hub_datetime
 from ..tools.ics import calendar_file
 from .mail_template import plain_text
 
@@ -471,3 +476,43 @@ class RdvAppointment(models.Model):
         except PhoneError:
             return self.browse()
         return appointment if phone == appointment.phone else self.browse()
+
+    # ------------------------------------------------------------------
+    # The ANTS hub (identity cards and passports)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _ants_search(self, company, application_ids):
+        """The hub's ``searchApplicationIds``: {number as sent: [{meeting_point,
+        datetime, management_url, cancel_url}]} of ``company``'s planned
+        appointments to come carrying each of ``application_ids``.
+
+        Every number sent gets its entry, ``[]`` when it has none or is no
+        pre-application number: the answer says nothing more of a number
+        than the appointments it has in this commune. Never raises on what
+        the hub sends.
+        """
+        # Beyond the first ids a search sends, numbers are not looked up:
+        # the hub gets its answer, never an error.
+        numbers = {
+            raw: ants_application_id(folded(raw)) if rank < ANTS_MAX_IDS else None
+            for rank, raw in enumerate(dict.fromkeys(application_ids))
+        }
+        found = self.sudo()._ants_by_application_ids(company, set(numbers.values()) - {None})
+        Token = self.env["rdv.access.token"].sudo()
+        answer = {}
+        for raw, number in numbers.items():
+            entries = []
+            for appointment in found.get(number, ()):
+                manage_url, cancel_url = Token._ants_urls(appointment)
+                local = clock.to_local(appointment.start, appointment.place_id.tz or "UTC")
+                entries.append(
+                    {
+                        "meeting_point": appointment.place_id.name,
+                        "datetime": hub_datetime(local),
+                        "management_url": manage_url,
+                        "cancel_url": cancel_url,
+                    }
+                )
+            answer[raw] = entries
+        return answer

@@ -73,13 +73,27 @@ FORM_FIELDS = {
     "portal_my_appointment": [],
     "portal_my_appointment_change": [],
     "rdv_method_not_allowed": [],
+    "ants_meeting_points": [],
+    "ants_available_time_slots": [
+        "meeting_point_ids",
+        "start_date",
+        "end_date",
+        "reason",
+        "documents_number",
+    ],
+    "ants_search_application_ids": ["application_ids"],
 }
 # Names no form sends, and one that clashes with Python's (``self``).
 STRAY_FIELDS = ["id", "\x00", "self"]
 
 # The sessions each route is tried in: the citizen's pages in the three
 # states of the booking flow, "My appointments" as a visitor and as its user.
-SESSIONS = {"/rdv": ("visitor", "booking", "managing"), "/my": ("visitor", "user")}
+SESSIONS = {
+    "/rdv": ("visitor", "booking", "managing"),
+    "/my": ("visitor", "user"),
+    # The ANTS hub with its token, and anyone without.
+    "/api/ants": ("hub", "visitor"),
+}
 EXAMPLES = 4  # per route, method and session, and 2 more per parameter
 
 NON_ASCII_DIGITS = ["²", "٣", "١٢", "５", "߁", "𝟗", "१२३", "³⁴", "⁰"]
@@ -221,6 +235,9 @@ class TestFuzzRoutes(RdvPortalCase, HttpCase):
             "place": [cls.place.id, other_place.id],
             "appointment": [cls.user_appointment.id],
         }
+        # The commune's type is the ANTS procedure, and the hub has its token.
+        cls.rdv_type.ants_reason = "CNI"
+        cls.ants_token = cls.company._rdv_ants_new_token()
         cls.stats = collections.Counter()
         cls.failures = []
 
@@ -254,6 +271,8 @@ class TestFuzzRoutes(RdvPortalCase, HttpCase):
         """A browser session of ``kind`` (see SESSIONS); returns its CSRF secret inputs."""
         if kind == "user":
             self.authenticate("rdv_fuzz", "rdv_fuzz")
+        elif kind == "hub":
+            self.authenticate(None, None)
         else:
             self.authenticate(None, None)
         if kind == "booking":
@@ -317,6 +336,12 @@ class TestFuzzRoutes(RdvPortalCase, HttpCase):
             "next": ["reschedule"],
             "from": ["verify"],
             "website_url_hp": [""],
+            "meeting_point_ids": [self.place.id],
+            "start_date": [(datetime.date.today() + datetime.timedelta(days=1)).isoformat()],
+            "end_date": [(datetime.date.today() + datetime.timedelta(days=3)).isoformat()],
+            "reason": ["CNI", "CNI-PASSPORT"],
+            "documents_number": [1, 2],
+            "application_ids": ["AB12CD34EF", own.file_number or "ZZ99ZZ99ZZ"],
         }.get(name, ["1"])
 
     def _wrong(self, name, long_size):
@@ -334,9 +359,16 @@ class TestFuzzRoutes(RdvPortalCase, HttpCase):
         numbers = st.one_of(st.sampled_from(NON_ASCII_DIGITS), st.sampled_from(NUMBERS))
         dates = st.sampled_from(DATES + self.starts)
         generic = st.one_of(texts, numbers, dates, st.sampled_from(ids).map(str))
-        if name in ("start", "month", "day", "birthdate"):
+        if name in ("start", "month", "day", "birthdate", "start_date", "end_date"):
             kind = dates
-        elif name in ("lat", "lon", "persons", "page") or name.endswith("_id"):
+        elif name in (
+            "lat",
+            "lon",
+            "persons",
+            "page",
+            "documents_number",
+            "meeting_point_ids",
+        ) or name.endswith("_id"):
             kind = st.one_of(numbers, st.sampled_from(ids).map(str))
         else:
             kind = texts
@@ -381,6 +413,8 @@ class TestFuzzRoutes(RdvPortalCase, HttpCase):
             problem = "HTTP %s to itself (endless redirect)" % status
         elif TRACEBACK.search(body):
             problem = "traceback text: %r" % TRACEBACK.search(body).group(0)
+        elif response.headers.get("Content-Type", "").startswith("application/json"):
+            problem = self._json_problem(response)
         elif 400 <= status < 500 and not human_message(body):
             title = re.search(r"<h1[^>]*>(.*?)</h1>", body, re.S)
             problem = "HTTP %s without a message (%s)" % (
@@ -389,6 +423,19 @@ class TestFuzzRoutes(RdvPortalCase, HttpCase):
             )
         if problem:
             self.failures.append("%s: %s" % (label, problem))
+
+    def _json_problem(self, response):
+        """What is wrong with a JSON answer (another system's): not JSON, or an
+        error without its message."""
+        try:
+            body = response.json()
+        except ValueError:
+            return "HTTP %s: not JSON" % response.status_code
+        if response.status_code >= 400:
+            error = isinstance(body, dict) and body.get("error")
+            if not (isinstance(error, dict) and error.get("message")):
+                return "HTTP %s: JSON error without a message" % response.status_code
+        return None
 
     def _fuzz(self, rule, endpoint, method, session):
         names = self._parameters(endpoint)
@@ -444,10 +491,14 @@ class TestFuzzRoutes(RdvPortalCase, HttpCase):
         values = dict(values)
         url = self._path(rule, values)
         self.stats["requests"] += 1
+        headers = {"X-HUB-RDV-AUTH-TOKEN": self.ants_token} if session == "hub" else None
         if method == "GET":
             query = urlencode(values)
             response = self.url_open(
-                url + ("?" + query if query else ""), allow_redirects=False, timeout=60
+                url + ("?" + query if query else ""),
+                allow_redirects=False,
+                timeout=60,
+                headers=headers,
             )
         else:
             token = self._csrf(csrf)
@@ -486,7 +537,9 @@ class TestFuzzRoutes(RdvPortalCase, HttpCase):
             for method in ("GET", "POST"):
                 if methods and method not in methods:
                     continue
-                sessions = SESSIONS["/my" if rule.rule.startswith("/my") else "/rdv"]
+                sessions = SESSIONS[
+                    next((p for p in SESSIONS if rule.rule.startswith(p + "/")), "/rdv")
+                ]
                 if "<int:appointment_id>" in rule.rule and "user" not in sessions:
                     sessions += ("user",)  # the files of one's appointments
                 for hour, session in enumerate(sessions):
