@@ -6,6 +6,8 @@ from . import (
     rdv_outbox,
     rdv_api_client,
     rdv_appointment,
+    rdv_appointment_application,
+    rdv_ants_declaration,
     rdv_appointment_type,
     rdv_citizen,
     rdv_closure,
