@@ -800,7 +800,10 @@ class RdvAppointment(models.Model):
                         "number": number,
                         "meeting_point": appointment["meeting_point"],
                         "date": self._ants_date_label(appointment["appointment_date"]),
-                        "management_url": appointment["management_url"],
+                        # Shown as a link: another system's web page, nothing else.
+                        "management_url": appointment["management_url"]
+                        if appointment["management_url"].startswith(("https://", "http://"))
+                        else "",
                     }
                 )
         if errors:

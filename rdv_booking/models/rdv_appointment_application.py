@@ -104,6 +104,11 @@ class RdvAppointmentApplication(models.Model):
         return number
 
     @api.model
+    def _field_label(self, person):
+        """'Person 2: pre-application number', the label of a person's number."""
+        return _("%s: pre-application number", self._person_label(person))
+
+    @api.model
     def _field_name(self, person):
         """The form field (and error key) of ``person``'s number."""
         return "application_number_%s" % person

@@ -124,23 +124,37 @@ class AntsStub:
             def do_DELETE(self):
                 return self._handle("DELETE")
 
-        class Server(ThreadingHTTPServer):
-            daemon_threads = True
-
-            def handle_error(self, request, client_address):
-                pass  # a client that gave up waiting (the "slow" mode)
-
-        self.server = Server(("127.0.0.1", 0), Handler)
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        # A client that gave up waiting (the "slow" mode) is no error of the stub.
+        self.server.handle_error = lambda request, client_address: None
         self.url = "http://127.0.0.1:%s/api" % self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def start(self):
-        self.thread.start()
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self
 
     def stop(self):
         self.server.shutdown()
         self.server.server_close()
+
+    def reset(self):
+        """Forget every number and request, and answer again."""
+        self.mode, self.delay = "ok", 0.0
+        with self.lock:
+            self.numbers.clear()
+            self.requests.clear()
+
+    @classmethod
+    def plug(cls, case, company, appointment_type, reason="CNI"):
+        """Start a stub for the test class ``case``: ``appointment_type`` becomes
+        the ``reason`` procedure of ``company``, which checks its numbers with
+        the stub. Returns the stub (stopped with the class)."""
+        stub = cls().start()
+        case.addClassCleanup(stub.stop)
+        appointment_type.ants_reason = reason
+        company.sudo().write({"rdv_ants_url": stub.url, "rdv_ants_token": TOKEN})
+        return stub
 
     def calls(self, method, path=None):
         """The requests of ``method`` (and ``path``) received, oldest first."""

@@ -31,18 +31,12 @@ class TestAntsCheck(RdvCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.stub = AntsStub().start()
-        cls.addClassCleanup(cls.stub.stop)
-        cls.type_id.ants_reason = "CNI"
-        cls.company.sudo().write(
-            {"rdv_ants_url": cls.stub.url, "rdv_ants_token": TOKEN, "rdv_ants_timeout": 1.0}
-        )
+        cls.stub = AntsStub.plug(cls, cls.company, cls.type_id)
+        cls.company.rdv_ants_timeout = 1.0
 
     def setUp(self):
         super().setUp()
-        self.stub.mode = "ok"
-        self.stub.numbers.clear()
-        self.stub.requests.clear()
+        self.stub.reset()
 
     def valid(self, *numbers, status="validated", appointments=()):
         for number in numbers:
