@@ -329,6 +329,16 @@ class TestAntsCheck(RdvCase):
         )
         self.assertEqual(appointment.application_ids.mapped("ants_state"), ["declared"] * 2)
 
+    def test_move_before_delivery_declares_the_new_time_only(self):
+        self.valid("AB1234567C")
+        appointment = self.book_with(["AB1234567C"])
+        appointment._change_slot(self.counter, WEDNESDAY_10)
+        self.deliver()
+        self.assertFalse(self.stub.calls("DELETE"), "the hub never saw the first time")
+        (post,) = self.stub.calls("POST")
+        self.assertEqual(dict(post["query"])["appointment_date"], "2026-03-04 10:00:00")
+        self.assertEqual(appointment.application_ids.ants_state, "declared")
+
     # ------------------------------------------------------------------
     # The website's order: hold, details (checked), code, confirmation
     # ------------------------------------------------------------------

@@ -9,7 +9,9 @@ from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
 from odoo.addons.rdv_booking.tests.ants_stub import AntsStub
+from odoo.addons.rdv_booking.tests.common import load_migration
 
+from ..tools.template_source import ANTS_NUMBERS
 from .common import RdvPortalCase
 
 REPORT = "rdv_booking_portal.action_report_rdv_appointment"
@@ -134,3 +136,22 @@ class TestAntsDetails(RdvPortalCase, HttpCase):
         page = self.url_open(url[url.index("/rdv/") :])
         self.assertEqual(page.status_code, 200)
         self.assertIn('value="%s"' % appointment.name, page.text)
+
+    def test_confirmation_of_an_older_install_lists_the_numbers(self):
+        """An update adds the numbers to the confirmation a database kept
+        (noupdate), in each language, once."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env.ref("base.module_rdv_booking_portal")._update_translations(["fr_FR"])
+        confirmation = self.env.ref("rdv_booking_portal.mail_template_rdv_confirmation")
+        ((old, new),) = ANTS_NUMBERS
+        for lang in ("en_US", "fr_FR"):
+            template = confirmation.with_context(lang=lang)
+            template.body_html = str(template.body_html).replace(new, old)
+            self.assertNotIn("_ants_numbers_text", template.body_html)
+        self.env.flush_all()
+        load_migration("rdv_booking_portal", "18.0.1.3.0").migrate(self.env.cr, "18.0.1.2.0")
+        self.env.invalidate_all()
+        for lang in ("en_US", "fr_FR"):
+            body = confirmation.with_context(lang=lang).body_html
+            self.assertEqual(body.count("_ants_numbers_text"), 1, lang)
+        self.assertIn("Personnes", confirmation.with_context(lang="fr_FR").body_html)
