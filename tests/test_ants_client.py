@@ -5,11 +5,12 @@ timeout to 10 s)."""
 
 import importlib
 import importlib.util
+import json
 import time
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 ants = importlib.import_module("rdv_tools.ants")
@@ -121,3 +122,47 @@ def test_declare_and_withdraw_answer_their_status(stub):
     assert hub.declare(params) == 409
     assert hub.withdraw(params) == 200
     assert hub.withdraw(params) == 404
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12),
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(st.sampled_from(["AB1234567C", "status", "appointments", "x"]), children)
+    ),
+    max_leaves=12,
+)
+STATUS_ENTRY = st.fixed_dictionaries(
+    {"status": st.sampled_from([*ants.STATUSES, "odd", 1])},
+    optional={"appointments": JSON},
+)
+
+
+@pytest.fixture(scope="module")
+def raw_stub():
+    server = ants_stub.AntsStub().start()
+    server.mode = "raw"
+    yield server
+    server.stop()
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.one_of(JSON, st.fixed_dictionaries({"AB1234567C": STATUS_ENTRY}), st.binary(max_size=40)))
+def test_whatever_the_hub_answers_it_is_read_or_unavailable(raw_stub, payload):
+    raw_stub.raw = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+    try:
+        answer = client(raw_stub).status(["AB1234567C"])
+    except ants.AntsUnavailable:
+        return
+    entry = answer["AB1234567C"]
+    assert entry["status"] in ants.STATUSES
+    for appointment in entry["appointments"]:
+        assert set(appointment) == {
+            "management_url",
+            "meeting_point",
+            "meeting_point_id",
+            "appointment_date",
+        }
+        assert all(isinstance(value, str) for value in appointment.values())

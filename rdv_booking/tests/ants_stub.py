@@ -8,7 +8,8 @@ can be told to misbehave:
 - ``ok``: answer;
 - ``down``: HTTP 500;
 - ``garbage``: HTTP 200 with an HTML page instead of JSON;
-- ``slow``: answer after ``delay`` seconds.
+- ``slow``: answer after ``delay`` seconds;
+- ``raw``: HTTP 200 with the bytes of ``raw``.
 """
 
 import json
@@ -24,6 +25,7 @@ class AntsStub:
     def __init__(self):
         self.mode = "ok"
         self.delay = 0.0
+        self.raw = b""
         # number -> {"status", "appointments": [{management_url, meeting_point,
         # meeting_point_id, appointment_date}]}
         self.numbers = {}
@@ -66,6 +68,8 @@ class AntsStub:
                     return self._answer(500, json.dumps({"detail": "Internal Server Error"}))
                 if mode == "garbage":
                     return self._answer(200, "<html><body>Oops</body></html>", "text/html")
+                if mode == "raw":
+                    return self._answer(200, stub.raw)
                 if self.headers.get("x-rdv-opt-auth-token") != TOKEN:
                     return self._answer(401, json.dumps({"detail": "X-RDV-OPT-AUTH-TOKEN invalid"}))
                 if method == "GET" and url.path == "/api/status":

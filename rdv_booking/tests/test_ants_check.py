@@ -4,7 +4,7 @@ from freezegun import freeze_time
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from odoo.exceptions import ValidationError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form, tagged
 from odoo.tools import mute_logger
 
@@ -415,3 +415,13 @@ class TestAntsCheck(RdvCase):
         appointment = self.env["rdv.appointment"].browse(wizard.action_confirm()["res_id"])
         self.assertEqual(appointment.application_ids.mapped("number"), ["AB1234567C", "ZZ99887766"])
         self.assertEqual(len(appointment.ants_declaration_ids), 2)
+
+    def test_token_is_readable_by_administrators_only(self):
+        for user in (self.manager, self.agent_id):
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                self.company.with_user(user).read(["rdv_ants_token"])
+        self.assertEqual(self.company.sudo().rdv_ants_token, TOKEN)
+        # What agents do see: the declarations of their commune, not the token.
+        self.valid("AB1234567C")
+        appointment = self.book_with(["AB1234567C"])
+        self.assertEqual(appointment.with_user(self.agent_id).application_ids.ants_state, "pending")
