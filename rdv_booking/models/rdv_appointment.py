@@ -708,6 +708,8 @@ class RdvAppointment(models.Model):
         :param states: the appointments' states (default: those that stand);
             None for all
         """
+        if isinstance(application_ids, str):
+            application_ids = [application_ids]
         numbers = {normalize_application_id(value) for value in application_ids or ()}
         numbers.discard(None)
         if not numbers:

@@ -115,6 +115,9 @@ class TestAntsCheck(RdvCase):
             self.env["rdv.appointment"]._ants_by_application_ids(["zz-9988 7766", "nonsense"]),
             appointment,
         )
+        self.assertEqual(
+            self.env["rdv.appointment"]._ants_by_application_ids("AB1234567C"), appointment
+        )
 
     def test_place_in_another_zone_declares_its_own_wall_clock(self):
         self.place.tz = "America/Guadeloupe"  # UTC-4, no daylight saving time
