@@ -24,6 +24,7 @@
         "views/rdv_slot_views.xml",
         "views/rdv_appointment_views.xml",
         "views/rdv_notification_views.xml",
+        "views/rdv_ants_declaration_views.xml",
         "views/rdv_slot_report_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",

@@ -1,7 +1,7 @@
 {
     "name": "RDV Booking Portal",
     "summary": "Citizens book, manage and cancel appointments on the website",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "category": "Website/Website",
     "license": "AGPL-3",
     "author": "RDV contributors",

@@ -1,11 +1,16 @@
 """Models of the RDV booking back office."""
 
+# The outbox mixin is registered before the models that use it.
+from . import rdv_outbox
+
+# isort: split
 from . import (
     ir_cron,
     mail_mail,
-    rdv_outbox,
+    rdv_ants_declaration,
     rdv_api_client,
     rdv_appointment,
+    rdv_appointment_application,
     rdv_appointment_type,
     rdv_citizen,
     rdv_closure,

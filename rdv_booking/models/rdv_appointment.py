@@ -1,4 +1,5 @@
 import datetime
+import logging
 
 import psycopg2
 
@@ -6,9 +7,15 @@ from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.tools import SQL
 
+from ..tools import clock
+from ..tools.ants import DATE_FORMAT as ANTS_DATE_FORMAT
+from ..tools.ants import REFUSED_STATUSES as ANTS_REFUSED_STATUSES
+from ..tools.ants import AntsUnavailable, normalize_application_id
 from ..tools.identity import id_number_key
 from ..tools.phone import format_phone, has_country_code
 from ..tools.reference import new_reference
+
+_logger = logging.getLogger(__name__)
 
 # A confirmed appointment that stands: planned, or to reschedule (its time was
 # lost, not the appointment). The views write these sets out as literals:
@@ -48,6 +55,18 @@ class SlotTakenError(BookingError):
 
     def __init__(self, message, alternatives=()):
         super().__init__(message, code="taken", alternatives=alternatives)
+
+
+class AntsElsewhereError(BookingError):
+    """A pre-application number already has an appointment elsewhere: the
+    citizen (or the agent) decides whether to book this one too, and books
+    again with ``ants_confirmed``. ``elsewhere`` lists them: dicts of
+    ``person``, ``number``, ``meeting_point``, ``date`` and ``management_url``.
+    """
+
+    def __init__(self, message, elsewhere):
+        super().__init__(message, code="ants_elsewhere")
+        self.elsewhere = elsewhere
 
 
 class CitizenInputError(ValidationError):
@@ -137,6 +156,24 @@ class RdvAppointment(models.Model):
         "the website may book for a relative: the contact is then their account's).",
     )
     file_number = fields.Char("File number")
+    # --- the ID-card and passport procedure: one pre-application number per person
+    application_ids = fields.One2many(
+        "rdv.appointment.application",
+        "appointment_id",
+        string="Pre-application numbers",
+        copy=False,
+    )
+    ants_reason = fields.Selection(related="type_id.ants_reason")
+    ants_check_skipped = fields.Boolean(
+        "National check skipped",
+        readonly=True,
+        copy=False,
+        help="The ANTS hub could not be reached when this appointment was booked: its "
+        "pre-application numbers were not checked for other appointments.",
+    )
+    ants_declaration_ids = fields.One2many(
+        "rdv.ants.declaration", "appointment_id", string="Declarations to ANTS", readonly=True
+    )
     file_number_label = fields.Char(related="type_id.file_number_label")
     id_type = fields.Selection(
         [
@@ -504,6 +541,14 @@ class RdvAppointment(models.Model):
                 partner,
                 channel,
                 counter._phone_region((citizen or {}).get("phone")),
+                persons=persons,
+            )
+            # Before any lock or slot is taken: the hub may take seconds.
+            vals["ants_check_skipped"] = self._ants_check(
+                appointment_type,
+                counter.company_id,
+                vals,
+                confirmed=bool((citizen or {}).get("ants_confirmed")),
             )
             self.env["rdv.person"]._check_limits(appointment_type, vals)
         starts = counter._slot_starts_for(appointment_type, start, persons)
@@ -540,6 +585,7 @@ class RdvAppointment(models.Model):
         else:
             appointment._notify_booked()
             appointment._link_partners_later()
+            appointment._ants_declare()
         return appointment
 
     @api.model
@@ -655,6 +701,175 @@ class RdvAppointment(models.Model):
                 )
 
     # ------------------------------------------------------------------
+    # The national duplicate check of ID-card and passport numbers (ANTS)
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _ants_by_application_ids(self, application_ids, states=CONFIRMED_STATES):
+        """The appointments that carry any of ``application_ids``, typed in
+        any form (they are normalised first; what is not a number is ignored).
+
+        :param states: the appointments' states (default: those that stand);
+            None for all
+        """
+        if isinstance(application_ids, str):
+            application_ids = [application_ids]
+        numbers = {normalize_application_id(value) for value in application_ids or ()}
+        numbers.discard(None)
+        if not numbers:
+            return self.browse()
+        domain = [("application_ids.number", "in", sorted(numbers))]
+        if states is not None:
+            domain.append(("state", "in", list(states)))
+        return self.search(domain)
+
+    @api.model
+    def _ants_check(self, appointment_type, company, vals, confirmed=False, exclude=None):
+        """Check the pre-application numbers of ``vals`` with the ANTS hub.
+
+        The numbers unknown to the hub, expired, or already used for an
+        application are refused, each on its person's field. A number with
+        an appointment elsewhere is refused with where and when
+        (:class:`AntsElsewhereError`) unless ``confirmed``: other editors do
+        not always withdraw theirs, so the citizen decides. Call it before
+        any lock or slot is taken: the hub may take up to the company's
+        timeout to answer.
+
+        :param vals: the booking's values, as :meth:`rdv.citizen._prepare_citizen_vals`
+            gives them
+        :param exclude: the appointment being booked (its own declarations
+            are no other appointment)
+        :return: True when the hub could not be asked and the company's
+            policy books anyway (the check was skipped), else False
+        :raises CitizenInputError: a number refused, per person
+        :raises AntsElsewhereError: a number has an appointment elsewhere
+        :raises BookingError: code 'ants_unavailable', the hub could not be
+            asked and the company's policy refuses
+        """
+        if not appointment_type.ants_reason:
+            return False
+        persons = {
+            command[2]["number"]: command[2]["person"]
+            for command in vals.get("application_ids") or ()
+            if command[0] == 0
+        }
+        client = company._rdv_ants_client()
+        if not persons or client is None:
+            return False
+        try:
+            answers = client.status(list(persons))
+        except AntsUnavailable as error:
+            _logger.warning("ANTS status check of company %s failed: %s", company.id, error)
+            if company.rdv_ants_when_down == "open":
+                return True
+            raise BookingError(
+                _(
+                    "The national check of pre-application numbers is unavailable at the "
+                    "moment: please try again in a few minutes."
+                ),
+                code="ants_unavailable",
+            ) from None
+        Application = self.env["rdv.appointment.application"]
+        errors, elsewhere = {}, []
+        own_urls = {exclude._ants_management_url()} if exclude else set()
+        for number, person in persons.items():
+            status = answers[number]["status"]
+            label = Application._person_label(person)
+            if status in ANTS_REFUSED_STATUSES:
+                errors[Application._field_name(person)] = {
+                    "unknown": _(
+                        "%(person)s: the pre-application number %(number)s is unknown to ANTS. "
+                        "Check it on the summary of the online pre-application.",
+                        person=label,
+                        number=number,
+                    ),
+                    "expired": _(
+                        "%(person)s: the pre-application number %(number)s has expired. "
+                        "Make a new pre-application on the ANTS website.",
+                        person=label,
+                        number=number,
+                    ),
+                    "consumed": _(
+                        "%(person)s: the pre-application number %(number)s was already used "
+                        "for an application at a town hall.",
+                        person=label,
+                        number=number,
+                    ),
+                }[status]
+                continue
+            for appointment in answers[number]["appointments"]:
+                if appointment["management_url"] and appointment["management_url"] in own_urls:
+                    continue
+                elsewhere.append(
+                    {
+                        "person": label,
+                        "number": number,
+                        "meeting_point": appointment["meeting_point"],
+                        "date": self._ants_date_label(appointment["appointment_date"]),
+                        # Shown as a link: another system's web page, nothing else.
+                        "management_url": appointment["management_url"]
+                        if appointment["management_url"].startswith(("https://", "http://"))
+                        else "",
+                    }
+                )
+        if errors:
+            raise CitizenInputError(errors)
+        if elsewhere and not confirmed:
+            raise AntsElsewhereError(
+                "\n".join(
+                    _(
+                        "%(person)s (%(number)s) already has an appointment at %(place)s "
+                        "on %(date)s.",
+                        person=item["person"],
+                        number=item["number"],
+                        place=item["meeting_point"] or "?",
+                        date=item["date"] or "?",
+                    )
+                    for item in elsewhere
+                ),
+                elsewhere,
+            )
+        return False
+
+    @api.model
+    def _ants_date_label(self, value):
+        """A date the hub sent ('2026-03-05 10:00:00', or ISO 8601), as people
+        read it ('05/03/2026 10:00'); as sent when it reads as no date."""
+        text = str(value or "").strip()
+        try:
+            moment = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            return text[:40]
+        return moment.strftime("%d/%m/%Y %H:%M")
+
+    def _ants_management_url(self):
+        """The link ANTS shows the citizen to manage this appointment (one per
+        appointment: the hub keys declarations by number and link). Without
+        the website, the commune's own address; the website gives its page."""
+        self.ensure_one()
+        return self.company_id.website or self.get_base_url()
+
+    def _ants_params(self):
+        """The query parameters that declare this appointment to the hub
+        (without the number): the place and its wall-clock time."""
+        self.ensure_one()
+        place = self.place_id
+        return {
+            "meeting_point_id": str(place.id),
+            "meeting_point": place.name,
+            "appointment_date": clock.to_local(self.start, place.tz).strftime(ANTS_DATE_FORMAT),
+            "management_url": self._ants_management_url(),
+        }
+
+    def _ants_declare(self):
+        """Have these appointments declared to the hub, after the commit."""
+        self.env["rdv.ants.declaration"]._queue_declare(self)
+
+    def _ants_withdraw(self):
+        """Have these appointments' declarations withdrawn, after the commit."""
+        self.env["rdv.ants.declaration"]._queue_withdraw(self)
+
+    # ------------------------------------------------------------------
     # The citizen's contact (res.partner finds or creates it)
     # ------------------------------------------------------------------
 
@@ -753,6 +968,14 @@ class RdvAppointment(models.Model):
             partner,
             "web",
             self.counter_id._phone_region(citizen.get("phone")),
+            persons=self.persons,
+        )
+        vals["ants_check_skipped"] = self._ants_check(
+            self.type_id,
+            self.company_id,
+            vals,
+            confirmed=bool(citizen.get("ants_confirmed")),
+            exclude=self,
         )
         self.write(vals)
         return True
@@ -801,6 +1024,7 @@ class RdvAppointment(models.Model):
         self.with_context(mail_notrack=True).write({"state": "planned", "hold_expiry": False})
         self._notify_booked()
         self._link_partners_later()
+        self._ants_declare()
         return True
 
     def _schedule_hold_release(self):
@@ -892,6 +1116,11 @@ class RdvAppointment(models.Model):
             )
         self.message_post(body=body, subtype_xmlid="mail.mt_note")
         self._notify_changed()
+        if not same_time:
+            # The hub knows an appointment by its place and time: a move is
+            # the old one withdrawn and the new one declared.
+            self._ants_withdraw()
+            self._ants_declare()
         return True
 
     def _cancel(self, by="agency", reason=False):
@@ -904,6 +1133,7 @@ class RdvAppointment(models.Model):
                 )
         self.slot_ids._release()
         self.write({"state": "cancelled", "cancelled_by": by, "cancel_reason": reason})
+        self._ants_withdraw()
         for appointment in self:
             appointment.message_post(
                 body=_(

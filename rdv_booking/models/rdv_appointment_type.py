@@ -259,6 +259,7 @@ class RdvAppointmentType(models.Model):
             "max_horizon_days",
             *(setting for _field, setting in IDENTITY_FIELDS),
             "file_number_label",  # names the field in the citizen's errors
+            "ants_reason",  # one pre-application number per person, checked with ANTS
         ]
 
     def _identity_requirements(self):

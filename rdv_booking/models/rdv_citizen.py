@@ -77,13 +77,16 @@ class RdvCitizen(models.AbstractModel):
     # ------------------------------------------------------------------
 
     @api.model
-    def _prepare_citizen_vals(self, appointment_type, citizen, partner, channel, region):
+    def _prepare_citizen_vals(self, appointment_type, citizen, partner, channel, region, persons=1):
         """Validate and normalise the citizen's data.
 
         The citizen's contact (partner) is not looked up here: see
         :meth:`rdv.appointment._link_partners`.
 
         :param region: country code for phone numbers typed without prefix
+        :param persons: the persons of the booking: an ID-card or passport
+            type asks each one's pre-application number
+            (``citizen["application_numbers"]``, a list, person 1 first)
 
         :raises CitizenInputError: with one message per faulty field
         """
@@ -142,6 +145,12 @@ class RdvCitizen(models.AbstractModel):
                 )
             except ValidationError as error:
                 errors[field_name] = error.args[0]
+        if appointment_type.ants_reason:
+            commands, number_errors = self.env["rdv.appointment.application"]._citizen_numbers(
+                citizen.get("application_numbers"), persons, channel
+            )
+            errors.update(number_errors)
+            vals["application_ids"] = commands
         if channel == "web" and not (vals.get("phone") or vals.get("email")):
             errors.setdefault(
                 "phone",
@@ -304,6 +313,8 @@ class RdvCitizen(models.AbstractModel):
         ).unlink()
         appointments.activity_ids.unlink()
         appointments.notification_ids.unlink()
+        # The pre-application numbers, and what was declared with them.
+        appointments.application_ids.unlink()
         appointments.write(
             {
                 **dict.fromkeys(PERSONAL_FIELDS, False),

@@ -3,6 +3,9 @@ import holidays
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..tools.ants import DEFAULT_URL as ANTS_DEFAULT_URL
+from ..tools.ants import AntsClient
+
 
 class ResCompany(models.Model):
     _inherit = "res.company"
@@ -37,6 +40,52 @@ class ResCompany(models.Model):
         help="The citizens' personal data of an appointment are erased this many months "
         "after it; what the statistics count is kept.",
     )
+
+    # --- the national duplicate check of ID-card and passport numbers (ANTS)
+    rdv_ants_url = fields.Char(
+        "ANTS coordination API",
+        default=ANTS_DEFAULT_URL,
+        help="Base URL of the ANTS coordination API that checks and records the "
+        "pre-application numbers of the ID-card and passport appointments.",
+    )
+    rdv_ants_token = fields.Char(
+        "ANTS token",
+        groups="base.group_system",
+        copy=False,
+        help="The token ANTS gave the commune for its coordination API (sent in the "
+        "x-rdv-opt-auth-token header). Empty: the numbers are asked, not checked.",
+    )
+    rdv_ants_when_down = fields.Selection(
+        [
+            ("closed", "Refuse the booking (try again later)"),
+            ("open", "Accept it and note that the check was skipped"),
+        ],
+        "When the ANTS check is unavailable",
+        default="closed",
+        required=True,
+    )
+    rdv_ants_timeout = fields.Float(
+        "ANTS check timeout (seconds)",
+        default=3.0,
+        help="How long a booking waits for the national check before the hub counts "
+        "as unavailable.",
+    )
+
+    @api.constrains("rdv_ants_timeout")
+    def _check_rdv_ants_timeout(self):
+        for company in self:
+            if not 0.5 <= company.rdv_ants_timeout <= 15:
+                raise ValidationError(
+                    _("The ANTS check timeout must be between 0.5 and 15 seconds.")
+                )
+
+    def _rdv_ants_client(self):
+        """The coordination API client of this commune, or None when it has no token."""
+        self.ensure_one()
+        company = self.sudo()
+        if not company.rdv_ants_token:
+            return None
+        return AntsClient(company.rdv_ants_url, company.rdv_ants_token, company.rdv_ants_timeout)
 
     @api.constrains("rdv_horizon_days", "rdv_hold_minutes", "rdv_retention_months")
     def _check_rdv_durations(self):

@@ -13,6 +13,12 @@ class ResConfigSettings(models.TransientModel):
     rdv_holiday_subdivision = fields.Char(
         related="company_id.rdv_holiday_subdivision", readonly=False
     )
+    rdv_ants_url = fields.Char(related="company_id.rdv_ants_url", readonly=False)
+    rdv_ants_token = fields.Char(
+        related="company_id.rdv_ants_token", readonly=False, groups="base.group_system"
+    )
+    rdv_ants_when_down = fields.Selection(related="company_id.rdv_ants_when_down", readonly=False)
+    rdv_ants_timeout = fields.Float(related="company_id.rdv_ants_timeout", readonly=False)
 
     def action_rdv_import_holidays(self):
         """Create the public-holiday closures of the company now."""

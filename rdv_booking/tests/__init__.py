@@ -3,6 +3,7 @@
 from . import (
     test_access,
     test_agent_tour,
+    test_ants_check,
     test_booking,
     test_check_in,
     test_citizen_input,

@@ -1,6 +1,7 @@
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 
+from ..models.rdv_appointment import AntsElsewhereError
 from ..models.rdv_appointment_type import IDENTITY_FIELDS
 from ..models.rdv_slot import PICKABLE_DOMAIN
 from ..tools.phone import PhoneError, parse_phone
@@ -31,6 +32,18 @@ class RdvSlotAssign(models.TransientModel):
     email = fields.Char("E-mail")
     file_number = fields.Char()
     file_number_label = fields.Char(related="type_id.file_number_label")
+    # The ID-card and passport procedure: each person's pre-application number.
+    ants_reason = fields.Selection(related="type_id.ants_reason")
+    application_numbers = fields.Text(
+        "Pre-application numbers",
+        help="One per person, person 1 first (one per line): the 10 letters or digits of "
+        "each person's online pre-application. Checked with ANTS before booking.",
+    )
+    ants_elsewhere = fields.Text("Appointments elsewhere", readonly=True)
+    ants_confirmed = fields.Boolean(
+        "Book anyway",
+        help="The citizen knows of their appointment elsewhere and wants this one too.",
+    )
     id_type = fields.Selection(
         # The appointment's labels in the user's language (the field's own
         # selection list would stay in English).
@@ -121,6 +134,17 @@ class RdvSlotAssign(models.TransientModel):
 
     def _citizen_values(self):
         values = {"lastname": self.lastname, "firstname": self.firstname}
+        if self.ants_reason:
+            # One per line, as typed; a comma or semicolon also separates them.
+            values["application_numbers"] = [
+                line.strip()
+                for line in (self.application_numbers or "")
+                .replace(";", "\n")
+                .replace(",", "\n")
+                .split("\n")
+                if line.strip()
+            ]
+            values["ants_confirmed"] = self.ants_confirmed
         for field_name, _setting in IDENTITY_FIELDS:
             value = self[field_name]
             values[field_name] = value.id if isinstance(value, models.BaseModel) else value
@@ -131,17 +155,36 @@ class RdvSlotAssign(models.TransientModel):
         self.ensure_one()
         if self.slot_id.state not in ("free", "reserved"):
             raise UserError(_("This slot is no longer free: choose another one."))
-        appointment = self.env["rdv.appointment"]._book(
-            self.type_id,
-            self.slot_id.counter_id,
-            self.slot_id.start,
-            persons=self.persons,
-            citizen=self._citizen_values(),
-            partner=self.partner_id or None,
-            channel=self.channel,
-            allow_reserved=True,
-            comment=self.comment,
-        )
+        try:
+            appointment = self.env["rdv.appointment"]._book(
+                self.type_id,
+                self.slot_id.counter_id,
+                self.slot_id.start,
+                persons=self.persons,
+                citizen=self._citizen_values(),
+                partner=self.partner_id or None,
+                channel=self.channel,
+                allow_reserved=True,
+                comment=self.comment,
+            )
+        except AntsElsewhereError as error:
+            # The agent reads where, asks the citizen, and books anyway or not.
+            self.ants_elsewhere = "\n".join(
+                _(
+                    "%(message)s Link: %(url)s",
+                    message=line,
+                    url=item["management_url"] or "-",
+                )
+                for line, item in zip(str(error.args[0]).split("\n"), error.elsewhere, strict=False)
+            )
+            return {
+                "type": "ir.actions.act_window",
+                "res_model": self._name,
+                "res_id": self.id,
+                "view_mode": "form",
+                "target": "new",
+                "name": _("Book an appointment"),
+            }
         # The agent sees the citizen's contact at once (the booking service
         # leaves it to a cron otherwise).
         appointment._link_partners()

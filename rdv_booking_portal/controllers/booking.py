@@ -10,6 +10,7 @@ from odoo.exceptions import UserError
 from odoo.http import request
 
 from odoo.addons.rdv_booking.models.rdv_appointment import (
+    AntsElsewhereError,
     BookingError,
     CitizenInputError,
     SlotTakenError,
@@ -322,13 +323,24 @@ class RdvBooking(RdvWebsiteBase):
         request.session[SESSION_PENDING] = appointment.id
         return request.redirect("/rdv/booking/details")
 
-    def _identity_form(self, appointment, values=None, errors=None):
+    def _identity_form(self, appointment, values=None, errors=None, elsewhere=None):
         rdv_type = appointment.type_id
         asked = rdv_type._identity_requirements()
         labels = appointment.env["rdv.citizen"]._identity_labels(rdv_type)
         fields_list = [("lastname", "required"), ("firstname", "optional")] + [
             (name, asked[name]) for name, _setting in IDENTITY_FIELDS if name in asked
         ]
+        helps = {}
+        if rdv_type.ants_reason:
+            # The ID-card and passport procedure: each person's own number.
+            Application = request.env["rdv.appointment.application"]
+            for person in range(1, appointment.persons + 1):
+                name = Application._field_name(person)
+                fields_list.append((name, "required"))
+                labels[name] = Application._field_label(person)
+                helps[name] = _(
+                    "10 letters or digits, on the summary of the online pre-application (ANTS)."
+                )
         id_types = appointment._fields["id_type"]._description_selection(request.env)
         countries = request.env["res.country"].sudo().search([])
         return request.render(
@@ -340,6 +352,8 @@ class RdvBooking(RdvWebsiteBase):
                 "labels": labels,
                 "values": values or {},
                 "errors": errors or {},
+                "helps": helps,
+                "ants_elsewhere": elsewhere or [],
                 "id_types": id_types,
                 "countries": countries,
                 "default_country": appointment.place_id.country_id,
@@ -387,6 +401,10 @@ class RdvBooking(RdvWebsiteBase):
                 firstname=appointment.firstname,
                 country_id=appointment.country_id.id,
             )
+            values.update(
+                (application._field_name(application.person), application.number)
+                for application in appointment.application_ids
+            )
         else:
             values = self._account_details()
         return self._identity_form(appointment, {k: v for k, v in values.items() if v})
@@ -427,7 +445,14 @@ class RdvBooking(RdvWebsiteBase):
             name: (post.get(name) or "").strip()
             for name in ["lastname", "firstname"] + [n for n, _s in IDENTITY_FIELDS]
         }
-        errors = {}
+        Application = request.env["rdv.appointment.application"]
+        numbers = [
+            (post.get(Application._field_name(person)) or "").strip()
+            for person in range(1, appointment.persons + 1)
+        ]
+        citizen["application_numbers"] = numbers
+        citizen["ants_confirmed"] = bool(post.get("ants_confirmed"))
+        errors, elsewhere = {}, []
         if not post.get("consent"):
             errors["consent"] = _("Please confirm that you have read the personal data notice.")
         try:
@@ -439,13 +464,23 @@ class RdvBooking(RdvWebsiteBase):
                     savepoint.rollback()
         except CitizenInputError as error:
             errors = {**error.errors, **errors}
+        except AntsElsewhereError as error:
+            # The citizen reads where, and books this one too or not.
+            elsewhere = error.elsewhere
+            errors["_form"] = _(
+                "A pre-application number already has an appointment elsewhere: "
+                "see below, and tick the box to book this one too."
+            )
         except BookingError as error:
             errors["_form"] = str(error.args[0])
         if errors:
             # The box ticked stays ticked: one correction, one round trip.
-            return self._identity_form(
-                appointment, {**citizen, "consent": bool(post.get("consent"))}, errors
-            )
+            values = {
+                **citizen,
+                "consent": bool(post.get("consent")),
+                **{Application._field_name(i): n for i, n in enumerate(numbers, 1)},
+            }
+            return self._identity_form(appointment, values, errors, elsewhere)
         return request.redirect("/rdv/booking/summary")
 
     # ------------------------------------------------------------------

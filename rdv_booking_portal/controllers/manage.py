@@ -205,9 +205,11 @@ class RdvManage(RdvWebsiteBase):
         methods=["GET"],
         sitemap=False,
     )
-    def rdv_manage_find(self, **kwargs):
-        """Seed 000 "Gestion des RDV": find an appointment by its reference."""
-        return self._find_page()
+    def rdv_manage_find(self, reference="", **kwargs):
+        """Seed 000 "Gestion des RDV": find an appointment by its reference
+        (filled in from the link ANTS gives the citizen)."""
+        reference = reference if isinstance(reference, str) else ""
+        return self._find_page(values={"reference": reference.strip()[:20]})
 
     def _find_page(self, error=None, values=None):
         return request.render(

@@ -253,7 +253,34 @@ class RdvAppointment(models.Model):
             lines.append(
                 (self.type_id.file_number_label or _("File number"), self.file_number, "ltr")
             )
+        for application in self.application_ids:
+            lines.append((application._field_label(application.person), application.number, "ltr"))
         return lines
+
+    def _ants_numbers_text(self):
+        """The persons' pre-application numbers on one line, for the e-mails
+        (empty without any)."""
+        self.ensure_one()
+        return Markup(
+            self.env["res.lang"]._rdv_join(
+                Markup("%s %s")
+                % (
+                    application._field_label(application.person),
+                    self._bidi(application.number, "ltr"),
+                )
+                for application in self.application_ids
+            )
+        )
+
+    def _ants_management_url(self):
+        """The page where the citizen sent by ANTS manages this appointment:
+        managing by reference, the reference filled in (the code sent to their
+        phone or e-mail proves it is theirs; a link with a token would be kept
+        by another system)."""
+        self.ensure_one()
+        return self.env["rdv.access.token"]._citizen_url(
+            self, "/rdv/manage/find?reference=%s" % self.name
+        )
 
     def _documents_to_bring(self):
         """The type's list of documents to bring (HTML), or False if it lists none."""

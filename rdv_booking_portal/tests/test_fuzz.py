@@ -52,6 +52,7 @@ FORM_FIELDS = {
     "rdv_details": [],
     "rdv_details_post": ["lastname", "firstname"]
     + [name for name, _setting in IDENTITY_FIELDS]
+    + ["application_number_1", "application_number_2", "ants_confirmed"]
     + ["consent", "website_url_hp"],
     "rdv_summary": [],
     "rdv_send_code": ["rdv_captcha", "from", "website_url_hp"],

@@ -24,6 +24,18 @@ READER_LANG = [
 ]
 
 
+# The confirmation lists each person's pre-application number (ID-card and
+# passport types), under the number of persons.
+ANTS_NUMBERS = [
+    (
+        '<t t-out="object.persons"/></p>\n',
+        '<t t-out="object.persons"/></p>\n'
+        '<p style="margin: 0;" t-if="object.application_ids" '
+        't-out="object._ants_numbers_text()"/>\n',
+    ),
+]
+
+
 def replace_in_templates(cr, table, module, pairs):
     """Replace each (old, new) of ``pairs`` in the ``lang`` and ``body_html``
     (or ``body``) of the records of ``table`` that ``module`` created."""

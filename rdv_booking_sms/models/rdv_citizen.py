@@ -8,7 +8,7 @@ class RdvCitizen(models.AbstractModel):
     _inherit = "rdv.citizen"
 
     @api.model
-    def _prepare_citizen_vals(self, appointment_type, citizen, partner, channel, region):
+    def _prepare_citizen_vals(self, appointment_type, citizen, partner, channel, region, persons=1):
         """On the website, an e-mail address is required when codes cannot go by SMS."""
         errors = {}
         if channel == "web" and not (citizen.get("email") or "").strip():
@@ -18,7 +18,7 @@ class RdvCitizen(models.AbstractModel):
                 errors[field] = message
         try:
             vals = super()._prepare_citizen_vals(
-                appointment_type, citizen, partner, channel, region
+                appointment_type, citizen, partner, channel, region, persons=persons
             )
         except CitizenInputError as error:
             raise CitizenInputError({**errors, **error.errors}) from None

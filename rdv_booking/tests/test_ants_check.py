@@ -1,0 +1,430 @@
+import datetime
+
+from freezegun import freeze_time
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from odoo.exceptions import AccessError, ValidationError
+from odoo.tests import Form, tagged
+from odoo.tools import mute_logger
+
+from ..models.rdv_appointment import (
+    AntsElsewhereError,
+    BookingError,
+    CitizenInputError,
+)
+from ..models.rdv_outbox import RETRY_DELAYS
+from ..tools.ants import normalize_application_id
+from .ants_stub import TOKEN, AntsStub
+from .common import NOW, RdvCase, utc
+
+TUESDAY_9 = utc(2026, 3, 3, 8, 0)  # 09:00 in Paris
+WEDNESDAY_10 = utc(2026, 3, 4, 9, 0)  # 10:00 in Paris
+ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+
+@tagged("post_install", "-at_install")
+class TestAntsCheck(RdvCase):
+    """The pre-application numbers of an ID-card booking, checked with a stub
+    of the ANTS coordination API on loopback, declared and withdrawn."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.stub = AntsStub.plug(cls, cls.company, cls.type_id)
+        cls.company.rdv_ants_timeout = 1.0
+
+    def setUp(self):
+        super().setUp()
+        self.stub.reset()
+
+    def valid(self, *numbers, status="validated", appointments=()):
+        for number in numbers:
+            self.stub.numbers[number] = {"status": status, "appointments": list(appointments)}
+
+    def book_with(self, numbers, persons=None, start=TUESDAY_9, **citizen):
+        return self.book(
+            start,
+            persons=persons or len(numbers),
+            application_numbers=list(numbers),
+            **citizen,
+        )
+
+    def deliver(self):
+        return self.env["rdv.ants.declaration"]._process()
+
+    # ------------------------------------------------------------------
+    # Numbers: one per person, in normal form
+    # ------------------------------------------------------------------
+
+    @settings(max_examples=40, deadline=None)
+    @given(
+        number=st.text(ALNUM + ALNUM.lower(), min_size=10, max_size=10),
+        separators=st.lists(st.sampled_from([" ", "-", "  ", "\u00a0", "–"]), max_size=4),
+    )
+    def test_numbers_are_normalised_however_typed(self, number, separators):
+        typed = number
+        for index, separator in enumerate(separators):
+            cut = (index * 3) % 10
+            typed = typed[:cut] + separator + typed[cut:]
+        application = self.env["rdv.appointment.application"]
+        self.assertEqual(application._normalize("  %s " % typed), number.upper())
+
+    @settings(max_examples=40, deadline=None)
+    @given(st.text(min_size=0, max_size=14))
+    def test_anything_else_is_refused_naming_the_person(self, value):
+        if normalize_application_id(value):
+            return
+        with self.assertRaises(ValidationError) as caught:
+            self.env["rdv.appointment.application"]._normalize(value, person=2)
+        self.assertIn("Person 2", str(caught.exception))
+        self.assertIn("10 letters or digits", str(caught.exception))
+
+    def test_two_persons_two_numbers_declared_after_booking(self):
+        self.valid("AB1234567C", "ZZ99887766")
+        appointment = self.book_with(["ab-123 4567c", "zz99887766"])
+        self.assertEqual(appointment.application_ids.mapped("number"), ["AB1234567C", "ZZ99887766"])
+        self.assertEqual(appointment.application_ids.mapped("person"), [1, 2])
+        (status,) = self.stub.calls("GET", "/api/status")
+        self.assertEqual(
+            status["query"],
+            [("application_ids", "AB1234567C"), ("application_ids", "ZZ99887766")],
+        )
+        self.assertEqual(status["token"], TOKEN)
+        self.assertFalse(appointment.ants_check_skipped)
+        # Nothing is sent inside the booking's transaction.
+        self.assertFalse(self.stub.calls("POST"))
+        self.assertEqual(appointment.application_ids.mapped("ants_state"), ["pending"] * 2)
+        self.assertEqual(self.deliver(), 2)
+        posts = self.stub.calls("POST", "/api/appointments")
+        self.assertEqual(len(posts), 2)
+        self.assertEqual(
+            dict(posts[0]["query"]),
+            {
+                "application_id": "AB1234567C",
+                "meeting_point_id": str(self.place.id),
+                "meeting_point": "Town hall",
+                # The place's wall-clock time, not UTC.
+                "appointment_date": "2026-03-03 09:00:00",
+                "management_url": appointment._ants_management_url(),
+            },
+        )
+        appointment.application_ids.invalidate_recordset()
+        self.assertEqual(appointment.application_ids.mapped("ants_state"), ["declared"] * 2)
+        self.assertEqual(
+            self.env["rdv.appointment"]._ants_by_application_ids(["zz-9988 7766", "nonsense"]),
+            appointment,
+        )
+        self.assertEqual(
+            self.env["rdv.appointment"]._ants_by_application_ids("AB1234567C"), appointment
+        )
+
+    def test_place_in_another_zone_declares_its_own_wall_clock(self):
+        self.place.tz = "America/Guadeloupe"  # UTC-4, no daylight saving time
+        self.valid("AB1234567C")
+        self.book_with(["AB1234567C"], start=utc(2026, 3, 3, 13, 0))
+        self.deliver()
+        (post,) = self.stub.calls("POST")
+        self.assertEqual(dict(post["query"])["appointment_date"], "2026-03-03 09:00:00")
+
+    def test_each_person_gives_their_own_number(self):
+        self.valid("AB1234567C")
+        with self.assertRaises(CitizenInputError) as caught:
+            self.book_with(["AB1234567C", "ab-1234567c"], channel="web")
+        self.assertIn("Person 2", caught.exception.errors["application_number_2"])
+        with self.assertRaises(CitizenInputError) as caught:
+            self.book_with(["AB1234567C", ""], channel="web")
+        self.assertIn("required", caught.exception.errors["application_number_2"])
+        self.assertFalse(self.stub.calls("GET"), "nothing asked to the hub for a bad form")
+        self.assertFalse(self.slots(state="booked"))
+
+    def test_unknown_expired_consumed_numbers_are_refused(self):
+        self.valid("EXPIRED001", status="expired")
+        self.valid("CONSUMED01", status="consumed")
+        with self.assertRaises(CitizenInputError) as caught:
+            self.book_with(["UNKNOWN001", "EXPIRED001", "CONSUMED01"])
+        errors = caught.exception.errors
+        self.assertRegex(errors["application_number_1"], r"Person 1.*UNKNOWN001.*unknown")
+        self.assertRegex(errors["application_number_2"], r"Person 2.*EXPIRED001.*expired")
+        self.assertRegex(errors["application_number_3"], r"Person 3.*CONSUMED01.*already used")
+        self.assertFalse(self.slots(state="booked"))
+        self.assertFalse(self.env["rdv.ants.declaration"].search([]))
+
+    def test_number_booked_elsewhere_asks_the_citizen(self):
+        elsewhere = {
+            "management_url": "https://other.example/rdv/42",
+            "meeting_point": "Mairie de Seynod",
+            "meeting_point_id": "77",
+            "appointment_date": "2026-03-10 14:30:00",
+        }
+        self.valid("AB1234567C", status="declared", appointments=[elsewhere])
+        with self.assertRaises(AntsElsewhereError) as caught:
+            self.book_with(["AB1234567C"])
+        self.assertEqual(caught.exception.code, "ants_elsewhere")
+        self.assertIn("Mairie de Seynod", str(caught.exception))
+        self.assertIn("10/03/2026 14:30", str(caught.exception))
+        (item,) = caught.exception.elsewhere
+        self.assertEqual(item["management_url"], "https://other.example/rdv/42")
+        self.assertFalse(self.slots(state="booked"))
+        # The citizen decides to book anyway.
+        appointment = self.book_with(["AB1234567C"], ants_confirmed=True)
+        self.assertEqual(appointment.state, "planned")
+
+    def test_hub_unavailable_refuses_by_default(self):
+        self.valid("AB1234567C")
+        for mode in ("down", "garbage", "slow", "token"):
+            with self.subTest(mode=mode):
+                self.stub.mode = "ok" if mode == "token" else mode
+                # Odoo's tests stretch any timeout to 10 s (tests/test_ants_client.py
+                # checks the company's own, without Odoo).
+                self.stub.delay = 10.5
+                if mode == "token":
+                    self.company.sudo().rdv_ants_token = "wrong"
+                with (
+                    mute_logger("odoo.addons.rdv_booking.models.rdv_appointment"),
+                    self.assertRaises(BookingError) as caught,
+                ):
+                    self.book_with(["AB1234567C"])
+                self.assertEqual(caught.exception.code, "ants_unavailable")
+                self.assertIn("try again in a few minutes", str(caught.exception))
+                self.assertFalse(self.slots(state="booked"))
+        self.company.sudo().rdv_ants_token = TOKEN
+
+    def test_hub_unavailable_open_policy_books_and_tells_agents(self):
+        self.company.rdv_ants_when_down = "open"
+        self.stub.mode = "down"
+        with mute_logger("odoo.addons.rdv_booking.models.rdv_appointment"):
+            appointment = self.book_with(["AB1234567C"])
+        self.assertEqual(appointment.state, "planned")
+        self.assertTrue(appointment.ants_check_skipped)
+        self.assertEqual(
+            self.env["rdv.appointment"].search([("ants_check_skipped", "=", True)]), appointment
+        )
+
+    def test_no_token_no_check(self):
+        self.company.sudo().rdv_ants_token = False
+        appointment = self.book_with(["AB1234567C"])
+        self.assertEqual(appointment.application_ids.number, "AB1234567C")
+        self.assertFalse(self.stub.requests)
+        self.assertFalse(appointment.ants_declaration_ids)
+        self.company.sudo().rdv_ants_token = TOKEN
+
+    def test_other_types_keep_their_file_number(self):
+        appointment = self.book(
+            TUESDAY_9, appointment_type=self.type_civil, counter=self._civil_counter()
+        )
+        self.assertFalse(appointment.application_ids)
+        self.assertFalse(self.stub.requests)
+
+    def _civil_counter(self):
+        return self._make_counter("Civil counter", types=self.type_civil)
+
+    # ------------------------------------------------------------------
+    # Declarations: after commit, retried, exactly once
+    # ------------------------------------------------------------------
+
+    def test_declaration_retried_with_back_off_then_made_once(self):
+        self.valid("AB1234567C")
+        appointment = self.book_with(["AB1234567C"])
+        (row,) = appointment.ants_declaration_ids
+        self.stub.mode = "down"
+        self.deliver()
+        self.assertEqual((row.state, row.attempts), ("pending", 1))
+        self.assertIn("500", row.last_error)
+        self.assertEqual(appointment.application_ids.ants_state, "pending")
+        self.assertEqual(self.deliver(), 0, "not due before its back-off delay")
+        self.stub.mode = "ok"
+        with freeze_time(NOW + datetime.timedelta(minutes=RETRY_DELAYS[0] + 1)):
+            self.assertEqual(self.deliver(), 1)
+            self.assertEqual(row.state, "done")
+            self.assertEqual(self.deliver(), 0)
+        self.assertEqual(
+            [call["mode"] for call in self.stub.calls("POST")], ["down", "ok"], "one made"
+        )
+        # Run again by hand (a cron twice): the hub's "already declared" is done.
+        row.write({"state": "pending", "next_attempt_at": NOW})
+        self.deliver()
+        self.assertEqual(row.state, "done")
+        self.assertEqual(len(self.stub.numbers["AB1234567C"]["appointments"]), 1)
+
+    def test_declaration_given_up_shows_the_error(self):
+        self.valid("AB1234567C")
+        appointment = self.book_with(["AB1234567C"])
+        (row,) = appointment.ants_declaration_ids
+        self.company.sudo().rdv_ants_token = "wrong"
+        moment = NOW
+        for _attempt in range(len(RETRY_DELAYS) + 1):
+            with freeze_time(moment):
+                self.deliver()
+            moment += datetime.timedelta(hours=5)
+        self.assertEqual(row.state, "failed")
+        appointment.application_ids.invalidate_recordset()
+        self.assertEqual(appointment.application_ids.ants_state, "failed")
+        self.assertIn("token", appointment.application_ids.ants_error)
+        self.company.sudo().rdv_ants_token = TOKEN
+        row.action_retry()
+        self.deliver()
+        self.assertEqual(row.state, "done")
+
+    def test_cancel_withdraws_with_the_same_fields(self):
+        self.valid("AB1234567C")
+        appointment = self.book_with(["AB1234567C"])
+        self.deliver()
+        appointment._cancel(by="citizen")
+        self.assertFalse(self.stub.calls("DELETE"), "after the commit")
+        self.deliver()
+        (delete,) = self.stub.calls("DELETE", "/api/appointments")
+        (post,) = self.stub.calls("POST")
+        self.assertEqual(dict(delete["query"]), dict(post["query"]))
+        self.assertEqual(self.stub.numbers["AB1234567C"]["appointments"], [])
+        appointment.application_ids.invalidate_recordset()
+        self.assertEqual(appointment.application_ids.ants_state, "withdrawn")
+        self.assertFalse(self.env["rdv.appointment"]._ants_by_application_ids(["AB1234567C"]))
+
+    def test_cancel_before_delivery_sends_nothing(self):
+        self.valid("AB1234567C")
+        appointment = self.book_with(["AB1234567C"])
+        appointment._cancel(by="citizen")
+        self.deliver()
+        self.assertFalse(self.stub.calls("POST") + self.stub.calls("DELETE"))
+
+    def test_cancel_after_a_failed_attempt_withdraws_and_never_declares(self):
+        self.valid("AB1234567C")
+        appointment = self.book_with(["AB1234567C"])
+        self.stub.mode = "down"
+        self.deliver()
+        self.stub.mode = "ok"
+        appointment._cancel(by="agency")
+        with freeze_time(NOW + datetime.timedelta(hours=1)):
+            self.deliver()
+        self.assertEqual(len(self.stub.calls("POST")), 1, "only the failed attempt")
+        self.assertEqual(len(self.stub.calls("DELETE")), 1, "in case the hub kept it")
+        self.assertEqual(
+            set(appointment.ants_declaration_ids.mapped("state")), {"done"}, "nothing left"
+        )
+
+    def test_move_withdraws_the_old_and_declares_the_new(self):
+        self.valid("AB1234567C", "ZZ99887766")
+        appointment = self.book_with(["AB1234567C", "ZZ99887766"])
+        self.deliver()
+        appointment._change_slot(self.counter, WEDNESDAY_10)
+        self.deliver()
+        deletes = self.stub.calls("DELETE")
+        posts = self.stub.calls("POST")
+        self.assertEqual(len(deletes), 2)
+        self.assertEqual(len(posts), 4)
+        self.assertEqual(
+            {dict(d["query"])["appointment_date"] for d in deletes}, {"2026-03-03 09:00:00"}
+        )
+        self.assertEqual(
+            {dict(p["query"])["appointment_date"] for p in posts[2:]}, {"2026-03-04 10:00:00"}
+        )
+        self.assertEqual(
+            [a["appointment_date"] for a in self.stub.numbers["AB1234567C"]["appointments"]],
+            ["2026-03-04 10:00:00"],
+        )
+        # And back to the first time: a new declaration, made once.
+        appointment._change_slot(self.counter, TUESDAY_9)
+        self.deliver()
+        self.assertEqual(
+            [a["appointment_date"] for a in self.stub.numbers["AB1234567C"]["appointments"]],
+            ["2026-03-03 09:00:00"],
+        )
+        self.assertEqual(appointment.application_ids.mapped("ants_state"), ["declared"] * 2)
+
+    def test_move_before_delivery_declares_the_new_time_only(self):
+        self.valid("AB1234567C")
+        appointment = self.book_with(["AB1234567C"])
+        appointment._change_slot(self.counter, WEDNESDAY_10)
+        self.deliver()
+        self.assertFalse(self.stub.calls("DELETE"), "the hub never saw the first time")
+        (post,) = self.stub.calls("POST")
+        self.assertEqual(dict(post["query"])["appointment_date"], "2026-03-04 10:00:00")
+        self.assertEqual(appointment.application_ids.ants_state, "declared")
+
+    # ------------------------------------------------------------------
+    # The website's order: hold, details (checked), code, confirmation
+    # ------------------------------------------------------------------
+
+    def test_hold_then_details_checks_then_confirmation_declares(self):
+        self.valid("AB1234567C", "ZZ99887766")
+        hold = self.env["rdv.appointment"]._book(
+            self.type_id, self.counter, TUESDAY_9, persons=2, channel="web", hold=True
+        )
+        self.assertFalse(self.stub.requests, "no number yet: nothing to check")
+        with self.assertRaises(CitizenInputError) as caught:
+            hold._set_citizen(
+                {"lastname": "Aulan", "phone": "0612345678", "application_numbers": ["UNKNOWN001"]}
+            )
+        self.assertIn("application_number_2", caught.exception.errors)
+        hold._set_citizen(
+            {
+                "lastname": "Aulan",
+                "phone": "0612345678",
+                "application_numbers": ["AB1234567C", "ZZ99887766"],
+            }
+        )
+        self.assertEqual(len(hold.application_ids), 2)
+        self.assertFalse(hold.ants_declaration_ids, "a hold is not declared")
+        hold._confirm_hold()
+        self.assertEqual(len(hold.ants_declaration_ids), 2)
+        # Details given again replace the numbers.
+        self.assertEqual(
+            self.env["rdv.appointment.application"].search_count(
+                [("appointment_id", "=", hold.id)]
+            ),
+            2,
+        )
+
+    def test_erasure_forgets_the_numbers(self):
+        self.valid("AB1234567C")
+        appointment = self.book_with(["AB1234567C"])
+        self.deliver()
+        self.env["rdv.citizen"]._erase_personal_data(appointment)
+        self.assertFalse(appointment.application_ids)
+        self.assertFalse(appointment.ants_declaration_ids)
+
+    # ------------------------------------------------------------------
+    # The agents' booking dialog
+    # ------------------------------------------------------------------
+
+    def test_agent_dialog_asks_each_number_and_shows_where_else(self):
+        elsewhere = {
+            "management_url": "https://other.example/rdv/42",
+            "meeting_point": "Mairie de Seynod",
+            "meeting_point_id": "77",
+            "appointment_date": "2026-03-10 14:30:00",
+        }
+        self.valid("AB1234567C")
+        self.valid("ZZ99887766", status="declared", appointments=[elsewhere])
+        slot = self.env["rdv.slot"].search(
+            [("counter_id", "=", self.counter.id), ("start", "=", TUESDAY_9)], limit=1
+        )
+        with Form(self.env["rdv.slot.assign"].with_user(self.agent_id)) as form:
+            form.type_id = self.type_id
+            form.slot_id = slot
+            form.persons = 2
+            form.lastname = "Aulan"
+            form.phone = "0611111111"
+            form.application_numbers = "ab 1234567c\nzz-9988-7766"
+        wizard = form.record
+        action = wizard.action_confirm()
+        self.assertEqual((action["res_model"], action["res_id"]), ("rdv.slot.assign", wizard.id))
+        self.assertIn("Mairie de Seynod", wizard.ants_elsewhere)
+        self.assertIn("https://other.example/rdv/42", wizard.ants_elsewhere)
+        self.assertIn("Person 2", wizard.ants_elsewhere)
+        self.assertEqual(slot.state, "free")
+        wizard.ants_confirmed = True
+        appointment = self.env["rdv.appointment"].browse(wizard.action_confirm()["res_id"])
+        self.assertEqual(appointment.application_ids.mapped("number"), ["AB1234567C", "ZZ99887766"])
+        self.assertEqual(len(appointment.ants_declaration_ids), 2)
+
+    def test_token_is_readable_by_administrators_only(self):
+        for user in (self.manager, self.agent_id):
+            with self.subTest(user=user.login), self.assertRaises(AccessError):
+                self.company.with_user(user).read(["rdv_ants_token"])
+        self.assertEqual(self.company.sudo().rdv_ants_token, TOKEN)
+        # What agents do see: the declarations of their commune, not the token.
+        self.valid("AB1234567C")
+        appointment = self.book_with(["AB1234567C"])
+        self.assertEqual(appointment.with_user(self.agent_id).application_ids.ants_state, "pending")

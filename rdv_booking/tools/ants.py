@@ -1,0 +1,125 @@
+"""The ANTS coordination API (the national duplicate check of ID-card and
+passport appointments), as an editor calls it (no Odoo import).
+
+Each person of an ID-card or passport booking has a pre-application number
+(10 letters or digits). Before booking, ``GET /status`` tells, per number,
+whether it is valid and where it already has appointments; once booked, the
+appointment is declared (``POST /appointments``) and withdrawn when cancelled
+or moved (``DELETE /appointments``), with the same query parameters.
+
+Every call has an explicit timeout: the hub is another system, and a
+citizen's request must not wait on it for ever. Anything but a well-formed
+answer raises :class:`AntsUnavailable`, which the caller turns into its
+policy (refuse, or go on and record that the check was skipped).
+"""
+
+import re
+
+import requests
+
+from .parse import folded
+
+#: The production API (the integration one is ``https://int.api-coordination...``).
+DEFAULT_URL = "https://api-coordination.rendezvouspasseport.ants.gouv.fr/api"
+#: The header that carries the editor's token.
+TOKEN_HEADER = "x-rdv-opt-auth-token"
+#: The format of ``appointment_date``: the place's wall-clock time.
+DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
+#: What the hub answers for each number.
+STATUSES = ("validated", "declared", "consumed", "unknown", "expired")
+#: A number that cannot be used to book.
+REFUSED_STATUSES = ("consumed", "unknown", "expired")
+
+# What a person types between the characters of their number.
+SEPARATORS = re.compile(r"[\s\-‐‑‒–—―_.]+")
+APPLICATION_ID = re.compile(r"[A-Z0-9]{10}")
+
+
+class AntsUnavailable(Exception):
+    """The hub did not answer in time, or not with what it documents."""
+
+
+def normalize_application_id(value):
+    """The pre-application number ``value`` in normal form, or None if it is not one.
+
+    Spaces and dashes dropped, in capitals, as typed on any keyboard
+    (full-width forms, digits of any script): exactly 10 letters or digits.
+    """
+    if not isinstance(value, str):
+        return None
+    key = SEPARATORS.sub("", folded(value)).upper()
+    return key if APPLICATION_ID.fullmatch(key) else None
+
+
+class AntsClient:
+    """Calls to one commune's coordination API (``base_url``, ``token``)."""
+
+    def __init__(self, base_url, token, timeout):
+        self.base_url = (base_url or DEFAULT_URL).rstrip("/")
+        self.token = token
+        self.timeout = timeout
+
+    def _call(self, method, path, params):
+        try:
+            response = requests.request(
+                method,
+                self.base_url + path,
+                params=params,
+                headers={TOKEN_HEADER: self.token or "", "Accept": "application/json"},
+                timeout=self.timeout,
+                allow_redirects=False,
+            )
+        except requests.RequestException as error:
+            raise AntsUnavailable(type(error).__name__) from error
+        return response
+
+    def status(self, application_ids):
+        """{number: {"status", "appointments": [...]}} for each of ``application_ids``.
+
+        Each appointment keeps the documented keys only (``management_url``,
+        ``meeting_point``, ``meeting_point_id``, ``appointment_date``), as
+        strings. Raises :class:`AntsUnavailable` unless every number has a
+        documented status.
+        """
+        response = self._call("GET", "/status", [("application_ids", n) for n in application_ids])
+        if response.status_code != 200:
+            raise AntsUnavailable("HTTP %s" % response.status_code)
+        try:
+            payload = response.json()
+        except ValueError as error:
+            raise AntsUnavailable("not JSON") from error
+        if not isinstance(payload, dict):
+            raise AntsUnavailable("not an object")
+        result = {}
+        for number in application_ids:
+            entry = payload.get(number)
+            if not isinstance(entry, dict) or entry.get("status") not in STATUSES:
+                raise AntsUnavailable("no status for a number")
+            appointments = entry.get("appointments") or []
+            if not isinstance(appointments, list):
+                raise AntsUnavailable("appointments not a list")
+            result[number] = {
+                "status": entry["status"],
+                "appointments": [
+                    {
+                        key: str(item.get(key) or "")
+                        for key in (
+                            "management_url",
+                            "meeting_point",
+                            "meeting_point_id",
+                            "appointment_date",
+                        )
+                    }
+                    for item in appointments
+                    if isinstance(item, dict)
+                ],
+            }
+        return result
+
+    def declare(self, params):
+        """POST /appointments; return the HTTP status (the caller decides)."""
+        return self._call("POST", "/appointments", params).status_code
+
+    def withdraw(self, params):
+        """DELETE /appointments; return the HTTP status (the caller decides)."""
+        return self._call("DELETE", "/appointments", params).status_code
