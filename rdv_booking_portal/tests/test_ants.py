@@ -126,6 +126,15 @@ class TestAntsToken(AntsCase, HttpCase):
         with self.assertRaises(ValidationError):
             self.company._rdv_ants_set_token(self.other_token)
 
+    def test_generated_token_is_shown_once_and_opens_the_commune(self):
+        settings_form = self.env["res.config.settings"].with_company(self.company).create({})
+        action = settings_form.action_rdv_ants_generate_token()
+        token = action["params"]["message"].split()[-1]
+        self.assertEqual(self.ants(POINTS, token=token).status_code, 200)
+        self.assertEqual(self.ants(POINTS).status_code, 401, "the old token stops working")
+        self.assertEqual(self.company.rdv_ants_token_hint, token[:4] + "…")
+        self.assertFalse(settings_form.rdv_ants_token, "not kept in the form")
+
     def test_other_communes_token_answers_for_its_own_places_only(self):
         mine = self.ants(POINTS).json()
         theirs = self.ants(POINTS, token=self.other_token).json()
