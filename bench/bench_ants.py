@@ -67,7 +67,7 @@ def build(db, rng):
                 "max_horizon_days": DAYS,
                 "is_published": True,
                 "ants_reason": "CNI-PASSPORT",
-                "ask_file_number": "required",
+                "ask_file_number": "no",
             },
             place={"name": "Mairie 00", "latitude": 45.9, "longitude": 6.1},
             week=("Semaine", ((0, 4, 8.5, 12.0), (0, 4, 13.5, 17.0), (5, 5, 8.5, 12.0))),
@@ -116,7 +116,7 @@ def build(db, rng):
                 citizen={
                     "lastname": "Bois",
                     "phone": "0612%06d" % rng.randrange(10**6),
-                    "file_number": number,
+                    "application_numbers": [number],
                 },
             )
             numbers.append(number)

@@ -1266,42 +1266,6 @@ class RdvAppointment(models.Model):
         )
 
     # ------------------------------------------------------------------
-    # The ANTS hub (identity cards and passports)
-    # ------------------------------------------------------------------
-
-    @api.model
-    def _ants_by_application_ids(self, company, application_ids):
-        """{pre-application number: appointments}: the planned appointments
-        to come of ``company``, of types of an ANTS procedure, that carry one
-        of ``application_ids`` (normalised: 10 capitals or digits). The one
-        place where the hub's numbers are matched with appointments."""
-        if not application_ids:
-            return {}
-        self.flush_model(["file_number", "state", "start", "company_id", "type_id"])
-        self.env["rdv.appointment.type"].flush_model(["ants_reason"])
-        self.env.cr.execute(
-            SQL(
-                """
-                SELECT a.id, upper(regexp_replace(a.file_number, '[[:space:]-]', '', 'g'))
-                  FROM rdv_appointment a
-                  JOIN rdv_appointment_type t ON t.id = a.type_id AND t.ants_reason IS NOT NULL
-                 WHERE a.company_id = %(company)s AND a.state = 'planned'
-                   AND a.start >= %(now)s AND a.file_number IS NOT NULL
-                   AND upper(regexp_replace(a.file_number, '[[:space:]-]', '', 'g'))
-                       = ANY(%(ids)s)
-                 ORDER BY a.start, a.id
-                """,
-                company=company.id,
-                now=fields.Datetime.now(),
-                ids=list(application_ids),
-            )
-        )
-        found = {}
-        for appointment_id, number in self.env.cr.fetchall():
-            found.setdefault(number, []).append(appointment_id)
-        return {number: self.browse(ids) for number, ids in found.items()}
-
-    # ------------------------------------------------------------------
     # Actions (buttons of the back office)
     # ------------------------------------------------------------------
 

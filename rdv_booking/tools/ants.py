@@ -1,5 +1,11 @@
-"""The ANTS coordination API (the national duplicate check of ID-card and
-passport appointments), as an editor calls it (no Odoo import).
+"""The ANTS hub, in plain Python (no Odoo import): what it sends us and
+reads from us, and its coordination API (the national duplicate check of
+ID-card and passport appointments), as an editor calls it.
+
+The hub (rendezvouspasseport.ants.gouv.fr) calls each editor's
+``getManagedMeetingPoints``, ``availableTimeSlots`` and
+``searchApplicationIds``; lists come as repeated parameters without
+brackets (``meeting_point_ids=1&meeting_point_ids=2``).
 
 Each person of an ID-card or passport booking has a pre-application number
 (10 letters or digits). Before booking, ``GET /status`` tells, per number,
@@ -35,6 +41,37 @@ SEPARATORS = re.compile(r"[\s\-‐‑‒–—―_.]+")
 APPLICATION_ID = re.compile(r"[A-Z0-9]{10}")
 
 
+#: At most this many ids in one call of the hub: it asks for the places of
+#: one search (a few dozen), or the numbers of one family.
+MAX_IDS = 200
+
+
+def hub_datetime(local):
+    """The wall-clock time ``local`` (naive, in the place's zone) as the hub
+    shows it.
+
+    The hub prints the time it receives as it reads it, without converting
+    it: what a citizen must see is the time on the town hall's clock. RDV
+    Service Public, connected to the hub since 2023, sends the place's wall
+    clock as ``"%Y-%m-%dT%H:%MZ"`` (its ``available_time_slots`` and their
+    request specs: a 09:00 opening in Paris is ``"2022-11-01T09:00Z"``); the
+    ``Z`` is part of the format the hub parses, not a claim of UTC. We send
+    the same, so that a place in Cayenne or Saint-Denis de La Réunion shows
+    its own hours, as they are shown for the communes of every editor.
+    """
+    return local.strftime("%Y-%m-%dT%H:%MZ")
+
+
+class AntsQueryError(ValueError):
+    """A call of the hub that cannot be answered: ``field`` names the
+    parameter, ``message`` says what is wrong with it."""
+
+    def __init__(self, field, message):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
 class AntsUnavailable(Exception):
     """The hub did not answer in time, or not with what it documents."""
 
@@ -45,7 +82,7 @@ def normalize_application_id(value):
     Spaces and dashes dropped, in capitals, as typed on any keyboard
     (full-width forms, digits of any script): exactly 10 letters or digits.
     """
-    if not isinstance(value, str):
+    if not isinstance(value, str) or len(value) > 100:
         return None
     key = SEPARATORS.sub("", folded(value)).upper()
     return key if APPLICATION_ID.fullmatch(key) else None

@@ -13,7 +13,7 @@ import logging
 from odoo import _, http
 from odoo.http import request
 
-from ..tools.ants import AntsQueryError
+from odoo.addons.rdv_booking.tools.ants import AntsQueryError
 
 _logger = logging.getLogger(__name__)
 

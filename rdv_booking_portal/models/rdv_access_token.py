@@ -1,12 +1,9 @@
-import base64
 import datetime
 import hashlib
-import hmac
 import re
 import secrets
 
 from odoo import api, fields, models
-from odoo.tools import SQL
 
 # What ``secrets.token_urlsafe`` writes: anything else is no token of ours.
 TOKEN = re.compile(r"[A-Za-z0-9_-]{1,128}")
@@ -109,39 +106,3 @@ class RdvAccessToken(models.Model):
     def _book_again_url(self, appointment):
         """Absolute link to book ``appointment``'s type again."""
         return self._citizen_url(appointment, "/rdv/type/%s" % appointment.type_id.id)
-
-    @api.model
-    def _ants_urls(self, appointment):
-        """(management link, cancellation link) of ``appointment`` for the
-        ANTS hub, which shows them to the citizen searching their
-        pre-application number.
-
-        The hub asks again at each search, and a declaration to it is
-        withdrawn with the link it was made with: the token is derived from
-        the appointment (HMAC with the database's secret) rather than drawn,
-        so each call gives the same links and adds no row; its hash is kept
-        as any link's, valid until a month after the appointment.
-        """
-        appointment.ensure_one()
-        secret = self.env["ir.config_parameter"].sudo().get_param("database.secret")
-        digest = hmac.new(
-            secret.encode(), b"rdv-ants-link:%d" % appointment.id, hashlib.sha256
-        ).digest()
-        token = base64.urlsafe_b64encode(digest[:24]).decode()
-        expires = max(appointment.stop, fields.Datetime.now()) + datetime.timedelta(days=30)
-        self.env.cr.execute(
-            SQL(
-                """
-                INSERT INTO rdv_access_token (appointment_id, token_hash, expires_at, created_at)
-                VALUES (%(appointment)s, %(hash)s, %(expires)s, %(now)s)
-                ON CONFLICT (token_hash) DO UPDATE
-                   SET expires_at = GREATEST(rdv_access_token.expires_at, EXCLUDED.expires_at)
-                """,
-                appointment=appointment.id,
-                hash=self._hash(token),
-                expires=expires,
-                now=fields.Datetime.now(),
-            )
-        )
-        manage = self._citizen_url(appointment, "/rdv/manage/%s" % token)
-        return manage, manage + "?next=cancel"

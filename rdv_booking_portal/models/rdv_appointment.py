@@ -13,9 +13,10 @@ from odoo.tools.misc import hmac
 
 from odoo.addons.rdv_booking.models.rdv_appointment import CONFIRMED_STATES, BookingError
 from odoo.addons.rdv_booking.tools import clock
+from odoo.addons.rdv_booking.tools.ants import MAX_IDS as ANTS_MAX_IDS
+from odoo.addons.rdv_booking.tools.ants import hub_datetime, normalize_application_id
 from odoo.addons.rdv_booking.tools.bidi import isolate, text_direction
 from odoo.addons.rdv_booking.tools.contact import mask_email
-from odoo.addons.rdv_booking.tools.parse import folded
 from odoo.addons.rdv_booking.tools.phone import (
     PhoneError,
     format_phone,
@@ -24,9 +25,6 @@ from odoo.addons.rdv_booking.tools.phone import (
 )
 from odoo.addons.rdv_booking.tools.reference import normalize_reference
 
-from ..tools.ants import MAX_IDS as ANTS_MAX_IDS
-from ..tools.ants import application_id as ants_application_id
-from ..tools.ants import hub_datetime
 from ..tools.ics import calendar_file
 from .mail_template import plain_text
 
@@ -522,23 +520,39 @@ class RdvAppointment(models.Model):
         # Beyond the first ids a search sends, numbers are not looked up:
         # the hub gets its answer, never an error.
         numbers = {
-            raw: ants_application_id(folded(raw)) if rank < ANTS_MAX_IDS else None
+            raw: normalize_application_id(raw) if rank < ANTS_MAX_IDS else None
             for rank, raw in enumerate(dict.fromkeys(application_ids))
         }
-        found = self.sudo()._ants_by_application_ids(company, set(numbers.values()) - {None})
-        Token = self.env["rdv.access.token"].sudo()
+        appointments = (
+            self.sudo()
+            ._ants_by_application_ids(set(numbers.values()) - {None}, states=("planned",))
+            .filtered(
+                lambda appointment: (
+                    appointment.company_id == company
+                    and appointment.type_id.ants_reason
+                    and appointment.start >= fields.Datetime.now()
+                )
+            )
+            .sorted(lambda appointment: (appointment.start, appointment.id))
+        )
         answer = {}
         for raw, number in numbers.items():
             entries = []
-            for appointment in found.get(number, ()):
-                manage_url, cancel_url = Token._ants_urls(appointment)
+            for appointment in appointments:
+                if number not in appointment.application_ids.mapped("number"):
+                    continue
+                # The page of managing by reference: the hub keeps and shows
+                # this link, so it carries no token (the citizen proves the
+                # appointment is theirs with a code); the same link declared
+                # to the hub, so that a withdrawal matches it.
+                url = appointment._ants_management_url()
                 local = clock.to_local(appointment.start, appointment.place_id.tz or "UTC")
                 entries.append(
                     {
                         "meeting_point": appointment.place_id.name,
                         "datetime": hub_datetime(local),
-                        "management_url": manage_url,
-                        "cancel_url": cancel_url,
+                        "management_url": url,
+                        "cancel_url": url,
                     }
                 )
             answer[raw] = entries

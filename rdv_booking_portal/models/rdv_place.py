@@ -4,10 +4,9 @@ from odoo import _, api, fields, models
 
 from odoo.addons.rdv_booking.models.rdv_appointment_type import ANTS_REASON_TYPES
 from odoo.addons.rdv_booking.tools import clock
+from odoo.addons.rdv_booking.tools.ants import MAX_IDS as ANTS_MAX_IDS
+from odoo.addons.rdv_booking.tools.ants import AntsQueryError, hub_datetime
 from odoo.addons.rdv_booking.tools.parse import parse_date, parse_id, parse_int
-
-from ..tools.ants import MAX_IDS as ANTS_MAX_IDS
-from ..tools.ants import AntsQueryError, hub_datetime
 
 # The longest range of days the hub may ask for in one call: a year (no slot
 # exists beyond the company's horizon anyway, so a longer one costs nothing
