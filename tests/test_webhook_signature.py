@@ -116,6 +116,24 @@ def test_plain_http_to_another_machine_is_refused(host):
     assert webhook.url_problem("https://%s/hook" % host) == ""
 
 
+def test_retry_after():
+    assert webhook.retry_after_seconds("120") == 120
+    assert webhook.retry_after_seconds(" 5 ") == 5
+    assert webhook.retry_after_seconds("99999999999999999999") == webhook.MAX_RETRY_AFTER
+    for value in (None, "", "-5", "1.5", "Wed, 21 Oct 2015 07:28:00 GMT", "٣٠"):
+        assert webhook.retry_after_seconds(value) == 0, value
+
+
+@given(st.one_of(st.none(), st.text(max_size=30), st.integers(0, 10**12).map(str)))
+def test_retry_after_is_a_bounded_number_of_seconds(value):
+    wait = webhook.retry_after_seconds(value)
+    assert isinstance(wait, int) and 0 <= wait <= webhook.MAX_RETRY_AFTER
+    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        assert wait == min(int(value), webhook.MAX_RETRY_AFTER)
+    else:
+        assert wait == 0
+
+
 def _readme_snippet():
     """The Python verification snippet of the README's Webhooks section."""
     text = (ROOT / "README.md").read_text()

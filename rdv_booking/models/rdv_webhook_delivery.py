@@ -20,16 +20,7 @@ CLIENT_CONTEXT_KEY = "rdv_api_client_id"
 # Statuses worth trying again: the receiver is busy or down, not refusing.
 RETRY_STATUSES = {408, 429}
 RESPONSE_EXCERPT = 500
-MAX_RETRY_AFTER = 24 * 3600
 USER_AGENT = "RDV-Webhooks/1.0"
-
-
-def retry_after_seconds(value):
-    """The seconds a Retry-After header asks to wait (a number of seconds;
-    the HTTP-date form is not read), at most a day; 0 when there is none."""
-    if not value or not value.strip().isdigit():
-        return 0
-    return min(int(value.strip()), MAX_RETRY_AFTER)
 
 
 def _utc_iso(value):
@@ -249,7 +240,7 @@ class RdvWebhookDelivery(models.Model):
             return True
         if status >= 500 or status in RETRY_STATUSES:
             reason = _("The receiver answered HTTP %s.", status)
-            wait = retry_after_seconds(response.headers.get("Retry-After"))
+            wait = webhook.retry_after_seconds(response.headers.get("Retry-After"))
             if not wait:
                 return reason
             # The receiver said when to come back: not before, nor earlier

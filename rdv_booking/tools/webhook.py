@@ -24,6 +24,8 @@ SIGNATURE_PREFIX = "sha256="
 # How far the timestamp may be from the receiver's clock (seconds).
 DEFAULT_TOLERANCE = 300
 URL_MAX_LENGTH = 2000
+# The longest wait a receiver's Retry-After header may ask (seconds).
+MAX_RETRY_AFTER = 24 * 3600
 
 
 def _as_bytes(value):
@@ -95,3 +97,14 @@ def url_problem(url):
     if parts.scheme == "http" and not is_loopback_host(parts.hostname):
         return "http"
     return ""
+
+
+def retry_after_seconds(value):
+    """The seconds a receiver's Retry-After header asks to wait: a number of
+    seconds (the HTTP-date form is not read), at most a day; 0 when none."""
+    if not isinstance(value, str):
+        return 0
+    value = value.strip()
+    if not value.isascii() or not value.isdigit():
+        return 0
+    return min(int(value), MAX_RETRY_AFTER)

@@ -66,6 +66,19 @@ class TestCitizenRoutes(RdvPortalCase, HttpCase):
         verify = self.post("/rdv/booking/code", {"rdv_captcha": self.captcha(summary)}, summary)
         return self.post("/rdv/booking/verify", {"code": sink.last_code(email)}, verify)
 
+    def book_and_manage_link(self, sink, start):
+        """The whole flow for ``start``; the appointment and the link of its
+        confirmation e-mail."""
+        self.book(sink, start=start)
+        appointment = self.env["rdv.appointment"].search([("counter_id", "=", self.counter.id)])
+        confirmation = [
+            m
+            for m in sink.flush(self.env).texts()
+            if appointment.name in m["subject"] and "confirmed" in m["subject"]
+        ]
+        link = re.search(r'href="[^"]*(/rdv/manage/[\w-]+)"', confirmation[0]["html"]).group(1)
+        return appointment, link
+
     # --- the pages
 
     def test_types_places_and_days(self):
@@ -623,14 +636,7 @@ class TestCitizenRoutes(RdvPortalCase, HttpCase):
 
     def test_manage_by_link_cancel_and_reschedule(self):
         with smtp_sink(self.env) as sink:
-            self.book(sink, start=self._future_start(days=3, hour=11))
-            appointment = self.env["rdv.appointment"].search([("counter_id", "=", self.counter.id)])
-            confirmation = [
-                m
-                for m in sink.flush(self.env).texts()
-                if appointment.name in m["subject"] and "confirmed" in m["subject"]
-            ]
-            link = re.search(r'href="[^"]*(/rdv/manage/[\w-]+)"', confirmation[0]["html"]).group(1)
+            appointment, link = self.book_and_manage_link(sink, self._future_start(days=3, hour=11))
             self.opener.cookies.clear()  # another browser: only the link opens it
             self.assertEqual(self.url_open("/rdv/manage", allow_redirects=False).status_code, 303)
             manage = self.url_open(link)

@@ -2,7 +2,6 @@
 client system's receiver on loopback, signed, once the change is saved."""
 
 import json
-import re
 
 from odoo import fields
 from odoo.tests import HttpCase, tagged
@@ -21,6 +20,7 @@ class TestWebhooksFromTheWebsite(RdvPortalCase, HttpCase):
     details = Routes.details
     captcha = Routes.captcha
     book = Routes.book
+    book_and_manage_link = Routes.book_and_manage_link
 
     @classmethod
     def setUpClass(cls):
@@ -41,14 +41,7 @@ class TestWebhooksFromTheWebsite(RdvPortalCase, HttpCase):
 
     def test_booked_moved_and_cancelled_by_the_citizen(self):
         with smtp_sink(self.env) as sink:
-            self.book(sink, start=self._future_start(days=3, hour=11))
-            appointment = self.env["rdv.appointment"].search([("counter_id", "=", self.counter.id)])
-            confirmation = [
-                m
-                for m in sink.flush(self.env).texts()
-                if appointment.name in m["subject"] and "confirmed" in m["subject"]
-            ]
-        link = re.search(r'href="[^"]*(/rdv/manage/[\w-]+)"', confirmation[0]["html"]).group(1)
+            appointment, link = self.book_and_manage_link(sink, self._future_start(days=3, hour=11))
         manage = self.url_open(link)
         move = {
             "counter_id": self.counter.id,
