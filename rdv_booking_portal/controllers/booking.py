@@ -382,7 +382,7 @@ class RdvBooking(RdvWebsiteBase):
                 country_id=appointment.country_id.id,
             )
         else:
-            values = self._account_details()
+            values = {**self._account_details(), **self._prefilled_details(appointment)}
         return self._identity_form(appointment, {k: v for k, v in values.items() if v})
 
     def _account_details(self):

@@ -1,6 +1,7 @@
 """Odoo tests of rdv_booking_portal."""
 
 from . import (
+    test_api,
     test_fuzz,
     test_hold_limits,
     test_manage_oracle,

@@ -73,6 +73,8 @@ FORM_FIELDS = {
     "portal_my_appointment": [],
     "portal_my_appointment_change": [],
     "rdv_method_not_allowed": [],
+    "rdv_link": ["client", "type", "exp", "sig", "lastname", "firstname", "email", "phone"]
+    + ["file_number"],
 }
 # Names no form sends, and one that clashes with Python's (``self``).
 STRAY_FIELDS = ["id", "\x00", "self"]
