@@ -1,6 +1,7 @@
 from fastapi import APIRouter
+from starlette.middleware import Middleware
 
-from odoo import api, fields, models
+from odoo import fields, models
 
 API_DESCRIPTION = """Book appointments of a commune from another system: a case-management
 system, a phone server (IVR), a partner platform.
@@ -28,13 +29,16 @@ class FastapiEndpoint(models.Model):
             return [api_v1_router]
         return super()._get_fastapi_routers()
 
+    def _get_fastapi_app_middlewares(self):
+        middlewares = super()._get_fastapi_app_middlewares()
+        if self.app == "rdv_api":
+            from ..routers.api_v1 import RefusalMiddleware
+
+            middlewares.append(Middleware(RefusalMiddleware))
+        return middlewares
+
     def _prepare_fastapi_app_params(self):
         params = super()._prepare_fastapi_app_params()
         if self.app == "rdv_api":
             params.update(description=API_DESCRIPTION, version="1")
         return params
-
-    @api.model
-    def _rdv_api_endpoint(self):
-        """The endpoint record of the public API."""
-        return self.env.ref("rdv_booking_portal.rdv_api_endpoint", raise_if_not_found=False)

@@ -14,13 +14,17 @@ from typing import Annotated, Any
 
 import psycopg2
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import JSONResponse
 
-from odoo import _, fields
+from odoo import fields
 from odoo.api import Environment
 from odoo.exceptions import AccessError, MissingError, UserError
 
+from odoo.addons.fastapi.context import odoo_env_ctx
 from odoo.addons.fastapi.dependencies import odoo_env
 from odoo.addons.rdv_booking.models.rdv_appointment import (
     BookingError,
@@ -75,6 +79,59 @@ class ApiRefused(HTTPException):
     loglevel = logging.DEBUG
 
 
+class RefusalMiddleware:
+    """Every refusal is answered here, as JSON ``{"detail": ...}``: those of
+    the routes (:class:`ApiRefused`), a body or parameter that does not fit
+    the document (422), and what the routing itself refuses (an unknown
+    path, a method the path does not take).
+
+    Answered, not raised through OCA fastapi's dispatcher to Odoo's error
+    handler: an exception raised while the request's body was being read
+    (a body that is not JSON) sometimes left that dispatcher without a
+    response under Odoo's prefork workers, an HTTP 500. The request's
+    transaction is rolled back first, as for an exception: a refused call
+    changes nothing (the call's log and rate-limit hit are committed apart).
+    """
+
+    CODES = {404: "not_found", 405: "method_not_allowed"}
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def send_started(message):
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_started)
+        except (ApiRefused, RequestValidationError, StarletteHTTPException) as error:
+            if started:
+                raise
+            odoo_env_ctx.get().cr.rollback()
+            status, body, headers = self._answer(error)
+            await JSONResponse(body, status, headers)(scope, receive, send)
+
+    def _answer(self, error):
+        """(status, body, headers) of a refusal."""
+        if isinstance(error, RequestValidationError):
+            return 422, {"detail": jsonable_encoder(error.errors())}, None
+        detail = error.detail
+        if not isinstance(error, ApiRefused):
+            detail = {
+                "field": None,
+                "reason": str(error.detail),
+                "code": self.CODES.get(error.status_code, "invalid"),
+            }
+        return error.status_code, {"detail": detail}, error.headers
+
+
 def _refuse(status, reason, field=None, code="invalid", headers=None):
     return ApiRefused(
         status_code=status,
@@ -83,7 +140,7 @@ def _refuse(status, reason, field=None, code="invalid", headers=None):
     )
 
 
-def _as_http(error):
+def _as_http(error, env):
     """The HTTPException that answers ``error`` (a refusal of the models)."""
     if isinstance(error, ApiRefusal):
         return _refuse(STATUS.get(error.code, 400), str(error.args[0]), error.field, error.code)
@@ -107,7 +164,7 @@ def _as_http(error):
         }.get(error.code)
         return _refuse(STATUS.get(error.code, 400), str(error.args[0]), field, error.code)
     if isinstance(error, MissingError | AccessError):
-        return _refuse(404, _("Not found."), None, "not_found")
+        return _refuse(404, env._("Not found."), None, "not_found")
     return _refuse(400, str(error.args[0]), None, "invalid")
 
 
@@ -128,7 +185,7 @@ def api_client(
         if not client:
             raise _refuse(
                 401,
-                _("Give a valid API key in the X-API-Key header."),
+                env._("Give a valid API key in the X-API-Key header."),
                 "X-API-Key",
                 "unauthorized",
                 {"WWW-Authenticate": "Bearer"},
@@ -137,7 +194,7 @@ def api_client(
             wait = 60 - int(time.time()) % 60
             raise _refuse(
                 429,
-                _("Too many calls with this key. Please wait %s seconds.", wait),
+                env._("Too many calls with this key. Please wait %s seconds.", wait),
                 None,
                 "rate_limited",
                 {"Retry-After": str(wait)},
@@ -158,14 +215,14 @@ def api_client(
         status = 503  # retried by Odoo (a concurrent update)
         raise
     except (UserError, AccessError, MissingError) as error:
-        http_error = _as_http(error)
+        http_error = _as_http(error, env)
         status = http_error.status_code
         raise http_error from error
     except Exception as error:
         _logger.exception("API call %s %s failed", request.method, request.url.path)
         status = 400
         raise _refuse(
-            400, _("Your request could not be processed."), None, "unprocessable"
+            400, env._("Your request could not be processed."), None, "unprocessable"
         ) from error
     finally:
         env["rdv.api.log"].sudo()._record(
@@ -249,7 +306,9 @@ def list_places(
     """The places of a type, nearest first (from lat/lon, else a postcode or
     town), then earliest; each with its first free time."""
     if (lat is None) != (lon is None):
-        raise _refuse(400, _("Give both latitude and longitude."), "lon" if lon is None else "lat")
+        raise _refuse(
+            400, client.env._("Give both latitude and longitude."), "lon" if lon is None else "lat"
+        )
     rdv_type = client._api_type(type_id)
     return [
         schemas.Place(
@@ -295,7 +354,7 @@ def availability(
     date_from = date_from or today
     date_to = date_to or date_from + datetime.timedelta(days=14)
     if date_from.year < 2000 or date_to.year > 9000:
-        raise _refuse(400, _("This date is out of range."), "date_from")
+        raise _refuse(400, client.env._("This date is out of range."), "date_from")
     return [
         schemas.FreeTime(
             place_id=counter.place_id.id,
@@ -331,7 +390,7 @@ def book(client: Client, request: Request, body: schemas.BookingRequest) -> sche
     ``/appointments/{reference}/confirm`` before ``hold_expires_at``."""
     start = _utc(body.start)
     if not datetime.datetime(2000, 1, 1) < start < datetime.datetime(9000, 1, 1):
-        raise _refuse(400, _("This date is out of range."), "start")
+        raise _refuse(400, client.env._("This date is out of range."), "start")
     citizen = {
         name: value for name, value in body.citizen.model_dump().items() if value not in (None, "")
     }
@@ -381,7 +440,7 @@ def move(client: Client, reference: Reference, body: schemas.MoveRequest) -> sch
     """Move an appointment to another free time of its type."""
     start = _utc(body.start)
     if not datetime.datetime(2000, 1, 1) < start < datetime.datetime(9000, 1, 1):
-        raise _refuse(400, _("This date is out of range."), "start")
+        raise _refuse(400, client.env._("This date is out of range."), "start")
     return _appointment(client, client._api_move(reference, body.counter_id, start, body.contact))
 
 

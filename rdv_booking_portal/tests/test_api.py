@@ -3,6 +3,7 @@ scope, the website's rules through the booking service, codes, errors."""
 
 import datetime
 import json
+import time
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -286,3 +287,104 @@ class TestApi(RdvApiCase, HttpCase):
         params.setdefault("type_id", str(self.rdv_type.id))
         status, body, _response = self.api("GET", "/availability", self.case_key, **params)
         self.assertIn(status, (200, 400, 404, 422))
+
+
+@tagged("post_install", "-at_install")
+class TestBookingLink(RdvApiCase, HttpCase):
+    """The signed pre-filled booking link of a case system."""
+
+    def link(self, **details):
+        status, body, _response = self.api(
+            "POST",
+            "/booking-links",
+            self.case_key,
+            {"type_id": self.rdv_type.id, **details},
+        )
+        self.assertEqual(status, 200, body)
+        return "/rdv/link?" + body["url"].split("?", 1)[1]
+
+    def test_link_fills_the_details(self):
+        """The link opens the type; once a time is held, the details step is
+        filled in with the link's name and contact."""
+        url = self.link(lastname="Durand", email="paul.durand@example.com", phone="0612345678")
+        response = self.url_open(url, allow_redirects=False)
+        self.assertEqual(response.status_code, 303)
+        self.assertTrue(response.headers["Location"].endswith("/rdv/type/%s" % self.rdv_type.id))
+        self.assertEqual(self.hold().status_code, 200)
+        details = self.url_open("/rdv/booking/details")
+        self.assertIn('value="Durand"', details.text)
+        self.assertIn('value="paul.durand@example.com"', details.text)
+
+    def test_altered_or_expired_link_is_refused(self):
+        url = self.link(lastname="Durand")
+        altered = url.replace("Durand", "Dupont")
+        response = self.url_open(altered)
+        self.assertEqual(response.status_code, 400)
+        self.assertIn("altered", response.text)
+        self.assertNotIn("Dupont", self.url_open("/rdv/type/%s" % self.rdv_type.id).text)
+        # Well signed, but out of date.
+        client = self.case_system
+        values = {"client": client.id, "type": self.rdv_type.id, "exp": 1000, "lastname": "X"}
+        signature = client._link_signature(client._link_payload(values))
+        response = self.url_open(
+            "/rdv/link?client=%s&type=%s&exp=1000&lastname=X&sig=%s"
+            % (client.id, self.rdv_type.id, signature)
+        )
+        self.assertEqual(response.status_code, 410)
+        self.assertIn("expired", response.text)
+
+    @settings(max_examples=40, deadline=None)
+    @given(
+        field=st.sampled_from(["client", "type", "exp", "lastname", "email", "sig"]),
+        value=st.text(max_size=40),
+    )
+    def test_any_change_is_refused(self, field, value):
+        """Whatever field of a signed link is changed, the link is refused."""
+        from ..models.rdv_api_client import ApiRefusal
+
+        client = self.case_system
+        values = {
+            "client": client.id,
+            "type": self.rdv_type.id,
+            "exp": int(time.time()) + 3600,
+            "lastname": "Durand",
+            "email": "paul@example.com",
+        }
+        params = {k: str(v) for k, v in values.items()}
+        params["sig"] = client._link_signature(client._link_payload(values))
+        self.assertEqual(client._from_booking_link(params)[0], self.rdv_type.id)
+        if params[field] == value:
+            return
+        with self.assertRaises(ApiRefusal):
+            client._from_booking_link({**params, field: value})
+
+
+@tagged("post_install", "-at_install")
+class TestApiKeyButton(RdvApiCase, HttpCase):
+    def test_new_key_is_shown_once_and_replaces_the_old(self):
+        action = self.phone_server.with_user(self.manager).action_new_key()
+        key = action["context"]["default_key"]
+        self.assertTrue(key.startswith("rdv_"))
+        self.assertNotIn(key, str(self.phone_server.sudo().read()))
+        self.assertEqual(self.api("GET", "/types", key)[0], 200)
+        self.assertEqual(self.api("GET", "/types", self.phone_key)[0], 401)
+
+
+@tagged("post_install", "-at_install")
+class TestApiLanguage(RdvApiCase, HttpCase):
+    def test_malformed_accept_language(self):
+        """A malformed Accept-Language header is read as none (the default
+        language), not answered with a server error."""
+        for header in ("fr;q=abc", "u;Xb#.y", ";;;"):
+            status, _body, _response = self.api(
+                "GET", "/types", self.case_key, headers={"Accept-Language": header}
+            )
+            self.assertEqual(status, 200, header)
+
+    def test_refusal_in_the_callers_language(self):
+        self.env.ref("base.lang_fr").active = True
+        status, body, _response = self.api(
+            "GET", "/types", headers={"Accept-Language": "fr-FR", "X-API-Key": "rdv_nope"}
+        )
+        self.assertEqual(status, 401)
+        self.assertEqual(body["detail"]["field"], "X-API-Key")
