@@ -242,7 +242,11 @@ api_v1_router = APIRouter(responses=REFUSALS)
 def _utc(value):
     """A datetime of a request as naive UTC (naive ones are read as UTC)."""
     if value.tzinfo is not None:
-        value = value.astimezone(datetime.UTC).replace(tzinfo=None)
+        # Its own offset, given with it: no zone to look up.
+        try:
+            value = (value - value.utcoffset()).replace(tzinfo=None)
+        except OverflowError:  # year 1 or 9999: refused as out of range
+            return datetime.datetime.min
     return value
 
 
