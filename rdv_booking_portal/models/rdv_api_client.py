@@ -430,18 +430,5 @@ class RdvApiClient(models.Model):
 
     @api.model
     def _api_can_change(self, appointment):
+        """Whether the citizen may still cancel or move it (the website's rule)."""
         return appointment.state in CONFIRMED_STATES and appointment._can_change()
-
-    @api.model
-    def _api_raise_booking(self, error):
-        """Map the booking service's refusal to the field it is about."""
-        field = {
-            "persons": "persons",
-            "past": "start",
-            "horizon": "start",
-            "notice": "start",
-            "taken": "start",
-            "counter": "counter_id",
-            "unpublished": "type_id",
-        }.get(error.code)
-        raise ApiRefusal(str(error.args[0]), field, error.code, error.alternatives) from error
