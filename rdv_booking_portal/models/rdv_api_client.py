@@ -11,7 +11,6 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from odoo.addons.rdv_booking.models.rdv_appointment import (
-    ACTIVE_STATES,
     CONFIRMED_STATES,
 )
 from odoo.addons.rdv_booking.tools import clock
@@ -271,7 +270,7 @@ class RdvApiClient(models.Model):
     def _api_confirm(self, reference, code):
         """Confirm the client's held booking ``reference`` with the code the
         citizen received (:meth:`rdv.otp._verify`, attempts counted)."""
-        appointment = self._api_appointment(reference)
+        appointment = self._api_read(reference)
         if appointment.state != "pending":
             raise ApiRefusal(
                 _("This booking is no longer waiting for confirmation."), "reference", "state"
@@ -282,6 +281,23 @@ class RdvApiClient(models.Model):
         otp._verify(code)
         appointment._confirm_hold()
         return appointment
+
+    def _api_read(self, reference):
+        """The appointment ``reference`` as :meth:`_api_appointment`, for a
+        client that does not identify citizens only if it booked it (others
+        give the citizen's phone or e-mail to act on theirs)."""
+        appointment = self._api_appointment(reference)
+        if not self.trusted and appointment.api_client_id != self:
+            raise ApiRefusal(_("No such appointment."), "reference", "not_found")
+        return appointment
+
+    def _api_check_change(self, appointment, contact):
+        """Whether the client may cancel or move ``appointment`` for its
+        citizen: the proof of who asks (:meth:`_api_check_proof`), then the
+        website's deadline (:meth:`rdv.appointment._can_change`)."""
+        self._api_check_proof(appointment, contact)
+        if not appointment._can_change():
+            raise ApiRefusal(appointment._too_late_message(), "reference", "deadline")
 
     def _api_check_proof(self, appointment, contact):
         """A client that does not identify citizens acts on an appointment
@@ -296,13 +312,7 @@ class RdvApiClient(models.Model):
     def _api_cancel(self, reference, contact=None, reason=False):
         """Cancel the client's appointment ``reference`` for its citizen."""
         appointment = self._api_appointment(reference)
-        self._api_check_proof(appointment, contact)
-        if appointment.state not in ACTIVE_STATES:
-            raise ApiRefusal(
-                _("This appointment is no longer planned: it cannot be changed."),
-                "reference",
-                "state",
-            )
+        self._api_check_change(appointment, contact)
         appointment._cancel(by="citizen", reason=reason or _("Cancelled through %s.", self.name))
         return appointment
 
@@ -310,7 +320,7 @@ class RdvApiClient(models.Model):
         """Move the client's appointment to ``start`` at ``counter_id``, with
         the website's rules (:meth:`rdv.appointment._change_slot`)."""
         appointment = self._api_appointment(reference)
-        self._api_check_proof(appointment, contact)
+        self._api_check_change(appointment, contact)
         offer = self._api_offer()
         if appointment.type_id.id not in offer:
             raise ApiRefusal(_("This appointment type is not booked online."), "reference", "state")

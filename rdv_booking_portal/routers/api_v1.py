@@ -48,6 +48,7 @@ STATUS = {
     "elsewhere": 409,
     "state": 409,
     "attempts": 409,
+    "deadline": 409,
     "cooldown": 429,
 }
 
@@ -378,7 +379,7 @@ def availability(
 )
 def read_appointment(client: Client, reference: Reference) -> schemas.Appointment:
     """One appointment of the client's commune and types, by reference."""
-    return _appointment(client, client._api_appointment(reference))
+    return _appointment(client, client._api_read(reference))
 
 
 @api_v1_router.post(

@@ -184,6 +184,7 @@ class TestApi(RdvApiCase, HttpCase):
         """A client that does not identify citizens holds, the citizen gets a
         code, the booking counts once the code is given; cancelling needs the
         citizen's phone."""
+        self.rdv_type.change_deadline_hours = 0  # the first free time may be in an hour
         times = self.free_times(self.phone_key)
         with smtp_sink(self.env) as sink:
             status, held, _response = self.book(self.phone_key, times[0])
@@ -214,6 +215,26 @@ class TestApi(RdvApiCase, HttpCase):
             "POST", "/appointments/%s/done" % held["reference"], self.phone_key
         )
         self.assertEqual(status, 403)
+
+    def test_what_a_phone_server_may_read_and_change(self):
+        """A client that does not identify citizens reads the appointments it
+        booked only; it cancels another with the citizen's phone, within the
+        type's deadline, as the website does."""
+        times = self.free_times()
+        _status, booked, _response = self.book(self.case_key, times[0])
+        path = "/appointments/%s" % booked["reference"]
+        self.assertEqual(self.api("GET", path, self.phone_key)[0], 404)
+        self.assertEqual(self.api("GET", path, self.case_key)[0], 200)
+        self.rdv_type.change_deadline_hours = 24 * 30
+        status, body, _response = self.api(
+            "POST", path + "/cancel", self.phone_key, {"contact": "+33612345678"}
+        )
+        self.assertEqual((status, body["detail"]["code"]), (409, "deadline"), body)
+        self.rdv_type.change_deadline_hours = 0
+        status, body, _response = self.api(
+            "POST", path + "/cancel", self.phone_key, {"contact": "+33612345678"}
+        )
+        self.assertEqual((status, body["state"]), (200, "cancelled"), body)
 
     def test_move(self):
         times = self.free_times()
