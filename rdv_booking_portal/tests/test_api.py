@@ -34,6 +34,8 @@ class RdvApiCase(RdvPortalCase):
             }
         )
         cls.phone_key = cls.phone_server._rdv_new_key()
+        # The first free times are within the hour: no deadline in the way.
+        cls.rdv_type.change_deadline_hours = 0
 
     def api(self, method, path, key=None, body=None, headers=None, **params):
         """Call the API; return (status, JSON body)."""
@@ -184,7 +186,6 @@ class TestApi(RdvApiCase, HttpCase):
         """A client that does not identify citizens holds, the citizen gets a
         code, the booking counts once the code is given; cancelling needs the
         citizen's phone."""
-        self.rdv_type.change_deadline_hours = 0  # the first free time may be in an hour
         times = self.free_times(self.phone_key)
         with smtp_sink(self.env) as sink:
             status, held, _response = self.book(self.phone_key, times[0])
