@@ -184,8 +184,9 @@ class Appointment(BaseModel):
     )
     stop: datetime.datetime = Field(description="End (UTC).")
     persons: int = Field(description="Number of persons.")
-    cancelled_by: Literal["citizen", "agency"] | None = Field(
-        description="Who cancelled it, when cancelled."
+    cancelled_by: str | None = Field(
+        description="Who cancelled it, when cancelled: citizen (the citizen, or a client "
+        "system for them) or agency (the administration)."
     )
     can_change: bool = Field(
         description="Whether the citizen may still cancel or move it (the type's deadline)."
