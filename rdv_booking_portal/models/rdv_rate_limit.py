@@ -3,7 +3,6 @@ import contextlib
 import datetime
 
 from odoo import api, fields, models
-from odoo.sql_db import TestCursor
 from odoo.tools.misc import hmac
 
 
@@ -71,7 +70,7 @@ class RdvRateLimit(models.Model):
         """
         key = "%s:%s" % (scope, hmac(self.env(su=True), "rdv-rate-limit", "%s|%s" % (scope, value)))
         with self._own_cursor() as cr:
-            if not isinstance(cr, TestCursor):  # tests share one transaction
+            if not self.env.registry.in_test_mode():  # tests share one transaction
                 cr.execute(
                     "SET TRANSACTION ISOLATION LEVEL READ COMMITTED;"
                     " SET LOCAL synchronous_commit TO OFF"
@@ -101,13 +100,17 @@ class RdvRateLimit(models.Model):
         guarded by a lock that the thread serving the request holds. The
         public API's routes run in worker threads (FastAPI) while that thread
         waits for them: they would wait for the lock for ever, so they work
-        in the request's cursor, under a savepoint, instead.
+        in the request's cursor, under a savepoint, instead (only they: the
+        lock is free or their own for every other caller).
         """
         registry = self.env.registry
-        if registry.test_cr is not None and not registry.test_lock._is_owned():
-            with self.env.cr.savepoint(flush=False):
-                yield self.env.cr
-            return
+        lock = registry.test_lock if registry.in_test_mode() else None
+        if lock is not None:
+            if not lock.acquire(blocking=False):  # held by the thread serving the request
+                with self.env.cr.savepoint(flush=False):
+                    yield self.env.cr
+                return
+            lock.release()
         with registry.cursor() as cr:
             yield cr
 
