@@ -1,6 +1,13 @@
 import datetime
+import logging
+
+import psycopg2
 
 from odoo import api, fields, models
+
+from odoo.addons.rdv_booking.tools.parse import strip_control_chars
+
+_logger = logging.getLogger(__name__)
 
 # Calls are kept this long (who called what, for support and abuse reports).
 LOG_DAYS = 90
@@ -28,6 +35,13 @@ class RdvApiLog(models.Model):
     def _record(self, client_id, method, route, status, duration_ms):
         """Log one call in a transaction of its own (kept if the call's own
         transaction rolls back)."""
+        try:
+            self._insert(client_id, method, route, status, duration_ms)
+        except psycopg2.Error as error:  # the log never turns a call into an error
+            _logger.warning("API call %s %s not logged: %s", method, route[:200], error)
+
+    @api.model
+    def _insert(self, client_id, method, route, status, duration_ms):
         with self.env["rdv.rate.limit"]._own_cursor() as cr:
             cr.execute(
                 "INSERT INTO rdv_api_log"
@@ -38,8 +52,9 @@ class RdvApiLog(models.Model):
                     client_id,
                     client_id,
                     fields.Datetime.now(),
-                    method[:10],
-                    route[:200],
+                    strip_control_chars(method)[:10],
+                    # As asked, but for control characters (PostgreSQL takes no NUL).
+                    strip_control_chars(route)[:200],
                     status,
                     duration_ms,
                 ),
