@@ -27,6 +27,12 @@ INSTALL_REQUIRES = [
     # The captcha's challenges and their verification (the ALTCHA protocol,
     # version 2, by its authors).
     "altcha>=2.3",
+    # The public booking API: OCA's REST framework for Odoo (typed models, the
+    # OpenAPI document served by the API), with the addon it routes through.
+    # pip installs both addons into odoo/addons of site-packages, where Odoo
+    # finds them (odoo.addons is a namespace package).
+    "odoo-addon-fastapi==18.0.*",
+    "odoo-addon-endpoint_route_handler==18.0.*",
 ]
 
 # What the test suites need on top of Odoo.  freezegun is deliberately not
@@ -38,6 +44,11 @@ TEST_REQUIRES = [
     "websocket-client",
     "aiosmtpd",
     "requests",
+    # Property-based tests of the API against its own OpenAPI document.
+    "schemathesis",
+    # Odoo imports the tests of every installed addon under --test-enable:
+    # those of OCA fastapi import starlette's test client, which needs it.
+    "httpx2",
 ]
 
 EXTRAS_REQUIRE = {"test": TEST_REQUIRES}

@@ -39,6 +39,7 @@
         "wizard/rdv_appointment_reschedule_views.xml",
         "wizard/rdv_check_in_views.xml",
         "wizard/rdv_day_sheet_print_views.xml",
+        "wizard/rdv_api_client_key_views.xml",
         "views/rdv_booking_menus.xml",
     ],
     "demo": ["demo/rdv_booking_demo.xml"],

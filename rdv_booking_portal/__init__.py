@@ -1,1 +1,1 @@
-from . import controllers, demo, models, report
+from . import controllers, demo, models, report, routers, schemas

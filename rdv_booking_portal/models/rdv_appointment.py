@@ -55,6 +55,16 @@ class RdvAppointment(models.Model):
         "the citizen's calendar replaces the event it holds.",
     )
 
+    api_client_id = fields.Many2one(
+        "rdv.api.client",
+        "Booked through",
+        index="btree_not_null",
+        readonly=True,
+        copy=False,
+        ondelete="set null",
+        help="The client system that booked it through the public API.",
+    )
+
     # Who holds a pending booking (HMACs: the table says how many, never who).
     hold_ip_key = fields.Char("Held from connection", index="btree_not_null", copy=False)
     hold_session_key = fields.Char("Held from browser", index="btree_not_null", copy=False)

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 
@@ -56,6 +56,14 @@ class Website(models.Model):
         without such a counter is not offered. One query: every page of the
         booking flow starts with it.
         """
+        self.ensure_one()
+        return self._rdv_offer_of(self._rdv_companies_query())
+
+    @api.model
+    def _rdv_offer_of(self, companies_query):
+        """What is booked online for the companies whose ids ``companies_query``
+        (SQL) selects: {type id: (procedure code, place ids)}. The one rule
+        of what is online, read by the websites and the public API."""
         self.env["rdv.appointment.type"].flush_model(
             ["active", "is_published", "company_id", "procedure_code"]
         )
@@ -71,7 +79,7 @@ class Website(models.Model):
                  GROUP BY t.id
                  ORDER BY t.id
                 """,
-                self._rdv_companies_query(),
+                companies_query,
             )
         )
         return {type_id: (code, places) for type_id, code, places in self.env.cr.fetchall()}

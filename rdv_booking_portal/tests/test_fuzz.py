@@ -83,6 +83,8 @@ FORM_FIELDS = {
         "documents_number",
     ],
     "ants_search_application_ids": ["application_ids"],
+    "rdv_link": ["client", "type", "exp", "sig", "lastname", "firstname", "email", "phone"]
+    + ["file_number"],
 }
 # Names no form sends, and one that clashes with Python's (``self``).
 STRAY_FIELDS = ["id", "\x00", "self"]
@@ -570,6 +572,68 @@ class TestFuzzRoutes(RdvPortalCase, HttpCase):
             self.failures,
             "%s bad answers:\n%s" % (len(self.failures), "\n".join(self.failures[:60])),
         )
+
+
+@tagged("post_install", "-at_install")
+class TestFuzzApi(RdvPortalCase, HttpCase):
+    """The public API (OCA fastapi: its routes are not in Odoo's routing
+    map, its OpenAPI document lists them): every operation, every parameter
+    and body field, in the path too, gets the same odd values as the
+    website's routes. No 5xx, always JSON, and every refusal names its
+    reason. (tests/test_api_schema.py adds schemathesis on a live server.)"""
+
+    def test_fuzz_every_api_operation(self):
+        client = self.env["rdv.api.client"].create(
+            {"name": "Fuzz", "company_id": self.company.id, "trusted": True, "rate_limit": 100000}
+        )
+        headers = {"X-API-Key": client._rdv_new_key()}
+        document = self.url_open("/api/v1/openapi.json").json()
+        schemas = document["components"]["schemas"]
+        values = [*CLASSES, *NUMBERS[:12], *DATES[:10], *NON_ASCII_DIGITS[:4], "\n", "é" * 300]
+        started, requests_sent, failures, statuses = time.time(), 0, [], collections.Counter()
+        for path, operations in sorted(document["paths"].items()):
+            for method, operation in operations.items():
+                query = [p["name"] for p in operation.get("parameters", []) if p["in"] == "query"]
+                body_ref = (
+                    operation.get("requestBody", {})
+                    .get("content", {})
+                    .get("application/json", {})
+                    .get("schema", {})
+                    .get("$ref", "")
+                )
+                body = schemas[body_ref.rsplit("/", 1)[-1]] if body_ref else {}
+                fields = list(body.get("properties", {}))
+                for value in values:
+                    url = "/api/v1" + path.replace("{reference}", quote(value, safe="") or "x")
+                    response = self.opener.request(
+                        method.upper(),
+                        self.base_url() + url,
+                        params=dict.fromkeys(query, value),
+                        json=dict.fromkeys(fields, value) if fields else None,
+                        headers=headers,
+                        timeout=60,
+                    )
+                    requests_sent += 1
+                    statuses[response.status_code] += 1
+                    label = "%s %s %r" % (method.upper(), path, value[:40])
+                    if response.status_code >= 500:
+                        failures.append("%s: HTTP %s" % (label, response.status_code))
+                    elif not response.headers.get("Content-Type", "").startswith(
+                        "application/json"
+                    ):
+                        failures.append("%s: not JSON" % label)
+                    elif response.status_code >= 400 and not response.json().get("detail"):
+                        failures.append("%s: a refusal without its reason" % label)
+        print(
+            "\nAPI fuzz: %s operations, %s requests in %.0f s; statuses %s"
+            % (
+                sum(len(ops) for ops in document["paths"].values()),
+                requests_sent,
+                time.time() - started,
+                dict(sorted(statuses.items())),
+            )
+        )
+        self.assertFalse(failures, "\n".join(failures[:40]))
 
 
 @tagged("post_install", "-at_install")

@@ -1,0 +1,444 @@
+import base64
+import datetime
+import hashlib
+import hmac
+import json
+import time
+from urllib.parse import urlencode
+
+from odoo import _, api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from odoo.addons.rdv_booking.models.rdv_appointment import (
+    CONFIRMED_STATES,
+)
+from odoo.addons.rdv_booking.tools import clock
+from odoo.addons.rdv_booking.tools.reference import normalize_reference
+
+from ..tools.geo import haversine_km
+from .mail_template import plain_text
+
+# A signed booking link lives at most this long (the case system sets less).
+LINK_MAX_DAYS = 30
+# What a signed link may fill in on the details step.
+LINK_FIELDS = ("lastname", "firstname", "email", "phone", "file_number")
+# The longest stretch of time one availability call looks at.
+AVAILABILITY_MAX_DAYS = 62
+
+
+class ApiRefusal(UserError):
+    """A call refused for a reason the calling system can act on.
+
+    ``field``: the input at fault (None: the call as a whole); ``code``: a
+    stable word for programs ('not_found', 'forbidden', 'invalid', 'taken',
+    the booking service's codes...).
+    """
+
+    def __init__(self, message, field=None, code="invalid", alternatives=()):
+        super().__init__(message)
+        self.field = field
+        self.code = code
+        self.alternatives = list(alternatives)
+
+
+class RdvApiClient(models.Model):
+    """What a client system may read and do, through the public API.
+
+    Every call of the API comes here with the client found by its key: the
+    client's commune and types bound what it sees (a reference of another
+    commune is "not found", as one that does not exist), and the booking
+    rules are those of the website (:meth:`rdv.appointment._book` with the
+    website's channel: notice, horizon, persons, visibility, per-person
+    limits).
+    """
+
+    _inherit = "rdv.api.client"
+
+    log_ids = fields.One2many("rdv.api.log", "client_id", string="Calls")
+    appointment_ids = fields.One2many("rdv.appointment", "api_client_id", string="Appointments")
+
+    # ------------------------------------------------------------------
+    # What the client sees
+    # ------------------------------------------------------------------
+
+    def _api_offer(self):
+        """{type id: (procedure code, place ids)}: the client's types booked
+        online in its commune (the website's rule, :meth:`website._rdv_offer_of`),
+        all of its commune's when it was given none."""
+        self.ensure_one()
+        offer = self.env["website"]._rdv_offer_of(SQL("SELECT %s", self.company_id.id))
+        allowed = set(self.sudo().type_ids.ids)
+        if allowed:
+            offer = {type_id: value for type_id, value in offer.items() if type_id in allowed}
+        return offer
+
+    def _api_types(self):
+        """The types the client may read and book."""
+        return self.env["rdv.appointment.type"].sudo().browse(sorted(self._api_offer()))
+
+    def _api_type(self, type_id, offer=None):
+        """The type ``type_id`` if the client may book it, else ApiRefusal
+        (the same whether it exists in another commune or not at all)."""
+        offer = self._api_offer() if offer is None else offer
+        if type_id not in offer:
+            raise ApiRefusal(_("No such appointment type."), "type_id", "not_found")
+        return self.env["rdv.appointment.type"].sudo().browse(type_id)
+
+    def _api_places(self, rdv_type, offer=None):
+        """The places where ``rdv_type`` is booked online."""
+        offer = self._api_offer() if offer is None else offer
+        return self.env["rdv.place"].sudo().browse(sorted(offer[rdv_type.id][1]))
+
+    def _api_place(self, rdv_type, place_id, offer=None):
+        places = self._api_places(rdv_type, offer)
+        if place_id not in places.ids:
+            raise ApiRefusal(_("No such place for this appointment type."), "place_id", "not_found")
+        return places.browse(place_id)
+
+    def _api_documents_text(self, rdv_type):
+        """The type's documents to bring as plain text (read aloud by a phone
+        server, in the language of the context), "" when it lists none."""
+        return plain_text(rdv_type.documents_to_bring) if rdv_type.documents_to_bring else ""
+
+    def _api_places_from(self, rdv_type, postcode=None, lat=None, lon=None):
+        """[(place, distance in km or None, earliest free start or None)] of
+        ``rdv_type``, nearest first (from ``lat``/``lon`` or a postcode or
+        town, as the website sorts them), then earliest."""
+        places = self._api_places(rdv_type)
+        rdv_type.fetch(["max_horizon_days"])
+        now = fields.Datetime.now()
+        earliest = (
+            self.env["rdv.slot"]
+            .sudo()
+            ._earliest_by_place(
+                rdv_type,
+                now,
+                now + datetime.timedelta(days=rdv_type.max_horizon_days),
+                persons=1,
+                places=places,
+                website=True,
+            )
+        )
+        origin = (
+            self.env["rdv.locality"]
+            .sudo()
+            ._distance_origin(places, postcode or "", "" if lat is None else lat, lon)
+            if postcode or lat is not None
+            else None
+        )
+        rows = []
+        for place in places:
+            distance = (
+                round(haversine_km(origin[0], origin[1], place.latitude, place.longitude), 1)
+                if origin and (place.latitude or place.longitude)
+                else None
+            )
+            rows.append((place, distance, earliest.get(place.id, (None,))[0]))
+        far = datetime.datetime.max
+        rows.sort(key=lambda row: (row[1] if row[1] is not None else float("inf"), row[2] or far))
+        return rows
+
+    def _api_availability(self, rdv_type, date_from, date_to, persons=1, place=None, limit=50):
+        """The free starts of ``rdv_type`` for ``persons`` between two days
+        (in the places' zone), with the website's rules: [(counter, start, stop)].
+
+        :raises ApiRefusal: a period the other way round or too long, a
+            number of persons the type does not take
+        """
+        if date_to < date_from:
+            raise ApiRefusal(_("The period ends before it starts."), "date_to")
+        if (date_to - date_from).days >= AVAILABILITY_MAX_DAYS:
+            raise ApiRefusal(
+                _("Ask for at most %s days at a time.", AVAILABILITY_MAX_DAYS), "date_to"
+            )
+        if not 1 <= persons <= rdv_type.max_persons:
+            raise ApiRefusal(
+                _(
+                    "%(type)s is booked for 1 to %(max)s persons.",
+                    type=rdv_type.name,
+                    max=rdv_type.max_persons,
+                ),
+                "persons",
+            )
+        places = place or self._api_places(rdv_type)
+        tz = places[:1].tz or "UTC"
+        starts = (
+            self.env["rdv.slot"]
+            .sudo()
+            ._free_starts(
+                rdv_type,
+                clock.day_start_utc(date_from, tz),
+                clock.day_start_utc(date_to + datetime.timedelta(days=1), tz),
+                persons=persons,
+                places=places,
+                website=True,
+                limit=limit,
+            )
+        )
+        counters = self.env["rdv.counter"].sudo().browse({row[0] for row in starts})
+        return [(counters.browse(counter_id), start, stop) for counter_id, start, stop in starts]
+
+    def _api_appointment(self, reference):
+        """The client's appointment ``reference`` (its commune and types), or
+        ApiRefusal 'not_found', the same whether it exists elsewhere or not."""
+        self.ensure_one()
+        reference = normalize_reference(reference or "")
+        appointment = self.env["rdv.appointment"].sudo()
+        if reference:
+            appointment = appointment.search(
+                [
+                    ("name", "=", reference),
+                    ("company_id", "=", self.company_id.id),
+                    ("type_id", "in", list(self._api_offer_all_types())),
+                ],
+                limit=1,
+            )
+        if not appointment:
+            raise ApiRefusal(_("No such appointment."), "reference", "not_found")
+        return appointment
+
+    def _api_offer_all_types(self):
+        """Ids of the types whose appointments the client reads: its types
+        (even no longer online: an appointment outlives its type's
+        publication), else every type of its commune."""
+        types = self.sudo().type_ids
+        if not types:
+            types = (
+                self.env["rdv.appointment.type"]
+                .sudo()
+                .with_context(active_test=False)
+                .search([("company_id", "=", self.company_id.id)])
+            )
+        return set(types.ids)
+
+    # ------------------------------------------------------------------
+    # What the client does
+    # ------------------------------------------------------------------
+
+    def _api_book(
+        self, type_id, counter_id, start, persons, citizen, client_ip, application_ids=()
+    ):
+        """Book for a citizen: at once for a trusted client (it identified
+        the citizen), else hold the time and send the citizen a one-time code
+        (by SMS or e-mail, :meth:`rdv.otp._issue`) that :meth:`_api_confirm`
+        takes. Every rule is the booking service's (website channel).
+
+        :param start: naive UTC
+        :param application_ids: the persons' ANTS pre-application numbers,
+            one per person, for the types that are the ANTS procedure
+        :raises ApiRefusal, BookingError, CitizenInputError:
+        """
+        self.ensure_one()
+        offer = self._api_offer()
+        rdv_type = self._api_type(type_id, offer)
+        counter = self.env["rdv.counter"].sudo().browse(counter_id).exists()
+        if not counter or counter.place_id.id not in offer[rdv_type.id][1]:
+            raise ApiRefusal(
+                _("No such counter for this appointment type."), "counter_id", "not_found"
+            )
+        if application_ids and not rdv_type.ants_reason:
+            raise ApiRefusal(
+                _("This appointment type takes no pre-application number."), "application_ids"
+            )
+        if rdv_type.ants_reason and len(application_ids) != persons:
+            raise ApiRefusal(
+                _("Give one pre-application number per person (%s).", persons), "application_ids"
+            )
+        Appointment = (
+            self.env["rdv.appointment"]
+            .sudo()
+            .with_context(
+                default_api_client_id=self.id,
+                default_citizen_lang=self.env.lang,
+                rdv_application_ids=list(application_ids),
+            )
+        )
+        if self.trusted:
+            return Appointment._book(
+                rdv_type, counter, start, persons=persons, citizen=citizen, channel="web"
+            )
+        # The per-person limits wait for the code, as on the website: checked
+        # at the hold, the answer would tell whether a phone has appointments.
+        appointment = Appointment._book(
+            rdv_type, counter, start, persons=persons, channel="web", hold=True
+        )
+        appointment._set_citizen(citizen)
+        self.env["rdv.otp"].sudo()._issue(appointment, "booking", "api:%s" % client_ip)
+        return appointment
+
+    def _api_confirm(self, reference, code):
+        """Confirm the client's held booking ``reference`` with the code the
+        citizen received (:meth:`rdv.otp._verify`, attempts counted)."""
+        appointment = self._api_read(reference)
+        if appointment.state != "pending":
+            raise ApiRefusal(
+                _("This booking is no longer waiting for confirmation."), "reference", "state"
+            )
+        otp = self.env["rdv.otp"]._rdv_current(appointment, "booking")
+        if not otp:
+            raise ApiRefusal(_("Ask for a code first."), "code", "no_code")
+        otp._verify(code)
+        appointment._confirm_hold()
+        return appointment
+
+    def _api_read(self, reference):
+        """The appointment ``reference`` as :meth:`_api_appointment`, for a
+        client that does not identify citizens only if it booked it (others
+        give the citizen's phone or e-mail to act on theirs)."""
+        appointment = self._api_appointment(reference)
+        if not self.trusted and appointment.api_client_id != self:
+            raise ApiRefusal(_("No such appointment."), "reference", "not_found")
+        return appointment
+
+    def _api_check_change(self, appointment, contact):
+        """Whether the client may cancel or move ``appointment`` for its
+        citizen: the proof of who asks (:meth:`_api_check_proof`), then the
+        website's deadline (:meth:`rdv.appointment._can_change`)."""
+        self._api_check_proof(appointment, contact)
+        if not appointment._can_change():
+            raise ApiRefusal(appointment._too_late_message(), "reference", "deadline")
+
+    def _api_check_proof(self, appointment, contact):
+        """A client that does not identify citizens acts on an appointment
+        only with its citizen's phone or e-mail (the same answer as an unknown
+        reference otherwise)."""
+        if self.trusted:
+            return
+        found = self.env["rdv.appointment"]._portal_find(appointment.name, contact or "")
+        if found != appointment:
+            raise ApiRefusal(_("No such appointment."), "reference", "not_found")
+
+    def _api_cancel(self, reference, contact=None, reason=False):
+        """Cancel the client's appointment ``reference`` for its citizen."""
+        appointment = self._api_appointment(reference)
+        self._api_check_change(appointment, contact)
+        appointment._cancel(by="citizen", reason=reason or _("Cancelled through %s.", self.name))
+        return appointment
+
+    def _api_move(self, reference, counter_id, start, contact=None):
+        """Move the client's appointment to ``start`` at ``counter_id``, with
+        the website's rules (:meth:`rdv.appointment._change_slot`)."""
+        appointment = self._api_appointment(reference)
+        self._api_check_change(appointment, contact)
+        offer = self._api_offer()
+        if appointment.type_id.id not in offer:
+            raise ApiRefusal(_("This appointment type is not booked online."), "reference", "state")
+        counter = self.env["rdv.counter"].sudo().browse(counter_id).exists()
+        if not counter or counter.place_id.id not in offer[appointment.type_id.id][1]:
+            raise ApiRefusal(
+                _("No such counter for this appointment type."), "counter_id", "not_found"
+            )
+        appointment._change_slot(counter, start, allow_reserved=False, by_citizen=True)
+        return appointment
+
+    def _api_outcome(self, reference, outcome):
+        """Record that the citizen came ('done') or did not ('no_show'): for
+        a trusted client only (it receives citizens itself)."""
+        appointment = self._api_appointment(reference)
+        if not self.trusted:
+            raise ApiRefusal(
+                _("Only a client that identifies citizens may record the outcome."),
+                None,
+                "forbidden",
+            )
+        if outcome == "done":
+            appointment.action_done()
+        else:
+            appointment.action_no_show()
+        return appointment
+
+    # ------------------------------------------------------------------
+    # Pre-filled booking links, signed with the client's secret
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _link_payload(self, values):
+        """The signed part of a link: its fields, sorted, as compact JSON."""
+        return json.dumps(values, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+    def _link_signature(self, payload):
+        """HMAC-SHA256 of ``payload`` under the client's secret, base64url without padding."""
+        self.ensure_one()
+        digest = hmac.new(
+            (self.sudo().secret or "").encode(), payload.encode(), hashlib.sha256
+        ).digest()
+        return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+    def _api_booking_link(self, type_id, details, expires_in_minutes):
+        """A URL of the website's booking flow for ``type_id`` that fills the
+        details step with ``details`` (name, contact, case number), valid
+        ``expires_in_minutes``; the citizen still chooses the time and
+        confirms. See :meth:`_from_booking_link` for the recipe."""
+        self.ensure_one()
+        self._api_type(type_id)
+        if not self.sudo().secret:
+            raise ApiRefusal(
+                _("This client has no secret yet: make it a new key."), None, "forbidden"
+            )
+        values = {name: details[name] for name in LINK_FIELDS if details.get(name)}
+        values.update(
+            client=self.id,
+            type=type_id,
+            exp=int(time.time()) + 60 * expires_in_minutes,
+        )
+        payload = self._link_payload(values)
+        query = {**{k: str(v) for k, v in values.items()}, "sig": self._link_signature(payload)}
+        base = self.company_id.website_id.domain or self.get_base_url()
+        if base and not base.startswith("http"):
+            base = "https://" + base
+        return "%s/rdv/link?%s" % (base.rstrip("/"), urlencode(query))
+
+    @api.model
+    def _from_booking_link(self, params):
+        """(type id, details) of a signed link's query ``params``, or
+        ApiRefusal: altered, unknown client, expired.
+
+        The recipe: the fields present among ``lastname``, ``firstname``,
+        ``email``, ``phone``, ``file_number``, plus ``client`` (the client's
+        id), ``type`` (the type's id) and ``exp`` (Unix time, seconds), as
+        one JSON object with sorted keys, no spaces, UTF-8 (numbers as
+        numbers); ``sig`` is HMAC-SHA256 of it under the client's secret,
+        base64url without padding.
+        """
+        try:
+            client_id, type_id, expiry = (
+                int(params.get(k) or "") for k in ("client", "type", "exp")
+            )
+        except (TypeError, ValueError):
+            raise ApiRefusal(_("This booking link is incomplete."), "sig", "invalid") from None
+        values = {name: params[name] for name in LINK_FIELDS if params.get(name)}
+        values.update(client=client_id, type=type_id, exp=expiry)
+        client = self.sudo().browse(client_id).exists().filtered("active")
+        expected = client._link_signature(self._link_payload(values)) if client else ""
+        # Compared in constant time, and the same work for an unknown client.
+        if (
+            not hmac.compare_digest(expected.encode(), str(params.get("sig") or "").encode())
+            or not client
+        ):
+            raise ApiRefusal(_("This booking link is not valid: it was altered."), "sig", "invalid")
+        if expiry < time.time():
+            raise ApiRefusal(
+                _("This booking link has expired. Ask for a new one."), "exp", "expired"
+            )
+        if expiry > time.time() + LINK_MAX_DAYS * 86400:
+            raise ApiRefusal(_("This booking link is not valid: it was altered."), "exp", "invalid")
+        if type_id not in client._api_offer():
+            raise ApiRefusal(
+                _("This appointment can no longer be booked online."), "type", "not_found"
+            )
+        return type_id, {name: values[name] for name in LINK_FIELDS if name in values}
+
+    # ------------------------------------------------------------------
+    # The client's appointments as the API shows them
+    # ------------------------------------------------------------------
+
+    @api.model
+    def _api_local(self, place, utc_dt):
+        """``utc_dt`` (naive UTC) in the place's zone, with its offset."""
+        return clock.to_local(utc_dt, place.tz or "UTC", aware=True)
+
+    @api.model
+    def _api_can_change(self, appointment):
+        """Whether the citizen may still cancel or move it (the website's rule)."""
+        return appointment.state in CONFIRMED_STATES and appointment._can_change()

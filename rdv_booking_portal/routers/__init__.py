@@ -1,0 +1,3 @@
+"""Routers of the public booking API (OCA fastapi)."""
+
+from .api_v1 import api_v1_router
