@@ -33,7 +33,8 @@ class RdvApiClient(models.Model):
         "rdv.appointment.type",
         string="Appointment types",
         check_company=True,
-        help="The only types this client may read and book.",
+        help="The only types this client may read and book; none: every type its commune books "
+        "online.",
     )
     trusted = fields.Boolean(
         "Identifies citizens itself",

@@ -217,7 +217,15 @@ class RdvApiClient(models.Model):
     # ------------------------------------------------------------------
 
     def _api_book(
-        self, type_id, counter_id, start, persons, citizen, client_ip, application_ids=()
+        self,
+        type_id,
+        counter_id,
+        start,
+        persons,
+        citizen,
+        client_ip,
+        application_ids=(),
+        ants_confirmed=False,
     ):
         """Book for a citizen: at once for a trusted client (it identified
         the citizen), else hold the time and send the citizen a one-time code
@@ -226,7 +234,9 @@ class RdvApiClient(models.Model):
 
         :param start: naive UTC
         :param application_ids: the persons' ANTS pre-application numbers,
-            one per person, for the types that are the ANTS procedure
+            one per person, for the types that are the ANTS procedure (checked
+            with the hub by the booking service, as on the website)
+        :param ants_confirmed: book although a number has an appointment elsewhere
         :raises ApiRefusal, BookingError, CitizenInputError:
         """
         self.ensure_one()
@@ -241,9 +251,9 @@ class RdvApiClient(models.Model):
             raise ApiRefusal(
                 _("This appointment type takes no pre-application number."), "application_ids"
             )
-        if rdv_type.ants_reason and len(application_ids) != persons:
-            raise ApiRefusal(
-                _("Give one pre-application number per person (%s).", persons), "application_ids"
+        if rdv_type.ants_reason:
+            citizen = dict(
+                citizen, application_numbers=list(application_ids), ants_confirmed=ants_confirmed
             )
         Appointment = (
             self.env["rdv.appointment"]
@@ -251,7 +261,6 @@ class RdvApiClient(models.Model):
             .with_context(
                 default_api_client_id=self.id,
                 default_citizen_lang=self.env.lang,
-                rdv_application_ids=list(application_ids),
             )
         )
         if self.trusted:
@@ -313,7 +322,10 @@ class RdvApiClient(models.Model):
         """Cancel the client's appointment ``reference`` for its citizen."""
         appointment = self._api_appointment(reference)
         self._api_check_change(appointment, contact)
-        appointment._cancel(by="citizen", reason=reason or _("Cancelled through %s.", self.name))
+        # By the citizen, through this client (what its webhooks say).
+        appointment.with_context(rdv_api_client_id=self.id)._cancel(
+            by="citizen", reason=reason or _("Cancelled through %s.", self.name)
+        )
         return appointment
 
     def _api_move(self, reference, counter_id, start, contact=None):

@@ -50,6 +50,9 @@ STATUS = {
     "attempts": 409,
     "deadline": 409,
     "cooldown": 429,
+    "ants_elsewhere": 409,
+    # Every refusal is a 4xx: a client retries this one (code ants_unavailable).
+    "ants_unavailable": 409,
 }
 
 REFUSALS = {
@@ -58,7 +61,11 @@ REFUSALS = {
         (400, "Refused: the field named and why."),
         (401, "No API key, or an unknown one."),
         (404, "Not found among the client's commune and types."),
-        (409, "Refused by a booking rule (taken, limits, state)."),
+        (
+            409,
+            "Refused by a booking rule (taken, limits, state), or the national check of "
+            "pre-application numbers (ANTS) is unavailable (code ants_unavailable: retry later).",
+        ),
         (429, "Too many calls: wait the seconds of Retry-After."),
     )
 }
@@ -147,6 +154,10 @@ def _as_http(error, env):
         return _refuse(STATUS.get(error.code, 400), str(error.args[0]), error.field, error.code)
     if isinstance(error, CitizenInputError):
         field, reason = next(iter(error.errors.items()))
+        person = field.removeprefix("application_number_")
+        if person != field and person.isdigit():
+            # The persons' pre-application numbers: a list of the request.
+            return _refuse(400, reason, "application_ids[%d]" % (int(person) - 1), "invalid")
         return _refuse(400, reason, "citizen.%s" % field, "invalid")
     if isinstance(error, OtpError):
         code = {"wrong": "wrong_code", "format": "invalid"}.get(error.code, error.code)
@@ -162,6 +173,8 @@ def _as_http(error, env):
             "unpublished": "type_id",
             "limit": "citizen",
             "elsewhere": "citizen",
+            "ants_elsewhere": "application_ids",
+            "ants_unavailable": "application_ids",
         }.get(error.code)
         return _refuse(STATUS.get(error.code, 400), str(error.args[0]), field, error.code)
     if isinstance(error, MissingError | AccessError):
@@ -409,6 +422,7 @@ def book(client: Client, request: Request, body: schemas.BookingRequest) -> sche
         citizen,
         request.client.host if request.client else "-",
         body.application_ids,
+        body.ants_confirmed,
     )
     return _appointment(client, appointment)
 

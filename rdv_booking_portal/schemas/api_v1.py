@@ -130,6 +130,12 @@ class BookingRequest(BaseModel):
         description="For a type of the ANTS procedure (ants_reason): the pre-application "
         "number of each person, one per person.",
     )
+    ants_confirmed: bool = Field(
+        False,
+        description="Book although a pre-application number already has an appointment "
+        "elsewhere: without it such a booking is refused (409, code ants_elsewhere, the reason "
+        "saying where and when), so that the citizen decides.",
+    )
 
 
 class CodeRequest(BaseModel):

@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from odoo import fields
 from odoo.tests import HttpCase, tagged
 
+from odoo.addons.rdv_booking.tests.ants_stub import AntsStub
+
 from .common import RdvPortalCase, smtp_sink
 
 
@@ -410,3 +412,78 @@ class TestApiLanguage(RdvApiCase, HttpCase):
         )
         self.assertEqual(status, 401)
         self.assertEqual(body["detail"]["field"], "X-API-Key")
+
+
+@tagged("post_install", "-at_install")
+class TestApiAnts(RdvApiCase, HttpCase):
+    """An ID-card type through the API: the persons' pre-application numbers
+    are checked with the ANTS hub (a stub on loopback) by the booking service,
+    exactly as on the website, and declared after the booking."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.stub = AntsStub.plug(cls, cls.company, cls.rdv_type)
+        cls.company.rdv_ants_timeout = 1.0
+
+    def setUp(self):
+        super().setUp()
+        self.stub.reset()
+
+    def book_numbers(self, numbers, persons=None, **extra):
+        time = self.free_times(persons=persons or len(numbers))[0]
+        status, body, _response = self.api(
+            "POST",
+            "/appointments",
+            self.case_key,
+            {
+                "type_id": self.rdv_type.id,
+                "counter_id": time["counter_id"],
+                "start": time["start"],
+                "persons": persons or len(numbers),
+                "citizen": {
+                    "lastname": "Martin",
+                    "phone": "+33612345678",
+                    "email": "jeanne.martin@example.com",
+                },
+                "application_ids": numbers,
+                **extra,
+            },
+        )
+        return status, body
+
+    def test_each_persons_number_is_checked_and_named(self):
+        self.stub.numbers["AB12345678"] = {"status": "validated", "appointments": []}
+        self.stub.numbers["ZZ12345678"] = {"status": "unknown", "appointments": []}
+        status, body = self.book_numbers(["ab 1234 5678", "zz-1234-5678"])
+        self.assertEqual(status, 400, body)
+        self.assertEqual(body["detail"]["field"], "application_ids[1]")
+        self.assertIn("Person 2", body["detail"]["reason"])
+        self.assertFalse(self.env["rdv.appointment"]._ants_by_application_ids(["AB12345678"]))
+
+    def test_a_number_booked_elsewhere_is_the_clients_decision(self):
+        elsewhere = {
+            "management_url": "https://autre-mairie.example/rdv/42",
+            "meeting_point": "Mairie d'Ailleurs",
+            "meeting_point_id": "7",
+            "appointment_date": "2026-12-20T10:00:00",
+        }
+        self.stub.numbers["AB12345678"] = {"status": "declared", "appointments": [elsewhere]}
+        status, body = self.book_numbers(["AB12345678"])
+        self.assertEqual((status, body["detail"]["code"]), (409, "ants_elsewhere"), body)
+        self.assertIn("Mairie d'Ailleurs", body["detail"]["reason"])
+        status, body = self.book_numbers(["AB12345678"], ants_confirmed=True)
+        self.assertEqual(status, 201, body)
+        appointment = self.env["rdv.appointment"]._ants_by_application_ids(["AB12345678"])
+        self.assertEqual(appointment.name, body["reference"])
+        # Declared to the hub after the booking, from the outbox.
+        self.env["rdv.ants.declaration"]._process()
+        (declared,) = self.stub.calls("POST", "/api/appointments")
+        self.assertIn(("application_id", "AB12345678"), declared["query"])
+
+    def test_hub_down_refuses_with_a_retry(self):
+        self.stub.numbers["AB12345678"] = {"status": "validated", "appointments": []}
+        self.stub.mode = "down"
+        status, body = self.book_numbers(["AB12345678"])
+        self.assertEqual((status, body["detail"]["code"]), (409, "ants_unavailable"), body)
+        self.assertEqual(body["detail"]["field"], "application_ids")
