@@ -1,5 +1,6 @@
 from odoo import _, api, fields, models
 
+from ..tools.ants import NOT_ACCEPTED as ANTS_NOT_ACCEPTED
 from ..tools.ants import AntsUnavailable
 
 # A declaration and its withdrawal wait this long for an answer: they run in
@@ -159,6 +160,8 @@ class RdvAntsDeclaration(models.Model):
             return _("ANTS did not answer (%s).", error)
         if 200 <= status < 300 or status == already:
             return True
+        if status == ANTS_NOT_ACCEPTED:
+            return _("ANTS answered without accepting it (success: false).")
         if status in (401, 403):
             return _("ANTS refused the commune's token (HTTP %s).", status)
         return _("ANTS answered HTTP %s.", status)

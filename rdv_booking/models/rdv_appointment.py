@@ -753,14 +753,35 @@ class RdvAppointment(models.Model):
             for command in vals.get("application_ids") or ()
             if command[0] == 0
         }
+        if not persons:
+            return False
+        Application = self.env["rdv.appointment.application"]
+        # This commune's own appointments of these numbers, which the hub may
+        # not know yet (a declaration pending, the hub down when it was booked).
+        elsewhere = []
+        for appointment in self.sudo()._ants_by_application_ids(list(persons)) - (
+            exclude or self.browse()
+        ):
+            for number in set(appointment.application_ids.mapped("number")) & set(persons):
+                elsewhere.append(
+                    {
+                        "person": Application._person_label(persons[number]),
+                        "number": number,
+                        "meeting_point": appointment.place_id._ants_name(),
+                        "date": appointment._format_local(appointment.start, "dd/MM/y HH:mm"),
+                        "management_url": appointment._ants_management_url(),
+                    }
+                )
         client = company._rdv_ants_client()
-        if not persons or client is None:
+        if client is None:
+            self._ants_raise_elsewhere(elsewhere, confirmed)
             return False
         try:
             answers = client.status(list(persons))
         except AntsUnavailable as error:
             _logger.warning("ANTS status check of company %s failed: %s", company.id, error)
             if company.rdv_ants_when_down == "open":
+                self._ants_raise_elsewhere(elsewhere, confirmed)
                 return True
             raise BookingError(
                 _(
@@ -769,8 +790,8 @@ class RdvAppointment(models.Model):
                 ),
                 code="ants_unavailable",
             ) from None
-        Application = self.env["rdv.appointment.application"]
-        errors, elsewhere = {}, []
+        errors = {}
+        local_urls = {item["management_url"] for item in elsewhere}
         own_urls = {exclude._ants_management_url()} if exclude else set()
         for number, person in persons.items():
             status = answers[number]["status"]
@@ -798,7 +819,8 @@ class RdvAppointment(models.Model):
                 }[status]
                 continue
             for appointment in answers[number]["appointments"]:
-                if appointment["management_url"] and appointment["management_url"] in own_urls:
+                url = appointment["management_url"]
+                if url and (url in own_urls or url in local_urls):
                     continue
                 elsewhere.append(
                     {
@@ -814,6 +836,13 @@ class RdvAppointment(models.Model):
                 )
         if errors:
             raise CitizenInputError(errors)
+        self._ants_raise_elsewhere(elsewhere, confirmed)
+        return False
+
+    @api.model
+    def _ants_raise_elsewhere(self, elsewhere, confirmed):
+        """Refuse a booking whose numbers have appointments ``elsewhere``
+        unless the citizen ``confirmed`` they want this one too."""
         if elsewhere and not confirmed:
             raise AntsElsewhereError(
                 "\n".join(
@@ -829,7 +858,6 @@ class RdvAppointment(models.Model):
                 ),
                 elsewhere,
             )
-        return False
 
     @api.model
     def _ants_date_label(self, value):
@@ -856,7 +884,7 @@ class RdvAppointment(models.Model):
         place = self.place_id
         return {
             "meeting_point_id": str(place.id),
-            "meeting_point": place.name,
+            "meeting_point": place._ants_name(),
             "appointment_date": clock.to_local(self.start, place.tz).strftime(ANTS_DATE_FORMAT),
             "management_url": self._ants_management_url(),
         }

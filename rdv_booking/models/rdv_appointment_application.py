@@ -150,6 +150,15 @@ class RdvAppointmentApplication(models.Model):
                 continue
             seen[number] = person
             commands.append(Command.create({"person": person, "number": number}))
+        extra = [value for value in numbers[persons:] if isinstance(value, str) and value.strip()]
+        if extra:
+            # Never dropped in silence: the booking is for fewer persons.
+            errors[self._field_name(persons)] = _(
+                "%(count)s pre-application numbers for %(persons)s person(s): give one per person, "
+                "or book for more persons.",
+                count=persons + len(extra),
+                persons=persons,
+            )
         return commands, errors
 
     @api.model_create_multi

@@ -89,7 +89,8 @@ class RdvOutboxMixin(models.AbstractModel):
                 elif outcome is not True:
                     row._retry_later(outcome)
                 elif row.state == "pending":
-                    row.write({"state": "done", "attempts": row.attempts + 1})
+                    # Done: the error of an earlier attempt no longer tells the truth.
+                    row.write({"state": "done", "attempts": row.attempts + 1, "last_error": False})
             if commit:
                 self.env.cr.commit()
         return len(due)

@@ -196,6 +196,13 @@ class RdvPlace(models.Model):
                     _("Longitude: %s is not between -180 and 180.", place.longitude)
                 )
 
+    def _ants_name(self):
+        """The place's name as the ANTS hub shows and matches it: in the
+        commune's language, whoever asks (the hub, a citizen in English, an
+        agent in Arabic), so that a declaration and its withdrawal agree."""
+        self.ensure_one()
+        return self.with_context(lang=self.company_id.partner_id.lang or "fr_FR").name
+
     def write(self, vals):
         tz_changed = "tz" in vals and any(place.tz != vals["tz"] for place in self)
         res = super().write(vals)

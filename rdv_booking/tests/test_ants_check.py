@@ -419,6 +419,78 @@ class TestAntsCheck(RdvCase):
         self.assertEqual(appointment.application_ids.mapped("number"), ["AB1234567C", "ZZ99887766"])
         self.assertEqual(len(appointment.ants_declaration_ids), 2)
 
+    def test_a_number_booked_here_already_is_the_citizens_decision(self):
+        """The hub may not know this commune's own appointment yet (its
+        declaration pending, or the hub down then): the commune knows."""
+        self.valid("AB1234567C")
+        first = self.book_with(["AB1234567C"])
+        for when_down in ("closed", "open"):
+            with self.subTest(when_down=when_down):
+                self.company.rdv_ants_when_down = when_down
+                self.stub.mode = "ok" if when_down == "closed" else "down"
+                with self.assertRaises(AntsElsewhereError) as caught:
+                    self.book_with(["ab 1234 567c"], start=WEDNESDAY_10)
+                (item,) = caught.exception.elsewhere
+                self.assertEqual(item["number"], "AB1234567C")
+                self.assertEqual(item["management_url"], first._ants_management_url())
+        self.stub.mode = "ok"
+        second = self.book_with(["AB1234567C"], start=WEDNESDAY_10, ants_confirmed=True)
+        self.assertEqual(second.application_ids.number, "AB1234567C")
+
+    def test_the_hub_reads_the_places_name_in_the_communes_language(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.company.partner_id.lang = "fr_FR"
+        self.valid("AB1234567C")
+        appointment = self.book_with(["AB1234567C"])
+        place = appointment.place_id
+        place.with_context(lang="en_US").name = "Town hall"
+        place.with_context(lang="fr_FR").name = "Hôtel de ville"
+        for lang in ("en_US", "fr_FR"):
+            with self.subTest(lang=lang):
+                params = appointment.with_context(lang=lang)._ants_params()
+                self.assertEqual(params["meeting_point"], "Hôtel de ville")
+
+    def test_a_declaration_the_hub_did_not_accept_is_retried_then_truthful(self):
+        self.valid("AB1234567C")
+        appointment = self.book_with(["AB1234567C"])
+        self.stub.mode, self.stub.raw = "raw", '{"success": false}'
+        self.deliver()
+        declaration = appointment.application_ids.declaration_ids
+        self.assertEqual((declaration.state, declaration.attempts), ("pending", 1))
+        self.assertIn("success: false", declaration.last_error)
+        self.assertEqual(appointment.application_ids.ants_state, "pending")
+        self.stub.mode = "ok"
+        declaration.next_attempt_at = NOW
+        self.deliver()
+        self.assertEqual(declaration.state, "done")
+        self.assertFalse(declaration.last_error, "no error of an earlier attempt shown as current")
+
+    def test_more_numbers_than_persons_are_refused_not_dropped(self):
+        self.valid("AB1234567C", "AB1234567D", "AB1234567E")
+        with self.assertRaises(CitizenInputError) as caught:
+            self.book_with(["AB1234567C", "AB1234567D", "AB1234567E"], persons=2)
+        self.assertIn("3 pre-application numbers for 2 person(s)", str(caught.exception))
+
+    def test_numbers_are_their_services_and_changed_by_booking_only(self):
+        """An agent of another service sees neither the numbers nor their
+        declarations; no agent edits or deletes a number behind the hub's
+        back (it was checked and declared as it is)."""
+        self.valid("AB1234567C")
+        appointment = self.book_with(["AB1234567C"])
+        application = appointment.application_ids
+        Application = self.env["rdv.appointment.application"]
+        Declaration = self.env["rdv.ants.declaration"]
+        self.assertFalse(Application.with_user(self.agent_civil).search([]))
+        self.assertFalse(Declaration.with_user(self.agent_civil).search([]))
+        self.assertEqual(Application.with_user(self.agent_id).search([]), application)
+        for user in (self.agent_id, self.manager):
+            with self.subTest(user=user.login):
+                with self.assertRaises(AccessError):
+                    application.with_user(user).write({"number": "ZZ1234567Z"})
+                with self.assertRaises(AccessError):
+                    application.with_user(user).unlink()
+        self.assertEqual(application.number, "AB1234567C")
+
     def test_token_is_readable_by_administrators_only(self):
         for user in (self.manager, self.agent_id):
             with self.subTest(user=user.login), self.assertRaises(AccessError):

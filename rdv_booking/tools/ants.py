@@ -33,6 +33,9 @@ TOKEN_HEADER = "x-rdv-opt-auth-token"
 DATE_FORMAT = "%Y-%m-%d %H:%M:%S"
 #: What the hub answers for each number.
 STATUSES = ("validated", "declared", "consumed", "unknown", "expired")
+#: What :meth:`AntsClient.declare` returns for an answer 2xx that says
+#: ``{"success": false}``.
+NOT_ACCEPTED = 0
 #: A number that cannot be used to book.
 REFUSED_STATUSES = ("consumed", "unknown", "expired")
 
@@ -154,9 +157,22 @@ class AntsClient:
         return result
 
     def declare(self, params):
-        """POST /appointments; return the HTTP status (the caller decides)."""
-        return self._call("POST", "/appointments", params).status_code
+        """POST /appointments; return the HTTP status (the caller decides),
+        :data:`NOT_ACCEPTED` for a 2xx whose body says it did not succeed."""
+        return self._write("POST", params)
 
     def withdraw(self, params):
-        """DELETE /appointments; return the HTTP status (the caller decides)."""
-        return self._call("DELETE", "/appointments", params).status_code
+        """DELETE /appointments; return the HTTP status as :meth:`declare`."""
+        return self._write("DELETE", params)
+
+    def _write(self, method, params):
+        response = self._call(method, "/appointments", params)
+        if 200 <= response.status_code < 300:
+            try:
+                body = response.json()
+            except ValueError:
+                body = None
+            # The hub answers {"success": true}: a 2xx saying otherwise is no success.
+            if isinstance(body, dict) and body.get("success") is False:
+                return NOT_ACCEPTED
+        return response.status_code

@@ -338,7 +338,7 @@ class RdvBooking(RdvWebsiteBase):
                 name = Application._field_name(person)
                 fields_list.append((name, "required"))
                 labels[name] = Application._field_label(person)
-                helps[name] = _(
+                helps[name] = request.env._(
                     "10 letters or digits, on the summary of the online pre-application (ANTS)."
                 )
         id_types = appointment._fields["id_type"]._description_selection(request.env)

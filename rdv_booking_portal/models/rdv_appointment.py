@@ -559,7 +559,7 @@ class RdvAppointment(models.Model):
                 local = clock.to_local(appointment.start, appointment.place_id.tz or "UTC")
                 entries.append(
                     {
-                        "meeting_point": appointment.place_id.name,
+                        "meeting_point": appointment.place_id._ants_name(),
                         "datetime": hub_datetime(local),
                         "management_url": url,
                         "cancel_url": url,

@@ -94,7 +94,7 @@ class RdvPlace(models.Model):
         return [
             {
                 "id": str(place.id),
-                "name": place.name,
+                "name": place._ants_name(),
                 # No coordinates is null, not a point off the coast of Africa.
                 "longitude": place.longitude if place.latitude or place.longitude else None,
                 "latitude": place.latitude if place.latitude or place.longitude else None,

@@ -15,7 +15,7 @@ class ResConfigSettings(models.TransientModel):
 
     # The token of the ANTS hub: typed (or pasted) here, kept hashed by the
     # company, never shown again.
-    rdv_ants_token = fields.Char(
+    rdv_ants_hub_token = fields.Char(
         "New ANTS hub token",
         help="Paste the token registered with the ANTS hub (24 characters or more), or "
         "generate one. Only its start is kept in view.",
@@ -29,9 +29,9 @@ class ResConfigSettings(models.TransientModel):
 
     def set_values(self):
         super().set_values()
-        if self.rdv_ants_token:
-            self.company_id._rdv_ants_set_token(self.rdv_ants_token)
-            self.rdv_ants_token = False
+        if self.rdv_ants_hub_token:
+            self.company_id._rdv_ants_set_token(self.rdv_ants_hub_token)
+            self.rdv_ants_hub_token = False
 
     def action_rdv_ants_generate_token(self):
         """Give the company a new token for the ANTS hub and show it, once."""

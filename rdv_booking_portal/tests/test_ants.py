@@ -113,7 +113,7 @@ class TestAntsToken(AntsCase, HttpCase):
         settings_form = (
             self.env["res.config.settings"]
             .with_company(self.company)
-            .create({"rdv_ants_token": "pasted-token-of-the-commune-0123456789"})
+            .create({"rdv_ants_hub_token": "pasted-token-of-the-commune-0123456789"})
         )
         settings_form.execute()
         self.assertEqual(self.ants(POINTS).status_code, 401, "the old token stops working")
@@ -126,6 +126,20 @@ class TestAntsToken(AntsCase, HttpCase):
         with self.assertRaises(ValidationError):
             self.company._rdv_ants_set_token(self.other_token)
 
+    def test_the_two_ants_tokens_are_two_settings(self):
+        """The hub's token (it calls us) and the coordination API's (we call
+        it) are set on one page: each is its own field, and saving the page
+        for another setting changes neither."""
+        Settings = self.env["res.config.settings"].with_company(self.company)
+        hub, coordination = "hub-token-of-the-commune-0123456789", "coordination-token-0123456789"
+        Settings.create({"rdv_ants_hub_token": hub, "rdv_ants_token": coordination}).execute()
+        self.assertEqual(self.company.rdv_ants_token, coordination)
+        self.assertEqual(self.ants(POINTS, token=hub).status_code, 200)
+        Settings.create({"rdv_ants_timeout": 2.0}).execute()
+        self.assertEqual(self.company.rdv_ants_token, coordination)
+        self.assertEqual(self.ants(POINTS, token=hub).status_code, 200)
+        self.assertEqual(self.ants(POINTS, token=coordination).status_code, 401)
+
     def test_generated_token_is_shown_once_and_opens_the_commune(self):
         settings_form = self.env["res.config.settings"].with_company(self.company).create({})
         action = settings_form.action_rdv_ants_generate_token()
@@ -133,7 +147,7 @@ class TestAntsToken(AntsCase, HttpCase):
         self.assertEqual(self.ants(POINTS, token=token).status_code, 200)
         self.assertEqual(self.ants(POINTS).status_code, 401, "the old token stops working")
         self.assertEqual(self.company.rdv_ants_token_hint, token[:4] + "…")
-        self.assertFalse(settings_form.rdv_ants_token, "not kept in the form")
+        self.assertFalse(settings_form.rdv_ants_hub_token, "not kept in the form")
 
     def test_other_communes_token_answers_for_its_own_places_only(self):
         mine = self.ants(POINTS).json()

@@ -254,6 +254,9 @@ class TestFuzzRoutes(RdvPortalCase, HttpCase):
             "phone": "06 12 %02d %02d %02d" % (number // 10000, number // 100 % 100, number % 100),
             "email": "fuzz%s@example.com" % number,
         }
+        if cls.rdv_type.ants_reason:
+            # The ID-card procedure: the person's own pre-application number.
+            citizen["application_numbers"] = ["FZ%08d" % number]
         Appointment = cls.env["rdv.appointment"].sudo()
         start = cls._future_start(days=days, hour=hour)
         if hold:
