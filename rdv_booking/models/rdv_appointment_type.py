@@ -265,7 +265,9 @@ class RdvAppointmentType(models.Model):
     def _identity_requirements(self):
         """Return {appointment field: 'optional' | 'required'} for the asked fields."""
         self.ensure_one()
-        asked = {field: self[setting] for field, setting in IDENTITY_FIELDS if self[setting] != "no"}
+        asked = {
+            field: self[setting] for field, setting in IDENTITY_FIELDS if self[setting] != "no"
+        }
         if self.ants_reason:
             # The ANTS procedure asks each person's pre-application number:
             # a file number beside them would be asked twice.

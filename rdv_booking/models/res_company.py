@@ -5,6 +5,7 @@ from odoo.exceptions import ValidationError
 
 from ..tools.ants import DEFAULT_URL as ANTS_DEFAULT_URL
 from ..tools.ants import AntsClient
+from ..tools.webhook import url_problem
 
 
 class ResCompany(models.Model):
@@ -70,6 +71,19 @@ class ResCompany(models.Model):
         help="How long a booking waits for the national check before the hub counts "
         "as unavailable.",
     )
+
+    @api.constrains("rdv_ants_url")
+    def _check_rdv_ants_url(self):
+        # The token travels with every call: the rule of every address we call.
+        for company in self:
+            if company.rdv_ants_url and url_problem(company.rdv_ants_url):
+                raise ValidationError(
+                    _(
+                        "The ANTS coordination API is an https:// address (http:// only on this "
+                        "server itself): “%s” is not one.",
+                        company.rdv_ants_url[:200],
+                    )
+                )
 
     @api.constrains("rdv_ants_timeout")
     def _check_rdv_ants_timeout(self):

@@ -465,6 +465,19 @@ class TestAntsCheck(RdvCase):
         self.assertEqual(declaration.state, "done")
         self.assertFalse(declaration.last_error, "no error of an earlier attempt shown as current")
 
+    def test_the_coordination_address_is_https_or_this_server(self):
+        for url in ("file:///etc/passwd", "http://169.254.169.254/api", "javascript:alert(1)"):
+            with self.subTest(url=url), self.assertRaises(ValidationError):
+                self.company.rdv_ants_url = url
+        self.company.rdv_ants_url = (
+            "https://int.api-coordination.rendezvouspasseport.ants.gouv.fr/api"
+        )
+        self.company.rdv_ants_url = self.stub.url  # loopback: this server
+
+    def test_an_ants_type_asks_no_file_number_beside_the_persons_numbers(self):
+        self.type_id.ask_file_number = "required"
+        self.assertNotIn("file_number", self.type_id._identity_requirements())
+
     def test_more_numbers_than_persons_are_refused_not_dropped(self):
         self.valid("AB1234567C", "AB1234567D", "AB1234567E")
         with self.assertRaises(CitizenInputError) as caught:

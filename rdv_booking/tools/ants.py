@@ -47,6 +47,8 @@ APPLICATION_ID = re.compile(r"[A-Z0-9]{10}")
 #: At most this many ids in one call of the hub: it asks for the places of
 #: one search (a few dozen), or the numbers of one family.
 MAX_IDS = 200
+#: At most this many persons (``documents_number``) in one search: a family.
+MAX_PERSONS = 20
 
 
 def hub_datetime(local):

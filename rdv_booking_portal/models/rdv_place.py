@@ -5,6 +5,7 @@ from odoo import _, api, fields, models
 from odoo.addons.rdv_booking.models.rdv_appointment_type import ANTS_REASON_TYPES
 from odoo.addons.rdv_booking.tools import clock
 from odoo.addons.rdv_booking.tools.ants import MAX_IDS as ANTS_MAX_IDS
+from odoo.addons.rdv_booking.tools.ants import MAX_PERSONS as ANTS_MAX_PERSONS
 from odoo.addons.rdv_booking.tools.ants import AntsQueryError, hub_datetime
 from odoo.addons.rdv_booking.tools.parse import parse_date, parse_id, parse_int
 
@@ -146,11 +147,13 @@ class RdvPlace(models.Model):
                 "meeting_point_ids", _("meeting_point_ids: at most %s ids.", ANTS_MAX_IDS)
             )
         types = self.env["rdv.appointment.type"]._ants_types(company, reason)
-        most = max(types.mapped("max_persons"), default=1)
-        persons = parse_int(documents_number or "1", 1, most)
+        # More persons than a type receives at once is a search with no
+        # time (the hub shows "no appointment"), not a malformed call.
+        persons = parse_int(documents_number or "1", 1, ANTS_MAX_PERSONS)
         if persons is None:
             raise AntsQueryError(
-                "documents_number", _("documents_number: a whole number from 1 to %s.", most)
+                "documents_number",
+                _("documents_number: a whole number from 1 to %s.", ANTS_MAX_PERSONS),
             )
         ids = {parse_id(value) for value in meeting_point_ids} - {None}
         places = self._ants_places(company, types).filtered(lambda place: place.id in ids)

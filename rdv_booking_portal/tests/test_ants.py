@@ -303,7 +303,7 @@ class TestAntsTimeSlots(AntsCase, HttpCase):
             ({"end_date": (today + datetime.timedelta(days=400)).isoformat()}, "end_date"),
             ({"end_date": "9999-12-31"}, "end_date"),
             ({"documents_number": "0"}, "documents_number"),
-            ({"documents_number": "5"}, "documents_number"),
+            ({"documents_number": "21"}, "documents_number"),
             ({"documents_number": "two"}, "documents_number"),
             ({"documents_number": "1.5"}, "documents_number"),
         ]
@@ -323,6 +323,10 @@ class TestAntsTimeSlots(AntsCase, HttpCase):
         response = self.ants(SLOTS, many)
         self.assertEqual(response.status_code, 400)
         self.assertEqual(response.json()["error"]["field"], "meeting_point_ids")
+        # More persons than the type receives at once: no time, no error.
+        response = self.ants(SLOTS, {**good, "documents_number": "5"}.items())
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(set(map(len, response.json().values())), {0})
         # Odd ids are no place: no entry, no error.
         odd = [("meeting_point_ids", v) for v in ("abc", "-1", "0", "99999999999", "")]
         response = self.ants(SLOTS, odd + list(good.items())[1:])
