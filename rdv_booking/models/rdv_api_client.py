@@ -96,6 +96,15 @@ class RdvApiClient(models.Model):
             "context": {"default_key": key},
         }
 
+    def _rdv_covered(self, types):
+        """The types among ``types`` this client reads, books and hears of:
+        those it was given, or, given none, every type of its commune. The
+        one rule of a client's scope (the API and the webhooks read it)."""
+        self.ensure_one()
+        types = types.filtered(lambda rdv_type: rdv_type.company_id == self.company_id)
+        given = self.sudo().type_ids
+        return types & given if given else types
+
     @api.model
     def _rdv_from_key(self, key):
         """The active client whose key is ``key``, or an empty recordset."""

@@ -161,7 +161,7 @@ class RdvWebhookSubscription(models.Model):
         for appointment in appointments if subscriptions else ():
             listening = subscriptions.filtered(
                 lambda s, a=appointment: (
-                    s.company_id == a.company_id and a.type_id in s.client_id.type_ids
+                    s.company_id == a.company_id and s.client_id._rdv_covered(a.type_id)
                 )
             )
             if listening:

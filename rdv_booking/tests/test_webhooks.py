@@ -226,6 +226,16 @@ class TestWebhooks(RdvCase):
         self.client.active = False
         self.assertFalse(self.deliveries(self.book(TUESDAY_9 + datetime.timedelta(hours=2))))
 
+    def test_a_client_given_no_type_hears_of_every_type_of_its_commune(self):
+        """As the API reads it: no type given is every type of the commune."""
+        self.client.type_ids = False
+        other_type = self.book(
+            TUESDAY_9,
+            counter=self._make_counter("Counter 2", types=self.type_civil),
+            appointment_type=self.type_civil,
+        )
+        self.assertEqual(self.events(other_type), ["booked"])
+
     def test_deactivated_subscription_sends_nothing_more(self):
         first = self.deliveries(self.book(TUESDAY_9))
         self.subscription.active = False

@@ -68,10 +68,9 @@ class RdvApiClient(models.Model):
         all of its commune's when it was given none."""
         self.ensure_one()
         offer = self.env["website"]._rdv_offer_of(SQL("SELECT %s", self.company_id.id))
-        allowed = set(self.sudo().type_ids.ids)
-        if allowed:
-            offer = {type_id: value for type_id, value in offer.items() if type_id in allowed}
-        return offer
+        Type = self.env["rdv.appointment.type"].sudo()
+        allowed = set(self._rdv_covered(Type.browse(list(offer))).ids)
+        return {type_id: value for type_id, value in offer.items() if type_id in allowed}
 
     def _api_types(self):
         """The types the client may read and book."""
@@ -202,15 +201,13 @@ class RdvApiClient(models.Model):
         """Ids of the types whose appointments the client reads: its types
         (even no longer online: an appointment outlives its type's
         publication), else every type of its commune."""
-        types = self.sudo().type_ids
-        if not types:
-            types = (
-                self.env["rdv.appointment.type"]
-                .sudo()
-                .with_context(active_test=False)
-                .search([("company_id", "=", self.company_id.id)])
-            )
-        return set(types.ids)
+        types = (
+            self.env["rdv.appointment.type"]
+            .sudo()
+            .with_context(active_test=False)
+            .search([("company_id", "=", self.company_id.id)])
+        )
+        return set(self._rdv_covered(types).ids)
 
     # ------------------------------------------------------------------
     # What the client does
@@ -273,7 +270,14 @@ class RdvApiClient(models.Model):
             rdv_type, counter, start, persons=persons, channel="web", hold=True
         )
         appointment._set_citizen(citizen)
-        self.env["rdv.otp"].sudo()._issue(appointment, "booking", "api:%s" % client_ip)
+        # The client's own count of codes, never shared with others on its
+        # address: no more codes in an hour than calls it may make.
+        self.env["rdv.otp"].sudo()._issue(
+            appointment,
+            "booking",
+            "api:%s" % client_ip,
+            requester=("otp-api-client", str(self.id), self.rate_limit * 60),
+        )
         return appointment
 
     def _api_confirm(self, reference, code):

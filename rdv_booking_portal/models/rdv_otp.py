@@ -204,12 +204,17 @@ class RdvOtp(models.Model):
         return appointment._shown_contact()["phone" if channel == "sms" else "email"]
 
     @api.model
-    def _issue(self, appointment, purpose, client_ip):
+    def _issue(self, appointment, purpose, client_ip, requester=None):
         """Create a new code for ``appointment`` and send it; return the code record.
 
         Refused (OtpError) during the resend cooldown, and beyond the send
-        limits per destination and per client IP (counted in PostgreSQL, so
+        limits per destination and per requester (counted in PostgreSQL, so
         they hold across workers). A new code replaces the previous ones.
+
+        :param requester: ``(scope, key, codes per hour)`` of who asks; by
+            default the client IP with the website's limit. A client system
+            of the API is one requester of its own, whatever its address (a
+            phone server books for every caller of the commune).
         """
         company = appointment.company_id
         now = fields.Datetime.now()
@@ -225,11 +230,13 @@ class RdvOtp(models.Model):
                 wait=wait,
             )
         channel, destination = appointment._otp_destination()
+        if requester is None:
+            requester = ("otp-ip", client_ip, company.rdv_otp_sends_per_ip_hour)
         RateLimit = self.env["rdv.rate.limit"]
         hour = 3600
         if not (
             RateLimit._allow("otp-dest", destination, company.rdv_otp_sends_per_hour, hour)
-            and RateLimit._allow("otp-ip", client_ip, company.rdv_otp_sends_per_ip_hour, hour)
+            and RateLimit._allow(*requester, hour)
         ):
             raise OtpError(_("Too many codes were sent. Please try again in an hour."), "limit")
         # A code that could not be sent leaves nothing behind: no code record,

@@ -298,7 +298,7 @@ def list_types(client: Client) -> list[schemas.AppointmentType]:
             id=rdv_type.id,
             name=rdv_type.name,
             procedure_code=rdv_type.procedure_code or None,
-            duration_minutes=rdv_type.duration * 60,
+            duration_minutes=rdv_type.duration,
             max_persons=rdv_type.max_persons,
             min_notice_hours=rdv_type.min_notice_hours,
             max_horizon_days=rdv_type.max_horizon_days,

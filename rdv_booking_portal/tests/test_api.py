@@ -202,6 +202,9 @@ class TestApi(RdvApiCase, HttpCase):
         self.assertEqual((status, body["detail"]["code"]), (400, "wrong_code"))
         status, body, _response = self.api("POST", path, self.phone_key, {"code": code})
         self.assertEqual((status, body["state"]), (200, "planned"), body)
+        hook = self.env["rdv.webhook.subscription"].create(
+            {"client_id": self.phone_server.id, "url": "https://partner.example.fr/hook"}
+        )
         cancel = "/appointments/%s/cancel" % held["reference"]
         status, body, _response = self.api(
             "POST", cancel, self.phone_key, {"contact": "0600000000"}
@@ -212,6 +215,14 @@ class TestApi(RdvApiCase, HttpCase):
         )
         self.assertEqual(
             (status, body["state"], body["cancelled_by"]), (200, "cancelled", "citizen")
+        )
+        # Its webhooks say the client cancelled, and which.
+        delivery = self.env["rdv.webhook.delivery"].search(
+            [("subscription_id", "=", hook.id), ("event", "=", "cancelled")]
+        )
+        sent = json.loads(delivery.payload)["appointment"]
+        self.assertEqual(
+            (sent["cancelled_by"], sent["cancelled_by_client"]), ("client", "Serveur vocal")
         )
         # The outcome is for clients that receive citizens themselves.
         status, body, _response = self.api(
