@@ -54,6 +54,13 @@ class RdvApiClient(models.Model):
         default=120,
         help="Calls beyond this many in a minute are refused (HTTP 429).",
     )
+    max_live_holds = fields.Integer(
+        "Times held at once",
+        default=20,
+        help="A client that does not identify citizens holds a time while its citizen gives "
+        "the code sent to them: at most this many at once (HTTP 429 beyond), so that no "
+        "client can hold a whole day.",
+    )
 
     webhook_subscription_ids = fields.One2many(
         "rdv.webhook.subscription", "client_id", "Webhook subscriptions"
@@ -63,11 +70,13 @@ class RdvApiClient(models.Model):
         ("key_hash_unique", "unique(key_hash)", "API keys are unique."),
     ]
 
-    @api.constrains("rate_limit")
+    @api.constrains("rate_limit", "max_live_holds")
     def _check_rate_limit(self):
         for client in self:
             if not 1 <= client.rate_limit <= 100000:
                 raise ValidationError(_("Calls per minute must be between 1 and 100,000."))
+            if not 1 <= client.max_live_holds <= 1000:
+                raise ValidationError(_("Times held at once must be between 1 and 1,000."))
 
     def _rdv_new_key(self):
         """Give this client a new key (the old one stops working) and a new

@@ -3,6 +3,7 @@ import datetime
 import hashlib
 import hmac
 import json
+import secrets
 import time
 from urllib.parse import urlencode
 
@@ -266,8 +267,16 @@ class RdvApiClient(models.Model):
             )
         # The per-person limits wait for the code, as on the website: checked
         # at the hold, the answer would tell whether a phone has appointments.
-        appointment = Appointment._book(
-            rdv_type, counter, start, persons=persons, channel="web", hold=True
+        # Within the client's own limits of times held at once and per hour
+        # (the website's are per connection): a client cannot hold a whole day.
+        appointment = Appointment._hold_for_client(
+            rdv_type,
+            counter,
+            start,
+            persons,
+            client_ip,
+            secrets.token_hex(16),  # no browser: each hold is a booking of its own
+            requester=("api-client:%s" % self.id, self.max_live_holds, self.rate_limit * 60),
         )
         appointment._set_citizen(citizen)
         # The client's own count of codes, never shared with others on its

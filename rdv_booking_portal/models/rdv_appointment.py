@@ -81,7 +81,9 @@ class RdvAppointment(models.Model):
         return [("state", "=", "pending"), ("hold_expiry", ">", fields.Datetime.now())]
 
     @api.model
-    def _hold_for_client(self, appointment_type, counter, start, persons, client_ip, session_id):
+    def _hold_for_client(
+        self, appointment_type, counter, start, persons, client_ip, session_id, requester=None
+    ):
         """Hold ``start`` for a citizen of the website, as :meth:`_book` does
         with ``hold=True``, within the limits of one connection and browser.
 
@@ -94,11 +96,17 @@ class RdvAppointment(models.Model):
         time (a transaction lock on its key), so parallel requests cannot pass
         the limit together.
 
+        :param requester: ``(name, live holds, holds per hour)`` of a client
+            system of the API, which holds for many citizens: its own limits,
+            counted for it whatever its address, instead of the connection's
         :raises HoldLimitError: a limit is reached (nothing is given back)
         :raises BookingError, SlotTakenError: as :meth:`_book`
         """
         company = counter.company_id
         company.fetch(["rdv_live_holds_per_ip", "rdv_holds_per_ip_hour"])
+        live_limit, hour_limit = company.rdv_live_holds_per_ip, company.rdv_holds_per_ip_hour
+        if requester:
+            client_ip, live_limit, hour_limit = requester
         ip_key = self._hold_key("ip", client_ip)
         session_key = self._hold_key("session", session_id)
         self.env.cr.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [ip_key])
@@ -113,7 +121,7 @@ class RdvAppointment(models.Model):
                 ]
             )
         )
-        if others >= company.rdv_live_holds_per_ip:
+        if others >= live_limit:
             raise HoldLimitError(
                 _(
                     "Too many times are already held from your connection. Please finish "
@@ -121,9 +129,7 @@ class RdvAppointment(models.Model):
                     company.rdv_hold_minutes,
                 )
             )
-        if not self.env["rdv.rate.limit"]._allow(
-            "hold-ip", client_ip, company.rdv_holds_per_ip_hour, 3600
-        ):
+        if not self.env["rdv.rate.limit"]._allow("hold-ip", client_ip, hour_limit, 3600):
             raise HoldLimitError(
                 _("Too many times were held from your connection. Please try again in an hour.")
             )

@@ -50,6 +50,7 @@ STATUS = {
     "attempts": 409,
     "deadline": 409,
     "cooldown": 429,
+    "hold_limit": 429,
     "ants_elsewhere": 409,
     # Every refusal is a 4xx: a client retries this one (code ants_unavailable).
     "ants_unavailable": 409,

@@ -426,6 +426,33 @@ class TestApiLanguage(RdvApiCase, HttpCase):
 
 
 @tagged("post_install", "-at_install")
+class TestApiHolds(RdvApiCase, HttpCase):
+    def test_a_client_holds_within_its_own_limit(self):
+        """A client that does not identify citizens holds times while they
+        give their codes: at most its own number at once, counted for it
+        (not for its address, which other clients may share)."""
+        self.phone_server.max_live_holds = 2
+        times = self.free_times(self.phone_key)[::8][:4]  # far apart: no shared slot
+        answers = []
+        with smtp_sink(self.env):
+            for number, time in enumerate(times[:3]):
+                status, body, _response = self.book(
+                    self.phone_key,
+                    time,
+                    email="caller%s@example.com" % number,
+                    phone="+3361234560%s" % number,
+                )
+                answers.append((status, body.get("state") or body["detail"]["code"]))
+        self.assertEqual(answers, [(201, "pending"), (201, "pending"), (429, "hold_limit")])
+        other = self.env["rdv.api.client"].create(
+            {"name": "Autre serveur", "company_id": self.company.id}
+        )
+        with smtp_sink(self.env):
+            status, body, _response = self.book(other._rdv_new_key(), times[3])
+        self.assertEqual((status, body["state"]), (201, "pending"), body)
+
+
+@tagged("post_install", "-at_install")
 class TestApiAnts(RdvApiCase, HttpCase):
     """An ID-card type through the API: the persons' pre-application numbers
     are checked with the ANTS hub (a stub on loopback) by the booking service,
