@@ -198,7 +198,8 @@ class Appointment(BaseModel):
         description="Whether the citizen may still cancel or move it (the type's deadline)."
     )
     code_sent_to: str | None = Field(
-        description="Pending: where the confirmation code was sent (masked)."
+        description="Pending: where the confirmation code was sent, as the client gave it "
+        "(to check for a typo with the caller)."
     )
     hold_expires_at: datetime.datetime | None = Field(
         description="Pending: when the held time is given back unless confirmed (UTC)."
