@@ -318,6 +318,12 @@ class RdvApiClient(models.Model):
         citizen: the proof of who asks (:meth:`_api_check_proof`), then the
         website's deadline (:meth:`rdv.appointment._can_change`)."""
         self._api_check_proof(appointment, contact)
+        if appointment.state not in CONFIRMED_STATES:
+            raise ApiRefusal(
+                _("This appointment is no longer planned: it cannot be changed."),
+                "reference",
+                "state",
+            )
         if not appointment._can_change():
             raise ApiRefusal(appointment._too_late_message(), "reference", "deadline")
 

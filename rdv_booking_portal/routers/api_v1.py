@@ -61,6 +61,11 @@ REFUSALS = {
     for status, description in (
         (400, "Refused: the field named and why."),
         (401, "No API key, or an unknown one."),
+        (
+            403,
+            "Not for this client (an outcome recorded by a client that does not identify "
+            "citizens).",
+        ),
         (404, "Not found among the client's commune and types."),
         (
             409,

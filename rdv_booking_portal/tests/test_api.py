@@ -216,6 +216,10 @@ class TestApi(RdvApiCase, HttpCase):
         self.assertEqual(
             (status, body["state"], body["cancelled_by"]), (200, "cancelled", "citizen")
         )
+        # Cancelled already: a client that identifies citizens is told so
+        # (one that does not proves nothing of a cancelled appointment: 404).
+        status, body, _response = self.api("POST", cancel, self.case_key, {})
+        self.assertEqual((status, body["detail"]["code"]), (409, "state"), body)
         # Its webhooks say the client cancelled, and which.
         delivery = self.env["rdv.webhook.delivery"].search(
             [("subscription_id", "=", hook.id), ("event", "=", "cancelled")]
