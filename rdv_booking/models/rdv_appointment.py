@@ -595,6 +595,8 @@ class RdvAppointment(models.Model):
         :raises SlotTakenError: the slots are no longer free (nothing is left
             of the attempt)
         """
+        vals = dict(vals)
+        numbers = vals.pop("application_ids", None)
         attempt = 0
         while True:
             attempt += 1
@@ -623,6 +625,7 @@ class RdvAppointment(models.Model):
                         raise self.env["rdv.slot"]._short_take_error(
                             counter, starts, allow_reserved
                         )
+                    appointment._write_application_numbers(numbers)
                     return appointment
             except psycopg2.errors.UniqueViolation as error:
                 # A reference drawn twice (see _new_reference): draw again.
@@ -1005,8 +1008,17 @@ class RdvAppointment(models.Model):
             confirmed=bool(citizen.get("ants_confirmed")),
             exclude=self,
         )
+        numbers = vals.pop("application_ids", None)
         self.write(vals)
+        self._write_application_numbers(numbers)
         return True
+
+    def _write_application_numbers(self, commands):
+        """Write the pre-application numbers the booking service checked.
+        Nobody creates, edits or deletes a number otherwise (the access
+        rights say so): a number in the base is one checked with the hub."""
+        if commands:
+            self.sudo().write({"application_ids": commands})
 
     def _confirm_hold(self):
         """Turn a pending booking into a planned one (identity verified).

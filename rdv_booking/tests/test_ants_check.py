@@ -502,6 +502,10 @@ class TestAntsCheck(RdvCase):
                     application.with_user(user).write({"number": "ZZ1234567Z"})
                 with self.assertRaises(AccessError):
                     application.with_user(user).unlink()
+                with self.assertRaises(AccessError):
+                    Application.with_user(user).create(
+                        {"appointment_id": appointment.id, "person": 2, "number": "ZZ1234567Z"}
+                    )
         self.assertEqual(application.number, "AB1234567C")
 
     def test_token_is_readable_by_administrators_only(self):
