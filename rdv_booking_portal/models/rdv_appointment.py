@@ -124,6 +124,13 @@ class RdvAppointment(models.Model):
         if others >= live_limit:
             raise HoldLimitError(
                 _(
+                    "Too many times are already held by this client system (%(count)s at "
+                    "once). Let a citizen confirm or a hold expire, within %(minutes)s minutes.",
+                    count=live_limit,
+                    minutes=company.rdv_hold_minutes,
+                )
+                if requester
+                else _(
                     "Too many times are already held from your connection. Please finish "
                     "or give up a booking in progress, or try again in %s minutes.",
                     company.rdv_hold_minutes,
@@ -131,7 +138,11 @@ class RdvAppointment(models.Model):
             )
         if not self.env["rdv.rate.limit"]._allow("hold-ip", client_ip, hour_limit, 3600):
             raise HoldLimitError(
-                _("Too many times were held from your connection. Please try again in an hour.")
+                _("Too many times were held by this client system. Please try again in an hour.")
+                if requester
+                else _(
+                    "Too many times were held from your connection. Please try again in an hour."
+                )
             )
         if mine:
             mine.slot_ids._release()

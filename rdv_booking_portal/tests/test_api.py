@@ -447,7 +447,9 @@ class TestApiHolds(RdvApiCase, HttpCase):
                     phone="+3361234560%s" % number,
                 )
                 answers.append((status, body.get("state") or body["detail"]["code"]))
+                reason = body.get("detail", {}).get("reason", "")
         self.assertEqual(answers, [(201, "pending"), (201, "pending"), (429, "hold_limit")])
+        self.assertIn("client system", reason)
         other = self.env["rdv.api.client"].create(
             {"name": "Autre serveur", "company_id": self.company.id}
         )
