@@ -25,6 +25,13 @@ class RdvAntsDeclaration(models.Model):
     _description = "Declaration to ANTS"
     _order = "id desc"
 
+    # A declaration that never reached the hub and whose appointment was
+    # cancelled or moved meanwhile is not sent: its withdrawal is, in case an
+    # attempt did reach the hub. Shown as such, not as "processed".
+    state = fields.Selection(
+        selection_add=[("superseded", "Withdrawn before sent")],
+        ondelete={"superseded": "cascade"},
+    )
     appointment_id = fields.Many2one(
         "rdv.appointment", required=True, index=True, ondelete="cascade", readonly=True
     )
@@ -102,6 +109,8 @@ class RdvAntsDeclaration(models.Model):
             if declared.state == "pending" and not declared.attempts:
                 declared.unlink()
                 continue
+            if declared.state in ("pending", "failed"):
+                declared._supersede()
             values.append(
                 {
                     **declared.copy_data()[0],
@@ -139,7 +148,9 @@ class RdvAntsDeclaration(models.Model):
                 ("action", "=", "withdraw"),
             ]
         ):
-            return True  # withdrawn before it was made: nothing to declare
+            # Withdrawn before it was made: nothing to declare.
+            self._supersede()
+            return True
         client = self.company_id._rdv_ants_client()
         if client is None:
             return _("No ANTS token is set for %s.", self.company_id.name)
@@ -165,6 +176,20 @@ class RdvAntsDeclaration(models.Model):
         if status in (401, 403):
             return _("ANTS refused the commune's token (HTTP %s).", status)
         return _("ANTS answered HTTP %s.", status)
+
+    def _supersede(self):
+        """Give up these declarations in favour of their withdrawal: the
+        appointment changed before the hub accepted them."""
+        self.write(
+            {
+                "state": "superseded",
+                "last_error": _(
+                    "Not sent: the appointment was cancelled or moved before ANTS accepted "
+                    "this declaration. Its withdrawal is sent instead, in case an earlier "
+                    "attempt reached ANTS."
+                ),
+            }
+        )
 
     def action_retry(self):
         """Try the given-up calls again now (the hub is back, the token was fixed)."""

@@ -299,9 +299,65 @@ class TestAntsCheck(RdvCase):
             self.deliver()
         self.assertEqual(len(self.stub.calls("POST")), 1, "only the failed attempt")
         self.assertEqual(len(self.stub.calls("DELETE")), 1, "in case the hub kept it")
+        # The declaration was never made: it says so, it is not "processed".
         self.assertEqual(
-            set(appointment.ants_declaration_ids.mapped("state")), {"done"}, "nothing left"
+            {row.action: row.state for row in appointment.ants_declaration_ids},
+            {"declare": "superseded", "withdraw": "done"},
         )
+
+    def test_declare_and_withdraw_both_failed_then_retried_tell_the_truth(self):
+        """The hub down through the booking and its cancellation, both given
+        up, then retried by an agent: the hub receives the DELETE only, and
+        the declaration says it was never made, not "processed"."""
+        self.valid("AB1234567C")
+        appointment = self.book_with(["AB1234567C"])
+        (declare,) = appointment.ants_declaration_ids
+        self.stub.mode = "down"
+        # Past the last back-off delay each time, the appointment still to come.
+        moment, step = NOW, datetime.timedelta(minutes=RETRY_DELAYS[-1] + 1)
+        for _attempt in range(len(RETRY_DELAYS) + 1):
+            with freeze_time(moment):
+                self.deliver()
+            moment += step
+        self.assertEqual(declare.state, "failed")
+        with freeze_time(moment):
+            appointment._cancel(by="agency")
+        withdraw = appointment.ants_declaration_ids - declare
+        self.assertEqual(withdraw.action, "withdraw")
+        # Superseded at once: no agent is asked to retry a declaration of a
+        # cancelled appointment.
+        self.assertEqual(declare.state, "superseded")
+        self.assertIn("cancelled or moved", declare.last_error)
+        for _attempt in range(len(RETRY_DELAYS) + 1):
+            with freeze_time(moment):
+                self.deliver()
+            moment += step
+        self.assertEqual(withdraw.state, "failed")
+        appointment.application_ids.invalidate_recordset()
+        self.assertEqual(appointment.application_ids.ants_state, "failed")
+        self.assertIn("500", appointment.application_ids.ants_error)
+        self.stub.mode = "ok"
+        self.stub.requests.clear()
+        (declare | withdraw).action_retry()
+        with freeze_time(moment):
+            self.deliver()
+        received = [
+            (call["method"], dict(call["query"])["application_id"]) for call in self.stub.requests
+        ]
+        self.assertEqual(
+            received,
+            [("DELETE", "AB1234567C")],
+            "the hub receives the withdrawal only",
+        )
+        self.assertEqual((declare.state, withdraw.state), ("superseded", "done"))
+        self.assertEqual(declare.attempts, len(RETRY_DELAYS) + 1, "its real attempts, kept")
+        appointment.application_ids.invalidate_recordset()
+        self.assertEqual(appointment.application_ids.ants_state, "withdrawn")
+        self.assertFalse(appointment.application_ids.ants_error)
+        # What agents list: nothing failed, nothing pending, the declaration not "made".
+        Declaration = self.env["rdv.ants.declaration"].with_user(self.agent_id)
+        self.assertFalse(Declaration.search([("state", "in", ("failed", "pending"))]))
+        self.assertEqual(Declaration.search([("state", "=", "done")]), withdraw)
 
     def test_move_withdraws_the_old_and_declares_the_new(self):
         self.valid("AB1234567C", "ZZ99887766")
