@@ -1,7 +1,9 @@
+import json
 import re
 
 import werkzeug.exceptions
 import werkzeug.routing
+import werkzeug.wrappers
 
 from odoo import models
 from odoo.http import request
@@ -23,6 +25,9 @@ OUR_PATHS = re.compile(r"^(?P<lang>/[\w@-]+)?/(?:rdv|my/appointments)(?:/|$)")
 OUR_MODULES = ("rdv_booking", "rdv_booking_portal", "rdv_booking_sms")
 # The public booking API (OCA fastapi, data/rdv_api_data.xml).
 API_PATH = "/api/v1/"
+# The routes the ANTS hub calls (controllers/ants.py): another system, which
+# reads JSON errors, not web pages.
+ANTS_PATH = "/api/ants/"
 # What Odoo raises on a POST whose CSRF token is missing, stale or forged.
 CSRF_DESCRIPTION = "Session expired (invalid CSRF token)"
 
@@ -44,6 +49,33 @@ class LinkTokenConverter(werkzeug.routing.UnicodeConverter):
         return str(value)
 
 
+class JsonMethodNotAllowed(werkzeug.exceptions.MethodNotAllowed):
+    """A 405 told in JSON, as the hub's routes tell their other errors.
+
+    Raised while matching the route, before the body is read: a body of any
+    kind (JSON, a form, bytes with NUL) gets the same answer.
+    """
+
+    def __init__(self, valid_methods, message):
+        super().__init__(valid_methods=valid_methods)
+        self.message = message
+
+    def get_response(self, environ=None, scope=None):
+        body = json.dumps({"error": {"code": 405, "message": self.message}})
+        return werkzeug.wrappers.Response(
+            body,
+            status=405,
+            headers=self.get_headers(environ, scope),
+            content_type="application/json; charset=utf-8",
+        )
+
+    def get_headers(self, environ=None, scope=None):
+        return [
+            ("Content-Type", "application/json; charset=utf-8"),
+            ("Allow", ", ".join(self.valid_methods)),
+        ]
+
+
 def _is_ours(endpoint):
     module = getattr(endpoint, "__module__", "") or ""
     return module.split(".")[2:3] and module.split(".")[2] in OUR_MODULES
@@ -62,7 +94,16 @@ class IrHttp(models.AbstractModel):
         shows) gets our page saying so, not Werkzeug's bare one."""
         try:
             return super()._match(path)
-        except werkzeug.exceptions.MethodNotAllowed:
+        except werkzeug.exceptions.MethodNotAllowed as error:
+            if path.startswith(ANTS_PATH):
+                raise JsonMethodNotAllowed(
+                    sorted(error.valid_methods or ["GET"]),
+                    request.env._(
+                        "Method %(method)s not allowed: the hub's routes answer %(allowed)s.",
+                        method=request.httprequest.method,
+                        allowed=", ".join(sorted(error.valid_methods or ["GET"])),
+                    ),
+                ) from None
             ours = OUR_PATHS.match(path)
             if not ours:
                 raise
@@ -103,6 +144,12 @@ class IrHttp(models.AbstractModel):
         """A URL with a NUL is no page, redirect nor file: the website's
         look-up of one would fail in PostgreSQL (an HTTP 500) instead of
         answering "not found"."""
+        if request.httprequest.path.startswith(ANTS_PATH):
+            # No such route of the hub's: told in JSON too.
+            return request.make_json_response(
+                {"error": {"code": 404, "message": request.env._("No such route.")}},
+                status=404,
+            )
         if "\x00" in request.httprequest.path:
             return None
         if request.httprequest.path.startswith(API_PATH):

@@ -3,6 +3,7 @@
 from . import (
     test_ants,
     test_ants_details,
+    test_ants_http,
     test_api,
     test_fuzz,
     test_hold_limits,
