@@ -77,12 +77,7 @@ class RdvAccessToken(models.Model):
         language that website does not offer."""
         appointment.ensure_one()
         prefix = ""
-        website = (
-            self.env["website"]
-            .sudo()
-            .search([])
-            .filtered(lambda website: appointment.company_id in website._rdv_companies())[:1]
-        )
+        website = self.env["website"]._rdv_website_of(appointment.company_id)
         lang = appointment.citizen_lang
         if (
             website
@@ -91,7 +86,8 @@ class RdvAccessToken(models.Model):
             and lang in website.language_ids.mapped("code")
         ):
             prefix = "/" + self.env["res.lang"]._get_data(code=lang).url_code
-        return "%s%s%s" % (appointment.get_base_url(), prefix, path)
+        base_url = self.env["website"]._rdv_base_url(appointment.company_id)
+        return "%s%s%s" % (base_url, prefix, path)
 
     @api.model
     def _manage_url(self, appointment, action=None):

@@ -75,22 +75,10 @@ class RdvPlace(models.Model):
         )
 
     @api.model
-    def _ants_website_url(self, company):
-        """The base URL of the website that books ``company``'s appointments
-        (else the company's): the citizens sent by the hub land there."""
-        website = (
-            self.env["website"]
-            .sudo()
-            .search([])
-            .filtered(lambda website: company in website._rdv_companies())[:1]
-        )
-        return (website or company).get_base_url()
-
-    @api.model
     def _ants_meeting_points(self, company):
         """The hub's ``getManagedMeetingPoints``: ``company``'s places, in
         the shape the hub reads (ids as strings)."""
-        base_url = self._ants_website_url(company)
+        base_url = self.env["website"]._rdv_base_url(company)
         logo = company.logo and "%s/web/binary/company_logo?company=%s" % (base_url, company.id)
         return [
             {
@@ -173,7 +161,7 @@ class RdvPlace(models.Model):
         # Tens of thousands of times for a whole search: each start is
         # converted once per zone (the places share their times), and each
         # link is the place's prefix and the time's query.
-        types_url = "%s/rdv/type/" % self._ants_website_url(company)
+        types_url = "%s/rdv/type/" % self.env["website"]._rdv_base_url(company)
         local_of, answer = {}, {}
         for place in places:
             zone, slots = zones[place.id], []

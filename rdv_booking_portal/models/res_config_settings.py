@@ -25,7 +25,8 @@ class ResConfigSettings(models.TransientModel):
 
     def _compute_rdv_ants_endpoint(self):
         for settings in self:
-            settings.rdv_ants_endpoint = "%s/api/ants/" % settings.company_id.get_base_url()
+            base_url = self.env["website"]._rdv_base_url(settings.company_id)
+            settings.rdv_ants_endpoint = "%s/api/ants/" % base_url
 
     def set_values(self):
         super().set_values()

@@ -48,6 +48,31 @@ class Website(models.Model):
         self.env.cr.execute(self._rdv_companies_query())
         return self.env["res.company"].browse(row[0] for row in self.env.cr.fetchall())
 
+    @api.model
+    def _rdv_website_of(self, company):
+        """The website that books ``company``'s appointments, or none: the one
+        with a domain of its own first (the commune's own website before a
+        shared one), then by sequence."""
+        websites = (
+            self.sudo().search([]).filtered(lambda website: company in website._rdv_companies())
+        )
+        return websites.sorted(lambda website: (not website.domain, website.company_id != company))[
+            :1
+        ]
+
+    @api.model
+    def _rdv_base_url(self, company):
+        """The address every link to ``company``'s booking pages starts with,
+        for citizens and for other systems (the ANTS hub): the domain of the
+        website that books it when it has one, else ``web.base.url``. On a
+        shared instance each commune's links then name its own site."""
+        domain = self._rdv_website_of(company).domain
+        if not domain:
+            return self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
+        if "://" not in domain:
+            domain = "https://" + domain
+        return domain.rstrip("/")
+
     def _rdv_offer(self):
         """What this website offers: {type id: (procedure code, place ids)}.
 
