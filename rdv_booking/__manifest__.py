@@ -36,6 +36,7 @@
         "wizard/rdv_slot_block_views.xml",
         "wizard/rdv_counter_archive_views.xml",
         "wizard/rdv_appointment_cancel_views.xml",
+        "wizard/rdv_appointment_ants_numbers_views.xml",
         "wizard/rdv_appointment_reschedule_views.xml",
         "wizard/rdv_check_in_views.xml",
         "wizard/rdv_day_sheet_print_views.xml",

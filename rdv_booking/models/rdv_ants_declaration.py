@@ -69,15 +69,19 @@ class RdvAntsDeclaration(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _queue_declare(self, appointments):
+    def _queue_declare(self, appointments, applications=None):
         """Declare each number of ``appointments`` (of communes connected to
-        the hub), at the appointment's current place and time."""
+        the hub), at the appointment's current place and time; only
+        ``applications`` among them when given (numbers added later)."""
         values = []
         for appointment in appointments.sudo():
-            if not appointment.application_ids or not appointment.company_id._rdv_ants_client():
+            numbers = appointment.application_ids
+            if applications is not None:
+                numbers &= applications
+            if not numbers or not appointment.company_id._rdv_ants_client():
                 continue
             params = appointment._ants_params()
-            for application in appointment.application_ids:
+            for application in numbers:
                 generation = max(application.declaration_ids.mapped("generation"), default=0) + 1
                 values.append(
                     {

@@ -168,11 +168,20 @@ class RdvAppointment(models.Model):
         "National check skipped",
         readonly=True,
         copy=False,
-        help="The ANTS hub could not be reached when this appointment was booked: its "
-        "pre-application numbers were not checked for other appointments.",
+        help="The ANTS coordination API was not set up or could not be reached when "
+        "this appointment was booked: its pre-application numbers were checked against "
+        "this commune's appointments only.",
     )
     ants_declaration_ids = fields.One2many(
         "rdv.ants.declaration", "appointment_id", string="Declarations to ANTS", readonly=True
+    )
+    ants_numbers_missing = fields.Integer(
+        "Pre-application numbers missing",
+        compute="_compute_ants_numbers_missing",
+        store=True,
+        help="Persons of this ID-card or passport appointment without their pre-application "
+        'number (the caller did not have it at hand): add them with "Add numbers"; each is '
+        "checked with ANTS and declared.",
     )
     file_number_label = fields.Char(related="type_id.file_number_label")
     id_type = fields.Selection(
@@ -707,6 +716,15 @@ class RdvAppointment(models.Model):
     # The national duplicate check of ID-card and passport numbers (ANTS)
     # ------------------------------------------------------------------
 
+    @api.depends("type_id.ants_reason", "persons", "application_ids")
+    def _compute_ants_numbers_missing(self):
+        for appointment in self:
+            appointment.ants_numbers_missing = (
+                max(appointment.persons - len(appointment.application_ids), 0)
+                if appointment.type_id.ants_reason
+                else 0
+            )
+
     @api.model
     def _ants_by_application_ids(self, application_ids, states=CONFIRMED_STATES):
         """The appointments that carry any of ``application_ids``, typed in
@@ -742,8 +760,9 @@ class RdvAppointment(models.Model):
             gives them
         :param exclude: the appointment being booked (its own declarations
             are no other appointment)
-        :return: True when the hub could not be asked and the company's
-            policy books anyway (the check was skipped), else False
+        :return: True when the hub was not asked (no coordination API set
+            up) or could not be and the company's policy books anyway (the
+            check was skipped), else False
         :raises CitizenInputError: a number refused, per person
         :raises AntsElsewhereError: a number has an appointment elsewhere
         :raises BookingError: code 'ants_unavailable', the hub could not be
@@ -777,8 +796,10 @@ class RdvAppointment(models.Model):
                 )
         client = company._rdv_ants_client()
         if client is None:
+            # No coordination API set up: checked against this commune's own
+            # appointments only, and flagged so for agents.
             self._ants_raise_elsewhere(elsewhere, confirmed)
-            return False
+            return True
         try:
             answers = client.status(list(persons))
         except AntsUnavailable as error:
@@ -895,6 +916,85 @@ class RdvAppointment(models.Model):
     def _ants_declare(self):
         """Have these appointments declared to the hub, after the commit."""
         self.env["rdv.ants.declaration"]._queue_declare(self)
+
+    def _add_application_numbers(self, numbers, confirmed=False):
+        """Add the pre-application numbers of the persons who had none (a
+        caller who did not have them at hand): the booking service checks
+        them with the hub as at booking and declares them. Numbers already
+        given stay as they are: they were checked and declared.
+
+        :param numbers: what was typed for the persons without a number, the
+            first of them first (empty ones are left for later)
+        :param confirmed: the citizen knows of their appointment elsewhere
+        :raises BookingError: not an ID-card or passport appointment that
+            stands, nothing to add, or the hub unavailable (company's policy)
+        :raises CitizenInputError: a number refused, per person
+        :raises AntsElsewhereError: a number has an appointment elsewhere
+        :return: the numbers added
+        """
+        self.ensure_one()
+        # An agent of the appointment's service, as for any change of it.
+        self.check_access("write")
+        if not self.type_id.ants_reason or self.state not in CONFIRMED_STATES:
+            raise BookingError(
+                _(
+                    "Pre-application numbers can only be added to a planned ID-card or "
+                    "passport appointment."
+                ),
+                code="state",
+            )
+        Application = self.env["rdv.appointment.application"]
+        have = {application.person: application.number for application in self.application_ids}
+        missing = [person for person in range(1, self.persons + 1) if person not in have]
+        if not missing:
+            raise BookingError(
+                _("Every person of this appointment already has their pre-application number."),
+                code="numbers",
+            )
+        typed = [value for value in numbers or () if isinstance(value, str) and value.strip()]
+        if not typed:
+            raise BookingError(_("Give at least one pre-application number."), code="numbers")
+        if len(typed) > len(missing):
+            raise CitizenInputError(
+                {
+                    Application._field_name(self.persons): _(
+                        "%(count)s pre-application numbers for %(missing)s person(s) without "
+                        "one: give one per person.",
+                        count=len(typed),
+                        missing=len(missing),
+                    )
+                }
+            )
+        commands, errors = Application._numbers_of(
+            dict(zip(missing, typed, strict=False)),
+            taken={number: person for person, number in have.items()},
+        )
+        if errors:
+            raise CitizenInputError(errors)
+        # Checked as at booking, this appointment's own declarations aside.
+        skipped = self._ants_check(
+            self.type_id,
+            self.company_id,
+            {"application_ids": commands},
+            confirmed=confirmed,
+            exclude=self,
+        )
+        before = self.application_ids
+        self._write_application_numbers(commands)
+        if skipped:
+            self.sudo().ants_check_skipped = True
+        added = self.application_ids - before
+        if self.state == "planned":
+            # One to reschedule is declared with its new time.
+            self.env["rdv.ants.declaration"]._queue_declare(self, added)
+        self.message_post(
+            body=_(
+                "Pre-application numbers added: %s.",
+                ", ".join(added.mapped("display_name")),
+            ),
+            subtype_xmlid="mail.mt_note",
+        )
+        return added
 
     def _ants_withdraw(self):
         """Have these appointments' declarations withdrawn, after the commit."""
@@ -1409,6 +1509,18 @@ class RdvAppointment(models.Model):
             "view_mode": "form",
             "target": "new",
             "context": {"default_appointment_ids": self.ids},
+        }
+
+    def action_add_application_numbers(self):
+        """Add the pre-application numbers the caller did not have (wizard)."""
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": _("Add pre-application numbers"),
+            "res_model": "rdv.appointment.ants.numbers",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_appointment_id": self.id},
         }
 
     def _form_action(self):

@@ -118,23 +118,49 @@ class RdvAppointmentApplication(models.Model):
         """The numbers a booking's citizen gave, one per person, checked.
 
         Required on the website (the hub's check needs them); an agent on the
-        phone books with those the caller can read out.
+        phone books with those the caller can read out, and adds the others
+        later (:meth:`rdv.appointment._add_application_numbers`).
 
         :param numbers: list of what was typed, person 1 first
         :return: (commands writing the appointment's numbers, {field: error})
         """
         if not isinstance(numbers, (list, tuple)):
             numbers = []
-        commands, errors, seen = [Command.clear()], {}, {}
+        given = {}
+        errors = {}
         for person in range(1, persons + 1):
-            field = self._field_name(person)
             value = numbers[person - 1] if person <= len(numbers) else None
-            if not isinstance(value, str) or not value.strip():
-                if channel == "web":
-                    errors[field] = _(
-                        "%s: the pre-application number is required.", self._person_label(person)
-                    )
-                continue
+            if isinstance(value, str) and value.strip():
+                given[person] = value
+            elif channel == "web":
+                errors[self._field_name(person)] = _(
+                    "%s: the pre-application number is required.", self._person_label(person)
+                )
+        commands, number_errors = self._numbers_of(given)
+        errors.update(number_errors)
+        commands.insert(0, Command.clear())
+        extra = [value for value in numbers[persons:] if isinstance(value, str) and value.strip()]
+        if extra:
+            # Never dropped in silence: the booking is for fewer persons.
+            errors[self._field_name(persons)] = _(
+                "%(count)s pre-application numbers for %(persons)s person(s): give one per person, "
+                "or book for more persons.",
+                count=persons + len(extra),
+                persons=persons,
+            )
+        return commands, errors
+
+    @api.model
+    def _numbers_of(self, given, taken=None):
+        """The numbers ``given`` ({person: what was typed}), checked: each in
+        normal form, none twice, none of another person of the booking.
+
+        :param taken: {number: person} the booking already has
+        :return: (commands creating them, {field: error})
+        """
+        commands, errors, seen = [], {}, dict(taken or {})
+        for person, value in sorted(given.items()):
+            field = self._field_name(person)
             try:
                 number = self._normalize(value, person)
             except ValidationError as error:
@@ -150,15 +176,6 @@ class RdvAppointmentApplication(models.Model):
                 continue
             seen[number] = person
             commands.append(Command.create({"person": person, "number": number}))
-        extra = [value for value in numbers[persons:] if isinstance(value, str) and value.strip()]
-        if extra:
-            # Never dropped in silence: the booking is for fewer persons.
-            errors[self._field_name(persons)] = _(
-                "%(count)s pre-application numbers for %(persons)s person(s): give one per person, "
-                "or book for more persons.",
-                count=persons + len(extra),
-                persons=persons,
-            )
         return commands, errors
 
     @api.model_create_multi

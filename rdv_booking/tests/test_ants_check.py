@@ -18,6 +18,11 @@ from ..tools.ants import normalize_application_id
 from .ants_stub import TOKEN, AntsStub
 from .common import NOW, RdvCase, utc
 
+
+class _Rollback(Exception):
+    """Undoes one example of a property test (its savepoint)."""
+
+
 TUESDAY_9 = utc(2026, 3, 3, 8, 0)  # 09:00 in Paris
 WEDNESDAY_10 = utc(2026, 3, 4, 9, 0)  # 10:00 in Paris
 ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
@@ -197,8 +202,12 @@ class TestAntsCheck(RdvCase):
             appointment = self.book_with(["AB1234567C"])
         self.assertEqual(appointment.state, "planned")
         self.assertTrue(appointment.ants_check_skipped)
+        # (the demo commune's, which has no coordination API, are flagged too)
         self.assertEqual(
-            self.env["rdv.appointment"].search([("ants_check_skipped", "=", True)]), appointment
+            self.env["rdv.appointment"].search(
+                [("ants_check_skipped", "=", True), ("company_id", "=", self.company.id)]
+            ),
+            appointment,
         )
 
     def test_no_token_no_check(self):
@@ -207,6 +216,8 @@ class TestAntsCheck(RdvCase):
         self.assertEqual(appointment.application_ids.number, "AB1234567C")
         self.assertFalse(self.stub.requests)
         self.assertFalse(appointment.ants_declaration_ids)
+        # Agents see that they were not checked, as when the hub is down.
+        self.assertTrue(appointment.ants_check_skipped)
         self.company.sudo().rdv_ants_token = TOKEN
 
     def test_other_types_keep_their_file_number(self):
@@ -474,6 +485,147 @@ class TestAntsCheck(RdvCase):
         appointment = self.env["rdv.appointment"].browse(wizard.action_confirm()["res_id"])
         self.assertEqual(appointment.application_ids.mapped("number"), ["AB1234567C", "ZZ99887766"])
         self.assertEqual(len(appointment.ants_declaration_ids), 2)
+
+    # ------------------------------------------------------------------
+    # Numbers a caller did not have at hand: flagged, added later
+    # ------------------------------------------------------------------
+
+    def numbers_wizard(self, appointment, text, user=None):
+        """The dialog an agent opens with the appointment's "Add numbers"."""
+        action = appointment.with_user(user or self.agent_id).action_add_application_numbers()
+        return (
+            self.env[action["res_model"]]
+            .with_user(user or self.agent_id)
+            .with_context(action["context"])
+            .create({"application_numbers": text})
+        )
+
+    def add_numbers(self, appointment, text, user=None):
+        """Add numbers as an agent does: the button, the dialog, "Check and add"."""
+        wizard = self.numbers_wizard(appointment, text, user)
+        return wizard, wizard.action_confirm()
+
+    def test_numbers_missing_are_flagged_then_added_checked_and_declared(self):
+        self.valid("AB1234567C", "ZZ99887766", "CD12345678")
+        appointment = self.book_with(["AB1234567C"], persons=3)
+        self.assertEqual(appointment.ants_numbers_missing, 2)
+        Appointment = self.env["rdv.appointment"].with_user(self.agent_id)
+        self.assertEqual(Appointment.search([("ants_numbers_missing", ">", 0)]), appointment)
+        self.deliver()
+        self.stub.requests.clear()
+        wizard = self.numbers_wizard(appointment, "")
+        self.assertEqual(wizard.missing_persons, "Person 2, Person 3")
+        # Refused as at booking, per person, and nothing is written.
+        for text, words in (
+            ("nonsense", ["Person 2", "10 letters or digits"]),
+            ("ab-1234567c", ["Person 2", "number of Person 1"]),
+            ("ZZ99887766\nzz 9988 7766", ["Person 3", "number of Person 2"]),
+            ("ZZ99887766\nCD12345678\nEF12345678", ["3 pre-application numbers", "2 person"]),
+        ):
+            with self.subTest(text=text), self.assertRaises(CitizenInputError) as caught:
+                self.add_numbers(appointment, text)
+            for word in words:
+                self.assertIn(word, str(caught.exception))
+        with self.assertRaises(BookingError):
+            self.add_numbers(appointment, "  ")
+        self.assertEqual(appointment.application_ids.mapped("number"), ["AB1234567C"])
+        self.assertFalse(self.stub.calls("GET"), "refused before asking the hub")
+        # One number given now, checked with the hub (that one only) and declared.
+        self.add_numbers(appointment, "zz-9988-7766")
+        (status,) = self.stub.calls("GET", "/api/status")
+        self.assertEqual(status["query"], [("application_ids", "ZZ99887766")])
+        self.assertEqual(appointment.application_ids.mapped("person"), [1, 2])
+        self.assertEqual(appointment.ants_numbers_missing, 1)
+        self.assertEqual(self.deliver(), 1)
+        (post,) = self.stub.calls("POST")
+        self.assertEqual(dict(post["query"])["application_id"], "ZZ99887766")
+        # The hub refuses the last one: nothing added, the agent reads why.
+        self.valid("CD12345678", status="expired")
+        with self.assertRaises(CitizenInputError) as caught:
+            self.add_numbers(appointment, "CD12345678")
+        self.assertIn("Person 3", str(caught.exception))
+        self.assertIn("expired", str(caught.exception))
+        self.valid("CD12345678")
+        self.add_numbers(appointment, "CD12345678")
+        self.assertEqual(appointment.ants_numbers_missing, 0)
+        self.assertEqual(
+            appointment.application_ids.mapped("number"),
+            ["AB1234567C", "ZZ99887766", "CD12345678"],
+        )
+        self.deliver()
+        self.assertEqual(
+            sorted(dict(call["query"])["application_id"] for call in self.stub.calls("POST")),
+            ["CD12345678", "ZZ99887766"],
+            "each number declared once, the first one not again",
+        )
+        self.assertIn("CD12345678", appointment.message_ids[:1].body)
+        with self.assertRaises(BookingError):
+            appointment._add_application_numbers(["EF12345678"])
+
+    def test_a_number_added_with_an_appointment_elsewhere_is_the_citizens_decision(self):
+        elsewhere = {
+            "management_url": "https://other.example/rdv/42",
+            "meeting_point": "Mairie de Seynod",
+            "meeting_point_id": "77",
+            "appointment_date": "2026-03-10 14:30:00",
+        }
+        self.valid("AB1234567C")
+        self.valid("ZZ99887766", status="declared", appointments=[elsewhere])
+        appointment = self.book_with(["AB1234567C"], persons=2)
+        wizard, action = self.add_numbers(appointment, "ZZ99887766")
+        self.assertEqual(action["res_id"], wizard.id)
+        self.assertIn("Mairie de Seynod", wizard.ants_elsewhere)
+        self.assertEqual(appointment.ants_numbers_missing, 1)
+        wizard.ants_confirmed = True
+        self.assertEqual(wizard.action_confirm()["res_id"], appointment.id)
+        self.assertEqual(appointment.ants_numbers_missing, 0)
+
+    def test_numbers_are_added_by_an_agent_of_the_service_only(self):
+        self.valid("AB1234567C", "ZZ99887766")
+        appointment = self.book_with(["AB1234567C"], persons=2)
+        with self.assertRaises(AccessError):
+            appointment.with_user(self.agent_civil)._add_application_numbers(["ZZ99887766"])
+        self.assertEqual(appointment.ants_numbers_missing, 1)
+        # The hub unreachable, the commune's policy closed: refused, nothing added.
+        self.stub.mode = "down"
+        with self.assertRaises(BookingError) as caught:
+            self.add_numbers(appointment, "ZZ99887766")
+        self.assertEqual(caught.exception.code, "ants_unavailable")
+        self.assertEqual(appointment.ants_numbers_missing, 1)
+
+    @settings(max_examples=30, deadline=None)
+    @given(
+        typed=st.lists(
+            st.one_of(
+                st.sampled_from(["AB1234567C", "ab 1234 567c", "ZZ99887766", "CD12345678"]),
+                st.text(max_size=12),
+            ),
+            max_size=4,
+        )
+    )
+    def test_adding_numbers_adds_the_valid_ones_or_nothing(self, typed):
+        """Whatever is typed: every number added is in normal form, one per
+        person, none twice; or the whole is refused and nothing changes."""
+        self.valid("AB1234567C", "ZZ99887766", "CD12345678")
+        try:
+            with self.env.cr.savepoint():
+                appointment = self.book_with(["AB1234567C"], persons=3)
+                try:
+                    added = appointment._add_application_numbers(typed)
+                except (CitizenInputError, BookingError):
+                    self.assertEqual(appointment.application_ids.mapped("number"), ["AB1234567C"])
+                    added = None
+                numbers = appointment.application_ids.mapped("number")
+                self.assertEqual(len(numbers), len(set(numbers)))
+                self.assertLessEqual(len(numbers), 3)
+                self.assertEqual(appointment.ants_numbers_missing, 3 - len(numbers))
+                if added:
+                    self.assertTrue(all(normalize_application_id(n) == n for n in numbers))
+                    self.assertEqual(added.mapped("person"), list(range(2, 2 + len(added))))
+                raise _Rollback
+        except _Rollback:
+            pass
+        self.env.invalidate_all()
 
     def test_a_number_booked_here_already_is_the_citizens_decision(self):
         """The hub may not know this commune's own appointment yet (its

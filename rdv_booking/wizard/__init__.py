@@ -6,6 +6,7 @@ from . import rdv_impact_wizard
 # isort: split
 from . import (
     rdv_api_client_key,
+    rdv_appointment_ants_numbers,
     rdv_appointment_cancel,
     rdv_appointment_reschedule,
     rdv_check_in,
