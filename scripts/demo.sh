@@ -131,12 +131,28 @@ modules = os.environ["RDV_MODULES"].split(",")
 data = env["ir.model.data"].search([("model", "=", "res.users"), ("module", "in", modules)])
 users = env["res.users"].browse(data.mapped("res_id")).exists()
 print("RDV_DEMO_USERS:" + " ".join(sorted(u.login for u in users if u.id != admin.id)))
+# The demo's secrets for other systems, made the first time only and printed
+# then: only their hashes are kept (make a new one in the back office later).
+client = env.ref("rdv_booking.demo_api_client_ds", raise_if_not_found=False)
+if client and not client.sudo().key_hash:
+    print("RDV_DEMO_API_KEY:" + client._rdv_new_key())
+company = env.ref("base.main_company")
+if hasattr(company, "_rdv_ants_new_token") and not company.sudo().rdv_ants_token_hash:
+    print("RDV_DEMO_ANTS_TOKEN:" + company._rdv_ants_new_token())
+env.cr.commit()
 PY
 )" || rdv_die "could not set the admin password of $DB:
 $shell_out"
 grep -q '^RDV_ADMIN_OK$' <<<"$shell_out" || rdv_die "admin password check failed:
 $shell_out"
 demo_users="$(sed -n 's/^RDV_DEMO_USERS://p' <<<"$shell_out")"
+api_key="$(sed -n 's/^RDV_DEMO_API_KEY://p' <<<"$shell_out")"
+ants_token="$(sed -n 's/^RDV_DEMO_ANTS_TOKEN://p' <<<"$shell_out")"
+if [ -n "$api_key$ants_token" ]; then
+    secrets_note="shown this once: only their hashes are kept (new ones: see README, Demo logins)"
+else
+    secrets_note="shown when the database was created (new ones: see README, Demo logins)"
+fi
 
 cat <<EOF
 
@@ -145,6 +161,9 @@ cat <<EOF
 [rdv]  back office login:  $ADMIN_LOGIN / $ADMIN_PASSWORD
 [rdv]  demo agents:        ${demo_users:-see README}$([ -n "$demo_users" ] && echo '   (passwords: see README)')
 [rdv]  Odoo's demo users:  demo / demo (internal), portal / portal (portal)
+[rdv]  API key of "Démarches simplifiées (démo)":  ${api_key:-(not shown again)}
+[rdv]  ANTS hub token (X-HUB-RDV-AUTH-TOKEN):     ${ants_token:-(not shown again)}
+[rdv]    $secrets_note
 [rdv]  $([ "$WORKERS" -gt 0 ] && echo "$WORKERS HTTP workers; websocket on port 8072 (DEMO_WORKERS=0: all on $PORT)" || echo "one multi-threaded process")
 [rdv]  Stop with Ctrl-C.
 [rdv] ================================================================

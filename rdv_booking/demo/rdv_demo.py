@@ -1,7 +1,7 @@
 import datetime
 import random
 
-from odoo import api, fields, models
+from odoo import Command, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
 from ..tools import schedule
@@ -126,10 +126,6 @@ FUTURE_DAYS = 21
 # every language the database has installed.
 DEMO_TRANSLATIONS = {
     "rdv_booking.demo_type_cni": {
-        "file_number_label": {
-            "en_US": "ANTS pre-application number",
-            "ar_001": "رقم الطلب المسبق لدى ANTS",
-        },
         "name": {
             "en_US": "ID card and passport",
             "ar_001": "البطاقة الوطنية وجواز السفر",
@@ -340,6 +336,20 @@ class RdvDemo(models.AbstractModel):
             )
         return values
 
+    def _application_numbers(self, rng, appointment_type, persons, channel):
+        """Each person's pre-application number for an ID-card type: all of
+        them on the website; on the phone or at the counter a caller
+        sometimes lacks one (the appointment then shows it is missing)."""
+        if not appointment_type.ants_reason:
+            return []
+        count = persons
+        if channel != "web" and rng.random() < 0.15:
+            count -= 1
+        return [
+            "".join(rng.choice("ABCDEFGHJKLMNPQRSTUVWXYZ23456789") for _i in range(10))
+            for _person in range(count)
+        ]
+
     def _citizen(self, rng, with_email=True):
         lastname, firstname = rng.choice(LASTNAMES), rng.choice(FIRSTNAMES)
         city = rng.choices([c for c, _w in CITIES], weights=[w for _c, w in CITIES])[0]
@@ -421,6 +431,10 @@ class RdvDemo(models.AbstractModel):
                     if channel != "web" and rng.random() < 0.2
                     else False,
                     "partner_id": partner.id,
+                    "application_ids": [
+                        Command.create({"person": 1, "number": number})
+                        for number in self._application_numbers(rng, appointment_type, 1, "web")
+                    ],
                     "type_id": appointment_type.id,
                     "counter_id": slot.counter_id.id,
                     "start": slots[0].start,
@@ -479,6 +493,9 @@ class RdvDemo(models.AbstractModel):
                                 citizen={
                                     **self._citizen(rng, with_email=channel == "web"),
                                     **self._identity(rng, appointment_type),
+                                    "application_numbers": self._application_numbers(
+                                        rng, appointment_type, persons, channel
+                                    ),
                                 },
                                 channel=channel,
                                 comment=rng.choice(NOTES)
