@@ -109,6 +109,25 @@ class RdvAppointmentApplication(models.Model):
         return _("%s: pre-application number", self._person_label(person))
 
     @api.model
+    def _split_typed(self, text):
+        """The numbers an agent typed in a dialog: one per line; a comma or
+        semicolon also separates them."""
+        return [
+            line.strip()
+            for line in (text or "").replace(";", "\n").replace(",", "\n").split("\n")
+            if line.strip()
+        ]
+
+    @api.model
+    def _elsewhere_text(self, error):
+        """What an agent reads of an :class:`AntsElsewhereError`: each
+        appointment elsewhere with its link, to ask the citizen."""
+        return "\n".join(
+            _("%(message)s Link: %(url)s", message=line, url=item["management_url"] or "-")
+            for line, item in zip(str(error.args[0]).split("\n"), error.elsewhere, strict=False)
+        )
+
+    @api.model
     def _field_name(self, person):
         """The form field (and error key) of ``person``'s number."""
         return "application_number_%s" % person

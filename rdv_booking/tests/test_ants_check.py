@@ -23,6 +23,13 @@ class _Rollback(Exception):
     """Undoes one example of a property test (its savepoint)."""
 
 
+# An appointment another editor declared for a number.
+ELSEWHERE = {
+    "management_url": "https://other.example/rdv/42",
+    "meeting_point": "Mairie de Seynod",
+    "meeting_point_id": "77",
+    "appointment_date": "2026-03-10 14:30:00",
+}
 TUESDAY_9 = utc(2026, 3, 3, 8, 0)  # 09:00 in Paris
 WEDNESDAY_10 = utc(2026, 3, 4, 9, 0)  # 10:00 in Paris
 ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
@@ -456,14 +463,8 @@ class TestAntsCheck(RdvCase):
     # ------------------------------------------------------------------
 
     def test_agent_dialog_asks_each_number_and_shows_where_else(self):
-        elsewhere = {
-            "management_url": "https://other.example/rdv/42",
-            "meeting_point": "Mairie de Seynod",
-            "meeting_point_id": "77",
-            "appointment_date": "2026-03-10 14:30:00",
-        }
         self.valid("AB1234567C")
-        self.valid("ZZ99887766", status="declared", appointments=[elsewhere])
+        self.valid("ZZ99887766", status="declared", appointments=[ELSEWHERE])
         slot = self.env["rdv.slot"].search(
             [("counter_id", "=", self.counter.id), ("start", "=", TUESDAY_9)], limit=1
         )
@@ -563,14 +564,8 @@ class TestAntsCheck(RdvCase):
             appointment._add_application_numbers(["EF12345678"])
 
     def test_a_number_added_with_an_appointment_elsewhere_is_the_citizens_decision(self):
-        elsewhere = {
-            "management_url": "https://other.example/rdv/42",
-            "meeting_point": "Mairie de Seynod",
-            "meeting_point_id": "77",
-            "appointment_date": "2026-03-10 14:30:00",
-        }
         self.valid("AB1234567C")
-        self.valid("ZZ99887766", status="declared", appointments=[elsewhere])
+        self.valid("ZZ99887766", status="declared", appointments=[ELSEWHERE])
         appointment = self.book_with(["AB1234567C"], persons=2)
         wizard, action = self.add_numbers(appointment, "ZZ99887766")
         self.assertEqual(action["res_id"], wizard.id)

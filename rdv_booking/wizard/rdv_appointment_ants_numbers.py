@@ -39,27 +39,13 @@ class RdvAppointmentAntsNumbers(models.TransientModel):
     def action_confirm(self):
         """Add the numbers through the booking service, then show the appointment."""
         self.ensure_one()
-        # One per line, as typed; a comma or semicolon also separates them.
-        numbers = [
-            line.strip()
-            for line in (self.application_numbers or "")
-            .replace(";", "\n")
-            .replace(",", "\n")
-            .split("\n")
-            if line.strip()
-        ]
+        Application = self.env["rdv.appointment.application"]
+        numbers = Application._split_typed(self.application_numbers)
         try:
             self.appointment_id._add_application_numbers(numbers, confirmed=self.ants_confirmed)
         except AntsElsewhereError as error:
             # The agent reads where, asks the citizen, and adds anyway or not.
-            self.ants_elsewhere = "\n".join(
-                _(
-                    "%(message)s Link: %(url)s",
-                    message=line,
-                    url=item["management_url"] or "-",
-                )
-                for line, item in zip(str(error.args[0]).split("\n"), error.elsewhere, strict=False)
-            )
+            self.ants_elsewhere = Application._elsewhere_text(error)
             return {
                 "type": "ir.actions.act_window",
                 "res_model": self._name,

@@ -136,14 +136,9 @@ class RdvSlotAssign(models.TransientModel):
         values = {"lastname": self.lastname, "firstname": self.firstname}
         if self.ants_reason:
             # One per line, as typed; a comma or semicolon also separates them.
-            values["application_numbers"] = [
-                line.strip()
-                for line in (self.application_numbers or "")
-                .replace(";", "\n")
-                .replace(",", "\n")
-                .split("\n")
-                if line.strip()
-            ]
+            values["application_numbers"] = self.env["rdv.appointment.application"]._split_typed(
+                self.application_numbers
+            )
             values["ants_confirmed"] = self.ants_confirmed
         for field_name, _setting in IDENTITY_FIELDS:
             value = self[field_name]
@@ -169,14 +164,7 @@ class RdvSlotAssign(models.TransientModel):
             )
         except AntsElsewhereError as error:
             # The agent reads where, asks the citizen, and books anyway or not.
-            self.ants_elsewhere = "\n".join(
-                _(
-                    "%(message)s Link: %(url)s",
-                    message=line,
-                    url=item["management_url"] or "-",
-                )
-                for line, item in zip(str(error.args[0]).split("\n"), error.elsewhere, strict=False)
-            )
+            self.ants_elsewhere = self.env["rdv.appointment.application"]._elsewhere_text(error)
             return {
                 "type": "ir.actions.act_window",
                 "res_model": self._name,
