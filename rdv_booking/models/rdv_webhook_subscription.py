@@ -38,7 +38,8 @@ class RdvWebhookSubscription(models.Model):
         "URL",
         required=True,
         help="Where the events are sent (POST). https is required; plain http only to "
-        "this server itself (localhost), for a relay on the same machine.",
+        "this server itself (localhost), for a relay on the same machine. This server and "
+        "private networks (an intranet) are set by an administrator only.",
     )
     active = fields.Boolean(default=True)
     # Whether the URL was set by an administrator, who alone may send events
@@ -109,11 +110,13 @@ class RdvWebhookSubscription(models.Model):
             ),
             "fragment": _("URL: remove the part after #, which is never sent."),
             "private": _(
-                "URL: this address is in the server's own networks (private, link-local, "
-                "reserved): give the receiver's public address."
+                "URL: this address is link-local or reserved (where a cloud serves its "
+                "metadata): give the receiver's address."
             ),
-            "loopback": _(
-                "URL: only an administrator may send the events to this server itself (localhost)."
+            "internal": _(
+                "URL: only an administrator may send the events to this server itself or "
+                "to a private network (an intranet's system); give the receiver's public "
+                "address, or ask an administrator."
             ),
         }
         for subscription in self:
