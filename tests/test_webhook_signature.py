@@ -91,6 +91,11 @@ def test_urls():
         "https://partner.example.fr/a b": "invalid",
         " https://partner.example.fr/": "invalid",
         "https://x.fr/" + "a" * 2000: "too_long",
+        "https://169.254.169.254/latest": "private",  # a cloud's metadata service
+        "https://[fe80::1]/hook": "private",
+        "https://0.0.0.0/hook": "private",
+        "https://224.0.0.1/hook": "private",
+        "https://[::ffff:169.254.169.254]/": "private",
     }
     for url, problem in refused.items():
         assert webhook.url_problem(url) == problem, url
@@ -154,3 +159,35 @@ def test_the_readme_snippet_verifies_what_rdv_signs(secret, body):
     assert verify(secret, headers, body, now=timestamp)
     assert not verify(secret, headers, body + b"x", now=timestamp)
     assert not verify(secret, headers, body, now=timestamp + 301)
+
+
+def test_where_a_host_leads():
+    """Internal (this machine, a private network: the caller decides) and
+    forbidden (link-local, reserved) told apart from public, for addresses
+    written in the URL and for the names it resolves."""
+    cases = {
+        "https://partner.example.fr/": "name",
+        "https://8.8.8.8/": "public",
+        "https://10.0.0.5/": "internal",
+        "https://192.168.1.2/": "internal",
+        "http://127.0.0.1:8080/": "internal",
+        "http://localhost/": "internal",
+        "https://[::1]/": "internal",
+        "https://169.254.169.254/": "forbidden",
+        "https://[::ffff:10.0.0.1]/": "internal",
+    }
+    for url, kind in cases.items():
+        assert webhook.host_kind(url) == kind, url
+    assert webhook.resolved_kind("http://localhost:1/") == "internal"
+    assert webhook.resolved_kind("https://127.0.0.1/") == "internal"
+    assert webhook.resolved_kind("https://no-such-host.invalid/") == "public"
+
+
+@given(st.ip_addresses())
+def test_every_address_has_one_kind(address):
+    kind = webhook.address_kind(str(address))
+    assert kind in ("public", "internal", "forbidden")
+    if address.is_link_local or address.is_multicast or address.is_unspecified:
+        assert kind != "public" or getattr(address, "ipv4_mapped", None)
+    if kind == "public":
+        assert address.is_global or getattr(address, "ipv4_mapped", None)

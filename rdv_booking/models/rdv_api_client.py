@@ -46,8 +46,8 @@ class RdvApiClient(models.Model):
     secret = fields.Char(
         readonly=True,
         copy=False,
-        groups="rdv_booking.group_rdv_manager",
-        help="Signs the pre-filled booking links this client makes and the webhooks it receives.",
+        groups="base.group_system",
+        help="Signs the pre-filled booking links this client makes; shown once, with its key.",
     )
     rate_limit = fields.Integer(
         "Calls per minute",
@@ -78,31 +78,35 @@ class RdvApiClient(models.Model):
             if not 1 <= client.max_live_holds <= 1000:
                 raise ValidationError(_("Times held at once must be between 1 and 1,000."))
 
-    def _rdv_new_key(self):
+    def _rdv_new_key(self, with_secret=False):
         """Give this client a new key (the old one stops working) and a new
-        secret; return the key, which is never shown again."""
+        secret; return the key, which is never shown again (with the secret
+        if ``with_secret``: the dialog shows both once; the secret can then be
+        read by administrators only, since it forges the client's links)."""
         self.ensure_one()
         key = KEY_PREFIX + secrets.token_urlsafe(32)
+        secret = secrets.token_urlsafe(32)
         self.sudo().write(
             {
                 "key_hash": key_hash(key),
                 "key_hint": key[: len(KEY_PREFIX) + 4] + "…",
-                "secret": secrets.token_urlsafe(32),
+                "secret": secret,
             }
         )
-        return key
+        return (key, secret) if with_secret else key
 
     def action_new_key(self):
-        """Make a new key and show it once (the previous one stops working)."""
+        """Make a new key and secret and show them once (the previous ones
+        stop working)."""
         self.ensure_one()
-        key = self._rdv_new_key()
+        key, secret = self._rdv_new_key(with_secret=True)
         return {
             "type": "ir.actions.act_window",
             "name": _("New API key"),
             "res_model": "rdv.api.client.key",
             "views": [(False, "form")],
             "target": "new",
-            "context": {"default_key": key},
+            "context": {"default_key": key, "default_secret": secret},
         }
 
     def _rdv_covered(self, types):

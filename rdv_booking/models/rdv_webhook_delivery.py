@@ -212,6 +212,21 @@ class RdvWebhookDelivery(models.Model):
         }
         started = time.monotonic()
         self.write({"last_attempt_at": now})
+        where = webhook.resolved_kind(subscription.url)
+        if where == "forbidden" or (where == "internal" and not subscription.internal_allowed):
+            self._record(started, False, "")
+            self.write(
+                {
+                    "state": "failed",
+                    "attempts": self.attempts + 1,
+                    "last_error": _(
+                        "The receiver's name leads to this server, a private network or a "
+                        "link-local address, which only an administrator may choose: nothing "
+                        "was sent. Give a public address, or have an administrator save the URL."
+                    ),
+                }
+            )
+            return False
         try:
             response = requests.post(
                 subscription.url,

@@ -38,9 +38,14 @@ class RdvWebhookSubscription(models.Model):
         "URL",
         required=True,
         help="Where the events are sent (POST). https is required; plain http only to "
-        "this server itself (localhost), for a relay on the same machine.",
+        "this server itself (localhost), for a relay on the same machine. This server and "
+        "private networks (an intranet) are set by an administrator only.",
     )
     active = fields.Boolean(default=True)
+    # Whether the URL was set by an administrator, who alone may send events
+    # to this server or a private network (see _check_url); written by
+    # create/write only.
+    internal_allowed = fields.Boolean(readonly=True, copy=False)
     secret = fields.Char(
         readonly=True,
         copy=False,
@@ -104,11 +109,31 @@ class RdvWebhookSubscription(models.Model):
                 "in logs); the signature authenticates the calls."
             ),
             "fragment": _("URL: remove the part after #, which is never sent."),
+            "private": _(
+                "URL: this address is link-local or reserved (where a cloud serves its "
+                "metadata): give the receiver's address."
+            ),
+            "internal": _(
+                "URL: only an administrator may send the events to this server itself or "
+                "to a private network (an intranet's system); give the receiver's public "
+                "address, or ask an administrator."
+            ),
         }
         for subscription in self:
             problem = webhook.url_problem(subscription.url)
+            # the server's own services and its neighbours answer there: an
+            # administrator's choice (an intranet's case system)
+            if (
+                not problem
+                and webhook.host_kind(subscription.url) == "internal"
+                and not self._set_by_administrator()
+            ):
+                problem = "internal"
             if problem:
                 raise ValidationError(messages[problem])
+
+    def _set_by_administrator(self):
+        return self.env.su or self.env.user.has_group("base.group_system")
 
     @api.constrains("timeout")
     def _check_timeout(self):
@@ -116,9 +141,19 @@ class RdvWebhookSubscription(models.Model):
             if not 1 <= subscription.timeout <= 30:
                 raise ValidationError(_("Timeout: between 1 and 30 seconds."))
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            vals["internal_allowed"] = self._set_by_administrator()
+        return super().create(vals_list)
+
     def write(self, vals):
         """A subscription switched off sends nothing more, not even what it
         had queued."""
+        vals = dict(vals)
+        vals.pop("internal_allowed", None)
+        if "url" in vals:
+            vals["internal_allowed"] = self._set_by_administrator()
         result = super().write(vals)
         if "active" in vals and not vals["active"]:
             self.env["rdv.webhook.delivery"].sudo().search(

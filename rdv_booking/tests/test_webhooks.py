@@ -484,3 +484,47 @@ class TestWebhooks(RdvCase):
         delivery.write({"state": "failed"})
         delivery.with_user(manager).action_retry()
         self.assertEqual(delivery.state, "pending")
+
+    def test_the_servers_own_networks_are_an_administrators_choice(self):
+        """A manager cannot point events at this server or a private network
+        (its services would answer, and the delivery log would show their
+        answer); an administrator can (an intranet's case system); link-local
+        addresses (a cloud's metadata service) nobody."""
+        manager = self.subscription.with_user(self.manager)
+        for url in ("http://localhost:8877/api", "https://10.1.2.3/hook", "http://[::1]:9/"):
+            with self.assertRaises(ValidationError, msg=url), self.env.cr.savepoint():
+                manager.write({"url": url})
+                manager.flush_recordset()
+        with self.assertRaises(ValidationError), self.env.cr.savepoint():
+            self.subscription.write({"url": "https://169.254.169.254/latest"})
+            self.subscription.flush_recordset()
+        # nor can a manager give itself the right
+        manager.write({"internal_allowed": True, "timeout": 5})
+        self.assertTrue(self.subscription.internal_allowed)  # set by the class's administrator
+        manager.write({"url": "https://partner.example.fr/hook"})
+        self.assertFalse(self.subscription.internal_allowed)
+        manager.write({"internal_allowed": True})
+        self.assertFalse(self.subscription.internal_allowed)
+
+    def test_a_name_leading_to_this_server_sends_nothing_unless_an_administrator_chose_it(self):
+        """A public-looking name that resolves to this machine (this host's
+        own name here) is not a way round the rule: nothing is sent."""
+        import socket  # noqa: PLC0415
+
+        url = self.receiver.url.replace("http://127.0.0.1", "https://" + socket.gethostname())
+        self.assertEqual(webhook.host_kind(url), "name")
+        self.assertEqual(webhook.resolved_kind(url), "internal")
+        self.subscription.with_user(self.manager).write({"url": url})
+        delivery = self.deliveries(self.book(TUESDAY_9))
+        self.send()
+        self.assertEqual(delivery.state, "failed")
+        self.assertIn("administrator", delivery.last_error)
+        self.assertFalse(self.receiver.calls)
+        # saved by an administrator: tried (the loopback receiver speaks plain
+        # http, so the TLS handshake fails: a network error, tried again later)
+        self.subscription.write({"url": url})
+        delivery.action_retry()
+        with mute_logger(DELIVERY_LOGGER):
+            self.send()
+        self.assertEqual(delivery.state, "pending")
+        self.assertIn("cannot be reached", delivery.last_error)

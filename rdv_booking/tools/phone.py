@@ -23,19 +23,41 @@ MOBILE_TYPES = (
 )
 
 
+# One ten-digit numbering plan ("0" + 9 digits) covers metropolitan France and
+# the overseas departments and communities that share it: 0694 12 34 56 is a
+# mobile in French Guiana whether it is dialled in Cayenne or in Paris, so a
+# number typed without prefix in any of them is read in all of them.
+FRENCH_PLAN = ("FR", "GP", "MQ", "GF", "RE", "YT", "BL", "MF")
+
+
+def _regions_to_try(default_region):
+    region = (default_region or "").upper() or None
+    if region in FRENCH_PLAN:
+        return (region,) + tuple(r for r in FRENCH_PLAN if r != region)
+    return (region,)
+
+
 def parse_phone(raw, default_region=None, mobile_only=False):
     """Return ``raw`` as an E.164 string, or raise :class:`PhoneError`.
 
     :param raw: the number as typed ("06 12 34 56 78", "+212 6 61 23 45 67")
     :param default_region: ISO country code used when the number has no
-        international prefix (the company's country)
+        international prefix (the company's country); in the French numbering
+        plan, a number of another of its territories is read as theirs
     :param mobile_only: refuse numbers that cannot receive SMS
     """
-    try:
-        number = phonenumbers.parse(raw or "", (default_region or "").upper() or None)
-    except phonenumbers.NumberParseException as err:
-        raise PhoneError("invalid", raw) from err
-    if not phonenumbers.is_valid_number(number):
+    number = None
+    for region in _regions_to_try(default_region):
+        try:
+            candidate = phonenumbers.parse(raw or "", region)
+        except phonenumbers.NumberParseException as err:
+            raise PhoneError("invalid", raw) from err
+        if phonenumbers.is_valid_number(candidate):
+            number = candidate
+            break
+        if has_country_code(raw):
+            break  # its prefix says where it is: no other reading
+    if number is None:
         raise PhoneError("invalid", raw)
     if mobile_only and phonenumbers.number_type(number) not in MOBILE_TYPES:
         raise PhoneError("not_mobile", raw)

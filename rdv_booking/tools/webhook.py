@@ -14,6 +14,7 @@ be sent again later with a fresh timestamp.
 import hashlib
 import hmac
 import ipaddress
+import socket
 import urllib.parse
 
 SIGNATURE_HEADER = "X-RDV-Signature"
@@ -65,6 +66,62 @@ def is_loopback_host(host):
         return False
 
 
+def address_kind(address):
+    """Where calling ``address`` leads: 'public' (the internet), 'internal'
+    (this machine or a private network: an intranet's case system is there,
+    and so are the server's neighbours) or 'forbidden' (link-local, where
+    clouds serve their metadata; multicast, reserved, unspecified)."""
+    try:
+        address = ipaddress.ip_address(address.strip("[]").split("%", 1)[0])
+    except ValueError:
+        return "forbidden"
+    if getattr(address, "ipv4_mapped", None):
+        address = address.ipv4_mapped
+    if address.is_loopback:
+        return "internal"
+    if address.is_link_local or address.is_multicast or address.is_unspecified:
+        return "forbidden"
+    if address.is_reserved:
+        return "forbidden"
+    if address.is_global:
+        return "public"
+    if address.is_private:
+        return "internal"
+    return "forbidden"
+
+
+def host_kind(url):
+    """:func:`address_kind` of the host ``url`` names when it is an address
+    or this machine's name; 'name' for any other name (its addresses are
+    known when it is called: :func:`resolved_kind`)."""
+    host = (urllib.parse.urlsplit(url or "").hostname or "").strip("[]")
+    if is_loopback_host(host):
+        return "internal"
+    try:
+        ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        return "name"
+    return address_kind(host)
+
+
+def resolved_kind(url):
+    """The least public :func:`address_kind` among the addresses the host of
+    ``url`` resolves to now; 'public' when it does not resolve (the call then
+    fails as any network error does)."""
+    parts = urllib.parse.urlsplit(url or "")
+    try:
+        infos = socket.getaddrinfo(
+            parts.hostname or "", parts.port or 443, proto=socket.IPPROTO_TCP
+        )
+    except (OSError, UnicodeError, ValueError):
+        return "public"
+    kinds = {address_kind(info[4][0]) for info in infos}
+    for kind in ("forbidden", "internal"):
+        if kind in kinds:
+            return kind
+    return "public"
+
+
 def url_problem(url):
     """Why ``url`` cannot receive webhooks, as a code, or '' when it can.
 
@@ -73,7 +130,9 @@ def url_problem(url):
     on the same server, tests). Codes: 'empty', 'too_long', 'invalid',
     'scheme' (not http(s)), 'http' (plain http to another machine),
     'credentials' (a user or password in the URL, which would end up in
-    logs), 'fragment'.
+    logs), 'fragment', 'private' (link-local, where clouds serve their
+    metadata, multicast or reserved). Internal addresses (this machine, a
+    private network) are the caller's to allow: :func:`host_kind`.
     """
     if not url or not url.strip():
         return "empty"
@@ -96,6 +155,8 @@ def url_problem(url):
         return "fragment"
     if parts.scheme == "http" and not is_loopback_host(parts.hostname):
         return "http"
+    if host_kind(url) == "forbidden":
+        return "private"
     return ""
 
 

@@ -12,3 +12,4 @@ class RdvApiClientKey(models.AbstractModel):
     # The onchange that fills the dialog reads the record's id.
     id = fields.Id()
     key = fields.Char(readonly=True)
+    secret = fields.Char("Signing secret", readonly=True)

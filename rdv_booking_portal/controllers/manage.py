@@ -248,7 +248,13 @@ class RdvManage(RdvWebsiteBase):
         challenge = (
             request.env["rdv.otp"]
             .sudo()
-            ._challenge(reference, contact, self._website_company(), self._client_ip())
+            ._challenge(
+                reference,
+                contact,
+                self._website_company(),
+                self._client_ip(),
+                companies=request.website.sudo()._rdv_companies(),
+            )
         )
         request.session[SESSION_FIND] = challenge.id
         return request.redirect("/rdv/manage/verify")

@@ -504,19 +504,25 @@ class RdvAppointment(models.Model):
         ]
 
     @api.model
-    def _portal_find(self, reference, contact):
+    def _portal_find(self, reference, contact, companies=None):
         """The appointment with ``reference`` whose phone or e-mail is ``contact``.
 
         Used by "manage my appointment" without a link: the caller answers the
         same whatever the result, so that references cannot be probed.
+
+        :param companies: the communes where to look (a website's: another
+            commune's appointments are not managed there); None: any
         """
         reference = normalize_reference(reference)
         if not reference or not contact:
             return self.browse()
+        domain = [("name", "=", reference)]
+        if companies is not None:
+            domain.append(("company_id", "in", companies.ids))
         # What the match needs, in the query that looks for the reference: a
         # known reference costs no more queries than an unknown one.
         appointment = self.sudo().search_fetch(
-            [("name", "=", reference)], ["state", "email", "phone", "partner_id"], limit=1
+            domain, ["state", "email", "phone", "partner_id"], limit=1
         )
         if not appointment or appointment.state not in CONFIRMED_STATES:
             return self.browse()

@@ -338,9 +338,10 @@ class RdvOtp(models.Model):
         return hmac(self.env(su=True), "rdv-otp-pair", "%s|%s" % (reference, who))
 
     @api.model
-    def _challenge(self, reference, contact, company, client_ip):
+    def _challenge(self, reference, contact, company, client_ip, companies=None):
         """The code record that a code typed next is checked against, to open
-        the appointment ``reference`` whose phone or e-mail is ``contact``.
+        the appointment ``reference`` whose phone or e-mail is ``contact``,
+        of one of ``companies`` (the website's communes; default ``company``).
 
         The same work and the same record whether the pair matches or not,
         under ``company``'s rules (the website's: the appointment's would tell
@@ -360,7 +361,11 @@ class RdvOtp(models.Model):
         cooldown = datetime.timedelta(seconds=company.rdv_otp_resend_seconds)
         if last and not last.consumed_at and last.sent_at + cooldown > now:
             return last
-        appointment = self.env["rdv.appointment"].sudo()._portal_find(reference, contact)
+        appointment = (
+            self.env["rdv.appointment"]
+            .sudo()
+            ._portal_find(reference, contact, company if companies is None else companies)
+        )
         # Counted for every pair; the limit per destination, which needs the
         # appointment's phone or e-mail, when sending.
         allowed = self.env["rdv.rate.limit"]._allow(

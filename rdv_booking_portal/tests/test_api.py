@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from odoo import fields
+from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, tagged
 
 from odoo.addons.rdv_booking.tests.ants_stub import AntsStub
@@ -403,8 +404,14 @@ class TestApiKeyButton(RdvApiCase, HttpCase):
     def test_new_key_is_shown_once_and_replaces_the_old(self):
         action = self.phone_server.with_user(self.manager).action_new_key()
         key = action["context"]["default_key"]
+        secret = action["context"]["default_secret"]
         self.assertTrue(key.startswith("rdv_"))
         self.assertNotIn(key, str(self.phone_server.sudo().read()))
+        self.assertEqual(self.phone_server.sudo().secret, secret)
+        # shown once: a manager cannot read it again (it would forge the
+        # client's signed links)
+        with self.assertRaises(AccessError):
+            self.phone_server.with_user(self.manager).read(["secret"])
         self.assertEqual(self.api("GET", "/types", key)[0], 200)
         self.assertEqual(self.api("GET", "/types", self.phone_key)[0], 401)
 

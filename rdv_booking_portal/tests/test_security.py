@@ -275,6 +275,23 @@ class TestCodes(RdvPortalCase):
         with self.assertRaisesRegex(OtpError, "already used"):
             previous._open("123456")
 
+    def test_a_website_manages_its_own_communes_appointments_only(self):
+        """On a shared instance, one commune's website does not find (nor send
+        a code for) another commune's appointment: the same answer as for an
+        unknown reference."""
+        appointment = self._planned()
+        other = self.env["res.company"].create({"name": "Commune de Cayenne"})
+        Otp = self.env["rdv.otp"]
+        elsewhere = Otp._challenge(
+            appointment.name, "0611111111", other, "10.0.0.2", companies=other
+        )
+        self.assertFalse(elsewhere.appointment_id)
+        self.assertFalse(elsewhere.to_send)
+        here = Otp._challenge(
+            appointment.name, "0611111111", self.company, "10.0.0.3", companies=other | self.company
+        )
+        self.assertEqual(here.appointment_id, appointment)
+
     def test_code_is_bound_to_its_appointment_and_purpose(self):
         first, second = self._held(), self._held(email="lea@example.com")
         with smtp_sink(self.env) as sink:
