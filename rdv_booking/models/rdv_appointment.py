@@ -164,6 +164,13 @@ class RdvAppointment(models.Model):
         copy=False,
     )
     ants_reason = fields.Selection(related="type_id.ants_reason")
+    ants_elsewhere_accepted = fields.Boolean(
+        "Other appointments accepted",
+        readonly=True,
+        copy=False,
+        help="The citizen was told their pre-application number already had an appointment "
+        "elsewhere and wanted this one too.",
+    )
     ants_check_skipped = fields.Boolean(
         "National check skipped",
         readonly=True,
@@ -553,13 +560,14 @@ class RdvAppointment(models.Model):
                 persons=persons,
             )
             # Before any lock or slot is taken: the hub may take seconds.
+            confirmed = bool((citizen or {}).get("ants_confirmed"))
             vals["ants_check_skipped"] = self._ants_check(
-                appointment_type,
-                counter.company_id,
-                vals,
-                confirmed=bool((citizen or {}).get("ants_confirmed")),
+                appointment_type, counter.company_id, vals, confirmed=confirmed
             )
+            vals["ants_elsewhere_accepted"] = confirmed
             self.env["rdv.person"]._check_limits(appointment_type, vals)
+            if not hold and appointment_type.ants_reason:
+                self._ants_hold_numbers(self._ants_persons_of(vals), confirmed)
         starts = counter._slot_starts_for(appointment_type, start, persons)
         hold_expiry = False
         if hold:
@@ -770,30 +778,11 @@ class RdvAppointment(models.Model):
         """
         if not appointment_type.ants_reason:
             return False
-        persons = {
-            command[2]["number"]: command[2]["person"]
-            for command in vals.get("application_ids") or ()
-            if command[0] == 0
-        }
+        persons = self._ants_persons_of(vals)
         if not persons:
             return False
         Application = self.env["rdv.appointment.application"]
-        # This commune's own appointments of these numbers, which the hub may
-        # not know yet (a declaration pending, the hub down when it was booked).
-        elsewhere = []
-        for appointment in self.sudo()._ants_by_application_ids(list(persons)) - (
-            exclude or self.browse()
-        ):
-            for number in set(appointment.application_ids.mapped("number")) & set(persons):
-                elsewhere.append(
-                    {
-                        "person": Application._person_label(persons[number]),
-                        "number": number,
-                        "meeting_point": appointment.place_id._ants_name(),
-                        "date": appointment._format_local(appointment.start, "dd/MM/y HH:mm"),
-                        "management_url": appointment._ants_management_url(),
-                    }
-                )
+        elsewhere = self._ants_local_elsewhere(persons, exclude)
         client = company._rdv_ants_client()
         if client is None:
             # No coordination API set up: checked against this commune's own
@@ -862,6 +851,57 @@ class RdvAppointment(models.Model):
             raise CitizenInputError(errors)
         self._ants_raise_elsewhere(elsewhere, confirmed)
         return False
+
+    @api.model
+    def _ants_local_elsewhere(self, persons, exclude=None):
+        """The appointments of this instance that stand with any of the
+        numbers of ``persons`` ({number: person}), which the hub may not know
+        yet (a declaration pending, the hub down when it was booked, a commune
+        not connected), as :class:`AntsElsewhereError` lists them."""
+        Application = self.env["rdv.appointment.application"]
+        elsewhere = []
+        for appointment in self.sudo()._ants_by_application_ids(list(persons)) - (
+            exclude or self.browse()
+        ):
+            for number in set(appointment.application_ids.mapped("number")) & set(persons):
+                elsewhere.append(
+                    {
+                        "person": Application._person_label(persons[number]),
+                        "number": number,
+                        "meeting_point": appointment.place_id._ants_name(),
+                        "date": appointment._format_local(appointment.start, "dd/MM/y HH:mm"),
+                        "management_url": appointment._ants_management_url(),
+                    }
+                )
+        return elsewhere
+
+    @api.model
+    def _ants_hold_numbers(self, persons, confirmed, exclude=None):
+        """Lock the numbers of ``persons`` ({number: person}) and check, under
+        the lock, that no other appointment of this instance stands with them
+        (unless ``confirmed``): the last check before an appointment with
+        these numbers stands. The hub was asked before any lock
+        (:meth:`_ants_check`); meanwhile another booking of the same number
+        may have been made here (a pending booking confirmed later, two at
+        once): the lock makes the second wait, and its request is run again
+        when it would read an old snapshot.
+
+        :raises AntsElsewhereError: as :meth:`_ants_check`
+        """
+        if not persons:
+            return
+        self.env["rdv.person"]._lock_numbers(sorted(persons))
+        self.env["rdv.appointment.application"].flush_model()
+        self._ants_raise_elsewhere(self._ants_local_elsewhere(persons, exclude), confirmed)
+
+    @api.model
+    def _ants_persons_of(self, vals):
+        """{number: person} of the numbers in booking values ``vals``."""
+        return {
+            command[2]["number"]: command[2]["person"]
+            for command in vals.get("application_ids") or ()
+            if command[0] == 0
+        }
 
     @api.model
     def _ants_raise_elsewhere(self, elsewhere, confirmed):
@@ -979,6 +1019,10 @@ class RdvAppointment(models.Model):
             confirmed=confirmed,
             exclude=self,
         )
+        if self.state in CONFIRMED_STATES:
+            self._ants_hold_numbers(
+                self._ants_persons_of({"application_ids": commands}), confirmed, exclude=self
+            )
         before = self.application_ids
         self._write_application_numbers(commands)
         if skipped:
@@ -1101,13 +1145,11 @@ class RdvAppointment(models.Model):
             self.counter_id._phone_region(citizen.get("phone")),
             persons=self.persons,
         )
+        confirmed = bool(citizen.get("ants_confirmed"))
         vals["ants_check_skipped"] = self._ants_check(
-            self.type_id,
-            self.company_id,
-            vals,
-            confirmed=bool(citizen.get("ants_confirmed")),
-            exclude=self,
+            self.type_id, self.company_id, vals, confirmed=confirmed, exclude=self
         )
+        vals["ants_elsewhere_accepted"] = confirmed
         numbers = vals.pop("application_ids", None)
         self.write(vals)
         self._write_application_numbers(numbers)
@@ -1136,6 +1178,13 @@ class RdvAppointment(models.Model):
                 _("This booking is no longer waiting for confirmation."), code="state"
             )
         self.env["rdv.person"]._check_limits(self.type_id, self._person_vals(), exclude=self)
+        if self.type_id.ants_reason:
+            # Checked when held; another booking of a number may stand since.
+            self._ants_hold_numbers(
+                {a.number: a.person for a in self.application_ids},
+                self.ants_elsewhere_accepted,
+                exclude=self,
+            )
         self.type_id.fetch(self.type_id._booking_fnames())
         expected = self.counter_id._slot_count_for(self.type_id, self.persons)
         self.env.flush_all()

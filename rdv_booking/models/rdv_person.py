@@ -149,6 +149,18 @@ class RdvPerson(models.AbstractModel):
         )
 
     @api.model
+    def _lock_numbers(self, numbers):
+        """Lock ANTS pre-application ``numbers`` until the transaction ends,
+        in the person locks' table (see :meth:`_lock`): two bookings of one
+        number in parallel cannot both see it free."""
+        buckets = lock_buckets(("ants", number) for number in numbers)
+        if buckets:
+            self.env.cr.execute(
+                "INSERT INTO rdv_person_lock (bucket) SELECT unnest(%s::int[]) ORDER BY 1 "
+                "ON CONFLICT (bucket) DO UPDATE SET bucket = EXCLUDED.bucket",
+                (buckets,),
+            )
+
     def _lock(self, keys):
         """SQL statement (for a WITH clause) that locks the person of ``keys``
         until the transaction ends: one row per key in rdv_person_lock (see

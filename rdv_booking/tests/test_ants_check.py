@@ -640,6 +640,48 @@ class TestAntsCheck(RdvCase):
         second = self.book_with(["AB1234567C"], start=WEDNESDAY_10, ants_confirmed=True)
         self.assertEqual(second.application_ids.number, "AB1234567C")
 
+    def test_a_pending_booking_confirmed_after_another_took_its_number(self):
+        """A held booking does not count (the citizen may never confirm); if
+        another booking of its number stands by the time it is confirmed, the
+        confirmation is refused as a booking would be, nothing changed and
+        nothing declared twice, unless the citizen had said they want this
+        one too."""
+        self.valid("AB1234567C")
+        hold = self.env["rdv.appointment"]._book(
+            self.type_id, self.counter, TUESDAY_9, persons=1, channel="web", hold=True
+        )
+        hold._set_citizen(
+            {"lastname": "Aulan", "phone": "0612345678", "application_numbers": ["AB1234567C"]}
+        )
+        other = self.book_with(["AB1234567C"], start=WEDNESDAY_10, lastname="Brun")
+        self.assertEqual(other.state, "planned")
+        with self.assertRaises(AntsElsewhereError) as caught:
+            hold._confirm_hold()
+        (item,) = caught.exception.elsewhere
+        self.assertEqual(item["management_url"], other._ants_management_url())
+        self.assertEqual(hold.state, "pending")
+        self.assertEqual(set(hold.slot_ids.mapped("state")), {"held"})
+        self.assertFalse(hold.ants_declaration_ids)
+        # told before, and wanting this one too: confirmed
+        hold2 = self.env["rdv.appointment"]._book(
+            self.type_id,
+            self.counter,
+            TUESDAY_9 + datetime.timedelta(hours=2),
+            persons=1,
+            channel="web",
+            hold=True,
+        )
+        hold2._set_citizen(
+            {
+                "lastname": "Aulan",
+                "phone": "0612345679",
+                "application_numbers": ["AB1234567C"],
+                "ants_confirmed": True,
+            }
+        )
+        hold2._confirm_hold()
+        self.assertEqual(hold2.state, "planned")
+
     def test_the_hub_reads_the_places_name_in_the_communes_language(self):
         self.env["res.lang"]._activate_lang("fr_FR")
         self.company.partner_id.lang = "fr_FR"
