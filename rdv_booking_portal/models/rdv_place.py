@@ -79,7 +79,11 @@ class RdvPlace(models.Model):
         """The hub's ``getManagedMeetingPoints``: ``company``'s places, in
         the shape the hub reads (ids as strings)."""
         base_url = self.env["website"]._rdv_base_url(company)
-        logo = company.logo and "%s/web/binary/company_logo?company=%s" % (base_url, company.id)
+        # Odoo's placeholder ("Your logo") is no commune's logo: none then.
+        logo = not company.uses_default_logo and "%s/web/binary/company_logo?company=%s" % (
+            base_url,
+            company.id,
+        )
         return [
             {
                 "id": str(place.id),

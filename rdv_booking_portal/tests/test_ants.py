@@ -185,6 +185,12 @@ class TestAntsMeetingPoints(AntsCase, HttpCase):
             ],
         )
 
+    def test_odoos_placeholder_logo_is_no_logo(self):
+        self.company.logo = self.company._get_logo()
+        self.assertTrue(self.company.uses_default_logo)
+        (point,) = self.ants(POINTS).json()
+        self.assertIsNone(point["city_logo"])
+
     def test_place_without_coordinates_says_so(self):
         self.place.write({"latitude": 0, "longitude": 0})
         (point,) = self.ants(POINTS).json()
