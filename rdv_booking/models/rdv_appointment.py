@@ -1305,11 +1305,12 @@ class RdvAppointment(models.Model):
             )
         self.message_post(body=body, subtype_xmlid="mail.mt_note")
         self._notify_changed()
-        if not same_time:
-            # The hub knows an appointment by its place and time: a move is
-            # the old one withdrawn and the new one declared.
-            self._ants_withdraw()
-            self._ants_declare()
+        # The hub knows an appointment by its place and time: a move is the
+        # old one withdrawn and the new one declared; one to reschedule was
+        # withdrawn when it lost its time, and is declared again with its
+        # time, its own or another.
+        self._ants_withdraw()
+        self._ants_declare()
         return True
 
     def _cancel(self, by="agency", reason=False):
@@ -1367,6 +1368,9 @@ class RdvAppointment(models.Model):
                 body=appointment.reschedule_reason, subtype_xmlid="mail.mt_note"
             )
         planned._notify_to_reschedule()
+        # Its time no longer holds: the hub stops showing it (and a citizen
+        # who types the number there is not sent to a time that is gone).
+        planned._ants_withdraw()
 
     def _restore_own_time(self):
         """Give these to-reschedule appointments their own time back where its

@@ -406,6 +406,36 @@ class TestAntsCheck(RdvCase):
         )
         self.assertEqual(appointment.application_ids.mapped("ants_state"), ["declared"] * 2)
 
+    def test_to_reschedule_is_withdrawn_then_declared_with_its_time(self):
+        """An appointment that loses its time (a closure) is withdrawn from
+        the hub; given its own time back, or another, it is declared again."""
+        self.valid("AB1234567C")
+        appointment = self.book_with(["AB1234567C"])
+        self.deliver()
+        self.assertEqual(len(self.stub.numbers["AB1234567C"]["appointments"]), 1)
+        appointment._lose_slots("closure", "Inventaire")
+        self.assertEqual(appointment.state, "to_reschedule")
+        self.deliver()
+        self.assertEqual(self.stub.numbers["AB1234567C"]["appointments"], [])
+        self.assertEqual(len(self.stub.calls("DELETE")), 1)
+        # back at its own time
+        appointment._restore_own_time()
+        self.assertEqual(appointment.state, "planned")
+        self.deliver()
+        self.assertEqual(
+            [a["appointment_date"] for a in self.stub.numbers["AB1234567C"]["appointments"]],
+            ["2026-03-03 09:00:00"],
+        )
+        # lost again, then moved elsewhere: the new time, once
+        appointment._lose_slots("closure", "Inventaire")
+        appointment._change_slot(self.counter, WEDNESDAY_10)
+        self.deliver()
+        self.assertEqual(
+            [a["appointment_date"] for a in self.stub.numbers["AB1234567C"]["appointments"]],
+            ["2026-03-04 10:00:00"],
+        )
+        self.assertEqual(appointment.application_ids.ants_state, "declared")
+
     def test_move_before_delivery_declares_the_new_time_only(self):
         self.valid("AB1234567C")
         appointment = self.book_with(["AB1234567C"])
