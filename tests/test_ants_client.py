@@ -96,6 +96,25 @@ def test_failures_are_unavailable(stub, mode):
         client(stub, token="wrong" if mode == "token" else ants_stub.TOKEN).status(["AB1234567C"])
 
 
+@pytest.mark.parametrize(
+    "appointments",
+    [
+        [{"management_url": None, "meeting_point": None, "appointment_date": None}],
+        ["a string"],
+        [5],
+        [{}],
+        [{"meeting_point": "  ", "appointment_date": 12}],
+        [{"meeting_point": "Mairie", "appointment_date": "2026-03-10 14:30:00"}, None],
+    ],
+)
+def test_broken_appointments_are_a_broken_answer(stub, appointments):
+    """Entries with neither place nor date are no appointment to show the
+    citizen ("at ? on ?"): the answer is broken, as garbage is."""
+    stub.numbers["AB1234567C"] = {"status": "validated", "appointments": appointments}
+    with pytest.raises(ants.AntsUnavailable):
+        client(stub).status(["AB1234567C"])
+
+
 def test_a_slow_hub_is_given_up_after_the_timeout(stub):
     stub.mode, stub.delay = "slow", 3.0
     began = time.monotonic()

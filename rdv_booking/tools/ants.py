@@ -140,9 +140,16 @@ class AntsClient:
             appointments = entry.get("appointments") or []
             if not isinstance(appointments, list):
                 raise AntsUnavailable("appointments not a list")
-            result[number] = {
-                "status": entry["status"],
-                "appointments": [
+            kept = []
+            for item in appointments:
+                # An appointment says where or when at least; anything else is
+                # a broken answer, not an appointment to show the citizen.
+                if not isinstance(item, dict) or not any(
+                    isinstance(item.get(key), str) and item[key].strip()
+                    for key in ("meeting_point", "appointment_date")
+                ):
+                    raise AntsUnavailable("an appointment without place or date")
+                kept.append(
                     {
                         key: str(item.get(key) or "")
                         for key in (
@@ -152,10 +159,8 @@ class AntsClient:
                             "appointment_date",
                         )
                     }
-                    for item in appointments
-                    if isinstance(item, dict)
-                ],
-            }
+                )
+            result[number] = {"status": entry["status"], "appointments": kept}
         return result
 
     def declare(self, params):
