@@ -908,8 +908,11 @@ class RdvAppointment(models.Model):
         """Refuse a booking whose numbers have appointments ``elsewhere``
         unless the citizen ``confirmed`` they want this one too."""
         if elsewhere and not confirmed:
-            raise AntsElsewhereError(
-                "\n".join(
+            # A loop, not a generator: _() finds the language in its caller's
+            # frame, which a generator's frame is not.
+            lines = []
+            for item in elsewhere:
+                lines.append(
                     _(
                         "%(person)s (%(number)s) already has an appointment at %(place)s "
                         "on %(date)s.",
@@ -918,10 +921,8 @@ class RdvAppointment(models.Model):
                         place=item["meeting_point"] or "?",
                         date=item["date"] or "?",
                     )
-                    for item in elsewhere
-                ),
-                elsewhere,
-            )
+                )
+            raise AntsElsewhereError("\n".join(lines), elsewhere)
 
     @api.model
     def _ants_date_label(self, value):

@@ -122,10 +122,12 @@ class RdvAppointmentApplication(models.Model):
     def _elsewhere_text(self, error):
         """What an agent reads of an :class:`AntsElsewhereError`: each
         appointment elsewhere with its link, to ask the citizen."""
-        return "\n".join(
-            _("%(message)s Link: %(url)s", message=line, url=item["management_url"] or "-")
-            for line, item in zip(str(error.args[0]).split("\n"), error.elsewhere, strict=False)
-        )
+        lines = []  # a loop: _() reads the language in this frame
+        for line, item in zip(str(error.args[0]).split("\n"), error.elsewhere, strict=False):
+            lines.append(
+                _("%(message)s Link: %(url)s", message=line, url=item["management_url"] or "-")
+            )
+        return "\n".join(lines)
 
     @api.model
     def _field_name(self, person):
