@@ -833,7 +833,7 @@ class RdvSlot(models.Model):
         return self.env[model].browse(value).exists().ids
 
     @api.model
-    def _board_data(self, day=None, scale="day", filters=None):
+    def get_board_data(self, day=None, scale="day", filters=None):
         """What the board draws: one column per counter, the times of ``day``
         (``scale`` "day") or of its week (``scale`` "week", a block per day)
         aligned on the hours the shown counters open, every slot with its
@@ -1025,7 +1025,7 @@ class RdvSlot(models.Model):
         }
 
     @api.model
-    def _board_act(self, slot_ids, action):
+    def board_action(self, slot_ids, action):
         """Suspend, reserve or release the slots chosen on the board, through
         the slots' own actions (one rule), and say how many were done and how
         many refused (past, or a state that does not allow it).

@@ -1,4 +1,4 @@
-"""The agents' board (rdv.slot._board_data, _board_act): counters side by
+"""The agents' board (rdv.slot.get_board_data, board_action): counters side by
 side in a stable order, times aligned on the hours they open, the state in
 words, the agent's services by default, and the slot actions on several
 times at once with what was done and what was refused."""
@@ -33,7 +33,7 @@ class TestBoard(RdvCase):
 
     def _board(self, user=None, **kwargs):
         env = self.env(user=user) if user else self.env
-        return env["rdv.slot"]._board_data(**kwargs)
+        return env["rdv.slot"].get_board_data(**kwargs)
 
     def _cells(self, block, counter):
         return {cell["time"]: cell for cell in block["cells"] if cell["counter_id"] == counter.id}
@@ -105,16 +105,16 @@ class TestBoard(RdvCase):
         Slot = self.env["rdv.slot"].with_user(self.agent_id)
         slots = self._slots_at((9, 0), (9, 15), (9, 30))
         slots[2].action_suspend()
-        result = Slot._board_act(slots.ids, "suspend")
+        result = Slot.board_action(slots.ids, "suspend")
         self.assertEqual((result["done"], result["refused"]), (2, 1))
         self.assertEqual(slots.mapped("state"), ["suspended"] * 3)
         self.assertIn("Slots suspended: 2.", result["message"])
         self.assertIn("Refused: 1", result["message"])
         free = self._slots_at((10, 0))
-        result = Slot._board_act((slots | free).ids, "release")
+        result = Slot.board_action((slots | free).ids, "release")
         self.assertEqual((result["done"], result["refused"]), (3, 1))
         self.assertEqual((slots | free).mapped("state"), ["free"] * 4)
-        result = Slot._board_act(free.ids, "reserve")
+        result = Slot.board_action(free.ids, "reserve")
         self.assertEqual((result["done"], result["refused"]), (1, 0))
         self.assertEqual(free.state, "reserved")
 
@@ -123,7 +123,7 @@ class TestBoard(RdvCase):
         has seen whose appointment moves."""
         appointment = self.book(utc(2026, 3, 3, 9, 0))
         slots = self._slots_at((10, 0), (10, 15))
-        result = self.env["rdv.slot"].with_user(self.agent_id)._board_act(slots.ids, "suspend")
+        result = self.env["rdv.slot"].with_user(self.agent_id).board_action(slots.ids, "suspend")
         self.assertEqual(result["done"], 0)
         self.assertEqual(result["action"]["res_model"], "rdv.slot.block")
         self.assertEqual(appointment.state, "planned")
@@ -185,7 +185,7 @@ class TestBoard(RdvCase):
         """Unknown actions and odd ids are refused with a message."""
         try:
             with self.env.cr.savepoint():
-                result = self.env["rdv.slot"].with_user(self.agent_id)._board_act(ids, action)
+                result = self.env["rdv.slot"].with_user(self.agent_id).board_action(ids, action)
         except UserError as error:
             self.assertTrue(str(error))
         else:

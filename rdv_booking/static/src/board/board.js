@@ -5,15 +5,31 @@
  * time opens the booking dialog with its counter and time filled in; the
  * arrows move between times and counters; several times are selected with
  * Space, Shift+arrows or Ctrl+click and suspended, reserved or released at
- * once. The server says what to draw (rdv.slot._board_data) and does what is
- * asked through the slots' own actions (rdv.slot._board_act): no rule here.
+ * once. The server says what to draw (rdv.slot.get_board_data) and does what is
+ * asked through the slots' own actions (rdv.slot.board_action): no rule here.
  */
 
-import { Component, onMounted, onWillStart, onWillUnmount, useRef, useState } from "@odoo/owl";
+import {
+    Component,
+    onMounted,
+    onPatched,
+    onWillStart,
+    onWillUnmount,
+    useRef,
+    useState,
+} from "@odoo/owl";
 import { registry } from "@web/core/registry";
 import { useService } from "@web/core/utils/hooks";
 
 const BOOKABLE = ["free", "reserved"];
+
+/** A window action as a button returns it, complete for doAction. */
+function withViews(action) {
+    if (action.type !== "ir.actions.act_window" || action.views) {
+        return action;
+    }
+    return { ...action, views: action.view_mode.split(",").map((mode) => [false, mode]) };
+}
 
 export class RdvBoard extends Component {
     static template = "rdv_booking.Board";
@@ -35,7 +51,11 @@ export class RdvBoard extends Component {
         });
         this.onDialogKey = this.onDialogKey.bind(this);
         onWillStart(() => this.load());
-        onMounted(() => document.addEventListener("keydown", this.onDialogKey, true));
+        onMounted(() => {
+            document.addEventListener("keydown", this.onDialogKey, true);
+            this.focusCurrent();
+        });
+        onPatched(() => this.applyFocus());
         onWillUnmount(() => document.removeEventListener("keydown", this.onDialogKey, true));
     }
 
@@ -44,7 +64,7 @@ export class RdvBoard extends Component {
     // ------------------------------------------------------------------
 
     async load() {
-        const data = await this.orm.call("rdv.slot", "_board_data", [], {
+        const data = await this.orm.call("rdv.slot", "get_board_data", [], {
             day: this.state.day,
             scale: this.state.scale,
             filters: this.state.filters,
@@ -96,14 +116,21 @@ export class RdvBoard extends Component {
         this.focusCurrent();
     }
 
+    /** Give the focus to the focused time once the DOM shows it. */
     focusCurrent() {
-        // After the DOM is patched with the new data.
-        requestAnimationFrame(() => {
-            const button = this.root.el?.querySelector(
-                `button[data-slot-id="${this.state.focusId}"]`
-            );
-            button?.focus();
-        });
+        this.focusPending = true;
+        requestAnimationFrame(() => this.applyFocus());
+    }
+
+    applyFocus() {
+        if (!this.focusPending || document.querySelector(".modal")) {
+            return;
+        }
+        const button = this.root.el?.querySelector(`button[data-slot-id="${this.state.focusId}"]`);
+        if (button) {
+            this.focusPending = false;
+            button.focus();
+        }
     }
 
     // ------------------------------------------------------------------
@@ -170,6 +197,10 @@ export class RdvBoard extends Component {
         this.state.filters = { ...this.state.filters, [name]: value ? [value] : [] };
         this.state.selection = [];
         await this.reload();
+    }
+
+    isChosen(name, id) {
+        return this.filterValue(name) === String(id);
     }
 
     filterValue(name) {
@@ -290,7 +321,7 @@ export class RdvBoard extends Component {
         } else {
             return;
         }
-        await this.actionService.doAction(action, {
+        await this.actionService.doAction(withViews(action), {
             onClose: () => this.reload(focusId),
         });
         if (BOOKABLE.includes(slot.state)) {
@@ -316,7 +347,7 @@ export class RdvBoard extends Component {
         if (!ids[0]) {
             return;
         }
-        const result = await this.orm.call("rdv.slot", "_board_act", [ids, action]);
+        const result = await this.orm.call("rdv.slot", "board_action", [ids, action]);
         this.notification.add(result.message, {
             type: result.refused ? "warning" : result.done ? "success" : "info",
         });
@@ -324,7 +355,7 @@ export class RdvBoard extends Component {
             this.state.selection = [];
         }
         if (result.action) {
-            await this.actionService.doAction(result.action, {
+            await this.actionService.doAction(withViews(result.action), {
                 onClose: () => this.reload(focusId),
             });
             if (result.action.res_model === "rdv.slot.block") {
