@@ -991,21 +991,26 @@ class RdvSlot(models.Model):
 
     @api.model
     def _board_labels(self):
-        """The board's words, translated here with the rest of the addon."""
+        """The board's words, translated here with the rest of the addon (the
+        filters and "closed" as the fields and the exceptions say them)."""
+        appointment = self.env["rdv.appointment"]
+        kinds = dict(
+            self.env["rdv.counter.exception"]._fields["kind"]._description_selection(self.env)
+        )
         return {
             "title": _("Board"),
             "day": _("Day"),
             "week": _("Week"),
-            "previous": _("Previous"),
-            "next": _("Next"),
+            "previous": _("Previous day or week"),
+            "next": _("Next day or week"),
             "today": _("Today"),
-            "date": _("Date"),
-            "place_ids": _("Place"),
-            "service_ids": _("Service"),
-            "type_ids": _("Appointment type"),
+            "date": _("Go to the date"),
+            "place_ids": appointment._fields["place_id"]._description_string(self.env),
+            "service_ids": appointment._fields["service_id"]._description_string(self.env),
+            "type_ids": appointment._fields["type_id"]._description_string(self.env),
             "all": _("All"),
-            "time": _("Time"),
-            "closed": _("Closed"),
+            "time": _("Times"),
+            "closed": kinds["closed"],
             "no_counter": _(
                 "No counter matches these filters: choose another place, service or type."
             ),

@@ -190,3 +190,16 @@ class TestBoard(RdvCase):
             self.assertTrue(str(error))
         else:
             self.assertEqual(set(result), {"done", "refused", "message", "action"})
+
+    def test_in_french(self):
+        """The board speaks the agent's language, its buttons and its times."""
+        self._load_french()
+        board = self.env(user=self.agent_id, context={"lang": "fr_FR"})["rdv.slot"].get_board_data(
+            day="2026-03-03"
+        )
+        self.assertEqual(board["labels"]["today"], "Aujourd'hui")
+        self.assertEqual(board["labels"]["suspend"], "Suspendre")
+        self.assertEqual(board["labels"]["place_ids"], "Lieu")
+        self.assertEqual(board["title"], "mardi 3 mars 2026")
+        counter = self._cells(board["blocks"][0], self.counter)
+        self.assertEqual(counter["09:30"]["slots"][0]["name"], "Counter 1, 09:30, Libre")
