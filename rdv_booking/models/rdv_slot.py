@@ -843,6 +843,8 @@ class RdvSlot(models.Model):
         :param filters: {"place_ids", "service_ids", "type_ids"}; None: the
             agent's services (every service when they have none)
         """
+        # Public (the web client calls it): only who may read slots, agents.
+        self.check_access("read")
         if scale not in ("day", "week"):
             raise UserError(_("The board shows a day or a week."))
         tz = self.env.user.tz or "UTC"
@@ -1039,6 +1041,7 @@ class RdvSlot(models.Model):
         the slot actions returned (a confirmation when appointments lose
         their slot, a notice of the citizens told), or False.
         """
+        self.check_access("write")
         if action not in self.BOARD_ACTIONS:
             raise UserError(_("Unknown board action: choose suspend, reserve or release."))
         slots = self.browse(self._board_filter_ids(slot_ids, self._name))

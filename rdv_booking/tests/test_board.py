@@ -8,7 +8,7 @@ import datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import Form, tagged
 
 from .common import RdvCase, utc
@@ -203,3 +203,12 @@ class TestBoard(RdvCase):
         self.assertEqual(board["title"], "mardi 3 mars 2026")
         counter = self._cells(board["blocks"][0], self.counter)
         self.assertEqual(counter["09:30"]["slots"][0]["name"], "Counter 1, 09:30, Libre")
+
+    def test_only_agents(self):
+        """The board's methods are public to the web client: a user who may
+        not read slots gets nothing, not even the names of places."""
+        user = self._make_user("rdv_board_stranger", self.company, groups="base.group_user")
+        with self.assertRaises(AccessError):
+            self.env["rdv.slot"].with_user(user).get_board_data()
+        with self.assertRaises(AccessError):
+            self.env["rdv.slot"].with_user(user).board_action(self.counter.ids, "suspend")
