@@ -1023,6 +1023,7 @@ class RdvSlot(models.Model):
             "selected": _("Selected times: %s"),
             "focused": _("No time selected: the actions apply to the focused time."),
             "grid": _("Slots of the counters"),
+            "keys_title": _("Keyboard shortcuts"),
             "keys": _(
                 "Keyboard: arrows move between times and counters, Enter books a free "
                 "time or opens a booked one, Space or Shift+arrows select, S suspends, "

@@ -10,11 +10,7 @@
 
 import * as hoot from "@odoo/hoot-dom";
 import { registry } from "@web/core/registry";
-
-// Not a real address: the test serves axe-core (installed by npm in var/node)
-// for it from HttpCase.fetch_proxy, which answers every non-local request.
-const AXE_URL = "https://axe-core.rdv.invalid/axe.min.js";
-const AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"];
+import { AXE_TAGS, loadAxe } from "@rdv_booking/../tests/tours/rdv_axe";
 
 const figures = { presses: 0, typed: 0, start: 0 };
 
@@ -44,19 +40,6 @@ function type(text, content, trigger) {
 
 function focused(label, state) {
     return `.o_rdv_slot_${state}[aria-label^='${label}']:focus`;
-}
-
-function loadAxe() {
-    if (window.axe) {
-        return Promise.resolve(window.axe);
-    }
-    return new Promise((resolve, reject) => {
-        const script = document.createElement("script");
-        script.src = AXE_URL;
-        script.onload = () => resolve(window.axe);
-        script.onerror = () => reject(new Error(`axe-core could not be loaded from ${AXE_URL}`));
-        document.head.appendChild(script);
-    });
 }
 
 /** axe-core on the page: serious and critical violations of the board
