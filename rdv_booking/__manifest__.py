@@ -42,10 +42,14 @@
         "wizard/rdv_day_sheet_print_views.xml",
         "wizard/rdv_api_client_key_views.xml",
         "views/rdv_booking_menus.xml",
+        "views/rdv_board_views.xml",
     ],
     "demo": ["demo/rdv_booking_demo.xml"],
     "assets": {
-        "web.assets_backend": ["rdv_booking/static/src/js/*.js"],
+        "web.assets_backend": [
+            "rdv_booking/static/src/js/*.js",
+            "rdv_booking/static/src/board/*",
+        ],
         "web.assets_tests": ["rdv_booking/static/tests/tours/*.js"],
     },
     "application": True,

@@ -279,36 +279,32 @@ def main():
     try:
         login(browser, base_url, options.login, options.password, options.db)
 
-        # 1. The slot calendar, week view, every counter.
-        shoot(
-            browser,
-            base_url,
-            out_dir,
-            "slot-calendar",
-            "/odoo/action-rdv_booking.rdv_slot_action",
-            "document.querySelector('.o_calendar_view .fc-timeGridWeek-view .fc-event')"
-            " && document.querySelectorAll('.o_calendar_filter[data-name=counter_id]"
-            " .o_calendar_filter_item').length >= 2",
-            actions=[
-                # Hide the busiest counter (two seats every 15 minutes): with it,
-                # events are too narrow to read. It stays listed, unticked.
-                (
-                    "(() => { const item = [...document.querySelectorAll("
-                    "'.o_calendar_filter[data-name=counter_id] .o_calendar_filter_item')]"
-                    ".find(i => /civil/i.test(i.innerText));"
-                    " item?.querySelector('input').click(); return !!item; })()",
-                    "document.querySelector('.o_calendar_filter_item input:not(:checked)')"
-                    " && document.querySelector('.fc-event')",
-                ),
-                # Scroll the grid to the morning opening hours.
-                (
-                    "(() => { const s = document.querySelector("
-                    "'.fc-timegrid-slot[data-time=\"07:30:00\"]');"
-                    " s?.scrollIntoView({block: 'start'}); return true; })()",
-                    "true",
-                ),
-            ],
-        )
+        # 1. The agents' board, in French: every counter side by side, on the
+        #    next day with appointments (the demo is created on the real today).
+        uid = first_id(browser, "res.users", [("login", "=", options.login)])
+        lang = rpc(browser, "res.users", "read", [[uid], ["lang"]])[0]["lang"]
+        rpc(browser, "res.users", "write", [[uid], {"lang": "fr_FR"}])
+        try:
+            shoot(
+                browser,
+                base_url,
+                out_dir,
+                "slot-calendar",
+                "/odoo/action-rdv_booking.rdv_board_action",
+                "document.querySelector('.o_rdv_board .o_rdv_slot')",
+                actions=[
+                    (
+                        "(async () => { for (let i = 0; i < 10; i++) {"
+                        " if (document.querySelectorAll('.o_rdv_slot_booked').length >= 3)"
+                        " return true;"
+                        " document.querySelector('.o_rdv_board_next').click();"
+                        " await new Promise((r) => setTimeout(r, 1000)); } return true; })()",
+                        "document.querySelector('.o_rdv_slot_booked')",
+                    ),
+                ],
+            )
+        finally:
+            rpc(browser, "res.users", "write", [[uid], {"lang": lang}])
 
         # 2. An appointment's form: a planned one, booked online if possible.
         appointment_id = first_id(

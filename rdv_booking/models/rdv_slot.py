@@ -1,9 +1,12 @@
 import datetime
 
+import babel.dates
+
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError
 from odoo.osv import expression
 from odoo.tools import SQL
+from odoo.tools.misc import babel_locale_parse, get_lang
 
 from ..tools import actions, clock
 from ..tools import when as when_parser
@@ -779,3 +782,305 @@ class RdvSlot(models.Model):
     def _gc_expired_holds(self):
         """Release slots whose hold expired and drop the unverified bookings."""
         self.env["rdv.appointment"]._expire_holds()
+
+    # ------------------------------------------------------------------
+    # The agents' board: every counter side by side (client action
+    # rdv_booking.board, static/src/board/)
+    # ------------------------------------------------------------------
+
+    # What each board action may act on (the form's buttons show the same).
+    BOARD_ACTIONS = {
+        "suspend": ("free", "reserved", "booked"),
+        "reserve": ("free", "suspended", "booked"),
+        "release": ("suspended", "reserved"),
+    }
+
+    @api.model
+    def _board_counters(self, place_ids=None, service_ids=None, type_ids=None):
+        """The counters the board shows for these filters (ids; empty or None:
+        no filter), in a stable order: place, then name."""
+        types = self.env["rdv.appointment.type"].search(
+            expression.AND(
+                [
+                    [("service_id", "in", service_ids)] if service_ids else [],
+                    [("id", "in", type_ids)] if type_ids else [],
+                ]
+            )
+        )
+        counters = self.env["rdv.counter"].search(
+            expression.AND(
+                [
+                    [("type_ids", "in", types.ids)],
+                    [("place_id", "in", place_ids)] if place_ids else [],
+                ]
+            )
+        )
+        return counters.sorted(
+            lambda counter: (counter.place_id.name or "", counter.name or "", counter.id)
+        )
+
+    @api.model
+    def _board_filter_ids(self, value, model):
+        """Ids of ``model`` from what the web client sent: a list of ints, else
+        refused with a clear message (the board is a public JSON-RPC method)."""
+        if value in (None, False):
+            return []
+        if not isinstance(value, list) or not all(
+            isinstance(item, int) and not isinstance(item, bool) and 0 < item < 2**31
+            for item in value
+        ):
+            raise UserError(_("The board's filters must be lists of record ids."))
+        return self.env[model].browse(value).exists().ids
+
+    @api.model
+    def get_board_data(self, day=None, scale="day", filters=None):
+        """What the board draws: one column per counter, the times of ``day``
+        (``scale`` "day") or of its week (``scale`` "week", a block per day)
+        aligned on the hours the shown counters open, every slot with its
+        state in words and its citizen.
+
+        :param day: ISO date (default: today where the agent is)
+        :param filters: {"place_ids", "service_ids", "type_ids"}; None: the
+            agent's services (every service when they have none)
+        """
+        # Public (the web client calls it): only who may read slots, agents.
+        self.check_access("read")
+        if scale not in ("day", "week"):
+            raise UserError(_("The board shows a day or a week."))
+        tz = self.env.user.tz or "UTC"
+        today = clock.today(tz, fields.Datetime.now())
+        try:
+            day = fields.Date.to_date(day) if day else today
+        except (TypeError, ValueError):
+            raise UserError(_("The board's day must be a date (YYYY-MM-DD).")) from None
+        if not isinstance(day, datetime.date) or not (1 < day.year < 9999):
+            raise UserError(_("The board's day must be a date (YYYY-MM-DD)."))
+        if filters is None:
+            mine = self.env["rdv.service"].search([("user_ids", "in", self.env.uid)])
+            filters = {"service_ids": mine.ids}
+        if not isinstance(filters, dict):
+            raise UserError(_("The board's filters must be lists of record ids."))
+        place_ids = self._board_filter_ids(filters.get("place_ids"), "rdv.place")
+        service_ids = self._board_filter_ids(filters.get("service_ids"), "rdv.service")
+        type_ids = self._board_filter_ids(filters.get("type_ids"), "rdv.appointment.type")
+        counters = self._board_counters(place_ids, service_ids, type_ids)
+        first = day - datetime.timedelta(days=day.weekday()) if scale == "week" else day
+        days = [first + datetime.timedelta(days=i) for i in range(7 if scale == "week" else 1)]
+        step = datetime.timedelta(days=7 if scale == "week" else 1)
+        # Each counter's day is its place's day; a margin of a day either side
+        # covers every time zone, the exact day is kept below.
+        slots = self.search(
+            [
+                ("counter_id", "in", counters.ids),
+                ("start", ">=", clock.day_start_utc(days[0], tz) - datetime.timedelta(days=1)),
+                ("start", "<", clock.day_start_utc(days[-1], tz) + datetime.timedelta(days=2)),
+            ],
+            order="start, counter_id, seat",
+        )
+        labels = dict(self._fields["state"]._description_selection(self.env))
+        now = fields.Datetime.now()
+        locale = babel_locale_parse(get_lang(self.env).code)
+        by_day = {d: [] for d in days}
+        for slot in slots:
+            place_tz = slot.counter_id.place_id.tz or tz
+            start, stop = clock.to_local(slot.start, place_tz), clock.to_local(slot.stop, place_tz)
+            if start.date() in by_day:
+                by_day[start.date()].append((slot, start, stop))
+        blocks = []
+        for block_day, entries in by_day.items():
+            # Rows: every start and stop of the day's slots, so that a time
+            # sits on the same row whatever its counter and slot length.
+            bounds = sorted(
+                {start.time() for _s, start, _e in entries}
+                | {
+                    stop.time() if stop.date() == block_day else datetime.time.max
+                    for _s, _b, stop in entries
+                }
+            )
+            row_of = {bound: index for index, bound in enumerate(bounds)}
+            cells = {}
+            for slot, start, stop in entries:
+                end = stop.time() if stop.date() == block_day else datetime.time.max
+                key = (slot.counter_id.id, start)
+                cell = cells.setdefault(
+                    key,
+                    {
+                        "counter_id": slot.counter_id.id,
+                        "row": row_of[start.time()] + 1,
+                        "row_end": row_of[end] + 1,
+                        "time": start.strftime("%H:%M"),
+                        "slots": [],
+                    },
+                )
+                cell["slots"].append(self._board_slot(slot, labels, start, now))
+            blocks.append(
+                {
+                    "date": fields.Date.to_string(block_day),
+                    "label": babel.dates.format_date(block_day, "EEEE d MMMM y", locale=locale),
+                    "is_today": block_day == today,
+                    "rows": [bound.strftime("%H:%M") for bound in bounds[:-1]],
+                    "cells": list(cells.values()),
+                    "closed": sorted(set(counters.ids) - {key[0] for key in cells}),
+                }
+            )
+        return {
+            "day": fields.Date.to_string(day),
+            "scale": scale,
+            "today": fields.Date.to_string(today),
+            "previous": fields.Date.to_string(day - step),
+            "next": fields.Date.to_string(day + step),
+            "title": (
+                blocks[0]["label"]
+                if scale == "day"
+                else _(
+                    "Week of %(first)s to %(last)s",
+                    first=babel.dates.format_date(days[0], "d MMMM", locale=locale),
+                    last=babel.dates.format_date(days[-1], "d MMMM y", locale=locale),
+                )
+            ),
+            "counters": [
+                {"id": counter.id, "name": counter.name, "place": counter.place_id.name or ""}
+                for counter in counters
+            ],
+            "blocks": blocks,
+            "filters": {
+                "place_ids": place_ids,
+                "service_ids": service_ids,
+                "type_ids": type_ids,
+            },
+            "choices": {
+                "place_ids": self.env["rdv.place"]
+                .search([])
+                .mapped(lambda record: [record.id, record.name]),
+                "service_ids": self.env["rdv.service"]
+                .search([])
+                .mapped(lambda record: [record.id, record.name]),
+                "type_ids": self.env["rdv.appointment.type"]
+                .search([])
+                .mapped(lambda record: [record.id, record.name]),
+            },
+            "labels": self._board_labels(),
+        }
+
+    @api.model
+    def _board_slot(self, slot, labels, local_start, now):
+        """One slot of the board: its state in words and colour, who holds
+        it, and the name a screen reader says ("Guichet 2, 09:30, Libre")."""
+        who = (
+            slot.appointment_id.citizen_name or slot.appointment_id.name or ""
+            if slot.state in ("booked", "held")
+            else ""
+        )
+        name = _(
+            "%(counter)s, %(time)s, %(state)s",
+            counter=slot.counter_id.name,
+            time=local_start.strftime("%H:%M"),
+            state=labels[slot.state],
+        )
+        if slot.seat > 1:
+            name += ", " + _("seat %s", slot.seat)
+        if who:
+            name += ", " + who
+        return {
+            "id": slot.id,
+            "state": slot.state,
+            "state_label": labels[slot.state],
+            "who": who,
+            "seat": slot.seat,
+            "past": slot.start < now,
+            "name": name,
+        }
+
+    @api.model
+    def _board_labels(self):
+        """The board's words, translated here with the rest of the addon (the
+        filters and "closed" as the fields and the exceptions say them)."""
+        appointment = self.env["rdv.appointment"]
+        kinds = dict(
+            self.env["rdv.counter.exception"]._fields["kind"]._description_selection(self.env)
+        )
+        return {
+            "title": _("Board"),
+            "day": _("Day"),
+            "week": _("Week"),
+            "previous": _("Previous day or week"),
+            "next": _("Next day or week"),
+            "today": _("Today"),
+            "date": _("Go to the date"),
+            "place_ids": appointment._fields["place_id"]._description_string(self.env),
+            "service_ids": appointment._fields["service_id"]._description_string(self.env),
+            "type_ids": appointment._fields["type_id"]._description_string(self.env),
+            "all": _("All"),
+            "time": _("Times"),
+            "closed": kinds["closed"],
+            "no_counter": _(
+                "No counter matches these filters: choose another place, service or type."
+            ),
+            "suspend": _("Suspend"),
+            "reserve": _("Reserve"),
+            "release": _("Release"),
+            "clear": _("Clear the selection"),
+            "selected": _("Selected times: %s"),
+            "focused": _("No time selected: the actions apply to the focused time."),
+            "grid": _("Slots of the counters"),
+            "keys_title": _("Keyboard shortcuts"),
+            "keys": _(
+                "Keyboard: arrows move between times and counters, Enter books a free "
+                "time or opens a booked one, Space or Shift+arrows select, S suspends, "
+                "R reserves, L releases. In the booking dialog, Ctrl+Enter books and "
+                "Esc closes."
+            ),
+        }
+
+    @api.model
+    def board_action(self, slot_ids, action):
+        """Suspend, reserve or release the slots chosen on the board, through
+        the slots' own actions (one rule), and say how many were done and how
+        many refused (past, or a state that does not allow it).
+
+        Returns {"done", "refused", "message", "action"}: ``action`` is what
+        the slot actions returned (a confirmation when appointments lose
+        their slot, a notice of the citizens told), or False.
+        """
+        self.check_access("write")
+        if action not in self.BOARD_ACTIONS:
+            raise UserError(_("Unknown board action: choose suspend, reserve or release."))
+        slots = self.browse(self._board_filter_ids(slot_ids, self._name))
+        now = fields.Datetime.now()
+        allowed = slots.filtered(
+            lambda slot: slot.start >= now and slot.state in self.BOARD_ACTIONS[action]
+        )
+        refused = len(slots) - len(allowed)
+        result = False
+        if allowed:
+            if action == "release":
+                result = allowed.action_release()
+            else:
+                state = "suspended" if action == "suspend" else "reserved"
+                result = self.env["rdv.slot.block"]._start(allowed, state)
+                if result.get("res_model") != "rdv.slot.block":
+                    result = False  # its notice says what the message below says
+        if isinstance(result, dict) and result.get("tag") == "display_notification":
+            result["params"].pop("next", None)  # the board redraws itself
+        if result and result.get("res_model") == "rdv.slot.block":
+            # Appointments would lose their time: nothing is done until the
+            # agent confirms in the dialog, which then says what was done.
+            return {
+                "done": 0,
+                "refused": refused,
+                "message": _("Confirm first: appointments would lose their time."),
+                "action": result,
+            }
+        message = {
+            "suspend": _("Slots suspended: %s.", len(allowed)),
+            "reserve": _("Slots reserved for the administration: %s.", len(allowed)),
+            "release": _("Slots released: %s.", len(allowed)),
+        }[action]
+        if refused:
+            message += " " + _("Refused: %s (past, or their state does not allow it).", refused)
+        return {
+            "done": len(allowed),
+            "refused": refused,
+            "message": message,
+            "action": result if isinstance(result, dict) else False,
+        }

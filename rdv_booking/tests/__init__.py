@@ -4,6 +4,8 @@ from . import (
     test_access,
     test_agent_tour,
     test_ants_check,
+    test_board,
+    test_board_tour,
     test_booking,
     test_check_in,
     test_citizen_input,

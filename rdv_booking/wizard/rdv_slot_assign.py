@@ -4,6 +4,7 @@ from odoo.exceptions import UserError
 from ..models.rdv_appointment import AntsElsewhereError
 from ..models.rdv_appointment_type import IDENTITY_FIELDS
 from ..models.rdv_slot import PICKABLE_DOMAIN
+from ..tools import actions
 from ..tools.phone import PhoneError, parse_phone
 
 
@@ -176,4 +177,18 @@ class RdvSlotAssign(models.TransientModel):
         # The agent sees the citizen's contact at once (the booking service
         # leaves it to a cron otherwise).
         appointment._link_partners()
+        if self.env.context.get("rdv_board"):
+            # From the board: the agent stays on it, the reference to say on
+            # the phone in the notice.
+            return actions.notification(
+                _(
+                    "Booked: %(reference)s, %(citizen)s, %(time)s.",
+                    reference=appointment.name,
+                    citizen=appointment.citizen_name,
+                    time=appointment.counter_id.place_id._format_local(
+                        appointment.start, "EEE d MMM HH:mm"
+                    ),
+                ),
+                next_action=actions.CLOSE,
+            )
         return appointment._form_action()

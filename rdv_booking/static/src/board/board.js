@@ -1,0 +1,375 @@
+/** @odoo-module **/
+/*
+ * The agents' board: every counter side by side, one column each, the times
+ * aligned on the hours they open, a day or a week (a block per day). A free
+ * time opens the booking dialog with its counter and time filled in; the
+ * arrows move between times and counters; several times are selected with
+ * Space, Shift+arrows or Ctrl+click and suspended, reserved or released at
+ * once. The server says what to draw (rdv.slot.get_board_data) and does what is
+ * asked through the slots' own actions (rdv.slot.board_action): no rule here.
+ */
+
+import {
+    Component,
+    onMounted,
+    onPatched,
+    onWillStart,
+    onWillUnmount,
+    useRef,
+    useState,
+} from "@odoo/owl";
+import { registry } from "@web/core/registry";
+import { useService } from "@web/core/utils/hooks";
+
+const BOOKABLE = ["free", "reserved"];
+
+/** A window action as a button returns it, complete for doAction. */
+function withViews(action) {
+    if (action.type !== "ir.actions.act_window" || action.views) {
+        return action;
+    }
+    return { ...action, views: action.view_mode.split(",").map((mode) => [false, mode]) };
+}
+
+export class RdvBoard extends Component {
+    static template = "rdv_booking.Board";
+    static props = ["*"];
+
+    setup() {
+        this.orm = useService("orm");
+        this.actionService = useService("action");
+        this.notification = useService("notification");
+        this.root = useRef("root");
+        const saved = this.props.action?.context?.rdv_board || {};
+        this.state = useState({
+            data: null,
+            focusId: null,
+            selection: [],
+            day: saved.day || false,
+            scale: saved.scale || "day",
+            filters: saved.filters || null,
+        });
+        this.onDialogKey = this.onDialogKey.bind(this);
+        onWillStart(() => this.load());
+        onMounted(() => {
+            document.addEventListener("keydown", this.onDialogKey, true);
+            this.focusCurrent();
+        });
+        onPatched(() => this.applyFocus());
+        onWillUnmount(() => document.removeEventListener("keydown", this.onDialogKey, true));
+    }
+
+    // ------------------------------------------------------------------
+    // Data
+    // ------------------------------------------------------------------
+
+    async load() {
+        const data = await this.orm.call("rdv.slot", "get_board_data", [], {
+            day: this.state.day,
+            scale: this.state.scale,
+            filters: this.state.filters,
+        });
+        this.state.data = data;
+        this.state.day = data.day;
+        this.state.filters = data.filters;
+        this.index();
+        const ids = new Set(this.slots.map((slot) => slot.id));
+        this.state.selection = this.state.selection.filter((id) => ids.has(id));
+        if (!ids.has(this.state.focusId)) {
+            // The first time still to come (else the first one) takes the focus.
+            const next = this.slots.find((slot) => !slot.past) || this.slots[0];
+            this.state.focusId = next ? next.id : null;
+        }
+    }
+
+    /** The slots in reading order, with where they sit, for the arrows. */
+    index() {
+        const columns = Object.fromEntries(this.state.data.counters.map((c, i) => [c.id, i]));
+        this.slots = [];
+        this.byId = {};
+        this.state.data.blocks.forEach((block, blockIndex) => {
+            for (const cell of block.cells) {
+                for (const slot of cell.slots) {
+                    const entry = {
+                        ...slot,
+                        block: blockIndex,
+                        column: columns[cell.counter_id],
+                        row: cell.row,
+                        rowEnd: cell.row_end,
+                        time: cell.time,
+                    };
+                    this.slots.push(entry);
+                    this.byId[slot.id] = entry;
+                }
+            }
+        });
+        this.slots.sort(
+            (a, b) => a.block - b.block || a.row - b.row || a.column - b.column || a.seat - b.seat
+        );
+    }
+
+    async reload(focusId) {
+        await this.load();
+        if (focusId && this.byId[focusId]) {
+            this.state.focusId = focusId;
+        }
+        this.focusCurrent();
+    }
+
+    /** Give the focus to the focused time once the DOM shows it. */
+    focusCurrent() {
+        this.focusPending = true;
+        requestAnimationFrame(() => this.applyFocus());
+    }
+
+    applyFocus() {
+        if (!this.focusPending || document.querySelector(".modal")) {
+            return;
+        }
+        const button = this.root.el?.querySelector(`button[data-slot-id="${this.state.focusId}"]`);
+        if (button) {
+            this.focusPending = false;
+            button.focus();
+        }
+    }
+
+    // ------------------------------------------------------------------
+    // Template helpers
+    // ------------------------------------------------------------------
+
+    get labels() {
+        return this.state.data.labels;
+    }
+
+    gridStyle(block) {
+        const columns = this.state.data.counters.length;
+        return (
+            `grid-template-columns: 4rem repeat(${columns}, minmax(0, 1fr));` +
+            `grid-template-rows: auto repeat(${block.rows.length || 1}, minmax(2.25rem, auto));`
+        );
+    }
+
+    cellStyle(cell) {
+        const column = this.state.data.counters.findIndex((c) => c.id === cell.counter_id) + 2;
+        return `grid-column: ${column}; grid-row: ${cell.row + 1} / ${cell.row_end + 1};`;
+    }
+
+    closedStyle(block, counterId) {
+        const column = this.state.data.counters.findIndex((c) => c.id === counterId) + 2;
+        return `grid-column: ${column}; grid-row: 2 / ${Math.max(block.rows.length, 1) + 2};`;
+    }
+
+    slotClass(slot) {
+        return {
+            [`o_rdv_slot_${slot.state}`]: true,
+            o_rdv_slot_past: slot.past,
+            o_rdv_slot_selected: this.state.selection.includes(slot.id),
+        };
+    }
+
+    isSelected(slotId) {
+        return this.state.selection.includes(slotId);
+    }
+
+    // ------------------------------------------------------------------
+    // Navigation and filters
+    // ------------------------------------------------------------------
+
+    async go(day) {
+        this.state.day = day;
+        this.state.selection = [];
+        await this.reload();
+    }
+
+    async setScale(scale) {
+        this.state.scale = scale;
+        await this.reload(this.state.focusId);
+    }
+
+    async onDateChange(ev) {
+        if (ev.target.value) {
+            await this.go(ev.target.value);
+        }
+    }
+
+    async onFilter(name, ev) {
+        const value = parseInt(ev.target.value);
+        this.state.filters = { ...this.state.filters, [name]: value ? [value] : [] };
+        this.state.selection = [];
+        await this.reload();
+    }
+
+    isChosen(name, id) {
+        return this.filterValue(name) === String(id);
+    }
+
+    filterValue(name) {
+        const ids = this.state.filters?.[name] || [];
+        return ids.length === 1 ? String(ids[0]) : "";
+    }
+
+    // ------------------------------------------------------------------
+    // The keyboard and the mouse
+    // ------------------------------------------------------------------
+
+    /** The slot the arrow ``key`` leads to from ``from``, or null. */
+    neighbour(from, key) {
+        const slots = this.slots;
+        if (key === "ArrowRight" || key === "ArrowLeft") {
+            // The times of the other counters that share this row.
+            const row = slots.filter(
+                (s) => s.block === from.block && s.row <= from.row && from.row < s.rowEnd
+            );
+            row.sort((a, b) => a.column - b.column || a.seat - b.seat);
+            const at = row.findIndex((s) => s.id === from.id);
+            const rtl = this.root.el && getComputedStyle(this.root.el).direction === "rtl";
+            const forward = (key === "ArrowRight") !== rtl;
+            return row[at + (forward ? 1 : -1)] || null;
+        }
+        // Up and down: the previous or next time of the same counter (and
+        // seat), on to the next day's block in the week.
+        const same = slots.filter((s) => s.column === from.column && s.seat === from.seat);
+        const at = same.findIndex((s) => s.id === from.id);
+        return same[at + (key === "ArrowDown" ? 1 : -1)] || null;
+    }
+
+    onGridKeydown(ev) {
+        const current = this.byId[this.state.focusId];
+        if (!current) {
+            return;
+        }
+        const key = ev.key;
+        if (["ArrowUp", "ArrowDown", "ArrowLeft", "ArrowRight"].includes(key)) {
+            ev.preventDefault();
+            const target = this.neighbour(current, key);
+            if (!target) {
+                return;
+            }
+            if (ev.shiftKey) {
+                this.select(current.id, true);
+                this.select(target.id, true);
+            }
+            this.state.focusId = target.id;
+            this.focusCurrent();
+        } else if (key === "Enter" && !ev.ctrlKey) {
+            ev.preventDefault();
+            this.open(current);
+        } else if (key === " ") {
+            ev.preventDefault();
+            this.select(current.id, !this.isSelected(current.id));
+        } else if (key === "Escape" && this.state.selection.length) {
+            ev.preventDefault();
+            this.state.selection = [];
+        } else if (!ev.ctrlKey && !ev.altKey && !ev.metaKey) {
+            const action = { s: "suspend", r: "reserve", l: "release" }[key.toLowerCase()];
+            if (action) {
+                ev.preventDefault();
+                this.act(action);
+            }
+        }
+    }
+
+    select(slotId, selected) {
+        const without = this.state.selection.filter((id) => id !== slotId);
+        this.state.selection = selected ? [...without, slotId] : without;
+    }
+
+    onSlotClick(slot, ev) {
+        this.state.focusId = slot.id;
+        if (ev.ctrlKey || ev.metaKey || ev.shiftKey) {
+            this.select(slot.id, !this.isSelected(slot.id));
+            return;
+        }
+        this.open(this.byId[slot.id]);
+    }
+
+    onSlotFocus(slot) {
+        this.state.focusId = slot.id;
+    }
+
+    /** Ctrl+Enter books in the booking dialog opened from the board. */
+    onDialogKey(ev) {
+        if (ev.key !== "Enter" || !(ev.ctrlKey || ev.metaKey)) {
+            return;
+        }
+        const dialog = document.querySelector(".modal .o_rdv_slot_assign");
+        const book = dialog?.closest(".modal")?.querySelector("button[name='action_confirm']");
+        if (book && !book.disabled) {
+            ev.preventDefault();
+            ev.stopPropagation();
+            book.click();
+        }
+    }
+
+    // ------------------------------------------------------------------
+    // Actions
+    // ------------------------------------------------------------------
+
+    /** A free time: the booking dialog, filled in; a booked one: its appointment. */
+    async open(slot) {
+        if (!slot || slot.past) {
+            return;
+        }
+        const focusId = slot.id;
+        let action;
+        if (BOOKABLE.includes(slot.state)) {
+            action = await this.orm.call("rdv.slot", "action_assign", [[slot.id]]);
+            action = { ...action, context: { ...action.context, rdv_board: 1 } };
+        } else if (slot.state === "booked" || slot.state === "held") {
+            action = await this.orm.call("rdv.slot", "action_open_appointment", [[slot.id]]);
+            action = { ...action, target: "new" };
+        } else {
+            return;
+        }
+        await this.actionService.doAction(withViews(action), {
+            onClose: () => this.reload(focusId),
+        });
+        if (BOOKABLE.includes(slot.state)) {
+            this.focusLastname();
+        }
+    }
+
+    /** On the phone the agent types the caller's name first. */
+    focusLastname(tries = 40) {
+        const input = document.querySelector(
+            ".modal .o_rdv_slot_assign .o_field_widget[name='lastname'] input"
+        );
+        if (input) {
+            input.focus();
+        } else if (tries) {
+            setTimeout(() => this.focusLastname(tries - 1), 50);
+        }
+    }
+
+    async act(action) {
+        const focusId = this.state.focusId;
+        const ids = this.state.selection.length ? [...this.state.selection] : [focusId];
+        if (!ids[0]) {
+            return;
+        }
+        const result = await this.orm.call("rdv.slot", "board_action", [ids, action]);
+        this.notification.add(result.message, {
+            type: result.refused ? "warning" : result.done ? "success" : "info",
+        });
+        if (result.done) {
+            this.state.selection = [];
+        }
+        if (result.action) {
+            await this.actionService.doAction(withViews(result.action), {
+                onClose: () => this.reload(focusId),
+            });
+            if (result.action.res_model === "rdv.slot.block") {
+                this.state.selection = [];
+                return;
+            }
+        }
+        await this.reload(focusId);
+    }
+
+    clearSelection() {
+        this.state.selection = [];
+        this.focusCurrent();
+    }
+}
+
+registry.category("actions").add("rdv_booking.board", RdvBoard);

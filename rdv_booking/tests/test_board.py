@@ -1,0 +1,214 @@
+"""The agents' board (rdv.slot.get_board_data, board_action): counters side by
+side in a stable order, times aligned on the hours they open, the state in
+words, the agent's services by default, and the slot actions on several
+times at once with what was done and what was refused."""
+
+import datetime
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import Form, tagged
+
+from .common import RdvCase, utc
+
+
+@tagged("post_install", "-at_install")
+class TestBoard(RdvCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # An annex (sorted before the town hall) with 30-minute slots from
+        # 09:00 to 11:00, and a counter of the civil status at the town hall.
+        cls.annex = cls._make_place("Annex")
+        cls.annex_counter = cls._make_counter(
+            "Annex counter",
+            place=cls.annex,
+            week=cls._make_week("Short mornings", [(0, 4, 9.0, 11.0)]),
+            slot_duration=30,
+        )
+        cls.civil_counter = cls._make_counter("Civil desk", types=cls.type_civil)
+        cls.monday = datetime.date(2026, 3, 2)
+
+    def _board(self, user=None, **kwargs):
+        env = self.env(user=user) if user else self.env
+        return env["rdv.slot"].get_board_data(**kwargs)
+
+    def _cells(self, block, counter):
+        return {cell["time"]: cell for cell in block["cells"] if cell["counter_id"] == counter.id}
+
+    def test_columns_rows_and_words(self):
+        """One column per counter, place then name; rows from the first
+        opening to the last closing, shared by every counter; a booked time
+        says its state and its citizen."""
+        self.book(utc(2026, 3, 2, 8, 0), lastname="Dupont", firstname="Marie")  # 09:00 Paris
+        board = self._board(user=self.manager, day="2026-03-02", filters={})
+        self.assertEqual(
+            [c["name"] for c in board["counters"]],
+            ["Annex counter", "Civil desk", "Counter 1"],
+        )
+        (block,) = board["blocks"]
+        self.assertEqual(block["rows"][0], "08:30", "the axis starts at the first opening")
+        self.assertEqual(block["rows"][-1], "16:45", "and ends at the last closing")
+        self.assertNotIn("12:15", block["rows"], "nobody opens at lunch")
+        annex, counter = self._cells(block, self.annex_counter), self._cells(block, self.counter)
+        # The annex's 30-minute time covers two 15-minute rows of the town hall.
+        self.assertEqual(annex["09:00"]["row"], counter["09:00"]["row"])
+        self.assertEqual(annex["09:00"]["row_end"], counter["09:30"]["row"])
+        (booked,) = counter["09:00"]["slots"]
+        self.assertEqual(booked["state"], "booked")
+        self.assertEqual(booked["state_label"], "Booked")
+        self.assertEqual(booked["who"], "DUPONT Marie")
+        self.assertEqual(booked["name"], "Counter 1, 09:00, Booked, DUPONT Marie")
+        # The ID card takes 30 minutes: two times, both with the citizen.
+        self.assertEqual(counter["09:15"]["slots"][0]["who"], "DUPONT Marie")
+        (free,) = counter["09:30"]["slots"]
+        self.assertEqual(free["name"], "Counter 1, 09:30, Free")
+        self.assertEqual(block["closed"], [])
+
+    def test_default_is_the_agents_services_and_today(self):
+        """An agent sees the counters of their services, today, by default."""
+        board = self._board(user=self.agent_civil)
+        self.assertEqual([c["name"] for c in board["counters"]], ["Civil desk"])
+        self.assertEqual(board["day"], "2026-03-02")
+        self.assertEqual(board["filters"]["service_ids"], self.service_civil.ids)
+        board = self._board(user=self.agent_id)
+        self.assertEqual([c["name"] for c in board["counters"]], ["Annex counter", "Counter 1"])
+        # Filtered by place.
+        board = self._board(user=self.manager, filters={"place_ids": self.annex.ids})
+        self.assertEqual([c["name"] for c in board["counters"]], ["Annex counter"])
+
+    def test_week(self):
+        """The week: a block per day from Monday; the weekend is closed."""
+        board = self._board(user=self.manager, day="2026-03-04", scale="week", filters={})
+        self.assertEqual(len(board["blocks"]), 7)
+        self.assertEqual(board["blocks"][0]["date"], "2026-03-02")
+        self.assertEqual(board["previous"], "2026-02-25")
+        self.assertEqual(board["next"], "2026-03-11")
+        saturday = board["blocks"][5]
+        self.assertFalse(saturday["cells"])
+        self.assertEqual(len(saturday["closed"]), 3)
+
+    def _slots_at(self, *hours):
+        """Counter 1's slots on Tuesday 3 March at these Paris hours (UTC+1)."""
+        return self.env["rdv.slot"].search(
+            [
+                ("counter_id", "=", self.counter.id),
+                ("start", "in", [utc(2026, 3, 3, h - 1, m) for h, m in hours]),
+            ]
+        )
+
+    def test_bulk_actions_count_done_and_refused(self):
+        """Several times at once through the slots' own actions: what their
+        state does not allow is refused and counted."""
+        Slot = self.env["rdv.slot"].with_user(self.agent_id)
+        slots = self._slots_at((9, 0), (9, 15), (9, 30))
+        slots[2].action_suspend()
+        result = Slot.board_action(slots.ids, "suspend")
+        self.assertEqual((result["done"], result["refused"]), (2, 1))
+        self.assertEqual(slots.mapped("state"), ["suspended"] * 3)
+        self.assertIn("Slots suspended: 2.", result["message"])
+        self.assertIn("Refused: 1", result["message"])
+        free = self._slots_at((10, 0))
+        result = Slot.board_action((slots | free).ids, "release")
+        self.assertEqual((result["done"], result["refused"]), (3, 1))
+        self.assertEqual((slots | free).mapped("state"), ["free"] * 4)
+        result = Slot.board_action(free.ids, "reserve")
+        self.assertEqual((result["done"], result["refused"]), (1, 0))
+        self.assertEqual(free.state, "reserved")
+
+    def test_bulk_suspend_of_a_booked_time_asks_first(self):
+        """A booked time is not suspended from the board before the agent
+        has seen whose appointment moves."""
+        appointment = self.book(utc(2026, 3, 3, 9, 0))
+        slots = self._slots_at((10, 0), (10, 15))
+        result = self.env["rdv.slot"].with_user(self.agent_id).board_action(slots.ids, "suspend")
+        self.assertEqual(result["done"], 0)
+        self.assertEqual(result["action"]["res_model"], "rdv.slot.block")
+        self.assertEqual(appointment.state, "planned")
+        self.assertIn("booked", slots.mapped("state"))
+
+    def test_booking_from_the_board_stays_on_it(self):
+        """The booking dialog opened from the board books and says the
+        reference instead of leaving the board for the appointment."""
+        slot = self._slots_at((11, 0))
+        action = slot.with_user(self.agent_id).action_assign()
+        context = dict(action["context"], rdv_board=1)
+        wizard_env = self.env(user=self.agent_id, context=dict(self.env.context, **context))
+        with Form(wizard_env["rdv.slot.assign"]) as form:
+            form.lastname = "Martin"
+            form.phone = "06 12 34 56 78"
+        result = form.record.action_confirm()
+        self.assertEqual(result["tag"], "display_notification")
+        self.assertIn("MARTIN", result["params"]["message"])
+        self.assertEqual(result["params"]["next"], {"type": "ir.actions.act_window_close"})
+        self.assertEqual(slot.state, "booked")
+
+    @settings(max_examples=40, deadline=None)
+    @given(
+        day=st.one_of(st.none(), st.text(max_size=12), st.dates().map(str), st.integers()),
+        scale=st.one_of(st.sampled_from(["day", "week"]), st.text(max_size=5)),
+        filters=st.one_of(
+            st.none(),
+            st.dictionaries(
+                st.sampled_from(["place_ids", "service_ids", "type_ids", "x"]),
+                st.one_of(
+                    st.lists(st.integers(min_value=-5, max_value=2**40), max_size=3),
+                    st.text(max_size=3),
+                    st.booleans(),
+                ),
+            ),
+            st.text(max_size=3),
+        ),
+    )
+    def test_board_input_is_read_or_refused_clearly(self, day, scale, filters):
+        """Whatever the web client sends, the board answers or refuses with a
+        message: never a crash."""
+        try:
+            board = self._board(user=self.agent_id, day=day, scale=scale, filters=filters)
+        except UserError as error:
+            self.assertTrue(str(error))
+        else:
+            self.assertIn(board["scale"], ("day", "week"))
+
+    @settings(max_examples=30, deadline=None)
+    @given(
+        ids=st.one_of(
+            st.lists(st.integers(min_value=-5, max_value=2**40), max_size=4),
+            st.text(max_size=4),
+            st.none(),
+        ),
+        action=st.one_of(st.sampled_from(["suspend", "reserve", "release"]), st.text(max_size=8)),
+    )
+    def test_board_actions_input_is_read_or_refused_clearly(self, ids, action):
+        """Unknown actions and odd ids are refused with a message."""
+        try:
+            with self.env.cr.savepoint():
+                result = self.env["rdv.slot"].with_user(self.agent_id).board_action(ids, action)
+        except UserError as error:
+            self.assertTrue(str(error))
+        else:
+            self.assertEqual(set(result), {"done", "refused", "message", "action"})
+
+    def test_in_french(self):
+        """The board speaks the agent's language, its buttons and its times."""
+        self._load_french()
+        board = self.env(user=self.agent_id, context={"lang": "fr_FR"})["rdv.slot"].get_board_data(
+            day="2026-03-03"
+        )
+        self.assertEqual(board["labels"]["today"], "Aujourd'hui")
+        self.assertEqual(board["labels"]["suspend"], "Suspendre")
+        self.assertEqual(board["labels"]["place_ids"], "Lieu")
+        self.assertEqual(board["title"], "mardi 3 mars 2026")
+        counter = self._cells(board["blocks"][0], self.counter)
+        self.assertEqual(counter["09:30"]["slots"][0]["name"], "Counter 1, 09:30, Libre")
+
+    def test_only_agents(self):
+        """The board's methods are public to the web client: a user who may
+        not read slots gets nothing, not even the names of places."""
+        user = self._make_user("rdv_board_stranger", self.company, groups="base.group_user")
+        with self.assertRaises(AccessError):
+            self.env["rdv.slot"].with_user(user).get_board_data()
+        with self.assertRaises(AccessError):
+            self.env["rdv.slot"].with_user(user).board_action(self.counter.ids, "suspend")
