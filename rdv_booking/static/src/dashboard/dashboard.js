@@ -54,12 +54,20 @@ export class RdvDashboard extends Component {
         const up = item.value > item.previous;
         const diff = Math.round(Math.abs(item.value - item.previous) * 10) / 10;
         const good = (item.better || "up") === (up ? "up" : "down");
-        const unit = item.unit === "percent" ? _t(" points") : "";
+        const signed = (up ? "+" : "−") + diff;
         return {
-            text: (up ? "+" : "−") + diff + unit,
+            text: item.unit === "percent" ? _t("%s points", signed) : signed,
             icon: up ? "fa-arrow-up" : "fa-arrow-down",
             tone: good ? "text-success-emphasis" : "text-danger-emphasis",
         };
+    }
+
+    /** "(previous week: 12)" */
+    previousText(tile) {
+        const previous = this.format(tile.previous, tile.unit);
+        return this.state.period === "month"
+            ? _t("(previous month: %s)", previous)
+            : _t("(previous week: %s)", previous);
     }
 
     /** "3 d 4 h" from a number of hours. */
