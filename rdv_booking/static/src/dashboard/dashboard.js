@@ -75,8 +75,9 @@ export class RdvDashboard extends Component {
         if (hours === null || hours === false) {
             return _t("no free time online");
         }
-        const days = Math.floor(hours / 24);
-        const rest = Math.round(hours - days * 24);
+        const total = Math.round(hours);
+        const days = Math.floor(total / 24);
+        const rest = total % 24;
         return days ? _t("%(days)s d %(hours)s h", { days, hours: rest }) : _t("%s h", rest);
     }
 
