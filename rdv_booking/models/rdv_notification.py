@@ -156,16 +156,7 @@ class RdvNotification(models.Model):
                 else _("%s citizens are being told by message.", told)
             )
         if silent:
-            who = "; ".join(
-                "%s, %s%s: %s"
-                % (
-                    appointment.name,
-                    appointment.citizen_name,
-                    " (%s)" % appointment.phone_display if appointment.phone else "",
-                    self._reason_text(appointment._rdv_silence()),
-                )
-                for appointment in silent
-            )
+            who = self._to_call(silent)
             parts.append(
                 _("1 citizen cannot be told, call them: %s.", who)
                 if len(silent) == 1
@@ -218,19 +209,25 @@ class RdvNotification(models.Model):
                 _(
                     "%(count)s citizens cannot be told (no contact), call them: %(who)s.",
                     count=len(silent),
-                    who="; ".join(
-                        "%s, %s%s: %s"
-                        % (
-                            appointment.name,
-                            appointment.citizen_name,
-                            " (%s)" % appointment.phone_display if appointment.phone else "",
-                            self._reason_text(appointment._rdv_silence()),
-                        )
-                        for appointment in silent
-                    ),
+                    who=self._to_call(silent),
                 )
             )
         return " ".join(parts), not silent
+
+    @api.model
+    def _to_call(self, appointments):
+        """The citizens of ``appointments`` to call, for the agent: reference,
+        name, phone and why no message reaches them."""
+        return "; ".join(
+            "%s, %s%s: %s"
+            % (
+                appointment.name,
+                appointment.citizen_name,
+                " (%s)" % appointment.phone_display if appointment.phone else "",
+                self._reason_text(appointment._rdv_silence()),
+            )
+            for appointment in appointments
+        )
 
     def _channel_name(self):
         """The channel this message goes by, as the agent reads it."""

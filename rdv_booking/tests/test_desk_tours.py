@@ -1,31 +1,19 @@
 """The manager's and the agent's desk in Chromium: a change that moves
 appointments asks first and says who is told, the manager's dashboard, and
 axe-core on our dialogs (tours in static/tests/tours/rdv_booking_desk_tours.js).
-
-axe-core is the npm package installed in var/node by scripts/ensure_deps.sh;
-the tours load it from an address that :meth:`fetch_proxy` answers.
 """
 
-import base64
 import datetime
-import os
-from pathlib import Path
 
 from odoo.tests import HttpCase, tagged
 
 from ..tools import clock
+from .axe import AxeTourMixin
 from .common import AGENT, MANAGER, RdvCommuneCase
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-AXE_PATH = Path(
-    os.environ.get("RDV_AXE_CORE")
-    or REPO_ROOT / "var" / "node" / "node_modules" / "axe-core" / "axe.min.js"
-)
-AXE_URL = "https://axe-core.rdv.invalid/axe.min.js"
 
 
 @tagged("post_install", "-at_install")
-class TestDeskTours(RdvCommuneCase, HttpCase):
+class TestDeskTours(AxeTourMixin, RdvCommuneCase, HttpCase):
     browser_size = "1280x800"
 
     @classmethod
@@ -54,34 +42,6 @@ class TestDeskTours(RdvCommuneCase, HttpCase):
         cls.company, cls.place, cls.counter = commune.company, commune.place, commune.counter
         cls.appointment_type = commune.type
         cls.agent, cls.manager = commune.users
-        cls.axe_source = AXE_PATH.read_bytes() if AXE_PATH.is_file() else None
-
-    def setUp(self):
-        super().setUp()
-        if not self.axe_source:
-            self.fail(
-                "axe-core is not installed (%s not found): install it with "
-                "scripts/ensure_deps.sh test" % AXE_PATH
-            )
-
-    def fetch_proxy(self, url):
-        """Serve axe-core to the tours; anything else outside loopback as Odoo does."""
-        if url == AXE_URL:
-            return {
-                "body": base64.b64encode(self.axe_source).decode(),
-                "responseCode": 200,
-                "responseHeaders": [
-                    {"name": "Content-Type", "value": "application/javascript"},
-                    {"name": "Cache-Control", "value": "max-age=3600"},
-                ],
-            }
-        return super().fetch_proxy(url)
-
-    def start_tour(self, url_path, tour_name, step_delay=None, **kwargs):
-        # axe-core runs at several steps: Odoo's 60 s default is too close on
-        # a loaded 2-core machine.
-        kwargs.setdefault("timeout", 180)
-        return super().start_tour(url_path, tour_name, step_delay, **kwargs)
 
     def _book_in(self, days, hour, lastname, **citizen):
         """Book ``days`` from today at ``hour`` o'clock in the place's time."""

@@ -18,26 +18,9 @@
  */
 
 import { registry } from "@web/core/registry";
+import { AXE_TAGS, loadAxe } from "@rdv_booking/../tests/tours/rdv_axe";
 
 const { DateTime } = luxon;
-
-// Not a real address: the test serves axe-core (installed by npm in var/node)
-// for it from HttpCase.fetch_proxy, which answers every non-local request.
-const AXE_URL = "https://axe-core.rdv.invalid/axe.min.js";
-const AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"];
-
-function loadAxe() {
-    if (window.axe) {
-        return Promise.resolve(window.axe);
-    }
-    return new Promise((resolve, reject) => {
-        const script = document.createElement("script");
-        script.src = AXE_URL;
-        script.onload = () => resolve(window.axe);
-        script.onerror = () => reject(new Error(`axe-core could not be loaded from ${AXE_URL}`));
-        document.head.appendChild(script);
-    });
-}
 
 /**
  * Run axe-core; fail on the serious and critical violations inside `scope`

@@ -18,31 +18,7 @@
  */
 
 import { registry } from "@web/core/registry";
-
-// Not a real address: the test serves axe-core (installed by npm in var/node)
-// for it from HttpCase.fetch_proxy, which answers every non-local request.
-const AXE_URL = "https://axe-core.rdv.invalid/axe.min.js";
-const AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"];
-
-function loadAxe() {
-    if (window.axe) {
-        return Promise.resolve(window.axe);
-    }
-    return new Promise((resolve, reject) => {
-        const script = document.createElement("script");
-        script.src = AXE_URL;
-        script.onload = () => resolve(window.axe);
-        script.onerror = () =>
-            reject(
-                new Error(
-                    `axe-core could not be loaded from ${AXE_URL}: the test serves it ` +
-                        "from var/node/node_modules/axe-core (install it with " +
-                        "scripts/ensure_deps.sh test)"
-                )
-            );
-        document.head.appendChild(script);
-    });
-}
+import { AXE_TAGS, loadAxe } from "@rdv_booking/../tests/tours/rdv_axe";
 
 /** Run axe-core on the page; throw the list of serious and critical violations. */
 async function checkAccessibility(page) {
