@@ -26,6 +26,7 @@
         "views/rdv_notification_views.xml",
         "views/rdv_ants_declaration_views.xml",
         "views/rdv_slot_report_views.xml",
+        "views/rdv_dashboard_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "views/rdv_api_client_views.xml",
@@ -49,6 +50,9 @@
         "web.assets_backend": [
             "rdv_booking/static/src/js/*.js",
             "rdv_booking/static/src/board/*",
+            "rdv_booking/static/src/impact/*",
+            "rdv_booking/static/src/dashboard/*",
+            "rdv_booking/static/src/scss/*.scss",
         ],
         "web.assets_tests": ["rdv_booking/static/tests/tours/*.js"],
     },

@@ -6,6 +6,7 @@ first time), then run this script against it:
 
     DEMO_DB=rdv_shots DEMO_PORT=8096 make demo          # in another terminal
     python3 scripts/screenshots.py --url http://localhost:8096
+    python3 scripts/screenshots.py --url http://localhost:8096 --only dashboard
 
 It drives Debian's Chromium headless over the DevTools protocol (the
 ``websocket-client`` package, a test dependency of the project), logs in as
@@ -236,8 +237,14 @@ def login(browser, base_url, user, password, db):
     )
 
 
+# Names of the screenshots to take (--only); empty: every one.
+ONLY = set()
+
+
 def shoot(browser, base_url, out_dir, name, path, ready, actions=(), delay=1.5):
     """Open ``path``, wait for ``ready`` (JavaScript), run ``actions``, save the PNG."""
+    if ONLY and name not in ONLY:
+        return None
     browser.goto(base_url + path)
     browser.wait_for(ready, f"{name}: {ready}")
     for action, condition in actions:
@@ -270,7 +277,11 @@ def main():
     parser.add_argument("--password", default="responsable")
     parser.add_argument("--chromium", default=shutil.which("chromium") or "/usr/bin/chromium")
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
+    parser.add_argument(
+        "--only", default="", help="comma-separated names of the screenshots to take (default: all)"
+    )
     options = parser.parse_args()
+    ONLY.update(name for name in options.only.split(",") if name)
     base_url = options.url.rstrip("/")
     out_dir = pathlib.Path(options.out)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -352,7 +363,18 @@ def main():
             "document.querySelector('.o_pivot table .o_pivot_cell_value')",
         )
 
-        # 5. A counter whose opening hours have an exception range.
+        # 5. The manager's dashboard, this week.
+        shoot(
+            browser,
+            base_url,
+            out_dir,
+            "dashboard",
+            "/odoo/action-rdv_booking.rdv_dashboard_action",
+            "document.querySelector('.o_rdv_dashboard .o_rdv_tile')"
+            " && document.querySelector('.o_rdv_lead_times tbody tr')",
+        )
+
+        # 6. A counter whose opening hours have an exception range.
         counter_id = first_id(
             browser, "rdv.counter", [("exception_ids", "!=", False)], [], order="id"
         )

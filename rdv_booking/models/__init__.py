@@ -1,7 +1,7 @@
 """Models of the RDV booking back office."""
 
-# The outbox mixin is registered before the models that use it.
-from . import rdv_outbox
+# The mixins are registered before the models that use them.
+from . import rdv_impact_preview, rdv_outbox
 
 # isort: split
 from . import (
@@ -16,6 +16,7 @@ from . import (
     rdv_closure,
     rdv_counter,
     rdv_counter_exception,
+    rdv_dashboard,
     rdv_notification,
     rdv_person,
     rdv_place,

@@ -5,15 +5,16 @@ import psycopg2
 
 from odoo import _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
+from odoo.osv import expression
 from odoo.tools import SQL
 
-from ..tools import clock
+from ..tools import actions, clock
 from ..tools.ants import DATE_FORMAT as ANTS_DATE_FORMAT
 from ..tools.ants import REFUSED_STATUSES as ANTS_REFUSED_STATUSES
 from ..tools.ants import AntsUnavailable, normalize_application_id
 from ..tools.identity import id_number_key
-from ..tools.phone import format_phone, has_country_code
-from ..tools.reference import new_reference
+from ..tools.phone import PhoneError, format_phone, has_country_code, parse_phone
+from ..tools.reference import new_reference, normalize_reference
 
 _logger = logging.getLogger(__name__)
 
@@ -478,6 +479,48 @@ class RdvAppointment(models.Model):
             appointment.display_name = (
                 "%s - %s" % (appointment.name, who) if who else (appointment.name)
             )
+
+    @api.model
+    def _search_display_name(self, operator, value):
+        """What an agent types to find an appointment, wherever one is picked
+        or searched (the lists, the slots of its appointments): its reference
+        as dictated ("k7mq 4xr2"), the citizen's name, e-mail address, or
+        phone number however it is typed (numbers are stored in E.164)."""
+        domain = super()._search_display_name(operator, value)
+        if operator not in ("ilike", "=ilike", "=") or not isinstance(value, str):
+            return domain
+        alternatives = [
+            domain,
+            [("lastname", operator, value)],
+            [("firstname", operator, value)],
+            [("partner_id.name", operator, value)],
+            [("email", operator, value)],
+        ]
+        words = value.split()
+        if operator == "ilike" and len(words) > 1:
+            # "Jules Bois", "BOIS Jules": every word in one of the names.
+            alternatives.append(
+                expression.AND(
+                    expression.OR(
+                        [
+                            [("lastname", "ilike", word)],
+                            [("firstname", "ilike", word)],
+                            [("partner_id.name", "ilike", word)],
+                        ]
+                    )
+                    for word in words
+                )
+            )
+        if reference := normalize_reference(value):
+            alternatives.append([("name", "=", reference)])
+        if sum(char.isdigit() for char in value) >= 6:
+            try:
+                number = parse_phone(value, self.env.company.country_id.code)
+            except PhoneError:
+                number = None
+            if number:
+                alternatives.append([("phone", "=", number)])
+        return expression.OR(alternatives)
 
     @api.depends("reschedule_cause", "reschedule_detail")
     @api.depends_context("lang")
@@ -1482,6 +1525,16 @@ class RdvAppointment(models.Model):
         if state in OUTCOME_EVENTS:
             self._rdv_webhook(OUTCOME_EVENTS[state])
         return True
+
+    def action_moved_notice(self):
+        """The notice after saving a change that moved these appointments
+        (the counter, reference week, closure and place forms ask it once
+        saved): how many were moved, the messages queued to their citizens by
+        channel and status, and whom to call."""
+        self.check_access("read")
+        notifications = self.env["rdv.notification"]
+        text, everyone = notifications._moved_summary(self)
+        return actions.notification(text, "success" if everyone else "warning", sticky=not everyone)
 
     def action_done(self):
         """The citizen came and was served."""

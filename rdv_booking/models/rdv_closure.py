@@ -18,14 +18,11 @@ class RdvClosure(models.Model):
 
     _name = "rdv.closure"
     _description = "Closure"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "rdv.impact.preview.mixin"]
     _order = "date_from desc, id desc"
     _check_company_auto = True
 
     name = fields.Char("Reason", required=True, tracking=True)
-    # What saving the change being edited does to appointments: set by the
-    # onchange, shown as the form's banner.
-    impact_preview = fields.Text("Effect of saving", store=False, readonly=True)
     active = fields.Boolean(default=True, tracking=True)
     kind = fields.Selection(
         [("holiday", "Public holiday"), ("closure", "Closure")],
@@ -176,7 +173,7 @@ class RdvClosure(models.Model):
         "active",
     )
     def _onchange_impact(self):
-        self.impact_preview = False
+        self._show_impact(self.env["rdv.appointment"])
         if not (self.date_from and self.date_to and self.company_id) or (
             self.date_to < self.date_from
         ):
@@ -189,7 +186,7 @@ class RdvClosure(models.Model):
             for d in (self.date_from, self.date_to, self._origin.date_from, self._origin.date_to)
             if d
         ]
-        self.impact_preview = counters._impact_message(
+        self._show_impact(
             counters._preview_impact(min(dates), max(dates), closure_overrides=[self])
         )
 

@@ -31,14 +31,11 @@ class RdvCounter(models.Model):
 
     _name = "rdv.counter"
     _description = "Counter"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "rdv.impact.preview.mixin"]
     _order = "place_id, sequence, name"
     _check_company_auto = True
 
     name = fields.Char(required=True, translate=True, tracking=True)
-    # What saving the change being edited does to appointments: set by the
-    # onchange, shown as the form's banner.
-    impact_preview = fields.Text("Effect of saving", store=False, readonly=True)
     sequence = fields.Integer(default=10)
     active = fields.Boolean(default=True, tracking=True)
     place_id = fields.Many2one(
@@ -321,10 +318,10 @@ class RdvCounter(models.Model):
     @api.onchange(*sorted(SCHEDULE_FIELDS - {"place_id"}), "exception_ids")
     def _onchange_schedule_impact(self):
         counter = self._origin
-        self.impact_preview = (
-            counter._impact_message(counter._preview_impact(counter_overrides={counter.id: self}))
+        self._show_impact(
+            counter._preview_impact(counter_overrides={counter.id: self})
             if counter
-            else False
+            else self.env["rdv.appointment"]
         )
 
     # ------------------------------------------------------------------
@@ -588,21 +585,6 @@ class RdvCounter(models.Model):
             # constraints explain what is wrong when the record is saved.
             return self.env["rdv.appointment"]
         return lost.filtered(lambda appointment: appointment.state == "planned")
-
-    def _impact_message(self, appointments):
-        """What saving a change being edited will do to ``appointments``: the
-        form's banner (``impact_preview``), kept up to date while typing
-        rather than a dialog at each change."""
-        if not appointments:
-            return False
-        return _(
-            "Saving this change removes the slots of %(count)s planned appointments "
-            "(%(first)s). They will move to 'To reschedule' and the citizens will be told "
-            "to choose another slot.",
-            count=len(appointments),
-            first=", ".join(appointments[:5].mapped("display_name"))
-            + (", …" if len(appointments) > 5 else ""),
-        )
 
     @api.model
     def _cron_generate_slots(self):

@@ -1,4 +1,5 @@
 import logging
+from collections import Counter, defaultdict
 
 from odoo import _, api, fields, models
 
@@ -155,16 +156,7 @@ class RdvNotification(models.Model):
                 else _("%s citizens are being told by message.", told)
             )
         if silent:
-            who = "; ".join(
-                "%s, %s%s: %s"
-                % (
-                    appointment.name,
-                    appointment.citizen_name,
-                    " (%s)" % appointment.phone_display if appointment.phone else "",
-                    self._reason_text(appointment._rdv_silence()),
-                )
-                for appointment in silent
-            )
+            who = self._to_call(silent)
             parts.append(
                 _("1 citizen cannot be told, call them: %s.", who)
                 if len(silent) == 1
@@ -175,6 +167,75 @@ class RdvNotification(models.Model):
                 )
             )
         return " ".join(parts), not silent
+
+    @api.model
+    def _moved_summary(self, appointments):
+        """Once a change moved ``appointments`` to "To reschedule": how many
+        messages to their citizens were queued, on which channel and in which
+        status (queued is not sent), counted from the messages themselves, and
+        whom to call. ``(text, everyone_told)``."""
+        moved = appointments.filtered(lambda appointment: appointment.state == "to_reschedule")
+        silent = moved.filtered(lambda appointment: appointment._rdv_silence())
+        latest = {}
+        for row in self.sudo().search(
+            [("appointment_id", "in", (moved - silent).ids), ("kind", "=", "to_reschedule")],
+            order="id desc",
+        ):
+            latest.setdefault((row.appointment_id.id, row._channel_name()), row)
+        statuses = dict(self._fields["status"]._description_selection(self.env))
+        counts = defaultdict(Counter)
+        for (_appointment, channel), row in latest.items():
+            counts[channel][row.status] += 1
+        parts = [_("Appointments moved to 'To reschedule': %s.", len(moved))]
+        if counts:
+            parts.append(
+                _(
+                    "Messages to their citizens: %s.",
+                    "; ".join(
+                        _(
+                            "%(channel)s: %(statuses)s",
+                            channel=channel,
+                            statuses=", ".join(
+                                "%s %s" % (count, statuses[status].lower())
+                                for status, count in sorted(by_status.items())
+                            ),
+                        )
+                        for channel, by_status in sorted(counts.items())
+                    ),
+                )
+            )
+        if silent:
+            parts.append(
+                _(
+                    "%(count)s citizens cannot be told (no contact), call them: %(who)s.",
+                    count=len(silent),
+                    who=self._to_call(silent),
+                )
+            )
+        return " ".join(parts), not silent
+
+    @api.model
+    def _to_call(self, appointments):
+        """The citizens of ``appointments`` to call, for the agent: reference,
+        name, phone and why no message reaches them."""
+        return "; ".join(
+            "%s, %s%s: %s"
+            % (
+                appointment.name,
+                appointment.citizen_name,
+                " (%s)" % appointment.phone_display if appointment.phone else "",
+                self._reason_text(appointment._rdv_silence()),
+            )
+            for appointment in appointments
+        )
+
+    def _channel_name(self):
+        """The channel this message goes by, as the agent reads it."""
+        self.ensure_one()
+        if "channel" in self._fields:
+            return dict(self._fields["channel"]._description_selection(self.env))[self.channel]
+        # Without the SMS addon, the website addon delivers by e-mail only.
+        return _("E-mail")
 
     @api.model
     def _silent_preview(self, appointments):

@@ -38,7 +38,7 @@ class RdvPlace(models.Model):
 
     _name = "rdv.place"
     _description = "Appointment place"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "rdv.impact.preview.mixin"]
     _order = "sequence, name"
 
     name = fields.Char(required=True, translate=True, tracking=True)
@@ -85,7 +85,6 @@ class RdvPlace(models.Model):
     )
     website_missing = fields.Char("Missing for the website", compute="_compute_website_missing")
     website_advice = fields.Char("Recommended for citizens", compute="_compute_website_missing")
-    impact_preview = fields.Text("Effect of saving", store=False, readonly=True)
 
     @api.depends("counter_ids")
     def _compute_counter_count(self):
@@ -178,13 +177,13 @@ class RdvPlace(models.Model):
         place = self._origin
         counters = place.counter_ids
         if not (counters and self.tz != place.tz and clock.is_zone(self.tz)):
-            self.impact_preview = False
+            self._show_impact(self.env["rdv.appointment"])
             return
         overrides = {
             counter.id: counter.new({"place_id": self.id}, origin=counter) for counter in counters
         }
         lost = counters._preview_impact(counter_overrides=overrides)
-        self.impact_preview = counters[:1]._impact_message(lost)
+        self._show_impact(lost)
 
     @api.constrains("latitude", "longitude")
     def _check_coordinates(self):

@@ -29,13 +29,10 @@ class RdvReferenceWeek(models.Model):
 
     _name = "rdv.reference.week"
     _description = "Reference week"
-    _inherit = ["mail.thread"]
+    _inherit = ["mail.thread", "rdv.impact.preview.mixin"]
     _order = "name"
 
     name = fields.Char(required=True, translate=True, tracking=True)
-    # What saving the change being edited does to appointments: set by the
-    # onchange, shown as the form's banner.
-    impact_preview = fields.Text("Effect of saving", store=False, readonly=True)
     active = fields.Boolean(default=True)
     company_id = fields.Many2one(
         "res.company", required=True, index=True, default=lambda self: self.env.company
@@ -120,10 +117,10 @@ class RdvReferenceWeek(models.Model):
         counters = week._get_counters()
         # Overlapping hours are refused on save (the summary says why): no
         # impact to preview from hours that cannot be saved.
-        self.impact_preview = (
-            counters._impact_message(counters._preview_impact(week_overrides={week.id: self}))
+        self._show_impact(
+            counters._preview_impact(week_overrides={week.id: self})
             if counters and not self._overlap_message()
-            else False
+            else self.env["rdv.appointment"]
         )
 
 

@@ -10,34 +10,24 @@ the tours load it from an address that :meth:`RdvTourCase.fetch_proxy`
 answers, and fail on any serious or critical violation, listed.
 """
 
-import base64
 import contextlib
 import datetime
 import json
-import os
 import re
 import time
 import urllib.parse
-from pathlib import Path
 
 import odoo
 from odoo import fields
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tests.common import ChromeBrowser, ChromeBrowserException
 
+from odoo.addons.rdv_booking.tests.axe import AxeTourMixin
+
 from .common import RdvPortalCase, smtp_sink
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-AXE_PATH = Path(
-    os.environ.get("RDV_AXE_CORE")
-    or REPO_ROOT / "var" / "node" / "node_modules" / "axe-core" / "axe.min.js"
-)
-# The address the tours load axe-core from (rdv_portal_tours.js): not a real
-# host, the browser's requests outside loopback go to fetch_proxy().
-AXE_URL = "https://axe-core.rdv.invalid/axe.min.js"
 
-
-class RdvTourCase(RdvPortalCase, HttpCase):
+class RdvTourCase(AxeTourMixin, RdvPortalCase, HttpCase):
     """A commune of its own, Arabic on the website, axe-core served to the browser."""
 
     @classmethod
@@ -45,40 +35,6 @@ class RdvTourCase(RdvPortalCase, HttpCase):
         super().setUpClass()
         arabic = cls.env["res.lang"]._activate_lang("ar_001")
         cls.website.language_ids |= arabic
-        cls.axe_source = AXE_PATH.read_bytes() if AXE_PATH.is_file() else None
-
-    def start_tour(self, url_path, tour_name, step_delay=None, **kwargs):
-        # Each tour runs axe-core at every page: Odoo's 60 s default is too
-        # close on a loaded 2-core machine.
-        kwargs.setdefault("timeout", 180)
-        return super().start_tour(url_path, tour_name, step_delay, **kwargs)
-
-    def setUp(self):
-        super().setUp()
-        if not self.axe_source:
-            pinned = REPO_ROOT / "scripts" / "node-packages.txt"
-            spec = next(
-                (line.strip() for line in pinned.open() if line.startswith("axe-core@")),
-                "axe-core",
-            )
-            self.fail(
-                "axe-core is not installed (%s not found): the accessibility checks of the "
-                "tours need it. Install it with scripts/ensure_deps.sh test, or: "
-                "npm install --prefix var/node %s" % (AXE_PATH, spec)
-            )
-
-    def fetch_proxy(self, url):
-        """Serve axe-core to the tours; anything else outside loopback as Odoo does."""
-        if url == AXE_URL:
-            return {
-                "body": base64.b64encode(self.axe_source).decode(),
-                "responseCode": 200,
-                "responseHeaders": [
-                    {"name": "Content-Type", "value": "application/javascript"},
-                    {"name": "Cache-Control", "value": "max-age=3600"},
-                ],
-            }
-        return super().fetch_proxy(url)
 
     def _continue_tour(self, url_path, tour_name, **kwargs):
         """Start a tour in the browser session of the previous one.

@@ -2,6 +2,7 @@ from . import (
     rdv_appointment,
     rdv_appointment_type,
     rdv_citizen,
+    rdv_dashboard,
     rdv_notification,
     rdv_otp,
     rdv_sms_gateway,

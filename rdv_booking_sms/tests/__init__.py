@@ -1,6 +1,7 @@
 from . import (
     test_budget,
     test_channel,
+    test_desk,
     test_gateway,
     test_one_clock,
     test_reminders,

@@ -1,8 +1,8 @@
 /** @odoo-module **/
 /*
- * axe-core for the tours of the back office and of the website: the tests
- * serve it (installed by npm in var/node) at an address that is no real host,
- * from HttpCase.fetch_proxy, which answers every non-local request.
+ * axe-core for the tours of the back office and of the website: loaded from
+ * an address that is not a real host, which the test answers from
+ * var/node/node_modules/axe-core (rdv_booking/tests/axe.py, AxeTourMixin).
  */
 
 export const AXE_URL = "https://axe-core.rdv.invalid/axe.min.js";

@@ -1,0 +1,260 @@
+/** @odoo-module **/
+/*
+ * The manager's and the agent's desk in Chromium:
+ * - a change that moves appointments asks first, with their list, and says
+ *   after saving how many citizens are being told (rdv_booking_impact_confirm_tour);
+ * - the manager's dashboard: tiles, period, the list behind a tile
+ *   (rdv_booking_dashboard_tour);
+ * - our dialogs checked with axe-core: assign, change slot, cancel, check-in
+ *   (rdv_booking_dialogs_a11y_tour).
+ *
+ * axe-core runs on the whole page. A serious or critical violation inside
+ * what we draw (the dialog's body and footer, the dashboard) fails the tour;
+ * those of Odoo's own web client around it are listed apart in the test's
+ * output (console.info), not hidden and not failing.
+ *
+ * Started by rdv_booking/tests/test_desk_tours.py, which builds the data,
+ * serves axe-core and checks the database afterwards.
+ */
+
+import { registry } from "@web/core/registry";
+import { AXE_TAGS, loadAxe } from "@rdv_booking/../tests/tours/rdv_axe";
+
+const { DateTime } = luxon;
+
+/**
+ * Run axe-core; fail on the serious and critical violations inside `scope`
+ * (a CSS selector of what we draw), list the others apart.
+ */
+async function checkOurs(page, scope) {
+    const axe = await loadAxe();
+    const results = await axe.run(document, {
+        runOnly: { type: "tag", values: AXE_TAGS },
+        resultTypes: ["violations"],
+    });
+    const ours = [];
+    const odoos = [];
+    for (const violation of results.violations) {
+        if (!["serious", "critical"].includes(violation.impact)) {
+            continue;
+        }
+        for (const node of violation.nodes) {
+            const element = document.querySelector(node.target[node.target.length - 1]);
+            const line =
+                `  - [${violation.impact}] ${violation.id}: ${violation.help} ` +
+                `(${node.target.join(" ")}: ${node.failureSummary.replace(/\s+/g, " ")})`;
+            (element && element.closest(scope) ? ours : odoos).push(line);
+        }
+    }
+    if (odoos.length) {
+        console.info(
+            `axe-core, Odoo's web client around "${page}" (not ours, listed apart): ` +
+                `${odoos.length} node(s)\n${odoos.join("\n")}`
+        );
+    }
+    if (ours.length) {
+        throw new Error(
+            `Accessibility of "${page}" (${window.innerWidth}px, ` +
+                `lang=${document.documentElement.lang}): ${ours.length} serious or critical ` +
+                `violation(s) of ours:\n${ours.join("\n")}`
+        );
+    }
+    console.info(`axe-core: "${page}" has no serious or critical violation of ours`);
+}
+
+function axeStep(page, trigger, scope) {
+    return {
+        content: `axe-core: ${page}`,
+        trigger,
+        run: () => checkOurs(page, scope),
+    };
+}
+
+const DIALOG = ".modal .modal-body, .modal .modal-footer, .modal footer";
+
+registry.category("web_tour.tours").add("rdv_booking_impact_confirm_tour", {
+    steps: () => [
+        {
+            content: "End the counter's validity tomorrow",
+            trigger: ".o_form_view .o_field_widget[name='date_end'] input",
+            run: `edit ${DateTime.now().plus({ days: 1 }).toFormat("MM/dd/yyyy")}`,
+        },
+        {
+            content: "Leave the field",
+            trigger: ".o_field_widget[name='name'] input",
+            run: "click",
+        },
+        {
+            content: "The banner counts the two appointments, names cut nowhere",
+            trigger:
+                ".alert-warning:contains('removes the slots of 2 planned appointments'):not(:contains('…'))",
+        },
+        {
+            content: "The banner's link opens the whole list",
+            trigger: ".alert-warning details summary",
+            run: "click",
+        },
+        {
+            content: "Both appointments are listed with their phone, whole",
+            trigger:
+                ".alert-warning details[open] .o_data_row:contains('AVECMAIL'):contains('06 11 22 33 44')",
+        },
+        {
+            content: "and the citizen who cannot be told",
+            trigger: ".alert-warning details[open] .o_data_row:contains('SANSMAIL')",
+        },
+        {
+            content: "Save",
+            trigger: ".o_form_button_save",
+            run: "click",
+        },
+        {
+            content: "Saving asks first, with the list",
+            trigger:
+                ".modal:contains('Move 2 appointments to “To reschedule” and tell their citizens?') .o_rdv_impact_list tbody tr:contains('SANSMAIL')",
+        },
+        axeStep("the confirmation of a change", ".modal .o_rdv_impact_list", DIALOG),
+        {
+            content: "Cancel: nothing is saved",
+            trigger: ".modal footer button.btn-secondary, .modal .modal-footer button.btn-secondary",
+            run: "click",
+        },
+        {
+            content: "The form is still being edited",
+            trigger: "body:not(:has(.modal)) .o_form_view .o_form_button_save",
+        },
+        {
+            content: "Save again",
+            trigger: ".o_form_button_save",
+            run: "click",
+        },
+        {
+            content: "Confirm",
+            trigger: ".modal .o_rdv_impact_list",
+        },
+        {
+            content: "Move and tell them",
+            trigger: ".modal footer button.btn-primary, .modal .modal-footer button.btn-primary",
+            run: "click",
+        },
+        {
+            content: "The notice counts what was done and whom to call",
+            trigger:
+                ".o_notification:contains(\"Appointments moved to 'To reschedule': 2.\"):contains('SANSMAIL')",
+        },
+        {
+            content: "Saved",
+            trigger: ".o_form_view:not(:has(.o_form_button_save:visible))",
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("rdv_booking_dashboard_tour", {
+    steps: () => [
+        {
+            content: "The dashboard opens on this week",
+            trigger: ".o_rdv_dashboard .o_rdv_tile[data-tile='appointments']",
+        },
+        {
+            content: "The lead time of the type at the place",
+            trigger: ".o_rdv_lead_times tr:contains('Tour ID card'):contains('Tour town hall')",
+        },
+        {
+            content: "The fill rate of the counter",
+            trigger: ".o_rdv_fill_rates tr:contains('Tour counter')",
+        },
+        axeStep("the dashboard", ".o_rdv_dashboard .container-fluid", ".o_rdv_dashboard .container-fluid"),
+        {
+            content: "This month",
+            trigger: ".o_rdv_dashboard .o_control_panel button:contains('This month')",
+            run: "click",
+        },
+        {
+            content: "The month's figures",
+            trigger: ".o_rdv_dashboard h2:contains('Month of')",
+        },
+        {
+            content: "The appointments tile opens the list it counts",
+            trigger: ".o_rdv_dashboard .o_rdv_tile[data-tile='appointments']",
+            run: "click",
+        },
+        {
+            content: "The list of those appointments",
+            trigger: ".o_list_view",
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("rdv_booking_dialogs_a11y_tour", {
+    steps: () => [
+        {
+            content: "The appointment's form",
+            trigger: ".o_form_view button[name='action_change_slot']",
+            run: "click",
+        },
+        {
+            content: "The change-slot dialog",
+            trigger: ".modal .o_field_widget[name='slot_id']",
+        },
+        axeStep("change the slot", ".modal .o_field_widget[name='slot_id']", DIALOG),
+        {
+            content: "Discard",
+            trigger: ".modal footer button[special='cancel']",
+            run: "click",
+        },
+        {
+            content: "Cancel the appointment",
+            trigger: "body:not(:has(.modal)) .o_form_view button[name='action_cancel']",
+            run: "click",
+        },
+        {
+            content: "The cancel dialog",
+            trigger: ".modal footer button[name='action_confirm']",
+        },
+        axeStep("cancel an appointment", ".modal footer button[name='action_confirm']", DIALOG),
+        {
+            content: "Keep it",
+            trigger: ".modal footer button[special='cancel']",
+            run: "click",
+        },
+        {
+            content: "Book an appointment",
+            trigger: "body:not(:has(.modal)) .o_menu_sections :contains('Book an appointment')",
+            run: "click",
+        },
+        {
+            content: "The booking dialog",
+            trigger: ".modal .o_field_widget[name='type_id']",
+        },
+        axeStep("book an appointment", ".modal .o_field_widget[name='type_id']", DIALOG),
+        {
+            content: "Discard",
+            trigger: ".modal footer button[special='cancel']",
+            run: "click",
+        },
+        {
+            content: "Open the Appointments menu",
+            trigger: "body:not(:has(.modal)) .o_menu_sections button:contains('Appointments')",
+            run: "click",
+        },
+        {
+            content: "Reception: check-in",
+            trigger: ".o-dropdown--menu .dropdown-item:contains('Reception: check-in')",
+            run: "click",
+        },
+        {
+            content: "The check-in dialog",
+            trigger: ".modal .o_field_widget[name='reference'] input",
+        },
+        axeStep("check in", ".modal .o_field_widget[name='reference'] input", DIALOG),
+        {
+            content: "Close",
+            trigger: ".modal footer button[special='cancel'], .modal .btn-close",
+            run: "click",
+        },
+        {
+            content: "Closed",
+            trigger: "body:not(:has(.modal))",
+        },
+    ],
+});

@@ -1,0 +1,151 @@
+"""A change that moves planned appointments: the list shown before saving,
+and the notice after it, counted from the messages queued."""
+
+import datetime
+from collections import Counter
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from odoo.exceptions import AccessError
+from odoo.tests import Form, tagged
+
+from .common import MANAGER, NOW, RdvCase, utc
+
+MONDAY = NOW.date()
+# Tuesday 3 March 2026, from 09:00 in Paris, every half hour.
+TUESDAY_TIMES = [utc(2026, 3, 3, 8, 0) + datetime.timedelta(minutes=30 * i) for i in range(6)]
+
+
+class Rollback(Exception):
+    """Undo one example."""
+
+
+@tagged("post_install", "-at_install")
+class TestImpact(RdvCase):
+    def _book_tuesday(self, emails):
+        """One appointment on Tuesday per entry of ``emails`` (whether the
+        citizen gave an e-mail address)."""
+        appointments = self.env["rdv.appointment"]
+        for index, email in enumerate(emails):
+            appointments |= self.book(
+                TUESDAY_TIMES[index],
+                lastname="Citoyen%s" % index,
+                phone="06 11 22 33 %02d" % index,
+                email=email and "citoyen%s@example.org" % index,
+            )
+        return appointments
+
+    def test_the_form_lists_every_appointment_saving_moves(self):
+        """The banner counts them and no longer cuts their names: the whole
+        list is a field of the form, as saving will move them."""
+        booked = self._book_tuesday([False] * 6)
+        form = Form(self.counter)
+        self.assertFalse(form.impact_preview)
+        self.assertEqual(len(form.impact_appointment_ids), 0)
+        form.date_end = MONDAY
+        self.assertIn("removes the slots of 6 planned appointments", form.impact_preview)
+        self.assertNotIn("…", form.impact_preview, "nothing cut")
+        self.assertEqual(
+            {form.impact_appointment_ids[i].id for i in range(len(form.impact_appointment_ids))},
+            set(booked.ids),
+        )
+        self.assertEqual(set(booked.mapped("state")), {"planned"}, "only a preview")
+        form.date_end = False
+        self.assertEqual(len(form.impact_appointment_ids), 0)
+        self.assertFalse(form.impact_preview)
+
+    def test_closure_and_week_list_them_too(self):
+        booked = self._book_tuesday([False, False])
+        closure = self.env["rdv.closure"].new(
+            {
+                "name": "Strike",
+                "date_from": booked[0].start.date(),
+                "date_to": booked[0].start.date(),
+                "company_id": self.company.id,
+                "active": True,
+                "all_day": True,
+            }
+        )
+        closure._onchange_impact()
+        self.assertEqual(closure.impact_appointment_ids._origin, booked)
+        self.assertIn("removes the slots of 2 planned appointments", closure.impact_preview)
+
+    @settings(max_examples=30, deadline=None)
+    @given(emails=st.lists(st.booleans(), min_size=1, max_size=6))
+    def test_notice_counts_the_messages_queued(self, emails):
+        """After saving, the notice counts what was queued, per channel and
+        status, and names each citizen nobody can reach, as a brute-force
+        count of the messages says."""
+        try:
+            with self.env.cr.savepoint():
+                self._check_notice(self._book_tuesday(emails))
+                raise Rollback
+        except Rollback:
+            pass
+
+    def _check_notice(self, booked):
+        self.counter.date_end = MONDAY
+        self.assertEqual(set(booked.mapped("state")), {"to_reschedule"})
+        text, everyone = self.env["rdv.notification"]._moved_summary(booked)
+        self.assertIn("Appointments moved to 'To reschedule': %s." % len(booked), text)
+        silent = booked.filtered(lambda appointment: appointment._rdv_silence())
+        self.assertEqual(everyone, not silent)
+        if silent:
+            self.assertIn("%s citizens cannot be told (no contact)" % len(silent), text)
+        for appointment in booked:
+            self.assertEqual(appointment.name in text, appointment in silent)
+        # Brute force: every message of the move, per channel and status.
+        expected = Counter()
+        for appointment in booked - silent:
+            channels = {}
+            for row in appointment.notification_ids.filtered(
+                lambda row: row.kind == "to_reschedule"
+            ):
+                channels[row._channel_name()] = row  # the last one per channel
+            for channel, row in channels.items():
+                expected[channel, row.status] += 1
+        statuses = dict(
+            self.env["rdv.notification"]._fields["status"]._description_selection(self.env)
+        )
+        for (channel, status), count in expected.items():
+            self.assertIn(channel, text)
+            self.assertIn("%s %s" % (count, statuses[status].lower()), text)
+        if not expected:
+            self.assertNotIn("Messages to their citizens", text)
+
+    def test_notice_says_queued_until_sent(self):
+        """Queued is not sent: the notice says what the messages are."""
+        booked = self._book_tuesday([True, True])
+        self.counter.date_end = MONDAY
+        rows = booked.notification_ids.filtered(lambda row: row.kind == "to_reschedule")
+        if booked[0]._rdv_silence():
+            # No channel installed (the back office alone): both are to call.
+            text, everyone = self.env["rdv.notification"]._moved_summary(booked)
+            self.assertFalse(everyone)
+            self.assertIn("2 citizens cannot be told", text)
+            return
+        text, everyone = self.env["rdv.notification"]._moved_summary(booked)
+        self.assertTrue(everyone)
+        self.assertIn("2 queued (not sent yet)", text)
+        rows[:1]._set_status("sent")
+        text, _everyone = self.env["rdv.notification"]._moved_summary(booked)
+        self.assertIn("1 queued (not sent yet)", text)
+        self.assertIn("1 sent", text)
+
+    def test_notice_of_appointments_not_moved(self):
+        """Appointments still planned (the change was not saved) are not counted."""
+        booked = self._book_tuesday([False])
+        text, everyone = self.env["rdv.notification"]._moved_summary(booked)
+        self.assertIn("Appointments moved to 'To reschedule': 0.", text)
+        self.assertTrue(everyone)
+
+    def test_notice_respects_access(self):
+        """The notice reads appointments as the user: not those of another commune."""
+        booked = self._book_tuesday([False])
+        other = self._make_commune("Autre commune", users=[("rdv_other_manager", MANAGER, {})])
+        stranger = other.users[0]
+        with self.assertRaises(AccessError):
+            booked.with_user(stranger).action_moved_notice()
+        notice = booked.with_user(self.manager).action_moved_notice()
+        self.assertEqual(notice["tag"], "display_notification")
