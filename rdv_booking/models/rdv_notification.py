@@ -188,22 +188,19 @@ class RdvNotification(models.Model):
             counts[channel][row.status] += 1
         parts = [_("Appointments moved to 'To reschedule': %s.", len(moved))]
         if counts:
-            parts.append(
-                _(
-                    "Messages to their citizens: %s.",
-                    "; ".join(
-                        _(
-                            "%(channel)s: %(statuses)s",
-                            channel=channel,
-                            statuses=", ".join(
-                                "%s %s" % (count, statuses[status].lower())
-                                for status, count in sorted(by_status.items())
-                            ),
-                        )
-                        for channel, by_status in sorted(counts.items())
-                    ),
+            per_channel = []  # a loop: _() reads the language in this frame
+            for channel, by_status in sorted(counts.items()):
+                per_channel.append(
+                    _(
+                        "%(channel)s: %(statuses)s",
+                        channel=channel,
+                        statuses=", ".join(
+                            "%s %s" % (count, statuses[status].lower())
+                            for status, count in sorted(by_status.items())
+                        ),
+                    )
                 )
-            )
+            parts.append(_("Messages to their citizens: %s.", "; ".join(per_channel)))
         if silent:
             parts.append(
                 _(
