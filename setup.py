@@ -33,6 +33,9 @@ INSTALL_REQUIRES = [
     # finds them (odoo.addons is a namespace package).
     "odoo-addon-fastapi==18.0.*",
     "odoo-addon-endpoint_route_handler==18.0.*",
+    # Swagger UI's files, for the API's documentation page served from this
+    # server (no CDN).
+    "swagger-ui-bundle",
 ]
 
 # What the test suites need on top of Odoo.  freezegun is deliberately not

@@ -3,6 +3,7 @@ from odoo.exceptions import ValidationError
 
 from ..tools.ants import normalize_application_id
 from ..tools.parse import strip_control_chars
+from .rdv_appointment import ONLINE_CHANNELS
 
 
 class RdvAppointmentApplication(models.Model):
@@ -130,7 +131,7 @@ class RdvAppointmentApplication(models.Model):
             field = self._field_name(person)
             value = numbers[person - 1] if person <= len(numbers) else None
             if not isinstance(value, str) or not value.strip():
-                if channel == "web":
+                if channel in ONLINE_CHANNELS:
                     errors[field] = _(
                         "%s: the pre-application number is required.", self._person_label(person)
                     )

@@ -15,6 +15,7 @@ from . import (
     test_person_limits,
     test_personal_data,
     test_slot_generation,
+    test_outcome_correction,
     test_states,
     test_webhooks,
     test_website_ready,

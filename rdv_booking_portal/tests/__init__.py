@@ -4,6 +4,7 @@ from . import (
     test_ants,
     test_ants_details,
     test_api,
+    test_api_client_systems,
     test_fuzz,
     test_hold_limits,
     test_manage_oracle,

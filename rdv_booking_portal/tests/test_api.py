@@ -152,7 +152,7 @@ class TestApi(RdvApiCase, HttpCase):
         self.assertEqual(booked["state"], "planned")
         appointment = self.env["rdv.appointment"].search([("name", "=", booked["reference"])])
         self.assertEqual(appointment.api_client_id, self.case_system)
-        self.assertEqual(appointment.channel, "web")
+        self.assertEqual(appointment.channel, "api")  # its own channel, not the website's
         status, refused, _response = self.book(self.case_key, times[5])
         self.assertEqual(status, 409, refused)
         self.assertEqual(refused["detail"]["code"], "limit")
@@ -213,8 +213,10 @@ class TestApi(RdvApiCase, HttpCase):
         status, body, _response = self.api(
             "POST", cancel, self.phone_key, {"contact": "06 12 34 56 78"}
         )
+        # Its answer says who cancelled as its webhooks do: this client, named.
         self.assertEqual(
-            (status, body["state"], body["cancelled_by"]), (200, "cancelled", "citizen")
+            (status, body["state"], body["cancelled_by"], body["cancelled_by_client"]),
+            (200, "cancelled", "client", "Serveur vocal"),
         )
         # Cancelled already: a client that identifies citizens is told so
         # (one that does not proves nothing of a cancelled appointment: 404).
