@@ -21,9 +21,7 @@ class RdvCitizen(models.AbstractModel):
                 appointment_type, citizen, partner, channel, region, persons=persons
             )
         except CitizenInputError as error:
-            raise CitizenInputError(
-                {**errors, **error.errors}, not_asked=error.not_asked
-            ) from None
+            raise CitizenInputError({**errors, **error.errors}, not_asked=error.not_asked) from None
         if errors:
             raise CitizenInputError(errors)
         return vals
