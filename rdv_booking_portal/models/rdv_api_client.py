@@ -520,12 +520,11 @@ class RdvApiClient(models.Model):
         API answers a call that asks none."""
         self.ensure_one()
         company = self.sudo().company_id
-        return (
-            company.website_id.default_lang_id.code
-            or company.partner_id.lang
-            or self.env.lang
-            or "en_US"
+        website = (
+            self.env["website"].sudo().search([("rdv_company_ids", "in", company.id)], limit=1)
+            or company.website_id
         )
+        return website.default_lang_id.code or company.partner_id.lang or "en_US"
 
     def _api_validation_errors(self, errors):
         """The errors of an input that does not fit the API's document
