@@ -75,6 +75,17 @@ class RdvApiCase(RdvPortalCase):
         }
         return self.api("POST", "/appointments", key, body)
 
+    def hold_with_code(self, key):
+        """Book the first free time with ``key`` (a client that holds), and
+        read the code the citizen received: (answer, code)."""
+        times = self.free_times(key)
+        with smtp_sink(self.env) as sink:
+            status, held, _response = self.book(key, times[0])
+            self.assertEqual(status, 201, held)
+            sink.flush(self.env)
+            code = sink.last_code("jeanne.martin@example.com")
+        return held, code
+
 
 @tagged("post_install", "-at_install")
 class TestApi(RdvApiCase, HttpCase):
@@ -188,12 +199,7 @@ class TestApi(RdvApiCase, HttpCase):
         """A client that does not identify citizens holds, the citizen gets a
         code, the booking counts once the code is given; cancelling needs the
         citizen's phone."""
-        times = self.free_times(self.phone_key)
-        with smtp_sink(self.env) as sink:
-            status, held, _response = self.book(self.phone_key, times[0])
-            self.assertEqual(status, 201, held)
-            sink.flush(self.env)
-            code = sink.last_code("jeanne.martin@example.com")
+        held, code = self.hold_with_code(self.phone_key)
         self.assertEqual(held["state"], "pending")
         self.assertTrue(held["code_sent_to"])
         path = "/appointments/%s/confirm" % held["reference"]

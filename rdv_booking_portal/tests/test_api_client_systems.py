@@ -26,17 +26,8 @@ class TestApiHoldsGivenBack(RdvApiCase, HttpCase):
         cls.other_server = Client.create({"name": "Autre serveur", "company_id": cls.company.id})
         cls.other_key = cls.other_server._rdv_new_key()
 
-    def hold(self):
-        times = self.free_times(self.phone_key)
-        with smtp_sink(self.env) as sink:
-            status, held, _response = self.book(self.phone_key, times[0])
-            self.assertEqual(status, 201, held)
-            sink.flush(self.env)
-            code = sink.last_code("jeanne.martin@example.com")
-        return held, code
-
     def test_a_client_gives_back_its_own_hold(self):
-        held, _code = self.hold()
+        held, _code = self.hold_with_code(self.phone_key)
         appointment = self.env["rdv.appointment"].search([("name", "=", held["reference"])])
         slots = appointment.slot_ids
         path = "/appointments/%s/release" % held["reference"]
@@ -56,7 +47,7 @@ class TestApiHoldsGivenBack(RdvApiCase, HttpCase):
         self.assertEqual(self.api("POST", path, self.phone_key)[:2], unknown[:2])
 
     def test_a_confirmed_appointment_is_not_released(self):
-        held, code = self.hold()
+        held, code = self.hold_with_code(self.phone_key)
         reference = held["reference"]
         status, body, _response = self.api(
             "POST", "/appointments/%s/confirm" % reference, self.phone_key, {"code": code}
@@ -74,7 +65,7 @@ class TestApiHoldsGivenBack(RdvApiCase, HttpCase):
         """A new code replaces the old one; the codes' limit per hour says
         its own code (not 'limit', the citizen's appointments)."""
         self.company.rdv_otp_sends_per_hour = 2
-        held, old_code = self.hold()
+        held, old_code = self.hold_with_code(self.phone_key)
         path = "/appointments/%s/resend-code" % held["reference"]
         self.assertEqual(self.api("POST", path, self.other_key)[0], 404)
         with smtp_sink(self.env) as sink:
