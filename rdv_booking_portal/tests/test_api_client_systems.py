@@ -168,6 +168,42 @@ class TestApiValidationLanguage(RdvApiCase, HttpCase):
         arabic = self.refused({"Accept-Language": "ar"})
         self.assertEqual(arabic["start"]["msg"], "هذا الحقل إلزامي.")
 
+    @settings(max_examples=50, deadline=None)
+    @given(
+        errors=st.lists(
+            st.fixed_dictionaries(
+                {
+                    "type": st.one_of(
+                        st.sampled_from(["missing", "string_too_long", "int_parsing", "odd"]),
+                        st.text(max_size=20),
+                    ),
+                    "loc": st.lists(
+                        st.one_of(st.sampled_from(["body", "query", "citizen"]), st.integers()),
+                        max_size=4,
+                    ),
+                    "msg": st.text(max_size=20),
+                    "ctx": st.dictionaries(
+                        st.sampled_from(["max_length", "ge", "le"]), st.integers(), max_size=2
+                    ),
+                }
+            ),
+            max_size=4,
+        )
+    )
+    def test_every_validation_error_has_its_place_and_reason(self, errors):
+        """Whatever pydantic reports, each error keeps its place and type
+        and gets a dotted field and a reason in the caller's language."""
+        answers = self.case_system.with_context(lang="fr_FR")._api_validation_errors(errors)
+        self.assertEqual(len(answers), len(errors))
+        for error, answer in zip(errors, answers, strict=True):
+            self.assertEqual(answer["loc"], error["loc"])
+            self.assertEqual(answer["type"], error["type"] or "invalid")
+            self.assertIsInstance(answer["field"], str)
+            self.assertTrue(answer["field"])
+            if error["type"] not in ("not_asked", "invalid"):
+                self.assertTrue(answer["msg"].strip())
+                self.assertNotEqual(answer["msg"], error["msg"])  # ours, translated
+
     def test_no_language_asked_is_the_communes(self):
         self.website.default_lang_id = self.env.ref("base.lang_fr")
         self.website.language_ids |= self.env.ref("base.lang_fr")
