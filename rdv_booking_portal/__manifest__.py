@@ -18,7 +18,7 @@
             "altcha",
             "fastapi",
             "pydantic",
-            "swagger_ui_bundle",
+            "fastapi_standalone_docs",
         ]
     },
     "data": [

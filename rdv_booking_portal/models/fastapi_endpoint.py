@@ -40,6 +40,7 @@ class FastapiEndpoint(models.Model):
     def _prepare_fastapi_app_params(self):
         params = super()._prepare_fastapi_app_params()
         if self.app == "rdv_api":
-            # Swagger UI from this server (routers/docs.py), not from a CDN.
-            params.update(description=API_DESCRIPTION, version="1", docs_url=None)
+            # The documentation pages from this server (routers/docs.py),
+            # not from a CDN.
+            params.update(description=API_DESCRIPTION, version="1", docs_url=None, redoc_url=None)
         return params
