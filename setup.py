@@ -33,6 +33,10 @@ INSTALL_REQUIRES = [
     # finds them (odoo.addons is a namespace package).
     "odoo-addon-fastapi==18.0.*",
     "odoo-addon-endpoint_route_handler==18.0.*",
+    # Swagger UI's and ReDoc's files, for the API's documentation pages served
+    # from this server (no CDN). Not swagger-ui-bundle: its Swagger UI 4
+    # cannot show the OpenAPI 3.1 document FastAPI writes.
+    "fastapi-standalone-docs",
 ]
 
 # What the test suites need on top of Odoo.  freezegun is deliberately not

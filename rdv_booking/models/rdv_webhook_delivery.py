@@ -14,9 +14,6 @@ from .rdv_webhook_subscription import EVENTS
 
 _logger = logging.getLogger(__name__)
 
-# The context key naming the API client (rdv.api.client id) on whose call a
-# change is made: a cancellation it makes is "cancelled by the client".
-CLIENT_CONTEXT_KEY = "rdv_api_client_id"
 # Statuses worth trying again: the receiver is busy or down, not refusing.
 RETRY_STATUSES = {408, 429}
 RESPONSE_EXCERPT = 500
@@ -160,13 +157,10 @@ class RdvWebhookDelivery(models.Model):
             "file_number": appointment.file_number or None,
         }
         if event == "cancelled":
-            client_id = self.env.context.get(CLIENT_CONTEXT_KEY)
-            if client_id:
-                client = self.env["rdv.api.client"].sudo().browse(client_id).exists()
-                data["cancelled_by"] = "client"
-                data["cancelled_by_client"] = client.name or None
-            else:
-                data["cancelled_by"] = appointment.cancelled_by or "agency"
+            who, client_name = appointment._cancelled_by_public()
+            data["cancelled_by"] = who or "agency"
+            if who == "client":
+                data["cancelled_by_client"] = client_name
         if event == "to_reschedule":
             data["reschedule_cause"] = appointment.reschedule_cause or None
         payload = {

@@ -17,6 +17,7 @@ from . import (
     test_impact,
     test_not_offered,
     test_notifications,
+    test_outcome_correction,
     test_person_limits,
     test_personal_data,
     test_search,

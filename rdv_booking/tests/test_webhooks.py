@@ -15,7 +15,6 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from ..models.rdv_webhook_delivery import CLIENT_CONTEXT_KEY
 from ..tools import webhook
 from .common import MANAGER, NOW, SEYNOD_TOWN_HALL, RdvCase, utc
 from .webhook_receiver import WebhookReceiver
@@ -157,7 +156,7 @@ class TestWebhooks(RdvCase):
         )
         by_citizen._cancel(by="citizen", reason="Not needed")
         by_agency._cancel(by="agency", reason="Closed")
-        by_client.with_context(**{CLIENT_CONTEXT_KEY: self.client.id})._cancel(by="citizen")
+        by_client._cancel(by="citizen", client=self.client)
         who = {
             appointment: self.body(self.deliveries(appointment, "cancelled"))["appointment"]
             for appointment in (by_citizen, by_agency, by_client)

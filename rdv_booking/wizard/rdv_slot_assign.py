@@ -141,7 +141,10 @@ class RdvSlotAssign(models.TransientModel):
                 self.application_numbers
             )
             values["ants_confirmed"] = self.ants_confirmed
+        asked = self.type_id._identity_requirements()
         for field_name, _setting in IDENTITY_FIELDS:
+            if field_name not in asked:
+                continue  # hidden in the dialog (a contact's address, say)
             value = self[field_name]
             values[field_name] = value.id if isinstance(value, models.BaseModel) else value
         return values

@@ -20,7 +20,6 @@ from odoo.addons.rdv_booking.tools.parse import INT4_MAX, parse_id, parse_int
 
 from ..models.rdv_appointment import HoldLimitError
 from ..models.rdv_otp import OtpError
-from ..tools.geo import haversine_km
 from .base import SESSION_DONE, SESSION_PENDING, RdvWebsiteBase
 
 # A time of day in a link ('HH:MM').
@@ -76,10 +75,7 @@ class RdvBooking(RdvWebsiteBase):
         )
 
     def _release_pending(self):
-        pending = self._pending()
-        if pending:
-            pending.slot_ids._release()
-            pending.unlink()
+        self._pending()._release_hold()
         request.session.pop(SESSION_PENDING, None)
 
     # ------------------------------------------------------------------
@@ -150,35 +146,28 @@ class RdvBooking(RdvWebsiteBase):
         )
         offered_places = self._offered_places(types, offer)
         places = offered_places.browse(list(earliest))
-        origin = (
-            request.env["rdv.locality"].sudo()._distance_origin(offered_places, where, lat, lon)
+        distances = (
+            request.env["rdv.locality"].sudo()._place_distances(offered_places, where, lat, lon)
         )
+        origin = any(order is not None for _km, order in distances.values())
         rows = []
         locale = self._locale()
         for place in places:
             start = earliest[place.id][0]
-            distance = (
-                haversine_km(origin[0], origin[1], place.latitude, place.longitude)
-                if origin and (place.latitude or place.longitude)
-                else None
-            )
+            distance, order = distances[place.id]
             rows.append(
                 {
                     "place": place,
                     "earliest": self._local(place, start),
                     "earliest_utc": start,
                     "distance": distance,
+                    "order": order,
                     # "1,1 km" in French, "1.1 km" in English
                     "distance_label": distance is not None
                     and babel.numbers.format_decimal(distance, format="0.0", locale=locale),
                 }
             )
-        rows.sort(
-            key=lambda row: (
-                row["distance"] if row["distance"] is not None else float("inf"),
-                row["earliest_utc"],
-            )
-        )
+        rows.sort(key=lambda row: (row["order"] is None, row["order"] or 0, row["earliest_utc"]))
         soonest = min(rows, key=lambda row: row["earliest_utc"]) if rows else None
         return request.render(
             "rdv_booking_portal.page_places",

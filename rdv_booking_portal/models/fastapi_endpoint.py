@@ -24,9 +24,9 @@ class FastapiEndpoint(models.Model):
 
     def _get_fastapi_routers(self) -> list[APIRouter]:
         if self.app == "rdv_api":
-            from ..routers import api_v1_router
+            from ..routers import api_v1_router, docs_router
 
-            return [api_v1_router]
+            return [api_v1_router, docs_router]
         return super()._get_fastapi_routers()
 
     def _get_fastapi_app_middlewares(self):
@@ -40,5 +40,7 @@ class FastapiEndpoint(models.Model):
     def _prepare_fastapi_app_params(self):
         params = super()._prepare_fastapi_app_params()
         if self.app == "rdv_api":
-            params.update(description=API_DESCRIPTION, version="1")
+            # The documentation pages from this server (routers/docs.py),
+            # not from a CDN.
+            params.update(description=API_DESCRIPTION, version="1", docs_url=None, redoc_url=None)
         return params

@@ -17,7 +17,6 @@ from odoo.addons.rdv_booking.models.rdv_appointment import (
 from odoo.addons.rdv_booking.tools import clock
 from odoo.addons.rdv_booking.tools.reference import normalize_reference
 
-from ..tools.geo import haversine_km
 from .mail_template import plain_text
 
 # A signed booking link lives at most this long (the case system sets less).
@@ -33,14 +32,17 @@ class ApiRefusal(UserError):
 
     ``field``: the input at fault (None: the call as a whole); ``code``: a
     stable word for programs ('not_found', 'forbidden', 'invalid', 'taken',
-    the booking service's codes...).
+    the booking service's codes...); ``loc``: for a value of the body a rule
+    refuses, its place (('body', 'phone')): then the API answers it as its
+    document's 422.
     """
 
-    def __init__(self, message, field=None, code="invalid", alternatives=()):
+    def __init__(self, message, field=None, code="invalid", alternatives=(), loc=None):
         super().__init__(message)
         self.field = field
         self.code = code
         self.alternatives = list(alternatives)
+        self.loc = loc
 
 
 class RdvApiClient(models.Model):
@@ -120,24 +122,23 @@ class RdvApiClient(models.Model):
                 website=True,
             )
         )
-        origin = (
+        distances = (
             self.env["rdv.locality"]
             .sudo()
-            ._distance_origin(places, postcode or "", "" if lat is None else lat, lon)
-            if postcode or lat is not None
-            else None
+            ._place_distances(places, postcode or "", "" if lat is None else lat, lon)
         )
-        rows = []
-        for place in places:
-            distance = (
-                round(haversine_km(origin[0], origin[1], place.latitude, place.longitude), 1)
-                if origin and (place.latitude or place.longitude)
-                else None
-            )
-            rows.append((place, distance, earliest.get(place.id, (None,))[0]))
         far = datetime.datetime.max
-        rows.sort(key=lambda row: (row[1] if row[1] is not None else float("inf"), row[2] or far))
-        return rows
+        rows = sorted(
+            places,
+            key=lambda place: (
+                distances[place.id][1] is None,
+                distances[place.id][1] or 0,
+                earliest.get(place.id, (None,))[0] or far,
+            ),
+        )
+        return [
+            (place, distances[place.id][0], earliest.get(place.id, (None,))[0]) for place in rows
+        ]
 
     def _api_availability(self, rdv_type, date_from, date_to, persons=1, place=None, limit=50):
         """The free starts of ``rdv_type`` for ``persons`` between two days
@@ -263,7 +264,7 @@ class RdvApiClient(models.Model):
         )
         if self.trusted:
             return Appointment._book(
-                rdv_type, counter, start, persons=persons, citizen=citizen, channel="web"
+                rdv_type, counter, start, persons=persons, citizen=citizen, channel="api"
             )
         # The per-person limits wait for the code, as on the website: checked
         # at the hold, the answer would tell whether a phone has appointments.
@@ -277,16 +278,52 @@ class RdvApiClient(models.Model):
             client_ip,
             secrets.token_hex(16),  # no browser: each hold is a booking of its own
             requester=("api-client:%s" % self.id, self.max_live_holds, self.rate_limit * 60),
+            channel="api",
         )
         appointment._set_citizen(citizen)
-        # The client's own count of codes, never shared with others on its
-        # address: no more codes in an hour than calls it may make.
-        self.env["rdv.otp"].sudo()._issue(
-            appointment,
-            "booking",
-            "api:%s" % client_ip,
-            requester=("otp-api-client", str(self.id), self.rate_limit * 60),
+        self._api_send_code(appointment, client_ip)
+        return appointment
+
+    def _api_send_code(self, appointment, client_ip):
+        """Send the citizen of a held booking a new one-time code
+        (:meth:`rdv.otp._issue`: its cooldown and limits per destination),
+        counted for this client whatever its address: a client's count of
+        codes is never shared with others on its address, and it sends no
+        more codes in an hour than calls it may make."""
+        return (
+            self.env["rdv.otp"]
+            .sudo()
+            ._issue(
+                appointment,
+                "booking",
+                "api:%s" % client_ip,
+                requester=("otp-api-client", str(self.id), self.rate_limit * 60),
+            )
         )
+
+    def _api_own_hold(self, reference):
+        """The booking ``reference`` this client holds (pending, booked by
+        it), or ApiRefusal 'not_found': another client's hold, a confirmed
+        appointment and an unknown reference are answered alike."""
+        appointment = self._api_appointment(reference)
+        if appointment.api_client_id != self or appointment.state != "pending":
+            raise ApiRefusal(_("No such appointment."), "reference", "not_found")
+        return appointment
+
+    def _api_release(self, reference):
+        """Give back the time this client holds for ``reference`` (the
+        citizen gave up, the call ended): free at once for others, instead of
+        at the hold's expiry (:meth:`rdv.appointment._release_hold`)."""
+        appointment = self._api_own_hold(reference)
+        name = appointment.name
+        appointment._release_hold()
+        return name
+
+    def _api_resend(self, reference, client_ip):
+        """Send the citizen of this client's hold ``reference`` a new code
+        (within the code limits, see :meth:`_api_send_code`)."""
+        appointment = self._api_own_hold(reference)
+        self._api_send_code(appointment, client_ip)
         return appointment
 
     def _api_confirm(self, reference, code):
@@ -341,9 +378,9 @@ class RdvApiClient(models.Model):
         """Cancel the client's appointment ``reference`` for its citizen."""
         appointment = self._api_appointment(reference)
         self._api_check_change(appointment, contact)
-        # By the citizen, through this client (what its webhooks say).
-        appointment.with_context(rdv_api_client_id=self.id)._cancel(
-            by="citizen", reason=reason or _("Cancelled through %s.", self.name)
+        # For the citizen, by this client: its answer and webhooks name it.
+        appointment._cancel(
+            by="client", reason=reason or _("Cancelled through %s.", self.name), client=self
         )
         return appointment
 
@@ -360,7 +397,9 @@ class RdvApiClient(models.Model):
             raise ApiRefusal(
                 _("No such counter for this appointment type."), "counter_id", "not_found"
             )
-        appointment._change_slot(counter, start, allow_reserved=False, by_citizen=True)
+        appointment._change_slot(
+            counter, start, allow_reserved=False, by_citizen=True, channel="api"
+        )
         return appointment
 
     def _api_outcome(self, reference, outcome):
@@ -402,12 +441,24 @@ class RdvApiClient(models.Model):
         ``expires_in_minutes``; the citizen still chooses the time and
         confirms. See :meth:`_from_booking_link` for the recipe."""
         self.ensure_one()
-        self._api_type(type_id)
+        rdv_type = self._api_type(type_id)
         if not self.sudo().secret:
             raise ApiRefusal(
                 _("This client has no secret yet: make it a new key."), None, "forbidden"
             )
         values = {name: details[name] for name in LINK_FIELDS if details.get(name)}
+        # A link the website's form would refuse is refused now, to the
+        # system that makes it, rather than later to the citizen who opens it.
+        errors, not_asked = (
+            self.env["rdv.citizen"]
+            .sudo()
+            ._given_details_errors(rdv_type, values, self.company_id.country_id.code)
+        )
+        if errors:
+            name, reason = next(iter(errors.items()))
+            raise ApiRefusal(
+                reason, name, "not_asked" if name in not_asked else "invalid", loc=("body", name)
+            )
         values.update(
             client=self.id,
             type=type_id,
@@ -463,6 +514,92 @@ class RdvApiClient(models.Model):
     # ------------------------------------------------------------------
     # The client's appointments as the API shows them
     # ------------------------------------------------------------------
+
+    def _api_default_lang(self):
+        """The language of the client's commune (its website's), in which the
+        API answers a call that asks none."""
+        self.ensure_one()
+        company = self.sudo().company_id
+        website = (
+            self.env["website"].sudo().search([("rdv_company_ids", "in", company.id)], limit=1)
+            or company.website_id
+        )
+        return website.default_lang_id.code or company.partner_id.lang or "en_US"
+
+    def _api_validation_errors(self, errors):
+        """The errors of an input that does not fit the API's document
+        (pydantic's, as dicts), each with its dotted ``field`` and its reason
+        (``msg``) in the language of the context; the JSON shape stays the
+        document's (``loc``, ``msg``, ``type``)."""
+        answers = []
+        for error in errors:
+            loc = [part for part in error.get("loc") or () if isinstance(part, str | int)]
+            path = loc[1:] if loc and loc[0] in ("body", "query", "path", "header") else loc
+            reason = self._api_validation_reason(error)
+            answers.append(
+                {
+                    "loc": loc,
+                    "field": ".".join(str(part) for part in path) or "body",
+                    "msg": reason,
+                    "type": str(error.get("type") or "invalid"),
+                }
+            )
+        return answers
+
+    def _api_validation_reason(self, error):
+        """The reason of one of pydantic's errors in the language of the
+        context; ours (a rule's refusal) are translated already."""
+        kind = error.get("type")
+        ctx = error.get("ctx") or {}
+        reasons = {
+            "missing": lambda: self.env._("This field is required."),
+            "extra_forbidden": lambda: self.env._("This field is not expected here."),
+            "string_too_long": lambda: self.env._(
+                "At most %s characters.", ctx.get("max_length", "?")
+            ),
+            "string_too_short": lambda: self.env._(
+                "At least %s characters.", ctx.get("min_length", "?")
+            ),
+            "too_long": lambda: self.env._("At most %s items.", ctx.get("max_length", "?")),
+            "too_short": lambda: self.env._("At least %s items.", ctx.get("min_length", "?")),
+            "greater_than_equal": lambda: self.env._("At least %s.", ctx.get("ge", "?")),
+            "greater_than": lambda: self.env._("More than %s.", ctx.get("gt", "?")),
+            "less_than_equal": lambda: self.env._("At most %s.", ctx.get("le", "?")),
+            "less_than": lambda: self.env._("Less than %s.", ctx.get("lt", "?")),
+            "int_parsing": lambda: self.env._("A whole number is expected."),
+            "int_type": lambda: self.env._("A whole number is expected."),
+            "int_from_float": lambda: self.env._("A whole number is expected."),
+            "float_parsing": lambda: self.env._("A number is expected."),
+            "float_type": lambda: self.env._("A number is expected."),
+            "finite_number": lambda: self.env._("A number is expected."),
+            "bool_parsing": lambda: self.env._("true or false is expected."),
+            "bool_type": lambda: self.env._("true or false is expected."),
+            "string_type": lambda: self.env._("A text is expected."),
+            "list_type": lambda: self.env._("A list is expected."),
+            "model_attributes_type": lambda: self.env._("An object is expected."),
+            "dict_type": lambda: self.env._("An object is expected."),
+            "date_parsing": lambda: self.env._("A date is expected (YYYY-MM-DD)."),
+            "date_from_datetime_parsing": lambda: self.env._("A date is expected (YYYY-MM-DD)."),
+            "date_from_datetime_inexact": lambda: self.env._("A date is expected (YYYY-MM-DD)."),
+            "date_type": lambda: self.env._("A date is expected (YYYY-MM-DD)."),
+            "datetime_parsing": lambda: self.env._(
+                "A date and time is expected (YYYY-MM-DDTHH:MM:SSZ)."
+            ),
+            "datetime_from_date_parsing": lambda: self.env._(
+                "A date and time is expected (YYYY-MM-DDTHH:MM:SSZ)."
+            ),
+            "datetime_type": lambda: self.env._(
+                "A date and time is expected (YYYY-MM-DDTHH:MM:SSZ)."
+            ),
+            "json_invalid": lambda: self.env._("The body is not valid JSON."),
+            "literal_error": lambda: self.env._("Not one of the values allowed."),
+            "enum": lambda: self.env._("Not one of the values allowed."),
+        }
+        if kind in reasons:
+            return reasons[kind]()
+        if kind in ("not_asked", "invalid"):
+            return str(error.get("msg") or "")
+        return self.env._("This value is not valid.")
 
     @api.model
     def _api_local(self, place, utc_dt):

@@ -82,7 +82,15 @@ class RdvAppointment(models.Model):
 
     @api.model
     def _hold_for_client(
-        self, appointment_type, counter, start, persons, client_ip, session_id, requester=None
+        self,
+        appointment_type,
+        counter,
+        start,
+        persons,
+        client_ip,
+        session_id,
+        requester=None,
+        channel="web",
     ):
         """Hold ``start`` for a citizen of the website, as :meth:`_book` does
         with ``hold=True``, within the limits of one connection and browser.
@@ -99,6 +107,7 @@ class RdvAppointment(models.Model):
         :param requester: ``(name, live holds, holds per hour)`` of a client
             system of the API, which holds for many citizens: its own limits,
             counted for it whatever its address, instead of the connection's
+        :param channel: 'web', or 'api' for a client system
         :raises HoldLimitError: a limit is reached (nothing is given back)
         :raises BookingError, SlotTakenError: as :meth:`_book`
         """
@@ -144,12 +153,10 @@ class RdvAppointment(models.Model):
                     "Too many times were held from your connection. Please try again in an hour."
                 )
             )
-        if mine:
-            mine.slot_ids._release()
-            mine.unlink()
+        mine._release_hold()
         return self.with_context(
             default_hold_ip_key=ip_key, default_hold_session_key=session_key
-        )._book(appointment_type, counter, start, persons=persons, channel="web", hold=True)
+        )._book(appointment_type, counter, start, persons=persons, channel=channel, hold=True)
 
     def _hold_minutes_left(self):
         """Whole minutes left before the hold ends (at least 1 while it holds)."""

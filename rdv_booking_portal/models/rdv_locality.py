@@ -143,26 +143,49 @@ class RdvLocality(models.Model):
         return min(found, key=lambda town: min(haversine_km(*town, *place) for place in located))
 
     @api.model
+    def _place_distances(self, places, where, lat=None, lon=None):
+        """{place id: (km or None, order)} of ``places`` from the browser's
+        position (``lat``, ``lon``) or the town or postcode ``where``: the
+        website and the API list places by ``order`` (None last) and show
+        the km.
+
+        A place without coordinates has no distance and comes last. A
+        postcode known only by its département gives an order (the
+        département's places first) but no km: measured from one of its
+        places, that place would read 0 km from wherever the citizen lives.
+        """
+        origin = self._distance_origin(places, where, lat, lon)
+        answer = {}
+        for place in places:
+            if not origin or not (place.latitude or place.longitude):
+                answer[place.id] = (None, None)
+                continue
+            km = haversine_km(origin[0], origin[1], place.latitude, place.longitude)
+            answer[place.id] = (round(km, 1) if origin[2] else None, km)
+        return answer
+
+    @api.model
     def _distance_origin(self, places, where, lat=None, lon=None):
-        """(latitude, longitude) to measure the distance to ``places`` from:
-        the browser's position (``lat``, ``lon``), else the commune or
+        """(latitude, longitude, exact) to measure the distance to ``places``
+        from: the browser's position (``lat``, ``lon``), else the commune or
         postcode ``where`` typed, matched against the places, then the towns
-        we know, then the places of the same département; else None."""
+        we know (exact), then the places of the same département (not
+        exact: an order, no distance); else None."""
         lat, lon = parse_latitude(lat), parse_longitude(lon)
         if lat is not None and lon is not None:
-            return lat, lon
+            return lat, lon, True
         where = folded(where).strip().lower()
         if not where:
             return None
         located = places.filtered(lambda p: p.latitude or p.longitude)
         for place in located:
             if where in ((place.zip or "").lower(), (place.city or "").lower()):
-                return place.latitude, place.longitude
+                return place.latitude, place.longitude, True
         town = self._locate(where, located)
         if town:
-            return town
+            return town[0], town[1], True
         # Same département (first two digits of a French postcode).
         for place in located:
             if where[:2].isdigit() and (place.zip or "").startswith(where[:2]):
-                return place.latitude, place.longitude
+                return place.latitude, place.longitude, False
         return None

@@ -238,7 +238,9 @@ class RdvOtp(models.Model):
             RateLimit._allow("otp-dest", destination, company.rdv_otp_sends_per_hour, hour)
             and RateLimit._allow(*requester, hour)
         ):
-            raise OtpError(_("Too many codes were sent. Please try again in an hour."), "limit")
+            raise OtpError(
+                _("Too many codes were sent. Please try again in an hour."), "code_limit"
+            )
         # A code that could not be sent leaves nothing behind: no code record,
         # so no cooldown, and the citizen can ask again at once.
         with self.env.cr.savepoint():

@@ -50,6 +50,7 @@ STATUS = {
     "attempts": 409,
     "deadline": 409,
     "cooldown": 429,
+    "code_limit": 429,
     "hold_limit": 429,
     "ants_elsewhere": 409,
     # Every refusal is a 4xx: a client retries this one (code ants_unavailable).
@@ -74,6 +75,11 @@ REFUSALS = {
         ),
         (429, "Too many calls: wait the seconds of Retry-After."),
     )
+}
+REFUSALS[422] = {
+    "model": schemas.ValidationErrors,
+    "description": "An input that does not fit the document, or a detail the appointment "
+    "type does not ask (type not_asked): each with its place and why, in the language asked.",
 }
 # A number that PostgreSQL stores (ids).
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -129,13 +135,17 @@ class RefusalMiddleware:
             if started:
                 raise
             odoo_env_ctx.get().cr.rollback()
-            status, body, headers = self._answer(error)
+            status, body, headers = self._answer(error, scope)
             await JSONResponse(body, status, headers)(scope, receive, send)
 
-    def _answer(self, error):
+    def _answer(self, error, scope):
         """(status, body, headers) of a refusal."""
         if isinstance(error, RequestValidationError):
-            return 422, {"detail": jsonable_encoder(error.errors())}, None
+            env = odoo_env_ctx.get()
+            client = env["rdv.api.client"].sudo()._rdv_from_key(_key_of(Request(scope)) or "")
+            client = client.with_context(lang=_caller_lang(env, Request(scope), client))
+            errors = client._api_validation_errors(jsonable_encoder(error.errors()))
+            return 422, {"detail": errors}, None
         detail = error.detail
         if not isinstance(error, ApiRefused):
             detail = {
@@ -154,10 +164,53 @@ def _refuse(status, reason, field=None, code="invalid", headers=None):
     )
 
 
+def _key_of(request):
+    """The API key a request carries (X-API-Key, or Authorization: Bearer)."""
+    key = request.headers.get("X-API-Key")
+    if not key:
+        scheme, _sep, credentials = (request.headers.get("Authorization") or "").partition(" ")
+        key = credentials.strip() if scheme.lower() == "bearer" else None
+    return key or None
+
+
+def _caller_lang(env, request, client):
+    """The language of the answer: Accept-Language when it names one of the
+    languages installed, else the commune's (its website's)."""
+    header = request.headers.get("Accept-Language")
+    if header:
+        try:
+            lang = env["res.lang"].sudo()._get_lang_from_accept_language(header)
+        except Exception:  # noqa: BLE001 (a malformed header is no header)
+            lang = None
+        if lang:
+            return lang
+    return client.sudo()._api_default_lang() if client else env.lang
+
+
 def _as_http(error, env):
     """The HTTPException that answers ``error`` (a refusal of the models)."""
     if isinstance(error, ApiRefusal):
+        if error.loc:
+            # A value the document takes but a rule refuses: answered as
+            # the document's own 422, with its place.
+            return RequestValidationError(
+                [{"type": error.code, "loc": error.loc, "msg": str(error.args[0])}]
+            )
         return _refuse(STATUS.get(error.code, 400), str(error.args[0]), error.field, error.code)
+    if isinstance(error, CitizenInputError) and error.not_asked:
+        # What the type does not ask, as pydantic answers a field the
+        # document does not take: 422, with its place.
+        return RequestValidationError(
+            [
+                {
+                    "type": "not_asked",
+                    "loc": ("body", "citizen", name),
+                    "msg": reason,
+                }
+                for name, reason in error.errors.items()
+                if name in error.not_asked
+            ]
+        )
     if isinstance(error, CitizenInputError):
         field, reason = next(iter(error.errors.items()))
         person = field.removeprefix("application_number_")
@@ -200,6 +253,10 @@ def api_client(
     started = time.monotonic()
     key = api_key or (credentials.credentials if credentials else None)
     client = env["rdv.api.client"]._rdv_from_key(key) if key else env["rdv.api.client"]
+    if client and not request.headers.get("Accept-Language"):
+        # No language asked: the commune's, for its citizens' words too.
+        env = env(context=dict(env.context, lang=_caller_lang(env, request, client)))
+        client = client.with_env(env)
     status = 200
     try:
         if not client:
@@ -236,7 +293,7 @@ def api_client(
         raise
     except (UserError, AccessError, MissingError) as error:
         http_error = _as_http(error, env)
-        status = http_error.status_code
+        status = getattr(http_error, "status_code", 422)
         raise http_error from error
     except Exception as error:
         _logger.exception("API call %s %s failed", request.method, request.url.path)
@@ -278,6 +335,7 @@ def _appointment(client, appointment):
     place = appointment.place_id
     pending = appointment.state == "pending"
     sent_to = pending and client.env["rdv.otp"].sudo()._sent_to(appointment, "booking")
+    cancelled_by, cancelled_by_client = appointment._cancelled_by_public()
     return schemas.Appointment(
         reference=appointment.name,
         state=appointment.state,
@@ -288,7 +346,8 @@ def _appointment(client, appointment):
         start_local=client._api_local(place, appointment.start),
         stop=_aware(appointment.stop),
         persons=appointment.persons,
-        cancelled_by=appointment.cancelled_by or None,
+        cancelled_by=cancelled_by,
+        cancelled_by_client=cancelled_by_client,
         can_change=client._api_can_change(appointment),
         code_sent_to=sent_to or None,
         hold_expires_at=_aware(appointment.hold_expiry) if pending else None,
@@ -441,6 +500,33 @@ def book(client: Client, request: Request, body: schemas.BookingRequest) -> sche
 def confirm(client: Client, reference: Reference, body: schemas.CodeRequest) -> schemas.Appointment:
     """Confirm a held booking with the code the citizen received."""
     return _appointment(client, client._api_confirm(reference, body.code))
+
+
+@api_v1_router.post(
+    "/appointments/{reference}/release",
+    response_model=schemas.Released,
+    tags=["appointments"],
+)
+def release(client: Client, reference: Reference) -> schemas.Released:
+    """Give back a time this client holds (state pending: the citizen gave
+    up, the call ended): it is free for others at once, and the booking is
+    gone. Another client's hold, or an appointment already confirmed
+    (cancel it instead), is not found, as an unknown reference."""
+    return schemas.Released(reference=client._api_release(reference), state="released")
+
+
+@api_v1_router.post(
+    "/appointments/{reference}/resend-code",
+    response_model=schemas.Appointment,
+    tags=["appointments"],
+)
+def resend_code(client: Client, request: Request, reference: Reference) -> schemas.Appointment:
+    """Send the citizen of a time this client holds a new one-time code
+    (the previous one stops working); within the codes' limits: a wait
+    between two codes (429, code cooldown) and a number per hour, counted
+    for this client (429, code code_limit)."""
+    host = request.client.host if request.client else "-"
+    return _appointment(client, client._api_resend(reference, host))
 
 
 @api_v1_router.post(

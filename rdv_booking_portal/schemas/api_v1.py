@@ -22,7 +22,10 @@ class ErrorDetail(BaseModel):
     reason: str = Field(description="What was wrong, in the language asked (Accept-Language).")
     code: str = Field(
         description="A stable word for programs: not_found, invalid, taken, notice, horizon, "
-        "persons, limit, wrong_code, expired, rate_limited, unauthorized, forbidden, ..."
+        "persons, limit (the citizen's own limit of appointments), code_limit (too many codes "
+        "sent: wait an hour), hold_limit (too many times held by the client), state (the "
+        "appointment is not in a state for this), deadline (too late to change it), "
+        "wrong_code, expired, rate_limited, unauthorized, forbidden, ..."
     )
 
 
@@ -190,9 +193,13 @@ class Appointment(BaseModel):
     )
     stop: datetime.datetime = Field(description="End (UTC).")
     persons: int = Field(description="Number of persons.")
-    cancelled_by: str | None = Field(
-        description="Who cancelled it, when cancelled: citizen (the citizen, or a client "
-        "system for them) or agency (the administration)."
+    cancelled_by: Literal["citizen", "client", "agency"] | None = Field(
+        description="Who cancelled it, when cancelled: citizen (on the website), client (a "
+        "client system for the citizen, named in cancelled_by_client) or agency (the "
+        "administration); as the webhooks say it."
+    )
+    cancelled_by_client: str | None = Field(
+        None, description="The client system that cancelled it (cancelled_by client), else null."
     )
     can_change: bool = Field(
         description="Whether the citizen may still cancel or move it (the type's deadline)."
@@ -220,6 +227,32 @@ class BookingLinkRequest(BaseModel):
     expires_in_minutes: int = Field(
         1440, ge=1, le=30 * 1440, description="How long the link is valid (at most 30 days)."
     )
+
+
+class Released(BaseModel):
+    """A held time given back."""
+
+    reference: str = Field(description="The reference of the booking that held it.")
+    state: Literal["released"] = Field(
+        description="released: the time is free again; the booking no longer exists."
+    )
+
+
+class ValidationErrorItem(BaseModel):
+    """One input the API could not read."""
+
+    loc: list[str | int] = Field(
+        description="Where: 'body', 'query', 'path' or 'header', then the field's path."
+    )
+    field: str = Field(description="The field's path, dotted (citizen.file_number).")
+    msg: str = Field(description="Why, in the language asked (Accept-Language).")
+    type: str = Field(description="A stable word for programs (missing, string_too_long, ...).")
+
+
+class ValidationErrors(BaseModel):
+    """The body of a 422: the inputs that do not fit the document."""
+
+    detail: list[ValidationErrorItem]
 
 
 class BookingLink(BaseModel):

@@ -5,6 +5,7 @@ from . import (
     test_ants_details,
     test_ants_http,
     test_api,
+    test_api_client_systems,
     test_fuzz,
     test_hold_limits,
     test_manage_oracle,

@@ -76,6 +76,17 @@ class RdvApiCase(RdvPortalCase):
         }
         return self.api("POST", "/appointments", key, body)
 
+    def hold_with_code(self, key):
+        """Book the first free time with ``key`` (a client that holds), and
+        read the code the citizen received: (answer, code)."""
+        times = self.free_times(key)
+        with smtp_sink(self.env) as sink:
+            status, held, _response = self.book(key, times[0])
+            self.assertEqual(status, 201, held)
+            sink.flush(self.env)
+            code = sink.last_code("jeanne.martin@example.com")
+        return held, code
+
 
 @tagged("post_install", "-at_install")
 class TestApi(RdvApiCase, HttpCase):
@@ -153,7 +164,7 @@ class TestApi(RdvApiCase, HttpCase):
         self.assertEqual(booked["state"], "planned")
         appointment = self.env["rdv.appointment"].search([("name", "=", booked["reference"])])
         self.assertEqual(appointment.api_client_id, self.case_system)
-        self.assertEqual(appointment.channel, "web")
+        self.assertEqual(appointment.channel, "api")  # its own channel, not the website's
         status, refused, _response = self.book(self.case_key, times[5])
         self.assertEqual(status, 409, refused)
         self.assertEqual(refused["detail"]["code"], "limit")
@@ -189,12 +200,7 @@ class TestApi(RdvApiCase, HttpCase):
         """A client that does not identify citizens holds, the citizen gets a
         code, the booking counts once the code is given; cancelling needs the
         citizen's phone."""
-        times = self.free_times(self.phone_key)
-        with smtp_sink(self.env) as sink:
-            status, held, _response = self.book(self.phone_key, times[0])
-            self.assertEqual(status, 201, held)
-            sink.flush(self.env)
-            code = sink.last_code("jeanne.martin@example.com")
+        held, code = self.hold_with_code(self.phone_key)
         self.assertEqual(held["state"], "pending")
         self.assertTrue(held["code_sent_to"])
         path = "/appointments/%s/confirm" % held["reference"]
@@ -214,8 +220,10 @@ class TestApi(RdvApiCase, HttpCase):
         status, body, _response = self.api(
             "POST", cancel, self.phone_key, {"contact": "06 12 34 56 78"}
         )
+        # Its answer says who cancelled as its webhooks do: this client, named.
         self.assertEqual(
-            (status, body["state"], body["cancelled_by"]), (200, "cancelled", "citizen")
+            (status, body["state"], body["cancelled_by"], body["cancelled_by_client"]),
+            (200, "cancelled", "client", "Serveur vocal"),
         )
         # Cancelled already: a client that identifies citizens is told so
         # (one that does not proves nothing of a cancelled appointment: 404).

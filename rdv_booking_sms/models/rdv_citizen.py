@@ -1,6 +1,6 @@
 from odoo import _, api, models
 
-from odoo.addons.rdv_booking.models.rdv_appointment import CitizenInputError
+from odoo.addons.rdv_booking.models.rdv_appointment import ONLINE_CHANNELS, CitizenInputError
 from odoo.addons.rdv_booking.tools.phone import PhoneError, parse_phone
 
 
@@ -11,7 +11,7 @@ class RdvCitizen(models.AbstractModel):
     def _prepare_citizen_vals(self, appointment_type, citizen, partner, channel, region, persons=1):
         """On the website, an e-mail address is required when codes cannot go by SMS."""
         errors = {}
-        if channel == "web" and not (citizen.get("email") or "").strip():
+        if channel in ONLINE_CHANNELS and not (citizen.get("email") or "").strip():
             message = self._rdv_email_needed(appointment_type, citizen.get("phone"), region)
             if message:
                 field = "email" if appointment_type.ask_email != "no" else "phone"
@@ -21,7 +21,7 @@ class RdvCitizen(models.AbstractModel):
                 appointment_type, citizen, partner, channel, region, persons=persons
             )
         except CitizenInputError as error:
-            raise CitizenInputError({**errors, **error.errors}) from None
+            raise CitizenInputError({**errors, **error.errors}, not_asked=error.not_asked) from None
         if errors:
             raise CitizenInputError(errors)
         return vals
