@@ -45,7 +45,7 @@ class RdvWebhookSubscription(models.Model):
     # Whether the URL was set by an administrator, who alone may send events
     # to this server or a private network (see _check_url); written by
     # create/write only.
-    internal_allowed = fields.Boolean(readonly=True, copy=False)
+    internal_allowed = fields.Boolean("URL set by an administrator", readonly=True, copy=False)
     secret = fields.Char(
         readonly=True,
         copy=False,
