@@ -14,7 +14,6 @@ from typing import Annotated, Any
 
 import psycopg2
 from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
-from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -144,7 +143,19 @@ class RefusalMiddleware:
             env = odoo_env_ctx.get()
             client = env["rdv.api.client"].sudo()._rdv_from_key(_key_of(Request(scope)) or "")
             client = client.with_context(lang=_caller_lang(env, Request(scope), client))
-            errors = client._api_validation_errors(jsonable_encoder(error.errors()))
+            # What was sent is not quoted back (bytes that are no UTF-8, a
+            # number JSON cannot write, would make the answer itself fail).
+            errors = client._api_validation_errors(
+                [
+                    {
+                        "loc": list(item.get("loc") or ()),
+                        "type": str(item.get("type") or ""),
+                        "msg": str(item.get("msg") or ""),
+                        "ctx": {key: str(value) for key, value in (item.get("ctx") or {}).items()},
+                    }
+                    for item in error.errors()
+                ]
+            )
             return 422, {"detail": errors}, None
         detail = error.detail
         if not isinstance(error, ApiRefused):

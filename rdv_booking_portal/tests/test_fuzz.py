@@ -627,6 +627,37 @@ class TestFuzzApi(RdvPortalCase, HttpCase):
                         failures.append("%s: not JSON" % label)
                     elif response.status_code >= 400 and not response.json().get("detail"):
                         failures.append("%s: a refusal without its reason" % label)
+                if method != "post":
+                    continue
+                # Bodies JSON cannot carry back (numbers out of range, NaN),
+                # bytes that are no UTF-8, under either content type: the
+                # refusal must still be JSON (it quoted them: a 500).
+                raw_bodies = [
+                    b'{"%s": 1e400}' % (fields[0] if fields else "x").encode(),
+                    b'{"%s": NaN}' % (fields[0] if fields else "x").encode(),
+                    b'{"%s": -Infinity, "x": 1}' % (fields[0] if fields else "x").encode(),
+                    b"\xff\xfe{}",
+                    b'{"%s": "\xff"}' % (fields[0] if fields else "x").encode(),
+                ]
+                for raw in raw_bodies:
+                    for content_type in ("application/json", "text/plain"):
+                        url = "/api/v1" + path.replace("{reference}", "ABCD-EFGH")
+                        response = self.opener.request(
+                            "POST",
+                            self.base_url() + url,
+                            data=raw,
+                            headers={**headers, "Content-Type": content_type},
+                            timeout=60,
+                        )
+                        requests_sent += 1
+                        statuses[response.status_code] += 1
+                        label = "POST %s %r (%s)" % (path, raw[:30], content_type)
+                        if response.status_code >= 500:
+                            failures.append("%s: HTTP %s" % (label, response.status_code))
+                        elif not response.headers.get("Content-Type", "").startswith(
+                            "application/json"
+                        ):
+                            failures.append("%s: not JSON" % label)
         print(
             "\nAPI fuzz: %s operations, %s requests in %.0f s; statuses %s"
             % (
