@@ -591,6 +591,10 @@ class RdvApiClient(models.Model):
             "datetime_type": lambda: self.env._(
                 "A date and time is expected (YYYY-MM-DDTHH:MM:SSZ)."
             ),
+            "timezone_aware": lambda: self.env._(
+                "Give the time with its offset (Z for UTC, or +01:00...): a time without one "
+                "could be any clock."
+            ),
             "json_invalid": lambda: self.env._("The body is not valid JSON."),
             "literal_error": lambda: self.env._("Not one of the values allowed."),
             "enum": lambda: self.env._("Not one of the values allowed."),

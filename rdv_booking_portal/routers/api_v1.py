@@ -239,6 +239,7 @@ def _as_http(error, env):
             "horizon": "start",
             "notice": "start",
             "taken": "start",
+            "not_offered": "start",
             "counter": "counter_id",
             "unpublished": "type_id",
             "limit": "citizen",
@@ -445,10 +446,11 @@ def availability(
     rdv_type = client._api_type(type_id, offer)
     place = client._api_place(rdv_type, place_id, offer) if place_id else None
     today = fields.Date.context_today(client)
+    for name, value in (("date_from", date_from), ("date_to", date_to)):
+        if value and not 2000 <= value.year <= 9000:
+            raise _refuse(400, client.env._("This date is out of range."), name)
     date_from = date_from or today
     date_to = date_to or date_from + datetime.timedelta(days=14)
-    if date_from.year < 2000 or date_to.year > 9000:
-        raise _refuse(400, client.env._("This date is out of range."), "date_from")
     return [
         schemas.FreeTime(
             place_id=counter.place_id.id,

@@ -8,7 +8,7 @@ against it.
 import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 Text = Annotated[str, Field(max_length=200)]
 
@@ -122,8 +122,9 @@ class BookingRequest(BaseModel):
 
     type_id: int = Field(ge=1, le=2**31 - 1, description="The appointment type.")
     counter_id: int = Field(ge=1, le=2**31 - 1, description="The counter of the free time.")
-    start: datetime.datetime = Field(
-        description="The start of the free time (UTC, or with an offset; without one it is UTC)."
+    start: AwareDatetime = Field(
+        description="The start of the free time, with its offset (`Z` for UTC), as "
+        "`/availability` gives it: a time without one is refused (whose clock would it be?)."
     )
     persons: int = Field(1, ge=1, le=100, description="Number of persons received together.")
     citizen: Citizen
@@ -173,7 +174,9 @@ class MoveRequest(ProofRequest):
     """A move to another free time of the same type."""
 
     counter_id: int = Field(ge=1, le=2**31 - 1, description="The counter of the new time.")
-    start: datetime.datetime = Field(description="The new start (UTC, or with an offset).")
+    start: AwareDatetime = Field(
+        description="The new start, with its offset (`Z` for UTC): a time without one is refused."
+    )
 
 
 class Appointment(BaseModel):

@@ -282,6 +282,35 @@ class TestApi(RdvApiCase, HttpCase):
         )
         self.assertEqual((status, body["detail"]["field"]), (400, "start"))
 
+    def test_a_time_without_its_offset_is_refused(self):
+        """A start without offset could be any clock (the place's? UTC?): a
+        422 naming it, never booked an hour off."""
+        (first, *_rest) = self.free_times()
+        naive = first["start"].replace("Z", "").replace("+00:00", "")
+        body = {
+            "type_id": self.rdv_type.id,
+            "counter_id": first["counter_id"],
+            "start": naive,
+            "citizen": {"lastname": "Martin", "phone": "+33612345678"},
+        }
+        status, answer, _response = self.api("POST", "/appointments", self.case_key, body)
+        self.assertEqual(status, 422, answer)
+        (error,) = answer["detail"]
+        self.assertEqual((error["field"], error["type"]), ("start", "timezone_aware"))
+        self.assertIn("offset", error["msg"])
+        self.assertFalse(self.env["rdv.appointment"].search([("api_client_id", "!=", False)]))
+
+    def test_a_date_out_of_range_is_named(self):
+        for name in ("date_from", "date_to"):
+            status, body, _response = self.api(
+                "GET",
+                "/availability",
+                self.case_key,
+                type_id=self.rdv_type.id,
+                **{name: "9999-12-31"},
+            )
+            self.assertEqual((status, body["detail"]["field"]), (400, name))
+
     def test_rate_limit(self):
         """Beyond the key's calls per minute: 429 with Retry-After."""
         self.phone_server.rate_limit = 2
