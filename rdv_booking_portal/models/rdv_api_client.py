@@ -350,11 +350,11 @@ class RdvApiClient(models.Model):
             raise ApiRefusal(_("No such appointment."), "reference", "not_found")
         return appointment
 
-    def _api_check_change(self, appointment, contact):
+    def _api_check_change(self, appointment, contact, code=None):
         """Whether the client may cancel or move ``appointment`` for its
         citizen: the proof of who asks (:meth:`_api_check_proof`), then the
         website's deadline (:meth:`rdv.appointment._can_change`)."""
-        self._api_check_proof(appointment, contact)
+        self._api_check_proof(appointment, contact, code)
         if appointment.state not in CONFIRMED_STATES:
             raise ApiRefusal(
                 _("This appointment is no longer planned: it cannot be changed."),
@@ -364,31 +364,72 @@ class RdvApiClient(models.Model):
         if not appointment._can_change():
             raise ApiRefusal(appointment._too_late_message(), "reference", "deadline")
 
-    def _api_check_proof(self, appointment, contact):
-        """A client that does not identify citizens acts on an appointment
-        only with its citizen's phone or e-mail (the same answer as an unknown
-        reference otherwise)."""
+    def _api_check_proof(self, appointment, contact, code=None):
+        """A client that does not identify citizens acts on an appointment it
+        booked with its citizen's phone or e-mail; on any other (booked on
+        the website, at the counter, by another client: its reference is
+        given to whoever types a pre-application number at ANTS) only with
+        the one-time code sent to that appointment's own phone or e-mail
+        (:meth:`_api_proof_code`), as the website's "manage by reference";
+        the same answer as an unknown reference otherwise.
+
+        :raises OtpError: a wrong or expired code, in the same words whether
+            the pair matched an appointment or not
+        """
         if self.trusted:
             return
-        found = self.env["rdv.appointment"]._portal_find(appointment.name, contact or "")
-        if found != appointment:
+        if appointment.api_client_id == self and not code:
+            found = self.env["rdv.appointment"]._portal_find(
+                appointment.name, contact or "", self.company_id
+            )
+            if found != appointment:
+                raise ApiRefusal(_("No such appointment."), "reference", "not_found")
+            return
+        if not code or not contact:
+            raise ApiRefusal(_("No such appointment."), "reference", "not_found")
+        Otp = self.env["rdv.otp"].sudo()
+        challenge = Otp.search(
+            [
+                ("purpose", "=", "manage"),
+                ("pair_key", "=", Otp._pair_key(appointment.name, contact, self.company_id)),
+            ],
+            order="id desc",
+            limit=1,
+        )
+        if not challenge:
+            raise ApiRefusal(_("No such appointment."), "reference", "not_found")
+        if challenge._open(code) != appointment:
             raise ApiRefusal(_("No such appointment."), "reference", "not_found")
 
-    def _api_cancel(self, reference, contact=None, reason=False):
+    def _api_proof_code(self, reference, contact):
+        """Have a one-time code sent to the phone or e-mail of appointment
+        ``reference`` if ``contact`` is one of them (:meth:`rdv.otp._challenge`,
+        the website's rules and limits, counted for this client): the same
+        answer whether they match or not."""
+        self.ensure_one()
+        self.env["rdv.otp"].sudo()._challenge(
+            reference or "",
+            contact or "",
+            self.company_id,
+            "api-client:%s" % self.id,
+            companies=self.company_id,
+        )
+
+    def _api_cancel(self, reference, contact=None, reason=False, code=None):
         """Cancel the client's appointment ``reference`` for its citizen."""
         appointment = self._api_appointment(reference)
-        self._api_check_change(appointment, contact)
+        self._api_check_change(appointment, contact, code)
         # For the citizen, by this client: its answer and webhooks name it.
         appointment._cancel(
             by="client", reason=reason or _("Cancelled through %s.", self.name), client=self
         )
         return appointment
 
-    def _api_move(self, reference, counter_id, start, contact=None):
+    def _api_move(self, reference, counter_id, start, contact=None, code=None):
         """Move the client's appointment to ``start`` at ``counter_id``, with
         the website's rules (:meth:`rdv.appointment._change_slot`)."""
         appointment = self._api_appointment(reference)
-        self._api_check_change(appointment, contact)
+        self._api_check_change(appointment, contact, code)
         offer = self._api_offer()
         if appointment.type_id.id not in offer:
             raise ApiRefusal(_("This appointment type is not booked online."), "reference", "state")

@@ -543,6 +543,26 @@ def resend_code(client: Client, request: Request, reference: Reference) -> schem
 
 
 @api_v1_router.post(
+    "/appointments/{reference}/code",
+    response_model=schemas.CodeSent,
+    status_code=202,
+    tags=["appointments"],
+)
+def proof_code(
+    client: Client, reference: Reference, body: schemas.ContactRequest
+) -> schemas.CodeSent:
+    """For a client that does not identify citizens, to cancel or move an
+    appointment it did not book (a citizen calls with the reference the
+    website or ANTS gave them): a one-time code goes to the appointment's own
+    phone or e-mail if `contact` is one of them; the citizen reads it out,
+    and the cancellation or move carries it. The same answer whether they
+    match or not; the website's limits on codes apply, counted for this
+    client."""
+    client._api_proof_code(reference, body.contact)
+    return schemas.CodeSent(sent_if_found=True)
+
+
+@api_v1_router.post(
     "/appointments/{reference}/cancel",
     response_model=schemas.Appointment,
     tags=["appointments"],
@@ -550,9 +570,10 @@ def resend_code(client: Client, request: Request, reference: Reference) -> schem
 def cancel(
     client: Client, reference: Reference, body: schemas.CancelRequest
 ) -> schemas.Appointment:
-    """Cancel an appointment for its citizen (a phone server gives the
-    citizen's phone as proof)."""
-    return _appointment(client, client._api_cancel(reference, body.contact, body.reason))
+    """Cancel an appointment for its citizen. A client that does not
+    identify citizens gives the citizen's phone or e-mail for an appointment
+    it booked, and adds the code sent by `/code` for any other."""
+    return _appointment(client, client._api_cancel(reference, body.contact, body.reason, body.code))
 
 
 @api_v1_router.post(
@@ -565,7 +586,9 @@ def move(client: Client, reference: Reference, body: schemas.MoveRequest) -> sch
     start = _utc(body.start)
     if not datetime.datetime(2000, 1, 1) < start < datetime.datetime(9000, 1, 1):
         raise _refuse(400, client.env._("This date is out of range."), "start")
-    return _appointment(client, client._api_move(reference, body.counter_id, start, body.contact))
+    return _appointment(
+        client, client._api_move(reference, body.counter_id, start, body.contact, body.code)
+    )
 
 
 @api_v1_router.post(

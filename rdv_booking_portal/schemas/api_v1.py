@@ -162,6 +162,31 @@ class ProofRequest(BaseModel):
         description="The citizen's phone or e-mail (required unless the client identifies "
         "citizens itself).",
     )
+    code: str | None = Field(
+        None,
+        max_length=32,
+        description="For a client that does not identify citizens, acting on an appointment "
+        "it did not book: the one-time code sent by `POST /appointments/{reference}/code` to "
+        "the appointment's own phone or e-mail.",
+    )
+
+
+class ContactRequest(BaseModel):
+    """The citizen's phone or e-mail, to which a code is sent if it is the
+    appointment's."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    contact: str = Field(min_length=1, max_length=254, description="The citizen's phone or e-mail.")
+
+
+class CodeSent(BaseModel):
+    """The same answer whether a code was sent or not."""
+
+    sent_if_found: bool = Field(
+        description="Always true: a code went to the appointment's own phone or e-mail if "
+        "the reference and the contact match one (within the codes' limits)."
+    )
 
 
 class CancelRequest(ProofRequest):

@@ -3,6 +3,7 @@ scope, the website's rules through the booking service, codes, errors."""
 
 import datetime
 import json
+import re
 import time
 
 from hypothesis import given, settings
@@ -245,21 +246,53 @@ class TestApi(RdvApiCase, HttpCase):
 
     def test_what_a_phone_server_may_read_and_change(self):
         """A client that does not identify citizens reads the appointments it
-        booked only; it cancels another with the citizen's phone, within the
-        type's deadline, as the website does."""
+        booked only; it cancels another (booked elsewhere: its reference is
+        given to whoever types a number at ANTS) only with the one-time code
+        sent to that appointment's own phone or e-mail, within the type's
+        deadline, as the website's "manage by reference" does; a contact
+        alone, or guessed, is the answer to an unknown reference."""
         times = self.free_times()
         _status, booked, _response = self.book(self.case_key, times[0])
         path = "/appointments/%s" % booked["reference"]
         self.assertEqual(self.api("GET", path, self.phone_key)[0], 404)
         self.assertEqual(self.api("GET", path, self.case_key)[0], 200)
+        unknown = "/appointments/ZZZZ-ZZZZ"
+        for contact in ("+33612345678", "+33600000000"):
+            for where in (path, unknown):
+                status, body, _response = self.api(
+                    "POST", where + "/cancel", self.phone_key, {"contact": contact}
+                )
+                self.assertEqual((status, body["detail"]["code"]), (404, "not_found"), body)
+        # The same answer whether the pair matches or not; a code to a match only.
+        with smtp_sink(self.env) as sink:
+            answers = [
+                self.api("POST", where + "/code", self.phone_key, {"contact": contact})[:2]
+                for where, contact in (
+                    (unknown, "+33612345678"),
+                    (path, "+33600000000"),
+                    (path, "06 12 34 56 78"),
+                )
+            ]
+            self.assertEqual({str(answer) for answer in answers}, {str(answers[0])})
+            self.assertEqual(answers[0], (202, {"sent_if_found": True}))
+            self.env["rdv.otp"]._cron_send_codes()
+            sink.flush(self.env)
+            code = sink.last_code("jeanne.martin@example.com")
+            codes = [t for t in sink.texts() if re.match(r"\d{6} ", t["subject"])]
+            self.assertEqual(len(codes), 1, "one code, to the match only")
+        wrong = "000000" if code != "000000" else "111111"
+        status, body, _response = self.api(
+            "POST", path + "/cancel", self.phone_key, {"contact": "+33612345678", "code": wrong}
+        )
+        self.assertEqual((status, body["detail"]["code"]), (400, "wrong_code"), body)
         self.rdv_type.change_deadline_hours = 24 * 30
         status, body, _response = self.api(
-            "POST", path + "/cancel", self.phone_key, {"contact": "+33612345678"}
+            "POST", path + "/cancel", self.phone_key, {"contact": "+33612345678", "code": code}
         )
         self.assertEqual((status, body["detail"]["code"]), (409, "deadline"), body)
         self.rdv_type.change_deadline_hours = 0
         status, body, _response = self.api(
-            "POST", path + "/cancel", self.phone_key, {"contact": "+33612345678"}
+            "POST", path + "/cancel", self.phone_key, {"contact": "+33612345678", "code": code}
         )
         self.assertEqual((status, body["state"]), (200, "cancelled"), body)
 
