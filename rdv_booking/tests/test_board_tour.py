@@ -6,36 +6,20 @@ As the other agent tours, on data built relative to the real now: eight
 counters open every day 08:00-18:00 from today, for the agent's service.
 """
 
-import base64
 import datetime
-import os
 import re
-from pathlib import Path
 from unittest.mock import patch
 
 from odoo.tests import HttpCase, tagged
 from odoo.tests.common import ChromeBrowser
 
 from ..tools import clock
+from .axe import AxeTourMixin
 from .common import AGENT, RdvCommuneCase
-
-# axe-core as the citizen tours load it (rdv_booking_portal/tests/test_tours.py):
-# installed by npm in var/node, served to the browser at an address that is
-# no real host.
-AXE_PATH = Path(
-    os.environ.get("RDV_AXE_CORE")
-    or Path(__file__).resolve().parents[2]
-    / "var"
-    / "node"
-    / "node_modules"
-    / "axe-core"
-    / "axe.min.js"
-)
-AXE_URL = "https://axe-core.rdv.invalid/axe.min.js"
 
 
 @tagged("post_install", "-at_install")
-class TestBoardTour(RdvCommuneCase, HttpCase):
+class TestBoardTour(AxeTourMixin, RdvCommuneCase, HttpCase):
     browser_size = "1280x800"
 
     @classmethod
@@ -77,26 +61,14 @@ class TestBoardTour(RdvCommuneCase, HttpCase):
                 "phone": "0612345678",
             },
         )
-        cls.axe_source = AXE_PATH.read_bytes() if AXE_PATH.is_file() else None
 
     @classmethod
     def _utc(cls, day, hour, minute=0):
         local = datetime.datetime.combine(day, datetime.time(hour, minute))
         return clock.to_utc(local, cls.place.tz)
 
-    def fetch_proxy(self, url):
-        """Serve axe-core to the tour; anything else outside loopback as Odoo does."""
-        if url == AXE_URL and self.axe_source:
-            return {
-                "body": base64.b64encode(self.axe_source).decode(),
-                "responseCode": 200,
-                "responseHeaders": [{"name": "Content-Type", "value": "application/javascript"}],
-            }
-        return super().fetch_proxy(url)
-
     def test_board_by_keyboard(self):
         """Book from a free time with the keyboard, suspend, release, bulk."""
-        self.assertTrue(self.axe_source, "axe-core is not installed (scripts/ensure_deps.sh test)")
         # What the tour says in the browser's console (its figures, axe-core's
         # list of the web client's own violations), kept as Odoo reads it.
         console = []
