@@ -19,6 +19,7 @@ import json
 from odoo.service import server
 
 ANTS_PREFIX = b"/api/ants/"
+API_PREFIX = b"/api/v1/"
 # What is read of a request too long before answering it: the rest of a
 # hub's URL, not any amount a client sends.
 DRAIN_LIMIT = 1024 * 1024
@@ -26,6 +27,11 @@ DRAIN_TIMEOUT = 2.0
 MESSAGE = (
     "The request line (the address with its query string) is longer than 65,536 bytes: "
     "ask for fewer meeting_point_ids or application_ids per call."
+)
+
+API_MESSAGE = (
+    "The request line (the address with its query string) is longer than 65,536 bytes: "
+    "send the data in the body of a POST, or fewer parameters."
 )
 
 _send_error = server.RequestHandler.send_error
@@ -61,9 +67,14 @@ def send_error(self, code, message=None, explain=None):
     # A client's mistake, not the server's: logged as a request, not an error.
     self.log_error = lambda format, *args: self.log("info", format, *args)
     parts = (getattr(self, "raw_requestline", b"") or b"").split(b" ", 2)
-    if len(parts) < 2 or not parts[1].startswith(ANTS_PREFIX):
+    if len(parts) < 2 or not parts[1].startswith((ANTS_PREFIX, API_PREFIX)):
         return _send_error(self, code, message, explain)
-    body = json.dumps({"error": {"code": 414, "message": MESSAGE}}).encode()
+    if parts[1].startswith(ANTS_PREFIX):
+        body = json.dumps({"error": {"code": 414, "message": MESSAGE}}).encode()
+    else:  # the public API's shape of a refusal
+        body = json.dumps(
+            {"detail": {"field": None, "reason": API_MESSAGE, "code": "uri_too_long"}}
+        ).encode()
     self.close_connection = True
     self.send_response(414)
     self.send_header("Content-Type", "application/json; charset=utf-8")

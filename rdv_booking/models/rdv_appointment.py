@@ -3,7 +3,7 @@ import logging
 
 import psycopg2
 
-from odoo import _, api, fields, models
+from odoo import Command, _, api, fields, models
 from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
 from odoo.tools import SQL
@@ -964,6 +964,11 @@ class RdvAppointment(models.Model):
         self.env["rdv.appointment.application"].flush_model()
         self._ants_raise_elsewhere(self._ants_local_elsewhere(persons, exclude), confirmed)
 
+    def _ants_vals(self):
+        """The values of this appointment's numbers, as the booking service
+        writes them (see :meth:`_ants_persons_of`)."""
+        return [{"number": a.number, "person": a.person} for a in self.application_ids]
+
     @api.model
     def _ants_persons_of(self, vals):
         """{number: person} of the numbers in booking values ``vals``."""
@@ -1248,14 +1253,23 @@ class RdvAppointment(models.Model):
             raise BookingError(
                 _("This booking is no longer waiting for confirmation."), code="state"
             )
-        self.env["rdv.person"]._check_limits(self.type_id, self._person_vals(), exclude=self)
-        if self.type_id.ants_reason:
-            # Checked when held; another booking of a number may stand since.
-            self._ants_hold_numbers(
-                {a.number: a.person for a in self.application_ids},
-                self.ants_elsewhere_accepted,
+        persons = {a.number: a.person for a in self.application_ids}
+        if self.type_id.ants_reason and persons:
+            # Checked when held; the hub, and this instance, may know of
+            # another appointment of a number since: asked again, before any
+            # lock (the hub may take seconds).
+            skipped = self._ants_check(
+                self.type_id,
+                self.company_id,
+                {"application_ids": [Command.create(vals) for vals in self._ants_vals()]},
+                confirmed=self.ants_elsewhere_accepted,
                 exclude=self,
             )
+            if skipped:
+                self.sudo().ants_check_skipped = True
+        self.env["rdv.person"]._check_limits(self.type_id, self._person_vals(), exclude=self)
+        if self.type_id.ants_reason and persons:
+            self._ants_hold_numbers(persons, self.ants_elsewhere_accepted, exclude=self)
         self.type_id.fetch(self.type_id._booking_fnames())
         expected = self.counter_id._slot_count_for(self.type_id, self.persons)
         self.env.flush_all()

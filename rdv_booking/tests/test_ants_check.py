@@ -712,6 +712,31 @@ class TestAntsCheck(RdvCase):
         hold2._confirm_hold()
         self.assertEqual(hold2.state, "planned")
 
+    def test_the_hub_is_asked_again_when_a_hold_is_confirmed(self):
+        """The hub may learn of an appointment elsewhere while the citizen
+        types their code: asked again at the confirmation, refused as at
+        booking unless the citizen said they want this one too; a number
+        that has since expired is refused on its person."""
+        self.valid("AB1234567C")
+        hold = self.env["rdv.appointment"]._book(
+            self.type_id, self.counter, TUESDAY_9, persons=1, channel="web", hold=True
+        )
+        hold._set_citizen(
+            {"lastname": "Aulan", "phone": "0612345678", "application_numbers": ["AB1234567C"]}
+        )
+        self.valid("AB1234567C", status="declared", appointments=[ELSEWHERE])
+        with self.assertRaises(AntsElsewhereError) as caught:
+            hold._confirm_hold()
+        self.assertEqual(caught.exception.elsewhere[0]["meeting_point"], "Mairie de Seynod")
+        self.assertEqual(hold.state, "pending")
+        self.valid("AB1234567C", status="expired")
+        with self.assertRaises(CitizenInputError):
+            hold._confirm_hold()
+        self.valid("AB1234567C")
+        hold._confirm_hold()
+        self.assertEqual(hold.state, "planned")
+        self.assertEqual(len(self.stub.calls("GET")), 4, "asked at the details, then each time")
+
     def test_the_hub_reads_the_places_name_in_the_communes_language(self):
         self.env["res.lang"]._activate_lang("fr_FR")
         self.company.partner_id.lang = "fr_FR"

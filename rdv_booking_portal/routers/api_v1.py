@@ -159,9 +159,20 @@ class RefusalMiddleware:
             return 422, {"detail": errors}, None
         detail = error.detail
         if not isinstance(error, ApiRefused):
+            # The framework's own words (an unknown path, a body it could not
+            # parse), in the caller's language.
+            env = odoo_env_ctx.get()
+            client = env["rdv.api.client"].sudo()._rdv_from_key(_key_of(Request(scope)) or "")
+            env = env(context=dict(env.context, lang=_caller_lang(env, Request(scope), client)))
+            reasons = {
+                400: (env._("The body is not valid JSON."), "body"),
+                404: (env._("Not found."), None),
+                405: (env._("This operation does not take this method."), None),
+            }
+            reason, field = reasons.get(error.status_code, (str(error.detail), None))
             detail = {
-                "field": None,
-                "reason": str(error.detail),
+                "field": field,
+                "reason": reason,
                 "code": self.CODES.get(error.status_code, "invalid"),
             }
         return error.status_code, {"detail": detail}, error.headers
@@ -266,9 +277,12 @@ def api_client(
     key = api_key or (credentials.credentials if credentials else None)
     client = env["rdv.api.client"]._rdv_from_key(key) if key else env["rdv.api.client"]
     if client and not request.headers.get("Accept-Language"):
-        # No language asked: the commune's, for its citizens' words too.
-        env = env(context=dict(env.context, lang=_caller_lang(env, request, client)))
-        client = client.with_env(env)
+        # No language asked: the commune's, for its citizens' words too. The
+        # client keeps its own environment (superuser: with the request's
+        # plain one, the API user could not read a country).
+        lang = _caller_lang(env, request, client)
+        env = env(context=dict(env.context, lang=lang))
+        client = client.with_context(lang=lang)
     status = 200
     try:
         if not client:

@@ -127,6 +127,11 @@ class TestAntsHttpEdges(AntsCase, HttpCase):
         # The citizen's pages get a 414 too, not a closed connection.
         head, _body = self.raw_get("/rdv?%s" % query)
         self.assertIn(" 414 ", head.splitlines()[0])
+        # The public API's refusal, in its own JSON shape.
+        head, body = self.raw_get("/api/v1/types?%s" % query)
+        self.assertIn(" 414 ", head.splitlines()[0])
+        self.assertIn("application/json", head)
+        self.assertEqual(json.loads(body)["detail"]["code"], "uri_too_long")
 
     def test_a_long_url_within_the_limit_is_read_and_refused_by_its_rule(self):
         """60 kB fits in a request line: the route reads it and says what is wrong."""

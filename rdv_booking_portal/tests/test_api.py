@@ -333,6 +333,30 @@ class TestApi(RdvApiCase, HttpCase):
         self.assertIn("offset", error["msg"])
         self.assertFalse(self.env["rdv.appointment"].search([("api_client_id", "!=", False)]))
 
+    def test_no_accept_language_is_the_communes_language(self):
+        """A client that sends no Accept-Language (a phone server rarely
+        does) is answered in the commune's language, every operation working
+        as with the header: making a link and asking a code read a country."""
+        no_header = {"Accept-Language": None}
+        status, link, _response = self.api(
+            "POST",
+            "/booking-links",
+            self.case_key,
+            {"type_id": self.rdv_type.id, "lastname": "Martin"},
+            headers=no_header,
+        )
+        self.assertEqual(status, 200, link)
+        times = self.free_times()
+        _status, booked, _response = self.book(self.case_key, times[0])
+        status, body, _response = self.api(
+            "POST",
+            "/appointments/%s/code" % booked["reference"],
+            self.phone_key,
+            {"contact": "06 12 34 56 78"},
+            headers=no_header,
+        )
+        self.assertEqual(status, 202, body)
+
     def test_a_date_out_of_range_is_named(self):
         for name in ("date_from", "date_to"):
             status, body, _response = self.api(
