@@ -105,11 +105,16 @@ def test_failures_are_unavailable(stub, mode):
         [{}],
         [{"meeting_point": "  ", "appointment_date": 12}],
         [{"meeting_point": "Mairie", "appointment_date": "2026-03-10 14:30:00"}, None],
+        [
+            {"meeting_point": "Mairie", "appointment_date": "2026-03-10 14:30:00"},
+            {"meeting_point": "Mairie de Y", "appointment_date": ""},
+        ],
+        [{"meeting_point": "Mairie de Y"}],
     ],
 )
 def test_broken_appointments_are_a_broken_answer(stub, appointments):
-    """Entries with neither place nor date are no appointment to show the
-    citizen ("at ? on ?"): the answer is broken, as garbage is."""
+    """Entries without their date are no appointment to show the citizen
+    ("at ? on ?"): the answer is broken, as garbage is."""
     stub.numbers["AB1234567C"] = {"status": "validated", "appointments": appointments}
     with pytest.raises(ants.AntsUnavailable):
         client(stub).status(["AB1234567C"])

@@ -142,13 +142,11 @@ class AntsClient:
                 raise AntsUnavailable("appointments not a list")
             kept = []
             for item in appointments:
-                # An appointment says where or when at least; anything else is
-                # a broken answer, not an appointment to show the citizen.
-                if not isinstance(item, dict) or not any(
-                    isinstance(item.get(key), str) and item[key].strip()
-                    for key in ("meeting_point", "appointment_date")
-                ):
-                    raise AntsUnavailable("an appointment without place or date")
+                # An appointment says when at least; anything else is a broken
+                # answer, not an appointment to show the citizen ("on ?").
+                date = item.get("appointment_date") if isinstance(item, dict) else None
+                if not isinstance(date, str) or not date.strip():
+                    raise AntsUnavailable("an appointment without its date")
                 kept.append(
                     {
                         key: str(item.get(key) or "")
