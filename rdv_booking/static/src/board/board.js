@@ -329,11 +329,18 @@ export class RdvBoard extends Component {
         }
     }
 
-    /** On the phone the agent types the caller's name first. */
+    /**
+     * On the phone the agent types the caller's name first; at a counter
+     * that receives several types, the type first (the dialog cannot book
+     * without it).
+     */
     focusLastname(tries = 40) {
-        const input = document.querySelector(
-            ".modal .o_rdv_slot_assign .o_field_widget[name='lastname'] input"
-        );
+        const dialog = ".modal .o_rdv_slot_assign ";
+        const type = document.querySelector(dialog + ".o_field_widget[name='type_id'] input");
+        const input =
+            type && !type.value
+                ? type
+                : document.querySelector(dialog + ".o_field_widget[name='lastname'] input");
         if (input) {
             input.focus();
         } else if (tries) {

@@ -82,6 +82,22 @@ export class RdvImpactFormController extends FormController {
         return confirmed;
     }
 
+    /**
+     * Leaving the page (another address typed, the tab closed): Odoo saves
+     * the form "urgently", without its save hooks, so without the question
+     * above; a change that moves appointments is then not saved, and the
+     * browser asks whether to leave (the change is lost if so).
+     */
+    async beforeUnload(ev) {
+        const record = this.model.root;
+        if (record.dirty && (record.data.impact_appointment_ids?.records || []).length) {
+            ev.preventDefault();
+            ev.returnValue = _t("Unsaved changes would move appointments.");
+            return;
+        }
+        return super.beforeUnload(...arguments);
+    }
+
     /** Once saved, the notice counted from the messages queued. */
     async onRecordSaved() {
         await super.onRecordSaved(...arguments);
