@@ -9,7 +9,7 @@ export PYTHON
 LINT_PATHS := rdv_booking rdv_booking_portal rdv_booking_sms tests bench scripts setup.py
 
 .DEFAULT_GOAL := help
-.PHONY: help deps demo test bench lint cluster cluster-stop cluster-status
+.PHONY: help deps demo test bench lint cluster cluster-stop cluster-status test-cluster
 
 help: ## Show this help
 	@echo "RDV — appointment booking addons for Odoo 18.0"
@@ -55,3 +55,8 @@ cluster-stop: ## Stop everything make cluster started
 
 cluster-status: ## What of the cluster runs, each node's /web/health, the replica's lag
 	@scripts/cluster.sh status
+
+test-cluster: ## Correctness tests of the cluster (replica, several nodes, crons once): starts it if needed
+	@scripts/ensure_deps.sh cluster
+	@scripts/cluster.sh start
+	RDV_CLUSTER_TESTS=1 $(PYTHON) -m pytest tests/cluster -v -m cluster -p no:cacheprovider
