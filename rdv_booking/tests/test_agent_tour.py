@@ -238,3 +238,17 @@ class TestAgentTour(RdvCommuneCase, HttpCase):
         self.assertEqual(appointment.state, "planned")
         self.assertFalse(self.counter.date_end)
         self.assertTrue(self.counter.active, "the archiving was discarded")
+
+    def test_impact_refused_value(self):
+        """A slot duration the rules refuse: the banner says why and counts no
+        appointment (saving could not move them); corrected, the value saves
+        with no stale error."""
+        manager = self._make_user(
+            "rdv_tour_manager", self.company, groups=MANAGER, tz="Europe/Paris"
+        )
+        self.start_tour(
+            f"/odoo/action-rdv_booking.rdv_counter_action/{self.counter.id}",
+            "rdv_booking_impact_refused_tour",
+            login=manager.login,
+        )
+        self.assertEqual(self.counter.slot_duration, 5, "the corrected value is saved")

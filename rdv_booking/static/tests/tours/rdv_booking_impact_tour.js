@@ -105,3 +105,69 @@ registry.category("web_tour.tours").add("rdv_booking_impact_tour", {
         },
     ],
 });
+
+/*
+ * A value the rules refuse (45-minute slots for 15-minute appointments): the
+ * banner says why it cannot be saved and counts no appointment; saving it
+ * shows the refusal; the value corrected, saving keeps it with no stale
+ * error. Started by test_agent_tour.py (test_impact_refused_value).
+ */
+registry.category("web_tour.tours").add("rdv_booking_impact_refused_tour", {
+    steps: () => [
+        {
+            content: "The counter's form opens",
+            trigger: ".o_form_view .o_field_widget[name='slot_duration'] input",
+        },
+        {
+            content: "Slots of 45 minutes",
+            trigger: ".o_field_widget[name='slot_duration'] input",
+            run: "edit 45",
+        },
+        {
+            content: "Leave the field",
+            trigger: ".o_field_widget[name='name'] input",
+            run: "click",
+        },
+        {
+            content: "The banner says the value cannot be saved, and why",
+            trigger: ".alert-warning:contains('cannot be saved'):contains('45-minute')",
+        },
+        {
+            content: "It counts no appointment for a value that cannot be saved",
+            trigger: ".o_form_view:not(:has(.alert-warning:contains('planned appointments')))",
+        },
+        {
+            content: "Save anyway",
+            trigger: ".o_form_button_save",
+            run: "click",
+        },
+        {
+            content: "The refusal is shown",
+            trigger: ".modal:contains('45-minute') .modal-footer .btn-primary",
+            run: "click",
+        },
+        {
+            content: "Correct the value",
+            trigger: "body:not(:has(.modal)) .o_field_widget[name='slot_duration'] input",
+            run: "edit 5",
+        },
+        {
+            content: "Leave the field",
+            trigger: ".o_field_widget[name='name'] input",
+            run: "click",
+        },
+        {
+            content: "The banner of the refused value is gone",
+            trigger: ".o_form_view:not(:has(.alert-warning:contains('cannot be saved')))",
+        },
+        {
+            content: "Save the corrected value",
+            trigger: ".o_form_button_save",
+            run: "click",
+        },
+        {
+            content: "Saved, with no error shown",
+            trigger: "body:not(:has(.modal)):not(:has(.o_notification.border-danger)) .o_form_saved",
+        },
+    ],
+});
