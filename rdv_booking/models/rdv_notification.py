@@ -156,16 +156,7 @@ class RdvNotification(models.Model):
                 else _("%s citizens are being told by message.", told)
             )
         if silent:
-            who = self._to_call(silent)
-            parts.append(
-                _("1 citizen cannot be told, call them: %s.", who)
-                if len(silent) == 1
-                else _(
-                    "%(count)s citizens cannot be told, call them: %(who)s.",
-                    count=len(silent),
-                    who=who,
-                )
-            )
+            parts.append(self._to_call_sentence(silent))
         return " ".join(parts), not silent
 
     @api.model
@@ -202,14 +193,22 @@ class RdvNotification(models.Model):
                 )
             parts.append(_("Messages to their citizens: %s.", "; ".join(per_channel)))
         if silent:
-            parts.append(
-                _(
-                    "%(count)s citizens cannot be told (no contact), call them: %(who)s.",
-                    count=len(silent),
-                    who=self._to_call(silent),
-                )
-            )
+            parts.append(self._to_call_sentence(silent))
         return " ".join(parts), not silent
+
+    @api.model
+    def _to_call_sentence(self, appointments):
+        """ "2 citizens cannot be told, call them: ..." for the agent, each
+        with their phone and why no message reaches them (a citizen with a
+        landline is reachable, by a call)."""
+        who = self._to_call(appointments)
+        if len(appointments) == 1:
+            return _("1 citizen cannot be told, call them: %s.", who)
+        return _(
+            "%(count)s citizens cannot be told, call them: %(who)s.",
+            count=len(appointments),
+            who=who,
+        )
 
     @api.model
     def _to_call(self, appointments):
@@ -243,11 +242,18 @@ class RdvNotification(models.Model):
         )
         if not silent:
             return ""
+        who = ", ".join(silent.mapped("display_name"))
+        if len(silent) == 1:
+            return _(
+                "1 of them cannot be told (no e-mail address, and no mobile phone SMS can "
+                "reach): %s. Call them.",
+                who,
+            )
         return _(
             "%(count)s of them cannot be told (no e-mail address, and no mobile phone SMS can "
             "reach): %(who)s. Call them.",
             count=len(silent),
-            who=", ".join(silent.mapped("display_name")),
+            who=who,
         )
 
     @api.model
