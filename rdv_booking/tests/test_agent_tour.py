@@ -239,6 +239,33 @@ class TestAgentTour(RdvCommuneCase, HttpCase):
         self.assertFalse(self.counter.date_end)
         self.assertTrue(self.counter.active, "the archiving was discarded")
 
+    def test_impact_not_saved_on_leaving(self):
+        """Leaving the page with a change that moves an appointment: the page
+        asks (the browser's question) and saves nothing, where Odoo's urgent
+        save on leaving would have skipped the question and moved it."""
+        manager = self._make_user(
+            "rdv_tour_manager", self.company, groups=MANAGER, tz="Europe/Paris"
+        )
+        in_3_days = PARIS.localize(
+            datetime.datetime.combine(
+                self.place._today() + datetime.timedelta(days=3), datetime.time(10)
+            )
+        )
+        appointment = self.env["rdv.appointment"]._book(
+            self.appointment_type,
+            self.counter,
+            in_3_days.astimezone(pytz.utc).replace(tzinfo=None),
+            citizen={"lastname": "Départ", "phone": "0612345678"},
+        )
+        self.start_tour(
+            f"/odoo/action-rdv_booking.rdv_counter_action/{self.counter.id}",
+            "rdv_booking_impact_unload_tour",
+            login=manager.login,
+        )
+        self.env.invalidate_all()
+        self.assertFalse(self.counter.date_end, "not saved on leaving")
+        self.assertEqual(appointment.state, "planned")
+
     def test_impact_refused_value(self):
         """A slot duration the rules refuse: the banner says why and counts no
         appointment (saving could not move them); corrected, the value saves

@@ -171,3 +171,59 @@ registry.category("web_tour.tours").add("rdv_booking_impact_refused_tour", {
         },
     ],
 });
+
+/*
+ * Leaving the page (an address typed, the tab closed) with a change that
+ * moves appointments: the browser's "leave the page" event asks instead of
+ * Odoo's urgent save, which would skip the question. Started by
+ * test_agent_tour.py (test_impact_not_saved_on_leaving), which checks that
+ * nothing was saved.
+ */
+registry.category("web_tour.tours").add("rdv_booking_impact_unload_tour", {
+    steps: () => [
+        {
+            content: "The counter's form opens",
+            trigger: ".o_form_view .o_field_widget[name='date_end'] input",
+        },
+        {
+            content: "End the validity tomorrow",
+            trigger: ".o_field_widget[name='date_end'] input",
+            run: `edit ${DateTime.now().plus({ days: 1 }).toFormat("MM/dd/yyyy")}`,
+        },
+        {
+            content: "Leave the field",
+            trigger: ".o_field_widget[name='name'] input",
+            run: "click",
+        },
+        {
+            content: "The banner counts the appointment",
+            trigger: ".alert-warning:contains('removes the slots of 1 planned appointments')",
+        },
+        {
+            content: "Leave the page: the browser's unload event",
+            trigger: ".o_form_dirty",
+            run() {
+                const event = new Event("beforeunload", { cancelable: true });
+                window.dispatchEvent(event);
+                document.body.dataset.rdvUnload = event.defaultPrevented ? "asked" : "not asked";
+            },
+        },
+        {
+            content: "The browser is asked to ask the user",
+            trigger: "body[data-rdv-unload='asked']",
+        },
+        {
+            content: "The change is still there, not saved",
+            trigger: ".o_form_dirty .o_field_widget[name='date_end'] input",
+        },
+        {
+            content: "Discard",
+            trigger: ".o_form_button_cancel",
+            run: "click",
+        },
+        {
+            content: "Discarded",
+            trigger: ".o_form_saved",
+        },
+    ],
+});
