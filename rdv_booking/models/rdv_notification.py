@@ -2,6 +2,7 @@ import logging
 from collections import Counter, defaultdict
 
 from odoo import _, api, fields, models
+from odoo.tools.i18n import format_list
 
 from ..tools import actions
 
@@ -185,9 +186,13 @@ class RdvNotification(models.Model):
                     _(
                         "%(channel)s: %(statuses)s",
                         channel=channel,
-                        statuses=", ".join(
-                            "%s %s" % (count, statuses[status].lower())
-                            for status, count in sorted(by_status.items())
+                        statuses=format_list(
+                            self.env,
+                            [
+                                "%s %s" % (count, statuses[status].lower())
+                                for status, count in sorted(by_status.items())
+                            ],
+                            style="unit",
                         ),
                     )
                 )
@@ -214,12 +219,19 @@ class RdvNotification(models.Model):
     def _to_call(self, appointments):
         """The citizens of ``appointments`` to call, for the agent: reference,
         name, phone and why no message reaches them."""
+        # Lists in the reader's language: Arabic separates by "،", not ",".
         return "; ".join(
-            "%s, %s%s: %s"
+            "%s: %s"
             % (
-                appointment.name,
-                appointment.citizen_name,
-                " (%s)" % appointment.phone_display if appointment.phone else "",
+                format_list(
+                    self.env,
+                    [
+                        appointment.name,
+                        appointment.citizen_name
+                        + (" (%s)" % appointment.phone_display if appointment.phone else ""),
+                    ],
+                    style="unit",
+                ),
                 self._reason_text(appointment._rdv_silence()),
             )
             for appointment in appointments
@@ -242,7 +254,7 @@ class RdvNotification(models.Model):
         )
         if not silent:
             return ""
-        who = ", ".join(silent.mapped("display_name"))
+        who = format_list(self.env, silent.mapped("display_name"), style="unit")
         if len(silent) == 1:
             return _(
                 "1 of them cannot be told (no e-mail address, and no mobile phone SMS can "
