@@ -212,10 +212,8 @@ class TestAgentTour(RdvCommuneCase, HttpCase):
         self.assertLess(text.index("MATINAL Lou"), text.index("TARDIF Lou"), "in time order")
         self.assertIn("06 12 34 56 78", text)
 
-    def test_impact_banner(self):
-        """Editing a counter's validity shows, while typing, which planned
-        appointments saving would move; discarding changes nothing; archiving
-        it from the list shows them first."""
+    def _manager_and_booking(self, lastname):
+        """A manager of the commune, and an appointment in three days at 10:00."""
         manager = self._make_user(
             "rdv_tour_manager", self.company, groups=MANAGER, tz="Europe/Paris"
         )
@@ -228,8 +226,15 @@ class TestAgentTour(RdvCommuneCase, HttpCase):
             self.appointment_type,
             self.counter,
             in_3_days.astimezone(pytz.utc).replace(tzinfo=None),
-            citizen={"lastname": "Bannière", "phone": "0612345678"},
+            citizen={"lastname": lastname, "phone": "0612345678"},
         )
+        return manager, appointment
+
+    def test_impact_banner(self):
+        """Editing a counter's validity shows, while typing, which planned
+        appointments saving would move; discarding changes nothing; archiving
+        it from the list shows them first."""
+        manager, appointment = self._manager_and_booking("Bannière")
         self.start_tour(
             f"/odoo/action-rdv_booking.rdv_counter_action/{self.counter.id}",
             "rdv_booking_impact_tour",
@@ -243,20 +248,7 @@ class TestAgentTour(RdvCommuneCase, HttpCase):
         """Leaving the page with a change that moves an appointment: the page
         asks (the browser's question) and saves nothing, where Odoo's urgent
         save on leaving would have skipped the question and moved it."""
-        manager = self._make_user(
-            "rdv_tour_manager", self.company, groups=MANAGER, tz="Europe/Paris"
-        )
-        in_3_days = PARIS.localize(
-            datetime.datetime.combine(
-                self.place._today() + datetime.timedelta(days=3), datetime.time(10)
-            )
-        )
-        appointment = self.env["rdv.appointment"]._book(
-            self.appointment_type,
-            self.counter,
-            in_3_days.astimezone(pytz.utc).replace(tzinfo=None),
-            citizen={"lastname": "Départ", "phone": "0612345678"},
-        )
+        manager, appointment = self._manager_and_booking("Départ")
         self.start_tour(
             f"/odoo/action-rdv_booking.rdv_counter_action/{self.counter.id}",
             "rdv_booking_impact_unload_tour",

@@ -13,16 +13,9 @@ import { registry } from "@web/core/registry";
 
 const { DateTime } = luxon;
 
-registry.category("web_tour.tours").add("rdv_booking_impact_tour", {
-    steps: () => [
-        {
-            content: "The counter's form opens, with no banner",
-            trigger: ".o_form_view .o_field_widget[name='date_end'] input",
-        },
-        {
-            content: "No banner before any change",
-            trigger: ".o_form_view:not(:has(.alert-warning:visible))",
-        },
+/** The counter's validity ended tomorrow: the banner counts its one appointment. */
+function endTomorrow() {
+    return [
         {
             content: "End the validity tomorrow",
             trigger: ".o_field_widget[name='date_end'] input",
@@ -37,6 +30,20 @@ registry.category("web_tour.tours").add("rdv_booking_impact_tour", {
             content: "The banner counts the appointment that would lose its slot",
             trigger: ".alert-warning:contains('removes the slots of 1 planned appointments')",
         },
+    ];
+}
+
+registry.category("web_tour.tours").add("rdv_booking_impact_tour", {
+    steps: () => [
+        {
+            content: "The counter's form opens, with no banner",
+            trigger: ".o_form_view .o_field_widget[name='date_end'] input",
+        },
+        {
+            content: "No banner before any change",
+            trigger: ".o_form_view:not(:has(.alert-warning:visible))",
+        },
+        ...endTomorrow(),
         {
             content: "No dialog interrupts the manager",
             trigger: "body:not(:has(.modal))",
@@ -185,20 +192,7 @@ registry.category("web_tour.tours").add("rdv_booking_impact_unload_tour", {
             content: "The counter's form opens",
             trigger: ".o_form_view .o_field_widget[name='date_end'] input",
         },
-        {
-            content: "End the validity tomorrow",
-            trigger: ".o_field_widget[name='date_end'] input",
-            run: `edit ${DateTime.now().plus({ days: 1 }).toFormat("MM/dd/yyyy")}`,
-        },
-        {
-            content: "Leave the field",
-            trigger: ".o_field_widget[name='name'] input",
-            run: "click",
-        },
-        {
-            content: "The banner counts the appointment",
-            trigger: ".alert-warning:contains('removes the slots of 1 planned appointments')",
-        },
+        ...endTomorrow(),
         {
             content: "Leave the page: the browser's unload event",
             trigger: ".o_form_dirty",
