@@ -197,9 +197,13 @@ registry.category("web_tour.tours").add("rdv_booking_impact_unload_tour", {
             content: "Leave the page: the browser's unload event",
             trigger: ".o_form_dirty",
             run() {
-                const event = new Event("beforeunload", { cancelable: true });
-                window.dispatchEvent(event);
-                document.body.dataset.rdvUnload = event.defaultPrevented ? "asked" : "not asked";
+                // After this step: a page unload during a step makes the tour
+                // wait for the next page.
+                setTimeout(() => {
+                    const event = new Event("beforeunload", { cancelable: true });
+                    window.dispatchEvent(event);
+                    document.body.dataset.rdvUnload = event.defaultPrevented ? "asked" : "not asked";
+                });
             },
         },
         {
