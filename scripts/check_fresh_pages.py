@@ -2,11 +2,13 @@
 """Check that the first pages of a freshly started demo load without Odoo's
 "The page is out of date" notice.
 
-Odoo's web client shows that notice when its page may hold stale data: the
-bus lost its connection and the server's daily auto-vacuum ran meanwhile, or
-the asset bundles changed under the page. ``make demo`` generates the bundles
-and runs the auto-vacuum before it serves, so the first pages of a fresh demo
-must never show it.
+Odoo's web client shows that notice when, its bus connected again, the last
+bus notification of the page no longer exists on the server (the daily
+auto-vacuum deleted it: the page may have missed some). A page that had
+received none asked about none and was told so too, on every page of a fresh
+demo (rdv_booking/static/src/js/outdated_page_watcher.js); and ``make demo``
+builds the asset bundles and runs the due auto-vacuum before it serves, so that
+nothing changes under the first pages either.
 
 Run it right after the demo server started, against a fresh database:
 
