@@ -136,6 +136,22 @@ def settle(db):
     )
 
 
+def standard_week(env, company):
+    """08:30-12:00 and 13:30-17:00 Monday to Friday, Saturday 09:00-12:00."""
+    return env["rdv.reference.week"].create(
+        {
+            "name": "Semaine type",
+            "company_id": company.id,
+            "line_ids": [
+                (0, 0, {"weekday": str(day), "hour_from": start, "hour_to": end})
+                for day in range(5)
+                for start, end in ((8.5, 12.0), (13.5, 17.0))
+            ]
+            + [(0, 0, {"weekday": "5", "hour_from": 9.0, "hour_to": 12.0})],
+        }
+    )
+
+
 def build_dataset(env, rng, horizon_days=HORIZON_DAYS):
     """40 communes x 3 counters, one place each, slots not generated yet.
 
@@ -184,18 +200,7 @@ def build_dataset(env, rng, horizon_days=HORIZON_DAYS):
                 "max_horizon_days": horizon_days,
             }
         )
-        week = cenv["rdv.reference.week"].create(
-            {
-                "name": "Semaine type",
-                "company_id": company.id,
-                "line_ids": [
-                    (0, 0, {"weekday": str(day), "hour_from": start, "hour_to": end})
-                    for day in range(5)
-                    for start, end in ((8.5, 12.0), (13.5, 17.0))
-                ]
-                + [(0, 0, {"weekday": "5", "hour_from": 9.0, "hour_to": 12.0})],
-            }
-        )
+        week = standard_week(cenv, company)
         for number in range(COUNTERS_PER_COMMUNE):
             days = sorted(rng.sample(range(1, horizon_days), EXCEPTION_DAYS))
             counters |= cenv["rdv.counter"].create(

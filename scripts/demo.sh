@@ -114,7 +114,7 @@ fi
 
 # Set the admin password explicitly, check that it authenticates, and list the
 # demo users our addons created.
-rdv_log "setting and checking the password of '$ADMIN_LOGIN'"
+rdv_log "setting and checking the password of '$ADMIN_LOGIN', building the asset bundles"
 shell_out="$(
     RDV_ADMIN_LOGIN="$ADMIN_LOGIN" RDV_ADMIN_PASSWORD="$ADMIN_PASSWORD" RDV_MODULES="$MODULES" \
         "${ODOO_BIN[@]}" shell -d "$DB" --addons-path="$ADDONS_PATH" --no-http \
@@ -145,10 +145,42 @@ company = env.ref("base.main_company")
 if hasattr(company, "_rdv_ants_new_token") and not company.sudo().rdv_ants_token_hash:
     print("RDV_DEMO_ANTS_TOKEN:" + company._rdv_ants_new_token())
 env.cr.commit()
+
+# The first pages of a fresh demo said "The page is out of date" (see
+# rdv_booking/static/src/js/outdated_page_watcher.js for why, and
+# scripts/check_fresh_pages.py for the proof). Nothing may change under them
+# either: the asset bundles the pages load (both directions, each website's)
+# are built now, not by the server under the first pages, and the daily
+# auto-vacuum (which deletes the bus notifications pages compare with), due
+# at once on a new database, runs now and is due again tomorrow.
+from odoo import fields
+from odoo.addons.base.models.ir_cron import _intervalTypes
+
+cron = env.ref("base.autovacuum_job")
+now = fields.Datetime.now()
+if cron.active and cron.nextcall <= now:
+    cron.method_direct_trigger()
+    nextcall = cron.nextcall
+    while nextcall <= now:
+        nextcall += _intervalTypes[cron.interval_type](cron.interval_number)
+    cron.nextcall = nextcall
+qweb = env["ir.qweb"]
+websites = env["website"].search([]) if "website" in env else []
+for website_id in [False, *(website.id for website in websites)]:
+    website_qweb = qweb.with_context(website_id=website_id)
+    website_qweb._pregenerate_assets_bundles()
+    for bundle in ("web.assets_web", "web.assets_frontend"):
+        website_qweb._get_asset_bundle(bundle, js=False, rtl=True).css()
+# The bus's worker, which no page template names.
+qweb._get_asset_bundle("bus.websocket_worker_assets", css=False).js()
+env.cr.commit()
+print("RDV_ASSETS_OK")
 PY
 )" || rdv_die "could not set the admin password of $DB:
 $shell_out"
 grep -q '^RDV_ADMIN_OK$' <<<"$shell_out" || rdv_die "admin password check failed:
+$shell_out"
+grep -q '^RDV_ASSETS_OK$' <<<"$shell_out" || rdv_die "building the asset bundles failed:
 $shell_out"
 demo_users="$(sed -n 's/^RDV_DEMO_USERS://p' <<<"$shell_out")"
 api_key="$(sed -n 's/^RDV_DEMO_API_KEY://p' <<<"$shell_out")"

@@ -249,6 +249,23 @@ class RdvDemo(models.AbstractModel):
         return True
 
     @api.model
+    def _commune_in_euros(self):
+        """The French commune counts in euros (its SMS spent on the dashboard),
+        unless the database already keeps accounts in another currency (a
+        company with journal items cannot change it)."""
+        company = self.env.ref("base.main_company")
+        euro = self.env.ref("base.EUR")
+        if company.currency_id == euro:
+            return True
+        if "account.move.line" in self.env and self.env["account.move.line"].sudo().search_count(
+            [("company_id", "=", company.id)], limit=1
+        ):
+            return True
+        euro.active = True
+        company.currency_id = euro
+        return True
+
+    @api.model
     def _agents_speak_french(self):
         if "fr_FR" in dict(self.env["res.lang"].get_installed()):
             self.env.ref("base.main_partner").lang = "fr_FR"  # the commune's language

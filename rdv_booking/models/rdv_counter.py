@@ -135,6 +135,11 @@ class RdvCounter(models.Model):
     # Constraints
     # ------------------------------------------------------------------
 
+    def _check_slot_positive(self):
+        """The SQL constraint on the slot duration, for a value being edited."""
+        if any(counter.slot_duration <= 0 for counter in self):
+            raise ValidationError(_("Slot duration: it must be positive."))
+
     @api.constrains("date_start", "date_end")
     def _check_dates(self):
         for counter in self:
@@ -150,8 +155,13 @@ class RdvCounter(models.Model):
                 )
 
     @api.constrains("slot_duration", "reference_week_id", "type_ids", "exception_ids")
-    def _check_slot_grid(self):
-        """Opening intervals and type durations must be multiples of the slot duration."""
+    def _check_slot_grid(self, week_overrides=None):
+        """Opening intervals and type durations must be multiples of the slot duration.
+
+        :param week_overrides: {week id: record} to check unsaved weeks (the
+            impact banner of a week being edited)
+        """
+        week_overrides = week_overrides or {}
         labels = self.env["rdv.reference.week.line"]._weekday_labels()
         for counter in self:
             step = counter.slot_duration
@@ -171,7 +181,9 @@ class RdvCounter(models.Model):
                     )
             weeks = counter.reference_week_id | counter.exception_ids.reference_week_id
             for week in weeks:
-                bad = schedule.misaligned_intervals(week._get_week_schedule(), step)
+                bad = schedule.misaligned_intervals(
+                    week_overrides.get(week.id, week)._get_week_schedule(), step
+                )
                 if bad:
                     weekday, (start, end) = bad[0]
                     raise ValidationError(
@@ -292,23 +304,6 @@ class RdvCounter(models.Model):
     # Onchange: show the impact of a change before it is saved
     # ------------------------------------------------------------------
 
-    @api.onchange("slot_duration")
-    def _onchange_slot_duration(self):
-        if not self.type_ids:
-            return
-        durations = self.type_ids.mapped("duration")
-        if any(d % self.slot_duration for d in durations if self.slot_duration > 0):
-            return {
-                "warning": {
-                    "title": _("Slot duration"),
-                    "message": _(
-                        "Appointment types of this counter last %s minutes: choose a "
-                        "slot duration that divides them.",
-                        ", ".join(str(d) for d in sorted(set(durations))),
-                    ),
-                }
-            }
-
     @api.onchange("type_ids")
     def _onchange_type_ids(self):
         if self.type_ids and not self._origin:
@@ -320,9 +315,17 @@ class RdvCounter(models.Model):
         counter = self._origin
         self._show_impact(
             counter._preview_impact(counter_overrides={counter.id: self})
-            if counter
+            if counter and not self._impact_refusal()
             else self.env["rdv.appointment"]
         )
+
+    def _impact_checks(self):
+        return [
+            self._check_slot_positive,
+            self._check_dates,
+            self._check_types,
+            self._check_slot_grid,
+        ]
 
     # ------------------------------------------------------------------
     # Slot generation

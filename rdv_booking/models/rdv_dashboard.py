@@ -1,8 +1,10 @@
 import datetime
 
+import babel.dates
 from dateutil.relativedelta import relativedelta
 
 from odoo import _, api, fields, models
+from odoo.tools.misc import babel_locale_parse
 
 from ..tools import clock
 
@@ -27,19 +29,27 @@ class RdvDashboard(models.AbstractModel):
 
     @api.model
     def get_figures(self, period="week"):
-        """The dashboard of the current ``period`` ("week" or "month").
+        """The dashboard of the current ``period`` ("week" or "month") so far.
 
-        :return: ``{"period", "label", "tiles", "lead_times", "fill_rates"}``;
-            a tile is ``{"key", "title", "value", "previous", "unit",
-            "better", "action"}``, ``value`` and ``previous`` a number or None
-            when nothing could be counted (a rate of no appointment)
+        This period runs from its first day to the end of today; it is
+        compared with the same number of days from the first day of the
+        period before (never beyond its end), so a month half gone is not
+        compared with a whole month.
+
+        :return: ``{"period", "label", "compared", "tiles", "lead_times",
+            "fill_rates"}``; ``label`` and ``compared`` name the days counted
+            ("1–5 Dec 2026", "Nov 1 – 5"); a tile is ``{"key", "title",
+            "value", "previous", "unit", "better", "action"}``, ``value`` and
+            ``previous`` a number or None when nothing could be counted (a
+            rate of no appointment)
         """
         if period not in PERIODS:
             period = "week"
-        current, previous = self._bounds(period)
+        (current, previous), days = self._bounds(period), self._days(period)
         return {
             "period": period,
-            "label": self._label(period, current),
+            "label": _("%s (so far)", self._interval_label(*days[0], "yMMMd")),
+            "compared": self._interval_label(*days[1], "MMMd"),
             "tiles": self._tiles(current, previous),
             "lead_times": self._lead_times(),
             "fill_rates": self._fill_rates(current, previous),
@@ -48,34 +58,39 @@ class RdvDashboard(models.AbstractModel):
     # --- periods
 
     @api.model
-    def _bounds(self, period):
-        """((start, end), (start, end)) in naive UTC: this period and the one
-        before, from midnight of the user's time zone (weeks from Monday)."""
-        tz = self.env.user.tz or "UTC"
-        today = clock.today(tz, fields.Datetime.now())
+    def _days(self, period):
+        """((first, last), (first, last)): the local dates of this period so
+        far (to today) and of the same number of days of the period before,
+        in the user's time zone (weeks from Monday)."""
+        today = clock.today(self.env.user.tz or "UTC", fields.Datetime.now())
         if period == "month":
             first = today.replace(day=1)
-            step = relativedelta(months=1)
+            before = first - relativedelta(months=1)
         else:
             first = today - datetime.timedelta(days=today.weekday())
-            step = relativedelta(weeks=1)
-        days = (first - step, first, first + step)
-        starts = [clock.day_start_utc(day, tz) for day in days]
-        return (starts[1], starts[2]), (starts[0], starts[1])
+            before = first - datetime.timedelta(days=7)
+        # 31 March: the whole of February, not days of March.
+        before_last = min(before + (today - first), first - datetime.timedelta(days=1))
+        return (first, today), (before, before_last)
 
     @api.model
-    def _label(self, period, bounds):
-        start, end = bounds
+    def _bounds(self, period):
+        """((start, end), (start, end)) in naive UTC of :meth:`_days`: from
+        the midnight of each first day to the midnight after each last."""
         tz = self.env.user.tz or "UTC"
-        last = clock.to_local(end, tz).date() - datetime.timedelta(days=1)
-        first = clock.to_local(start, tz).date()
-        if period == "month":
-            return _("Month of %s", fields.Date.to_string(first)[:7])
-        return _(
-            "Week from %(first)s to %(last)s",
-            first=fields.Date.to_string(first),
-            last=fields.Date.to_string(last),
+        one_day = datetime.timedelta(days=1)
+        return tuple(
+            (clock.day_start_utc(first, tz), clock.day_start_utc(last + one_day, tz))
+            for first, last in self._days(period)
         )
+
+    @api.model
+    def _interval_label(self, first, last, skeleton):
+        """``first`` to ``last`` (dates) in the user's language: "1–5 déc."."""
+        locale = babel_locale_parse(self.env.lang or "en_US")
+        if first == last:
+            return babel.dates.format_skeleton(skeleton, first, locale=locale)
+        return babel.dates.format_interval(first, last, skeleton, locale=locale)
 
     # --- tiles
 

@@ -1,4 +1,5 @@
 from odoo import _, fields, models
+from odoo.exceptions import ValidationError
 
 
 class RdvImpactPreviewMixin(models.AbstractModel):
@@ -28,9 +29,35 @@ class RdvImpactPreviewMixin(models.AbstractModel):
     def _show_impact(self, appointments):
         """Show in the form what saving would do to ``appointments`` (the
         planned ones the change removes the slots of): the banner's text and
-        the whole list, never cut."""
+        the whole list, never cut.
+
+        Values the rules refuse cannot be saved, so they move nobody: the
+        banner then gives the refusal instead of a count.
+        """
+        refusal = self._impact_refusal()
+        if refusal:
+            self.impact_appointment_ids = False
+            self.impact_preview = _("This change cannot be saved: %s", refusal)
+            return
         self.impact_appointment_ids = appointments
         self.impact_preview = self._impact_text(appointments)
+
+    def _impact_refusal(self):
+        """Why saving the values being edited would be refused, or False.
+
+        Runs the model's own checks (:meth:`_impact_checks`) on the edited
+        record, so the banner and the save give the same answer.
+        """
+        try:
+            for check in self._impact_checks():
+                check()
+        except ValidationError as error:
+            return error.args[0]
+        return False
+
+    def _impact_checks(self):
+        """The constraint methods that refuse values of the edited record."""
+        return []
 
     def _impact_text(self, appointments):
         """The banner's text for ``appointments``, or False when there are none."""

@@ -2,6 +2,7 @@ import logging
 from collections import Counter, defaultdict
 
 from odoo import _, api, fields, models
+from odoo.tools.i18n import format_list
 
 from ..tools import actions
 
@@ -156,16 +157,7 @@ class RdvNotification(models.Model):
                 else _("%s citizens are being told by message.", told)
             )
         if silent:
-            who = self._to_call(silent)
-            parts.append(
-                _("1 citizen cannot be told, call them: %s.", who)
-                if len(silent) == 1
-                else _(
-                    "%(count)s citizens cannot be told, call them: %(who)s.",
-                    count=len(silent),
-                    who=who,
-                )
-            )
+            parts.append(self._to_call_sentence(silent))
         return " ".join(parts), not silent
 
     @api.model
@@ -194,33 +186,52 @@ class RdvNotification(models.Model):
                     _(
                         "%(channel)s: %(statuses)s",
                         channel=channel,
-                        statuses=", ".join(
-                            "%s %s" % (count, statuses[status].lower())
-                            for status, count in sorted(by_status.items())
+                        statuses=format_list(
+                            self.env,
+                            [
+                                "%s %s" % (count, statuses[status].lower())
+                                for status, count in sorted(by_status.items())
+                            ],
+                            style="unit",
                         ),
                     )
                 )
             parts.append(_("Messages to their citizens: %s.", "; ".join(per_channel)))
         if silent:
-            parts.append(
-                _(
-                    "%(count)s citizens cannot be told (no contact), call them: %(who)s.",
-                    count=len(silent),
-                    who=self._to_call(silent),
-                )
-            )
+            parts.append(self._to_call_sentence(silent))
         return " ".join(parts), not silent
+
+    @api.model
+    def _to_call_sentence(self, appointments):
+        """ "2 citizens cannot be told, call them: ..." for the agent, each
+        with their phone and why no message reaches them (a citizen with a
+        landline is reachable, by a call)."""
+        who = self._to_call(appointments)
+        if len(appointments) == 1:
+            return _("1 citizen cannot be told, call them: %s.", who)
+        return _(
+            "%(count)s citizens cannot be told, call them: %(who)s.",
+            count=len(appointments),
+            who=who,
+        )
 
     @api.model
     def _to_call(self, appointments):
         """The citizens of ``appointments`` to call, for the agent: reference,
         name, phone and why no message reaches them."""
+        # Lists in the reader's language: Arabic separates by "،", not ",".
         return "; ".join(
-            "%s, %s%s: %s"
+            "%s: %s"
             % (
-                appointment.name,
-                appointment.citizen_name,
-                " (%s)" % appointment.phone_display if appointment.phone else "",
+                format_list(
+                    self.env,
+                    [
+                        appointment.name,
+                        appointment.citizen_name
+                        + (" (%s)" % appointment.phone_display if appointment.phone else ""),
+                    ],
+                    style="unit",
+                ),
                 self._reason_text(appointment._rdv_silence()),
             )
             for appointment in appointments
@@ -243,11 +254,18 @@ class RdvNotification(models.Model):
         )
         if not silent:
             return ""
+        who = format_list(self.env, silent.mapped("display_name"), style="unit")
+        if len(silent) == 1:
+            return _(
+                "1 of them cannot be told (no e-mail address, and no mobile phone SMS can "
+                "reach): %s. Call them.",
+                who,
+            )
         return _(
             "%(count)s of them cannot be told (no e-mail address, and no mobile phone SMS can "
             "reach): %(who)s. Call them.",
             count=len(silent),
-            who=", ".join(silent.mapped("display_name")),
+            who=who,
         )
 
     @api.model

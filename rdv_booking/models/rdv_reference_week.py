@@ -119,9 +119,21 @@ class RdvReferenceWeek(models.Model):
         # impact to preview from hours that cannot be saved.
         self._show_impact(
             counters._preview_impact(week_overrides={week.id: self})
-            if counters and not self._overlap_message()
+            if counters and not self._impact_refusal()
             else self.env["rdv.appointment"]
         )
+
+    def _impact_checks(self):
+        return [self._check_edited_hours]
+
+    def _check_edited_hours(self):
+        """The checks saving runs (:meth:`_check_opening_hours`), on hours
+        still being edited: each interval, overlaps, the counters' slots."""
+        self.line_ids._check_interval()
+        overlap = self._overlap_message()
+        if overlap:
+            raise ValidationError(overlap)
+        self._origin._get_counters()._check_slot_grid(week_overrides={self._origin.id: self})
 
 
 class RdvReferenceWeekLine(models.Model):
@@ -142,6 +154,11 @@ class RdvReferenceWeekLine(models.Model):
 
     @api.constrains("hour_from", "hour_to", "weekday", "week_id")
     def _check_hours(self):
+        self._check_interval()
+        self.week_id._check_opening_hours()
+
+    def _check_interval(self):
+        """Each interval starts before it ends, within the day."""
         for line in self:
             start, end = hours_to_minutes(line.hour_from), hours_to_minutes(line.hour_to)
             if not 0 <= start < end <= 24 * 60:
@@ -154,7 +171,6 @@ class RdvReferenceWeekLine(models.Model):
                         b=minutes_label(end),
                     )
                 )
-        self.week_id._check_opening_hours()
 
     def _as_tuples(self):
         """[(weekday, start_minute, end_minute)] for the engine."""

@@ -1027,8 +1027,8 @@ class RdvSlot(models.Model):
             "keys": _(
                 "Keyboard: arrows move between times and counters, Enter books a free "
                 "time or opens a booked one, Space or Shift+arrows select, S suspends, "
-                "R reserves, L releases. In the booking dialog, Ctrl+Enter books and "
-                "Esc closes."
+                "R reserves, L releases. In the booking dialog, Enter books once the "
+                "required fields are filled (Ctrl+Enter too) and Esc closes."
             ),
         }
 

@@ -212,10 +212,8 @@ class TestAgentTour(RdvCommuneCase, HttpCase):
         self.assertLess(text.index("MATINAL Lou"), text.index("TARDIF Lou"), "in time order")
         self.assertIn("06 12 34 56 78", text)
 
-    def test_impact_banner(self):
-        """Editing a counter's validity shows, while typing, which planned
-        appointments saving would move; discarding changes nothing; archiving
-        it from the list shows them first."""
+    def _manager_and_booking(self, lastname):
+        """A manager of the commune, and an appointment in three days at 10:00."""
         manager = self._make_user(
             "rdv_tour_manager", self.company, groups=MANAGER, tz="Europe/Paris"
         )
@@ -228,8 +226,15 @@ class TestAgentTour(RdvCommuneCase, HttpCase):
             self.appointment_type,
             self.counter,
             in_3_days.astimezone(pytz.utc).replace(tzinfo=None),
-            citizen={"lastname": "Bannière", "phone": "0612345678"},
+            citizen={"lastname": lastname, "phone": "0612345678"},
         )
+        return manager, appointment
+
+    def test_impact_banner(self):
+        """Editing a counter's validity shows, while typing, which planned
+        appointments saving would move; discarding changes nothing; archiving
+        it from the list shows them first."""
+        manager, appointment = self._manager_and_booking("Bannière")
         self.start_tour(
             f"/odoo/action-rdv_booking.rdv_counter_action/{self.counter.id}",
             "rdv_booking_impact_tour",
@@ -238,3 +243,31 @@ class TestAgentTour(RdvCommuneCase, HttpCase):
         self.assertEqual(appointment.state, "planned")
         self.assertFalse(self.counter.date_end)
         self.assertTrue(self.counter.active, "the archiving was discarded")
+
+    def test_impact_not_saved_on_leaving(self):
+        """Leaving the page with a change that moves an appointment: the page
+        asks (the browser's question) and saves nothing, where Odoo's urgent
+        save on leaving would have skipped the question and moved it."""
+        manager, appointment = self._manager_and_booking("Départ")
+        self.start_tour(
+            f"/odoo/action-rdv_booking.rdv_counter_action/{self.counter.id}",
+            "rdv_booking_impact_unload_tour",
+            login=manager.login,
+        )
+        self.env.invalidate_all()
+        self.assertFalse(self.counter.date_end, "not saved on leaving")
+        self.assertEqual(appointment.state, "planned")
+
+    def test_impact_refused_value(self):
+        """A slot duration the rules refuse: the banner says why and counts no
+        appointment (saving could not move them); corrected, the value saves
+        with no stale error."""
+        manager = self._make_user(
+            "rdv_tour_manager", self.company, groups=MANAGER, tz="Europe/Paris"
+        )
+        self.start_tour(
+            f"/odoo/action-rdv_booking.rdv_counter_action/{self.counter.id}",
+            "rdv_booking_impact_refused_tour",
+            login=manager.login,
+        )
+        self.assertEqual(self.counter.slot_duration, 5, "the corrected value is saved")

@@ -212,3 +212,16 @@ class TestBoard(RdvCase):
             self.env["rdv.slot"].with_user(user).get_board_data()
         with self.assertRaises(AccessError):
             self.env["rdv.slot"].with_user(user).board_action(self.counter.ids, "suspend")
+
+    def test_booked_time_in_the_place_time_zone(self):
+        """A booked time opened from the board shows the place's wall clock,
+        whatever the agent's own time zone (the browser's would shift it)."""
+        appointment = self.book(utc(2026, 3, 2, 8, 0), lastname="Horaire")  # 09:00 Paris
+        agent = self.env(user=self.manager, context={"tz": "America/New_York"})
+        self.manager.tz = "America/New_York"
+        shown = agent["rdv.appointment"].browse(appointment.id).when_local
+        self.assertIn("09:00", shown)
+        self.assertNotIn("03:00", shown)
+        arch = agent["rdv.appointment"].get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertRegex(arch, r'<field name="when_local"(?![^>]*invisible)')
+        self.assertRegex(arch, r'<field name="start" invisible="1"')

@@ -2,6 +2,7 @@
 records the manager can read."""
 
 import datetime
+import re
 from collections import Counter
 
 from freezegun import freeze_time
@@ -122,23 +123,89 @@ class TestDashboard(RdvCase):
         )
     )
     def test_figures_are_the_brute_force_count(self, plan):
-        """This week and the week before (a week later), this month: every
-        tile and every counter's fill rate is what counting the manager's
-        records one by one gives, and the other commune is not in it."""
+        """This week and this month so far, each against the same days of the
+        period before: every tile and every counter's fill rate is what
+        counting the manager's records one by one gives, and the other
+        commune is not in it."""
         try:
             with self.env.cr.savepoint():
                 self.book_all(plan)
-                # Paris is UTC+1 in March: its weeks begin at 23:00 UTC on Sunday.
-                week = (datetime.datetime(2026, 3, 1, 23), datetime.datetime(2026, 3, 8, 23))
-                before = (datetime.datetime(2026, 2, 22, 23), week[0])
-                self.check("week", week, before)
-                month = (datetime.datetime(2026, 2, 28, 23), datetime.datetime(2026, 3, 31, 22))
-                self.check("month", month, (datetime.datetime(2026, 1, 31, 23), month[0]))
-                with freeze_time(NOW + datetime.timedelta(days=7)):
-                    self.check("week", (week[1], datetime.datetime(2026, 3, 15, 23)), week)
+                # Paris is UTC+1 in March: its days begin at 23:00 UTC the day before.
+                for now, week, before_week, month, before_month in (
+                    # Monday 2 March: Monday against Monday 23 February.
+                    (
+                        NOW,
+                        ((3, 1), (3, 2)),
+                        ((2, 22), (2, 23)),
+                        ((2, 28), (3, 2)),
+                        ((1, 31), (2, 2)),
+                    ),
+                    # Wednesday 11 March: three days against three days.
+                    (
+                        datetime.datetime(2026, 3, 11, 12),
+                        ((3, 8), (3, 11)),
+                        ((3, 1), (3, 4)),
+                        ((2, 28), (3, 11)),
+                        ((1, 31), (2, 11)),
+                    ),
+                    # Friday 13 March, late: the last day counts until midnight.
+                    (
+                        datetime.datetime(2026, 3, 13, 22, 30),
+                        ((3, 8), (3, 13)),
+                        ((3, 1), (3, 6)),
+                        ((2, 28), (3, 13)),
+                        ((1, 31), (2, 13)),
+                    ),
+                ):
+                    with freeze_time(now):
+                        self.check("week", self._utc(*week), self._utc(*before_week))
+                        self.check("month", self._utc(*month), self._utc(*before_month))
                 raise Rollback
         except Rollback:
             pass
+
+    @staticmethod
+    def _utc(first, end):
+        """(start, end) in UTC from ((month, day), (month, day)) at 23:00 UTC."""
+        return tuple(datetime.datetime(2026, month, day, 23) for month, day in (first, end))
+
+    @settings(max_examples=40, deadline=None)
+    @given(day=st.dates(datetime.date(2025, 1, 1), datetime.date(2027, 12, 31)))
+    def test_the_period_before_has_the_same_days(self, day):
+        """Whatever today is, the period before counts as many days as this one
+        so far (all of a shorter month), from its first day, and ends before
+        this one begins."""
+        Dashboard = self.env["rdv.dashboard"].with_user(self.manager)
+        with freeze_time(datetime.datetime.combine(day, datetime.time(12))):
+            for period in ("week", "month"):
+                (first, last), (before, before_last) = Dashboard._days(period)
+                self.assertEqual(last, day)
+                self.assertLess(before_last, first)
+                if period == "week":
+                    self.assertEqual(first.weekday(), 0)
+                    self.assertEqual(before, first - datetime.timedelta(days=7))
+                    self.assertEqual(before_last, last - datetime.timedelta(days=7))
+                else:
+                    self.assertEqual((first.day, before.day), (1, 1))
+                    self.assertEqual(before.month % 12 + 1, first.month)
+                    self.assertEqual(
+                        before_last.day,
+                        min(day.day, (first - datetime.timedelta(days=1)).day),
+                    )
+
+    def test_the_tile_says_which_days_it_compares(self):
+        """A month half gone is compared with the same days of the month
+        before, and the dashboard names them."""
+        with freeze_time(datetime.datetime(2026, 3, 11, 12)):
+            figures = self.env["rdv.dashboard"].with_user(self.manager).get_figures("month")
+            self.assertEqual(re.sub(r"\s", " ", figures["compared"]), "Feb 1 – 11")
+            self.assertIn("so far", figures["label"])
+            self.assertIn("Mar", figures["label"])
+        with freeze_time(datetime.datetime(2026, 3, 31, 12)):
+            figures = self.env["rdv.dashboard"].with_user(self.manager).get_figures("month")
+            self.assertEqual(
+                re.sub(r"\s", " ", figures["compared"]), "Feb 1 – 28", "all of February"
+            )
 
     def test_lead_time_to_the_first_free_time_online(self):
         """From now to the first time bookable on the website, per type and

@@ -4,11 +4,13 @@ and the notice after it, counted from the messages queued."""
 import datetime
 from collections import Counter
 
+import psycopg2
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, ValidationError
 from odoo.tests import Form, tagged
+from odoo.tools import mute_logger
 
 from .common import MANAGER, NOW, RdvCase, utc
 
@@ -92,7 +94,13 @@ class TestImpact(RdvCase):
         silent = booked.filtered(lambda appointment: appointment._rdv_silence())
         self.assertEqual(everyone, not silent)
         if silent:
-            self.assertIn("%s citizens cannot be told (no contact)" % len(silent), text)
+            self.assertIn(
+                "1 citizen cannot be told, call them"
+                if len(silent) == 1
+                else "%s citizens cannot be told, call them" % len(silent),
+                text,
+            )
+            self.assertNotIn("no contact", text, "their phone is a contact: they are to call")
         for appointment in booked:
             self.assertEqual(appointment.name in text, appointment in silent)
         # Brute force: every message of the move, per channel and status.
@@ -149,3 +157,58 @@ class TestImpact(RdvCase):
             booked.with_user(stranger).action_moved_notice()
         notice = booked.with_user(self.manager).action_moved_notice()
         self.assertEqual(notice["tag"], "display_notification")
+
+    @settings(max_examples=40, deadline=None)
+    @given(duration=st.integers(min_value=-5, max_value=120))
+    def test_banner_counts_only_what_can_be_saved(self, duration):
+        """The banner counts moved appointments only for a slot duration that
+        saving accepts; for one it refuses it gives the refusal and counts
+        nobody (saving could not move them)."""
+        try:
+            with self.env.cr.savepoint():
+                self._book_tuesday([False, False])
+                form = Form(self.counter)
+                form.slot_duration = duration
+                preview = form.impact_preview or ""
+                counted = len(form.impact_appointment_ids)
+                try:
+                    with self.env.cr.savepoint(), mute_logger("odoo.sql_db"):
+                        self.counter.slot_duration = duration
+                        self.counter.flush_recordset()
+                    refused = False
+                except (ValidationError, psycopg2.IntegrityError):
+                    refused = True
+                if refused:
+                    self.assertIn("cannot be saved", preview)
+                    self.assertNotIn("planned appointments", preview)
+                    self.assertEqual(counted, 0)
+                else:
+                    self.assertNotIn("cannot be saved", preview)
+                raise Rollback
+        except Rollback:
+            pass
+
+    def test_refused_hours_are_not_counted(self):
+        """A week whose hours the counters' slots do not divide: the banner
+        says so, counts nobody; corrected, it counts again."""
+        self._book_tuesday([False])
+        week = self.counter.reference_week_id
+        form = Form(week)
+        with form.line_ids.edit(0) as line:
+            line.hour_to = line.hour_to - 0.1  # six minutes off the grid
+        self.assertIn("cannot be saved", form.impact_preview)
+        self.assertIn("do not divide", form.impact_preview)
+        self.assertEqual(len(form.impact_appointment_ids), 0)
+        with form.line_ids.edit(0) as line:
+            line.hour_to = line.hour_to + 0.1
+        self.assertFalse(form.impact_preview)
+
+    def test_refused_slot_then_corrected(self):
+        """A refused slot duration, then a good one: saved, nothing stale."""
+        form = Form(self.counter)
+        form.slot_duration = 45
+        self.assertIn("cannot be saved", form.impact_preview)
+        form.slot_duration = 5
+        self.assertFalse(form.impact_preview)
+        form.save()
+        self.assertEqual(self.counter.slot_duration, 5)

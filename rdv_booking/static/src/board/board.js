@@ -18,8 +18,11 @@ import {
     useRef,
     useState,
 } from "@odoo/owl";
+import { DateTimeInput } from "@web/core/datetime/datetime_input";
 import { registry } from "@web/core/registry";
 import { useService } from "@web/core/utils/hooks";
+
+const { DateTime } = luxon;
 
 const BOOKABLE = ["free", "reserved"];
 
@@ -33,6 +36,7 @@ function withViews(action) {
 
 export class RdvBoard extends Component {
     static template = "rdv_booking.Board";
+    static components = { DateTimeInput };
     static props = ["*"];
 
     setup() {
@@ -186,9 +190,14 @@ export class RdvBoard extends Component {
         await this.reload(this.state.focusId);
     }
 
-    async onDateChange(ev) {
-        if (ev.target.value) {
-            await this.go(ev.target.value);
+    /** The shown day, for the date field (written in the user's language's format). */
+    get dayValue() {
+        return DateTime.fromISO(this.state.data.day);
+    }
+
+    async onDateChange(value) {
+        if (value) {
+            await this.go(value.toISODate());
         }
     }
 
@@ -287,18 +296,45 @@ export class RdvBoard extends Component {
         this.state.focusId = slot.id;
     }
 
-    /** Ctrl+Enter books in the booking dialog opened from the board. */
+    /**
+     * In the booking dialog opened from the board, Ctrl+Enter books; so does
+     * Enter in a line of text once every required field is filled (the
+     * caller's name, phone...). Enter keeps its own meaning in a drop-down
+     * (it picks), a list of choices and the comment (a new line).
+     */
     onDialogKey(ev) {
-        if (ev.key !== "Enter" || !(ev.ctrlKey || ev.metaKey)) {
+        if (ev.key !== "Enter" || ev.altKey || ev.shiftKey) {
             return;
         }
         const dialog = document.querySelector(".modal .o_rdv_slot_assign");
         const book = dialog?.closest(".modal")?.querySelector("button[name='action_confirm']");
+        const withCtrl = ev.ctrlKey || ev.metaKey;
+        if (!withCtrl && !(dialog?.contains(ev.target) && this.completeOnEnter(dialog, ev.target))) {
+            return;
+        }
         if (book && !book.disabled) {
             ev.preventDefault();
             ev.stopPropagation();
             book.click();
         }
+    }
+
+    /** Whether Enter in ``input`` books: a line of text, no drop-down, all required fields filled. */
+    completeOnEnter(dialog, input) {
+        const textLine =
+            input.tagName === "INPUT" &&
+            ["text", "tel", "email", ""].includes(input.getAttribute("type") || "");
+        if (
+            !textLine ||
+            input.closest(".o_field_many2one, .o_field_selection, .o_field_date, .o_field_datetime") ||
+            dialog.querySelector(".o-autocomplete--dropdown-menu, .o_datetime_picker")
+        ) {
+            return false;
+        }
+        return [...dialog.querySelectorAll(".o_required_modifier")].every((field) => {
+            const value = field.querySelector("input, select, textarea");
+            return !value || value.value.trim() !== "";
+        });
     }
 
     // ------------------------------------------------------------------

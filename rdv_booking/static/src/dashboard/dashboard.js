@@ -10,6 +10,7 @@ import { Component, onWillStart, useState, useSubEnv } from "@odoo/owl";
 import { _t } from "@web/core/l10n/translation";
 import { registry } from "@web/core/registry";
 import { useService } from "@web/core/utils/hooks";
+import { formatFloat } from "@web/core/utils/numbers";
 import { Layout } from "@web/search/layout";
 import { getDefaultConfig } from "@web/views/view";
 
@@ -38,12 +39,14 @@ export class RdvDashboard extends Component {
         ];
     }
 
-    /** "12", "8.5 %", or a dash when nothing could be counted. */
+    /** "1 234", "8,5 %" in the user's language, or a dash when nothing could be counted. */
     format(value, unit) {
         if (value === null || value === undefined || value === false) {
             return "–";
         }
-        return unit === "percent" ? `${value} %` : String(value);
+        const digits = unit === "percent" ? 1 : 0;
+        const number = formatFloat(value, { digits: [false, digits], trailingZeros: false });
+        return unit === "percent" ? `${number} %` : number;
     }
 
     /** The trend against the period before: its words, and whether it is good news. */
@@ -54,7 +57,8 @@ export class RdvDashboard extends Component {
         const up = item.value > item.previous;
         const diff = Math.round(Math.abs(item.value - item.previous) * 10) / 10;
         const good = (item.better || "up") === (up ? "up" : "down");
-        const signed = (up ? "+" : "−") + diff;
+        const signed =
+            (up ? "+" : "−") + formatFloat(diff, { digits: [false, 1], trailingZeros: false });
         return {
             text: item.unit === "percent" ? _t("%s points", signed) : signed,
             icon: up ? "fa-arrow-up" : "fa-arrow-down",
@@ -62,12 +66,12 @@ export class RdvDashboard extends Component {
         };
     }
 
-    /** "(previous week: 12)" */
+    /** "(vs. Nov 1 – 5: 12)": the same number of days of the period before. */
     previousText(tile) {
-        const previous = this.format(tile.previous, tile.unit);
-        return this.state.period === "month"
-            ? _t("(previous month: %s)", previous)
-            : _t("(previous week: %s)", previous);
+        return _t("(vs. %(days)s: %(value)s)", {
+            days: this.state.figures.compared,
+            value: this.format(tile.previous, tile.unit),
+        });
     }
 
     /** "3 d 4 h" from a number of hours. */

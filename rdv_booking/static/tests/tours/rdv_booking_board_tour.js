@@ -140,8 +140,8 @@ registry.category("web_tour.tours").add("rdv_booking_board_tour", {
         key("Tab", "Phone", ".modal .o_field_widget[name='firstname'] input:value(Marie)"),
         type("06 12 34 56 78", "Phone", ".modal .o_field_widget[name='phone'] input:focus"),
         key(
-            "Control+Enter",
-            "Book",
+            "Enter",
+            "Book: Enter in the filled dialog",
             ".modal .o_field_widget[name='phone'] input:value(06 12 34 56 78)"
         ),
         {

@@ -13,16 +13,9 @@ import { registry } from "@web/core/registry";
 
 const { DateTime } = luxon;
 
-registry.category("web_tour.tours").add("rdv_booking_impact_tour", {
-    steps: () => [
-        {
-            content: "The counter's form opens, with no banner",
-            trigger: ".o_form_view .o_field_widget[name='date_end'] input",
-        },
-        {
-            content: "No banner before any change",
-            trigger: ".o_form_view:not(:has(.alert-warning:visible))",
-        },
+/** The counter's validity ended tomorrow: the banner counts its one appointment. */
+function endTomorrow() {
+    return [
         {
             content: "End the validity tomorrow",
             trigger: ".o_field_widget[name='date_end'] input",
@@ -37,6 +30,20 @@ registry.category("web_tour.tours").add("rdv_booking_impact_tour", {
             content: "The banner counts the appointment that would lose its slot",
             trigger: ".alert-warning:contains('removes the slots of 1 planned appointments')",
         },
+    ];
+}
+
+registry.category("web_tour.tours").add("rdv_booking_impact_tour", {
+    steps: () => [
+        {
+            content: "The counter's form opens, with no banner",
+            trigger: ".o_form_view .o_field_widget[name='date_end'] input",
+        },
+        {
+            content: "No banner before any change",
+            trigger: ".o_form_view:not(:has(.alert-warning:visible))",
+        },
+        ...endTomorrow(),
         {
             content: "No dialog interrupts the manager",
             trigger: "body:not(:has(.modal))",
@@ -102,6 +109,119 @@ registry.category("web_tour.tours").add("rdv_booking_impact_tour", {
         {
             content: "The counter is still listed",
             trigger: "body:not(:has(.modal)) .o_data_row:contains('Tour counter')",
+        },
+    ],
+});
+
+/*
+ * A value the rules refuse (45-minute slots for 15-minute appointments): the
+ * banner says why it cannot be saved and counts no appointment; saving it
+ * shows the refusal; the value corrected, saving keeps it with no stale
+ * error. Started by test_agent_tour.py (test_impact_refused_value).
+ */
+registry.category("web_tour.tours").add("rdv_booking_impact_refused_tour", {
+    steps: () => [
+        {
+            content: "The counter's form opens",
+            trigger: ".o_form_view .o_field_widget[name='slot_duration'] input",
+        },
+        {
+            content: "Slots of 45 minutes",
+            trigger: ".o_field_widget[name='slot_duration'] input",
+            run: "edit 45",
+        },
+        {
+            content: "Leave the field",
+            trigger: ".o_field_widget[name='name'] input",
+            run: "click",
+        },
+        {
+            content: "The banner says the value cannot be saved, and why",
+            trigger: ".alert-warning:contains('cannot be saved'):contains('45-minute')",
+        },
+        {
+            content: "It counts no appointment for a value that cannot be saved",
+            trigger: ".o_form_view:not(:has(.alert-warning:contains('planned appointments')))",
+        },
+        {
+            content: "Save anyway",
+            trigger: ".o_form_button_save",
+            run: "click",
+        },
+        {
+            content: "The refusal is shown",
+            trigger: ".modal:contains('45-minute') .modal-footer .btn-primary",
+            run: "click",
+        },
+        {
+            content: "Correct the value",
+            trigger: "body:not(:has(.modal)) .o_field_widget[name='slot_duration'] input",
+            run: "edit 5",
+        },
+        {
+            content: "Leave the field",
+            trigger: ".o_field_widget[name='name'] input",
+            run: "click",
+        },
+        {
+            content: "The banner of the refused value is gone",
+            trigger: ".o_form_view:not(:has(.alert-warning:contains('cannot be saved')))",
+        },
+        {
+            content: "Save the corrected value",
+            trigger: ".o_form_button_save",
+            run: "click",
+        },
+        {
+            content: "Saved, with no error shown",
+            trigger: "body:not(:has(.modal)):not(:has(.o_notification.border-danger)) .o_form_saved",
+        },
+    ],
+});
+
+/*
+ * Leaving the page (an address typed, the tab closed) with a change that
+ * moves appointments: the browser's "leave the page" event asks instead of
+ * Odoo's urgent save, which would skip the question. Started by
+ * test_agent_tour.py (test_impact_not_saved_on_leaving), which checks that
+ * nothing was saved.
+ */
+registry.category("web_tour.tours").add("rdv_booking_impact_unload_tour", {
+    steps: () => [
+        {
+            content: "The counter's form opens",
+            trigger: ".o_form_view .o_field_widget[name='date_end'] input",
+        },
+        ...endTomorrow(),
+        {
+            content: "Leave the page: the browser's unload event",
+            trigger: ".o_form_dirty",
+            run() {
+                // After this step: a page unload during a step makes the tour
+                // wait for the next page.
+                setTimeout(() => {
+                    const event = new Event("beforeunload", { cancelable: true });
+                    window.dispatchEvent(event);
+                    document.body.dataset.rdvUnload = event.defaultPrevented ? "asked" : "not asked";
+                });
+            },
+        },
+        {
+            content: "The browser is asked to ask the user",
+            trigger: "body[data-rdv-unload='asked']",
+        },
+        {
+            content: "The change is still there, not saved",
+            trigger: ".o_form_dirty .o_field_widget[name='date_end'] input",
+        },
+        {
+            content: "Discard",
+            trigger: ".o_form_button_cancel",
+            run: "click",
+        },
+        {
+            content: "Discarded",
+            trigger: ".o_form_saved",
         },
     ],
 });
