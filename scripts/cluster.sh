@@ -11,8 +11,9 @@
 # rendered into $CLUSTER_DIR/etc.  Its own PostgreSQL clusters: restarting
 # them never touches the machine's main cluster (port 5432, used by the tests).
 #
-#   scripts/cluster.sh start|stop|status|stop-node NODE|start-node NODE
-#   (NODE: web1, web2, cron, or cron2... for another cron node)
+#   scripts/cluster.sh start|stop|status|rolling-restart|stop-node NODE|start-node NODE
+#   (NODE: web1, web2, cron, or cron2... for another cron node; rolling-restart:
+#   each Odoo node in turn, after a code change or when the replica is back)
 #
 # Environment (defaults in brackets; change the ports, names and directory to
 # run a second cluster side by side):
@@ -467,6 +468,22 @@ case "${1:-}" in
     start) cmd_start ;;
     stop) cmd_stop ;;
     status) cmd_status ;;
+    rolling-restart)
+        # One node at a time, each back before the next stops: nginx sends
+        # the requests to the node that is up (new code, a replica back).
+        load_secrets
+        for node in "${WEB_NODES[@]}"; do
+            stop_node "$node"
+            start_node "$node"
+            wait_http "http://127.0.0.1:$(http_port "$node")/web/health" "Odoo node $node"
+        done
+        for f in "$RUN"/cron*.pid; do
+            [ -e "$f" ] || continue
+            node="$(basename "$f" .pid)"
+            stop_node "$node"
+            start_node "$node"
+        done
+        ;;
     start-node | stop-node)
         node="${2:-}"
         [[ "$node" =~ ^(web1|web2|cron[0-9]*)$ ]] || rdv_die "usage: $0 ${1} web1|web2|cron|cronN"
@@ -482,5 +499,5 @@ case "${1:-}" in
             start_node "$node"
         fi
         ;;
-    *) rdv_die "usage: $0 start|stop|status|start-node NODE|stop-node NODE" ;;
+    *) rdv_die "usage: $0 start|stop|status|rolling-restart|start-node NODE|stop-node NODE" ;;
 esac

@@ -1,4 +1,10 @@
+import datetime
+
 from odoo import api, fields, models
+
+# A trigger due later than this covers a later wake-up: it cannot be consumed
+# by a run that started before the transaction relying on it commits.
+COMMIT_MARGIN = datetime.timedelta(minutes=1)
 
 
 class IrCron(models.Model):
@@ -13,9 +19,7 @@ class IrCron(models.Model):
         transaction commits.
 
         Done at commit, once for every cron woken in the transaction, with one
-        query: a cron that already has a trigger by then gets no other, so
-        under load the bookings that find one add none (a trigger row and a
-        NOTIFY each would cost as much as the booking's own writes).
+        query (an INSERT of the triggers).
         """
         # The cached xmlid lookup: env.ref() would query to check the cron exists.
         cron_id = self.env["ir.model.data"]._xmlid_to_res_id(xmlid, raise_if_not_found=False)
@@ -30,31 +34,43 @@ class IrCron(models.Model):
         wanted[cron_id] = min(at, wanted.get(cron_id, at))
 
     def _rdv_wake_now(self):
-        """Precommit: add the triggers :meth:`_rdv_wake` asked for and that
-        the crons do not have yet.
+        """Precommit: add the triggers :meth:`_rdv_wake` asked for.
 
-        A trigger already due covers a wake-up asked for now; a later one
-        needs a trigger still to come by then (a due trigger may be the one
-        the running cron is consuming, deleted when it ends).
+        A wake-up due now always gets its own trigger, even if the cron has a
+        due one already: that one may be the trigger a run in progress is
+        consuming. Such a run read its work before this transaction commits,
+        and deletes the due triggers when it ends, that one with them: this
+        transaction's work would wait for the cron's next planned run (an
+        hour for the mail queue and the codes). A wake-up for later is
+        covered by a trigger still to come by then, if that one is not about
+        to be consumed before this transaction commits.
         """
         wanted = self.env.cr.precommit.data.pop("rdv_wake_crons", {})
         if not wanted:
             return
         now = fields.Datetime.now()
-        self.env.cr.execute(
-            """
-            SELECT cron_id, bool_or(call_at <= %(now)s),
-                   min(call_at) FILTER (WHERE call_at > %(now)s)
-              FROM ir_cron_trigger
-             WHERE cron_id = ANY(%(crons)s)
-             GROUP BY cron_id
-            """,
-            {"now": now, "crons": list(wanted)},
-        )
-        planned = {cron_id: (due, coming) for cron_id, due, coming in self.env.cr.fetchall()}
-        for cron_id, at in wanted.items():
-            due, coming = planned.get(cron_id, (False, None))
-            covered = due if at <= now else bool(coming and coming <= at)
-            if not covered:
-                self.sudo().browse(cron_id)._trigger(max(at, now))
+        safe = now + COMMIT_MARGIN
+        later = [cron_id for cron_id, at in wanted.items() if at > safe]
+        coming = {}
+        if later:
+            self.env.cr.execute(
+                """
+                SELECT cron_id, min(call_at) FROM ir_cron_trigger
+                 WHERE cron_id = ANY(%s) AND call_at > %s
+                 GROUP BY cron_id
+                """,
+                (later, safe),
+            )
+            coming = dict(self.env.cr.fetchall())
+        values = [
+            {"cron_id": cron_id, "call_at": max(at, now)}
+            for cron_id, at in wanted.items()
+            if not (coming.get(cron_id) and coming[cron_id] <= at)
+        ]
+        if not values:
+            return
+        self.env["ir.cron.trigger"].sudo().create(values)
+        if any(value["call_at"] <= now for value in values):
+            # What ir.cron._trigger does: the cron workers are told at once.
+            self.env.cr.postcommit.add(self.sudo()._notifydb)
         self.env.flush_all()
