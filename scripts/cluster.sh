@@ -69,6 +69,13 @@ WAL_ARCHIVE="$DIR/wal-archive"
 http_port() { case "$1" in web1) echo $((PORT + 1)) ;; web2) echo $((PORT + 2)) ;; esac; }
 gevent_port() { case "$1" in web1) echo $((PORT + 3)) ;; web2) echo $((PORT + 4)) ;; esac; }
 
+# Fails unless nothing listens on 127.0.0.1:$1 ($2 says what it was for).
+require_free_port() {
+    if "$PYTHON" -c 'import socket, sys; s = socket.socket(); s.settimeout(1); sys.exit(s.connect_ex(("127.0.0.1", int(sys.argv[1]))) != 0)' "$1"; then
+        rdv_die "port $1 ($2) is taken by another program: set CLUSTER_PORT, CLUSTER_PG_PORT or CLUSTER_PG_REPLICA_PORT (see $0)"
+    fi
+}
+
 # --- PostgreSQL (Debian clusters) -------------------------------------------
 
 pg_version() {
@@ -140,6 +147,7 @@ set_owner() { echo "$DIR" >"/etc/postgresql/$PGV/$1/rdv-cluster-dir"; }
 start_primary() {
     check_owner "$PG_PRIMARY"
     if ! pg_cluster_exists "$PG_PRIMARY"; then
+        require_free_port "$PG_PORT" "PostgreSQL primary"
         rdv_log "creating PostgreSQL cluster $PGV/$PG_PRIMARY on port $PG_PORT"
         pg_createcluster -p "$PG_PORT" --start-conf=manual "$PGV" "$PG_PRIMARY" >"$LOG/pg_createcluster-primary.log"
         set_owner "$PG_PRIMARY"
@@ -164,6 +172,7 @@ SQL
 start_replica() {
     check_owner "$PG_REPLICA"
     if ! pg_cluster_exists "$PG_REPLICA"; then
+        require_free_port "$PG_REPLICA_PORT" "PostgreSQL replica"
         rdv_log "creating the streaming replica $PGV/$PG_REPLICA on port $PG_REPLICA_PORT (pg_basebackup)"
         pg_createcluster -p "$PG_REPLICA_PORT" --start-conf=manual "$PGV" "$PG_REPLICA" >"$LOG/pg_createcluster-replica.log"
         set_owner "$PG_REPLICA"
@@ -317,6 +326,10 @@ start_node() {
     if pid_alive "$RUN/$node.pid"; then
         return 0
     fi
+    if [ "$node" != cron ] && [[ "$node" != cron* ]]; then
+        require_free_port "$(http_port "$node")" "Odoo node $node"
+        require_free_port "$(gevent_port "$node")" "Odoo node $node, websocket"
+    fi
     rdv_log "starting Odoo node $node$([ "$node" = cron ] || echo " (http $(http_port "$node"), gevent $(gevent_port "$node"), $WORKERS workers)")"
     # Its own session, so that a ^C of make does not reach it; stdout/stderr
     # (before Odoo opens its logfile) next to its log.
@@ -361,6 +374,7 @@ start_nginx() {
     if pid_alive "$RUN/nginx.pid"; then
         "$nginx_bin" -p "$DIR/nginx" -c "$ETC/nginx.conf" -s reload
     else
+        require_free_port "$PORT" nginx
         rdv_log "starting nginx on http://127.0.0.1:$PORT"
         "$nginx_bin" -p "$DIR/nginx" -c "$ETC/nginx.conf"
     fi
