@@ -94,7 +94,7 @@ as_postgres() {
     fi
 }
 
-pg_cluster_exists() { [ -d "/etc/postgresql/$PGV/$1" ]; }
+pg_cluster_exists() { pg_lsclusters -h "$PGV" "$1" >/dev/null 2>&1; }
 pg_cluster_online() { pg_lsclusters -h "$PGV" "$1" 2>/dev/null | awk '{print $4}' | grep -q '^online'; }
 pg_datadir() { pg_lsclusters -h "$PGV" "$1" | awk '{print $6}'; }
 pg_ctl() {
@@ -386,8 +386,15 @@ cmd_start() {
     if [ -n "${RESET:-}" ] && [ "$RESET" != 0 ]; then
         cmd_stop
         rdv_log "RESET: dropping the PostgreSQL clusters $PG_PRIMARY, $PG_REPLICA and $DIR"
-        pg_cluster_exists "$PG_REPLICA" && pg_dropcluster --stop "$PGV" "$PG_REPLICA"
-        pg_cluster_exists "$PG_PRIMARY" && pg_dropcluster --stop "$PGV" "$PG_PRIMARY"
+        local c
+        for c in "$PG_REPLICA" "$PG_PRIMARY"; do
+            if pg_cluster_exists "$c"; then
+                pg_dropcluster --stop "$PGV" "$c"
+            fi
+            # pg_dropcluster leaves the files it does not know, and their directories.
+            rm -f "/etc/postgresql/$PGV/$c/rdv-cluster-dir" "/etc/postgresql/$PGV/$c/conf.d/rdv.conf"
+            rmdir "/etc/postgresql/$PGV/$c/conf.d" "/etc/postgresql/$PGV/$c" 2>/dev/null || true
+        done
         rm -rf "$DIR"
         mkdir -p "$DIR"
     fi
