@@ -11,7 +11,7 @@
 # rendered into $CLUSTER_DIR/etc.  Its own PostgreSQL clusters: restarting
 # them never touches the machine's main cluster (port 5432, used by the tests).
 #
-#   scripts/cluster.sh start|stop|status|rolling-restart|stop-node NODE|start-node NODE
+#   scripts/cluster.sh start|stop|status|destroy|rolling-restart|stop-node NODE|start-node NODE
 #   (NODE: web1, web2, cron, or cron2... for another cron node; rolling-restart:
 #   each Odoo node in turn, after a code change or when the replica is back)
 #
@@ -382,20 +382,25 @@ start_nginx() {
 
 # --- commands ----------------------------------------------------------------
 
+# Everything this cluster made: its processes, its PostgreSQL clusters, $DIR.
+cmd_destroy() {
+    cmd_stop
+    rdv_log "dropping the PostgreSQL clusters $PG_PRIMARY, $PG_REPLICA and removing $DIR"
+    local c
+    for c in "$PG_REPLICA" "$PG_PRIMARY"; do
+        if pg_cluster_exists "$c"; then
+            pg_dropcluster --stop "$PGV" "$c"
+        fi
+        # pg_dropcluster leaves the files it does not know, and their directories.
+        rm -f "/etc/postgresql/$PGV/$c/rdv-cluster-dir" "/etc/postgresql/$PGV/$c/conf.d/rdv.conf"
+        rmdir "/etc/postgresql/$PGV/$c/conf.d" "/etc/postgresql/$PGV/$c" 2>/dev/null || true
+    done
+    rm -rf "$DIR"
+}
+
 cmd_start() {
     if [ -n "${RESET:-}" ] && [ "$RESET" != 0 ]; then
-        cmd_stop
-        rdv_log "RESET: dropping the PostgreSQL clusters $PG_PRIMARY, $PG_REPLICA and $DIR"
-        local c
-        for c in "$PG_REPLICA" "$PG_PRIMARY"; do
-            if pg_cluster_exists "$c"; then
-                pg_dropcluster --stop "$PGV" "$c"
-            fi
-            # pg_dropcluster leaves the files it does not know, and their directories.
-            rm -f "/etc/postgresql/$PGV/$c/rdv-cluster-dir" "/etc/postgresql/$PGV/$c/conf.d/rdv.conf"
-            rmdir "/etc/postgresql/$PGV/$c/conf.d" "/etc/postgresql/$PGV/$c" 2>/dev/null || true
-        done
-        rm -rf "$DIR"
+        cmd_destroy
         mkdir -p "$DIR"
     fi
     mkdir -p "$LOG" "$RUN"
@@ -487,6 +492,7 @@ PGV="$(pg_version)"
 ADDONS_PATH="$(rdv_addons_path)"
 case "${1:-}" in
     start) cmd_start ;;
+    destroy) cmd_destroy ;;
     stop) cmd_stop ;;
     status) cmd_status ;;
     rolling-restart)
@@ -520,5 +526,5 @@ case "${1:-}" in
             start_node "$node"
         fi
         ;;
-    *) rdv_die "usage: $0 start|stop|status|rolling-restart|start-node NODE|stop-node NODE" ;;
+    *) rdv_die "usage: $0 start|stop|status|destroy|rolling-restart|start-node NODE|stop-node NODE" ;;
 esac
