@@ -342,15 +342,18 @@ start_node() {
     rdv_die "Odoo node $node did not start: see $LOG/$node.log and $LOG/$node.stdout"
 }
 
+# Stops the process of pid file $1 ($2: what it is) with $3 (default TERM),
+# then KILL if it is still there after 30 s.
 stop_pidfile() {
-    local f="$1" what="$2" pid
-    pid_alive "$f" || {
+    local f="$1" what="$2" signal="${3:-TERM}" pid
+    # Read once: the process removes its pid file as it exits.
+    pid="$(cat "$f" 2>/dev/null)" || true
+    if ! [[ "$pid" =~ ^[0-9]+$ ]] || ! kill -0 "$pid" 2>/dev/null; then
         rm -f "$f"
         return 0
-    }
-    pid="$(cat "$f")"
+    fi
     rdv_log "stopping $what (pid $pid)"
-    kill -TERM "$pid" 2>/dev/null || true
+    kill -"$signal" "$pid" 2>/dev/null || true
     for ((i = 0; i < 60; i++)); do
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.5
@@ -435,13 +438,8 @@ EOF
 }
 
 cmd_stop() {
-    local nginx_bin
-    nginx_bin="$(command -v nginx || echo /usr/sbin/nginx)"
-    if pid_alive "$RUN/nginx.pid"; then
-        rdv_log "stopping nginx"
-        "$nginx_bin" -p "$DIR/nginx" -c "$ETC/nginx.conf" -s quit 2>/dev/null || true
-        stop_pidfile "$RUN/nginx.pid" nginx
-    fi
+    # QUIT: nginx finishes the requests in progress, then exits.
+    stop_pidfile "$RUN/nginx.pid" nginx QUIT
     local f
     for f in "$RUN"/*.pid; do
         [ -e "$f" ] || continue
