@@ -108,6 +108,18 @@ class TestNotificationQueue(RdvCase):
         self.env.cr.flush()
         self.assertEqual(self.env.cr.sql_log_count - query_count, 1, "one query for both")
 
+    def notifies(self):
+        """The NOTIFYs to the cron workers this transaction would send at commit."""
+        return [f for f in self.env.cr.postcommit._funcs if f.__name__ == "_notifydb"]
+
+    def test_the_first_wake_up_tells_the_cron_workers(self):
+        cron = self.env.ref("rdv_booking.ir_cron_rdv_notifications")
+        self.env["ir.cron.trigger"].sudo().search([("cron_id", "=", cron.id)]).unlink()
+        self.env.cr.postcommit.clear()
+        self.env["ir.cron"]._rdv_wake("rdv_booking.ir_cron_rdv_notifications")
+        self.env.cr.flush()
+        self.assertEqual(len(self.notifies()), 1)
+
     def test_a_due_trigger_does_not_cover_a_wake_up(self):
         """A cron's due trigger may be the one a run in progress consumes: the
         run read its work before this transaction commits and deletes its due
@@ -121,6 +133,13 @@ class TestNotificationQueue(RdvCase):
         self.book(TUESDAY_9)
         self.env.cr.flush()
         self.assertEqual(Trigger.search_count([("cron_id", "=", cron.id)]), before + 1)
+        # The workers were told of the due trigger already: no NOTIFY (a
+        # connection of its own) for each transaction.
+        self.env.cr.postcommit.clear()
+        self.env["ir.cron"]._rdv_wake("rdv_booking.ir_cron_rdv_notifications")
+        self.env.cr.flush()
+        self.assertEqual(Trigger.search_count([("cron_id", "=", cron.id)]), before + 2)
+        self.assertFalse(self.notifies())
         # Later wake-ups are covered by a trigger to come by then (it cannot
         # be consumed before this transaction commits).
         soon = NOW + datetime.timedelta(hours=2)
