@@ -20,6 +20,7 @@ help: ## Show this help
 		awk 'BEGIN {FS = ":.*## "} {printf "  %-15s %s\n", $$1, $$2}'
 	@echo
 	@echo "Environment: MODULES=a,b TEST_TAGS=... KEEP_DB=1 SKIP_PYTEST=1 CROWDED=0 (test); DEMO_DB=... RESET=1 UPDATE=1 DEMO_WORKERS=0 (demo)"
+	@echo "             CLUSTER_PORT=8090 CLUSTER_PG_PORT=5441 CLUSTER_NAME=rdv CLUSTER_DB=rdv_cluster CLUSTER_DIR=var/cluster CLUSTER_WORKERS=2 RESET=1 (cluster: see scripts/cluster.sh)"
 
 deps: ## Install what is missing (Debian + Python packages), start PostgreSQL
 	@scripts/ensure_deps.sh all

@@ -11,8 +11,9 @@
 # rendered into $CLUSTER_DIR/etc.  Its own PostgreSQL clusters: restarting
 # them never touches the machine's main cluster (port 5432, used by the tests).
 #
-#   scripts/cluster.sh start|stop|status|stop-node NODE|start-node NODE
-#   (NODE: web1, web2, cron, or cron2... for another cron node)
+#   scripts/cluster.sh start|stop|status|destroy|rolling-restart|stop-node NODE|start-node NODE
+#   (NODE: web1, web2, cron, or cron2... for another cron node; rolling-restart:
+#   each Odoo node in turn, after a code change or when the replica is back)
 #
 # Environment (defaults in brackets; change the ports, names and directory to
 # run a second cluster side by side):
@@ -68,6 +69,13 @@ WAL_ARCHIVE="$DIR/wal-archive"
 http_port() { case "$1" in web1) echo $((PORT + 1)) ;; web2) echo $((PORT + 2)) ;; esac; }
 gevent_port() { case "$1" in web1) echo $((PORT + 3)) ;; web2) echo $((PORT + 4)) ;; esac; }
 
+# Fails unless nothing listens on 127.0.0.1:$1 ($2 says what it was for).
+require_free_port() {
+    if "$PYTHON" -c 'import socket, sys; s = socket.socket(); s.settimeout(1); sys.exit(s.connect_ex(("127.0.0.1", int(sys.argv[1]))) != 0)' "$1"; then
+        rdv_die "port $1 ($2) is taken by another program: set CLUSTER_PORT, CLUSTER_PG_PORT or CLUSTER_PG_REPLICA_PORT (see $0)"
+    fi
+}
+
 # --- PostgreSQL (Debian clusters) -------------------------------------------
 
 pg_version() {
@@ -86,7 +94,7 @@ as_postgres() {
     fi
 }
 
-pg_cluster_exists() { [ -d "/etc/postgresql/$PGV/$1" ]; }
+pg_cluster_exists() { pg_lsclusters -h "$PGV" "$1" >/dev/null 2>&1; }
 pg_cluster_online() { pg_lsclusters -h "$PGV" "$1" 2>/dev/null | awk '{print $4}' | grep -q '^online'; }
 pg_datadir() { pg_lsclusters -h "$PGV" "$1" | awk '{print $6}'; }
 pg_ctl() {
@@ -139,6 +147,7 @@ set_owner() { echo "$DIR" >"/etc/postgresql/$PGV/$1/rdv-cluster-dir"; }
 start_primary() {
     check_owner "$PG_PRIMARY"
     if ! pg_cluster_exists "$PG_PRIMARY"; then
+        require_free_port "$PG_PORT" "PostgreSQL primary"
         rdv_log "creating PostgreSQL cluster $PGV/$PG_PRIMARY on port $PG_PORT"
         pg_createcluster -p "$PG_PORT" --start-conf=manual "$PGV" "$PG_PRIMARY" >"$LOG/pg_createcluster-primary.log"
         set_owner "$PG_PRIMARY"
@@ -163,6 +172,7 @@ SQL
 start_replica() {
     check_owner "$PG_REPLICA"
     if ! pg_cluster_exists "$PG_REPLICA"; then
+        require_free_port "$PG_REPLICA_PORT" "PostgreSQL replica"
         rdv_log "creating the streaming replica $PGV/$PG_REPLICA on port $PG_REPLICA_PORT (pg_basebackup)"
         pg_createcluster -p "$PG_REPLICA_PORT" --start-conf=manual "$PGV" "$PG_REPLICA" >"$LOG/pg_createcluster-replica.log"
         set_owner "$PG_REPLICA"
@@ -316,6 +326,10 @@ start_node() {
     if pid_alive "$RUN/$node.pid"; then
         return 0
     fi
+    if [ "$node" != cron ] && [[ "$node" != cron* ]]; then
+        require_free_port "$(http_port "$node")" "Odoo node $node"
+        require_free_port "$(gevent_port "$node")" "Odoo node $node, websocket"
+    fi
     rdv_log "starting Odoo node $node$([ "$node" = cron ] || echo " (http $(http_port "$node"), gevent $(gevent_port "$node"), $WORKERS workers)")"
     # Its own session, so that a ^C of make does not reach it; stdout/stderr
     # (before Odoo opens its logfile) next to its log.
@@ -328,15 +342,18 @@ start_node() {
     rdv_die "Odoo node $node did not start: see $LOG/$node.log and $LOG/$node.stdout"
 }
 
+# Stops the process of pid file $1 ($2: what it is) with $3 (default TERM),
+# then KILL if it is still there after 30 s.
 stop_pidfile() {
-    local f="$1" what="$2" pid
-    pid_alive "$f" || {
+    local f="$1" what="$2" signal="${3:-TERM}" pid
+    # Read once: the process removes its pid file as it exits.
+    pid="$(cat "$f" 2>/dev/null)" || true
+    if ! [[ "$pid" =~ ^[0-9]+$ ]] || ! kill -0 "$pid" 2>/dev/null; then
         rm -f "$f"
         return 0
-    }
-    pid="$(cat "$f")"
+    fi
     rdv_log "stopping $what (pid $pid)"
-    kill -TERM "$pid" 2>/dev/null || true
+    kill -"$signal" "$pid" 2>/dev/null || true
     for ((i = 0; i < 60; i++)); do
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.5
@@ -360,6 +377,7 @@ start_nginx() {
     if pid_alive "$RUN/nginx.pid"; then
         "$nginx_bin" -p "$DIR/nginx" -c "$ETC/nginx.conf" -s reload
     else
+        require_free_port "$PORT" nginx
         rdv_log "starting nginx on http://127.0.0.1:$PORT"
         "$nginx_bin" -p "$DIR/nginx" -c "$ETC/nginx.conf"
     fi
@@ -367,13 +385,25 @@ start_nginx() {
 
 # --- commands ----------------------------------------------------------------
 
+# Everything this cluster made: its processes, its PostgreSQL clusters, $DIR.
+cmd_destroy() {
+    cmd_stop
+    rdv_log "dropping the PostgreSQL clusters $PG_PRIMARY, $PG_REPLICA and removing $DIR"
+    local c
+    for c in "$PG_REPLICA" "$PG_PRIMARY"; do
+        if pg_cluster_exists "$c"; then
+            pg_dropcluster --stop "$PGV" "$c"
+        fi
+        # pg_dropcluster leaves the files it does not know, and their directories.
+        rm -f "/etc/postgresql/$PGV/$c/rdv-cluster-dir" "/etc/postgresql/$PGV/$c/conf.d/rdv.conf"
+        rmdir "/etc/postgresql/$PGV/$c/conf.d" "/etc/postgresql/$PGV/$c" 2>/dev/null || true
+    done
+    rm -rf "$DIR"
+}
+
 cmd_start() {
     if [ -n "${RESET:-}" ] && [ "$RESET" != 0 ]; then
-        cmd_stop
-        rdv_log "RESET: dropping the PostgreSQL clusters $PG_PRIMARY, $PG_REPLICA and $DIR"
-        pg_cluster_exists "$PG_REPLICA" && pg_dropcluster --stop "$PGV" "$PG_REPLICA"
-        pg_cluster_exists "$PG_PRIMARY" && pg_dropcluster --stop "$PGV" "$PG_PRIMARY"
-        rm -rf "$DIR"
+        cmd_destroy
         mkdir -p "$DIR"
     fi
     mkdir -p "$LOG" "$RUN"
@@ -408,13 +438,8 @@ EOF
 }
 
 cmd_stop() {
-    local nginx_bin
-    nginx_bin="$(command -v nginx || echo /usr/sbin/nginx)"
-    if pid_alive "$RUN/nginx.pid"; then
-        rdv_log "stopping nginx"
-        "$nginx_bin" -p "$DIR/nginx" -c "$ETC/nginx.conf" -s quit 2>/dev/null || true
-        stop_pidfile "$RUN/nginx.pid" nginx
-    fi
+    # QUIT: nginx finishes the requests in progress, then exits.
+    stop_pidfile "$RUN/nginx.pid" nginx QUIT
     local f
     for f in "$RUN"/*.pid; do
         [ -e "$f" ] || continue
@@ -465,8 +490,25 @@ PGV="$(pg_version)"
 ADDONS_PATH="$(rdv_addons_path)"
 case "${1:-}" in
     start) cmd_start ;;
+    destroy) cmd_destroy ;;
     stop) cmd_stop ;;
     status) cmd_status ;;
+    rolling-restart)
+        # One node at a time, each back before the next stops: nginx sends
+        # the requests to the node that is up (new code, a replica back).
+        load_secrets
+        for node in "${WEB_NODES[@]}"; do
+            stop_node "$node"
+            start_node "$node"
+            wait_http "http://127.0.0.1:$(http_port "$node")/web/health" "Odoo node $node"
+        done
+        for f in "$RUN"/cron*.pid; do
+            [ -e "$f" ] || continue
+            node="$(basename "$f" .pid)"
+            stop_node "$node"
+            start_node "$node"
+        done
+        ;;
     start-node | stop-node)
         node="${2:-}"
         [[ "$node" =~ ^(web1|web2|cron[0-9]*)$ ]] || rdv_die "usage: $0 ${1} web1|web2|cron|cronN"
@@ -482,5 +524,5 @@ case "${1:-}" in
             start_node "$node"
         fi
         ;;
-    *) rdv_die "usage: $0 start|stop|status|start-node NODE|stop-node NODE" ;;
+    *) rdv_die "usage: $0 start|stop|status|destroy|rolling-restart|start-node NODE|stop-node NODE" ;;
 esac

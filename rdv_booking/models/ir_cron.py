@@ -1,4 +1,10 @@
-from odoo import api, fields, models
+import datetime
+
+from odoo import SUPERUSER_ID, api, fields, models
+
+# A trigger due later than this covers a later wake-up: it cannot be consumed
+# by a run that started before the transaction relying on it commits.
+COMMIT_MARGIN = datetime.timedelta(minutes=1)
 
 
 class IrCron(models.Model):
@@ -13,9 +19,7 @@ class IrCron(models.Model):
         transaction commits.
 
         Done at commit, once for every cron woken in the transaction, with one
-        query: a cron that already has a trigger by then gets no other, so
-        under load the bookings that find one add none (a trigger row and a
-        NOTIFY each would cost as much as the booking's own writes).
+        query (an INSERT of the triggers).
         """
         # The cached xmlid lookup: env.ref() would query to check the cron exists.
         cron_id = self.env["ir.model.data"]._xmlid_to_res_id(xmlid, raise_if_not_found=False)
@@ -30,31 +34,78 @@ class IrCron(models.Model):
         wanted[cron_id] = min(at, wanted.get(cron_id, at))
 
     def _rdv_wake_now(self):
-        """Precommit: add the triggers :meth:`_rdv_wake` asked for and that
-        the crons do not have yet.
+        """Precommit: add the triggers :meth:`_rdv_wake` asked for.
 
-        A trigger already due covers a wake-up asked for now; a later one
-        needs a trigger still to come by then (a due trigger may be the one
-        the running cron is consuming, deleted when it ends).
+        A wake-up due now always gets its own trigger: a due trigger already
+        there may be the one a run in progress consumes (the run read its
+        work before this transaction commits, and deletes the due triggers it
+        saw when it ends), and this transaction's work would then wait for
+        the cron's next planned run (an hour for the mail queue and the
+        codes). The cron workers are told at once (a NOTIFY, a connection of
+        its own) only if no due trigger was there: one was told of it, and a
+        run that ends with due triggers left tells them again
+        (:meth:`_process_job`), so that under load the bookings do not pay a
+        NOTIFY each. A wake-up for later is covered by a trigger still to
+        come by then, if that one is not about to be consumed before this
+        transaction commits.
         """
         wanted = self.env.cr.precommit.data.pop("rdv_wake_crons", {})
         if not wanted:
             return
         now = fields.Datetime.now()
+        crons = list(wanted)
+        # One query: what each cron has planned, and the triggers added.
         self.env.cr.execute(
             """
-            SELECT cron_id, bool_or(call_at <= %(now)s),
-                   min(call_at) FILTER (WHERE call_at > %(now)s)
-              FROM ir_cron_trigger
-             WHERE cron_id = ANY(%(crons)s)
-             GROUP BY cron_id
+            WITH wanted AS (
+                SELECT * FROM unnest(%(crons)s::int[], %(ats)s::timestamp[]) AS w(cron_id, at)
+            ), planned AS (
+                SELECT w.cron_id, w.at,
+                       coalesce(bool_or(t.call_at <= %(now)s), false) AS due,
+                       min(t.call_at) FILTER (WHERE t.call_at > %(safe)s) AS coming
+                  FROM wanted w
+                  LEFT JOIN ir_cron_trigger t ON t.cron_id = w.cron_id
+                 GROUP BY w.cron_id, w.at
+            ), added AS (
+                INSERT INTO ir_cron_trigger (cron_id, call_at, create_uid, create_date,
+                                             write_uid, write_date)
+                SELECT cron_id, greatest(at, %(now)s), %(uid)s, %(now)s, %(uid)s, %(now)s
+                  FROM planned
+                 WHERE NOT (at > %(safe)s AND coming IS NOT NULL AND coming <= at)
+                RETURNING cron_id, call_at
+            )
+            SELECT coalesce(bool_or(a.call_at <= %(now)s AND NOT p.due), false)
+              FROM added a JOIN planned p ON p.cron_id = a.cron_id
             """,
-            {"now": now, "crons": list(wanted)},
+            {
+                "crons": crons,
+                "ats": [wanted[cron_id] for cron_id in crons],
+                "now": now,
+                "safe": now + COMMIT_MARGIN,
+                "uid": self.env.uid,
+            },
         )
-        planned = {cron_id: (due, coming) for cron_id, due, coming in self.env.cr.fetchall()}
-        for cron_id, at in wanted.items():
-            due, coming = planned.get(cron_id, (False, None))
-            covered = due if at <= now else bool(coming and coming <= at)
-            if not covered:
-                self.sudo().browse(cron_id)._trigger(max(at, now))
-        self.env.flush_all()
+        if self.env.cr.fetchone()[0]:
+            # What ir.cron._trigger does for a trigger due now.
+            self.env.cr.postcommit.add(self.sudo()._notifydb)
+        self.env["ir.cron.trigger"].invalidate_model()
+
+    @classmethod
+    def _process_job(cls, db, cron_cr, job):
+        """Run the job, then tell the cron workers if it has due triggers
+        left: added while it ran, by transactions whose work it may not have
+        seen (:meth:`_rdv_wake_now` does not tell them when a due trigger is
+        there). Without it they would wait for the workers' next poll."""
+        super()._process_job(db, cron_cr, job)
+        cron_cr.execute(
+            """
+            SELECT EXISTS(SELECT 1 FROM ir_cron_trigger
+                           WHERE cron_id = %s AND call_at <= (now() at time zone 'UTC'))
+            """,
+            (job["id"],),
+        )
+        left = cron_cr.fetchone()[0]
+        # A new snapshot for the next job's acquisition.
+        cron_cr.commit()
+        if left:
+            api.Environment(cron_cr, SUPERUSER_ID, {})["ir.cron"]._notifydb()

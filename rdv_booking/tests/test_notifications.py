@@ -76,8 +76,9 @@ class TestNotificationQueue(RdvCase):
         self.assertEqual(second.notification_ids.state, "done")
 
     def test_one_wake_up_for_many_bookings(self):
-        """Crons are woken at commit, with one query for all: a cron that has
-        a trigger pending gets no other from the next transactions."""
+        """Crons are woken at commit, with one query for all the wake-ups of
+        a transaction (each transaction adds its own triggers: see
+        test_a_due_trigger_does_not_cover_a_wake_up)."""
         notify = self.env.ref("rdv_booking.ir_cron_rdv_notifications")
         link = self.env.ref("rdv_booking.ir_cron_rdv_link_partners")
         Trigger = self.env["ir.cron.trigger"].sudo()
@@ -96,9 +97,57 @@ class TestNotificationQueue(RdvCase):
         self.env.cr.flush()
         self.book(utc(2026, 3, 5, 8, 0), lastname="Vigneau", phone="0622222222")
         self.env.cr.flush()
-        self.assertEqual(triggers(), {cron: count + 1 for cron, count in before.items()})
+        self.assertEqual(
+            triggers(),
+            {cron: count + 3 for cron, count in before.items()},
+            "one trigger per cron and transaction",
+        )
         query_count = self.env.cr.sql_log_count
         self.env["ir.cron"]._rdv_wake("rdv_booking.ir_cron_rdv_notifications")
         self.env["ir.cron"]._rdv_wake("rdv_booking.ir_cron_rdv_link_partners")
         self.env.cr.flush()
         self.assertEqual(self.env.cr.sql_log_count - query_count, 1, "one query for both")
+
+    def notifies(self):
+        """The NOTIFYs to the cron workers this transaction would send at commit."""
+        return [f for f in self.env.cr.postcommit._funcs if f.__name__ == "_notifydb"]
+
+    def test_the_first_wake_up_tells_the_cron_workers(self):
+        cron = self.env.ref("rdv_booking.ir_cron_rdv_notifications")
+        self.env["ir.cron.trigger"].sudo().search([("cron_id", "=", cron.id)]).unlink()
+        self.env.cr.postcommit.clear()
+        self.env["ir.cron"]._rdv_wake("rdv_booking.ir_cron_rdv_notifications")
+        self.env.cr.flush()
+        self.assertEqual(len(self.notifies()), 1)
+
+    def test_a_due_trigger_does_not_cover_a_wake_up(self):
+        """A cron's due trigger may be the one a run in progress consumes: the
+        run read its work before this transaction commits and deletes its due
+        triggers when it ends. The transaction's work gets its own trigger,
+        else it would wait for the cron's next planned run."""
+        cron = self.env.ref("rdv_booking.ir_cron_rdv_notifications")
+        Trigger = self.env["ir.cron.trigger"].sudo()
+        Trigger.create({"cron_id": cron.id, "call_at": NOW - datetime.timedelta(seconds=1)})
+        self.env.cr.flush()
+        before = Trigger.search_count([("cron_id", "=", cron.id)])
+        self.book(TUESDAY_9)
+        self.env.cr.flush()
+        self.assertEqual(Trigger.search_count([("cron_id", "=", cron.id)]), before + 1)
+        # The workers were told of the due trigger already: no NOTIFY (a
+        # connection of its own) for each transaction.
+        self.env.cr.postcommit.clear()
+        self.env["ir.cron"]._rdv_wake("rdv_booking.ir_cron_rdv_notifications")
+        self.env.cr.flush()
+        self.assertEqual(Trigger.search_count([("cron_id", "=", cron.id)]), before + 2)
+        self.assertFalse(self.notifies())
+        # Later wake-ups are covered by a trigger to come by then (it cannot
+        # be consumed before this transaction commits).
+        soon = NOW + datetime.timedelta(hours=2)
+        Trigger.create({"cron_id": cron.id, "call_at": soon})
+        self.env.cr.flush()
+        before = Trigger.search_count([("cron_id", "=", cron.id)])
+        self.env["ir.cron"]._rdv_wake(
+            "rdv_booking.ir_cron_rdv_notifications", soon + datetime.timedelta(hours=1)
+        )
+        self.env.cr.flush()
+        self.assertEqual(Trigger.search_count([("cron_id", "=", cron.id)]), before)

@@ -12,6 +12,7 @@ If the replica is down, the read-only pages are read from the primary.
 """
 
 import concurrent.futures
+import contextlib
 import subprocess
 import threading
 
@@ -26,8 +27,8 @@ DELAY = "120s"
 SITE_LIMITS = {"rdv_live_holds_per_ip": 20, "rdv_posts_per_ip_minute": 60}
 
 
-@pytest.fixture
-def lagging_replica(cluster):
+@contextlib.contextmanager
+def lagging(cluster):
     """The replica applies what the primary commits DELAY later."""
     cluster.pg_admin(f"ALTER SYSTEM SET recovery_min_apply_delay = '{DELAY}'", replica=True)
     cluster.pg_admin("SELECT pg_reload_conf()", replica=True)
@@ -37,6 +38,12 @@ def lagging_replica(cluster):
         cluster.pg_admin("ALTER SYSTEM RESET recovery_min_apply_delay", replica=True)
         cluster.pg_admin("SELECT pg_reload_conf()", replica=True)
         cluster.wait_replica(timeout=60)
+
+
+@pytest.fixture
+def lagging_replica(cluster):
+    with lagging(cluster):
+        yield
 
 
 def _taken_seats(cluster, site, start):
@@ -103,21 +110,23 @@ def test_a_time_seen_free_on_a_lagging_replica_is_booked_once(
     assert on_replica == 0
 
 
+def _every_page_from_the_replica(cluster, site, day, hour):
+    """A time is held while the replica lags: every one of many slot pages
+    (spread over both nodes and their workers by nginx) still offers it."""
+    start = slot_start(day, hour, 0)
+    with lagging(cluster):
+        holder = citizen(cluster.url, site)
+        page = holder.slots_page(site.type_id, site.place_id, day)
+        held = holder.hold(holder.hold_forms(page)[start], page)
+        assert (held.status_code, page_h1(held)) == (200, "Your details"), describe(held)
+        for _i in range(12):
+            reader = citizen(cluster.url, site)
+            page = reader.slots_page(site.type_id, site.place_id, day)
+            assert start in reader.hold_forms(page), "read from the primary: " + describe(page)
+
+
 def test_read_only_pages_use_the_replica(cluster, cluster_site):
-    """The slot pages open their cursor on the replica (its own connections
-    from Odoo's role), not on the primary."""
-    site = cluster_site
-    browser = citizen(cluster.url, site)
-    for _i in range(4):
-        page = browser.slots_page(site.type_id, site.place_id, local_day(2))
-        assert page.status_code == 200, describe(page)
-    (odoo_on_replica,) = cluster.query(
-        "SELECT count(*) FROM pg_stat_activity WHERE usename = %s AND datname = %s",
-        (cluster.db_user, cluster.db),
-        replica=True,
-    )[0]
-    # This test's own connection is one of them.
-    assert odoo_on_replica > 1
+    _every_page_from_the_replica(cluster, cluster_site, local_day(2), 9)
 
 
 def test_the_replica_down_pages_are_read_from_the_primary(cluster, cluster_site):
@@ -137,3 +146,7 @@ def test_the_replica_down_pages_are_read_from_the_primary(cluster, cluster_site)
     finally:
         subprocess.run(["pg_ctlcluster", version, name, "start"], check=True)
         cluster.wait_replica(timeout=60)
+        # Each worker that fell back reads the primary until it restarts.
+        cluster.run("rolling-restart")
+    # Back on the replica.
+    _every_page_from_the_replica(cluster, site, local_day(8), 9)

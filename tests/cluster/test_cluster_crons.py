@@ -1,0 +1,164 @@
+"""Crons run once, whatever the number of cron nodes.
+
+A second cron node is started beside the cluster's one: both are woken by
+the same PostgreSQL notifications and both try every job, which PostgreSQL
+gives to one of them at a time.  Appointments booked at the counter send a
+confirmation (e-mail, to an SMTP sink on loopback) and a "booked" webhook (to
+a receiver on loopback), then their reminders fall due: each message reaches
+its receiver exactly once.
+"""
+
+import http.server
+import json
+import threading
+import time
+import uuid
+from collections import Counter
+
+import pytest
+from conftest import cluster_env, local_day, slot_start
+from live_odoo import free_port
+
+pytestmark = pytest.mark.cluster
+
+APPOINTMENTS = 16
+SITE_LIMITS = {"rdv_reminder_hours": 48}
+
+
+class WebhookReceiver:
+    """An HTTP server on loopback that answers 200 and keeps the calls' ids."""
+
+    def __init__(self):
+        self.calls = []
+        self.lock = threading.Lock()
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                with receiver.lock:
+                    receiver.calls.append(
+                        (self.headers.get("X-RDV-Delivery"), json.loads(body)["event"])
+                    )
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+        self.url = "http://127.0.0.1:%s/hook" % self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def second_cron_node(cluster):
+    cluster.run("start-node", "cron2")
+    try:
+        yield
+    finally:
+        cluster.run("stop-node", "cron2")
+
+
+@pytest.fixture
+def receiver():
+    receiver = WebhookReceiver()
+    yield receiver
+    receiver.stop()
+
+
+def _wait_sent(cluster, site, tag, what, timeout=120):
+    """Wait until the site's notifications, their e-mails (to addresses
+    holding ``tag``) and webhook calls are all processed."""
+    deadline = time.monotonic() + timeout
+    while True:
+        (left,) = cluster.query(
+            """
+            SELECT (SELECT count(*) FROM rdv_notification
+                     WHERE company_id = %(company)s AND state = 'pending')
+                 + (SELECT count(*) FROM rdv_webhook_delivery d
+                      JOIN rdv_appointment a ON a.id = d.appointment_id
+                     WHERE a.company_id = %(company)s AND d.state = 'pending')
+                 + (SELECT count(*) FROM mail_mail
+                     WHERE state = 'outgoing' AND email_to LIKE %(emails)s)
+            """,
+            {"company": site.company_id, "emails": f"%-{tag}@example.com%"},
+        )[0]
+        if not left:
+            return
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{left} {what} still to send after {timeout} s")
+        time.sleep(0.5)
+
+
+def test_two_cron_nodes_send_each_message_once(
+    cluster, cluster_registry, cluster_site, smtp_sink, receiver, second_cron_node
+):
+    from odoo import fields
+
+    site = cluster_site
+    tag = uuid.uuid4().hex[:6]
+    day = local_day(1)
+    emails = [f"rappel{i}-{tag}@example.com" for i in range(APPOINTMENTS)]
+    with cluster_env(cluster_registry) as env:
+        env = env(context=dict(env.context, allowed_company_ids=[site.company_id]))
+        client = env["rdv.api.client"].create(
+            {
+                "name": f"Case system {tag}",
+                "company_id": site.company_id,
+                "type_ids": [(6, 0, [site.type_id])],
+            }
+        )
+        env["rdv.webhook.subscription"].create({"client_id": client.id, "url": receiver.url})
+        rdv_type = env["rdv.appointment.type"].browse(site.type_id)
+        counter = env["rdv.counter"].browse(site.counter_id)
+        for index, email in enumerate(emails):
+            start = slot_start(day, 8 + index // 4, (index % 4) * 15)
+            env["rdv.appointment"]._book(
+                rdv_type,
+                counter,
+                fields.Datetime.to_datetime(start),
+                citizen={"lastname": f"Rappel{index}", "firstname": "Lou", "email": email},
+                channel="counter",
+            )
+    _wait_sent(cluster, site, tag, "confirmations and webhooks")
+
+    # The reminders fall due: the citizens were told the time long ago.
+    with cluster_env(cluster_registry) as env:
+        env.cr.execute(
+            "UPDATE rdv_appointment SET time_told_at = now() at time zone 'UTC' - interval '3 days'"
+            " WHERE company_id = %s",
+            (site.company_id,),
+        )
+        env.ref("rdv_booking_sms.ir_cron_rdv_reminders")._trigger()
+    deadline = time.monotonic() + 120
+    while True:
+        (queued,) = cluster.query(
+            "SELECT count(*) FROM rdv_notification WHERE company_id = %s AND kind = 'reminder'",
+            (site.company_id,),
+        )[0]
+        if queued >= APPOINTMENTS or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert queued == APPOINTMENTS
+    _wait_sent(cluster, site, tag, "reminders")
+    # Room for a second sending, were there one.
+    time.sleep(3)
+
+    with smtp_sink.condition:
+        received = Counter(
+            recipient for recipients, _subject in smtp_sink.messages for recipient in recipients
+        )
+    assert {email: received[email] for email in emails} == dict.fromkeys(emails, 2)
+    with receiver.lock:
+        calls = list(receiver.calls)
+    assert len(calls) == APPOINTMENTS
+    assert {event for _id, event in calls} == {"booked"}
+    assert len({delivery for delivery, _event in calls}) == APPOINTMENTS
+    # Both cron nodes were there to take the jobs.
+    assert cluster.dir.joinpath("run", "cron2.pid").exists()

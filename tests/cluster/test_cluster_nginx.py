@@ -1,0 +1,65 @@
+"""nginx in front of the web nodes (deploy/nginx/rdv.conf): what it adds.
+
+The maintenance page in the citizen website's three languages instead of
+nginx's own error page, a node down that citizens do not notice, /websocket
+routed to the nodes' gevent processes, and static assets served from its cache.
+"""
+
+import re
+
+import pytest
+import requests
+import websocket
+
+pytestmark = pytest.mark.cluster
+
+
+def test_the_maintenance_switch_shows_the_page_in_three_languages(cluster):
+    flag = cluster.dir / "maintenance.on"
+    flag.touch()
+    try:
+        answer = requests.get(cluster.url + "/rdv", timeout=10)
+    finally:
+        flag.unlink()
+    assert answer.status_code == 503
+    assert answer.headers["Retry-After"] == "60"
+    page = answer.text
+    assert "Service momentanément indisponible" in page
+    assert "Service temporarily unavailable" in page
+    assert 'lang="ar" dir="rtl"' in page and "الخدمة غير متاحة مؤقتًا" in page
+    assert "<center>nginx" not in page  # nginx's own error page
+    assert requests.get(cluster.url + "/rdv", timeout=30).status_code == 200
+
+
+def test_a_node_down_is_not_seen_through_nginx(cluster):
+    cluster.run("stop-node", "web2")
+    try:
+        statuses = [requests.get(cluster.url + "/rdv", timeout=30).status_code for _i in range(8)]
+    finally:
+        cluster.run("start-node", "web2")
+        cluster.wait_node("web2")
+    assert statuses == [200] * 8
+
+
+def test_websocket_goes_to_the_gevent_processes(cluster):
+    connection = websocket.create_connection(
+        cluster.url.replace("http", "ws") + "/websocket", origin=cluster.url, timeout=30
+    )
+    try:
+        assert connection.connected
+        assert connection.getstatus() == 101
+    finally:
+        connection.close()
+
+
+def test_static_assets_are_cached(cluster):
+    page = requests.get(cluster.url + "/web/login", timeout=30)
+    asset = re.search(r'"(/web/assets/[^"]+\.css)"', page.text).group(1)
+    # The first answer fills the cache (a node just restarted may answer
+    # while it builds the bundle: one more try).
+    for _i in range(2):
+        requests.get(cluster.url + asset, timeout=30)
+    again = requests.get(cluster.url + asset, timeout=30)
+    assert again.status_code == 200
+    assert again.headers.get("X-Cache-Status") == "HIT"
+    assert "session_id" not in again.cookies
