@@ -13,7 +13,7 @@ the end of the stream, and every way it can fail is named:
   announced body), ``closed`` (the stream ended before a status line);
 * else the HTTP status and the body.
 
-Each citizen has a loopback address of its own (``127.0.0.2``, ``127.0.0.3``,
+Each citizen has a loopback address of its own (``127.1.0.1``, ``127.1.0.2``,
 ...: Linux routes all of ``127.0.0.0/8`` to ``lo``), so that a website that
 limits holds and forms per address sees many citizens, as behind real
 connections, and no limit is raised for the test.
@@ -23,6 +23,7 @@ No Odoo import: the server is another process.
 
 import asyncio
 import html
+import random
 import re
 import time
 from dataclasses import dataclass, field
@@ -47,11 +48,17 @@ class Answer:
         return self.body.decode("utf-8", "replace")
 
 
-def source_address(number):
-    """The loopback address of citizen ``number`` (0-based): 127.0.1.1 onwards,
-    254 per /24, never 127.0.0.1 (the servers' own address)."""
-    number += 254  # skip 127.0.0.x
-    return "127.0.%d.%d" % (number // 254, number % 254 + 1)
+def source_address(number, block=0):
+    """The loopback address of citizen ``number`` (0-based) in ``block`` (0 to
+    253): 127.(block+1).x.y, 254 addresses per /24, never 127.0.0.x (where the
+    servers listen). A run takes a block of its own (:func:`fresh_block`): the
+    website counts holds per address and per hour."""
+    return "127.%d.%d.%d" % (block % 254 + 1, number // 254 % 256, number % 254 + 1)
+
+
+def fresh_block():
+    """A block of addresses for a run, unlikely to be one a recent run used."""
+    return random.randrange(254)
 
 
 def _dechunk(body):
@@ -213,17 +220,21 @@ class Citizen:
     csrf: str = ""
 
 
-async def prepare(base_url, page_path, count, targets, host=None, parallel=16, timeout=60.0):
+async def prepare(
+    base_url, page_path, count, targets, host=None, parallel=16, timeout=60.0, block=None
+):
     """``count`` citizens, each its own session: each GETs ``page_path`` (a
     slots page with a day's times) for its session cookie, CSRF token and the
     form of one of the ``targets`` times (a list of starts; citizen i aims at
-    ``targets[i % len(targets)]``). At most ``parallel`` GETs at a time: the
-    burst is the POSTs. Raises if a page does not offer what it should."""
+    ``targets[i % len(targets)]``), from an address of its own in ``block``
+    (default: a fresh one). At most ``parallel`` GETs at a time: the burst is
+    the POSTs. Raises if a page does not offer what it should."""
     gate = asyncio.Semaphore(parallel)
     headers = {"Host": host} if host else None
+    block = fresh_block() if block is None else block
 
     async def one(number):
-        citizen = Citizen(number, source_address(number))
+        citizen = Citizen(number, source_address(number, block))
         async with gate:
             answer = await request(
                 base_url + page_path, source=citizen.source, headers=headers, timeout=timeout
