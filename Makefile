@@ -9,15 +9,15 @@ export PYTHON
 LINT_PATHS := rdv_booking rdv_booking_portal rdv_booking_sms tests bench scripts setup.py
 
 .DEFAULT_GOAL := help
-.PHONY: help deps demo test bench lint
+.PHONY: help deps demo test bench lint cluster cluster-stop cluster-status test-cluster
 
 help: ## Show this help
 	@echo "RDV — appointment booking addons for Odoo 18.0"
 	@echo
 	@echo "Usage: make <target>"
 	@echo
-	@grep -hE '^[a-z]+:.*## ' $(MAKEFILE_LIST) | \
-		awk 'BEGIN {FS = ":.*## "} {printf "  %-7s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
+		awk 'BEGIN {FS = ":.*## "} {printf "  %-15s %s\n", $$1, $$2}'
 	@echo
 	@echo "Environment: MODULES=a,b TEST_TAGS=... KEEP_DB=1 SKIP_PYTEST=1 CROWDED=0 (test); DEMO_DB=... RESET=1 UPDATE=1 DEMO_WORKERS=0 (demo)"
 
@@ -45,3 +45,18 @@ lint: ## ruff check + ruff format --check
 	@command -v ruff >/dev/null || { echo "[rdv] ruff not found: python3 -m pip install ruff" >&2; exit 1; }
 	ruff check $(wildcard $(LINT_PATHS))
 	ruff format --check $(wildcard $(LINT_PATHS))
+
+cluster: ## Start the production topology on loopback: nginx :8090, 2 web nodes, a cron node, PostgreSQL primary + replica (RESET=1: recreate)
+	@scripts/ensure_deps.sh cluster
+	@scripts/cluster.sh start
+
+cluster-stop: ## Stop everything make cluster started
+	@scripts/cluster.sh stop
+
+cluster-status: ## What of the cluster runs, each node's /web/health, the replica's lag
+	@scripts/cluster.sh status
+
+test-cluster: ## Correctness tests of the cluster (replica, several nodes, crons once): starts it if needed
+	@scripts/ensure_deps.sh cluster
+	@scripts/cluster.sh start
+	RDV_CLUSTER_TESTS=1 $(PYTHON) -m pytest tests/cluster -v -m cluster -p no:cacheprovider

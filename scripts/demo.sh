@@ -14,6 +14,10 @@
 #                   serves everything on $DEMO_PORT).  With workers, Odoo serves
 #                   its websocket (/websocket: live updates of Discuss, the bus)
 #                   on port 8072 only, where a reverse proxy normally routes it.
+#   DEMO_SERVE=0    create (or update) the database and stop there, without
+#                   serving it (scripts/cluster.sh: its nodes serve it)
+#   ODOO_RC=file    an Odoo configuration file for every Odoo command (database
+#                   host and role, data_dir); psql reads the PG* variables
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -33,7 +37,8 @@ mkdir -p "$LOG_DIR"
 [[ "$DB" =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]*$ ]] || rdv_die "invalid DEMO_DB name: $DB"
 "$PYTHON" scripts/check_env.py --demo || rdv_die "environment not ready (see above)."
 ADDONS_PATH="$(rdv_addons_path)"
-FILESTORE="$("$PYTHON" -c 'import sys; from odoo.tools import config; print(config.filestore(sys.argv[1]))' "$DB")"
+# Where Odoo will put it: its data_dir, from $ODOO_RC if set.
+FILESTORE="$("$PYTHON" -c 'import sys; from odoo.tools import config; config.parse_config([]); print(config.filestore(sys.argv[1]))' "$DB")"
 
 drop_db() {
     rdv_psql -c "DROP DATABASE IF EXISTS \"$DB\" WITH (FORCE)" >/dev/null
@@ -152,6 +157,13 @@ if [ -n "$api_key$ants_token" ]; then
     secrets_note="shown this once: only their hashes are kept (new ones: see README, Demo logins)"
 else
     secrets_note="shown when the database was created (new ones: see README, Demo logins)"
+fi
+
+if [ "${DEMO_SERVE:-1}" = 0 ]; then
+    rdv_log "database $DB ready (back office: $ADMIN_LOGIN / $ADMIN_PASSWORD)"
+    [ -z "$api_key" ] || rdv_log "API key of \"Démarches simplifiées (démo)\": $api_key ($secrets_note)"
+    [ -z "$ants_token" ] || rdv_log "ANTS hub token (X-HUB-RDV-AUTH-TOKEN): $ants_token"
+    exit 0
 fi
 
 cat <<EOF

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Make sure the machine has what the RDV addons need, installing what is missing.
 #
-#   scripts/ensure_deps.sh [test|demo|all]      (default: all)
+#   scripts/ensure_deps.sh [test|demo|cluster|all]      (default: all)
 #
 # 1. Odoo 18.0 must be importable by python3: this project never installs Odoo,
 #    it stops with a message saying what to do.
 # 2. Debian packages, installed with apt-get only if missing
 #    (test: postgresql chromium wkhtmltopdf poppler-utils zbar-tools fonts-dejavu-core;
-#     demo: postgresql wkhtmltopdf fonts-dejavu-core).
+#     demo: postgresql wkhtmltopdf fonts-dejavu-core; cluster: the demo's and nginx).
 # 3. Python packages listed in setup.py (install_requires + the "test" extra),
 #    pip-installed only if missing, without moving anything already installed.
 # 4. npm packages of scripts/node-packages.txt (rtlcss; axe-core for the tests),
@@ -21,7 +21,8 @@ what="${1:-all}"
 case "$what" in
     test | all) debs=(postgresql chromium wkhtmltopdf poppler-utils zbar-tools fonts-dejavu-core) ;;
     demo) debs=(postgresql wkhtmltopdf fonts-dejavu-core) ;;
-    *) rdv_die "usage: $0 [test|demo|all]" ;;
+    cluster) debs=(postgresql nginx wkhtmltopdf fonts-dejavu-core) ;;
+    *) rdv_die "usage: $0 [test|demo|cluster|all]" ;;
 esac
 
 # --- 1. Odoo ----------------------------------------------------------------

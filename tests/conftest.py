@@ -292,3 +292,11 @@ def live_server(odoo_registry, portal_site, smtp_sink):
     server.start()
     yield server
     server.stop()
+
+
+def pytest_ignore_collect(collection_path, config):
+    """tests/cluster/ needs a running cluster of scripts/cluster.sh: only
+    ``make test-cluster`` (RDV_CLUSTER_TESTS=1) collects it."""
+    if collection_path == ROOT / "tests" / "cluster" and not os.environ.get("RDV_CLUSTER_TESTS"):
+        return True
+    return None

@@ -1,0 +1,486 @@
+#!/usr/bin/env bash
+# The production topology on loopback (make cluster / cluster-stop / cluster-status):
+#
+#   nginx :CLUSTER_PORT ──> web node 1 :PORT+1 (gevent :PORT+3) ──┐
+#                      └──> web node 2 :PORT+2 (gevent :PORT+4) ──┤── PostgreSQL primary :PG_PORT
+#                                                   cron node ────┘      │ streaming
+#                              read-only routes of the web nodes ──> replica :PG_REPLICA_PORT
+#
+# All from Debian packages (nginx, postgresql-common's pg_createcluster) and
+# Odoo's own options; the configuration files are the templates of deploy/,
+# rendered into $CLUSTER_DIR/etc.  Its own PostgreSQL clusters: restarting
+# them never touches the machine's main cluster (port 5432, used by the tests).
+#
+#   scripts/cluster.sh start|stop|status|stop-node NODE|start-node NODE
+#   (NODE: web1, web2, cron, or cron2... for another cron node)
+#
+# Environment (defaults in brackets; change the ports, names and directory to
+# run a second cluster side by side):
+#   CLUSTER_PORT=n          nginx [8090]; web nodes n+1, n+2; their gevent ports n+3, n+4
+#   CLUSTER_PG_PORT=n       PostgreSQL primary [5441]
+#   CLUSTER_PG_REPLICA_PORT PostgreSQL replica [CLUSTER_PG_PORT + 1]
+#   CLUSTER_NAME=name       prefix of the PostgreSQL clusters' names [rdv]: NAME_primary, NAME_replica
+#   CLUSTER_DB=name         database [rdv_cluster]
+#   CLUSTER_DIR=path        configuration, shared data_dir, logs, pids [var/cluster]
+#   CLUSTER_WORKERS=n       Odoo workers per web node [2]
+#   CLUSTER_REPLICA=0       web nodes read from the primary only (no db_replica_*)
+#   RESET=1                 (start) drop everything of this cluster first and recreate it
+#   MODULES=a,b             addons installed in the database [the three rdv_* addons]
+# The R_* variables are read by render() through indirection; the secrets come
+# from $SECRETS.
+# shellcheck disable=SC2034,SC2153
+set -euo pipefail
+# Bash 5.2 would read "&" in a replacement as the matched text (render()).
+shopt -u patsub_replacement 2>/dev/null || true
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+cd "$RDV_ROOT"
+
+PORT="${CLUSTER_PORT:-8090}"
+PG_PORT="${CLUSTER_PG_PORT:-5441}"
+PG_REPLICA_PORT="${CLUSTER_PG_REPLICA_PORT:-$((PG_PORT + 1))}"
+NAME="${CLUSTER_NAME:-rdv}"
+DB="${CLUSTER_DB:-rdv_cluster}"
+DIR="${CLUSTER_DIR:-$RDV_ROOT/var/cluster}"
+WORKERS="${CLUSTER_WORKERS:-2}"
+USE_REPLICA="${CLUSTER_REPLICA:-1}"
+for v in PORT PG_PORT PG_REPLICA_PORT WORKERS; do
+    [[ "${!v}" =~ ^[0-9]+$ ]] || rdv_die "$v must be a number: ${!v}"
+done
+[[ "$NAME" =~ ^[a-z][a-z0-9_]*$ ]] || rdv_die "CLUSTER_NAME: lowercase letters, digits, _: $NAME"
+[[ "$DB" =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]*$ ]] || rdv_die "invalid CLUSTER_DB name: $DB"
+mkdir -p "$DIR"
+DIR="$(cd "$DIR" && pwd)"
+
+PG_PRIMARY="${NAME}_primary"
+PG_REPLICA="${NAME}_replica"
+PG_SLOT="${NAME}_replica"
+DB_USER="${NAME}_odoo"
+REPL_USER="${NAME}_replicator"
+WEB_NODES=(web1 web2)
+ETC="$DIR/etc"
+LOG="$DIR/log"
+RUN="$DIR/run"
+DATA="$DIR/data"
+SECRETS="$DIR/secrets.env"
+WAL_ARCHIVE="$DIR/wal-archive"
+
+http_port() { case "$1" in web1) echo $((PORT + 1)) ;; web2) echo $((PORT + 2)) ;; esac; }
+gevent_port() { case "$1" in web1) echo $((PORT + 3)) ;; web2) echo $((PORT + 4)) ;; esac; }
+
+# --- PostgreSQL (Debian clusters) -------------------------------------------
+
+pg_version() {
+    local v
+    v="$(find /usr/lib/postgresql -mindepth 1 -maxdepth 1 -printf '%f\n' 2>/dev/null | sort -n | tail -n 1)"
+    [ -n "$v" ] || rdv_die "no PostgreSQL server installed (make deps)"
+    echo "$v"
+}
+
+# Runs a command as the postgres OS user (which owns the clusters' files).
+as_postgres() {
+    if [ "$(id -u)" -eq 0 ]; then
+        (cd / && runuser -u postgres -- "$@")
+    else
+        (cd / && sudo -u postgres "$@")
+    fi
+}
+
+pg_cluster_exists() { [ -d "/etc/postgresql/$PGV/$1" ]; }
+pg_cluster_online() { pg_lsclusters -h "$PGV" "$1" 2>/dev/null | awk '{print $4}' | grep -q '^online'; }
+pg_datadir() { pg_lsclusters -h "$PGV" "$1" | awk '{print $6}'; }
+pg_ctl() {
+    local cmd=(pg_ctlcluster "$PGV" "$2" "$1")
+    [ "$(id -u)" -eq 0 ] || cmd=(sudo "${cmd[@]}")
+    "${cmd[@]}"
+}
+# psql as postgres on one of our clusters: pg_psql PORT [psql args]
+pg_psql() {
+    local port="$1"
+    shift
+    as_postgres psql -X -q -v ON_ERROR_STOP=1 -p "$port" -d postgres "$@"
+}
+
+# Renders a template of deploy/ (or stdin): each @KEY@ replaced by $R_KEY.
+render() {
+    local src="$1" dst="$2" text key
+    text="$(cat "$src")"
+    for key in $(grep -o '@[A-Z_]*@' "$src" | sort -u | tr -d '@'); do
+        local var="R_$key"
+        [ -n "${!var+set}" ] || rdv_die "render $src: no value for @$key@"
+        text="${text//@$key@/${!var}}"
+    done
+    printf '%s\n' "$text" >"$dst.tmp"
+    mv "$dst.tmp" "$dst"
+}
+
+install_pg_conf() {
+    local cluster="$1" template="$2"
+    R_LISTEN_ADDRESSES="127.0.0.1"
+    R_ARCHIVE_MODE="on"
+    R_ARCHIVE_COMMAND="test ! -f $WAL_ARCHIVE/%f && cp %p $WAL_ARCHIVE/%f"
+    render "$template" "/etc/postgresql/$PGV/$cluster/conf.d/rdv.conf"
+    chown postgres:postgres "/etc/postgresql/$PGV/$cluster/conf.d/rdv.conf" 2>/dev/null || true
+}
+
+# The PostgreSQL clusters are the machine's (/etc/postgresql): each remembers
+# the directory of the RDV cluster that made it, so that a second RDV cluster
+# started with the same CLUSTER_NAME stops instead of taking them over.
+check_owner() {
+    local owner_file="/etc/postgresql/$PGV/$1/rdv-cluster-dir" owner
+    if [ -f "$owner_file" ]; then
+        owner="$(cat "$owner_file")"
+        [ "$owner" = "$DIR" ] || rdv_die "PostgreSQL cluster $PGV/$1 belongs to the RDV cluster in $owner.
+    For a second cluster, set CLUSTER_NAME, CLUSTER_PORT, CLUSTER_PG_PORT and CLUSTER_DIR (see $0)."
+    fi
+}
+set_owner() { echo "$DIR" >"/etc/postgresql/$PGV/$1/rdv-cluster-dir"; }
+
+start_primary() {
+    check_owner "$PG_PRIMARY"
+    if ! pg_cluster_exists "$PG_PRIMARY"; then
+        rdv_log "creating PostgreSQL cluster $PGV/$PG_PRIMARY on port $PG_PORT"
+        pg_createcluster -p "$PG_PORT" --start-conf=manual "$PGV" "$PG_PRIMARY" >"$LOG/pg_createcluster-primary.log"
+        set_owner "$PG_PRIMARY"
+        install -d -o postgres -g postgres -m 700 "$WAL_ARCHIVE"
+        install_pg_conf "$PG_PRIMARY" deploy/postgresql/primary.conf
+    fi
+    if ! pg_cluster_online "$PG_PRIMARY"; then
+        rdv_log "starting PostgreSQL $PGV/$PG_PRIMARY (port $PG_PORT)"
+        pg_ctl start "$PG_PRIMARY"
+    fi
+    # Roles: Odoo's (creates its database, no superuser), the replica's.
+    pg_psql "$PG_PORT" <<SQL
+SELECT format('CREATE ROLE %I LOGIN CREATEDB', '$DB_USER')
+    WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$DB_USER') \gexec
+SELECT format('CREATE ROLE %I LOGIN REPLICATION', '$REPL_USER')
+    WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$REPL_USER') \gexec
+ALTER ROLE "$DB_USER" PASSWORD '$DB_PASSWORD';
+ALTER ROLE "$REPL_USER" PASSWORD '$REPL_PASSWORD';
+SQL
+}
+
+start_replica() {
+    check_owner "$PG_REPLICA"
+    if ! pg_cluster_exists "$PG_REPLICA"; then
+        rdv_log "creating the streaming replica $PGV/$PG_REPLICA on port $PG_REPLICA_PORT (pg_basebackup)"
+        pg_createcluster -p "$PG_REPLICA_PORT" --start-conf=manual "$PGV" "$PG_REPLICA" >"$LOG/pg_createcluster-replica.log"
+        set_owner "$PG_REPLICA"
+        local datadir
+        datadir="$(pg_datadir "$PG_REPLICA")"
+        # The replica is a copy of the primary, not the empty cluster just made.
+        find "$datadir" -mindepth 1 -delete
+        pg_psql "$PG_PORT" -c "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '$PG_SLOT'" >/dev/null
+        # -R: standby.signal + primary_conninfo; -C -S: through a replication slot.
+        as_postgres env PGPASSWORD="$REPL_PASSWORD" pg_basebackup -h 127.0.0.1 -p "$PG_PORT" -U "$REPL_USER" \
+            -D "$datadir" -R -X stream -c fast -C -S "$PG_SLOT" >"$LOG/pg_basebackup.log" 2>&1 ||
+            rdv_die "pg_basebackup failed: see $LOG/pg_basebackup.log"
+        install_pg_conf "$PG_REPLICA" deploy/postgresql/replica.conf
+    fi
+    if ! pg_cluster_online "$PG_REPLICA"; then
+        rdv_log "starting PostgreSQL $PGV/$PG_REPLICA (port $PG_REPLICA_PORT, hot standby)"
+        pg_ctl start "$PG_REPLICA"
+    fi
+}
+
+# --- secrets and configuration files ----------------------------------------
+
+load_secrets() {
+    if [ ! -f "$SECRETS" ]; then
+        (
+            umask 077
+            {
+                echo "DB_PASSWORD=$("$PYTHON" -c 'import secrets; print(secrets.token_hex(24))')"
+                echo "REPL_PASSWORD=$("$PYTHON" -c 'import secrets; print(secrets.token_hex(24))')"
+                echo "ADMIN_PASSWD=$("$PYTHON" -c 'import secrets; print(secrets.token_hex(24))')"
+            } >"$SECRETS"
+        )
+    fi
+    # shellcheck disable=SC1090
+    . "$SECRETS"
+}
+
+render_configs() {
+    mkdir -p "$ETC" "$LOG" "$RUN" "$DATA" "$DIR/nginx/cache" "$DIR/nginx/tmp"
+    R_DB_NAME="$DB"
+    R_ADMIN_PASSWD="$ADMIN_PASSWD"
+    R_DB_HOST="127.0.0.1"
+    R_DB_PORT="$PG_PORT"
+    R_DB_USER="$DB_USER"
+    R_DB_PASSWORD="$DB_PASSWORD"
+    R_DB_REPLICA_HOST="127.0.0.1"
+    R_DB_REPLICA_PORT="$PG_REPLICA_PORT"
+    R_DATA_DIR="$DATA"
+    R_ADDONS_PATH="$ADDONS_PATH"
+    R_HTTP_INTERFACE="127.0.0.1"
+    R_WORKERS="$WORKERS"
+    local node
+    for node in "${WEB_NODES[@]}"; do
+        R_HTTP_PORT="$(http_port "$node")"
+        R_GEVENT_PORT="$(gevent_port "$node")"
+        R_LOG_FILE="$LOG/$node.log"
+        R_PID_FILE="$RUN/$node.pid"
+        render deploy/odoo-web.conf "$ETC/$node.conf"
+        if [ "$USE_REPLICA" = 0 ]; then
+            sed -i '/^db_replica_/d' "$ETC/$node.conf"
+        fi
+    done
+    R_LOG_FILE="$LOG/cron.log"
+    R_PID_FILE="$RUN/cron.pid"
+    render deploy/odoo-cron.conf "$ETC/cron.conf"
+    # One-off commands (install, update, shell, restore): the cron node's
+    # settings, logging to the terminal, no pid file.
+    sed '/^logfile/d;/^pidfile/d' "$ETC/cron.conf" >"$ETC/admin.conf"
+    chmod 600 "$ETC"/*.conf
+
+    R_WEB_SERVERS=""
+    R_GEVENT_SERVERS=""
+    for node in "${WEB_NODES[@]}"; do
+        R_WEB_SERVERS+="    server 127.0.0.1:$(http_port "$node") max_fails=1 fail_timeout=5s;"$'\n'
+        R_GEVENT_SERVERS+="    server 127.0.0.1:$(gevent_port "$node");"$'\n'
+    done
+    R_WEB_SERVERS="${R_WEB_SERVERS%$'\n'}"
+    R_GEVENT_SERVERS="${R_GEVENT_SERVERS%$'\n'}"
+    R_CACHE_DIR="$DIR/nginx/cache"
+    R_LISTEN="127.0.0.1:$PORT"
+    R_SERVER_NAME="localhost"
+    R_MAINTENANCE_ROOT="$RDV_ROOT/deploy/nginx"
+    R_MAINTENANCE_FLAG="$DIR/maintenance.on"
+    render deploy/nginx/rdv.conf "$ETC/nginx-rdv.conf"
+    # The main file around the site file, as Debian's /etc/nginx/nginx.conf
+    # is: our own pid, logs and temporary files, so that it runs beside (or
+    # without) the machine's nginx.
+    local user_line=""
+    [ "$(id -u)" -ne 0 ] || user_line="user www-data;"
+    cat >"$ETC/nginx.conf" <<EOF
+# Rendered by scripts/cluster.sh: the loopback cluster's nginx.
+$user_line
+worker_processes 2;
+pid $RUN/nginx.pid;
+error_log $LOG/nginx-error.log warn;
+events { worker_connections 4096; }
+http {
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    sendfile on;
+    keepalive_timeout 65;
+    access_log $LOG/nginx-access.log;
+    client_body_temp_path $DIR/nginx/tmp/body;
+    proxy_temp_path $DIR/nginx/tmp/proxy;
+    fastcgi_temp_path $DIR/nginx/tmp/fastcgi;
+    uwsgi_temp_path $DIR/nginx/tmp/uwsgi;
+    scgi_temp_path $DIR/nginx/tmp/scgi;
+    include $ETC/nginx-rdv.conf;
+}
+EOF
+}
+
+# --- the database ------------------------------------------------------------
+
+# Environment for psql and Odoo's one-off commands on the cluster's primary.
+primary_env=()
+set_primary_env() {
+    primary_env=(PGHOST=127.0.0.1 PGPORT="$PG_PORT" PGUSER="$DB_USER" PGPASSWORD="$DB_PASSWORD" ODOO_RC="$ETC/admin.conf")
+}
+
+ensure_database() {
+    # scripts/demo.sh makes it (the three addons, demo data, the admin
+    # password), on the cluster's primary and with its data_dir, and returns
+    # instead of serving it.
+    env "${primary_env[@]}" DEMO_DB="$DB" DEMO_SERVE=0 DEMO_PORT="$PORT" \
+        RESET="" scripts/demo.sh
+}
+
+# --- Odoo nodes and nginx ------------------------------------------------------
+
+pid_alive() {
+    local f="$1" pid
+    [ -f "$f" ] || return 1
+    pid="$(cat "$f" 2>/dev/null)"
+    [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null
+}
+
+wait_http() {
+    local url="$1" what="$2" tries="${3:-120}"
+    for ((i = 0; i < tries; i++)); do
+        if curl -fsS -o /dev/null --max-time 5 "$url" 2>/dev/null; then
+            return 0
+        fi
+        sleep 1
+    done
+    rdv_die "$what does not answer on $url (see $LOG)"
+}
+
+start_node() {
+    local node="$1"
+    if pid_alive "$RUN/$node.pid"; then
+        return 0
+    fi
+    rdv_log "starting Odoo node $node$([ "$node" = cron ] || echo " (http $(http_port "$node"), gevent $(gevent_port "$node"), $WORKERS workers)")"
+    # Its own session, so that a ^C of make does not reach it; stdout/stderr
+    # (before Odoo opens its logfile) next to its log.
+    setsid "${ODOO_BIN[@]}" -c "$ETC/$node.conf" >>"$LOG/$node.stdout" 2>&1 </dev/null &
+    # Odoo writes its pid file once started: wait for it.
+    for ((i = 0; i < 60; i++)); do
+        pid_alive "$RUN/$node.pid" && return 0
+        sleep 0.5
+    done
+    rdv_die "Odoo node $node did not start: see $LOG/$node.log and $LOG/$node.stdout"
+}
+
+stop_pidfile() {
+    local f="$1" what="$2" pid
+    pid_alive "$f" || {
+        rm -f "$f"
+        return 0
+    }
+    pid="$(cat "$f")"
+    rdv_log "stopping $what (pid $pid)"
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < 60; i++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.5
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+        rdv_warn "$what did not stop in 30 s: killing it"
+        kill -KILL "$pid" 2>/dev/null || true
+    fi
+    rm -f "$f"
+}
+
+stop_node() {
+    stop_pidfile "$RUN/$1.pid" "Odoo node $1"
+}
+
+start_nginx() {
+    local nginx_bin
+    nginx_bin="$(command -v nginx || echo /usr/sbin/nginx)"
+    "$nginx_bin" -t -q -p "$DIR/nginx" -c "$ETC/nginx.conf" 2>>"$LOG/nginx-error.log" ||
+        rdv_die "nginx configuration invalid: $nginx_bin -t -p $DIR/nginx -c $ETC/nginx.conf"
+    if pid_alive "$RUN/nginx.pid"; then
+        "$nginx_bin" -p "$DIR/nginx" -c "$ETC/nginx.conf" -s reload
+    else
+        rdv_log "starting nginx on http://127.0.0.1:$PORT"
+        "$nginx_bin" -p "$DIR/nginx" -c "$ETC/nginx.conf"
+    fi
+}
+
+# --- commands ----------------------------------------------------------------
+
+cmd_start() {
+    if [ -n "${RESET:-}" ] && [ "$RESET" != 0 ]; then
+        cmd_stop
+        rdv_log "RESET: dropping the PostgreSQL clusters $PG_PRIMARY, $PG_REPLICA and $DIR"
+        pg_cluster_exists "$PG_REPLICA" && pg_dropcluster --stop "$PGV" "$PG_REPLICA"
+        pg_cluster_exists "$PG_PRIMARY" && pg_dropcluster --stop "$PGV" "$PG_PRIMARY"
+        rm -rf "$DIR"
+        mkdir -p "$DIR"
+    fi
+    mkdir -p "$LOG" "$RUN"
+    load_secrets
+    start_primary
+    render_configs
+    set_primary_env
+    ensure_database
+    if [ "$USE_REPLICA" != 0 ]; then
+        start_replica
+    fi
+    for node in "${WEB_NODES[@]}" cron; do
+        start_node "$node"
+    done
+    for node in "${WEB_NODES[@]}"; do
+        wait_http "http://127.0.0.1:$(http_port "$node")/web/health" "Odoo node $node"
+    done
+    start_nginx
+    wait_http "http://127.0.0.1:$PORT/web/health" "nginx"
+    cmd_status
+    cat <<EOF
+
+[rdv] ================================================================
+[rdv]  RDV cluster:  http://127.0.0.1:$PORT/rdv   (database: $DB)
+[rdv]  back office login: admin / admin (make demo's logins, see README)
+[rdv]  web nodes:   $(for n in "${WEB_NODES[@]}"; do printf 'http://127.0.0.1:%s ' "$(http_port "$n")"; done)
+[rdv]  PostgreSQL:  primary 127.0.0.1:$PG_PORT, replica 127.0.0.1:$PG_REPLICA_PORT (role $DB_USER; password in $SECRETS)
+[rdv]  files:       $ETC (configuration), $LOG (logs)
+[rdv]  stop:        make cluster-stop
+[rdv] ================================================================
+EOF
+}
+
+cmd_stop() {
+    local nginx_bin
+    nginx_bin="$(command -v nginx || echo /usr/sbin/nginx)"
+    if pid_alive "$RUN/nginx.pid"; then
+        rdv_log "stopping nginx"
+        "$nginx_bin" -p "$DIR/nginx" -c "$ETC/nginx.conf" -s quit 2>/dev/null || true
+        stop_pidfile "$RUN/nginx.pid" nginx
+    fi
+    local f
+    for f in "$RUN"/*.pid; do
+        [ -e "$f" ] || continue
+        stop_node "$(basename "$f" .pid)"
+    done
+    local c
+    for c in "$PG_REPLICA" "$PG_PRIMARY"; do
+        check_owner "$c"
+        if pg_cluster_exists "$c" && pg_cluster_online "$c"; then
+            rdv_log "stopping PostgreSQL $PGV/$c"
+            pg_ctl stop "$c" || rdv_warn "could not stop PostgreSQL $PGV/$c"
+        fi
+    done
+}
+
+cmd_status() {
+    local node state
+    for node in "${WEB_NODES[@]}"; do
+        state="stopped"
+        if pid_alive "$RUN/$node.pid"; then
+            state="running (pid $(cat "$RUN/$node.pid")), /web/health: $(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:$(http_port "$node")/web/health" || true)"
+        fi
+        printf '[rdv]   %-8s %s\n' "$node" "$state"
+    done
+    pid_alive "$RUN/cron.pid" && state="running (pid $(cat "$RUN/cron.pid"))" || state="stopped"
+    printf '[rdv]   %-8s %s\n' cron "$state"
+    pid_alive "$RUN/nginx.pid" && state="running on :$PORT (pid $(cat "$RUN/nginx.pid"))" || state="stopped"
+    printf '[rdv]   %-8s %s\n' nginx "$state"
+    local c
+    for c in "$PG_PRIMARY" "$PG_REPLICA"; do
+        if pg_cluster_exists "$c"; then
+            state="$(pg_lsclusters -h "$PGV" "$c" | awk '{print $4 " on port " $3}')"
+        else
+            state="not created"
+        fi
+        printf '[rdv]   %-8s %s\n' "${c#"${NAME}"_}" "$state"
+    done
+    if pg_cluster_exists "$PG_PRIMARY" && pg_cluster_online "$PG_PRIMARY"; then
+        pg_psql "$PG_PORT" -At -F ' ' -c "
+            SELECT '[rdv]   replica ' || application_name || ': ' || state
+                || ', replay lag ' || coalesce(replay_lag::text, '0')
+                || ', ' || pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn) || ' bytes behind'
+            FROM pg_stat_replication" || true
+    fi
+}
+
+PGV="$(pg_version)"
+ADDONS_PATH="$(rdv_addons_path)"
+case "${1:-}" in
+    start) cmd_start ;;
+    stop) cmd_stop ;;
+    status) cmd_status ;;
+    start-node | stop-node)
+        node="${2:-}"
+        [[ "$node" =~ ^(web1|web2|cron[0-9]*)$ ]] || rdv_die "usage: $0 ${1} web1|web2|cron|cronN"
+        load_secrets
+        if [ "$1" = stop-node ]; then
+            stop_node "$node"
+        else
+            # A second cron node (cron2, ...): the cron node's settings, its own log and pid.
+            if [ "$node" != cron ] && [[ "$node" == cron* ]]; then
+                sed -e "s#^logfile = .*#logfile = $LOG/$node.log#" -e "s#^pidfile = .*#pidfile = $RUN/$node.pid#" \
+                    "$ETC/cron.conf" >"$ETC/$node.conf"
+            fi
+            start_node "$node"
+        fi
+        ;;
+    *) rdv_die "usage: $0 start|stop|status|start-node NODE|stop-node NODE" ;;
+esac
