@@ -23,6 +23,7 @@ No Odoo import: the server is another process.
 
 import asyncio
 import html
+import json
 import random
 import re
 import time
@@ -99,16 +100,29 @@ def parse_response(raw, started):
 
 
 async def request(
-    url, method="GET", data=None, cookies=None, headers=None, source=None, timeout=60.0, split=True
+    url,
+    method="GET",
+    data=None,
+    cookies=None,
+    headers=None,
+    source=None,
+    timeout=60.0,
+    split=True,
+    json_body=None,
 ):
     """One request on a new connection; never raises for a network failure:
-    the :class:`Answer` says what happened. ``split``: the body is written
-    after the head, in a segment of its own, as browsers and ``requests``
-    (urllib3 2) send a form; else head and body leave in one write."""
+    the :class:`Answer` says what happened. ``data``: a form; ``json_body``:
+    a JSON body instead. ``split``: the body is written after the head, in a
+    segment of its own, as browsers and ``requests`` send a form; else head
+    and body leave in one write."""
     parts = urlsplit(url)
     host, port = parts.hostname, parts.port or 80
     path = parts.path + ("?" + parts.query if parts.query else "")
-    body = urlencode(data).encode() if data is not None else b""
+    if json_body is not None:
+        body, content_type = json.dumps(json_body).encode(), "application/json"
+    else:
+        body = urlencode(data).encode() if data is not None else b""
+        content_type = "application/x-www-form-urlencoded"
     lines = [
         f"{method} {path} HTTP/1.1",
         f"Host: {(headers or {}).get('Host', parts.netloc)}",
@@ -122,9 +136,9 @@ async def request(
     lines += [f"{k}: {v}" for k, v in (headers or {}).items() if k != "Host"]
     if cookies:
         lines.append("Cookie: " + "; ".join(f"{k}={v}" for k, v in cookies.items()))
-    if data is not None:
-        lines += ["Content-Type: application/x-www-form-urlencoded"]
-    if data is not None or method == "POST":
+    if data is not None or json_body is not None:
+        lines.append(f"Content-Type: {content_type}")
+    if body or method == "POST":
         lines.append(f"Content-Length: {len(body)}")
     head = ("\r\n".join(lines) + "\r\n\r\n").encode()
     writes = [head, body] if split and body else [head + body]
