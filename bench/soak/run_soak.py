@@ -248,14 +248,16 @@ def main():
     parser.add_argument("--logs", default="", help="glob of the nodes' log files (costs)")
     parser.add_argument("--pg-host", default=os.environ.get("PGHOST", ""))
     parser.add_argument("--pg-port", default=os.environ.get("PGPORT", "5432"))
+    parser.add_argument("--pg-user", default=os.environ.get("PGUSER", ""))
     parser.add_argument("--out", default=str(ROOT / "var" / "soak"))
     args = parser.parse_args()
     if not args.url.startswith(("http://127.", "http://localhost")):
         parser.error("the soak runs on loopback only")
 
-    dsn = f"dbname={args.db} port={args.pg_port}" + (
-        f" host={args.pg_host}" if args.pg_host else ""
-    )
+    # The password, if any, from PGPASSWORD (libpq reads it).
+    dsn = f"dbname={args.db} port={args.pg_port}"
+    dsn += f" host={args.pg_host}" if args.pg_host else ""
+    dsn += f" user={args.pg_user}" if args.pg_user else ""
     ports = {int(p) for p in args.ports.split(",") if p}
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
