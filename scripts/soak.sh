@@ -64,4 +64,5 @@ PGPASSWORD="$DB_PASSWORD" exec "$PYTHON" bench/soak/run_soak.py \
     --logs "$DIR/log/web1.log,$DIR/log/web2.log" \
     --pg-host 127.0.0.1 \
     --pg-port "$PG_PORT" \
-    --pg-user "${NAME}_odoo"
+    --pg-user "${NAME}_odoo" \
+    --pg-replica-port "${CLUSTER_PG_REPLICA_PORT:-$((PG_PORT + 1))}"

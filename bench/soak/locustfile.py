@@ -3,11 +3,11 @@
 Run by ``bench/soak/run_soak.py`` (``make soak``), which starts the SMTP sink
 the codes go to and reads the figures; not meant to be started alone.
 
-Each simulated citizen has its own browser session (cookies, CSRF tokens) and
-its own loopback address (``127.x.y.z``, given to the sockets it opens), as
-citizens behind their own connections: the website's limits per address stay
-as a commune sets them. A citizen visits again and again; each visit is
-either
+A simulated user is a stream of citizens: each visit is a new citizen, with
+a browser session of its own (cookies, CSRF tokens) and a loopback address of
+its own (``127.x.y.z``, given to the sockets it opens), as citizens behind
+their own connections: the website's limits per address stay as a commune
+sets them. Each visit is either
 
 * a look (7 visits in 10): the home page, a type's places, a place's
   month, two days' times, as someone who compares before choosing; or
@@ -60,6 +60,7 @@ CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 CAPTCHA_RE = re.compile(r'data-challenge="([^"]+)"')
 
 _numbers = iter(range(10**6))
+_addresses = iter(range(254 * 256))  # 65,024 citizens' addresses per run
 ASKS_NUMBERS = set()  # types whose details ask pre-application numbers
 
 
@@ -149,11 +150,20 @@ class Citizen(HttpUser):
 
     def on_start(self):
         self.number = next(_numbers)
-        source = "127.%d.%d.%d" % (BLOCK, self.number // 254 % 256, self.number % 254 + 1)
-        adapter = SourceAdapter(source)
-        self.client.mount("http://", adapter)
         self.client.headers["Accept-Language"] = "fr-FR,fr;q=0.9"
         self.bookings = 0
+
+    def new_citizen(self):
+        """The next visit is another citizen's: a new browser session from
+        an address of its own (the website counts holds and codes per
+        address and per hour, as it would for real citizens)."""
+        number = next(_addresses)
+        source = "127.%d.%d.%d" % (BLOCK, number // 254 % 256, number % 254 + 1)
+        old = self.client.adapters.get("http://")
+        self.client.mount("http://", SourceAdapter(source))
+        if old is not None:
+            old.close()
+        self.client.cookies.clear()
 
     # --- one request, named by its route; a failure is counted by locust
 
@@ -182,6 +192,7 @@ class Citizen(HttpUser):
 
     @task
     def visit(self):
+        self.new_citizen()
         home = self.page("/rdv", "GET /rdv")
         if home is None:
             return

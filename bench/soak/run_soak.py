@@ -152,6 +152,36 @@ def workers(ports):
     return result
 
 
+def cpu_groups(odoo_ports, pg_ports):
+    """{group: {pid: CPU seconds (user + system)}}: the Odoo processes of the
+    HTTP ports (master, workers) and the PostgreSQL servers of ``pg_ports``
+    (the postmaster and its children: backends, WAL writer, replication)."""
+    groups = {"Odoo web nodes": [], "PostgreSQL": []}
+    for processes in port_processes(odoo_ports).values():
+        groups["Odoo web nodes"] += processes
+    for processes in port_processes(pg_ports).values():
+        for process in processes:
+            with contextlib.suppress(psutil.Error):
+                groups["PostgreSQL"] += [process, *process.children(recursive=True)]
+    sample = {}
+    for name, processes in groups.items():
+        sample[name] = {}
+        for process in processes:
+            with contextlib.suppress(psutil.Error):
+                times = process.cpu_times()
+                sample[name][process.pid] = times.user + times.system
+    return sample
+
+
+def cpu_spent(before, after):
+    """CPU seconds spent per group between two :func:`cpu_groups` (processes
+    present at both ends; a worker recycled in between is not counted)."""
+    return {
+        name: sum(after[name][pid] - before[name].get(pid, after[name][pid]) for pid in after[name])
+        for name in after
+    }
+
+
 class Sampler(threading.Thread):
     """Every few seconds: the workers' RSS and the database's connections."""
 
@@ -249,6 +279,7 @@ def main():
     parser.add_argument("--pg-host", default=os.environ.get("PGHOST", ""))
     parser.add_argument("--pg-port", default=os.environ.get("PGPORT", "5432"))
     parser.add_argument("--pg-user", default=os.environ.get("PGUSER", ""))
+    parser.add_argument("--pg-replica-port", default="", help="the replica's port (its CPU)")
     parser.add_argument("--out", default=str(ROOT / "var" / "soak"))
     args = parser.parse_args()
     if not args.url.startswith(("http://127.", "http://localhost")):
@@ -284,6 +315,10 @@ def main():
         with mail_to_sink(dsn, sink.port):
             sampler.sample()
             sampler.start()
+            pg_ports = [int(args.pg_port)] + (
+                [int(args.pg_replica_port)] if args.pg_replica_port else []
+            )
+            cpu_before = cpu_groups(ports, pg_ports)
             t0 = time.monotonic()
             locust = subprocess.run(
                 [
@@ -313,6 +348,7 @@ def main():
                 check=False,
             )
             elapsed = time.monotonic() - t0
+            cpu = cpu_spent(cpu_before, cpu_groups(ports, pg_ports))
             sampler.stop_event.set()
             sampler.join(30)
             sampler.sample()
@@ -382,6 +418,18 @@ def main():
             f"({len(sampler.connections)} samples)"
         )
 
+    requests_served = int(total[0]["Request Count"]) if total else 0
+    print(
+        f"\n-- CPU spent during the run ({os.cpu_count()} cores shared with the load generator"
+        " and anything else running)"
+    )
+    for name, seconds in cpu.items():
+        print(
+            f"  {name}: {seconds:.0f} s, {seconds / elapsed * 100:.0f} % of a core, "
+            f"{seconds / max(requests_served, 1) * 1000:.1f} ms per request, "
+            f"{seconds / max(bookings, 1) * 1000:.0f} ms per booking (with its page views)"
+        )
+
     log_paths = sorted(
         {p for pattern in args.logs.split(",") if pattern for p in glob.glob(pattern)}
     )
@@ -389,19 +437,32 @@ def main():
     if log_paths:
         rows, errors = server_costs(log_paths, started)
         print(f"\n-- what each route cost the servers (their access logs: {len(log_paths)} files)")
+        # The CPU measured for all requests, shared among the routes in
+        # proportion of their time in Python (Odoo) and in SQL (PostgreSQL),
+        # as the logs measured them: wall times inflate on a busy machine, CPU
+        # times do not, their shares are what they are.
+        python_total = sum(v[3] for values in rows.values() for v in values) or 1
+        sql_total = sum(v[2] for values in rows.values() for v in values) or 1
+        odoo_cpu = cpu.get("Odoo web nodes", 0) * 1000 / python_total
+        pg_cpu = cpu.get("PostgreSQL", 0) * 1000 / sql_total
         print(
             f"{'route':<20} {'requests':>9} {'SQL queries':>12} {'SQL ms':>8} {'Python ms':>10} "
-            f"{'server ms':>10} {'5xx':>5}"
+            f"{'server ms':>10} {'Odoo CPU ms':>12} {'PG CPU ms':>10} {'5xx':>5}"
         )
         for name, values in sorted(rows.items(), key=lambda item: -len(item[1])):
+            sql = statistics.mean(v[2] for v in values)
+            python = statistics.mean(v[3] for v in values)
             print(
                 f"{name:<20} {len(values):>9} {statistics.median(v[1] for v in values):>12.0f} "
-                f"{statistics.mean(v[2] for v in values):>8.1f} "
-                f"{statistics.mean(v[3] for v in values):>10.1f} "
+                f"{sql:>8.1f} {python:>10.1f} "
                 f"{statistics.median(v[2] + v[3] for v in values):>10.1f} "
+                f"{python * odoo_cpu:>12.1f} {sql * pg_cpu:>10.1f} "
                 f"{sum(1 for v in values if v[0] >= 500):>5}"
             )
-        print("  (SQL and Python: means; server ms: median of their sum)")
+        print(
+            "  (SQL, Python: means of the logged wall times; server ms: median of their sum;"
+            " CPU: the measured CPU shared in proportion of them)"
+        )
         for line in errors[:10]:
             print("  log error:", line[:200])
     failed = int(total[0]["Failure Count"]) if total else 1
