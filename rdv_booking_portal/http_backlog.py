@@ -41,16 +41,21 @@ from odoo.tools import config
 _logger = logging.getLogger(__name__)
 
 DEFAULT_BACKLOG = 2048
+# What listen(2) takes is a C int, and Linux keeps at most 65535 (then caps it
+# again at net.core.somaxconn).
+MAX_BACKLOG = 65535
 
 
 def listen_backlog():
-    """The backlog to listen with: ``listen_backlog`` from Odoo's configuration."""
+    """The backlog to listen with: ``listen_backlog`` from Odoo's configuration,
+    between 1 and :data:`MAX_BACKLOG`; :data:`DEFAULT_BACKLOG` if unset or not a
+    whole number (said in the log)."""
     try:
         value = int(config.get("listen_backlog") or DEFAULT_BACKLOG)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         _logger.warning("listen_backlog is not a number: %r", config.get("listen_backlog"))
         value = DEFAULT_BACKLOG
-    return max(value, 1)
+    return min(max(value, 1), MAX_BACKLOG)
 
 
 def _listening_sockets():
