@@ -35,9 +35,10 @@ def test_listen_backlog_holds_a_crowd(live_server):
 
 
 def test_burst_of_holds_loses_no_answer(live_server, portal_site, odoo_registry):
-    day = portal_site.local_day(3)
+    # A day and hours no other test of the session books.
+    day = portal_site.local_day(9)
     page = f"/rdv/type/{portal_site.type_id}/slots?place={portal_site.place_id}&day={day}"
-    targets = [portal_site.slot_start(day, 9 + n // 4, 15 * (n % 4)) for n in range(TARGETS)]
+    targets = [portal_site.slot_start(day, 14 + n // 4, 15 * (n % 4)) for n in range(TARGETS)]
     since = live_server.log_size()
 
     async def run():
