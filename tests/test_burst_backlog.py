@@ -34,7 +34,7 @@ def test_listen_backlog_holds_a_crowd(live_server):
     assert int(listing[2]) >= 1024, listing
 
 
-def test_burst_of_holds_loses_no_answer(live_server, portal_site, odoo_registry):
+def test_burst_of_holds_loses_no_answer(live_server, portal_site, odoo_registry, capsys):
     # A day and hours no other test of the session books.
     day = portal_site.local_day(9)
     page = f"/rdv/type/{portal_site.type_id}/slots?place={portal_site.place_id}&day={day}"
@@ -51,7 +51,8 @@ def test_burst_of_holds_loses_no_answer(live_server, portal_site, odoo_registry)
 
     answers, elapsed = asyncio.run(run())
     outcomes = [crowd.booking_outcome(answer) for answer in answers]
-    print(crowd.summary(f"{CITIZENS} holds at once, 2 workers", answers, elapsed))
+    with capsys.disabled():  # the figures, also when the test passes
+        print("\n" + crowd.summary(f"{CITIZENS} holds at once, 2 workers", answers, elapsed))
     assert set(outcomes) <= {"held", "taken"}, {o: outcomes.count(o) for o in set(outcomes)}
     assert outcomes.count("held") == TARGETS
     assert not [row for row in live_server.access(since) if row["status"] >= 500]

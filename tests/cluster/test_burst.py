@@ -58,7 +58,7 @@ def seats_overbooked(cluster, counter_id):
     )
 
 
-def test_burst_of_bookings(cluster, cluster_site):
+def test_burst_of_bookings(cluster, cluster_site, capsys):
     day = local_day(2)
     page = f"/rdv/type/{cluster_site.type_id}/slots?place={cluster_site.place_id}&day={day}"
     targets = [slot_start(day, 8 + n // 4, 15 * (n % 4)) for n in range(TARGETS)]
@@ -71,7 +71,8 @@ def test_burst_of_bookings(cluster, cluster_site):
 
     answers, elapsed = asyncio.run(run())
     outcomes = [crowd.booking_outcome(answer) for answer in answers]
-    print("\n" + crowd.summary(f"{CITIZENS} citizens post at once", answers, elapsed))
+    with capsys.disabled():  # the figures, also when the test passes
+        print("\n" + crowd.summary(f"{CITIZENS} citizens post at once", answers, elapsed))
     assert set(outcomes) <= {"held", "taken"}, by_kind(outcomes)
     assert outcomes.count("held") == TARGETS, by_kind(outcomes)
     rows = cluster.query(
@@ -111,7 +112,7 @@ def api_key(cluster_registry, cluster_site):
         env["rdv.api.client"].browse(client_id).unlink()
 
 
-def test_burst_of_api_calls(cluster, cluster_site, api_key):
+def test_burst_of_api_calls(cluster, cluster_site, api_key, capsys):
     day = local_day(3)
     targets = [slot_start(day, 8 + n // 4, 15 * (n % 4)) for n in range(API_TARGETS)]
     headers = {"X-API-Key": api_key, "Host": cluster_site.host}
@@ -164,8 +165,9 @@ def test_burst_of_api_calls(cluster, cluster_site, api_key):
         return answer.kind if answer.kind != "http" else f"http {answer.status}"
 
     bookings, reads = answers[:API_BOOKINGS], answers[API_BOOKINGS:]
-    print("\n" + crowd.summary(f"{API_BOOKINGS} API bookings", bookings, elapsed, outcome))
-    print(crowd.summary(f"{API_READS} API availability reads", reads, elapsed, outcome))
+    with capsys.disabled():
+        print("\n" + crowd.summary(f"{API_BOOKINGS} API bookings", bookings, elapsed, outcome))
+        print(crowd.summary(f"{API_READS} API availability reads", reads, elapsed, outcome))
     booked = [outcome(a) for a in bookings]
     assert set(booked) <= {"http 201", "http 409"}, by_kind(booked)
     assert booked.count("http 201") == API_TARGETS, by_kind(booked)
