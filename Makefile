@@ -9,7 +9,7 @@ export PYTHON
 LINT_PATHS := rdv_booking rdv_booking_portal rdv_booking_sms tests bench scripts setup.py
 
 .DEFAULT_GOAL := help
-.PHONY: help deps demo test bench lint cluster cluster-stop cluster-status test-cluster
+.PHONY: help deps demo test bench lint cluster cluster-stop cluster-status test-cluster soak
 
 help: ## Show this help
 	@echo "RDV — appointment booking addons for Odoo 18.0"
@@ -61,3 +61,6 @@ test-cluster: ## Correctness tests of the cluster (replica, several nodes, crons
 	@scripts/ensure_deps.sh cluster
 	@scripts/cluster.sh start
 	RDV_CLUSTER_TESTS=1 $(PYTHON) -m pytest tests/cluster -v -m cluster -p no:cacheprovider
+
+soak: ## Citizens of a real day on the running cluster for SOAK_MINUTES (10), then p50/p95/p99 per route, memory, PostgreSQL connections, costs
+	@scripts/soak.sh

@@ -214,6 +214,13 @@ cat <<EOF
 
 EOF
 
+# The threaded server (no workers) starts a thread per connection, each taking
+# a database connection: a burst of requests (a crowd, a client system's
+# parallel API calls) would empty the pool ("The Connection Pool Is Full",
+# HTTP 500). Odoo's own bound: at most half of db_maxconn threads at once (any
+# value that is not a number), the other connections wait in the listen queue.
+export ODOO_MAX_HTTP_THREADS="${ODOO_MAX_HTTP_THREADS:-auto}"
+
 # The one database, by name: with --db-filter Odoo would list the databases
 # (a new PostgreSQL connection) at each request of a visitor without session.
 exec "${ODOO_BIN[@]}" -d "$DB" --no-database-list --addons-path="$ADDONS_PATH" \
