@@ -19,7 +19,7 @@ help: ## Show this help
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
 		awk 'BEGIN {FS = ":.*## "} {printf "  %-15s %s\n", $$1, $$2}'
 	@echo
-	@echo "Environment: MODULES=a,b TEST_TAGS=... KEEP_DB=1 SKIP_PYTEST=1 CROWDED=0 (test); DEMO_DB=... RESET=1 UPDATE=1 DEMO_WORKERS=0 (demo)"
+	@echo "Environment: MODULES=a,b TEST_TAGS=... KEEP_DB=1 SKIP_PYTEST=1 CROWDED=0 CLUSTER=0 (test); DEMO_DB=... RESET=1 UPDATE=1 DEMO_WORKERS=0 (demo)"
 	@echo "             CLUSTER_PORT=8090 CLUSTER_PG_PORT=5441 CLUSTER_NAME=rdv CLUSTER_DB=rdv_cluster CLUSTER_DIR=var/cluster CLUSTER_WORKERS=2 RESET=1 (cluster: see scripts/cluster.sh)"
 
 deps: ## Install what is missing (Debian + Python packages), start PostgreSQL
@@ -32,7 +32,7 @@ demo: ## Create database rdv_demo (once) with demo data and serve it on http://l
 	@scripts/ensure_postgres.sh
 	@scripts/demo.sh
 
-test: ## Run all tests: pure-Python, Odoo's runner on a fresh database, DB tests, Odoo's runner in a crowded database (CROWDED=0: not that one)
+test: ## Run all tests: pure-Python, Odoo's runner on a fresh database, DB tests, in a crowded database (CROWDED=0: not that one), on a cluster of their own (CLUSTER=0: not there)
 	@scripts/ensure_deps.sh test
 	@scripts/ensure_postgres.sh
 	@scripts/run_tests.sh

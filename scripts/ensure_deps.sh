@@ -6,7 +6,7 @@
 # 1. Odoo 18.0 must be importable by python3: this project never installs Odoo,
 #    it stops with a message saying what to do.
 # 2. Debian packages, installed with apt-get only if missing
-#    (test: postgresql chromium wkhtmltopdf poppler-utils zbar-tools fonts-dejavu-core;
+#    (test: postgresql nginx chromium wkhtmltopdf poppler-utils zbar-tools fonts-dejavu-core;
 #     demo: postgresql wkhtmltopdf fonts-dejavu-core; cluster: the demo's and nginx).
 # 3. Python packages listed in setup.py (install_requires + the "test" extra),
 #    pip-installed only if missing, without moving anything already installed.
@@ -19,7 +19,7 @@ set -euo pipefail
 
 what="${1:-all}"
 case "$what" in
-    test | all) debs=(postgresql chromium wkhtmltopdf poppler-utils zbar-tools fonts-dejavu-core) ;;
+    test | all) debs=(postgresql nginx chromium wkhtmltopdf poppler-utils zbar-tools fonts-dejavu-core) ;;
     demo) debs=(postgresql wkhtmltopdf fonts-dejavu-core) ;;
     cluster) debs=(postgresql nginx wkhtmltopdf fonts-dejavu-core) ;;
     *) rdv_die "usage: $0 [test|demo|cluster|all]" ;;

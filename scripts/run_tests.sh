@@ -21,6 +21,11 @@
 #      template is built by scripts/crowded_template.sh the first time (about
 #      10 minutes on 2 cores), then kept in PostgreSQL.  Dropped at the end
 #      (KEEP_DB=1 keeps it).
+#   e. the cluster tests (pytest tests/cluster -m cluster): a cluster of
+#      scripts/cluster.sh of its own (nginx, two web nodes, a cron node, a
+#      PostgreSQL primary and replica; ports from 8490 and 5471, name rdvtest,
+#      directory var/cluster-test), created for the run and destroyed after
+#      (KEEP_DB=1 keeps it): replica, several nodes, crons once, bursts, faults.
 #   The summary's "total:" line counts the tests of every step (b and d both).
 #
 # Environment:
@@ -31,6 +36,7 @@
 #   KEEP_DB=1          keep the test database (its name is printed)
 #   SKIP_PYTEST=1      skip steps a and c
 #   CROWDED=0          skip step d (quick local runs; CI runs it)
+#   CLUSTER=0          skip step e (quick local runs; CI runs it)
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -275,6 +281,38 @@ else
     else
         failed_steps+=("crowded template")
         summary+=("Odoo tests, crowded database: FAILED, no crowded template (see above and $LOG_DIR/crowded-template.log)")
+    fi
+fi
+
+# --- e. the cluster ----------------------------------------------------------
+if [ "${CLUSTER:-1}" = 0 ] || [ -n "${SKIP_PYTEST:-}" ]; then
+    section "e. cluster tests: skipped (CLUSTER=0 or SKIP_PYTEST)"
+    summary+=("cluster tests: skipped (CLUSTER=0 or SKIP_PYTEST)")
+else
+    section "e. cluster tests: a cluster of scripts/cluster.sh of their own"
+    # Ports, names and directory of its own: a cluster of `make cluster`
+    # may run beside it.
+    export CLUSTER_NAME=rdvtest CLUSTER_PORT=8490 CLUSTER_PG_PORT=5471 \
+        CLUSTER_DB=rdv_test_cluster CLUSTER_DIR="$RDV_ROOT/var/cluster-test"
+    t0=$SECONDS
+    if RESET=1 scripts/cluster.sh start; then
+        rc=0
+        RDV_CLUSTER_TESTS=1 "$PYTHON" -m pytest tests/cluster -v -m cluster -p no:cacheprovider \
+            --junitxml="$LOG_DIR/pytest-cluster.xml" -o junit_family=xunit2 || rc=$?
+        if [ "$rc" -eq 0 ]; then
+            summary+=("cluster tests: ok ($(elapsed "$t0"))")
+        else
+            failed_steps+=("cluster tests")
+            summary+=("cluster tests: FAILED, pytest exit code $rc ($(elapsed "$t0"); logs in $CLUSTER_DIR/log)")
+        fi
+    else
+        failed_steps+=("cluster start")
+        summary+=("cluster tests: FAILED, the cluster did not start (logs in $CLUSTER_DIR/log)")
+    fi
+    if [ "${KEEP_DB:-0}" = 0 ]; then
+        scripts/cluster.sh destroy >/dev/null 2>&1 || rdv_log "could not destroy the test cluster (scripts/cluster.sh destroy)"
+    else
+        rdv_log "KEEP_DB: the test cluster stays (CLUSTER_NAME=$CLUSTER_NAME CLUSTER_PORT=$CLUSTER_PORT CLUSTER_PG_PORT=$CLUSTER_PG_PORT CLUSTER_DIR=$CLUSTER_DIR scripts/cluster.sh destroy)"
     fi
 fi
 
