@@ -1765,6 +1765,8 @@ class RdvAppointment(models.Model):
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
+            # The title of the dialog the board opens it in (else "Odoo").
+            "name": _("Appointment %s", self.name),
             "res_model": self._name,
             "res_id": self.id,
             "view_mode": "form",

@@ -270,3 +270,10 @@ class TestBoard(RdvCase):
                         r'<field name="%s"(?![^>]*invisible)' % name,
                         "a datetime the browser would write in its own zone",
                     )
+
+    def test_appointment_opened_from_the_board_has_a_title(self):
+        """A booked time opens its appointment in a dialog titled with it."""
+        appointment = self.book(utc(2026, 3, 2, 8, 0), lastname="Titre")
+        slot = appointment.slot_ids[:1]
+        action = slot.with_user(self.agent_id).action_open_appointment()
+        self.assertEqual(action["name"], "Appointment %s" % appointment.name)
