@@ -433,7 +433,10 @@ class TestAgentReview(RdvCase):
             origin=self.week,
         )
         overlapping._onchange_line_ids_impact()
-        self.assertFalse(overlapping.impact_preview)
+        # Hours that cannot be saved move nobody: the banner gives the refusal.
+        self.assertFalse(overlapping.impact_appointment_ids)
+        self.assertIn("cannot be saved", overlapping.impact_preview)
+        self.assertNotIn("planned appointments", overlapping.impact_preview)
         self.assertIn("overlaps", overlapping.summary)
         self.assertTrue(monday)
         # Refused on save, with the day in the user's language.

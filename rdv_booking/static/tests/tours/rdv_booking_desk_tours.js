@@ -170,8 +170,8 @@ registry.category("web_tour.tours").add("rdv_booking_dashboard_tour", {
             run: "click",
         },
         {
-            content: "The month's figures",
-            trigger: ".o_rdv_dashboard h2:contains('Month of')",
+            content: "The month's figures: from its first day so far",
+            trigger: `.o_rdv_dashboard h2:contains('${DateTime.now().toFormat("LLL")} 1'):contains('(so far)')`,
         },
         {
             content: "The appointments tile opens the list it counts",
