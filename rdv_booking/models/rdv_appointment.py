@@ -43,6 +43,10 @@ OUTCOME_EVENTS = {"done": "done", "no_show": "absent"}
 FURTHEST_START_DAYS = 731
 
 
+# A date and time in a list or a dialog: short, with the weekday.
+SHORT_FORMAT = "EEE d MMM y, HH:mm"
+
+
 class BookingError(UserError):
     """A booking refused for a reason the person can act on.
 
@@ -137,6 +141,11 @@ class RdvAppointment(models.Model):
     stop = fields.Datetime(required=True)
     start_local = fields.Char("Date and time", compute="_compute_start_local")
     when_local = fields.Char("Date and times", compute="_compute_start_local")
+    # The lists' and dialogs' times as the place's wall clock reads them: the
+    # web client would write the datetimes in the browser's time zone.
+    start_short = fields.Char("Date and time (short)", compute="_compute_start_local")
+    arrival_local = fields.Char("Arrived", compute="_compute_start_local")
+    booked_on_local = fields.Char("Booked on", compute="_compute_start_local")
     persons = fields.Integer(default=1, required=True, tracking=True)
     duration = fields.Integer(
         "Duration (minutes)",
@@ -379,12 +388,17 @@ class RdvAppointment(models.Model):
                 appointment.phone, appointment.place_id.country_id.code
             )
 
-    @api.depends("start", "stop", "place_id.tz")
+    @api.depends("start", "stop", "arrival_time", "create_date", "place_id.tz")
     @api.depends_context("lang")
     def _compute_start_local(self):
         for appointment in self:
             appointment.start_local = appointment._format_local(appointment.start)
             appointment.when_local = appointment._format_range(appointment.start, appointment.stop)
+            appointment.start_short = appointment._format_local(appointment.start, SHORT_FORMAT)
+            appointment.arrival_local = appointment._format_local(appointment.arrival_time, "HH:mm")
+            appointment.booked_on_local = appointment._format_local(
+                appointment.create_date, SHORT_FORMAT
+            )
 
     def _format_range(self, start, stop):
         """'jeudi 26 novembre 2026, 10:00 à 11:00': from ``start`` to ``stop``
@@ -1751,6 +1765,8 @@ class RdvAppointment(models.Model):
         self.ensure_one()
         return {
             "type": "ir.actions.act_window",
+            # The title of the dialog the board opens it in (else "Odoo").
+            "name": _("Appointment %s", self.name),
             "res_model": self._name,
             "res_id": self.id,
             "view_mode": "form",

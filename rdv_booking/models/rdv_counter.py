@@ -46,8 +46,15 @@ class RdvCounter(models.Model):
         tracking=True,
         check_company=True,
     )
+    # The place's company; before a place is chosen, the user's: the choices
+    # of place, types and week are limited to the counter's company, and a
+    # new counter's empty company offered none of them.
     company_id = fields.Many2one(
-        "res.company", related="place_id.company_id", store=True, index=True, precompute=True
+        "res.company",
+        compute="_compute_company_id",
+        store=True,
+        index=True,
+        precompute=True,
     )
     tz = fields.Selection(related="place_id.tz")
     type_ids = fields.Many2many(
@@ -148,7 +155,7 @@ class RdvCounter(models.Model):
                     _(
                         "Valid until: the end of validity of %(counter)s (%(end)s) is before "
                         "its start (%(start)s).",
-                        counter=counter.display_name,
+                        counter=counter._refusal_name(),
                         end=counter.date_end,
                         start=counter.date_start,
                     )
@@ -174,7 +181,7 @@ class RdvCounter(models.Model):
                             "Slot duration: the %(slot)s-minute slots of %(counter)s do not divide "
                             "the %(duration)s minutes of %(type)s.",
                             slot=step,
-                            counter=counter.display_name,
+                            counter=counter._refusal_name(),
                             duration=rdv_type.duration,
                             type=rdv_type.name,
                         )
@@ -191,11 +198,11 @@ class RdvCounter(models.Model):
                             "Slot duration: the %(slot)s-minute slots of %(counter)s do not divide "
                             "the opening interval %(day)s %(a)s-%(b)s of %(week)s.",
                             slot=step,
-                            counter=counter.display_name,
+                            counter=counter._refusal_name(),
                             day=labels[str(weekday)],
                             a=minutes_label(start),
                             b=minutes_label(end),
-                            week=week.name,
+                            week=week._refusal_name(),
                         )
                     )
 
@@ -208,11 +215,23 @@ class RdvCounter(models.Model):
                         "Appointment types: counter %s must serve at least one type.",
                         counter.display_name,
                     )
+                    if counter.name
+                    else _("Appointment types: this counter must serve at least one type.")
                 )
+
+    def _refusal_name(self):
+        """How a refusal names the counter: a new one has no name yet."""
+        self.ensure_one()
+        return self.display_name if self.name else _("this counter")
 
     # ------------------------------------------------------------------
     # CRUD
     # ------------------------------------------------------------------
+
+    @api.depends("place_id.company_id")
+    def _compute_company_id(self):
+        for counter in self:
+            counter.company_id = counter.place_id.company_id or self.env.company
 
     @api.depends("website_published", "place_id.website_ready")
     def _compute_website_visible(self):
@@ -248,7 +267,7 @@ class RdvCounter(models.Model):
         for counter in self:
             counter.display_name = (
                 "%s - %s" % (counter.place_id.name, counter.name)
-                if counter.place_id
+                if counter.place_id and counter.name
                 else counter.name
             )
 

@@ -74,7 +74,7 @@ class RdvReferenceWeek(models.Model):
         first, second = overlaps[0]
         return _(
             "Opening hours of %(week)s: on %(day)s, %(a)s overlaps %(b)s. Merge or shorten them.",
-            week=self.name,
+            week=self._refusal_name(),
             day=self.env["rdv.reference.week.line"]._weekday_labels()[str(first[0])],
             a="%s-%s" % (minutes_label(first[1]), minutes_label(first[2])),
             b="%s-%s" % (minutes_label(second[1]), minutes_label(second[2])),
@@ -87,6 +87,10 @@ class RdvReferenceWeek(models.Model):
             if overlap:
                 raise ValidationError(overlap)
             week._get_counters()._check_slot_grid()
+
+    def _refusal_name(self):
+        """How a refusal names the week: a new one has no name yet."""
+        return self.name or _("this reference week")
 
     def _get_week_schedule(self):
         """The engine's view of the week (overlaps already refused by constraint)."""
@@ -166,7 +170,7 @@ class RdvReferenceWeekLine(models.Model):
                     _(
                         "Opening hours of %(week)s: the interval %(a)s-%(b)s must start "
                         "before it ends, within the day.",
-                        week=line.week_id.name,
+                        week=line.week_id._refusal_name(),
                         a=minutes_label(start),
                         b=minutes_label(end),
                     )

@@ -258,6 +258,23 @@ class TestAgentTour(RdvCommuneCase, HttpCase):
         self.assertFalse(self.counter.date_end, "not saved on leaving")
         self.assertEqual(appointment.state, "planned")
 
+    def test_manager_creates_a_counter(self):
+        """A manager creates a counter from the form: the place, type and week
+        are offered (a new counter's empty company offered none)."""
+        manager = self._make_user(
+            "rdv_tour_manager", self.company, groups=MANAGER, tz="Europe/Paris"
+        )
+        self.start_tour(
+            "/odoo/action-rdv_booking.rdv_counter_action/new",
+            "rdv_booking_counter_create_tour",
+            login=manager.login,
+        )
+        counter = self.env["rdv.counter"].search([("name", "=", "Guichet neuf")])
+        self.assertEqual(counter.place_id, self.place)
+        self.assertEqual(counter.type_ids, self.appointment_type)
+        self.assertEqual(counter.company_id, self.company)
+        self.assertTrue(counter.slot_ids, "its slots are made")
+
     def test_impact_refused_value(self):
         """A slot duration the rules refuse: the banner says why and counts no
         appointment (saving could not move them); corrected, the value saves

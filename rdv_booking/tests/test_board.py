@@ -225,3 +225,55 @@ class TestBoard(RdvCase):
         arch = agent["rdv.appointment"].get_views([(False, "form")])["views"]["form"]["arch"]
         self.assertRegex(arch, r'<field name="when_local"(?![^>]*invisible)')
         self.assertRegex(arch, r'<field name="start" invisible="1"')
+
+    def test_lists_and_dialogs_in_the_place_time_zone(self):
+        """Today, To reschedule, the Suspend dialog and the appointment's
+        "Booked on" and "Arrived" read the place's wall clock, not the
+        agent's browser: no raw date and time shown there."""
+        appointment = self.book(utc(2026, 3, 2, 8, 0), lastname="Horaire")  # 09:00 Paris
+        self.manager.tz = "America/New_York"
+        agent = self.env(user=self.manager, context={"tz": "America/New_York"})
+        appointment.arrival_time = utc(2026, 3, 2, 7, 50)
+        shown = agent["rdv.appointment"].browse(appointment.id)
+        self.assertIn("09:00", shown.start_short)
+        self.assertEqual(shown.arrival_local, "08:50")
+        self.assertIn(
+            appointment.place_id._format_local(appointment.create_date, "HH:mm"),
+            shown.booked_on_local,
+        )
+        # The form's own times (its messages and its slots, in debug mode,
+        # are lists of other records).
+        lists = ("start", "arrival_time", "create_date")
+        views = [
+            ("rdv.appointment", "rdv_booking.rdv_appointment_view_list", "list", lists),
+            ("rdv.appointment", "rdv_booking.rdv_appointment_view_list_today", "list", lists),
+            (
+                "rdv.appointment",
+                "rdv_booking.rdv_appointment_view_list_to_reschedule",
+                "list",
+                lists,
+            ),
+            ("rdv.slot.block", "rdv_booking.rdv_slot_block_view_form", "form", ("start",)),
+            (
+                "rdv.appointment",
+                "rdv_booking.rdv_appointment_view_form",
+                "form",
+                ("arrival_time", 'create_date" string="Booked on'),
+            ),
+        ]
+        for model, xmlid, kind, names in views:
+            arch = agent[model].get_views([(self.env.ref(xmlid).id, kind)])["views"][kind]["arch"]
+            for name in names:
+                with self.subTest(view=xmlid, field=name):
+                    self.assertNotRegex(
+                        arch,
+                        r'<field name="%s"(?![^>]*invisible)' % name,
+                        "a datetime the browser would write in its own zone",
+                    )
+
+    def test_appointment_opened_from_the_board_has_a_title(self):
+        """A booked time opens its appointment in a dialog titled with it."""
+        appointment = self.book(utc(2026, 3, 2, 8, 0), lastname="Titre")
+        slot = appointment.slot_ids[:1]
+        action = slot.with_user(self.agent_id).action_open_appointment()
+        self.assertEqual(action["name"], "Appointment %s" % appointment.name)

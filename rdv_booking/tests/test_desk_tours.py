@@ -88,3 +88,15 @@ class TestDeskTours(AxeTourMixin, RdvCommuneCase, HttpCase):
             login=self.agent.login,
         )
         self.assertEqual(appointment.state, "planned", "every dialog was discarded")
+
+    def test_appointment_list(self):
+        """The appointment list at 1280 px: row buttons named with their
+        row's citizen, the status whole, the "Done" badge passes axe-core."""
+        self._book_in(2, 10, "Prevu", firstname="Lou", phone="06 11 22 33 44")
+        done = self._book_in(2, 11, "Fait", firstname="Lou", phone="06 55 44 33 22")
+        done.state = "done"
+        self.start_tour(
+            "/odoo/action-rdv_booking.rdv_appointment_action",
+            "rdv_booking_appointment_list_tour",
+            login=self.agent.login,
+        )

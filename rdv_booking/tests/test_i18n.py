@@ -16,6 +16,7 @@ not ours to translate: only those that the addon or one of its dependencies
 defines are compared.
 """
 
+import datetime
 from pathlib import Path
 
 import polib
@@ -24,6 +25,8 @@ from lxml import etree
 from odoo.modules.module import get_manifest, get_module_path
 from odoo.tests import TransactionCase, tagged
 from odoo.tools.translate import TranslationModuleReader
+
+from .common import RdvCase
 
 RDV_ADDONS = ("rdv_booking", "rdv_booking_portal", "rdv_booking_sms")
 SHOWN = 15
@@ -113,3 +116,24 @@ class TestTranslationTemplates(TransactionCase):
                         stale[:SHOWN],
                     ),
                 )
+
+
+@tagged("post_install", "-at_install")
+class TestCreationMessage(RdvCase):
+    def test_creation_message_agrees_in_french(self):
+        """The chatter's creation message of a closure (feminine in French)
+        does not say "Fermeture créé"."""
+        self._load_french()
+        env = self.env(context={"lang": "fr_FR", "tracking_disable": False})
+        closure = env["rdv.closure"].create(
+            {
+                "name": "Pont",
+                "date_from": datetime.date(2026, 5, 15),
+                "date_to": datetime.date(2026, 5, 15),
+                "place_id": self.place.id,
+                "company_id": self.place.company_id.id,
+            }
+        )
+        bodies = " ".join(closure.message_ids.mapped("body"))
+        self.assertIn("Création : Fermeture", bodies)
+        self.assertNotIn("créé", bodies)

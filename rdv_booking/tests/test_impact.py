@@ -212,3 +212,17 @@ class TestImpact(RdvCase):
         self.assertFalse(form.impact_preview)
         form.save()
         self.assertEqual(self.counter.slot_duration, 5)
+
+    def test_refusal_of_a_record_not_yet_named(self):
+        """A new counter or week not yet named: the refusal says "this
+        counter" / "this reference week", never "False"."""
+        form = Form(self.env["rdv.counter"])
+        self.assertIn("this counter must serve at least one type", form.impact_preview)
+        self.assertNotIn("False", form.impact_preview)
+        form = Form(self.env["rdv.reference.week"])
+        for start, end in ((9.0, 12.0), (11.0, 13.0)):
+            with form.line_ids.new() as line:
+                line.weekday = "0"
+                line.hour_from, line.hour_to = start, end
+        self.assertIn("Opening hours of this reference week", form.impact_preview)
+        self.assertNotIn("False", form.impact_preview)

@@ -276,6 +276,7 @@ class TestAgentReview(RdvCase):
         wizard = self.env["rdv.slot.block"].with_user(self.agent_id).browse(action["res_id"])
         self.assertEqual(wizard.appointment_ids, booked)
         self.assertIn("Appointments affected: 1 (slots selected: 4)", wizard.impact)
+        self.assertIn("It will move to 'To reschedule' and its citizen will be told", wizard.impact)
         self.assertEqual(booked.state, "planned", "nothing changes before the agent confirms")
         self.assertEqual(set(slots.mapped("state")), {"free", "booked"})
         result = wizard.action_confirm()
@@ -432,7 +433,10 @@ class TestAgentReview(RdvCase):
             origin=self.week,
         )
         overlapping._onchange_line_ids_impact()
-        self.assertFalse(overlapping.impact_preview)
+        # Hours that cannot be saved move nobody: the banner gives the refusal.
+        self.assertFalse(overlapping.impact_appointment_ids)
+        self.assertIn("cannot be saved", overlapping.impact_preview)
+        self.assertNotIn("planned appointments", overlapping.impact_preview)
         self.assertIn("overlaps", overlapping.summary)
         self.assertTrue(monday)
         # Refused on save, with the day in the user's language.

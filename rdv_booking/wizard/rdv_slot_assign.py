@@ -62,6 +62,7 @@ class RdvSlotAssign(models.TransientModel):
     comment = fields.Text("Note for agents")
     # Said before booking: this citizen will get no message at all.
     silence_warning = fields.Char("Warning", compute="_compute_silence_warning")
+    enter_needs = fields.Char("Fields Enter waits for", compute="_compute_enter_needs")
     # which identity fields the type asks (drives the form's invisible attributes)
     ask_file_number = fields.Selection(
         related="type_id.ask_file_number", string="File number asked"
@@ -88,6 +89,27 @@ class RdvSlotAssign(models.TransientModel):
             if len(types) == 1:
                 values["type_id"] = types.id
         return values
+
+    @api.depends("type_id", "partner_id")
+    def _compute_enter_needs(self):
+        """The fields, by name, that plain Enter in the dialog waits for:
+        the type and time, the citizen's names (unless a known contact) and
+        what the type asks as required. Agents may still book with less
+        (Ctrl+Enter, the button): a caller cannot always tell everything."""
+        for wizard in self:
+            needs = ["type_id", "slot_id"]
+            partner = wizard.partner_id
+            if not partner:
+                needs += ["lastname", "firstname"]
+            if wizard.type_id:
+                if wizard.ants_reason:
+                    needs.append("application_numbers")
+                needs += [
+                    name
+                    for name, mode in wizard.type_id._identity_requirements().items()
+                    if mode == "required" and not (name in ("phone", "email") and partner[name])
+                ]
+            wizard.enter_needs = " ".join(needs)
 
     @api.depends("email", "phone", "partner_id", "slot_id")
     def _compute_silence_warning(self):

@@ -22,12 +22,19 @@ class RdvSlotBlock(models.TransientModel):
             wizard.appointment_ids = wizard.slot_ids.filtered(
                 lambda slot: slot.state in ("booked", "held")
             ).appointment_id
-            wizard.impact = _(
-                "Appointments affected: %(count)s (slots selected: %(slots)s). They will move "
-                "to 'To reschedule' and their citizens will be told.",
-                slots=len(wizard.slot_ids),
-                count=len(wizard.appointment_ids),
-            )
+            if len(wizard.appointment_ids) == 1:
+                wizard.impact = _(
+                    "Appointments affected: 1 (slots selected: %(slots)s). It will move to "
+                    "'To reschedule' and its citizen will be told.",
+                    slots=len(wizard.slot_ids),
+                )
+            else:
+                wizard.impact = _(
+                    "Appointments affected: %(count)s (slots selected: %(slots)s). They will "
+                    "move to 'To reschedule' and their citizens will be told.",
+                    slots=len(wizard.slot_ids),
+                    count=len(wizard.appointment_ids),
+                )
             silent = self.env["rdv.notification"]._silent_preview(wizard.appointment_ids)
             if silent:
                 wizard.impact += " " + silent

@@ -298,9 +298,11 @@ export class RdvBoard extends Component {
 
     /**
      * In the booking dialog opened from the board, Ctrl+Enter books; so does
-     * Enter in a line of text once every required field is filled (the
-     * caller's name, phone...). Enter keeps its own meaning in a drop-down
-     * (it picks), a list of choices and the comment (a new line).
+     * Enter in a line of text once every field the booking needs is filled
+     * (the dialog's ``enter_needs``: the caller's names, phone...); before,
+     * Enter moves to the next of them still empty. Enter keeps its own
+     * meaning in a drop-down (it picks), a list of choices and the comment
+     * (a new line).
      */
     onDialogKey(ev) {
         if (ev.key !== "Enter" || ev.altKey || ev.shiftKey) {
@@ -309,8 +311,21 @@ export class RdvBoard extends Component {
         const dialog = document.querySelector(".modal .o_rdv_slot_assign");
         const book = dialog?.closest(".modal")?.querySelector("button[name='action_confirm']");
         const withCtrl = ev.ctrlKey || ev.metaKey;
-        if (!withCtrl && !(dialog?.contains(ev.target) && this.completeOnEnter(dialog, ev.target))) {
-            return;
+        if (!withCtrl) {
+            if (!dialog?.contains(ev.target) || !this.isTextLine(dialog, ev.target)) {
+                return;
+            }
+            const empty = this.emptyNeeded(dialog);
+            if (empty.length) {
+                ev.preventDefault();
+                ev.stopPropagation();
+                const after = empty.find(
+                    (input) =>
+                        ev.target.compareDocumentPosition(input) & Node.DOCUMENT_POSITION_FOLLOWING
+                );
+                (after || empty[0]).focus();
+                return;
+            }
         }
         if (book && !book.disabled) {
             ev.preventDefault();
@@ -319,22 +334,33 @@ export class RdvBoard extends Component {
         }
     }
 
-    /** Whether Enter in ``input`` books: a line of text, no drop-down, all required fields filled. */
-    completeOnEnter(dialog, input) {
+    /** Whether Enter in ``input`` is ours: a line of text, no drop-down open. */
+    isTextLine(dialog, input) {
         const textLine =
             input.tagName === "INPUT" &&
             ["text", "tel", "email", ""].includes(input.getAttribute("type") || "");
-        if (
-            !textLine ||
-            input.closest(".o_field_many2one, .o_field_selection, .o_field_date, .o_field_datetime") ||
-            dialog.querySelector(".o-autocomplete--dropdown-menu, .o_datetime_picker")
-        ) {
-            return false;
-        }
-        return [...dialog.querySelectorAll(".o_required_modifier")].every((field) => {
-            const value = field.querySelector("input, select, textarea");
-            return !value || value.value.trim() !== "";
-        });
+        return (
+            textLine &&
+            !input.closest(".o_field_many2one, .o_field_selection, .o_field_date, .o_field_datetime") &&
+            !dialog.querySelector(".o-autocomplete--dropdown-menu, .o_datetime_picker")
+        );
+    }
+
+    /** The inputs, in the dialog's order, of the needed fields still empty. */
+    emptyNeeded(dialog) {
+        const needs = new Set(
+            (dialog.querySelector(".o_field_widget[name='enter_needs']")?.textContent || "")
+                .split(/\s+/)
+                .filter(Boolean)
+        );
+        return [...dialog.querySelectorAll(".o_field_widget")]
+            .filter(
+                (field) =>
+                    needs.has(field.getAttribute("name")) ||
+                    field.classList.contains("o_required_modifier")
+            )
+            .map((field) => field.querySelector("input, select, textarea"))
+            .filter((value) => value && !value.disabled && value.value.trim() === "");
     }
 
     // ------------------------------------------------------------------

@@ -135,9 +135,11 @@ registry.category("web_tour.tours").add("rdv_booking_board_tour", {
             "The caller's last name, where the focus is",
             ".modal .o_rdv_slot_assign .o_field_widget[name='lastname'] input:focus"
         ),
-        key("Tab", "First name", ".modal .o_field_widget[name='lastname'] input:value(Dupont)"),
+        // Enter in an incomplete dialog books nothing: it goes on to the next
+        // field the booking needs.
+        key("Enter", "First name", ".modal .o_field_widget[name='lastname'] input:value(Dupont)"),
         type("Marie", "First name", ".modal .o_field_widget[name='firstname'] input:focus"),
-        key("Tab", "Phone", ".modal .o_field_widget[name='firstname'] input:value(Marie)"),
+        key("Enter", "Phone", ".modal .o_field_widget[name='firstname'] input:value(Marie)"),
         type("06 12 34 56 78", "Phone", ".modal .o_field_widget[name='phone'] input:focus"),
         key(
             "Enter",

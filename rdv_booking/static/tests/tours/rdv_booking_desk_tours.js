@@ -170,8 +170,8 @@ registry.category("web_tour.tours").add("rdv_booking_dashboard_tour", {
             run: "click",
         },
         {
-            content: "The month's figures",
-            trigger: ".o_rdv_dashboard h2:contains('Month of')",
+            content: "The month's figures: from its first day so far",
+            trigger: `.o_rdv_dashboard h2:contains('${DateTime.now().toFormat("LLL")} 1'):contains('(so far)')`,
         },
         {
             content: "The appointments tile opens the list it counts",
@@ -256,5 +256,46 @@ registry.category("web_tour.tours").add("rdv_booking_dialogs_a11y_tour", {
             content: "Closed",
             trigger: "body:not(:has(.modal))",
         },
+    ],
+});
+
+/*
+ * The appointment list at 1280 px: each row's icon buttons named with the
+ * row's reference and citizen, the status whole, the "Done" and "Planned"
+ * badges readable (axe-core color-contrast). Started by test_desk_tours.py
+ * (test_appointment_list), with one planned and one done appointment.
+ */
+registry.category("web_tour.tours").add("rdv_booking_appointment_list_tour", {
+    steps: () => [
+        {
+            content: "The planned appointment's buttons are named with its citizen",
+            trigger:
+                ".o_data_row:contains('PREVU Lou') .o_list_button " +
+                "button[name='action_change_slot'][aria-label*='PREVU Lou'][title*='PREVU Lou']",
+        },
+        {
+            content: "Every row button says whose it is, and the status is whole",
+            trigger: ".o_data_row:contains('FAIT Lou') .o_field_badge .text-bg-success",
+            run() {
+                for (const button of document.querySelectorAll(".o_data_row .o_list_button button")) {
+                    const row = button.closest(".o_data_row");
+                    const who = row.querySelector("td[name='citizen_name']").textContent.trim();
+                    if (!button.getAttribute("aria-label")?.includes(who)) {
+                        throw new Error(`A row button not named with ${who}: ${button.outerHTML}`);
+                    }
+                }
+                for (const cell of document.querySelectorAll(".o_data_row td[name='state']")) {
+                    if (cell.scrollWidth > cell.clientWidth) {
+                        throw new Error(`The status is cut: ${cell.textContent.trim()}`);
+                    }
+                }
+            },
+        },
+        // Ours: the status and the row buttons (the rest of the list is Odoo's).
+        axeStep(
+            "the appointment list",
+            ".o_data_row:contains('FAIT Lou')",
+            ".o_data_row td[name='state'], .o_data_row td.o_list_button"
+        ),
     ],
 });
