@@ -51,7 +51,11 @@ export class RdvDashboard extends Component {
 
     /** The trend against the period before: its words, and whether it is good news. */
     trend(item) {
-        if (item.value === null || item.previous === null || item.value === item.previous) {
+        if (item.value === null || item.previous === null) {
+            // Nothing measured in one of the two periods: no trend to give.
+            return { text: _t("nothing to compare"), icon: "fa-minus", tone: "text-body" };
+        }
+        if (item.value === item.previous) {
             return { text: _t("no change"), icon: "fa-minus", tone: "text-body" };
         }
         const up = item.value > item.previous;
