@@ -1,1 +1,1 @@
-from . import controllers, demo, http_limits, models, report, routers, schemas
+from . import controllers, demo, http_database, http_limits, models, report, routers, schemas
