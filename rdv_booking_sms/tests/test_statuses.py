@@ -105,7 +105,8 @@ class TestStatusesTellTheTruth(SmsCase):
             self.env["ir.mail_server"].sudo().search(
                 [("active", "=", True)]
             ).smtp_port = free_port()
-            appointment = self.booked_and_delivered("ines@example.com", LANDLINE)
+            appointment = self.book(utc(2026, 3, 4, 8, 0), email="ines@example.com", phone=LANDLINE)
+            self.deliver()
             notification = appointment.notification_ids
             for _attempt in range(len(notification._outbox_retry_delays()) + 1):
                 notification.mail_id.scheduled_date = fields.Datetime.now()
