@@ -13,10 +13,17 @@ maintenance page in the citizen's languages instead, and the citizen goes on
 once the database is back. Only a database this process has already served
 counts as unreachable: an unknown or broken database keeps Odoo's own
 answer.
+
+A replica that cannot be reached once is worse: Odoo then reads from the
+primary until the worker is recycled (days, at ``limit_request``), so the
+read-only routes never go back to the replica after a short outage and the
+primary carries every read. Here the primary stands in for
+:data:`REPLICA_RETRY` seconds, then the replica is tried again.
 """
 
 import json
 import logging
+import time
 
 import psycopg2
 import werkzeug.exceptions
@@ -27,6 +34,8 @@ from odoo.modules.registry import Registry
 _logger = logging.getLogger(__name__)
 
 RETRY_AFTER = 10
+# Seconds the primary serves the read-only cursors after the replica failed.
+REPLICA_RETRY = 20
 # PostgreSQL error classes of a connection that is gone or refused:
 # 08 connection exception, 57P admin/crash shutdown, cannot connect now.
 LOST_CLASSES = ("08", "57P")
@@ -95,3 +104,29 @@ def serve_db(self):
 
 
 http.Request._serve_db = serve_db
+
+
+_cursor = Registry.cursor
+
+
+def cursor(self, /, readonly=False):
+    """Odoo's ``Registry.cursor``; a replica that failed is tried again
+    :data:`REPLICA_RETRY` seconds later instead of never."""
+    replica = self._db_readonly
+    if not readonly or replica is None or self.test_cr is not None:
+        return _cursor(self, readonly=readonly)
+    if time.monotonic() < getattr(self, "_rdv_replica_retry_at", 0):
+        return self._db.cursor()
+    try:
+        return replica.cursor()
+    except psycopg2.OperationalError:
+        self._rdv_replica_retry_at = time.monotonic() + REPLICA_RETRY
+        _logger.warning(
+            "Replica of %s unreachable: read-only cursors on the primary for %s s",
+            self.db_name,
+            REPLICA_RETRY,
+        )
+        return self._db.cursor()
+
+
+Registry.cursor = cursor
