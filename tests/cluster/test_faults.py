@@ -201,7 +201,9 @@ class Load:
             def _record(self, label, response, started):
                 kind = answer_kind(response)
                 detail = response.status_code
-                if kind != "page":
+                if kind == "maintenance page (503)":
+                    detail = "503 nginx's maintenance page"
+                elif kind != "page":
                     detail = f"{response.status_code} {page_h1(response)!r}"
                 load.record(label, kind, detail)
                 return super()._record(label, response, started)
