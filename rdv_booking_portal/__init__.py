@@ -1,1 +1,11 @@
-from . import controllers, demo, http_backlog, http_limits, models, report, routers, schemas
+from . import (
+    controllers,
+    demo,
+    http_backlog,
+    http_database,
+    http_limits,
+    models,
+    report,
+    routers,
+    schemas,
+)

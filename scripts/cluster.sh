@@ -239,8 +239,8 @@ render_configs() {
     R_PID_FILE="$RUN/cron.pid"
     render deploy/odoo-cron.conf "$ETC/cron.conf"
     # One-off commands (install, update, shell, restore): the cron node's
-    # settings, logging to the terminal, no pid file.
-    sed '/^logfile/d;/^pidfile/d' "$ETC/cron.conf" >"$ETC/admin.conf"
+    # settings, logging to the terminal, no pid file, in one process.
+    sed '/^logfile/d;/^pidfile/d;s/^workers = .*/workers = 0/' "$ETC/cron.conf" >"$ETC/admin.conf"
     chmod 600 "$ETC"/*.conf
 
     R_WEB_SERVERS=""

@@ -1,3 +1,4 @@
+import datetime
 import logging
 from collections import Counter, defaultdict
 
@@ -23,6 +24,7 @@ REASONS = [
     ("no_email", "no e-mail address"),
     ("email_invalid", "the e-mail address is not valid"),
     ("mail_refused", "the mail server refused it"),
+    ("mail_unreachable", "the mail server could not be reached"),
     ("error", "the message could not be prepared"),
     ("obsolete", "the appointment is no longer to come"),
 ]
@@ -290,22 +292,52 @@ class RdvNotification(models.Model):
 
     @api.model
     def _mail_outcome(self, mails, failure_type=None, failure_reason=False):
-        """The mail queue tried ``mails``: the messages they carry were sent or failed."""
+        """The mail queue tried ``mails``: the messages they carry were sent or failed.
+
+        A mail server that could not be reached (down, restarting) is no
+        answer about the message: Odoo's queue would leave the e-mail failed
+        for good, never sent. It is queued again after the outbox's back-off
+        delays instead, and fails only once they are spent.
+        """
         notifications = self.sudo().search([("mail_id", "in", mails.ids)])
         if not notifications:
             return
         if not failure_type:
             notifications._set_status("sent")
             return
-        reason = (
-            "email_invalid"
-            if failure_type in ("mail_email_invalid", "mail_email_missing")
-            else "mail_refused"
-        )
+        if failure_type == "mail_smtp":
+            waiting = notifications.filtered(
+                lambda row: row.attempts <= len(row._outbox_retry_delays())
+            )
+            waiting._mail_retry_later(failure_reason)
+            notifications -= waiting
+            if not notifications:
+                return
+        reason = {
+            "mail_email_invalid": "email_invalid",
+            "mail_email_missing": "email_invalid",
+            "mail_smtp": "mail_unreachable",
+        }.get(failure_type, "mail_refused")
         for notification in notifications:
             notification._set_status(
                 "failed", reason, failure_reason or notification.mail_id.failure_reason
             )
+
+    def _mail_retry_later(self, reason):
+        """Put the e-mails of these messages back in Odoo's mail queue, due
+        after the next back-off delay, each counted as an attempt."""
+        now = fields.Datetime.now()
+        for notification in self:
+            # The outbox's own delivery was the first attempt.
+            delay = notification._outbox_retry_delays()[max(notification.attempts - 1, 0)]
+            due = now + datetime.timedelta(minutes=delay)
+            notification.mail_id.write(
+                {"state": "outgoing", "scheduled_date": due, "failure_reason": reason}
+            )
+            notification.write(
+                {"attempts": notification.attempts + 1, "last_error": str(reason or "")[:2000]}
+            )
+            self.env["ir.cron"]._rdv_wake("mail.ir_cron_mail_scheduler_action", due)
 
     def _outbox_given_up(self):
         if self.status == "queued":

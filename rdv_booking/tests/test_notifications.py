@@ -75,6 +75,28 @@ class TestNotificationQueue(RdvCase):
         self.assertEqual(first.notification_ids.state, "pending")
         self.assertEqual(second.notification_ids.state, "done")
 
+    def test_a_run_in_progress_does_not_cover_a_wake_up(self):
+        """The cron is running (another connection holds its row, as Odoo's
+        runner does): its due trigger is the one it consumes, and it may have
+        looked for work already. A new wake-up adds a trigger, for the next run."""
+        import odoo.sql_db
+
+        notify = self.env.ref("rdv_booking.ir_cron_rdv_notifications")
+        Trigger = self.env["ir.cron.trigger"].sudo()
+        notify._trigger()  # a due trigger, as the running cron found it
+        self.env.flush_all()
+        due = Trigger.search_count([("cron_id", "=", notify.id)])
+        runner = odoo.sql_db.db_connect(self.env.cr.dbname).cursor()
+        try:
+            runner.execute("SET lock_timeout = '10s'")
+            runner.execute("SELECT id FROM ir_cron WHERE id = %s FOR NO KEY UPDATE", [notify.id])
+            self.env["ir.cron"]._rdv_wake("rdv_booking.ir_cron_rdv_notifications")
+            self.env.cr.flush()
+            self.assertEqual(Trigger.search_count([("cron_id", "=", notify.id)]), due + 1)
+        finally:
+            runner.rollback()
+            runner.close()
+
     def test_one_wake_up_for_many_bookings(self):
         """Crons are woken at commit, with one query for all the wake-ups of
         a transaction (each transaction adds its own triggers: see

@@ -1,7 +1,8 @@
+from odoo import fields
 from odoo.tests import Form, tagged
 from odoo.tools import html2plaintext, mute_logger
 
-from odoo.addons.rdv_booking_portal.tests.common import RefusingSmtpSink, smtp_sink
+from odoo.addons.rdv_booking_portal.tests.common import RefusingSmtpSink, free_port, smtp_sink
 
 from .common import TUESDAY_9, SmsCase, utc
 
@@ -62,6 +63,60 @@ class TestStatusesTellTheTruth(SmsCase):
         self.assertEqual([item["to"] for item in sink.messages], [["jules@example.com"]])
         self.assertEqual(self.status(notification), ("sent", False))
         self.assertIn("Confirmation (E-mail): Sent.", self.history(appointment))
+
+    def test_mail_server_down_then_back_is_sent_once(self):
+        """A mail server that cannot be reached says nothing of the message:
+        the e-mail waits in the queue (Odoo's would leave it failed, never
+        sent) and goes once the server is back; given up after the back-off."""
+        with (
+            smtp_sink(self.env) as sink,
+            mute_logger(
+                "odoo.addons.mail.models.mail_mail", "odoo.addons.base.models.ir_mail_server"
+            ),
+        ):
+            server = self.env["ir.mail_server"].sudo().search([("active", "=", True)])
+            port, server.smtp_port = server.smtp_port, free_port()  # nothing listens there
+            appointment = self.booked_and_delivered("jules@example.com", LANDLINE)
+            notification = appointment.notification_ids
+            mail = notification.mail_id
+            queue = self.env["mail.mail"].sudo()
+            queue.process_email_queue(ids=mail.ids)
+            self.assertEqual(mail.state, "outgoing", "back in the queue")
+            self.assertGreater(mail.scheduled_date, fields.Datetime.now())
+            self.assertEqual(self.status(notification), ("queued", False))
+            self.assertEqual(notification.attempts, 2)
+            queue.process_email_queue(ids=mail.ids)
+            self.assertEqual(mail.state, "outgoing", "not due yet: not tried again")
+            self.assertEqual(notification.attempts, 2)
+
+            server.smtp_port = port  # back
+            mail.scheduled_date = fields.Datetime.now()
+            queue.process_email_queue(ids=mail.ids)
+        self.assertEqual([item["to"] for item in sink.messages], [["jules@example.com"]])
+        self.assertEqual(self.status(notification), ("sent", False))
+
+        # Down for longer than the back-off: failed, and the agent reads why.
+        with (
+            smtp_sink(self.env) as sink,
+            mute_logger(
+                "odoo.addons.mail.models.mail_mail", "odoo.addons.base.models.ir_mail_server"
+            ),
+        ):
+            self.env["ir.mail_server"].sudo().search(
+                [("active", "=", True)]
+            ).smtp_port = free_port()
+            appointment = self.book(utc(2026, 3, 4, 8, 0), email="ines@example.com", phone=LANDLINE)
+            self.deliver()
+            notification = appointment.notification_ids
+            for _attempt in range(len(notification._outbox_retry_delays()) + 1):
+                notification.mail_id.scheduled_date = fields.Datetime.now()
+                self.env["mail.mail"].sudo().process_email_queue(ids=notification.mail_id.ids)
+        self.assertEqual(notification.mail_id.state, "exception")
+        self.assertEqual(self.status(notification), ("failed", "mail_unreachable"))
+        self.assertIn(
+            "Confirmation (E-mail): failed: the mail server could not be reached.",
+            self.history(appointment),
+        )
 
     def test_mail_server_refuses_then_failed(self):
         with (

@@ -1,0 +1,132 @@
+"""What Odoo's HTTP layer answers while PostgreSQL cannot be reached.
+
+When the primary restarts (a failover, an upgrade, a crash), Odoo fails to
+open its registry's cursor and then serves the request *as if there were no
+database*: it logs the visitor out (a citizen half-way through a booking
+loses it) and answers the website's pages with a bare "404 Not Found" in
+English; a request whose connection dies under it gets a "500 Internal
+Server Error". Neither is true: the service is down for a few seconds.
+
+Here such a request is answered "503 Service Unavailable" with a
+Retry-After, the session untouched: nginx (deploy/nginx/rdv.conf) shows its
+maintenance page in the citizen's languages instead, and the citizen goes on
+once the database is back. Only a database this process has already served
+counts as unreachable: an unknown or broken database keeps Odoo's own
+answer.
+
+A replica that cannot be reached once is worse: Odoo then reads from the
+primary until the worker is recycled (days, at ``limit_request``), so the
+read-only routes never go back to the replica after a short outage and the
+primary carries every read. Here the primary stands in for
+:data:`REPLICA_RETRY` seconds, then the replica is tried again.
+"""
+
+import json
+import logging
+import time
+
+import psycopg2
+import werkzeug.exceptions
+
+from odoo import http
+from odoo.modules.registry import Registry
+
+_logger = logging.getLogger(__name__)
+
+RETRY_AFTER = 10
+# Seconds the primary serves the read-only cursors after the replica failed.
+REPLICA_RETRY = 20
+# PostgreSQL error classes of a connection that is gone or refused:
+# 08 connection exception, 57P admin/crash shutdown, cannot connect now.
+LOST_CLASSES = ("08", "57P")
+MESSAGE = "The service is unavailable for a moment; please try again shortly."
+
+
+def database_lost(error):
+    """Whether ``error`` (or what caused it) says the database connection is
+    gone or refused, rather than a query or a datum being wrong."""
+    seen = 0
+    while error is not None and seen < 5:
+        if isinstance(error, psycopg2.InterfaceError):
+            return True  # a closed connection or cursor
+        if isinstance(error, psycopg2.OperationalError):
+            # Connection failures come from libpq, without a server's code.
+            code = error.pgcode
+            return code is None or code.startswith(LOST_CLASSES)
+        error = error.__cause__ or error.__context__
+        seen += 1
+    return False
+
+
+class DatabaseUnavailable(werkzeug.exceptions.ServiceUnavailable):
+    """503 with Retry-After; JSON on the APIs (their clients read JSON)."""
+
+    description = MESSAGE
+
+    def __init__(self, path=""):
+        super().__init__(retry_after=RETRY_AFTER)
+        self.json = path.startswith("/api/")
+
+    def get_body(self, environ=None, scope=None):
+        if self.json:
+            return json.dumps({"error": {"code": 503, "message": MESSAGE}})
+        return super().get_body(environ, scope)
+
+    def get_headers(self, environ=None, scope=None):
+        headers = [
+            (name, value)
+            for name, value in super().get_headers(environ, scope)
+            if name.lower() != "content-type" or not self.json
+        ]
+        if self.json:
+            headers.append(("Content-Type", "application/json; charset=utf-8"))
+        return headers
+
+
+_serve_db = http.Request._serve_db
+
+
+def serve_db(self):
+    """Odoo's ``_serve_db``; a database this process served and that cannot
+    be reached now answers 503 (see the module's docstring)."""
+    try:
+        return _serve_db(self)
+    except Exception as error:
+        if not (database_lost(error) and self.db in Registry.registries):
+            raise
+        _logger.warning(
+            "Database %s unreachable (%s): 503 for %s",
+            self.db,
+            type(error.__cause__ or error).__name__,
+            self.httprequest.path,
+        )
+        raise DatabaseUnavailable(self.httprequest.path) from None
+
+
+http.Request._serve_db = serve_db
+
+
+_cursor = Registry.cursor
+
+
+def cursor(self, /, readonly=False):
+    """Odoo's ``Registry.cursor``; a replica that failed is tried again
+    :data:`REPLICA_RETRY` seconds later instead of never."""
+    replica = self._db_readonly
+    if not readonly or replica is None or self.test_cr is not None:
+        return _cursor(self, readonly=readonly)
+    if time.monotonic() < getattr(self, "_rdv_replica_retry_at", 0):
+        return self._db.cursor()
+    try:
+        return replica.cursor()
+    except psycopg2.OperationalError:
+        self._rdv_replica_retry_at = time.monotonic() + REPLICA_RETRY
+        _logger.warning(
+            "Replica of %s unreachable: read-only cursors on the primary for %s s",
+            self.db_name,
+            REPLICA_RETRY,
+        )
+        return self._db.cursor()
+
+
+Registry.cursor = cursor
