@@ -299,6 +299,14 @@ ensure_database() {
     # instead of serving it.
     env "${primary_env[@]}" DEMO_DB="$DB" DEMO_SERVE=0 DEMO_PORT="$PORT" \
         RESET="" scripts/demo.sh
+    # The cron node prints the PDFs (confirmations) without HTTP of its own:
+    # wkhtmltopdf loads their styles from report.url, else from web.base.url
+    # (localhost:8069, nobody here: each PDF waited for its time-outs).
+    env "${primary_env[@]}" psql -X -q -v ON_ERROR_STOP=1 -d "$DB" <<SQL
+INSERT INTO ir_config_parameter (key, value, create_uid, write_uid, create_date, write_date)
+VALUES ('report.url', 'http://127.0.0.1:$PORT', 1, 1, now(), now())
+ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, write_date = now();
+SQL
 }
 
 # --- Odoo nodes and nginx ------------------------------------------------------

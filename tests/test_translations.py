@@ -167,3 +167,23 @@ def test_placeholder_and_tag_extraction():
         "/p",
         "br",
     ]
+
+
+def _module_of_every_entry(path):
+    """Entries without their ``#. module:`` comment: Odoo's reader stops on
+    the first one (AttributeError), and the whole language fails to load."""
+    return [
+        entry.msgid[:60]
+        for entry in polib.pofile(str(path))
+        if not entry.obsolete and not re.search(r"(?:^|\n)module[s]?: \w", entry.comment or "")
+    ]
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(p for addon in ADDONS for p in (ROOT / addon / "i18n").glob("*.po*")),
+    ids=lambda p: f"{p.parent.parent.name}/{p.name}",
+)
+def test_every_entry_names_its_module(path):
+    missing = _module_of_every_entry(path)
+    assert not missing, f"{path.name}: entries without '#. module:': {missing[:MAX_REPORTED]}"
