@@ -1027,8 +1027,9 @@ class RdvSlot(models.Model):
             "keys": _(
                 "Keyboard: arrows move between times and counters, Enter books a free "
                 "time or opens a booked one, Space or Shift+arrows select, S suspends, "
-                "R reserves, L releases. In the booking dialog, Enter books once the "
-                "required fields are filled (Ctrl+Enter too) and Esc closes."
+                "R reserves, L releases. In the booking dialog, Enter in a line of text "
+                "books once the required fields are filled, Ctrl+Enter books from any "
+                "field (in a box of several lines, Enter starts a new line) and Esc closes."
             ),
         }
 

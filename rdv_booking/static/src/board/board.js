@@ -299,7 +299,8 @@ export class RdvBoard extends Component {
     /**
      * In the booking dialog opened from the board, Ctrl+Enter books; so does
      * Enter in a line of text once every field the booking needs is filled
-     * (the dialog's ``enter_needs``: the caller's names, phone...); before,
+     * (the dialog's ``enter_needs``: the caller's names, phone..., never a box
+     * of several lines, where Enter starts a new line); before,
      * Enter moves to the next of them still empty. Enter keeps its own
      * meaning in a drop-down (it picks), a list of choices and the comment
      * (a new line).
