@@ -394,7 +394,7 @@ class RdvAppointment(models.Model):
         for appointment in self:
             appointment.start_local = appointment._format_local(appointment.start)
             appointment.when_local = appointment._format_range(appointment.start, appointment.stop)
-            appointment.start_short = appointment._format_local(appointment.start, SHORT_FORMAT)
+            appointment.start_short = appointment.place_id._format_short(appointment.start)
             appointment.arrival_local = appointment._format_local(appointment.arrival_time, "HH:mm")
             appointment.booked_on_local = appointment._format_local(
                 appointment.create_date, SHORT_FORMAT
