@@ -554,6 +554,11 @@ class TestAntsCheck(RdvCase):
         self.valid("AB1234567C", "ZZ99887766", "CD12345678")
         appointment = self.book_with(["AB1234567C"], persons=3)
         self.assertEqual(appointment.ants_numbers_missing, 2)
+        self.assertEqual(appointment.ants_numbers_missing_text, "2 persons without their number.")
+        self.assertIn(
+            "ants_numbers_missing_text",
+            appointment.get_views([(False, "form")])["views"]["form"]["arch"],
+        )
         Appointment = self.env["rdv.appointment"].with_user(self.agent_id)
         self.assertEqual(Appointment.search([("ants_numbers_missing", ">", 0)]), appointment)
         self.deliver()
@@ -581,6 +586,8 @@ class TestAntsCheck(RdvCase):
         self.assertEqual(status["query"], [("application_ids", "ZZ99887766")])
         self.assertEqual(appointment.application_ids.mapped("person"), [1, 2])
         self.assertEqual(appointment.ants_numbers_missing, 1)
+        # The form's warning counts in words, one person in the singular.
+        self.assertEqual(appointment.ants_numbers_missing_text, "1 person without their number.")
         self.assertEqual(self.deliver(), 1)
         (post,) = self.stub.calls("POST")
         self.assertEqual(dict(post["query"])["application_id"], "ZZ99887766")
