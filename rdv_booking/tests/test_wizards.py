@@ -1,6 +1,7 @@
 import datetime
 
 from freezegun import freeze_time
+from lxml import etree
 
 from odoo.exceptions import ValidationError
 from odoo.tests import Form, tagged
@@ -195,6 +196,19 @@ class TestAgentWizards(RdvCase):
         self.assertIn("Town hall", form.place_warning)
         form.slot_id = Slot.browse(choices[0][0])
         self.assertFalse(form.place_warning, "nothing to say at the chosen place")
+
+    def test_a_new_counter_offers_no_slot_buttons(self):
+        """ "Regenerate slots" and "Slots" wait until the counter is saved: a
+        counter not saved yet has none (they saved it half filled in)."""
+        arch = (
+            self.env["rdv.counter"]
+            .with_user(self.manager)
+            .get_views([(False, "form")])["views"]["form"]["arch"]
+        )
+        tree = etree.fromstring(arch)
+        for name in ("action_generate_slots", "action_view_slots"):
+            (button,) = tree.xpath("//button[@name='%s']" % name)
+            self.assertEqual(button.get("invisible"), "not id", name)
 
     def test_cancel_wizard_with_reason(self):
         appointment = self.book(TUESDAY_9)
