@@ -210,6 +210,18 @@ class TestAgentWizards(RdvCase):
             (button,) = tree.xpath("//button[@name='%s']" % name)
             self.assertEqual(button.get("invisible"), "not id", name)
 
+    def test_a_citizen_to_call_is_named_whole_in_french(self):
+        """The notice names the reference and the citizen as one ("K7MQ –
+        BOIS Jules", a list's "et" read as two people) and French puts a
+        non-breaking space before its colons."""
+        self._load_french()
+        appointment = self.book(TUESDAY_9)
+        sentence = (
+            self.env["rdv.notification"].with_context(lang="fr_FR")._to_call_sentence(appointment)
+        )
+        self.assertIn("%s – BOIS Jules (06 12 34 56 78)\u00a0: " % appointment.name, sentence)
+        self.assertNotIn(" et ", sentence)
+
     def test_cancel_wizard_with_reason(self):
         appointment = self.book(TUESDAY_9)
         action = appointment.action_cancel()
