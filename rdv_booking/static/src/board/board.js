@@ -406,9 +406,36 @@ export class RdvBoard extends Component {
                 : document.querySelector(dialog + ".o_field_widget[name='lastname'] input");
         if (input) {
             input.focus();
+            if (input === type) {
+                this.nameAfterType(type);
+            }
         } else if (tries) {
             setTimeout(() => this.focusLastname(tries - 1), 50);
         }
+    }
+
+    /**
+     * Once the type is picked, on to the last name, as at a counter of one
+     * type. Picked means the dialog's "choose the type" help is gone (the
+     * record has it), not text typed in the field; if the agent went
+     * elsewhere meanwhile, the focus stays theirs.
+     */
+    nameAfterType(type) {
+        const modal = type.closest(".modal");
+        const wait = () => {
+            if (!modal?.isConnected) {
+                return;
+            }
+            if (modal.querySelector(".o_rdv_type_help")) {
+                setTimeout(wait, 100);
+                return;
+            }
+            const inType = document.activeElement?.closest(".o_field_widget[name='type_id']");
+            if (inType && modal.contains(inType)) {
+                modal.querySelector(".o_field_widget[name='lastname'] input")?.focus();
+            }
+        };
+        setTimeout(wait, 100);
     }
 
     async act(action) {
