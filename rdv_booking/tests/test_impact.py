@@ -193,7 +193,7 @@ class TestImpact(RdvCase):
                     refused = True
                 if refused:
                     self.assertIn("cannot be saved", preview)
-                    self.assertNotIn("planned appointments", preview)
+                    self.assertNotIn("planned appointment", preview)
                     self.assertEqual(counted, 0)
                 else:
                     self.assertNotIn("cannot be saved", preview)

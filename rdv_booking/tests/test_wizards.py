@@ -504,7 +504,7 @@ class TestAgentReview(RdvCase):
         # Hours that cannot be saved move nobody: the banner gives the refusal.
         self.assertFalse(overlapping.impact_appointment_ids)
         self.assertIn("cannot be saved", overlapping.impact_preview)
-        self.assertNotIn("planned appointments", overlapping.impact_preview)
+        self.assertNotIn("planned appointment", overlapping.impact_preview)
         self.assertIn("overlaps", overlapping.summary)
         self.assertTrue(monday)
         # Refused on save, with the day in the user's language.
