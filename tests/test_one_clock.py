@@ -247,6 +247,26 @@ def test_a_time_is_written_as_the_wall_clock_reads_it(tz, utc, locale):
     assert written == babel.dates.format_datetime(local, "EEEE d MMMM y, HH:mm", locale=locale)
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from(ZONES),
+    st.datetimes(
+        min_value=datetime.datetime(1990, 1, 2), max_value=datetime.datetime(2040, 12, 30)
+    ),
+    st.integers(min_value=-400, max_value=400),
+)
+def test_a_lists_date_is_short_and_whole(tz, utc, days_ago):
+    """A list's date and time: the day, the month and the time of the wall
+    clock, in a dozen characters; the year only when it is not this one."""
+    now = utc + datetime.timedelta(days=days_ago)
+    local = wall_clock(tz, utc)
+    written = clock.format_short(utc, tz, "fr_FR", now)
+    this_year = local.year == wall_clock(tz, now).year
+    expected = local.strftime("%d/%m %H:%M" if this_year else "%d/%m/%Y %H:%M")
+    assert written == expected
+    assert len(clock.format_short(utc, tz, "en_US", now)) <= len(expected)
+
+
 def test_changes_of_the_clocks():
     paris = "Europe/Paris"
     # 2026-03-29 02:30 does not exist in Paris: the offset before the jump.

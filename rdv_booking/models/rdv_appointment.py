@@ -206,6 +206,9 @@ class RdvAppointment(models.Model):
         'number (the caller did not have it at hand): add them with "Add numbers"; each is '
         "checked with ANTS and declared.",
     )
+    ants_numbers_missing_text = fields.Char(
+        "Persons without their number", compute="_compute_ants_numbers_missing_text"
+    )
     file_number_label = fields.Char(related="type_id.file_number_label")
     id_type = fields.Selection(
         [
@@ -394,7 +397,7 @@ class RdvAppointment(models.Model):
         for appointment in self:
             appointment.start_local = appointment._format_local(appointment.start)
             appointment.when_local = appointment._format_range(appointment.start, appointment.stop)
-            appointment.start_short = appointment._format_local(appointment.start, SHORT_FORMAT)
+            appointment.start_short = appointment.place_id._format_short(appointment.start)
             appointment.arrival_local = appointment._format_local(appointment.arrival_time, "HH:mm")
             appointment.booked_on_local = appointment._format_local(
                 appointment.create_date, SHORT_FORMAT
@@ -815,6 +818,17 @@ class RdvAppointment(models.Model):
                 max(appointment.persons - len(appointment.application_ids), 0)
                 if appointment.type_id.ants_reason
                 else 0
+            )
+
+    @api.depends("ants_numbers_missing")
+    def _compute_ants_numbers_missing_text(self):
+        """The count in a sentence: one person is singular in every language."""
+        for appointment in self:
+            count = appointment.ants_numbers_missing
+            appointment.ants_numbers_missing_text = (
+                _("1 person without their number.")
+                if count == 1
+                else _("%s persons without their number.", count)
             )
 
     @api.model

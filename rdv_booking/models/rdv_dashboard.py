@@ -142,12 +142,19 @@ class RdvDashboard(models.AbstractModel):
     @api.model
     def _tile(self, key, title, measure, current, previous, unit, better, action):
         """One tile: ``measure(bounds)`` of this period and the one before,
-        and the list behind this period's figure."""
+        and the list behind this period's figure. ``comparable`` is false
+        when one of the two periods has nothing: no rate, or a count of none
+        before (a "+12" from nothing, beside the rates' "nothing to compare",
+        read as a trend)."""
+        value, before = measure(current), measure(previous)
         return {
             "key": key,
             "title": title,
-            "value": measure(current),
-            "previous": measure(previous),
+            "value": value,
+            "previous": before,
+            "comparable": value is not None
+            and before is not None
+            and not (unit == "count" and before == 0),
             "unit": unit,
             "better": better,
             "action": action(current),

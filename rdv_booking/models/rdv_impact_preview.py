@@ -63,6 +63,12 @@ class RdvImpactPreviewMixin(models.AbstractModel):
         """The banner's text for ``appointments``, or False when there are none."""
         if not appointments:
             return False
+        if len(appointments) == 1:
+            # Its own sentence: French and Arabic agree the verb with one.
+            return _(
+                "Saving this change removes the slot of 1 planned appointment. It will "
+                "move to 'To reschedule' and its citizen will be told to choose another slot."
+            )
         return _(
             "Saving this change removes the slots of %s planned appointments. They will "
             "move to 'To reschedule' and the citizens will be told to choose another slot.",

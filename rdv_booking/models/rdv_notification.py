@@ -221,20 +221,19 @@ class RdvNotification(models.Model):
     def _to_call(self, appointments):
         """The citizens of ``appointments`` to call, for the agent: reference,
         name, phone and why no message reaches them."""
-        # Lists in the reader's language: Arabic separates by "،", not ",".
+        # The reference and the citizen are one item, joined by a dash (a
+        # list's "and" read as two people); the colon is the reader's (French
+        # puts a non-breaking space before it).
         return "; ".join(
-            "%s: %s"
-            % (
-                format_list(
-                    self.env,
-                    [
-                        appointment.name,
-                        appointment.citizen_name
-                        + (" (%s)" % appointment.phone_display if appointment.phone else ""),
-                    ],
-                    style="unit",
+            _(
+                "%(who)s: %(why)s",
+                who="%s – %s"
+                % (
+                    appointment.name,
+                    appointment.citizen_name
+                    + (" (%s)" % appointment.phone_display if appointment.phone else ""),
                 ),
-                self._reason_text(appointment._rdv_silence()),
+                why=self._reason_text(appointment._rdv_silence()),
             )
             for appointment in appointments
         )

@@ -243,6 +243,16 @@ class RdvPlace(models.Model):
             utc_dt, tz, dt_format, babel_locale_parse(get_lang(self.env).code)
         )
 
+    def _format_short(self, utc_dt):
+        """A naive UTC datetime as the place's wall clock reads it, short
+        enough for a list's column ("07/12 08:30"); False for none."""
+        if not utc_dt:
+            return False
+        tz = self[:1].tz or self.env.user.tz or "UTC"
+        return clock.format_short(
+            utc_dt, tz, babel_locale_parse(get_lang(self.env).code), fields.Datetime.now()
+        )
+
     def _to_local(self, utc_dt):
         """A naive UTC datetime as a naive wall-clock datetime of the place."""
         self.ensure_one()

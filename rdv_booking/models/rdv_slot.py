@@ -117,11 +117,13 @@ class RdvSlot(models.Model):
         for slot in self:
             place = slot.counter_id.place_id
             if picker:
-                # In a slot picker: the day, the time, the counter (and if it is
-                # kept for the administration).
-                label = "%s · %s" % (
+                # In a slot picker: the day, the time, the counter and its place
+                # (a town's counters may share a name across places), and if it
+                # is kept for the administration.
+                label = "%s · %s · %s" % (
                     place._format_local(slot.start, "EEE d MMM HH:mm"),
                     slot.counter_id.name,
+                    place.name,
                 )
                 if slot.state == "reserved":
                     label += " (%s)" % labels["reserved"]
@@ -178,10 +180,23 @@ class RdvSlot(models.Model):
     @api.model
     def name_search(self, name="", args=None, operator="ilike", limit=100):
         """In a slot picker, one line per time and counter: the seats of a
-        counter receiving several citizens at once are one choice."""
+        counter receiving several citizens at once are one choice. With the
+        context's ``rdv_slot_place`` (the place the citizen chose), its times
+        come first, then those of the other places."""
         if self.env.context.get("rdv_slot_label") != "time":
             return super().name_search(name, args, operator, limit)
         domain = expression.AND([[("display_name", operator, name)], args or []])
+        place_id = self.env.context.get("rdv_slot_place")
+        if not isinstance(place_id, int) or isinstance(place_id, bool):
+            return self._pick_times(domain, limit)
+        choices = self._pick_times(expression.AND([domain, [("place_id", "=", place_id)]]), limit)
+        if limit and len(choices) >= limit:
+            return choices
+        others = expression.AND([domain, [("place_id", "!=", place_id)]])
+        return choices + self._pick_times(others, limit and limit - len(choices))
+
+    def _pick_times(self, domain, limit):
+        """The (id, label) of the slots of ``domain``, one per time and counter."""
         choices, seen, offset, page = [], set(), 0, max(limit or 0, 8) * 2
         while True:
             slots = self.search_fetch(
@@ -1027,8 +1042,9 @@ class RdvSlot(models.Model):
             "keys": _(
                 "Keyboard: arrows move between times and counters, Enter books a free "
                 "time or opens a booked one, Space or Shift+arrows select, S suspends, "
-                "R reserves, L releases. In the booking dialog, Enter books once the "
-                "required fields are filled (Ctrl+Enter too) and Esc closes."
+                "R reserves, L releases. In the booking dialog, Enter in a line of text "
+                "books once the required fields are filled, Ctrl+Enter books from any "
+                "field (in a box of several lines, Enter starts a new line) and Esc closes."
             ),
         }
 

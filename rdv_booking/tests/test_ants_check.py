@@ -517,6 +517,20 @@ class TestAntsCheck(RdvCase):
         self.assertEqual(appointment.application_ids.mapped("number"), ["AB1234567C", "ZZ99887766"])
         self.assertEqual(len(appointment.ants_declaration_ids), 2)
 
+    def test_enter_books_without_waiting_for_a_box_of_lines(self):
+        """The board's Enter books once the dialog's single-line needs are
+        filled: it never sends the agent into the numbers' box, where Enter
+        makes a new line (the numbers a caller lacks are added later)."""
+        self.type_id.ask_email = "required"
+        form = Form(self.env["rdv.slot.assign"].with_user(self.agent_id))
+        form.type_id = self.type_id
+        needs = form.enter_needs.split()
+        self.assertIn("lastname", needs)
+        self.assertIn("email", needs)
+        self.assertNotIn("application_numbers", needs)
+        wizard = self.env["rdv.slot.assign"]
+        self.assertFalse([name for name in needs if wizard._fields[name].type == "text"])
+
     # ------------------------------------------------------------------
     # Numbers a caller did not have at hand: flagged, added later
     # ------------------------------------------------------------------
@@ -540,6 +554,11 @@ class TestAntsCheck(RdvCase):
         self.valid("AB1234567C", "ZZ99887766", "CD12345678")
         appointment = self.book_with(["AB1234567C"], persons=3)
         self.assertEqual(appointment.ants_numbers_missing, 2)
+        self.assertEqual(appointment.ants_numbers_missing_text, "2 persons without their number.")
+        self.assertIn(
+            "ants_numbers_missing_text",
+            appointment.get_views([(False, "form")])["views"]["form"]["arch"],
+        )
         Appointment = self.env["rdv.appointment"].with_user(self.agent_id)
         self.assertEqual(Appointment.search([("ants_numbers_missing", ">", 0)]), appointment)
         self.deliver()
@@ -567,6 +586,8 @@ class TestAntsCheck(RdvCase):
         self.assertEqual(status["query"], [("application_ids", "ZZ99887766")])
         self.assertEqual(appointment.application_ids.mapped("person"), [1, 2])
         self.assertEqual(appointment.ants_numbers_missing, 1)
+        # The form's warning counts in words, one person in the singular.
+        self.assertEqual(appointment.ants_numbers_missing_text, "1 person without their number.")
         self.assertEqual(self.deliver(), 1)
         (post,) = self.stub.calls("POST")
         self.assertEqual(dict(post["query"])["application_id"], "ZZ99887766")

@@ -94,6 +94,11 @@ class TestDashboard(RdvCase):
         for key in ("appointments", "no_show", "cancelled"):
             self.assertEqual(tiles[key]["value"], now[key], key)
             self.assertEqual(tiles[key]["previous"], before[key], key)
+            # A trend only between two periods that both have something.
+            nothing_before = before[key] is None or (key == "appointments" and before[key] == 0)
+            self.assertEqual(
+                tiles[key]["comparable"], now[key] is not None and not nothing_before, key
+            )
             # The tile opens exactly the records it counts.
             action = tiles[key]["action"]
             listed = self.env[action["res_model"]].with_user(self.manager).search(action["domain"])

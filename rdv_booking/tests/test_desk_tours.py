@@ -100,3 +100,27 @@ class TestDeskTours(AxeTourMixin, RdvCommuneCase, HttpCase):
             "rdv_booking_appointment_list_tour",
             login=self.agent.login,
         )
+
+    def test_list_dates_are_whole(self):
+        """All appointments, Today (its rows with their buttons) and To
+        reschedule at 1280 px, in French: each date and time is short and
+        whole (it read "lun. 7 dé…"), each type whole."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env.ref("base.module_rdv_booking")._update_translations(["fr_FR"])
+        self.agent.lang = "fr_FR"
+        self.appointment_type.name = "Carte nationale d'identité"
+        later = self._book_in(2, 10, "Dupont-Lajoie", firstname="Marie-Christine")
+        today = self._book_in(3, 11, "Aujourdhui", firstname="Lou", phone="06 11 22 33 44")
+        start = clock.to_utc(
+            datetime.datetime.combine(self.place._today(), datetime.time(9)), self.place.tz
+        )
+        today.write({"start": start, "stop": start + datetime.timedelta(minutes=15)})
+        moved = self._book_in(4, 12, "Areplanifier", firstname="Jean-Baptiste")
+        moved.write({"state": "to_reschedule", "reschedule_cause": "closure"})
+        for action in ("action", "action_today", "action_to_reschedule"):
+            self.start_tour(
+                f"/odoo/action-rdv_booking.rdv_appointment_{action}",
+                "rdv_booking_list_dates_tour",
+                login=self.agent.login,
+            )
+        self.assertEqual(later.state, "planned")

@@ -73,6 +73,19 @@ class TestImpact(RdvCase):
         self.assertEqual(closure.impact_appointment_ids._origin, booked)
         self.assertIn("removes the slots of 2 planned appointments", closure.impact_preview)
 
+    def test_one_appointment_is_spoken_of_in_the_singular(self):
+        """One appointment: "1 rendez-vous planifié. Il passera…", in French
+        as in English, not the plural with a count of one."""
+        self._book_tuesday([False])
+        self._load_french()
+        form = Form(self.counter.with_context(lang="fr_FR"))
+        form.date_end = MONDAY
+        self.assertIn("1 rendez-vous planifié. Il passera", form.impact_preview)
+        self.assertIn("son usager", form.impact_preview)
+        english = Form(self.counter.with_context(lang="en_US"))
+        english.date_end = MONDAY
+        self.assertIn("the slot of 1 planned appointment. It will", english.impact_preview)
+
     @settings(max_examples=30, deadline=None)
     @given(emails=st.lists(st.booleans(), min_size=1, max_size=6))
     def test_notice_counts_the_messages_queued(self, emails):
@@ -180,7 +193,7 @@ class TestImpact(RdvCase):
                     refused = True
                 if refused:
                     self.assertIn("cannot be saved", preview)
-                    self.assertNotIn("planned appointments", preview)
+                    self.assertNotIn("planned appointment", preview)
                     self.assertEqual(counted, 0)
                 else:
                     self.assertNotIn("cannot be saved", preview)

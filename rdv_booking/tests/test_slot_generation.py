@@ -247,7 +247,7 @@ class TestSlotGeneration(RdvCase):
         form = Form(self.place)
         self.assertFalse(form.impact_preview)
         form.tz = "America/Cayenne"
-        self.assertIn("planned appointments", form.impact_preview)
+        self.assertIn("removes the slot of 1 planned appointment", form.impact_preview)
         # The list is a field of its own, never cut (see test_impact).
         self.assertEqual(form.impact_appointment_ids[0].id, early.id)
         self.assertEqual(early.state, "planned", "only a preview")
@@ -272,7 +272,7 @@ class TestSlotGeneration(RdvCase):
         self.book(utc(2026, 3, 3, 8, 0))
         closure = self._new_tuesday_closure("Strike", all_day=True)
         closure._onchange_impact()
-        self.assertIn("removes the slots of 1 planned appointments", closure.impact_preview)
+        self.assertIn("removes the slot of 1 planned appointment", closure.impact_preview)
 
     def test_impact_preview_ignores_values_being_typed(self):
         self.book(utc(2026, 3, 3, 8, 0))

@@ -1,6 +1,7 @@
 import datetime
 
 from freezegun import freeze_time
+from lxml import etree
 
 from odoo.exceptions import ValidationError
 from odoo.tests import Form, tagged
@@ -56,11 +57,12 @@ class TestAgentWizards(RdvCase):
 
     def test_slot_label_shows_time_and_counter_in_pickers(self):
         slot = self._slot_at(TUESDAY_9).with_context(rdv_slot_label="time")
-        self.assertEqual(slot.display_name, "Tue 3 Mar 09:00 · Counter 1")
+        self.assertEqual(slot.display_name, "Tue 3 Mar 09:00 · Counter 1 · Town hall")
         slot.action_reserve()
         slot.invalidate_recordset(["display_name"])
         self.assertEqual(
-            slot.display_name, "Tue 3 Mar 09:00 · Counter 1 (Reserved for the administration)"
+            slot.display_name,
+            "Tue 3 Mar 09:00 · Counter 1 · Town hall (Reserved for the administration)",
         )
         # Calendars: the local time and who, as short events show only their title.
         calendar_slot = self._slot_at(TUESDAY_9 + datetime.timedelta(minutes=15))
@@ -122,7 +124,7 @@ class TestAgentWizards(RdvCase):
         double = self._make_counter("Counter 2", capacity=2)
         Slot = self.env["rdv.slot"].with_context(rdv_slot_label="time")
         ((slot_id, label),) = Slot.name_search("4/3 9:30 Counter 2", limit=100)
-        self.assertEqual(label, "Wed 4 Mar 09:30 · Counter 2")
+        self.assertEqual(label, "Wed 4 Mar 09:30 · Counter 2 · Town hall")
         self.assertEqual(Slot.browse(slot_id).start, utc(2026, 3, 4, 8, 30))
         self.assertEqual(
             self.env["rdv.slot"].search_count(
@@ -153,6 +155,72 @@ class TestAgentWizards(RdvCase):
         # A phone, no e-mail, no SMS: nobody tells the citizen but the agent.
         self.assertIn("1 citizen cannot be told, call them: %s" % appointment.name, message)
         self.assertEqual(self._slot_at(TUESDAY_9).state, "free")
+
+    def test_change_slot_starts_at_the_chosen_place_and_says_when_another(self):
+        """The citizen chose their place: the dialog starts there, its times
+        come first even when the agent clears the place, every time names its
+        place, and a time elsewhere is said before moving."""
+        annex = self._make_place("Annex")
+        # The annex opens earlier: by time alone its slots would come first.
+        early = self._make_week("Early week", [(0, 4, 7.0, 12.0)])
+        self._make_counter("Counter 1", place=annex, week=early)
+        appointment = self.book(TUESDAY_9)
+        action = appointment.with_user(self.agent_id).action_change_slot()
+        wizard_env = (
+            self.env["rdv.appointment.reschedule"]
+            .with_user(self.agent_id)
+            .with_context(action["context"])
+        )
+        form = Form(wizard_env)
+        self.assertEqual(form.place_id, self.place, "starts on the citizen's place")
+        form.place_id = self.env["rdv.place"]
+        Slot = self.env["rdv.slot"].with_user(self.agent_id)
+        picker = Slot.with_context(rdv_slot_label="time", rdv_slot_place=self.place.id)
+        args = [
+            ("state", "in", ("free", "reserved")),
+            ("is_past", "=", False),
+            ("type_ids", "in", self.type_id.ids),
+            ("start", ">=", utc(2026, 3, 3, 0, 0)),
+            ("start", "<", utc(2026, 3, 4, 0, 0)),
+        ]
+        choices = picker.name_search("", args, limit=200)
+        places = [Slot.browse(slot_id).place_id for slot_id, _label in choices]
+        self.assertIn(annex, places)
+        first_annex = places.index(annex)
+        self.assertEqual(set(places[:first_annex]), {self.place}, "the chosen place first")
+        self.assertEqual(set(places[first_annex:]), {annex})
+        for (_slot_id, label), place in zip(choices, places, strict=True):
+            self.assertTrue(label.endswith(" · %s" % place.name), label)
+        form.slot_id = Slot.browse(choices[first_annex][0])
+        self.assertIn("Annex", form.place_warning)
+        self.assertIn("Town hall", form.place_warning)
+        form.slot_id = Slot.browse(choices[0][0])
+        self.assertFalse(form.place_warning, "nothing to say at the chosen place")
+
+    def test_a_new_counter_offers_no_slot_buttons(self):
+        """ "Regenerate slots" and "Slots" wait until the counter is saved: a
+        counter not saved yet has none (they saved it half filled in)."""
+        arch = (
+            self.env["rdv.counter"]
+            .with_user(self.manager)
+            .get_views([(False, "form")])["views"]["form"]["arch"]
+        )
+        tree = etree.fromstring(arch)
+        for name in ("action_generate_slots", "action_view_slots"):
+            (button,) = tree.xpath("//button[@name='%s']" % name)
+            self.assertEqual(button.get("invisible"), "not id", name)
+
+    def test_a_citizen_to_call_is_named_whole_in_french(self):
+        """The notice names the reference and the citizen as one ("K7MQ –
+        BOIS Jules", a list's "et" read as two people) and French puts a
+        non-breaking space before its colons."""
+        self._load_french()
+        appointment = self.book(TUESDAY_9)
+        sentence = (
+            self.env["rdv.notification"].with_context(lang="fr_FR")._to_call_sentence(appointment)
+        )
+        self.assertIn("%s – BOIS Jules (06 12 34 56 78)\u00a0: " % appointment.name, sentence)
+        self.assertNotIn(" et ", sentence)
 
     def test_cancel_wizard_with_reason(self):
         appointment = self.book(TUESDAY_9)
@@ -436,7 +504,7 @@ class TestAgentReview(RdvCase):
         # Hours that cannot be saved move nobody: the banner gives the refusal.
         self.assertFalse(overlapping.impact_appointment_ids)
         self.assertIn("cannot be saved", overlapping.impact_preview)
-        self.assertNotIn("planned appointments", overlapping.impact_preview)
+        self.assertNotIn("planned appointment", overlapping.impact_preview)
         self.assertIn("overlaps", overlapping.summary)
         self.assertTrue(monday)
         # Refused on save, with the day in the user's language.

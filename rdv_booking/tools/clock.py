@@ -123,6 +123,17 @@ def today(tz, now_utc):
     return to_local(now_utc, tz).date()
 
 
+def format_short(utc_dt, tz, locale, now_utc):
+    """``utc_dt`` (naive UTC) as a list's column shows it, whole at 1280 px:
+    the day and month in ``locale``'s numeric order and the time ("07/12
+    08:30" in French, "12/7 08:30" in American English), the year added
+    when it is not the current one in ``tz`` at ``now_utc``."""
+    local = to_local(utc_dt, tz, aware=True)
+    same_year = local.year == today(tz, now_utc).year
+    day = babel.dates.format_skeleton("MMdd" if same_year else "yyMMdd", local, locale=locale)
+    return "%s %s" % (day, babel.dates.format_time(local, "HH:mm", locale=locale))
+
+
 def format_local(utc_dt, tz, pattern, locale):
     """``utc_dt`` (naive UTC) written as the wall clock of ``tz`` reads it:
     the Babel ``pattern`` (``"EEEE d MMMM y, HH:mm"``) in ``locale`` (a Babel

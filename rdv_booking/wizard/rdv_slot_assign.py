@@ -95,21 +95,25 @@ class RdvSlotAssign(models.TransientModel):
         """The fields, by name, that plain Enter in the dialog waits for:
         the type and time, the citizen's names (unless a known contact) and
         what the type asks as required. Agents may still book with less
-        (Ctrl+Enter, the button): a caller cannot always tell everything."""
+        (Ctrl+Enter, the button): a caller cannot always tell everything.
+
+        A box of several lines is never waited for: Enter there makes a new
+        line, so the agent sent into it could not book with Enter at all. The
+        pre-application numbers a caller lacks are flagged and added later."""
         for wizard in self:
             needs = ["type_id", "slot_id"]
             partner = wizard.partner_id
             if not partner:
                 needs += ["lastname", "firstname"]
             if wizard.type_id:
-                if wizard.ants_reason:
-                    needs.append("application_numbers")
                 needs += [
                     name
                     for name, mode in wizard.type_id._identity_requirements().items()
                     if mode == "required" and not (name in ("phone", "email") and partner[name])
                 ]
-            wizard.enter_needs = " ".join(needs)
+            wizard.enter_needs = " ".join(
+                name for name in needs if self._fields[name].type != "text"
+            )
 
     @api.depends("email", "phone", "partner_id", "slot_id")
     def _compute_silence_warning(self):

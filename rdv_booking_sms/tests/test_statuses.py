@@ -179,7 +179,7 @@ class TestStatusesTellTheTruth(SmsCase):
         params = result["params"]
         self.assertIn("2 citizens are being told by message.", params["message"])
         self.assertIn(
-            "1 citizen cannot be told, call them: %s, MUET Jules (04 50 12 34 56): "
+            "1 citizen cannot be told, call them: %s – MUET Jules (04 50 12 34 56): "
             "no e-mail address and no mobile phone." % silent.name,
             params["message"],
         )
@@ -195,7 +195,7 @@ class TestStatusesTellTheTruth(SmsCase):
         params = wizard.action_confirm()["params"]
         self.assertEqual(
             params["message"],
-            "Cancelled: %s. 1 citizen cannot be told, call them: %s, MUET Jules "
+            "Cancelled: %s. 1 citizen cannot be told, call them: %s – MUET Jules "
             "(06 12 34 56 78): no e-mail address, and SMS are off." % (silent.name, silent.name),
         )
         self.assertEqual(params["type"], "warning")

@@ -299,7 +299,8 @@ export class RdvBoard extends Component {
     /**
      * In the booking dialog opened from the board, Ctrl+Enter books; so does
      * Enter in a line of text once every field the booking needs is filled
-     * (the dialog's ``enter_needs``: the caller's names, phone...); before,
+     * (the dialog's ``enter_needs``: the caller's names, phone..., never a box
+     * of several lines, where Enter starts a new line); before,
      * Enter moves to the next of them still empty. Enter keeps its own
      * meaning in a drop-down (it picks), a list of choices and the comment
      * (a new line).
@@ -405,9 +406,36 @@ export class RdvBoard extends Component {
                 : document.querySelector(dialog + ".o_field_widget[name='lastname'] input");
         if (input) {
             input.focus();
+            if (input === type) {
+                this.nameAfterType(type);
+            }
         } else if (tries) {
             setTimeout(() => this.focusLastname(tries - 1), 50);
         }
+    }
+
+    /**
+     * Once the type is picked, on to the last name, as at a counter of one
+     * type. Picked means the dialog's "choose the type" help is gone (the
+     * record has it), not text typed in the field; if the agent went
+     * elsewhere meanwhile, the focus stays theirs.
+     */
+    nameAfterType(type) {
+        const modal = type.closest(".modal");
+        const wait = () => {
+            if (!modal?.isConnected) {
+                return;
+            }
+            if (modal.querySelector(".o_rdv_type_help")) {
+                setTimeout(wait, 100);
+                return;
+            }
+            const inType = document.activeElement?.closest(".o_field_widget[name='type_id']");
+            if (inType && modal.contains(inType)) {
+                modal.querySelector(".o_field_widget[name='lastname'] input")?.focus();
+            }
+        };
+        setTimeout(wait, 100);
     }
 
     async act(action) {

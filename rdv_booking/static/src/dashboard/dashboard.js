@@ -51,8 +51,9 @@ export class RdvDashboard extends Component {
 
     /** The trend against the period before: its words, and whether it is good news. */
     trend(item) {
-        if (item.value === null || item.previous === null) {
-            // Nothing measured in one of the two periods: no trend to give.
+        if (item.comparable === false || item.value === null || item.previous === null) {
+            // Nothing measured in one of the two periods (the server says
+            // so of its tiles): no trend to give.
             return { text: _t("nothing to compare"), icon: "fa-minus", tone: "text-body" };
         }
         if (item.value === item.previous) {

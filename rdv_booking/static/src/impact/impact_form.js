@@ -27,6 +27,9 @@ export class RdvImpactConfirmDialog extends Component {
     };
 
     get title() {
+        if (this.props.appointments.length === 1) {
+            return _t("Move 1 appointment to “To reschedule” and tell its citizen?");
+        }
         return _t(
             "Move %s appointments to “To reschedule” and tell their citizens?",
             this.props.appointments.length

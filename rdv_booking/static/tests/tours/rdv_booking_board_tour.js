@@ -195,6 +195,31 @@ registry.category("web_tour.tours").add("rdv_booking_board_tour", {
             content: "Three released, counted",
             trigger: ".o_notification:contains('Slots released: 3.')",
         },
+        // A counter of two types: the type first, then on to the name.
+        {
+            content: "Guichet 8 receives two types: book one of its times",
+            trigger: ".o_rdv_slot_free[aria-label^='Guichet 8, 10:00']",
+            run: "click",
+        },
+        {
+            content: "The type takes the focus first",
+            trigger: ".modal .o_rdv_slot_assign .o_field_widget[name='type_id'] input:focus",
+            run: "edit Board pass",
+        },
+        {
+            content: "Pick the passport",
+            trigger: ".modal .o-autocomplete--dropdown-item:contains('Board passport')",
+            run: "click",
+        },
+        {
+            content: "Once the type is picked, the focus is on the last name",
+            trigger: ".modal .o_rdv_slot_assign .o_field_widget[name='lastname'] input:focus",
+        },
+        {
+            content: "Nothing to book: discard",
+            trigger: ".modal .modal-footer button.btn-secondary",
+            run: "click",
+        },
         {
             content: "The week: a block per day, counters side by side",
             trigger: ".o_rdv_board_scale_week",

@@ -299,3 +299,30 @@ registry.category("web_tour.tours").add("rdv_booking_appointment_list_tour", {
         ),
     ],
 });
+
+/*
+ * A list's dates and types whole at 1280 px, in French: All appointments,
+ * Today (with its row buttons) and To reschedule (with its reason). Started
+ * by test_desk_tours.py (test_list_dates_are_whole) on each of these lists.
+ */
+registry.category("web_tour.tours").add("rdv_booking_list_dates_tour", {
+    steps: () => [
+        {
+            content: "Every date, time and type is read whole",
+            trigger: ".o_data_row td[name='start_short']:contains(':')",
+            run() {
+                const cells = document.querySelectorAll(
+                    ".o_data_row td[name='start_short'], .o_data_row td[name='type_id']"
+                );
+                for (const cell of cells) {
+                    if (cell.scrollWidth > cell.clientWidth) {
+                        throw new Error(
+                            `Cut at 1280 px: "${cell.textContent.trim()}" ` +
+                                `(${cell.scrollWidth} px in ${cell.clientWidth} px)`
+                        );
+                    }
+                }
+            },
+        },
+    ],
+});

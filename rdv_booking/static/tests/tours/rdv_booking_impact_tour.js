@@ -28,7 +28,7 @@ function endTomorrow() {
         },
         {
             content: "The banner counts the appointment that would lose its slot",
-            trigger: ".alert-warning:contains('removes the slots of 1 planned appointments')",
+            trigger: ".alert-warning:contains('removes the slot of 1 planned appointment')",
         },
     ];
 }
