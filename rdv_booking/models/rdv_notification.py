@@ -224,19 +224,17 @@ class RdvNotification(models.Model):
         # The reference and the citizen are one item, joined by a dash (a
         # list's "and" read as two people); the colon is the reader's (French
         # puts a non-breaking space before it).
-        return "; ".join(
-            _(
-                "%(who)s: %(why)s",
-                who="%s – %s"
-                % (
-                    appointment.name,
-                    appointment.citizen_name
-                    + (" (%s)" % appointment.phone_display if appointment.phone else ""),
-                ),
-                why=self._reason_text(appointment._rdv_silence()),
+        items = []
+        for appointment in appointments:
+            contact = " (%s)" % appointment.phone_display if appointment.phone else ""
+            items.append(
+                _(
+                    "%(who)s: %(why)s",
+                    who="%s – %s%s" % (appointment.name, appointment.citizen_name, contact),
+                    why=self._reason_text(appointment._rdv_silence()),
+                )
             )
-            for appointment in appointments
-        )
+        return "; ".join(items)
 
     def _channel_name(self):
         """The channel this message goes by, as the agent reads it."""
