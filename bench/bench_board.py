@@ -21,7 +21,6 @@ import datetime
 import os
 import random
 import statistics
-import subprocess
 import sys
 import time
 
@@ -37,21 +36,7 @@ RUNS = 100
 
 def build_town_hall(env, horizon_days):
     """One commune, its town hall with 8 counters, and its agent."""
-    company = env["res.company"].create(
-        {
-            "name": "Ville au tableau",
-            "country_id": env.ref("base.fr").id,
-            "rdv_horizon_days": horizon_days,
-        }
-    )
-    cenv = env(
-        context=dict(
-            env.context,
-            allowed_company_ids=company.ids,
-            tracking_disable=True,
-            rdv_defer_slots=True,
-        )
-    )
+    company, cenv = bench_slots.new_commune(env, "Ville au tableau", horizon_days)
     place = cenv["rdv.place"].create(
         {
             "name": "Hôtel de ville",
@@ -120,16 +105,9 @@ def main():
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args()
 
-    print(f"== rdv_booking board bench (database {args.db}; {bench_slots.describe_machine()})")
-    t0 = time.perf_counter()
-    bench_slots.run_odoo_install(args.db)
-    print(f"install rdv_booking: {time.perf_counter() - t0:.1f} s")
-
-    import odoo
+    registry = bench_slots.open_bench("rdv_booking board bench", args.db)
     from odoo import SUPERUSER_ID, api
 
-    odoo.tools.config.parse_config([f"--addons-path={bench_slots.addons_path()}", "-d", args.db])
-    registry = odoo.modules.registry.Registry(args.db)
     rng = random.Random(20261205)
     results = []
 
@@ -188,14 +166,9 @@ def main():
                 )
             )
 
-    print()
-    print(f"{'measure':<40} {'result':<55} {'target':<18} ok")
-    for name, value, target, ok in results:
-        print(f"{name:<40} {value:<55} {target:<18} {'yes' if ok else 'NO'}")
-    odoo.sql_db.close_db(args.db)
-    if not args.keep:
-        subprocess.run(["dropdb", "--if-exists", args.db], check=False)
-    return 0 if all(ok for *_rest, ok in results) else 1
+    met = bench_slots.print_results(results)
+    bench_slots.close_bench(args.db, args.keep)
+    return 0 if met else 1
 
 
 if __name__ == "__main__":

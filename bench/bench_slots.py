@@ -152,30 +152,32 @@ def standard_week(env, company):
     )
 
 
+def new_commune(env, name, horizon_days):
+    """A French commune (company) booking ``horizon_days`` ahead, and an
+    environment working in it (no tracking, slots generated when asked)."""
+    company = env["res.company"].create(
+        {"name": name, "country_id": env.ref("base.fr").id, "rdv_horizon_days": horizon_days}
+    )
+    cenv = env(
+        context=dict(
+            env.context,
+            allowed_company_ids=company.ids,
+            tracking_disable=True,
+            rdv_defer_slots=True,
+        )
+    )
+    return company, cenv
+
+
 def build_dataset(env, rng, horizon_days=HORIZON_DAYS):
     """40 communes x 3 counters, one place each, slots not generated yet.
 
     Also used by bench_portal.py (with a shorter horizon).
     """
-    france = env.ref("base.fr")
     today = datetime.date.today()
     counters = env["rdv.counter"]
     for index in range(COMMUNES):
-        company = env["res.company"].create(
-            {
-                "name": f"Commune {index + 1:02d}",
-                "country_id": france.id,
-                "rdv_horizon_days": horizon_days,
-            }
-        )
-        cenv = env(
-            context=dict(
-                env.context,
-                allowed_company_ids=company.ids,
-                tracking_disable=True,
-                rdv_defer_slots=True,
-            )
-        )
+        company, cenv = new_commune(env, f"Commune {index + 1:02d}", horizon_days)
         place = cenv["rdv.place"].create(
             {
                 "name": f"Mairie {index + 1:02d}",
@@ -229,22 +231,49 @@ def build_dataset(env, rng, horizon_days=HORIZON_DAYS):
     return counters.with_env(env)
 
 
+def open_bench(title, db, module="rdv_booking"):
+    """The common start of a bench on its own database: the header with the
+    machine's reference loop, ``module`` installed into ``db`` (a new one),
+    and the Odoo registry of that database."""
+    print(f"== {title} (database {db}; {describe_machine()})")
+    t0 = time.perf_counter()
+    run_odoo_install(db, module)
+    print(f"install {module}: {time.perf_counter() - t0:.1f} s")
+
+    import odoo
+
+    odoo.tools.config.parse_config([f"--addons-path={addons_path()}", "-d", db])
+    return odoo.modules.registry.Registry(db)
+
+
+def print_results(results):
+    """The table of (measure, result, target, ok) rows every bench ends with;
+    whether every row met its target."""
+    print()
+    print(f"{'measure':<40} {'result':<55} {'target':<18} ok")
+    for name, value, target, ok in results:
+        print(f"{name:<40} {value:<55} {target:<18} {'yes' if ok else 'NO'}")
+    return all(ok for *_rest, ok in results)
+
+
+def close_bench(db, keep):
+    """Close the bench's connections; drop its database unless ``keep``."""
+    import odoo
+
+    odoo.sql_db.close_db(db)
+    if not keep:
+        subprocess.run(["dropdb", "--if-exists", db], check=False)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", default="rdv_bench")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args()
 
-    print(f"== rdv_booking slot engine bench (database {args.db}; {describe_machine()})")
-    t0 = time.perf_counter()
-    run_odoo_install(args.db)
-    print(f"install rdv_booking: {time.perf_counter() - t0:.1f} s")
-
-    import odoo
+    registry = open_bench("rdv_booking slot engine bench", args.db)
     from odoo import SUPERUSER_ID, api
 
-    odoo.tools.config.parse_config([f"--addons-path={addons_path()}", "-d", args.db])
-    registry = odoo.modules.registry.Registry(args.db)
     rng = random.Random(20261122)
     results = []
 
@@ -392,14 +421,8 @@ def main():
             )
         )
 
-    print()
-    print(f"{'measure':<40} {'result':<55} {'target':<18} ok")
-    for name, value, target, ok in results:
-        print(f"{name:<40} {value:<55} {target:<18} {'yes' if ok else 'NO'}")
-    if not args.keep:
-        registry.delete(args.db) if hasattr(registry, "delete") else None
-        odoo.sql_db.close_db(args.db)
-        subprocess.run(["dropdb", "--if-exists", args.db], check=False)
+    print_results(results)
+    close_bench(args.db, args.keep)
 
 
 if __name__ == "__main__":

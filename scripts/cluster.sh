@@ -143,14 +143,18 @@ check_owner() {
     fi
 }
 set_owner() { echo "$DIR" >"/etc/postgresql/$PGV/$1/rdv-cluster-dir"; }
+# create_pg_cluster NAME PORT ROLE: a new Debian cluster of this RDV cluster.
+create_pg_cluster() {
+    require_free_port "$2" "PostgreSQL $3"
+    pg_createcluster -p "$2" --start-conf=manual "$PGV" "$1" >"$LOG/pg_createcluster-$3.log"
+    set_owner "$1"
+}
 
 start_primary() {
     check_owner "$PG_PRIMARY"
     if ! pg_cluster_exists "$PG_PRIMARY"; then
-        require_free_port "$PG_PORT" "PostgreSQL primary"
         rdv_log "creating PostgreSQL cluster $PGV/$PG_PRIMARY on port $PG_PORT"
-        pg_createcluster -p "$PG_PORT" --start-conf=manual "$PGV" "$PG_PRIMARY" >"$LOG/pg_createcluster-primary.log"
-        set_owner "$PG_PRIMARY"
+        create_pg_cluster "$PG_PRIMARY" "$PG_PORT" primary
         install -d -o postgres -g postgres -m 700 "$WAL_ARCHIVE"
         install_pg_conf "$PG_PRIMARY" deploy/postgresql/primary.conf
     fi
@@ -172,10 +176,8 @@ SQL
 start_replica() {
     check_owner "$PG_REPLICA"
     if ! pg_cluster_exists "$PG_REPLICA"; then
-        require_free_port "$PG_REPLICA_PORT" "PostgreSQL replica"
         rdv_log "creating the streaming replica $PGV/$PG_REPLICA on port $PG_REPLICA_PORT (pg_basebackup)"
-        pg_createcluster -p "$PG_REPLICA_PORT" --start-conf=manual "$PGV" "$PG_REPLICA" >"$LOG/pg_createcluster-replica.log"
-        set_owner "$PG_REPLICA"
+        create_pg_cluster "$PG_REPLICA" "$PG_REPLICA_PORT" replica
         local datadir
         datadir="$(pg_datadir "$PG_REPLICA")"
         # The replica is a copy of the primary, not the empty cluster just made.

@@ -216,28 +216,14 @@ def portal_site(live_commune):
     one counter of capacity 1 open every day 08:00-20:00 (the server runs in
     real time, whatever the day), slots for 20 days. Removed afterwards.
     """
+    from live_odoo import identity_card_commune
+
     tag = uuid.uuid4().hex[:8]
     host = f"rdv-load-{tag}.test"
     with live_commune(
         f"Commune Charge {tag}",
-        company={
-            "email": f"mairie-{tag}@example.com",
-            "rdv_horizon_days": 20,
-            **LOAD_LIMITS,
-        },
         website={"name": f"RDV load {tag}", "domain": host},
-        appointment_type={
-            "name": "Carte d'identité",
-            "duration": 15,
-            "max_persons": 1,
-            "min_notice_hours": 0,
-            "max_horizon_days": 20,
-            "is_published": True,
-            "ask_email": "required",
-            "ask_phone": "optional",
-        },
-        place={"name": f"Mairie {tag}"},
-        counter={"capacity": 1},
+        **identity_card_commune(tag, LOAD_LIMITS),
     ) as commune:
         assert len(commune.starts) > 900
         yield SimpleNamespace(

@@ -304,6 +304,19 @@ def hold_data(citizen, csrf=None):
     return {"csrf_token": csrf if csrf is not None else citizen.csrf, "website_url_hp": "", **data}
 
 
+def hold_burst(base_url, page_path, count, targets, host=None):
+    """``count`` citizens (``prepare``) post the hold form of their time at
+    the same instant (``burst``). Returns (answers, seconds to answer all,
+    each answer's ``booking_outcome``)."""
+
+    async def run():
+        citizens = await prepare(base_url, page_path, count, targets, host=host)
+        return await burst(base_url, "/rdv/hold", citizens, hold_data, host=host)
+
+    answers, elapsed = asyncio.run(run())
+    return answers, elapsed, [booking_outcome(answer) for answer in answers]
+
+
 def summary(label, answers, elapsed, outcome=booking_outcome):
     """A line of figures: count by outcome, time to answer all, p50/p95/p99."""
     kinds = {}

@@ -130,6 +130,29 @@ def build_commune(
     return commune
 
 
+def identity_card_commune(tag, limits):
+    """``build_commune``'s values for the commune the load and cluster tests
+    book in: one identity-card type of 15 minutes for one person (e-mail
+    required, no notice, 20 days ahead), one place "Mairie <tag>", one counter
+    of capacity 1; the company's e-mail and horizon, and ``limits`` (its
+    rate-limit and captcha settings)."""
+    return {
+        "company": {"email": f"mairie-{tag}@example.com", "rdv_horizon_days": 20, **limits},
+        "appointment_type": {
+            "name": "Carte d'identité",
+            "duration": 15,
+            "max_persons": 1,
+            "min_notice_hours": 0,
+            "max_horizon_days": 20,
+            "is_published": True,
+            "ask_email": "required",
+            "ask_phone": "optional",
+        },
+        "place": {"name": f"Mairie {tag}"},
+        "counter": {"capacity": 1},
+    }
+
+
 # ----------------------------------------------------------------------
 # SMTP sink
 # ----------------------------------------------------------------------

@@ -13,7 +13,6 @@ The cluster's version, through nginx and 500 citizens, is
 ``tests/cluster/test_burst.py``.
 """
 
-import asyncio
 import subprocess
 
 import crowd
@@ -41,16 +40,9 @@ def test_burst_of_holds_loses_no_answer(live_server, portal_site, odoo_registry,
     targets = [portal_site.slot_start(day, 14 + n // 4, 15 * (n % 4)) for n in range(TARGETS)]
     since = live_server.log_size()
 
-    async def run():
-        citizens = await crowd.prepare(
-            live_server.url, page, CITIZENS, targets, host=portal_site.host
-        )
-        return await crowd.burst(
-            live_server.url, "/rdv/hold", citizens, crowd.hold_data, host=portal_site.host
-        )
-
-    answers, elapsed = asyncio.run(run())
-    outcomes = [crowd.booking_outcome(answer) for answer in answers]
+    answers, elapsed, outcomes = crowd.hold_burst(
+        live_server.url, page, CITIZENS, targets, host=portal_site.host
+    )
     with capsys.disabled():  # the figures, also when the test passes
         print("\n" + crowd.summary(f"{CITIZENS} holds at once, 2 workers", answers, elapsed))
     assert set(outcomes) <= {"held", "taken"}, {o: outcomes.count(o) for o in set(outcomes)}

@@ -203,30 +203,14 @@ def cluster_site(request, cluster, cluster_registry):
     header): one type of 15 minutes for one person, one place, one counter of
     capacity 1 open every day 08:00-20:00, e-mail required.  Removed afterwards.
     Its limits are CLUSTER_LIMITS, updated with the test module's SITE_LIMITS."""
-    from live_odoo import build_commune
+    from live_odoo import build_commune, identity_card_commune
 
     limits = {**CLUSTER_LIMITS, **getattr(request.module, "SITE_LIMITS", {})}
 
     tag = uuid.uuid4().hex[:8]
     host = f"rdv-cluster-{tag}.test"
     with cluster_env(cluster_registry) as env:
-        records = build_commune(
-            env,
-            f"Commune Cluster {tag}",
-            company={"email": f"mairie-{tag}@example.com", "rdv_horizon_days": 20, **limits},
-            appointment_type={
-                "name": "Carte d'identité",
-                "duration": 15,
-                "max_persons": 1,
-                "min_notice_hours": 0,
-                "max_horizon_days": 20,
-                "is_published": True,
-                "ask_email": "required",
-                "ask_phone": "optional",
-            },
-            place={"name": f"Mairie {tag}"},
-            counter={"capacity": 1},
-        )
+        records = build_commune(env, f"Commune Cluster {tag}", **identity_card_commune(tag, limits))
         lang_en = env.ref("base.lang_en")
         website = env["website"].create(
             {

@@ -63,14 +63,9 @@ def test_burst_of_bookings(cluster, cluster_site, capsys):
     page = f"/rdv/type/{cluster_site.type_id}/slots?place={cluster_site.place_id}&day={day}"
     targets = [slot_start(day, 8 + n // 4, 15 * (n % 4)) for n in range(TARGETS)]
 
-    async def run():
-        citizens = await crowd.prepare(cluster.url, page, CITIZENS, targets, host=cluster_site.host)
-        return await crowd.burst(
-            cluster.url, "/rdv/hold", citizens, crowd.hold_data, host=cluster_site.host
-        )
-
-    answers, elapsed = asyncio.run(run())
-    outcomes = [crowd.booking_outcome(answer) for answer in answers]
+    answers, elapsed, outcomes = crowd.hold_burst(
+        cluster.url, page, CITIZENS, targets, host=cluster_site.host
+    )
     with capsys.disabled():  # the figures, also when the test passes
         print("\n" + crowd.summary(f"{CITIZENS} citizens post at once", answers, elapsed))
     assert set(outcomes) <= {"held", "taken"}, by_kind(outcomes)
