@@ -128,10 +128,12 @@ class RdvAppointment(models.Model):
         )[self.id]
         return prepare(body)[0]
 
-    def _rdv_send_sms(self, kind, message=None, notification=None, **ctx):
+    def _rdv_send_sms(self, kind, message=None, notification=None, sms_uuid=None, **ctx):
         """Render and send one SMS to the citizen now; return the ``sms.sms`` record.
 
         Its state says what happened: 'pending' (sent) or 'error' with a reason.
+        ``sms_uuid``: the identifier the gateway gets (``{uuid}``), when the
+        caller has a stable one (a notification's, see ``_rdv_sms_key``).
         """
         self.ensure_one()
         gateway = self.company_id.sudo().rdv_sms_gateway_id
@@ -147,6 +149,7 @@ class RdvAppointment(models.Model):
                     "rdv_appointment_id": self.id,
                     "rdv_kind": kind,
                     "rdv_gateway_id": gateway.id if gateway.provider == "http" else False,
+                    **({"uuid": sms_uuid} if sms_uuid else {}),
                 }
             )
         )

@@ -1,4 +1,5 @@
 import datetime
+import uuid
 
 from odoo import _, api, fields, models
 
@@ -231,6 +232,20 @@ class RdvNotification(models.Model):
     # Delivery
     # ------------------------------------------------------------------
 
+    def _rdv_sms_key(self):
+        """The identifier this notification's SMS carries to the gateway
+        (``{uuid}``): the same at every attempt, also after a process died
+        between the gateway's acceptance and our commit (the SMS record made
+        then was rolled back), so that a gateway keeping a client reference
+        sends it once. Unique per database and notification; a random one
+        only if a second SMS of this notification is ever made."""
+        self.ensure_one()
+        database = self.env["ir.config_parameter"].sudo().get_param("database.uuid")
+        key = uuid.uuid5(uuid.UUID(database), f"rdv.notification/{self.id}").hex
+        if self.env["sms.sms"].sudo().search_count([("uuid", "=", key)], limit=1):
+            return uuid.uuid4().hex
+        return key
+
     def _deliver(self):
         self.ensure_one()
         appointment = self.appointment_id
@@ -276,7 +291,10 @@ class RdvNotification(models.Model):
             sms.send(unlink_failed=False, unlink_sent=True, raise_exception=False)
         elif not (sms and sms.state in SENT_STATES):
             sms = appointment._rdv_send_sms(
-                self.kind, appointment._rdv_sms_message(self.kind), notification=self
+                self.kind,
+                appointment._rdv_sms_message(self.kind),
+                notification=self,
+                sms_uuid=self._rdv_sms_key(),
             )
         if sms.state in SENT_STATES:
             # Accepted by the gateway; the history note says so with its segments.

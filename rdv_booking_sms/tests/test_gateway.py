@@ -41,6 +41,31 @@ class TestHttpGateway(SmsCase):
             self.assertNotIn("612345678", line)
             self.assertNotIn(appointment.name, line)
 
+    def test_an_sms_sent_again_after_a_lost_commit_carries_the_same_reference(self):
+        """A process dying after the gateway took the SMS and before our commit
+        (a cron node killed) sends it again: with the reference it had, so
+        that a gateway keeping client references sends it once."""
+        first = self.book(TUESDAY_9, email="")
+        row = first.notification_ids
+        with self.assertRaises(RuntimeError), self.env.cr.savepoint():
+            self.deliver()
+            self.assertEqual(row.state, "done")
+            raise RuntimeError("the process died before its commit")
+        self.env.invalidate_all()
+        self.assertEqual((row.state, row.sms_id.id), ("pending", False), "nothing was saved")
+        self.deliver()
+        self.assertEqual(row.state, "done")
+        lost, kept = (request["payload"]["reference"] for request in self.stub.requests)
+        self.assertEqual(lost, kept)
+        self.assertEqual(row.sms_id.uuid, kept)
+        # Each notification its own reference; an SMS made twice for one
+        # notification (never by the outbox) gets a new one, not a clash.
+        second = self.book(TUESDAY_9 + datetime.timedelta(hours=2), email="")
+        self.deliver()
+        self.assertNotEqual(second.notification_ids.sms_id.uuid, kept)
+        self.assertNotEqual(row._rdv_sms_key(), kept)
+        self.assertRegex(row._rdv_sms_key(), r"^[0-9a-f]{32}$")
+
     def test_transient_failures_are_retried_then_fall_back_to_email(self):
         appointment = self.book(TUESDAY_9, email="jules@example.com")
         sms_row = appointment.notification_ids.filtered(lambda n: n.channel == "sms")

@@ -64,9 +64,9 @@ MAINTENANCE_MARK = "Service momentanément indisponible"
 # died (the cron node killed, its database connection cut by a restart of
 # the primary) is sent again after: the record that it went was not
 # committed. At most one per cron process (the cron node runs two) per such
-# fault; the table says how many. Exactly once would need the receiver to
-# drop a message it already has (an idempotency key), which SMTP and the
-# gateways' APIs do not offer.
+# fault; the table says how many. Exactly once needs the receiver to drop
+# a message it already has: an SMS goes again with the reference it had
+# (the gateway's {uuid}, checked below), an e-mail with its Message-ID.
 IN_FLIGHT = 2
 CUTTING_THE_CRON = ("cron node killed", "PostgreSQL primary restart")
 # Kinds of answers a citizen may see without harm, and those that are defects.
@@ -131,9 +131,13 @@ class RestartableGateway:
             http.server.ThreadingHTTPServer.server_bind = original
         assert self.stub.port == port
 
-    def texts(self):
+    def messages(self):
+        """Every message accepted, as the gateway got it (text, reference...)."""
         current = list(self.stub.messages) if self.stub else []
-        return [message["text"] for message in self.kept + current]
+        return self.kept + current
+
+    def texts(self):
+        return [message["text"] for message in self.messages()]
 
 
 # ----------------------------------------------------------------------
@@ -481,10 +485,12 @@ def lost(cluster, emails):
     return sorted(set(emails) - found)
 
 
-def message_faults(cluster, company_ids, appointment_ids, mails, texts, kind, duplicates):
+def message_faults(cluster, company_ids, appointment_ids, mails, sms, kind, duplicates):
     """Messages of ``kind`` to the ``appointment_ids`` not received exactly once
     per channel the outbox says they were sent on, or never sent; those
-    received twice are added to ``duplicates`` (see IN_FLIGHT)."""
+    received twice are added to ``duplicates`` (see IN_FLIGHT). An SMS sent
+    twice must carry the same reference both times (the gateway's key to
+    send it once); ``sms``: the gateway's messages."""
     if not appointment_ids:
         return []
     rows = cluster.query(
@@ -504,8 +510,9 @@ def message_faults(cluster, company_ids, appointment_ids, mails, texts, kind, du
         pattern = re.compile(rf"\b{re.escape(name)}\b")
         received = {
             "email": sum(1 for _to, subject in mails if pattern.search(subject)),
-            "sms": sum(1 for text in texts if pattern.search(text)),
+            "sms": sum(1 for message in sms if pattern.search(message["text"])),
         }
+        references = {m.get("reference") for m in sms if pattern.search(m["text"])}
         sent = {"email": 0, "sms": 0}
         for channel, state, status in messages:
             if channel is None:
@@ -519,7 +526,10 @@ def message_faults(cluster, company_ids, appointment_ids, mails, texts, kind, du
             problems.append(f"{name}: {kind} never sent")
         for channel in ("email", "sms"):
             if sent[channel] and received[channel] == sent[channel] + 1:
-                duplicates.append(f"{name}: {kind} by {channel} received twice")
+                if channel == "sms" and len(references) != sent[channel]:
+                    problems.append(f"{name}: {kind} by SMS sent again under a new reference")
+                same = ", the same reference" if channel == "sms" else ""
+                duplicates.append(f"{name}: {kind} by {channel} received twice{same}")
             elif received[channel] != sent[channel]:
                 problems.append(
                     f"{name}: {kind} by {channel} received {received[channel]} times, "
@@ -849,7 +859,7 @@ def test_faults_survived_nothing_lost(
 
     with contextlib.suppress(AssertionError):
         wait_for(drained, 240, "the outboxes emptied")
-    texts = gateway.texts()
+    sms = gateway.messages()
     mails = list(smtp.messages)
     for current in faults:
         emails = [email for phase, email in load.confirmed if phase == current.name]
@@ -860,13 +870,11 @@ def test_faults_survived_nothing_lost(
             )
         ]
         twice = []
-        wrong = message_faults(cluster, companies, booked, mails, texts, "booked", twice)
+        wrong = message_faults(cluster, companies, booked, mails, sms, "booked", twice)
         if current.name == "cron node killed":
-            wrong += message_faults(cluster, companies, cron_batch, mails, texts, "reminder", twice)
+            wrong += message_faults(cluster, companies, cron_batch, mails, sms, "reminder", twice)
         if current.name == "SMTP and SMS gateway down":
-            wrong += message_faults(
-                cluster, companies, outage_batch, mails, texts, "reminder", twice
-            )
+            wrong += message_faults(cluster, companies, outage_batch, mails, sms, "reminder", twice)
         current.checks["messages none lost"] = not wrong
         current.twice = twice
         duplicates.extend(twice)
