@@ -25,8 +25,8 @@
 #      scripts/cluster.sh of its own (nginx, two web nodes, a cron node, a
 #      PostgreSQL primary and replica; ports from 8490 and 5471, name rdvtest,
 #      directory var/cluster-test), created for the run and destroyed after
-#      (KEEP_DB=1 keeps it): replica, several nodes, crons once, bursts (the
-#      faults of test_faults.py: `make test-cluster` only, for now).
+#      (KEEP_DB=1 keeps it): replica, several nodes, crons once, bursts,
+#      faults survived.
 #   The summary's "total:" line counts the tests of every step (b and d both).
 #
 # Environment:
@@ -298,11 +298,7 @@ else
     t0=$SECONDS
     if RESET=1 scripts/cluster.sh start; then
         rc=0
-        # test_faults.py is left to `make test-cluster` until it passes here:
-        # in CI's run, SMS still pending after the cron node was killed
-        # (it passed on a cluster of its own).
         RDV_CLUSTER_TESTS=1 "$PYTHON" -m pytest tests/cluster -v -m cluster -p no:cacheprovider \
-            --deselect tests/cluster/test_faults.py::test_faults_survived_nothing_lost \
             --junitxml="$LOG_DIR/pytest-cluster.xml" -o junit_family=xunit2 || rc=$?
         if [ "$rc" -eq 0 ]; then
             summary+=("cluster tests: ok ($(elapsed "$t0"))")

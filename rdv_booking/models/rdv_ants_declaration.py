@@ -22,6 +22,7 @@ class RdvAntsDeclaration(models.Model):
 
     _name = "rdv.ants.declaration"
     _inherit = ["rdv.outbox.mixin"]
+    _outbox_cron = "rdv_booking.ir_cron_rdv_ants_declarations"
     _description = "Declaration to ANTS"
     _order = "id desc"
 

@@ -43,6 +43,7 @@ class RdvNotification(models.Model):
 
     _name = "rdv.notification"
     _inherit = ["rdv.outbox.mixin"]
+    _outbox_cron = "rdv_booking.ir_cron_rdv_notifications"
     _description = "Appointment notification"
     _order = "id"
 

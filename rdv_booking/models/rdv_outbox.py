@@ -22,12 +22,16 @@ class RdvOutboxMixin(models.AbstractModel):
     batch. The citizens' messages (rdv.notification), the declarations to the
     ANTS hub and the webhook deliveries are outboxes.
 
-    A model using it implements ``_deliver()`` and may override
-    ``_outbox_given_up()`` and ``_outbox_retry_delays()``.
+    A model using it implements ``_deliver()``, names its cron in
+    ``_outbox_cron`` and may override ``_outbox_given_up()`` and
+    ``_outbox_retry_delays()``.
     """
 
     _name = "rdv.outbox.mixin"
     _description = "Outbox (work retried after commit)"
+
+    # The xmlid of the cron delivering the rows: woken for each planned retry.
+    _outbox_cron = None
 
     # The queue's own work: to do (pending), done, or given up (failed).
     state = fields.Selection(
@@ -93,7 +97,16 @@ class RdvOutboxMixin(models.AbstractModel):
                     row.write({"state": "done", "attempts": row.attempts + 1, "last_error": False})
             if commit:
                 self.env.cr.commit()
+        due._outbox_wake_for_retries(now)
         return len(due)
+
+    def _outbox_wake_for_retries(self, now):
+        """Have the cron run when the first of these rows' retries is due: a
+        retry planned a minute later ran at the cron's next planned run
+        otherwise (every 5 minutes), whatever its back-off said."""
+        later = self.filtered(lambda row: row.state == "pending" and row.next_attempt_at > now)
+        if later and self._outbox_cron:
+            self.env["ir.cron"]._rdv_wake(self._outbox_cron, min(later.mapped("next_attempt_at")))
 
     def _deliver(self):
         """Do this row's work.

@@ -35,6 +35,7 @@ class RdvWebhookDelivery(models.Model):
 
     _name = "rdv.webhook.delivery"
     _inherit = ["rdv.outbox.mixin"]
+    _outbox_cron = "rdv_booking.ir_cron_rdv_webhooks"
     _description = "Webhook delivery"
     _order = "id desc"
 

@@ -48,6 +48,29 @@ class TestNotificationQueue(RdvCase):
                     self.env["rdv.notification"]._process()
         self.assertEqual((notification.state, notification.attempts), ("failed", 6))
 
+    def test_a_retry_wakes_its_cron_when_due(self):
+        """A retry planned a minute later runs then, not at the cron's next
+        planned run (every 5 minutes): the run that failed adds a trigger at
+        the first retry's time."""
+        cron = self.env.ref("rdv_booking.ir_cron_rdv_notifications")
+        Trigger = self.env["ir.cron.trigger"].sudo()
+        appointment = self.book(TUESDAY_9)
+        self.env.cr.flush()
+        retry = NOW + datetime.timedelta(minutes=1)
+
+        def planned():
+            return Trigger.search_count(
+                [("cron_id", "=", cron.id), ("call_at", ">", NOW), ("call_at", "<=", retry)]
+            )
+
+        self.assertEqual(planned(), 0)
+        Appointment = type(self.env["rdv.appointment"])
+        with patch.object(Appointment, "_deliver_notification", side_effect=OSError("down")):
+            self.env["rdv.notification"]._process()
+        self.assertEqual(appointment.notification_ids.next_attempt_at, retry)
+        self.env.cr.flush()  # what commit runs first (precommit hooks)
+        self.assertEqual(planned(), 1)
+
     def test_delivered_once(self):
         appointment = self.book(TUESDAY_9)
         calls = []
