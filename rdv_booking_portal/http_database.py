@@ -8,8 +8,9 @@ English; a request whose connection dies under it gets a "500 Internal
 Server Error". Neither is true: the service is down for a few seconds.
 
 Here such a request is answered "503 Service Unavailable" with a
-Retry-After, the session untouched: nginx (deploy/nginx/rdv.conf) shows its
-maintenance page in the citizen's languages instead, and the citizen goes on
+Retry-After, the session untouched, and the maintenance page in the citizen
+website's three languages (``static/maintenance.html``, the page nginx shows
+too, deploy/nginx/rdv.conf), and the citizen goes on
 once the database is back. Only a database this process has already served
 counts as unreachable: an unknown or broken database keeps Odoo's own
 answer.
@@ -24,6 +25,7 @@ primary carries every read. Here the primary stands in for
 import json
 import logging
 import time
+from pathlib import Path
 
 import psycopg2
 import werkzeug.exceptions
@@ -40,6 +42,9 @@ REPLICA_RETRY = 20
 # 08 connection exception, 57P admin/crash shutdown, cannot connect now.
 LOST_CLASSES = ("08", "57P")
 MESSAGE = "The service is unavailable for a moment; please try again shortly."
+# The page in the citizen website's three languages, static (no database to
+# translate from): the one nginx shows too (deploy/nginx/rdv.conf).
+MAINTENANCE_PAGE = Path(__file__).parent / "static" / "maintenance.html"
 
 
 def database_lost(error):
@@ -70,7 +75,8 @@ class DatabaseUnavailable(werkzeug.exceptions.ServiceUnavailable):
     def get_body(self, environ=None, scope=None):
         if self.json:
             return json.dumps({"error": {"code": 503, "message": MESSAGE}})
-        return super().get_body(environ, scope)
+        # Without nginx in front (one node), the citizen gets the same page.
+        return MAINTENANCE_PAGE.read_text(encoding="utf-8")
 
     def get_headers(self, environ=None, scope=None):
         headers = [

@@ -256,7 +256,7 @@ render_configs() {
     R_CACHE_DIR="$DIR/nginx/cache"
     R_LISTEN="127.0.0.1:$PORT"
     R_SERVER_NAME="localhost"
-    R_MAINTENANCE_ROOT="$RDV_ROOT/deploy/nginx"
+    R_MAINTENANCE_ROOT="$RDV_ROOT/rdv_booking_portal/static"
     R_MAINTENANCE_FLAG="$DIR/maintenance.on"
     render deploy/nginx/rdv.conf "$ETC/nginx-rdv.conf"
     # The main file around the site file, as Debian's /etc/nginx/nginx.conf

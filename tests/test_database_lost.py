@@ -67,3 +67,16 @@ def test_api_clients_get_json():
     page = http_database.DatabaseUnavailable("/rdv")
     assert page.code == 503
     assert dict(page.get_headers())["Content-Type"].startswith("text/html")
+
+
+def test_citizens_get_the_maintenance_page_in_three_languages():
+    """Without nginx in front (one node), a citizen gets the page nginx
+    shows, not werkzeug's English 503."""
+    body = http_database.DatabaseUnavailable("/rdv/type/3/slots").get_body()
+    for title in (
+        "Service momentanément indisponible",
+        "Service temporarily unavailable",
+        "الخدمة غير متاحة مؤقتًا",
+    ):
+        assert f"<h1>{title}</h1>" in body
+    assert 'dir="rtl"' in body

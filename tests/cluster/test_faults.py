@@ -58,7 +58,7 @@ SITE_LIMITS = {
     "rdv_holds_per_ip_hour": 100000,
     "rdv_otp_max_attempts": 5,
 }
-# The title of deploy/nginx/maintenance.html, in its first language.
+# The title of rdv_booking_portal/static/maintenance.html, in its first language.
 MAINTENANCE_MARK = "Service momentanément indisponible"
 # A message handed to the gateway or the mail server just before its sender
 # died (the cron node killed, its database connection cut by a restart of
