@@ -361,6 +361,7 @@ class RdvAppointment(models.Model):
     ]
 
     def init(self):
+        self._init_unaccent()
         # The holds to release and the queue to reschedule are few among many
         # planned and past appointments: a partial index finds them, and the
         # bookings (planned) do not write into it.
@@ -369,6 +370,27 @@ class RdvAppointment(models.Model):
                 ON rdv_appointment (state, hold_expiry)
              WHERE state IN ('pending', 'to_reschedule')
         """)
+
+    def _init_unaccent(self):
+        """Agents search without accents ("Helene" finds "Hélène", "Etat"
+        finds "État civil"): Odoo compares through PostgreSQL's ``unaccent``
+        when the database has it (read when a process loads the registry, so
+        from the next start). A trusted extension: the database's owner may
+        create it; if the role may not, searches stay accent-sensitive and
+        the log says what to run."""
+        cr = self.env.cr
+        cr.execute("SELECT 1 FROM pg_extension WHERE extname = 'unaccent'")
+        if cr.fetchone():
+            return
+        try:
+            with cr.savepoint(flush=False):
+                cr.execute("CREATE EXTENSION IF NOT EXISTS unaccent")
+        except psycopg2.Error as error:
+            _logger.warning(
+                "Searches stay accent-sensitive: the unaccent extension could not be "
+                "created (%s). Run CREATE EXTENSION unaccent; in the database as its owner.",
+                error.pgerror or error,
+            )
 
     # ------------------------------------------------------------------
     # Computes
