@@ -70,9 +70,11 @@ class DatabaseUnavailable(werkzeug.exceptions.ServiceUnavailable):
 
     def __init__(self, path=""):
         super().__init__(retry_after=RETRY_AFTER)
-        self.json = path.startswith("/api/")
+        self.json = "v1" if path.startswith("/api/v1/") else path.startswith("/api/")
 
     def get_body(self, environ=None, scope=None):
+        if self.json == "v1":  # the public API's shape of a refusal
+            return json.dumps({"detail": {"field": None, "reason": MESSAGE, "code": "unavailable"}})
         if self.json:
             return json.dumps({"error": {"code": 503, "message": MESSAGE}})
         # Without nginx in front (one node), the citizen gets the same page.

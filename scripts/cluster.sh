@@ -245,20 +245,7 @@ render_configs() {
     sed '/^logfile/d;/^pidfile/d;s/^workers = .*/workers = 0/' "$ETC/cron.conf" >"$ETC/admin.conf"
     chmod 600 "$ETC"/*.conf
 
-    R_WEB_SERVERS=""
-    R_GEVENT_SERVERS=""
-    for node in "${WEB_NODES[@]}"; do
-        R_WEB_SERVERS+="    server 127.0.0.1:$(http_port "$node") max_fails=1 fail_timeout=5s;"$'\n'
-        R_GEVENT_SERVERS+="    server 127.0.0.1:$(gevent_port "$node");"$'\n'
-    done
-    R_WEB_SERVERS="${R_WEB_SERVERS%$'\n'}"
-    R_GEVENT_SERVERS="${R_GEVENT_SERVERS%$'\n'}"
-    R_CACHE_DIR="$DIR/nginx/cache"
-    R_LISTEN="127.0.0.1:$PORT"
-    R_SERVER_NAME="localhost"
-    R_MAINTENANCE_ROOT="$RDV_ROOT/rdv_booking_portal/static"
-    R_MAINTENANCE_FLAG="$DIR/maintenance.on"
-    render deploy/nginx/rdv.conf "$ETC/nginx-rdv.conf"
+    render_nginx_site
     # The main file around the site file, as Debian's /etc/nginx/nginx.conf
     # is: our own pid, logs and temporary files, so that it runs beside (or
     # without) the machine's nginx.
@@ -285,6 +272,28 @@ http {
     include $ETC/nginx-rdv.conf;
 }
 EOF
+}
+
+# The nginx site of the cluster; the web node $1, if given, marked "down":
+# nginx sends it nothing new while it is being restarted.
+render_nginx_site() {
+    local down="${1:-}" flag
+    R_WEB_SERVERS=""
+    R_GEVENT_SERVERS=""
+    for node in "${WEB_NODES[@]}"; do
+        flag=""
+        [ "$node" != "$down" ] || flag=" down"
+        R_WEB_SERVERS+="    server 127.0.0.1:$(http_port "$node") max_fails=1 fail_timeout=5s$flag;"$'\n'
+        R_GEVENT_SERVERS+="    server 127.0.0.1:$(gevent_port "$node")$flag;"$'\n'
+    done
+    R_WEB_SERVERS="${R_WEB_SERVERS%$'\n'}"
+    R_GEVENT_SERVERS="${R_GEVENT_SERVERS%$'\n'}"
+    R_CACHE_DIR="$DIR/nginx/cache"
+    R_LISTEN="127.0.0.1:$PORT"
+    R_SERVER_NAME="localhost"
+    R_MAINTENANCE_ROOT="$RDV_ROOT/rdv_booking_portal/static"
+    R_MAINTENANCE_FLAG="$DIR/maintenance.on"
+    render deploy/nginx/rdv.conf "$ETC/nginx-rdv.conf"
 }
 
 # --- the database ------------------------------------------------------------
@@ -377,6 +386,44 @@ stop_pidfile() {
 
 stop_node() {
     stop_pidfile "$RUN/$1.pid" "Odoo node $1"
+}
+
+# Takes the web node $1 out of nginx's rotation and waits until nginx has no
+# request in progress on it (its connections to the node closed; at most
+# proxy_read_timeout): stopping it then cuts no request, and no request
+# queued in its listen backlog is lost.
+drain_node() {
+    local node="$1" port
+    port="$(http_port "$node")"
+    pid_alive "$RUN/nginx.pid" || return 0
+    render_nginx_site "$node"
+    start_nginx
+    rdv_log "draining web node $node from nginx"
+    for ((i = 0; i < 260; i++)); do
+        # nginx's connections to the node (its idle keep-alive ones close
+        # with the old workers, once their last request is answered).
+        if [ -z "$(ss -Htn state established "( dport = :$port )" 2>/dev/null)" ]; then
+            return 0
+        fi
+        sleep 0.5
+    done
+    rdv_warn "web node $node still had connections after 130 s"
+}
+
+# Warms the web node $1 (each worker's first request loads what the next
+# ones reuse), then puts it back into nginx's rotation, every node with a
+# fresh state (nginx forgets the failures it saw while a node was away).
+undrain_node() {
+    local node="$1" base
+    base="http://127.0.0.1:$(http_port "$node")"
+    wait_http "$base/web/health" "Odoo node $node"
+    for ((i = 0; i < WORKERS * 2; i++)); do
+        curl -fsS -o /dev/null --max-time 30 "$base/web/login" 2>/dev/null || true
+        curl -fsS -o /dev/null --max-time 30 "$base/rdv" 2>/dev/null || true
+    done
+    pid_alive "$RUN/nginx.pid" || return 0
+    render_nginx_site
+    start_nginx
 }
 
 start_nginx() {
@@ -504,13 +551,16 @@ case "${1:-}" in
     stop) cmd_stop ;;
     status) cmd_status ;;
     rolling-restart)
-        # One node at a time, each back before the next stops: nginx sends
-        # the requests to the node that is up (new code, a replica back).
+        # One node at a time, each back before the next stops: taken out of
+        # nginx's rotation and drained first, warmed and put back after, so
+        # that no request is cut or waits for a node that starts (new code,
+        # a replica back).
         load_secrets
         for node in "${WEB_NODES[@]}"; do
+            drain_node "$node"
             stop_node "$node"
             start_node "$node"
-            wait_http "http://127.0.0.1:$(http_port "$node")/web/health" "Odoo node $node"
+            undrain_node "$node"
         done
         for f in "$RUN"/cron*.pid; do
             [ -e "$f" ] || continue
@@ -523,7 +573,11 @@ case "${1:-}" in
         node="${2:-}"
         [[ "$node" =~ ^(web1|web2|cron[0-9]*)$ ]] || rdv_die "usage: $0 ${1} web1|web2|cron|cronN"
         load_secrets
+        web=0
+        [[ "$node" != web* ]] || web=1
         if [ "$1" = stop-node ]; then
+            # A web node leaves nginx's rotation first (it stays out until start-node).
+            [ "$web" = 0 ] || drain_node "$node"
             stop_node "$node"
         else
             # A second cron node (cron2, ...): the cron node's settings, its own log and pid.
@@ -532,6 +586,7 @@ case "${1:-}" in
                     "$ETC/cron.conf" >"$ETC/$node.conf"
             fi
             start_node "$node"
+            [ "$web" = 0 ] || undrain_node "$node"
         fi
         ;;
     *) rdv_die "usage: $0 start|stop|status|destroy|rolling-restart|start-node NODE|stop-node NODE" ;;

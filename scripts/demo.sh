@@ -88,6 +88,7 @@ if rdv_db_exists "$DB"; then
             "(UPDATE=1 make demo updates the addons in it, RESET=1 make demo recreates it)"
     fi
 else
+    created=1
     log="$LOG_DIR/demo-install.log"
     rdv_log "creating database $DB with $MODULES and demo data (a few minutes; log: $log)"
     # A half-made database would be served next time: drop it on failure or ^C.
@@ -112,25 +113,35 @@ else
     trap - INT TERM
 fi
 
-# Set the admin password explicitly, check that it authenticates, and list the
-# demo users our addons created.
-rdv_log "setting and checking the password of '$ADMIN_LOGIN', building the asset bundles"
+# A new database: set the admin password explicitly and check that it
+# authenticates (an existing one keeps the password its users gave it: a
+# cluster's admin is not reset by each start). List the demo users our
+# addons created.
+if [ "${created:-0}" = 1 ]; then
+    rdv_log "setting and checking the password of '$ADMIN_LOGIN', building the asset bundles"
+    admin_note="$ADMIN_LOGIN / $ADMIN_PASSWORD"
+else
+    rdv_log "building the asset bundles (the password of '$ADMIN_LOGIN' stays as it is)"
+    admin_note="$ADMIN_LOGIN, with the password it has (it was $ADMIN_PASSWORD when the database was created)"
+fi
 shell_out="$(
     RDV_ADMIN_LOGIN="$ADMIN_LOGIN" RDV_ADMIN_PASSWORD="$ADMIN_PASSWORD" RDV_MODULES="$MODULES" \
+        RDV_SET_ADMIN="${created:-0}" \
         "${ODOO_BIN[@]}" shell -d "$DB" --addons-path="$ADDONS_PATH" --no-http \
         --max-cron-threads=0 --log-level=warn 2>&1 <<'PY'
 import os
 
 login, password = os.environ["RDV_ADMIN_LOGIN"], os.environ["RDV_ADMIN_PASSWORD"]
 admin = env.ref("base.user_admin")
-admin.write({"login": login, "password": password, "active": True})
-env.cr.commit()
-auth = env["res.users"].authenticate(
-    env.cr.dbname,
-    {"type": "password", "login": login, "password": password},
-    {"interactive": False},
-)
-assert auth and auth.get("uid") == admin.id, f"authentication of {login!r} failed: {auth!r}"
+if os.environ["RDV_SET_ADMIN"] == "1":
+    admin.write({"login": login, "password": password, "active": True})
+    env.cr.commit()
+    auth = env["res.users"].authenticate(
+        env.cr.dbname,
+        {"type": "password", "login": login, "password": password},
+        {"interactive": False},
+    )
+    assert auth and auth.get("uid") == admin.id, f"authentication of {login!r} failed: {auth!r}"
 print("RDV_ADMIN_OK")
 modules = os.environ["RDV_MODULES"].split(",")
 data = env["ir.model.data"].search([("model", "=", "res.users"), ("module", "in", modules)])
@@ -192,7 +203,7 @@ else
 fi
 
 if [ "${DEMO_SERVE:-1}" = 0 ]; then
-    rdv_log "database $DB ready (back office: $ADMIN_LOGIN / $ADMIN_PASSWORD)"
+    rdv_log "database $DB ready (back office: $admin_note)"
     [ -z "$api_key" ] || rdv_log "API key of \"Démarches simplifiées (démo)\": $api_key ($secrets_note)"
     [ -z "$ants_token" ] || rdv_log "ANTS hub token (X-HUB-RDV-AUTH-TOKEN): $ants_token"
     exit 0
@@ -202,7 +213,7 @@ cat <<EOF
 
 [rdv] ================================================================
 [rdv]  RDV demo:  http://localhost:$PORT        (database: $DB)
-[rdv]  back office login:  $ADMIN_LOGIN / $ADMIN_PASSWORD
+[rdv]  back office login:  $admin_note
 [rdv]  demo agents:        ${demo_users:-see README}$([ -n "$demo_users" ] && echo '   (passwords: see README)')
 [rdv]  Odoo's demo users:  demo / demo (internal), portal / portal (portal)
 [rdv]  API key of "Démarches simplifiées (démo)":  ${api_key:-(not shown again)}

@@ -3,6 +3,7 @@
 query that failed (a conflict, a timeout, bad data)."""
 
 import importlib.util
+import json
 
 import psycopg2
 import psycopg2.errors
@@ -59,7 +60,7 @@ def test_the_cause_is_read():
 
 
 def test_api_clients_get_json():
-    api = http_database.DatabaseUnavailable("/api/v1/slots")
+    api = http_database.DatabaseUnavailable("/api/ants/status")
     assert api.get_body().startswith('{"error"')
     headers = dict(api.get_headers())
     assert headers["Content-Type"].startswith("application/json")
@@ -67,6 +68,14 @@ def test_api_clients_get_json():
     page = http_database.DatabaseUnavailable("/rdv")
     assert page.code == 503
     assert dict(page.get_headers())["Content-Type"].startswith("text/html")
+
+
+def test_each_api_gets_its_own_shape():
+    """The public API's refusals are {"detail": {...}}, the ANTS hub's {"error": {...}}."""
+    v1 = json.loads(http_database.DatabaseUnavailable("/api/v1/slots").get_body())
+    assert v1["detail"]["code"] == "unavailable" and v1["detail"]["reason"]
+    ants = json.loads(http_database.DatabaseUnavailable("/api/ants/slots").get_body())
+    assert ants["error"]["code"] == 503
 
 
 def test_citizens_get_the_maintenance_page_in_three_languages():
