@@ -24,6 +24,7 @@ primary carries every read. Here the primary stands in for
 
 import json
 import logging
+import threading
 import time
 from pathlib import Path
 
@@ -114,6 +115,38 @@ def serve_db(self):
 http.Request._serve_db = serve_db
 
 
+_transactioning = http.Request._transactioning
+
+
+def transactioning(self, func, readonly):
+    """Odoo's ``_transactioning``; a read-only request whose replica
+    connection died under it (the replica stopped or restarted, its pooled
+    connections cut) is served again from the primary, where Odoo alone
+    answered it with an error page. Read-only: nothing was written, it can
+    run again."""
+    threading.current_thread().rdv_replica_cursor = False
+    try:
+        return _transactioning(self, func, readonly)
+    except Exception as error:
+        if not (
+            readonly
+            and getattr(threading.current_thread(), "rdv_replica_cursor", False)
+            and database_lost(error)
+        ):
+            raise
+        self.registry._rdv_replica_retry_at = time.monotonic() + REPLICA_RETRY
+        _logger.warning(
+            "Replica of %s lost during %s: served from the primary, replica again in %s s",
+            self.registry.db_name,
+            self.httprequest.path,
+            REPLICA_RETRY,
+        )
+        return _transactioning(self, func, readonly)
+
+
+http.Request._transactioning = transactioning
+
+
 _cursor = Registry.cursor
 
 
@@ -126,7 +159,7 @@ def cursor(self, /, readonly=False):
     if time.monotonic() < getattr(self, "_rdv_replica_retry_at", 0):
         return self._db.cursor()
     try:
-        return replica.cursor()
+        cr = replica.cursor()
     except psycopg2.OperationalError:
         self._rdv_replica_retry_at = time.monotonic() + REPLICA_RETRY
         _logger.warning(
@@ -135,6 +168,10 @@ def cursor(self, /, readonly=False):
             REPLICA_RETRY,
         )
         return self._db.cursor()
+    # Whether this request's read-only work runs on the replica (see
+    # transactioning).
+    threading.current_thread().rdv_replica_cursor = True
+    return cr
 
 
 Registry.cursor = cursor

@@ -277,7 +277,7 @@ EOF
 # The nginx site of the cluster; the web node $1, if given, marked "down":
 # nginx sends it nothing new while it is being restarted.
 render_nginx_site() {
-    local down="${1:-}" flag
+    local down="${1:-}" flag node
     R_WEB_SERVERS=""
     R_GEVENT_SERVERS=""
     for node in "${WEB_NODES[@]}"; do

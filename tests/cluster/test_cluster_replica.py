@@ -15,6 +15,7 @@ import concurrent.futures
 import contextlib
 import subprocess
 import threading
+import time
 
 import pytest
 from conftest import citizen, local_day, slot_start
@@ -150,3 +151,43 @@ def test_the_replica_down_pages_are_read_from_the_primary(cluster, cluster_site)
         cluster.run("rolling-restart")
     # Back on the replica.
     _every_page_from_the_replica(cluster, site, local_day(8), 9)
+
+
+def test_readers_see_no_error_when_the_replica_stops_under_them(cluster, cluster_site):
+    """Citizens reading slot pages while the replica stops and starts again:
+    a request whose replica connection dies under it is served again from
+    the primary (it is read-only), so nobody gets the maintenance page (an
+    operator saw 3 of them at that instant)."""
+    site = cluster_site
+    version, name = cluster.pg_admin("SHOW cluster_name", replica=True).split("/")
+    day = local_day(5)
+    statuses = []
+    stop = threading.Event()
+
+    def reader():
+        browser = citizen(cluster.url, site)
+        while not stop.is_set():
+            try:
+                statuses.append(browser.slots_page(site.type_id, site.place_id, day).status_code)
+            except Exception as error:  # noqa: BLE001 - a lost answer is counted, not raised
+                statuses.append(type(error).__name__)
+
+    readers = [threading.Thread(target=reader) for _i in range(6)]
+    for thread in readers:
+        thread.start()
+    try:
+        for _round in range(2):
+            # Pages read from the replica, each worker with its connection.
+            time.sleep(3)
+            subprocess.run(["pg_ctlcluster", version, name, "stop", "-m", "fast"], check=True)
+            time.sleep(2)
+            subprocess.run(["pg_ctlcluster", version, name, "start"], check=True)
+            cluster.wait_replica(timeout=60)
+            # Back on the replica after the primary stood in (20 s).
+            time.sleep(22)
+    finally:
+        stop.set()
+        for thread in readers:
+            thread.join(60)
+    assert len(statuses) > 50
+    assert set(statuses) == {200}, {s: statuses.count(s) for s in set(statuses)}
