@@ -313,9 +313,14 @@ ensure_database() {
     # The cron node prints the PDFs (confirmations) without HTTP of its own:
     # wkhtmltopdf loads their styles from report.url, else from web.base.url
     # (localhost:8069, nobody here: each PDF waited for its time-outs).
+    # web.base.url is the service's public address, nginx's (the pages'
+    # canonical links, the links of messages sent by the cron node), kept
+    # as it is by the admin's logins (freeze).
     env "${primary_env[@]}" psql -X -q -v ON_ERROR_STOP=1 -d "$DB" <<SQL
 INSERT INTO ir_config_parameter (key, value, create_uid, write_uid, create_date, write_date)
-VALUES ('report.url', 'http://127.0.0.1:$PORT', 1, 1, now(), now())
+VALUES ('report.url', 'http://127.0.0.1:$PORT', 1, 1, now(), now()),
+       ('web.base.url', 'http://127.0.0.1:$PORT', 1, 1, now(), now()),
+       ('web.base.url.freeze', 'True', 1, 1, now(), now())
 ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, write_date = now();
 SQL
 }
@@ -389,16 +394,32 @@ stop_node() {
 }
 
 # Takes the web node $1 out of nginx's rotation and waits until nginx has no
-# request in progress on it (its connections to the node closed; at most
-# proxy_read_timeout): stopping it then cuts no request, and no request
-# queued in its listen backlog is lost.
+# request in progress on it (the workers of the old configuration gone, its
+# connections to the node closed; at most proxy_read_timeout): stopping it
+# then cuts no request, and no request queued in its listen backlog is lost.
 drain_node() {
     local node="$1" port
     port="$(http_port "$node")"
     pid_alive "$RUN/nginx.pid" || return 0
+    # The workers of the old configuration: a reload only signals them, and
+    # they take new requests until they have read it; they exit once their
+    # requests are answered.
+    local old_workers pid
+    old_workers="$(pgrep -P "$(cat "$RUN/nginx.pid")" | tr '\n' ' ')"
     render_nginx_site "$node"
     start_nginx
     rdv_log "draining web node $node from nginx"
+    for ((i = 0; i < 260; i++)); do
+        local left=0
+        for pid in $old_workers; do
+            # A worker process of nginx (not a pid reused since).
+            if [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = nginx ]; then
+                left=1
+            fi
+        done
+        [ "$left" = 1 ] || break
+        sleep 0.2
+    done
     for ((i = 0; i < 260; i++)); do
         # nginx's connections to the node (its idle keep-alive ones close
         # with the old workers, once their last request is answered).
