@@ -3,6 +3,7 @@ from . import (
     demo,
     http_backlog,
     http_database,
+    http_errors,
     http_limits,
     models,
     report,

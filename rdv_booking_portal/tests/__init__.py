@@ -7,6 +7,7 @@ from . import (
     test_api,
     test_api_client_systems,
     test_fuzz,
+    test_http_errors,
     test_hold_limits,
     test_manage_oracle,
     test_my_appointments,
