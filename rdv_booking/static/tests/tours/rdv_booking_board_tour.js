@@ -211,14 +211,25 @@ registry.category("web_tour.tours").add("rdv_booking_board_tour", {
             trigger: ".modal .o-autocomplete--dropdown-item:contains('Board passport')",
             run: "click",
         },
+        // This type requires the address online: an agent books without it,
+        // Enter right after the phone.
+        type(
+            "Martin",
+            "Once the type is picked, the focus is on the last name",
+            ".modal .o_rdv_slot_assign .o_field_widget[name='lastname'] input:focus"
+        ),
+        key("Enter", "First name", ".modal .o_field_widget[name='lastname'] input:value(Martin)"),
+        type("Paul", "First name", ".modal .o_field_widget[name='firstname'] input:focus"),
+        key("Enter", "Phone", ".modal .o_field_widget[name='firstname'] input:value(Paul)"),
+        type("06 98 76 54 32", "Phone", ".modal .o_field_widget[name='phone'] input:focus"),
+        key(
+            "Enter",
+            "Book: the address is not waited for",
+            ".modal .o_field_widget[name='phone'] input:value(06 98 76 54 32)"
+        ),
         {
-            content: "Once the type is picked, the focus is on the last name",
-            trigger: ".modal .o_rdv_slot_assign .o_field_widget[name='lastname'] input:focus",
-        },
-        {
-            content: "Nothing to book: discard",
-            trigger: ".modal .modal-footer button.btn-secondary",
-            run: "click",
+            content: "Booked at Guichet 8",
+            trigger: "body:not(:has(.modal)) .o_notification:contains('MARTIN Paul')",
         },
         {
             content: "The week: a block per day, counters side by side",
