@@ -799,9 +799,15 @@ class RdvSlot(models.Model):
         )
         if not restored:
             return False  # nothing to say (and the bulk action's server action returns it)
-        return self.env["rdv.notification"]._told_notification(
+        Notification = self.env["rdv.notification"]
+        return Notification._told_notification(
             restored,
-            _("Back at their own time: %s.", ", ".join(restored.mapped("display_name"))),
+            _(
+                "Back at their own time: %s.",
+                Notification._semicolon_list(
+                    [Notification._citizen_item(appointment) for appointment in restored]
+                ),
+            ),
             next_action=actions.RELOAD,
         )
 
