@@ -19,6 +19,8 @@ import {
     useState,
 } from "@odoo/owl";
 import { DateTimeInput } from "@web/core/datetime/datetime_input";
+import { _t } from "@web/core/l10n/translation";
+import { formatDate, parseDate } from "@web/core/l10n/dates";
 import { registry } from "@web/core/registry";
 import { useService } from "@web/core/utils/hooks";
 
@@ -52,6 +54,7 @@ export class RdvBoard extends Component {
             day: saved.day || false,
             scale: saved.scale || "day",
             filters: saved.filters || null,
+            dateError: "",
         });
         this.onDialogKey = this.onDialogKey.bind(this);
         onWillStart(() => this.load());
@@ -180,6 +183,7 @@ export class RdvBoard extends Component {
     // ------------------------------------------------------------------
 
     async go(day) {
+        this.setDateError("");
         this.state.day = day;
         this.state.selection = [];
         await this.reload();
@@ -198,6 +202,43 @@ export class RdvBoard extends Component {
     async onDateChange(value) {
         if (value) {
             await this.go(value.toISODate());
+        }
+    }
+
+    /**
+     * A date typed that is none ("31/02/2026", "hier"): Odoo's field puts
+     * the shown day back without a word; the agent is told why, by the
+     * field (aria-invalid) and a message read out. Caught before the field
+     * handles the change.
+     */
+    onDateTyped(ev) {
+        const input = ev.target;
+        const typed = input.value.trim();
+        let valid = true;
+        if (typed) {
+            try {
+                valid = Boolean(parseDate(typed));
+            } catch {
+                valid = false;
+            }
+        }
+        this.setDateError(
+            valid
+                ? ""
+                : _t("“%(typed)s” is not a date: type one like %(example)s.", {
+                      typed,
+                      example: formatDate(DateTime.fromISO(this.state.data.day)),
+                  }),
+            input
+        );
+    }
+
+    setDateError(message, input = null) {
+        this.state.dateError = message;
+        input ||= this.root.el?.querySelector(".o_rdv_board_date input");
+        if (input) {
+            input.setAttribute("aria-invalid", message ? "true" : "false");
+            input.setAttribute("aria-describedby", "o_rdv_board_date_error");
         }
     }
 

@@ -245,5 +245,43 @@ registry.category("web_tour.tours").add("rdv_booking_board_tour", {
             trigger: ".o_rdv_board_block .o_rdv_slot",
             run: checkBoardAccessibility,
         },
+        // A date typed that is none: said, not silently put back.
+        ...["31/02/2026", "hier", "12/13/2026"].flatMap((typed) => [
+            {
+                content: `Type ${typed} in the date field`,
+                trigger: ".o_rdv_board_date input",
+                run: async (helpers) => {
+                    await helpers.edit(typed);
+                    const input = document.querySelector(".o_rdv_board_date input");
+                    input.dispatchEvent(new Event("change", { bubbles: true }));
+                },
+            },
+            {
+                content: `${typed}: the field says why it put the day back`,
+                trigger:
+                    `.o_rdv_board_date_error[role='alert']:contains('“${typed}” is not a date')` +
+                    ":not(:empty)",
+                run: () => {
+                    const input = document.querySelector(".o_rdv_board_date input");
+                    if (input.getAttribute("aria-invalid") !== "true") {
+                        throw new Error("The date field is not marked invalid");
+                    }
+                    if (input.getAttribute("aria-describedby") !== "o_rdv_board_date_error") {
+                        throw new Error("The date field does not point to its message");
+                    }
+                },
+            },
+        ]),
+        {
+            content: "Back to today: the message goes",
+            trigger: ".o_rdv_board_today",
+            run: "click",
+        },
+        {
+            content: "No message, the field valid again",
+            trigger:
+                ".o_rdv_board_date:not(:has(.o_rdv_board_date_error:not(:empty)))" +
+                " input[aria-invalid='false']",
+        },
     ],
 });
