@@ -123,12 +123,10 @@ class TestTranslationTemplates(TransactionCase):
 
 @tagged("post_install", "-at_install")
 class TestCreationMessage(RdvCase):
-    def test_creation_message_agrees_in_french(self):
-        """The chatter's creation message of a closure (feminine in French)
-        does not say "Fermeture créé"."""
-        self._load_french()
-        env = self.env(context={"lang": "fr_FR", "tracking_disable": False})
-        closure = env["rdv.closure"].create(
+    def _closure_created_in(self, lang):
+        """A closure created by a user reading ``lang``, its chatter on."""
+        env = self.env(context={"lang": lang, "tracking_disable": False})
+        return env["rdv.closure"].create(
             {
                 "name": "Pont",
                 "date_from": datetime.date(2026, 5, 15),
@@ -137,6 +135,12 @@ class TestCreationMessage(RdvCase):
                 "company_id": self.place.company_id.id,
             }
         )
+
+    def test_creation_message_agrees_in_french(self):
+        """The chatter's creation message of a closure (feminine in French)
+        does not say "Fermeture créé"."""
+        self._load_french()
+        closure = self._closure_created_in("fr_FR")
         bodies = " ".join(closure.message_ids.mapped("body"))
         self.assertIn("Création : Fermeture", bodies)
         self.assertNotIn("créé", bodies)
@@ -146,16 +150,7 @@ class TestCreationMessage(RdvCase):
         creation message in French to a French reader, and in English to an
         English one: written again when the chatter reads it."""
         self._load_french()
-        env = self.env(context={"lang": "en_US", "tracking_disable": False})
-        closure = env["rdv.closure"].create(
-            {
-                "name": "Pont",
-                "date_from": datetime.date(2026, 5, 15),
-                "date_to": datetime.date(2026, 5, 15),
-                "place_id": self.place.id,
-                "company_id": self.place.company_id.id,
-            }
-        )
+        closure = self._closure_created_in("en_US")
         message = closure.message_ids.filtered(lambda m: "Created" in (m.body or ""))
         self.assertEqual(len(message), 1, closure.message_ids.mapped("body"))
 
