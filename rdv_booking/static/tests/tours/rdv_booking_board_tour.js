@@ -238,7 +238,8 @@ registry.category("web_tour.tours").add("rdv_booking_board_tour", {
             run: checkBoardAccessibility,
         },
         // A date typed that is none: said, not silently put back.
-        ...["31/02/2026", "hier", "12/13/2026"].flatMap((typed) => [
+        // (13/31/2026: no 13th month in English, no 31st in French.)
+        ...["31/02/2026", "hier", "13/31/2026"].flatMap((typed) => [
             {
                 content: `Type ${typed} in the date field`,
                 trigger: ".o_rdv_board_date input",
