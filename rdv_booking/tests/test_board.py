@@ -173,8 +173,10 @@ class TestBoard(RdvCase):
         # Two persons of the ID card need four times from 10:00: 10:45 is one.
         self.assertFalse(slot_at(desk, 10, 0)._fitting_types(persons=2) & self.type_id)
         self.assertEqual(slot_at(desk, 9, 0)._fitting_types(persons=2), both)
-        # Without a time, every type is offered.
-        self.assertLessEqual(both, Assign.new({}).fitting_type_ids._origin)
+        # Without a time, every type the agent books is offered.
+        agent_types = self.env["rdv.appointment.type"].with_user(self.agent_id).search([])
+        self.assertEqual(Assign.new({}).fitting_type_ids._origin, agent_types)
+        self.assertIn(self.type_id, agent_types)
         # The view offers only them, and says when there is none.
         arch = Assign.get_views([(False, "form")])["views"]["form"]["arch"]
         self.assertIn("[('id', 'in', fitting_type_ids)]", arch)
