@@ -7,6 +7,7 @@ from . import rdv_impact_preview, rdv_outbox
 from . import (
     ir_cron,
     mail_mail,
+    mail_message,
     mail_thread,
     rdv_ants_declaration,
     rdv_api_client,

@@ -186,6 +186,24 @@ class RdvCitizen(models.AbstractModel):
         return vals
 
     @api.model
+    def _agent_essentials(self, appointment_type, partner):
+        """What an agent gathers on the phone before booking, as groups of
+        fields of which one must be filled: the citizen's names (unless a
+        known contact) and one way to reach them (the phone or the e-mail the
+        type asks, unless the contact has one).
+
+        The type's other details, even those it requires online, are not
+        among them: an agent's booking is taken with what the caller can
+        tell (:meth:`_prepare_citizen_vals`), so waiting for them would hold
+        back a booking the rules accept."""
+        essentials = [] if partner else [("lastname",), ("firstname",)]
+        asked = appointment_type._identity_requirements() if appointment_type else {}
+        contacts = tuple(name for name in ("phone", "email") if name in asked)
+        if contacts and not (partner and (partner.phone or partner.email)):
+            essentials.append(contacts)
+        return essentials
+
+    @api.model
     def _identity_labels(self, appointment_type):
         """{field: label} as the citizen sees them (the type may rename the file number)."""
         labels = {name: self._label(name) for name, _setting in IDENTITY_FIELDS}

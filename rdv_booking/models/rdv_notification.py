@@ -227,15 +227,34 @@ class RdvNotification(models.Model):
         # puts a non-breaking space before it).
         items = []
         for appointment in appointments:
-            contact = " (%s)" % appointment.phone_display if appointment.phone else ""
             items.append(
                 _(
                     "%(who)s: %(why)s",
-                    who="%s – %s%s" % (appointment.name, appointment.citizen_name, contact),
+                    who=self._citizen_item(appointment, phone=True),
                     why=self._reason_text(appointment._rdv_silence()),
                 )
             )
-        return "; ".join(items)
+        return self._semicolon_list(items)
+
+    @api.model
+    def _citizen_item(self, appointment, phone=False):
+        """An appointment in a notice for the agent: 'K7MQ-4XR2 – DURAND Léa',
+        with ``phone`` '(06 12 34 56 78)' when it has one. The reference and
+        the citizen are one item, joined by a dash: a list's 'and' between
+        them read as two people."""
+        item = "%s – %s" % (appointment.name, appointment.citizen_name or "")
+        if phone and appointment.phone:
+            item += " (%s)" % appointment.phone_display
+        return item
+
+    @api.model
+    def _semicolon_list(self, items):
+        """Items of a notice, each of which may hold commas, joined by the
+        reader's semicolon (French puts a non-breaking space before it)."""
+        joined = ""
+        for item in items:  # a loop: _() reads the language in this frame
+            joined = _("%(before)s; %(after)s", before=joined, after=item) if joined else item
+        return joined
 
     def _channel_name(self):
         """The channel this message goes by, as the agent reads it."""
@@ -254,7 +273,15 @@ class RdvNotification(models.Model):
         )
         if not silent:
             return ""
-        who = format_list(self.env, silent.mapped("display_name"), style="unit")
+        who = self._semicolon_list(
+            [self._citizen_item(appointment, phone=True) for appointment in silent]
+        )
+        if len(appointments) == 1:
+            return _(
+                "Its citizen cannot be told (no e-mail address, and no mobile phone SMS can "
+                "reach): %s. Call them.",
+                who,
+            )
         if len(silent) == 1:
             return _(
                 "1 of them cannot be told (no e-mail address, and no mobile phone SMS can "

@@ -565,6 +565,38 @@ class RdvSlot(models.Model):
             conditions=SQL(" AND ").join(conditions),
         )
 
+    def _fitting_types(self, persons=1, allow_reserved=True):
+        """The types of this slot's counter that a booking of ``persons`` can
+        take from this time: each needs its consecutive slots (a type longer
+        than one slot, several persons) all open and takeable, as :meth:`_take`
+        will want them. Reserved times count for agents (``allow_reserved``)."""
+        self.ensure_one()
+        counter = self.counter_id
+        starts_by_type = {
+            rdv_type: counter._slot_starts_for(rdv_type, self.start, max(persons or 1, 1))
+            for rdv_type in counter.type_ids
+        }
+        every_start = sorted({start for starts in starts_by_type.values() for start in starts})
+        if not every_start:
+            return self.env["rdv.appointment.type"]
+        self.env.flush_all()
+        states = ["free", "reserved"] if allow_reserved else ["free"]
+        now = fields.Datetime.now()
+        self.env.cr.execute(
+            SQL(
+                "SELECT DISTINCT start FROM rdv_slot s WHERE s.counter_id = %s "
+                "AND s.start = ANY(%s) AND s.start > %s AND %s",
+                counter.id,
+                every_start,
+                now,
+                takeable("s", states, now),
+            )
+        )
+        open_starts = {row[0] for row in self.env.cr.fetchall()}
+        return counter.type_ids.filtered(
+            lambda rdv_type: open_starts.issuperset(starts_by_type[rdv_type])
+        )
+
     @api.model
     def _free_starts(
         self,
@@ -767,9 +799,15 @@ class RdvSlot(models.Model):
         )
         if not restored:
             return False  # nothing to say (and the bulk action's server action returns it)
-        return self.env["rdv.notification"]._told_notification(
+        Notification = self.env["rdv.notification"]
+        return Notification._told_notification(
             restored,
-            _("Back at their own time: %s.", ", ".join(restored.mapped("display_name"))),
+            _(
+                "Back at their own time: %s.",
+                Notification._semicolon_list(
+                    [Notification._citizen_item(appointment) for appointment in restored]
+                ),
+            ),
             next_action=actions.RELOAD,
         )
 
@@ -1043,8 +1081,9 @@ class RdvSlot(models.Model):
                 "Keyboard: arrows move between times and counters, Enter books a free "
                 "time or opens a booked one, Space or Shift+arrows select, S suspends, "
                 "R reserves, L releases. In the booking dialog, Enter in a line of text "
-                "books once the required fields are filled, Ctrl+Enter books from any "
-                "field (in a box of several lines, Enter starts a new line) and Esc closes."
+                "goes to the last name, first name or phone (or e-mail) still empty, and "
+                "books once they are filled; Ctrl+Enter books from any field (in a box of "
+                "several lines, Enter starts a new line) and Esc closes."
             ),
         }
 

@@ -145,6 +145,134 @@ class TestBoard(RdvCase):
         self.assertEqual(result["params"]["next"], {"type": "ir.actions.act_window_close"})
         self.assertEqual(slot.state, "booked")
 
+    def test_the_dialog_offers_the_types_that_fit_the_time(self):
+        """At a counter of a 15-minute and a 30-minute type, the booking
+        dialog opened on a time offers the types that fit there: the last
+        time before lunch, or one followed by a suspended time, takes only
+        the short one; at a counter whose one type fits nowhere at that
+        time, none (the dialog says so)."""
+        desk = self._make_counter("Mixed desk", types=self.type_id | self.type_civil)
+        Assign = self.env["rdv.slot.assign"].with_user(self.agent_id)
+
+        def slot_at(counter, hour, minute):
+            return self.env["rdv.slot"].search(
+                [("counter_id", "=", counter.id), ("start", "=", utc(2026, 3, 3, hour - 1, minute))]
+            )
+
+        def offered(counter, hour, minute):
+            opened = Assign.with_context(default_slot_id=slot_at(counter, hour, minute).id)
+            wizard = opened.new(opened.default_get(["slot_id", "place_id", "persons"]))
+            return wizard.fitting_type_ids._origin
+
+        both = self.type_id | self.type_civil
+        self.assertEqual(offered(desk, 10, 0), both)
+        self.assertEqual(offered(desk, 11, 45), self.type_civil, "lunch at 12:00")
+        slot_at(desk, 10, 45)._set_state("suspended")
+        self.assertEqual(offered(desk, 10, 30), self.type_civil, "10:45 is suspended")
+        self.assertFalse(offered(self.counter, 11, 45), "the ID card takes 30 minutes")
+        # Two persons of the ID card need four times from 10:00: 10:45 is one.
+        self.assertFalse(slot_at(desk, 10, 0)._fitting_types(persons=2) & self.type_id)
+        self.assertEqual(slot_at(desk, 9, 0)._fitting_types(persons=2), both)
+        # Without a time, every type the agent books is offered.
+        agent_types = self.env["rdv.appointment.type"].with_user(self.agent_id).search([])
+        self.assertEqual(Assign.new({}).fitting_type_ids._origin, agent_types)
+        self.assertIn(self.type_id, agent_types)
+        # The view offers only them, and says when there is none.
+        domain = Assign.fields_get(["type_id"])["type_id"]["domain"]
+        self.assertEqual(domain, "[('id', 'in', fitting_type_ids)]")
+        arch = Assign.get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn("o_rdv_no_type_fits", arch)
+
+    @settings(max_examples=40, deadline=None)
+    @given(
+        asks=st.fixed_dictionaries(
+            {
+                name: st.sampled_from(["no", "optional", "required"])
+                for name in ("ask_phone", "ask_email", "ask_street", "ask_city", "ask_birthdate")
+            }
+        ).filter(lambda asks: asks["ask_phone"] != "no" or asks["ask_email"] != "no"),
+        contact=st.sampled_from(["none", "phone", "email"]),
+    )
+    def test_enter_waits_for_what_an_agent_gathers_and_books_with_it(self, asks, contact):
+        """Whatever the type asks online, plain Enter waits for the names
+        (unless a known contact) and one way to reach the citizen (unless the
+        contact has one), never for the rest; filled with only that, the
+        booking goes through."""
+        self.type_civil.write(asks)
+        partner = self.env["res.partner"]
+        if contact != "none":
+            partner = partner.create(
+                {
+                    "name": "Known Citizen",
+                    "phone": "+33612345678" if contact == "phone" else False,
+                    "email": "known@example.org" if contact == "email" else False,
+                }
+            )
+        needs = self.env["rdv.citizen"]._agent_essentials(self.type_civil, partner)
+        names = {name for group in needs for name in group}
+        self.assertEqual({"lastname", "firstname"} <= names, not partner)
+        self.assertLessEqual(names, {"lastname", "firstname", "phone", "email"})
+        contacts = [
+            group for group in needs if "lastname" not in group and "firstname" not in group
+        ]
+        if partner:
+            self.assertFalse(contacts, "the contact's phone or e-mail is enough")
+        else:
+            (group,) = contacts
+            asked = {name for name in ("phone", "email") if asks["ask_" + name] != "no"}
+            self.assertEqual(set(group), asked)
+        values = {"lastname": "Vite", "firstname": "Anne"}
+        for group in contacts:
+            values[group[0]] = "06 11 22 33 44" if group[0] == "phone" else "vite@example.org"
+        with self.env.cr.savepoint() as attempt:
+            appointment = self.env["rdv.appointment"]._book(
+                self.type_civil,
+                self.civil_counter,
+                utc(2026, 3, 4, 9, 0),
+                citizen={name: value for name, value in values.items() if not partner},
+                partner=partner or None,
+                channel="phone",
+            )
+            self.assertEqual(appointment.state, "planned")
+            attempt.rollback()
+            self.env.invalidate_all()
+
+    @settings(max_examples=40, deadline=None)
+    @given(
+        minutes=st.integers(min_value=0, max_value=8 * 4 - 1),
+        persons=st.integers(min_value=1, max_value=3),
+        taken=st.sets(st.integers(min_value=0, max_value=8 * 4 - 1), max_size=6),
+    )
+    def test_a_type_offered_at_a_time_is_one_the_booking_takes(self, minutes, persons, taken):
+        """Whatever the time, the persons and the times already suspended,
+        a type is offered exactly when the booking service books it there."""
+        desk = self.env["rdv.counter"].search([("name", "=", "Fit desk")])
+        if not desk:
+            desk = self._make_counter("Fit desk", types=self.type_id | self.type_civil)
+        day = self.env["rdv.slot"].search(
+            [("counter_id", "=", desk.id), ("start", ">=", utc(2026, 3, 3, 7, 30))],
+            order="start",
+            limit=8 * 4,
+        )
+        with self.env.cr.savepoint(flush=False) as savepoint:
+            day.filtered(lambda slot: day.ids.index(slot.id) in taken)._set_state("suspended")
+            slot = day[minutes]
+            fitting = slot._fitting_types(persons)
+            for rdv_type in desk.type_ids.filtered(lambda t: persons <= t.max_persons):
+                with self.env.cr.savepoint() as attempt:
+                    try:
+                        self.book(
+                            slot.start, counter=desk, appointment_type=rdv_type, persons=persons
+                        )
+                        booked = True
+                    except UserError:
+                        booked = False
+                    attempt.rollback()
+                    self.env.invalidate_all()
+                self.assertEqual(rdv_type in fitting, booked, (rdv_type.name, slot.start))
+            savepoint.rollback()
+            self.env.invalidate_all()
+
     @settings(max_examples=40, deadline=None)
     @given(
         day=st.one_of(st.none(), st.text(max_size=12), st.dates().map(str), st.integers()),

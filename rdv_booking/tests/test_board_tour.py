@@ -36,6 +36,12 @@ class TestBoardTour(AxeTourMixin, RdvCommuneCase, HttpCase):
                 "duration": 15,
                 "is_published": True,
                 "ask_phone": "required",
+                # As the demo's identity card: the e-mail and the commune
+                # required online, the address asked: an agent's booking
+                # takes them if the caller tells them, Enter does not wait.
+                "ask_email": "required",
+                "ask_city": "required",
+                "ask_street": "optional",
             },
             place={"name": "Board town hall"},
             week=("Board week", [(0, 6, 8.0, 18.0)]),
@@ -50,7 +56,16 @@ class TestBoardTour(AxeTourMixin, RdvCommuneCase, HttpCase):
                 "Guichet %s" % number, commune.place, commune.type, commune.week, env=cls.env
             )
         # Guichet 8 receives two types: its dialog asks the type first.
-        passport = cls.type.copy({"name": "Board passport"})
+        # As the demo's meeting with the mayor: the address required online,
+        # the postcode optional.
+        passport = cls.type.copy(
+            {
+                "name": "Board passport",
+                "ask_email": "optional",
+                "ask_street": "required",
+                "ask_zip": "optional",
+            }
+        )
         (cls.counters - cls.counters[7]).write({"type_ids": [(3, passport.id)]})
         cls.counters[7].type_ids = [(4, passport.id)]
         cls.tomorrow = cls.place._today() + datetime.timedelta(days=1)
@@ -141,4 +156,22 @@ class TestBoardTour(AxeTourMixin, RdvCommuneCase, HttpCase):
             ]
         )
         self.assertEqual(slots.mapped("state"), ["free"] * 3)
+        # At the counter of two types, booked with Enter after the phone too.
+        self.assertRecordValues(
+            self.env["rdv.appointment"].search(
+                [("company_id", "=", self.place.company_id.id), ("lastname", "=", "Martin")]
+            ),
+            [
+                {
+                    "state": "planned",
+                    "firstname": "Paul",
+                    "phone": "+33698765432",
+                    "type_id": self.counters[7]
+                    .type_ids.filtered(lambda t: t.name == "Board passport")
+                    .id,
+                    "counter_id": self.counters[7].id,
+                    "start": self._utc(self.tomorrow, 10),
+                }
+            ],
+        )
         self.assertTrue(slots.filtered(lambda slot: slot.write_uid == self.agent))

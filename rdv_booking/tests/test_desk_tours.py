@@ -102,9 +102,12 @@ class TestDeskTours(AxeTourMixin, RdvCommuneCase, HttpCase):
         )
 
     def test_list_dates_are_whole(self):
-        """All appointments, Today (its rows with their buttons) and To
-        reschedule at 1280 px, in French: each date and time is short and
-        whole (it read "lun. 7 dé…"), each type whole."""
+        """All appointments, Today (its rows with their buttons), To
+        reschedule, Past without status and Messages not sent at 1280 px, in
+        French: each date and time is short and whole (it read "lun. 7
+        dé…"), no cell is cut, each list and its row buttons fit the screen
+        (Past without status was 1,610 px wide, its Done and Absent buttons
+        off the screen)."""
         self.env["res.lang"]._activate_lang("fr_FR")
         self.env.ref("base.module_rdv_booking")._update_translations(["fr_FR"])
         self.agent.lang = "fr_FR"
@@ -117,9 +120,29 @@ class TestDeskTours(AxeTourMixin, RdvCommuneCase, HttpCase):
         today.write({"start": start, "stop": start + datetime.timedelta(minutes=15)})
         moved = self._book_in(4, 12, "Areplanifier", firstname="Jean-Baptiste")
         moved.write({"state": "to_reschedule", "reschedule_cause": "closure"})
-        for action in ("action", "action_today", "action_to_reschedule"):
+        # Past without status: its rows carry the Done and Absent buttons.
+        past = self._book_in(5, 9, "Passe-Sansstatut", firstname="Anne-Sophie")
+        yesterday = clock.to_utc(
+            datetime.datetime.combine(
+                self.place._today() - datetime.timedelta(days=1), datetime.time(15)
+            ),
+            self.place.tz,
+        )
+        past.write({"start": yesterday, "stop": yesterday + datetime.timedelta(minutes=15)})
+        # Messages not sent: a citizen no message reaches.
+        self.env["rdv.notification"].search([("appointment_id", "=", moved.id)]).unlink()
+        self.env["rdv.notification"].create(
+            {"appointment_id": moved.id, "kind": "to_reschedule"}
+        )._set_status("not_sent", "no_email")
+        for action in (
+            "rdv_appointment_action",
+            "rdv_appointment_action_today",
+            "rdv_appointment_action_to_reschedule",
+            "rdv_appointment_action_past",
+            "rdv_notification_action_not_sent",
+        ):
             self.start_tour(
-                f"/odoo/action-rdv_booking.rdv_appointment_{action}",
+                f"/odoo/action-rdv_booking.{action}",
                 "rdv_booking_list_dates_tour",
                 login=self.agent.login,
             )

@@ -24,7 +24,10 @@ from lxml import etree
 
 from odoo.modules.module import get_manifest, get_module_path
 from odoo.tests import TransactionCase, tagged
+from odoo.tools import html2plaintext
 from odoo.tools.translate import TranslationModuleReader
+
+from odoo.addons.mail.tools.discuss import Store
 
 from .common import RdvCase
 
@@ -120,12 +123,10 @@ class TestTranslationTemplates(TransactionCase):
 
 @tagged("post_install", "-at_install")
 class TestCreationMessage(RdvCase):
-    def test_creation_message_agrees_in_french(self):
-        """The chatter's creation message of a closure (feminine in French)
-        does not say "Fermeture créé"."""
-        self._load_french()
-        env = self.env(context={"lang": "fr_FR", "tracking_disable": False})
-        closure = env["rdv.closure"].create(
+    def _closure_created_in(self, lang):
+        """A closure created by a user reading ``lang``, its chatter on."""
+        env = self.env(context={"lang": lang, "tracking_disable": False})
+        return env["rdv.closure"].create(
             {
                 "name": "Pont",
                 "date_from": datetime.date(2026, 5, 15),
@@ -134,6 +135,34 @@ class TestCreationMessage(RdvCase):
                 "company_id": self.place.company_id.id,
             }
         )
+
+    def test_creation_message_agrees_in_french(self):
+        """The chatter's creation message of a closure (feminine in French)
+        does not say "Fermeture créé"."""
+        self._load_french()
+        closure = self._closure_created_in("fr_FR")
         bodies = " ".join(closure.message_ids.mapped("body"))
         self.assertIn("Création : Fermeture", bodies)
         self.assertNotIn("créé", bodies)
+
+    def test_creation_message_is_read_in_the_readers_language(self):
+        """A record created in English (the demo's install) shows its
+        creation message in French to a French reader, and in English to an
+        English one: written again when the chatter reads it."""
+        self._load_french()
+        closure = self._closure_created_in("en_US")
+        message = closure.message_ids.filtered(lambda m: "Created" in (m.body or ""))
+        self.assertEqual(len(message), 1, closure.message_ids.mapped("body"))
+
+        def shown(lang):
+            store = Store()
+            message.with_context(lang=lang)._to_store(store)
+            (data,) = [
+                values
+                for values in store.get_result()["mail.message"]
+                if values["id"] == message.id
+            ]
+            return " ".join(html2plaintext(data["body"]).split())
+
+        self.assertEqual(shown("fr_FR"), "Création : Fermeture")
+        self.assertEqual(shown("en_US"), "Created: Closure")

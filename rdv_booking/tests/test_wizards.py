@@ -222,6 +222,40 @@ class TestAgentWizards(RdvCase):
         self.assertIn("%s – BOIS Jules (06 12 34 56 78)\u00a0: " % appointment.name, sentence)
         self.assertNotIn(" et ", sentence)
 
+    def test_suspend_and_release_name_each_citizen_in_french(self):
+        """The Suspend dialog lists each citizen to call as 'REF – NAME
+        (phone)', joined by French's semicolon (not 'REF - NAME et REF -
+        NAME'), with a non-breaking space before each colon and semicolon; one
+        appointment is spoken of in the singular; releasing names them the
+        same way."""
+        self._load_french()
+        first = self.book(TUESDAY_9)
+        second = self.book(
+            TUESDAY_9 + datetime.timedelta(hours=1), lastname="Roux", phone="06 98 76 54 32"
+        )
+        Block = self.env["rdv.slot.block"].with_context(lang="fr_FR")
+        slots = first.slot_ids | second.slot_ids
+        impact = Block.create({"slot_ids": [(6, 0, slots.ids)], "block_state": "suspended"}).impact
+        self.assertIn(
+            "%s – BOIS Jules (06 12 34 56 78)\u00a0; %s – ROUX Jules (06 98 76 54 32)"
+            % (first.name, second.name),
+            impact,
+        )
+        self.assertIn("2 d'entre eux ne peuvent pas être prévenus", impact)
+        self.assertIn("SMS)\u00a0: %s" % first.name, impact)
+        self.assertNotIn(" et %s" % second.name, impact)
+        one = Block.create({"slot_ids": [(6, 0, first.slot_ids.ids)], "block_state": "suspended"})
+        self.assertIn("Son usager ne peut pas être prévenu", one.impact)
+        self.assertNotIn("d'entre eux", one.impact)
+        self.assertIn("%s – BOIS Jules (06 12 34 56 78). Appelez-le." % first.name, one.impact)
+        slots.with_context(lang="fr_FR").action_suspend()
+        notice = slots.with_context(lang="fr_FR").action_release()["params"]["message"]
+        self.assertIn(
+            "De retour à leur horaire initial\u00a0: %s – BOIS Jules\u00a0; %s – ROUX Jules."
+            % (first.name, second.name),
+            notice,
+        )
+
     def test_cancel_wizard_with_reason(self):
         appointment = self.book(TUESDAY_9)
         action = appointment.action_cancel()

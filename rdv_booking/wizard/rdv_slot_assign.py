@@ -14,7 +14,16 @@ class RdvSlotAssign(models.TransientModel):
     _name = "rdv.slot.assign"
     _description = "Assign a slot to a citizen"
 
-    type_id = fields.Many2one("rdv.appointment.type", "Appointment type", required=True)
+    type_id = fields.Many2one(
+        "rdv.appointment.type",
+        "Appointment type",
+        required=True,
+        domain="[('id', 'in', fitting_type_ids)]",
+    )
+    # The types the chosen time can take (all of them before a time is chosen).
+    fitting_type_ids = fields.Many2many(
+        "rdv.appointment.type", string="Types that fit", compute="_compute_fitting_type_ids"
+    )
     place_id = fields.Many2one("rdv.place", "Place")
     slot_id = fields.Many2one("rdv.slot", "Slot", required=True, domain=PICKABLE_DOMAIN)
     persons = fields.Integer(default=1, required=True)
@@ -90,30 +99,30 @@ class RdvSlotAssign(models.TransientModel):
                 values["type_id"] = types.id
         return values
 
+    @api.depends("slot_id", "persons")
+    def _compute_fitting_type_ids(self):
+        """Before a time: every type; at a time: the types of its counter
+        that fit there (:meth:`rdv.slot._fitting_types`), so that a type
+        picked never empties the time clicked nor fails to book."""
+        every_type = self.env["rdv.appointment.type"].search([])
+        for wizard in self:
+            wizard.fitting_type_ids = (
+                wizard.slot_id._fitting_types(wizard.persons) if wizard.slot_id else every_type
+            )
+
     @api.depends("type_id", "partner_id")
     def _compute_enter_needs(self):
-        """The fields, by name, that plain Enter in the dialog waits for:
-        the type and time, the citizen's names (unless a known contact) and
-        what the type asks as required. Agents may still book with less
-        (Ctrl+Enter, the button): a caller cannot always tell everything.
-
-        A box of several lines is never waited for: Enter there makes a new
-        line, so the agent sent into it could not book with Enter at all. The
-        pre-application numbers a caller lacks are flagged and added later."""
+        """The fields that plain Enter in the dialog waits for, one group a
+        word (``phone|email``: either of them): the type and time, then what
+        an agent gathers before booking (:meth:`rdv.citizen._agent_essentials`).
+        Agents may still book with less (Ctrl+Enter, the button). Never a box
+        of several lines (the pre-application numbers): Enter there makes a
+        new line, so the agent sent into it could not book with Enter at all."""
+        Citizen = self.env["rdv.citizen"]
         for wizard in self:
-            needs = ["type_id", "slot_id"]
-            partner = wizard.partner_id
-            if not partner:
-                needs += ["lastname", "firstname"]
-            if wizard.type_id:
-                needs += [
-                    name
-                    for name, mode in wizard.type_id._identity_requirements().items()
-                    if mode == "required" and not (name in ("phone", "email") and partner[name])
-                ]
-            wizard.enter_needs = " ".join(
-                name for name in needs if self._fields[name].type != "text"
-            )
+            needs = [("type_id",), ("slot_id",)]
+            needs += Citizen._agent_essentials(wizard.type_id, wizard.partner_id)
+            wizard.enter_needs = " ".join("|".join(group) for group in needs)
 
     @api.depends("email", "phone", "partner_id", "slot_id")
     def _compute_silence_warning(self):

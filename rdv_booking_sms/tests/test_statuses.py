@@ -208,7 +208,7 @@ class TestStatusesTellTheTruth(SmsCase):
         )
         self.assertIn(
             "1 of them cannot be told (no e-mail address, and no mobile phone SMS can reach): "
-            "%s. Call them." % silent.display_name,
+            "%s – MUET Jules (%s). Call them." % (silent.name, silent.phone_display),
             preview.impact,
             "said before the agent confirms",
         )

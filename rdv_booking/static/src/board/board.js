@@ -19,6 +19,8 @@ import {
     useState,
 } from "@odoo/owl";
 import { DateTimeInput } from "@web/core/datetime/datetime_input";
+import { _t } from "@web/core/l10n/translation";
+import { formatDate, parseDate } from "@web/core/l10n/dates";
 import { registry } from "@web/core/registry";
 import { useService } from "@web/core/utils/hooks";
 
@@ -52,6 +54,7 @@ export class RdvBoard extends Component {
             day: saved.day || false,
             scale: saved.scale || "day",
             filters: saved.filters || null,
+            dateError: "",
         });
         this.onDialogKey = this.onDialogKey.bind(this);
         onWillStart(() => this.load());
@@ -180,6 +183,7 @@ export class RdvBoard extends Component {
     // ------------------------------------------------------------------
 
     async go(day) {
+        this.setDateError("");
         this.state.day = day;
         this.state.selection = [];
         await this.reload();
@@ -198,6 +202,43 @@ export class RdvBoard extends Component {
     async onDateChange(value) {
         if (value) {
             await this.go(value.toISODate());
+        }
+    }
+
+    /**
+     * A date typed that is none ("31/02/2026", "hier"): Odoo's field puts
+     * the shown day back without a word; the agent is told why, by the
+     * field (aria-invalid) and a message read out. Caught before the field
+     * handles the change.
+     */
+    onDateTyped(ev) {
+        const input = ev.target;
+        const typed = input.value.trim();
+        let valid = true;
+        if (typed) {
+            try {
+                valid = Boolean(parseDate(typed));
+            } catch {
+                valid = false;
+            }
+        }
+        this.setDateError(
+            valid
+                ? ""
+                : _t("“%(typed)s” is not a date: type one like %(example)s.", {
+                      typed,
+                      example: formatDate(DateTime.fromISO(this.state.data.day)),
+                  }),
+            input
+        );
+    }
+
+    setDateError(message, input = null) {
+        this.state.dateError = message;
+        input ||= this.root.el?.querySelector(".o_rdv_board_date input");
+        if (input) {
+            input.setAttribute("aria-invalid", message ? "true" : "false");
+            input.setAttribute("aria-describedby", "o_rdv_board_date_error");
         }
     }
 
@@ -335,7 +376,12 @@ export class RdvBoard extends Component {
         }
     }
 
-    /** Whether Enter in ``input`` is ours: a line of text, no drop-down open. */
+    /**
+     * Whether Enter in ``input`` is ours: a line of text, not a choice, and
+     * no drop-down of its own nor date picker open. A list of choices left
+     * open by another field (the type's, searched again after the pick) does
+     * not take the agent's Enter from the line they type in.
+     */
     isTextLine(dialog, input) {
         const textLine =
             input.tagName === "INPUT" &&
@@ -343,25 +389,31 @@ export class RdvBoard extends Component {
         return (
             textLine &&
             !input.closest(".o_field_many2one, .o_field_selection, .o_field_date, .o_field_datetime") &&
-            !dialog.querySelector(".o-autocomplete--dropdown-menu, .o_datetime_picker")
+            !input.closest(".o-autocomplete")?.querySelector(".o-autocomplete--dropdown-menu") &&
+            !dialog.querySelector(".o_datetime_picker")
         );
     }
 
-    /** The inputs, in the dialog's order, of the needed fields still empty. */
+    /**
+     * The inputs, in the dialog's order, of the needed fields still empty:
+     * the dialog's ``enter_needs`` is a word per group of fields one of which
+     * is enough (``phone|email``: either way to reach the citizen); a group
+     * with none filled offers its first field.
+     */
     emptyNeeded(dialog) {
-        const needs = new Set(
-            (dialog.querySelector(".o_field_widget[name='enter_needs']")?.textContent || "")
-                .split(/\s+/)
-                .filter(Boolean)
+        const input = (name) =>
+            dialog.querySelector(`.o_field_widget[name='${name}'] :is(input, select, textarea)`);
+        const filled = (value) => value && (value.disabled || value.value.trim() !== "");
+        const groups = (dialog.querySelector(".o_field_widget[name='enter_needs']")?.textContent || "")
+            .split(/\s+/)
+            .filter(Boolean)
+            .map((group) => group.split("|").map(input).filter(Boolean));
+        const empty = groups
+            .filter((inputs) => inputs.length && !inputs.some(filled))
+            .map((inputs) => inputs[0]);
+        return empty.sort((a, b) =>
+            a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING ? -1 : 1
         );
-        return [...dialog.querySelectorAll(".o_field_widget")]
-            .filter(
-                (field) =>
-                    needs.has(field.getAttribute("name")) ||
-                    field.classList.contains("o_required_modifier")
-            )
-            .map((field) => field.querySelector("input, select, textarea"))
-            .filter((value) => value && !value.disabled && value.value.trim() === "");
     }
 
     // ------------------------------------------------------------------

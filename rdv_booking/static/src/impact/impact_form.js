@@ -36,6 +36,28 @@ export class RdvImpactConfirmDialog extends Component {
         );
     }
 
+    /** What saving does, in the singular for one appointment. */
+    get body() {
+        if (this.props.appointments.length === 1) {
+            return _t(
+                "Its slot disappears: it moves to “To reschedule” and its citizen is told to " +
+                    "choose another time. A citizen without an e-mail address or a mobile " +
+                    "phone cannot be told: the notice after saving names them, to call."
+            );
+        }
+        return _t(
+            "Their slots disappear: they move to “To reschedule” and each citizen is told to " +
+                "choose another time. Citizens without an e-mail address or a mobile phone " +
+                "cannot be told: the notice after saving lists them, to call."
+        );
+    }
+
+    get confirmLabel() {
+        return this.props.appointments.length === 1
+            ? _t("Move it and tell its citizen")
+            : _t("Move and tell them");
+    }
+
     onConfirm() {
         this.props.confirm();
         this.props.close();

@@ -38,6 +38,23 @@ function type(text, content, trigger) {
     };
 }
 
+/**
+ * A caller's booking in the open dialog, as an agent types it: the last
+ * name where the focus is, Enter, the first name, Enter, the phone, Enter
+ * (which books: nothing else is waited for).
+ */
+function phoneBooking(lastname, firstname, phone) {
+    const field = (name) => `.modal .o_rdv_slot_assign .o_field_widget[name='${name}'] input`;
+    return [
+        type(lastname, "The caller's last name, where the focus is", field("lastname") + ":focus"),
+        key("Enter", "First name", `${field("lastname")}:value(${lastname})`),
+        type(firstname, "First name", field("firstname") + ":focus"),
+        key("Enter", "Phone", `${field("firstname")}:value(${firstname})`),
+        type(phone, "Phone", field("phone") + ":focus"),
+        key("Enter", "Book: Enter after the phone", `${field("phone")}:value(${phone})`),
+    ];
+}
+
 function focused(label, state) {
     return `.o_rdv_slot_${state}[aria-label^='${label}']:focus`;
 }
@@ -130,22 +147,9 @@ registry.category("web_tour.tours").add("rdv_booking_board_tour", {
             content: "The booking dialog has the counter and the time filled in",
             trigger: ".modal .o_rdv_slot_assign .o_field_widget[name='slot_id'] input:value(/08:30 · Guichet 2/)",
         },
-        type(
-            "Dupont",
-            "The caller's last name, where the focus is",
-            ".modal .o_rdv_slot_assign .o_field_widget[name='lastname'] input:focus"
-        ),
         // Enter in an incomplete dialog books nothing: it goes on to the next
-        // field the booking needs.
-        key("Enter", "First name", ".modal .o_field_widget[name='lastname'] input:value(Dupont)"),
-        type("Marie", "First name", ".modal .o_field_widget[name='firstname'] input:focus"),
-        key("Enter", "Phone", ".modal .o_field_widget[name='firstname'] input:value(Marie)"),
-        type("06 12 34 56 78", "Phone", ".modal .o_field_widget[name='phone'] input:focus"),
-        key(
-            "Enter",
-            "Book: Enter in the filled dialog",
-            ".modal .o_field_widget[name='phone'] input:value(06 12 34 56 78)"
-        ),
+        // field the booking needs; after the phone, it books.
+        ...phoneBooking("Dupont", "Marie", "06 12 34 56 78"),
         {
             content: "Back on the board, the focus on the time just booked",
             trigger: "body:not(:has(.modal)) " + focused("Guichet 2, 08:30", "booked"),
@@ -211,14 +215,13 @@ registry.category("web_tour.tours").add("rdv_booking_board_tour", {
             trigger: ".modal .o-autocomplete--dropdown-item:contains('Board passport')",
             run: "click",
         },
+        // Once the type is picked, the focus is on the last name. This type
+        // requires the address online: an agent books without it, Enter
+        // right after the phone.
+        ...phoneBooking("Martin", "Paul", "06 98 76 54 32"),
         {
-            content: "Once the type is picked, the focus is on the last name",
-            trigger: ".modal .o_rdv_slot_assign .o_field_widget[name='lastname'] input:focus",
-        },
-        {
-            content: "Nothing to book: discard",
-            trigger: ".modal .modal-footer button.btn-secondary",
-            run: "click",
+            content: "Booked at Guichet 8",
+            trigger: "body:not(:has(.modal)) .o_notification:contains('MARTIN Paul')",
         },
         {
             content: "The week: a block per day, counters side by side",
@@ -233,6 +236,45 @@ registry.category("web_tour.tours").add("rdv_booking_board_tour", {
             content: "No serious or critical accessibility violation on the board",
             trigger: ".o_rdv_board_block .o_rdv_slot",
             run: checkBoardAccessibility,
+        },
+        // A date typed that is none: said, not silently put back.
+        // (13/31/2026: no 13th month in English, no 31st in French.)
+        ...["31/02/2026", "hier", "13/31/2026"].flatMap((typed) => [
+            {
+                content: `Type ${typed} in the date field`,
+                trigger: ".o_rdv_board_date input",
+                run: async (helpers) => {
+                    await helpers.edit(typed);
+                    const input = document.querySelector(".o_rdv_board_date input");
+                    input.dispatchEvent(new Event("change", { bubbles: true }));
+                },
+            },
+            {
+                content: `${typed}: the field says why it put the day back`,
+                trigger:
+                    `.o_rdv_board_date_error[role='alert']:contains('“${typed}” is not a date')` +
+                    ":not(:empty)",
+                run: () => {
+                    const input = document.querySelector(".o_rdv_board_date input");
+                    if (input.getAttribute("aria-invalid") !== "true") {
+                        throw new Error("The date field is not marked invalid");
+                    }
+                    if (input.getAttribute("aria-describedby") !== "o_rdv_board_date_error") {
+                        throw new Error("The date field does not point to its message");
+                    }
+                },
+            },
+        ]),
+        {
+            content: "Back to today: the message goes",
+            trigger: ".o_rdv_board_today",
+            run: "click",
+        },
+        {
+            content: "No message, the field valid again",
+            trigger:
+                ".o_rdv_board_date:not(:has(.o_rdv_board_date_error:not(:empty)))" +
+                " input[aria-invalid='false']",
         },
     ],
 });

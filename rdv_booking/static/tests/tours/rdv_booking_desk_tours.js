@@ -301,26 +301,43 @@ registry.category("web_tour.tours").add("rdv_booking_appointment_list_tour", {
 });
 
 /*
- * A list's dates and types whole at 1280 px, in French: All appointments,
- * Today (with its row buttons) and To reschedule (with its reason). Started
- * by test_desk_tours.py (test_list_dates_are_whole) on each of these lists.
+ * A list at 1280 px, in French: no cell cut (dates and times, types, names,
+ * references, reasons), the list no wider than the screen and every row
+ * button on it. Started by test_desk_tours.py (test_list_dates_are_whole)
+ * on All appointments, Today, To reschedule, Past without status and
+ * Messages not sent.
  */
 registry.category("web_tour.tours").add("rdv_booking_list_dates_tour", {
     steps: () => [
         {
-            content: "Every date, time and type is read whole",
-            trigger: ".o_data_row td[name='start_short']:contains(':')",
+            content: "Every cell is read whole, the list and its buttons fit the screen",
+            trigger: ".o_data_row td.o_data_cell",
             run() {
-                const cells = document.querySelectorAll(
-                    ".o_data_row td[name='start_short'], .o_data_row td[name='type_id']"
-                );
-                for (const cell of cells) {
-                    if (cell.scrollWidth > cell.clientWidth) {
-                        throw new Error(
-                            `Cut at 1280 px: "${cell.textContent.trim()}" ` +
+                const problems = [];
+                for (const cell of document.querySelectorAll(".o_data_row td.o_data_cell")) {
+                    if (cell.scrollWidth > cell.clientWidth + 1) {
+                        problems.push(
+                            `cut: "${cell.textContent.trim()}" in ${cell.getAttribute("name")} ` +
                                 `(${cell.scrollWidth} px in ${cell.clientWidth} px)`
                         );
                     }
+                }
+                const renderer = document.querySelector(".o_list_renderer");
+                const table = renderer.querySelector("table");
+                if (table.offsetWidth > renderer.clientWidth + 1) {
+                    problems.push(
+                        `the list is ${table.offsetWidth} px wide in ${renderer.clientWidth} px`
+                    );
+                }
+                for (const button of document.querySelectorAll(".o_data_row .o_list_button button")) {
+                    if (button.getBoundingClientRect().right > window.innerWidth) {
+                        problems.push(`off the screen: ${button.getAttribute("aria-label")}`);
+                    }
+                }
+                if (problems.length) {
+                    throw new Error(
+                        `${document.title} at ${window.innerWidth} px:\n${problems.join("\n")}`
+                    );
                 }
             },
         },

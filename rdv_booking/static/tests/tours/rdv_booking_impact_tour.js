@@ -49,6 +49,30 @@ registry.category("web_tour.tours").add("rdv_booking_impact_tour", {
             trigger: "body:not(:has(.modal))",
         },
         {
+            content: "Save: asked first",
+            trigger: ".o_form_button_save",
+            run: "click",
+        },
+        {
+            content: "One appointment, spoken of in the singular",
+            trigger:
+                ".modal:contains('Move 1 appointment to “To reschedule” and tell its citizen?')" +
+                " .o_rdv_impact_body:contains('Its slot disappears: it moves')",
+        },
+        {
+            content: "Its button too",
+            trigger: ".modal-footer .btn-primary:contains('Move it and tell its citizen')",
+        },
+        {
+            content: "Not now",
+            trigger: ".modal-footer .btn-secondary",
+            run: "click",
+        },
+        {
+            content: "Nothing saved, the form still edited",
+            trigger: "body:not(:has(.modal)) .o_form_button_save",
+        },
+        {
             content: "Give the validity back",
             trigger: ".o_field_widget[name='date_end'] input",
             run: "clear",
