@@ -22,6 +22,7 @@ primary carries every read. Here the primary stands in for
 :data:`REPLICA_RETRY` seconds, then the replica is tried again.
 """
 
+import contextlib
 import json
 import logging
 import threading
@@ -31,7 +32,7 @@ from pathlib import Path
 import psycopg2
 import werkzeug.exceptions
 
-from odoo import http
+from odoo import http, sql_db
 from odoo.modules.registry import Registry
 
 _logger = logging.getLogger(__name__)
@@ -62,6 +63,18 @@ def database_lost(error):
         error = error.__cause__ or error.__context__
         seen += 1
     return False
+
+
+def reachable(db):
+    """Whether PostgreSQL answers for ``db`` now: a connection error may be
+    another database's (a JSON-RPC call naming a database that does not
+    exist), not this one's."""
+    try:
+        with contextlib.closing(sql_db.db_connect(db).cursor()) as cr:
+            cr.execute("SELECT 1")
+        return True
+    except psycopg2.Error:
+        return False
 
 
 class DatabaseUnavailable(werkzeug.exceptions.ServiceUnavailable):
@@ -101,7 +114,7 @@ def serve_db(self):
     try:
         return _serve_db(self)
     except Exception as error:
-        if not (database_lost(error) and self.db in Registry.registries):
+        if not (database_lost(error) and self.db in Registry.registries and not reachable(self.db)):
             raise
         _logger.warning(
             "Database %s unreachable (%s): 503 for %s",

@@ -214,6 +214,9 @@ load_secrets() {
 
 render_configs() {
     mkdir -p "$ETC" "$LOG" "$RUN" "$DATA" "$DIR/nginx/cache" "$DIR/nginx/tmp"
+    # Sessions, the filestore (PDFs of citizens' appointments) and logs (logins,
+    # addresses): for the owner only.
+    chmod 700 "$DATA" "$LOG"
     R_DB_NAME="$DB"
     R_ADMIN_PASSWD="$ADMIN_PASSWD"
     R_DB_HOST="127.0.0.1"
@@ -255,6 +258,9 @@ render_configs() {
 # Rendered by scripts/cluster.sh: the loopback cluster's nginx.
 $user_line
 worker_processes 2;
+# A reload waits this long at most for the old workers' open websockets
+# (the back office reconnects by itself): a drain is not held up by them.
+worker_shutdown_timeout 20s;
 pid $RUN/nginx.pid;
 error_log $LOG/nginx-error.log warn;
 events { worker_connections 4096; }
@@ -274,15 +280,16 @@ http {
 EOF
 }
 
-# The nginx site of the cluster; the web node $1, if given, marked "down":
-# nginx sends it nothing new while it is being restarted.
+# The nginx site of the cluster; the web nodes named in $1 (a space-separated
+# list), if any, marked "down": nginx sends them nothing new (being
+# restarted, or stopped).
 render_nginx_site() {
-    local down="${1:-}" flag node
+    local down=" ${1:-} " flag node
     R_WEB_SERVERS=""
     R_GEVENT_SERVERS=""
     for node in "${WEB_NODES[@]}"; do
         flag=""
-        [ "$node" != "$down" ] || flag=" down"
+        [[ "$down" != *" $node "* ]] || flag=" down"
         R_WEB_SERVERS+="    server 127.0.0.1:$(http_port "$node") max_fails=1 fail_timeout=5s$flag;"$'\n'
         R_GEVENT_SERVERS+="    server 127.0.0.1:$(gevent_port "$node")$flag;"$'\n'
     done
@@ -393,6 +400,20 @@ stop_node() {
     stop_pidfile "$RUN/$1.pid" "Odoo node $1"
 }
 
+# The web nodes whose process is not running, space-separated.
+stopped_web_nodes() {
+    local node out=""
+    for node in "${WEB_NODES[@]}"; do
+        pid_alive "$RUN/$node.pid" || out+="$node "
+    done
+    echo "$out"
+}
+
+# Whether the web node $1 answers its health check.
+node_healthy() {
+    curl -fsS -o /dev/null --max-time 10 "http://127.0.0.1:$(http_port "$1")/web/health" 2>/dev/null
+}
+
 # Takes the web node $1 out of nginx's rotation and waits until nginx has no
 # request in progress on it (the workers of the old configuration gone, its
 # connections to the node closed; at most proxy_read_timeout): stopping it
@@ -406,7 +427,8 @@ drain_node() {
     # requests are answered.
     local old_workers pid
     old_workers="$(pgrep -P "$(cat "$RUN/nginx.pid")" | tr '\n' ' ')"
-    render_nginx_site "$node"
+    # Out with it: the nodes already stopped (they stay out).
+    render_nginx_site "$node $(stopped_web_nodes)"
     start_nginx
     rdv_log "draining web node $node from nginx"
     for ((i = 0; i < 260; i++)); do
@@ -443,7 +465,7 @@ undrain_node() {
         curl -fsS -o /dev/null --max-time 30 "$base/rdv" 2>/dev/null || true
     done
     pid_alive "$RUN/nginx.pid" || return 0
-    render_nginx_site
+    render_nginx_site "$(stopped_web_nodes)"
     start_nginx
 }
 
@@ -506,7 +528,7 @@ cmd_start() {
 
 [rdv] ================================================================
 [rdv]  RDV cluster:  http://127.0.0.1:$PORT/rdv   (database: $DB)
-[rdv]  back office login: admin / admin (make demo's logins, see README)
+[rdv]  back office login: admin (admin when the database was made; make demo's logins, see README)
 [rdv]  web nodes:   $(for n in "${WEB_NODES[@]}"; do printf 'http://127.0.0.1:%s ' "$(http_port "$n")"; done)
 [rdv]  PostgreSQL:  primary 127.0.0.1:$PG_PORT, replica 127.0.0.1:$PG_REPLICA_PORT (role $DB_USER; password in $SECRETS)
 [rdv]  files:       $ETC (configuration), $LOG (logs)
@@ -577,7 +599,25 @@ case "${1:-}" in
         # that no request is cut or waits for a node that starts (new code,
         # a replica back).
         load_secrets
+        # First the nodes that do not answer (stopped, killed, hung): nginx
+        # has nothing to lose from them, and the others must be up before
+        # any of them is drained.
+        healthy=()
         for node in "${WEB_NODES[@]}"; do
+            if node_healthy "$node"; then
+                healthy+=("$node")
+            else
+                rdv_log "web node $node does not answer: restarting it first"
+                stop_node "$node"
+                start_node "$node"
+                undrain_node "$node"
+            fi
+        done
+        for node in "${healthy[@]}"; do
+            for other in "${WEB_NODES[@]}"; do
+                [ "$other" = "$node" ] || node_healthy "$other" ||
+                    rdv_die "web node $other does not answer: restarting $node now would stop the service (start $other first: $0 start-node $other)"
+            done
             drain_node "$node"
             stop_node "$node"
             start_node "$node"

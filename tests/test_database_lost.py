@@ -89,3 +89,10 @@ def test_citizens_get_the_maintenance_page_in_three_languages():
     ):
         assert f"<h1>{title}</h1>" in body
     assert 'dir="rtl"' in body
+
+
+def test_a_database_is_reachable_only_when_postgresql_answers_for_it():
+    """A connection error may name another database (a JSON-RPC call with a
+    database that does not exist): the service's own is asked before a 503."""
+    assert http_database.reachable("postgres")
+    assert not http_database.reachable("rdv_no_such_database_for_this_test")

@@ -72,21 +72,52 @@ def test_a_rolling_restart_cuts_no_request(cluster):
                 seen[type(error).__name__] += 1
             time.sleep(0.05)
 
-    threads = [threading.Thread(target=citizen, args=(n,)) for n in range(4)]
-    for thread in threads:
-        thread.start()
-    try:
-        time.sleep(2)
-        cluster.run("rolling-restart")
-        time.sleep(2)
-    finally:
-        stop.set()
-        for thread in threads:
-            thread.join(90)
+    citizen.stop = stop
+    _during(citizen, lambda: cluster.run("rolling-restart"))
     # Odoo's answers (the post refused, or limited); not nginx's or a cut.
     answered = {key: count for key, count in seen.items() if key in (200, 400, 403, 429)}
     assert sum(answered.values()) > 50, seen
     assert answered == dict(seen), seen
+
+
+def _during(client, action, clients=4):
+    """``clients`` threads run ``client(number)`` while ``action()`` runs."""
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    try:
+        time.sleep(2)
+        action()
+        time.sleep(2)
+    finally:
+        client.stop.set()
+        for thread in threads:
+            thread.join(90)
+
+
+def test_a_rolling_restart_with_a_node_down_restarts_it_first(cluster):
+    """A node died (kill -9): the rolling restart starts it before draining
+    the other one (it drained and stopped the only live node: 20 s of
+    maintenance pages for everyone)."""
+    from test_faults import kill_node
+
+    seen = Counter()
+    stop = threading.Event()
+
+    def reader(_number):
+        while not stop.is_set():
+            try:
+                seen[requests.get(cluster.url + "/rdv", timeout=60).status_code] += 1
+            except requests.RequestException as error:
+                seen[type(error).__name__] += 1
+            time.sleep(0.05)
+
+    reader.stop = stop
+    kill_node(cluster, "web2")
+    _during(reader, lambda: cluster.run("rolling-restart"))
+    assert seen[200] > 50, seen
+    assert set(seen) == {200}, seen
+    cluster.wait_node("web2")
 
 
 def test_a_node_down_is_not_seen_through_nginx(cluster):
