@@ -800,14 +800,14 @@ class RdvSlot(models.Model):
         if not restored:
             return False  # nothing to say (and the bulk action's server action returns it)
         Notification = self.env["rdv.notification"]
+        who = Notification._semicolon_list(
+            [Notification._citizen_item(appointment) for appointment in restored]
+        )
         return Notification._told_notification(
             restored,
-            _(
-                "Back at their own time: %s.",
-                Notification._semicolon_list(
-                    [Notification._citizen_item(appointment) for appointment in restored]
-                ),
-            ),
+            _("Back at its own time: %s.", who)
+            if len(restored) == 1
+            else _("Back at their own time: %s.", who),
             next_action=actions.RELOAD,
         )
 

@@ -247,8 +247,17 @@ class TestAgentWizards(RdvCase):
         self.assertNotIn(" et %s" % second.name, impact)
         one = Block.create({"slot_ids": [(6, 0, first.slot_ids.ids)], "block_state": "suspended"})
         self.assertIn("Son usager ne peut pas être prévenu", one.impact)
+        # Not "… et son usager sera prévenu" just before.
+        self.assertNotIn("sera prévenu", one.impact)
+        self.assertIn("Il passera «\u00a0À replanifier\u00a0».", one.impact)
         self.assertNotIn("d'entre eux", one.impact)
         self.assertIn("%s – BOIS Jules (06 12 34 56 78). Appelez-le." % first.name, one.impact)
+        own = first.slot_ids
+        own.with_context(lang="fr_FR").action_suspend()
+        notice = own.with_context(lang="fr_FR").action_release()["params"]["message"]
+        self.assertIn(
+            "De retour à son horaire initial\u00a0: %s – BOIS Jules." % first.name, notice
+        )
         slots.with_context(lang="fr_FR").action_suspend()
         notice = slots.with_context(lang="fr_FR").action_release()["params"]["message"]
         self.assertIn(

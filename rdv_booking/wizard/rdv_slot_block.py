@@ -22,7 +22,15 @@ class RdvSlotBlock(models.TransientModel):
             wizard.appointment_ids = wizard.slot_ids.filtered(
                 lambda slot: slot.state in ("booked", "held")
             ).appointment_id
-            if len(wizard.appointment_ids) == 1:
+            silent = self.env["rdv.notification"]._silent_preview(wizard.appointment_ids)
+            if len(wizard.appointment_ids) == 1 and silent:
+                # Its citizen cannot be told: the sentence after says whom to call.
+                wizard.impact = _(
+                    "Appointments affected: 1 (slots selected: %(slots)s). It will move to "
+                    "'To reschedule'.",
+                    slots=len(wizard.slot_ids),
+                )
+            elif len(wizard.appointment_ids) == 1:
                 wizard.impact = _(
                     "Appointments affected: 1 (slots selected: %(slots)s). It will move to "
                     "'To reschedule' and its citizen will be told.",
@@ -35,7 +43,6 @@ class RdvSlotBlock(models.TransientModel):
                     slots=len(wizard.slot_ids),
                     count=len(wizard.appointment_ids),
                 )
-            silent = self.env["rdv.notification"]._silent_preview(wizard.appointment_ids)
             if silent:
                 wizard.impact += " " + silent
 

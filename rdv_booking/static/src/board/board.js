@@ -129,14 +129,38 @@ export class RdvBoard extends Component {
         requestAnimationFrame(() => this.applyFocus());
     }
 
-    applyFocus() {
-        if (!this.focusPending || document.querySelector(".modal")) {
+    applyFocus(tries = 40) {
+        if (!this.focusPending) {
+            return;
+        }
+        if (document.querySelector(".modal")) {
+            // A dialog still closing: the board gets the focus once it is gone
+            // (a re-render may not come after it).
+            if (tries > 0) {
+                setTimeout(() => this.applyFocus(tries - 1), 50);
+            }
             return;
         }
         const button = this.root.el?.querySelector(`button[data-slot-id="${this.state.focusId}"]`);
         if (button) {
             this.focusPending = false;
             button.focus();
+            // A closing dialog gives the focus back to the element that had it
+            // when it opened: that time's button before the board was drawn
+            // again, gone from the page, so the focus fell to the page's body
+            // and the arrow keys moved nothing. Take it back if so.
+            for (const delay of [100, 400]) {
+                setTimeout(() => {
+                    const active = document.activeElement;
+                    if (
+                        button.isConnected &&
+                        !document.querySelector(".modal") &&
+                        (!active || active === document.body)
+                    ) {
+                        button.focus();
+                    }
+                }, delay);
+            }
         }
     }
 
