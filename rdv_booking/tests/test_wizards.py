@@ -388,7 +388,9 @@ class TestAgentReview(RdvCase):
         wizard = self.env["rdv.slot.block"].with_user(self.agent_id).browse(action["res_id"])
         self.assertEqual(wizard.appointment_ids, booked)
         self.assertIn("Appointments affected: 1 (slots selected: 4)", wizard.impact)
-        self.assertIn("It will move to 'To reschedule' and its citizen will be told", wizard.impact)
+        # Its citizen has no e-mail and SMS are off: not "will be told", but whom to call.
+        self.assertIn("It will move to 'To reschedule'. Its citizen cannot be told", wizard.impact)
+        self.assertNotIn("will be told", wizard.impact)
         self.assertEqual(booked.state, "planned", "nothing changes before the agent confirms")
         self.assertEqual(set(slots.mapped("state")), {"free", "booked"})
         result = wizard.action_confirm()
