@@ -72,6 +72,18 @@ class TestDeskTours(AxeTourMixin, RdvCommuneCase, HttpCase):
         """The manager's dashboard: tiles, lead time, fill rate, axe-core, a
         tile opening its list."""
         self._book_in(1, 10, "Tableau", phone="06 11 22 33 44")
+        # A slot of today's first minutes, as the past leaves them: the week so
+        # far has the counter's fill rate at any hour and on any weekday (slots
+        # are only made from now on: late in the evening, or on Sunday when
+        # tomorrow's booking is next week, the tour found no row).
+        start = clock.day_start_utc(self.place._today(), self.place.tz)
+        self.env["rdv.slot"].sudo().create(
+            {
+                "counter_id": self.counter.id,
+                "start": start,
+                "stop": start + datetime.timedelta(minutes=15),
+            }
+        )
         self.start_tour(
             "/odoo/action-rdv_booking.rdv_dashboard_action",
             "rdv_booking_dashboard_tour",
