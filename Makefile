@@ -60,7 +60,9 @@ cluster-status: ## What of the cluster runs, each node's /web/health, the replic
 test-cluster: ## Correctness tests of the cluster (replica, several nodes, crons once): starts it if needed
 	@scripts/ensure_deps.sh cluster
 	@scripts/cluster.sh start
-	RDV_CLUSTER_TESTS=1 $(PYTHON) -m pytest tests/cluster -v -m cluster -p no:cacheprovider
+	@mkdir -p var/log && rm -f var/log/faults-table.txt
+	RDV_CLUSTER_TESTS=1 RDV_FAULTS_TABLE=var/log/faults-table.txt $(PYTHON) -m pytest tests/cluster -v -m cluster -p no:cacheprovider; \
+		rc=$$?; [ ! -s var/log/faults-table.txt ] || cat var/log/faults-table.txt; exit $$rc
 
 soak: ## Citizens of a real day on the running cluster for SOAK_MINUTES (10), then p50/p95/p99 per route, memory, PostgreSQL connections, costs
 	@scripts/soak.sh

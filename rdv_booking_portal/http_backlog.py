@@ -31,6 +31,12 @@ this module is imported: in the prefork master when it loads the database it
 serves (``-d``/``db_name``), else in each worker, on the socket they share;
 ``PreforkServer.start`` is also wrapped, so that a server whose master imports
 the addon before listening (``server_wide_modules``) listens with it at once.
+
+The gevent process (``gevent_port``: ``/websocket``) listens through gevent's
+``WSGIServer``, whose class default is 128: it is set to the same backlog
+here, which the gevent process uses from its start when the addon is one of
+its ``server_wide_modules`` (deploy/odoo-web.conf); otherwise from the first
+request that loads the database, as the HTTP socket.
 """
 
 import logging
@@ -98,4 +104,17 @@ def _start_with_backlog(self, *args, **kwargs):
 
 
 server.PreforkServer.start = _start_with_backlog
+
+
+def _gevent_default():
+    """gevent's servers (the ``/websocket`` process) listen with our backlog."""
+    try:
+        from gevent import pywsgi
+    except ImportError:  # gevent is one of Odoo's requirements; not here, no gevent process
+        return None
+    pywsgi.WSGIServer.backlog = listen_backlog()
+    return pywsgi.WSGIServer.backlog
+
+
+_gevent_default()
 widen()

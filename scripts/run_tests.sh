@@ -298,8 +298,15 @@ else
     t0=$SECONDS
     if RESET=1 scripts/cluster.sh start; then
         rc=0
-        RDV_CLUSTER_TESTS=1 "$PYTHON" -m pytest tests/cluster -v -m cluster -p no:cacheprovider \
+        rm -f "$LOG_DIR/faults-table.txt"
+        RDV_CLUSTER_TESTS=1 RDV_FAULTS_TABLE="$LOG_DIR/faults-table.txt" \
+            "$PYTHON" -m pytest tests/cluster -v -m cluster -p no:cacheprovider \
             --junitxml="$LOG_DIR/pytest-cluster.xml" -o junit_family=xunit2 || rc=$?
+        # The faults test's table (printed by pytest only when it fails).
+        if [ -s "$LOG_DIR/faults-table.txt" ]; then
+            printf '[rdv] faults survived (tests/cluster/test_faults.py):\n'
+            sed 's/^/    /' "$LOG_DIR/faults-table.txt"
+        fi
         if [ "$rc" -eq 0 ]; then
             summary+=("cluster tests: ok ($(elapsed "$t0"))")
         else

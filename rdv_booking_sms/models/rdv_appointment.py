@@ -135,6 +135,12 @@ class RdvAppointment(models.Model):
         ``sms_uuid``: the identifier the gateway gets (``{uuid}``), when the
         caller has a stable one (a notification's, see ``_rdv_sms_key``).
         """
+        sms = self._rdv_new_sms(kind, message, notification, sms_uuid, **ctx)
+        sms.send(unlink_failed=False, unlink_sent=kind == "code", raise_exception=False)
+        return sms
+
+    def _rdv_new_sms(self, kind, message=None, notification=None, sms_uuid=None, **ctx):
+        """The ``sms.sms`` record of one SMS to the citizen, not sent yet."""
         self.ensure_one()
         gateway = self.company_id.sudo().rdv_sms_gateway_id
         sms = (
@@ -155,7 +161,6 @@ class RdvAppointment(models.Model):
         )
         if notification:
             notification.sms_id = sms
-        sms.send(unlink_failed=False, unlink_sent=kind == "code", raise_exception=False)
         return sms
 
     def _rdv_log_sms(self, sms, what):

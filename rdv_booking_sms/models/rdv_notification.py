@@ -246,6 +246,43 @@ class RdvNotification(models.Model):
             return uuid.uuid4().hex
         return key
 
+    def _outbox_recover(self):
+        """An SMS whose sending was interrupted: the gateway is asked whether it
+        has it, by the reference it carried; found, it is recorded as sent (its
+        usage counted, the history told) and not sent again."""
+        self.ensure_one()
+        if self.channel != "sms" or self.state != "pending":
+            return super()._outbox_recover()
+        if self.sms_id.state in SENT_STATES:
+            return True  # recorded after all
+        appointment = self.appointment_id
+        gateway = appointment.company_id.sudo().rdv_sms_gateway_id
+        if not (gateway and gateway.provider == "http" and gateway.status_url):
+            return super()._outbox_recover()  # sent again, with the same reference
+        reference = self.sms_id.uuid or self._rdv_sms_key()
+        answer, detail = gateway._lookup(reference)
+        if answer == "absent":
+            return None
+        if answer == "unknown":
+            return _(
+                "A sending was interrupted and the gateway could not say whether it has "
+                "the message: %s",
+                detail,
+            )
+        sms = self.sms_id or appointment._rdv_new_sms(
+            self.kind,
+            appointment._rdv_sms_message(self.kind),
+            notification=self,
+            sms_uuid=reference,
+        )
+        sms._rdv_set_result("pending", provider_id=detail)
+        sms._rdv_count()
+        self._set_status("sent", log=False)
+        appointment._rdv_log_sms(
+            sms, dict(self._fields["kind"]._description_selection(self.env))[self.kind]
+        )
+        return True
+
     def _deliver(self):
         self.ensure_one()
         appointment = self.appointment_id

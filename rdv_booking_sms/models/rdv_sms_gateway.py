@@ -2,6 +2,7 @@ import json
 import logging
 import re
 import threading
+import urllib.parse
 
 import requests
 
@@ -113,13 +114,30 @@ class RdvSmsGateway(models.Model):
     message_id_path = fields.Char(
         "Message ID field", help="Field of the JSON answer holding the operator's message ID."
     )
+    status_url = fields.Char(
+        "Status URL",
+        help="Address where the operator answers about one message by its reference "
+        "(https://.../messages/{uuid}), with the same authentication. After a send was "
+        "interrupted (a server stopped between the operator's acceptance and our record "
+        "of it), the message is looked up there instead of being sent again. Without "
+        "it, the message goes again with the same {uuid}, which operators keeping "
+        "client references drop.",
+    )
+    status_found_path = fields.Char(
+        "Found field",
+        help="Field of the status answer's JSON that holds something when the operator "
+        "has the message (dotted: messages.0.id). Empty: HTTP 200 means it has it, "
+        "HTTP 404 that it has not.",
+    )
     timeout = fields.Integer(
         "Timeout (seconds)",
         default=10,
         help="A gateway that does not answer in time is an error; the message is retried.",
     )
 
-    @api.constrains("provider", "url", "payload_template", "timeout", "sender", "success_path")
+    @api.constrains(
+        "provider", "url", "payload_template", "timeout", "sender", "success_path", "status_url"
+    )
     def _check_http_settings(self):
         for gateway in self.filtered(lambda g: g.provider == "http"):
             if not re.match(r"^https?://[^\s/]+", gateway.url or ""):
@@ -154,6 +172,16 @@ class RdvSmsGateway(models.Model):
                 raise ValidationError(_("Sender name: up to 11 letters, digits or spaces."))
             if gateway.success_path and not gateway.success_value:
                 raise ValidationError(_("Success value: say what the success field holds."))
+            if gateway.status_url and not (
+                re.match(r"^https?://[^\s/]+", gateway.status_url)
+                and "{uuid}" in gateway.status_url
+            ):
+                raise ValidationError(
+                    _(
+                        "Status URL: an address starting with https:// that holds {uuid}, "
+                        "where the message's reference goes."
+                    )
+                )
 
     # ------------------------------------------------------------------
     # Sending
@@ -180,7 +208,8 @@ class RdvSmsGateway(models.Model):
 
         return fill(json.loads(self.payload_template))
 
-    def _request_kwargs(self, payload):
+    def _auth_kwargs(self):
+        """The timeout, headers and credentials of every request to the gateway."""
         self.ensure_one()
         secret = self.sudo().secret or ""
         kwargs = {"timeout": self.timeout, "headers": {"Accept": "application/json"}}
@@ -190,6 +219,10 @@ class RdvSmsGateway(models.Model):
             kwargs["headers"]["Authorization"] = "Bearer %s" % secret
         elif self.auth_type == "header":
             kwargs["headers"][self.header_name or "X-API-Key"] = secret
+        return kwargs
+
+    def _request_kwargs(self, payload):
+        kwargs = self._auth_kwargs()
         if self.http_method == "GET":
             kwargs["params"] = {
                 key: value if isinstance(value, str) else json.dumps(value)
@@ -277,6 +310,51 @@ class RdvSmsGateway(models.Model):
             except KeyError:
                 provider_id = None
         return GatewayResult(True, provider_id=provider_id)
+
+    def _lookup(self, reference):
+        """Whether the operator has the message of ``reference`` (its
+        ``{uuid}``), asked at the status URL; never an exception.
+
+        :return: ``("found", provider_id)``, ``("absent", None)``, or
+            ``("unknown", reason)`` when no status URL is set or the answer
+            cannot be had or read.
+        """
+        self.ensure_one()
+        if self.provider != "http" or not self.status_url:
+            return "unknown", _("The gateway has no status URL.")
+        url = self.status_url.replace("{uuid}", urllib.parse.quote(reference, safe=""))
+        try:
+            response = self._session().get(url, **self._auth_kwargs())
+        except requests.Timeout:
+            return "unknown", _("The gateway did not answer within %s seconds.", self.timeout)
+        except requests.RequestException as error:
+            return "unknown", _("The gateway cannot be reached (%s).", type(error).__name__)
+        status = response.status_code
+        if status == 404 and not self.status_found_path:
+            return "absent", None
+        if status != 200:
+            return "unknown", _("The gateway's status answer is HTTP %s.", status)
+        try:
+            data = response.json()
+        except ValueError:
+            data = None
+        found = data
+        if self.status_found_path:
+            if data is None:
+                return "unknown", _("The gateway's status answer cannot be read (not JSON).")
+            try:
+                found = self._json_path(data, self.status_found_path)
+            except KeyError:
+                found = None
+            if found in (None, "", [], {}):
+                return "absent", None
+        provider_id = None
+        if self.message_id_path and data is not None:
+            try:
+                provider_id = str(self._json_path(data, self.message_id_path))[:100]
+            except KeyError:
+                provider_id = None
+        return "found", provider_id
 
     def _session(self):
         """This thread's HTTP session for the gateway's URL: connections are reused."""

@@ -53,6 +53,8 @@ class SmsCase(RdvCase):
         self.stub.mode = "ok"
         self.stub.messages.clear()
         self.stub.requests.clear()
+        self.stub.lookups.clear()
+        self.stub.status_answer = None
 
     def deliver(self):
         """Run the outbox once, as its cron does."""

@@ -12,6 +12,10 @@ out), keeps the messages it accepted, and can be told to misbehave:
 
 ``GET /messages`` lists what was accepted (``?to=`` filters by number), with
 CORS headers, so that a browser tour can read the code it was sent.
+``GET /status/<reference>`` answers about one message by the reference it
+carried: HTTP 200 ``{"id", "status"}`` when accepted, 404 when not (503 when
+``down``), as an operator's status API; ``status_answer`` (status, body)
+replaces its answer.
 """
 
 import json
@@ -28,6 +32,8 @@ class SmsGatewayStub:
         self.delay = 0.0
         self.messages = []  # accepted: {"to", "text", "from", "reference", "id"}
         self.requests = []  # every request: {"path", "headers", "payload", "mode"}
+        self.lookups = []  # references asked at /status/
+        self.status_answer = None  # (HTTP status, body) to answer any /status/ with
         self.lock = threading.Lock()
         stub = self
 
@@ -61,7 +67,21 @@ class SmsGatewayStub:
                             if not query.get("to") or m["to"] == query["to"]
                         ]
                     return self._answer(200, json.dumps(found))
+                if url.path.startswith("/status/"):
+                    return self._status(urllib.parse.unquote(url.path[len("/status/") :]))
                 return self._send(query)
+
+            def _status(self, reference):
+                with stub.lock:
+                    stub.lookups.append(reference)
+                    found = [m for m in stub.messages if m.get("reference") == reference]
+                if stub.status_answer is not None:
+                    return self._answer(*stub.status_answer)
+                if stub.mode == "down":
+                    return self._answer(503, json.dumps({"error": "maintenance"}))
+                if not found:
+                    return self._answer(404, json.dumps({"error": "unknown reference"}))
+                return self._answer(200, json.dumps({"id": found[0]["id"], "status": "accepted"}))
 
             def do_POST(self):
                 length = int(self.headers.get("Content-Length") or 0)
@@ -142,5 +162,6 @@ class SmsGatewayStub:
             "success_path": "status",
             "success_value": "accepted",
             "message_id_path": "id",
+            "status_url": self.url + "/status/{uuid}",
             **values,
         }

@@ -1,7 +1,11 @@
 import datetime
+import json
 
 from freezegun import freeze_time
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from odoo import fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
@@ -187,6 +191,144 @@ class TestHttpGateway(SmsCase):
         ):
             with self.subTest(wrong=wrong), self.assertRaisesRegex(ValidationError, message):
                 self.env["rdv.sms.gateway"].create({**values, **wrong})
+
+
+@tagged("post_install", "-at_install")
+class TestInterruptedSend(SmsCase):
+    """A process that dies between the gateway's acceptance and our commit
+    leaves its row marked as under way (committed before the hand-off, by the
+    cron's run): the next run asks the gateway, by the reference the SMS
+    carried, before anything goes again. Exactly once where the gateway has a
+    status URL."""
+
+    def interrupted(self, reached_gateway=True):
+        """A confirmation by SMS whose sending died: the gateway has it when
+        ``reached_gateway``; nothing of it was saved but the mark."""
+        appointment = self.book(TUESDAY_9, email="")
+        row = appointment.notification_ids
+        if reached_gateway:
+            with self.assertRaises(RuntimeError), self.env.cr.savepoint():
+                self.deliver()
+                raise RuntimeError("the process died before its commit")
+            self.env.invalidate_all()
+            self.assertEqual(len(self.stub.messages), 1)
+        # What the cron's committed mark leaves behind.
+        row.attempt_started_at = fields.Datetime.now()
+        self.stub.requests.clear()
+        return appointment, row
+
+    def sends(self):
+        return [r for r in self.stub.requests if r["path"].startswith("/send")]
+
+    def usage(self, appointment):
+        return self.env["rdv.sms.usage"].search([("appointment_id", "=", appointment.id)])
+
+    def test_found_at_the_gateway_is_recorded_not_sent_again(self):
+        appointment, row = self.interrupted()
+        with LogCapture() as logs:
+            self.deliver()
+        self.assertFalse(self.sends(), "not sent again")
+        self.assertEqual(self.stub.lookups, [self.stub.messages[0]["reference"]])
+        self.assertEqual((row.state, row.status, row.attempt_started_at), ("done", "sent", False))
+        self.assertEqual(row.sms_id.uuid, self.stub.messages[0]["reference"])
+        self.assertEqual((row.sms_id.state, row.sms_id.rdv_provider_id), ("pending", "msg-1"))
+        self.assertEqual(len(self.usage(appointment)), 1, "counted once in the budget")
+        self.assertIn("Confirmation sent by SMS", appointment.message_ids[0].body)
+        self.assertTrue([line for line in logs.lines if "not sent again" in line])
+        self.deliver()
+        self.assertEqual((len(self.stub.messages), len(self.usage(appointment))), (1, 1))
+
+    def test_not_at_the_gateway_is_sent_once(self):
+        appointment, row = self.interrupted(reached_gateway=False)
+        self.deliver()
+        self.assertEqual(len(self.sends()), 1)
+        self.assertEqual(self.stub.lookups, [row.sms_id.uuid])
+        self.assertEqual((row.state, row.status, row.attempt_started_at), ("done", "sent", False))
+        self.assertEqual(self.stub.messages[0]["reference"], row.sms_id.uuid)
+
+    def test_a_gateway_that_cannot_say_is_asked_again_later(self):
+        """No answer: nothing is sent (it may have the message), the row stays
+        in doubt and says so, and is settled when the gateway answers."""
+        appointment, row = self.interrupted()
+        self.stub.mode = "down"
+        self.deliver()
+        self.assertFalse(self.sends())
+        self.assertEqual((row.state, row.status, row.attempts), ("pending", "queued", 1))
+        self.assertTrue(row.attempt_started_at, "still in doubt")
+        self.assertIn("could not say whether it has the message", row.last_error)
+        self.assertIn("HTTP 503", row.last_error)
+        self.stub.mode = "ok"
+        with freeze_time(fields.Datetime.now() + datetime.timedelta(minutes=2)):
+            self.deliver()
+        self.assertFalse(self.sends())
+        self.assertEqual((row.state, row.status), ("done", "sent"))
+        self.assertEqual(len(self.stub.messages), 1)
+
+    def test_without_a_status_url_it_goes_again_with_its_reference(self):
+        """At least once: the gateway that keeps client references drops it."""
+        self.gateway.status_url = False
+        appointment, row = self.interrupted()
+        with LogCapture() as logs:
+            self.deliver()
+        self.assertFalse(self.stub.lookups)
+        [again] = self.sends()
+        self.assertEqual(again["payload"]["reference"], self.stub.messages[0]["reference"])
+        self.assertEqual((row.state, row.status), ("done", "sent"))
+        self.assertTrue([line for line in logs.lines if "delivering it again" in line])
+
+    def test_an_email_row_is_delivered_again(self):
+        """An e-mail's hand-off (Odoo's mail queue) is in the same transaction:
+        an interrupted attempt left nothing, it is delivered."""
+        appointment = self.book(TUESDAY_9, email="jules@example.com", phone="04 50 12 34 56")
+        row = appointment.notification_ids
+        row.attempt_started_at = fields.Datetime.now()
+        self.deliver()
+        self.assertEqual(row.state, "done")
+        self.assertTrue(row.mail_id)
+        self.assertFalse(self.stub.lookups)
+
+    @settings(max_examples=40, deadline=None)
+    @given(
+        status=st.sampled_from([200, 201, 204, 301, 400, 401, 404, 410, 429, 500, 503]),
+        body=st.one_of(
+            st.just("<html>Oops</html>"),
+            st.just(""),
+            st.recursive(
+                st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+                lambda inner: (
+                    st.lists(inner, max_size=3)
+                    | st.dictionaries(
+                        st.sampled_from(["id", "messages", "0", "x"]), inner, max_size=3
+                    )
+                ),
+                max_leaves=6,
+            ).map(json.dumps),
+        ),
+        found_path=st.sampled_from(["", "id", "messages.0.id", "messages"]),
+    )
+    def test_any_status_answer_is_read_or_unknown(self, status, body, found_path):
+        """Whatever the operator answers, the lookup returns; "found" only for
+        an HTTP 200 holding something at the found field (or any HTTP 200
+        without one), "absent" only for 404 without a found field or a 200
+        with nothing there; the rest is unknown: asked again, never sent."""
+        self.gateway.status_found_path = found_path or False
+        self.stub.status_answer = (status, body)
+        answer, _detail = self.gateway._lookup("a" * 32)
+        try:
+            value, is_json = json.loads(body), True
+        except ValueError:
+            value, is_json = None, False
+        if not found_path:
+            expected = {200: "found", 404: "absent"}.get(status, "unknown")
+        elif status != 200 or not is_json:
+            expected = "unknown"
+        else:
+            try:
+                found = self.gateway._json_path(value, found_path)
+            except KeyError:
+                found = None
+            expected = "absent" if found in (None, "", [], {}) else "found"
+        self.assertEqual(answer, expected, (status, body, found_path))
 
 
 @tagged("post_install", "-at_install")

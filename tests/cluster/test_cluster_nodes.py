@@ -7,6 +7,8 @@ hold, and a session outlives the node that made it.  Each test comes from an
 address of its own (X-Forwarded-For, as nginx sends it).
 """
 
+import subprocess
+import time
 import uuid
 
 import pytest
@@ -20,6 +22,32 @@ def _address():
     """An address of the documentation range (RFC 5737), new for each test."""
     number = uuid.uuid4().int
     return f"198.51.{number % 250}.{(number >> 8) % 250 + 1}"
+
+
+def _listen_backlog(port):
+    """The backlog of the socket listening on ``port``, as the kernel reports it
+    (the Send-Q column of ``ss`` for a listening socket)."""
+    out = subprocess.run(
+        ["ss", "-Hltn", f"sport = :{port}"], capture_output=True, text=True, check=True
+    ).stdout.split()
+    return int(out[2]) if out else None
+
+
+def test_a_started_node_listens_with_the_backlog_on_both_ports(cluster):
+    """Right after a node starts, before any request reached its gevent
+    process: the HTTP port and the websocket (gevent) port listen with
+    listen_backlog (deploy/odoo-web.conf), not Odoo's 8 x workers and gevent's
+    128 (the addon is one of the nodes' server-wide modules)."""
+    cluster.run("stop-node", "web2")
+    cluster.run("start-node", "web2")
+    cluster.wait_node("web2")
+    http_port = int(cluster.nodes["web2"].rsplit(":", 1)[1])
+    gevent_port = http_port + 2  # scripts/cluster.sh: web1 +3, web2 +4 from nginx's
+    # The gevent process is started by the node's master after its workers.
+    deadline = time.monotonic() + 60
+    while _listen_backlog(gevent_port) is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert (_listen_backlog(http_port), _listen_backlog(gevent_port)) == (2048, 2048)
 
 
 def _on(client, cluster, node):

@@ -19,9 +19,10 @@ confirmation page a citizen saw is an appointment), every page a citizen got
 was a page of the site or the maintenance page (never nginx's own 502, an
 Odoo 500 or no answer), and a new booking goes through again within
 RECOVERY_LIMIT seconds, without a hand on it.  At the end, once the outboxes
-are empty: each message (confirmation, reminder) reached the stubs exactly
-once per appointment, kind and channel the outbox says it was sent on, and
-none was given up.  A table sums it up, printed even when a check fails.
+are empty: each message (confirmation, reminder) reached the stubs once per
+appointment, kind and channel the outbox says it was sent on (each SMS
+exactly once; an e-mail in flight at a crash may go twice, see IN_FLIGHT),
+and none was given up.  A table sums it up, printed even when a check fails.
 """
 
 import contextlib
@@ -60,13 +61,14 @@ SITE_LIMITS = {
 }
 # The title of rdv_booking_portal/static/maintenance.html, in its first language.
 MAINTENANCE_MARK = "Service momentanément indisponible"
-# A message handed to the gateway or the mail server just before its sender
-# died (the cron node killed, its database connection cut by a restart of
-# the primary) is sent again after: the record that it went was not
-# committed. At most one per cron process (the cron node runs two) per such
-# fault; the table says how many. Exactly once needs the receiver to drop
-# a message it already has: an SMS goes again with the reference it had
-# (the gateway's {uuid}, checked below), an e-mail with its Message-ID.
+# An e-mail handed to the mail server just before its sender died (the cron
+# node killed, its database connection cut by a restart of the primary) is
+# sent again after: the record that it went was not committed, and an SMTP
+# server cannot be asked whether it has a message. At most one per cron
+# process (the cron node runs two) per such fault; the table says how many;
+# it goes again with its Message-ID. An SMS is sent exactly once: the outbox
+# commits its mark before the hand-off, and the next run asks the gateway's
+# status URL by the SMS's reference before sending it again.
 IN_FLIGHT = 2
 CUTTING_THE_CRON = ("cron node killed", "PostgreSQL primary restart")
 # Kinds of answers a citizen may see without harm, and those that are defects.
@@ -488,9 +490,8 @@ def lost(cluster, emails):
 def message_faults(cluster, company_ids, appointment_ids, mails, sms, kind, duplicates):
     """Messages of ``kind`` to the ``appointment_ids`` not received exactly once
     per channel the outbox says they were sent on, or never sent; those
-    received twice are added to ``duplicates`` (see IN_FLIGHT). An SMS sent
-    twice must carry the same reference both times (the gateway's key to
-    send it once); ``sms``: the gateway's messages."""
+    received twice are added to ``duplicates`` (e-mails only, see IN_FLIGHT:
+    an SMS is received exactly once); ``sms``: the gateway's messages."""
     if not appointment_ids:
         return []
     rows = cluster.query(
@@ -512,7 +513,6 @@ def message_faults(cluster, company_ids, appointment_ids, mails, sms, kind, dupl
             "email": sum(1 for _to, subject in mails if pattern.search(subject)),
             "sms": sum(1 for message in sms if pattern.search(message["text"])),
         }
-        references = {m.get("reference") for m in sms if pattern.search(m["text"])}
         sent = {"email": 0, "sms": 0}
         for channel, state, status in messages:
             if channel is None:
@@ -525,11 +525,8 @@ def message_faults(cluster, company_ids, appointment_ids, mails, sms, kind, dupl
         if not sum(sent.values()):
             problems.append(f"{name}: {kind} never sent")
         for channel in ("email", "sms"):
-            if sent[channel] and received[channel] == sent[channel] + 1:
-                if channel == "sms" and len(references) != sent[channel]:
-                    problems.append(f"{name}: {kind} by SMS sent again under a new reference")
-                same = ", the same reference" if channel == "sms" else ""
-                duplicates.append(f"{name}: {kind} by {channel} received twice{same}")
+            if channel == "email" and sent[channel] and received[channel] == sent[channel] + 1:
+                duplicates.append(f"{name}: {kind} by e-mail received twice")
             elif received[channel] != sent[channel]:
                 problems.append(
                     f"{name}: {kind} by {channel} received {received[channel]} times, "
