@@ -19,7 +19,7 @@ set -euo pipefail
 
 what="${1:-all}"
 case "$what" in
-    test | all) debs=(postgresql nginx chromium wkhtmltopdf poppler-utils zbar-tools fonts-dejavu-core) ;;
+    test | all) debs=(postgresql nginx chromium wkhtmltopdf poppler-utils zbar-tools fonts-dejavu-core systemd) ;;
     demo) debs=(postgresql wkhtmltopdf fonts-dejavu-core) ;;
     cluster) debs=(postgresql nginx wkhtmltopdf fonts-dejavu-core) ;;
     *) rdv_die "usage: $0 [test|demo|cluster|all]" ;;
