@@ -85,15 +85,27 @@ class RdvNotification(models.Model):
         return super()._add_precomputed_values(vals_list)
 
     @api.model
-    def _queue(self, appointments, kind):
-        """Queue ``kind`` for each appointment and wake the sender up."""
+    def _queue(self, appointments, kind, **values):
+        """Queue ``kind`` for each appointment and wake the sender up.
+
+        ``values``: more fields of the rows (the channel addons' ``channel``),
+        given here and not as ``default_`` context keys, which ``sudo()``
+        drops for a user who is not a superuser (an agent booking).
+        """
         if not appointments:
             return self
         notifications = self.sudo().create(
-            [{"appointment_id": appointment.id, "kind": kind} for appointment in appointments]
+            [
+                {"appointment_id": appointment.id, "kind": kind, **values}
+                for appointment in appointments
+            ]
         )
         self.env["ir.cron"]._rdv_wake("rdv_booking.ir_cron_rdv_notifications")
         return notifications
+
+    def _outbox_context_row(self):
+        """In the language of the commune's office: the errors its agents read."""
+        return self.with_context(lang=self.appointment_id._office_lang())
 
     def _deliver(self):
         """Deliver this notification.

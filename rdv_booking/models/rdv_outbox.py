@@ -102,6 +102,7 @@ class RdvOutboxMixin(models.AbstractModel):
             (due - in_doubt).attempt_started_at = now
             self.env.cr.commit()  # pylint: disable=invalid-commit
         for row in due:
+            row = row._outbox_context_row()
             if row in in_doubt and row._outbox_recovered():
                 if commit:
                     self.env.cr.commit()  # pylint: disable=invalid-commit
@@ -132,6 +133,11 @@ class RdvOutboxMixin(models.AbstractModel):
                 self.env.cr.commit()  # pylint: disable=invalid-commit
         due._outbox_wake_for_retries(now)
         return len(due)
+
+    def _outbox_context_row(self):
+        """This row in the context its delivery runs in: what it records (its
+        errors) reads in that context's language."""
+        return self
 
     def _outbox_recovered(self):
         """This row's last attempt was interrupted: settle it from what the

@@ -86,16 +86,14 @@ class RdvNotification(models.Model):
     # ------------------------------------------------------------------
 
     @api.model
-    def _queue(self, appointments, kind):
+    def _queue(self, appointments, kind, **values):
         """One row per channel: SMS to domestic mobiles, e-mail to the others and
         to every citizen who gave an address."""
         by_sms = appointments.filtered(lambda a: a._rdv_sms_number())
         by_mail = appointments - by_sms.filtered(lambda a: not a._citizen_email())
-        notifications = super()._queue(by_mail, kind)
+        notifications = super()._queue(by_mail, kind, **values)
         if by_sms:
-            notifications |= super(
-                RdvNotification, self.with_context(default_channel="sms")
-            )._queue(by_sms, kind)
+            notifications |= super()._queue(by_sms, kind, **{**values, "channel": "sms"})
         return notifications
 
     @api.model
@@ -255,18 +253,29 @@ class RdvNotification(models.Model):
             return super()._outbox_recover()
         if self.sms_id.state in SENT_STATES:
             return True  # recorded after all
+        return self._rdv_settle_by_lookup(self.sms_id.uuid or self._rdv_sms_key())
+
+    def _rdv_settle_by_lookup(self, reference):
+        """This notification's SMS may be at the gateway already (an attempt
+        interrupted, or one with no readable answer): ask the gateway's status
+        URL by its ``reference``.
+
+        :return: True when the gateway has it (recorded here as sent: the SMS,
+            its usage, the history); None when it has not, or when the gateway
+            has no status URL (it goes again, with the same reference); else
+            the reason why the gateway could not say (asked again later,
+            nothing sent meanwhile)
+        """
         appointment = self.appointment_id
         gateway = appointment.company_id.sudo().rdv_sms_gateway_id
         if not (gateway and gateway.provider == "http" and gateway.status_url):
-            return super()._outbox_recover()  # sent again, with the same reference
-        reference = self.sms_id.uuid or self._rdv_sms_key()
+            return None
         answer, detail = gateway._lookup(reference)
         if answer == "absent":
             return None
         if answer == "unknown":
             return _(
-                "A sending was interrupted and the gateway could not say whether it has "
-                "the message: %s",
+                "The gateway may have the message already and could not say whether it has it: %s",
                 detail,
             )
         sms = self.sms_id or appointment._rdv_new_sms(
@@ -324,6 +333,11 @@ class RdvNotification(models.Model):
             )
         sms = self.sms_id
         if sms and sms.state in ("error", "outgoing"):
+            if sms.rdv_maybe_sent:
+                # No answer after the request went: the gateway may have it.
+                settled = self._rdv_settle_by_lookup(sms.uuid)
+                if settled is not None:
+                    return settled
             sms.action_set_outgoing()
             sms.send(unlink_failed=False, unlink_sent=True, raise_exception=False)
         elif not (sms and sms.state in SENT_STATES):

@@ -5,6 +5,7 @@ import threading
 import urllib.parse
 
 import requests
+import urllib3
 
 from odoo import _, api, fields, models
 from odoo.exceptions import ValidationError
@@ -22,15 +23,28 @@ TRANSIENT_STATUSES = (408, 425, 429)
 
 
 class GatewayResult:
-    """What a gateway said of one message: sent, or why not, and whether to retry."""
+    """What a gateway said of one message: sent, or why not, whether to retry,
+    and whether it may have taken it all the same (``maybe_sent``: no answer
+    after the request went, or an answer that cannot be read)."""
 
-    __slots__ = ("ok", "transient", "reason", "provider_id")
+    __slots__ = ("ok", "transient", "reason", "provider_id", "maybe_sent")
 
-    def __init__(self, ok, transient=False, reason=None, provider_id=None):
+    def __init__(self, ok, transient=False, reason=None, provider_id=None, maybe_sent=False):
         self.ok = ok
         self.transient = transient
         self.reason = reason
         self.provider_id = provider_id
+        self.maybe_sent = maybe_sent
+
+
+def _request_went(error):
+    """Whether a failed request may have reached the gateway: not when the
+    connection could not be made (refused, no route, connect timeout)."""
+    if isinstance(error, requests.ConnectTimeout):
+        return False
+    cause = error.args[0] if error.args else None
+    reason = getattr(cause, "reason", cause)
+    return not isinstance(reason, urllib3.exceptions.NewConnectionError)
 
 
 class RdvSmsGateway(models.Model):
@@ -126,8 +140,9 @@ class RdvSmsGateway(models.Model):
     status_found_path = fields.Char(
         "Found field",
         help="Field of the status answer's JSON that holds something when the operator "
-        "has the message (dotted: messages.0.id). Empty: HTTP 200 means it has it, "
-        "HTTP 404 that it has not.",
+        "has the message (dotted: messages.0.id). Empty: HTTP 200 with a JSON answer "
+        "means it has it, HTTP 404 with a JSON answer that it has not; anything else "
+        "(an HTML page, another status) is no answer, and the message waits.",
     )
     timeout = fields.Integer(
         "Timeout (seconds)",
@@ -174,12 +189,13 @@ class RdvSmsGateway(models.Model):
                 raise ValidationError(_("Success value: say what the success field holds."))
             if gateway.status_url and not (
                 re.match(r"^https?://[^\s/]+", gateway.status_url)
-                and "{uuid}" in gateway.status_url
+                and set(PLACEHOLDER_RE.findall(gateway.status_url)) == {"uuid"}
             ):
                 raise ValidationError(
                     _(
-                        "Status URL: an address starting with https:// that holds {uuid}, "
-                        "where the message's reference goes."
+                        "Status URL: an address starting with https:// (or http://) that "
+                        "holds {uuid}, where the message's reference goes, and no other "
+                        "placeholder (the number or the text must not go into an address)."
                     )
                 )
 
@@ -258,13 +274,19 @@ class RdvSmsGateway(models.Model):
                 self.url,
                 **self._request_kwargs(self._payload(number, message, uuid)),
             )
-        except requests.Timeout:
+        except requests.Timeout as error:
             return GatewayResult(
-                False, True, _("The gateway did not answer within %s seconds.", self.timeout)
+                False,
+                True,
+                _("The gateway did not answer within %s seconds.", self.timeout),
+                maybe_sent=_request_went(error),
             )
         except requests.RequestException as error:
             return GatewayResult(
-                False, True, _("The gateway cannot be reached (%s).", type(error).__name__)
+                False,
+                True,
+                _("The gateway cannot be reached (%s).", type(error).__name__),
+                maybe_sent=_request_went(error),
             )
         status = response.status_code
         if status >= 500 or status in TRANSIENT_STATUSES:
@@ -282,6 +304,7 @@ class RdvSmsGateway(models.Model):
                 False,
                 True,
                 _("The gateway's answer cannot be read (HTTP %s, not JSON).", status),
+                maybe_sent=True,
             )
         if self.success_path:
             try:
@@ -291,6 +314,7 @@ class RdvSmsGateway(models.Model):
                     False,
                     True,
                     _("The gateway's answer has no field %s.", self.success_path),
+                    maybe_sent=True,
                 )
             if str(value) != self.success_value:
                 return GatewayResult(
@@ -330,18 +354,19 @@ class RdvSmsGateway(models.Model):
         except requests.RequestException as error:
             return "unknown", _("The gateway cannot be reached (%s).", type(error).__name__)
         status = response.status_code
-        if status == 404 and not self.status_found_path:
-            return "absent", None
-        if status != 200:
+        if status not in (200, 404) or (status == 404 and self.status_found_path):
             return "unknown", _("The gateway's status answer is HTTP %s.", status)
+        # Only the operator's API answers in JSON: a login page, a proxy's
+        # catch-all or its error page (HTML) says nothing of the message.
         try:
             data = response.json()
         except ValueError:
-            data = None
+            return "unknown", _("The gateway's status answer cannot be read (not JSON).")
+        if status == 404:
+            _logger.info("SMS gateway %s: %s... not found at the status URL", self.id, reference[:8])
+            return "absent", None
         found = data
         if self.status_found_path:
-            if data is None:
-                return "unknown", _("The gateway's status answer cannot be read (not JSON).")
             try:
                 found = self._json_path(data, self.status_found_path)
             except KeyError:
@@ -349,7 +374,7 @@ class RdvSmsGateway(models.Model):
             if found in (None, "", [], {}):
                 return "absent", None
         provider_id = None
-        if self.message_id_path and data is not None:
+        if self.message_id_path:
             try:
                 provider_id = str(self._json_path(data, self.message_id_path))[:100]
             except KeyError:
@@ -386,6 +411,7 @@ class RdvSmsGateway(models.Model):
                     "error",
                     failure_type="sms_server" if result.transient else "unknown",
                     reason=result.reason,
+                    maybe_sent=result.maybe_sent,
                 )
         # Counts and ids only: never a number nor a text.
         _logger.info("SMS gateway %s: %s sent, %s failed", self.id, sent, failed)

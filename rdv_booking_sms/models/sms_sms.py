@@ -35,6 +35,13 @@ class SmsSms(models.Model):
     rdv_segments = fields.Integer("Segments", compute="_compute_rdv_segments", store=True)
     rdv_failure_reason = fields.Char("Reason of the failure", readonly=True)
     rdv_provider_id = fields.Char("Operator's message ID", readonly=True)
+    rdv_maybe_sent = fields.Boolean(
+        "Perhaps taken by the gateway",
+        readonly=True,
+        help="The last sending got no answer after the request went (a timeout, a "
+        "connection cut) or an answer that cannot be read: the gateway may have the "
+        "message. It is looked up at the gateway's status URL before it goes again.",
+    )
 
     @api.depends("body")
     def _compute_rdv_segments(self):
@@ -68,7 +75,9 @@ class SmsSms(models.Model):
         self.filtered(lambda sms: sms.rdv_company_id and sms.state in SENT_STATES)._rdv_count()
         return result
 
-    def _rdv_set_result(self, state, failure_type=False, reason=False, provider_id=False):
+    def _rdv_set_result(
+        self, state, failure_type=False, reason=False, provider_id=False, maybe_sent=False
+    ):
         """Odoo's state of an SMS after its gateway answered, with its tracking."""
         self.write(
             {
@@ -76,6 +85,7 @@ class SmsSms(models.Model):
                 "failure_type": failure_type,
                 "rdv_failure_reason": reason,
                 "rdv_provider_id": provider_id,
+                "rdv_maybe_sent": maybe_sent,
             }
         )
         self.sms_tracker_id._action_update_from_sms_state(state, failure_type=failure_type)

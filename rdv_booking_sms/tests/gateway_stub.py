@@ -18,8 +18,10 @@ carried: HTTP 200 ``{"id", "status"}`` when accepted, 404 when not (503 when
 replaces its answer.
 """
 
+import contextlib
 import json
 import re
+import socket
 import threading
 import time
 import urllib.parse
@@ -34,6 +36,7 @@ class SmsGatewayStub:
         self.requests = []  # every request: {"path", "headers", "payload", "mode"}
         self.lookups = []  # references asked at /status/
         self.status_answer = None  # (HTTP status, body) to answer any /status/ with
+        self.connections = set()  # open client connections, cut by stop()
         self.lock = threading.Lock()
         stub = self
 
@@ -46,6 +49,16 @@ class SmsGatewayStub:
 
             def log_message(self, *args):  # numbers must not reach any log
                 pass
+
+            def setup(self):
+                super().setup()
+                with stub.lock:
+                    stub.connections.add(self.connection)
+
+            def finish(self):
+                with stub.lock:
+                    stub.connections.discard(self.connection)
+                super().finish()
 
             def _answer(self, status, body, content_type="application/json"):
                 data = body.encode() if isinstance(body, str) else body
@@ -132,8 +145,15 @@ class SmsGatewayStub:
         return self
 
     def stop(self):
+        """Down as a stopped server is: no new connection, and the kept-alive
+        ones cut (a client reusing one would otherwise still be answered)."""
         self.server.shutdown()
         self.server.server_close()
+        with self.lock:
+            connections = list(self.connections)
+        for connection in connections:
+            with contextlib.suppress(OSError):  # closed by its client already
+                connection.shutdown(socket.SHUT_RDWR)
 
     def texts(self, to=None):
         """Texts of the accepted messages (optionally to one number), oldest first."""

@@ -57,3 +57,45 @@ class TestDeskSms(SmsCase):
         self.assertEqual(len(listed), 2)
         agent = self.env["rdv.dashboard"].with_user(self.agent_civil).get_figures("week")
         self.assertNotIn("sms", {tile["key"] for tile in agent["tiles"]}, "managers only")
+
+    def test_a_phone_booking_by_an_agent_is_confirmed_by_sms(self):
+        """An agent books on the phone for a citizen with a mobile and no
+        e-mail (the booking dialog): the confirmation goes by SMS; cancelling
+        it, the cancellation too (outside check: both stayed "not sent: no
+        channel to citizens is installed")."""
+        slot = self.env["rdv.slot"].search(
+            [("counter_id", "=", self.counter.id), ("start", "=", TUESDAY_9)]
+        )
+        agent_env = self.env(user=self.agent_id)
+        wizard = (
+            agent_env["rdv.slot.assign"]
+            .with_context(default_slot_id=slot.id)
+            .create(
+                {
+                    "slot_id": slot.id,
+                    "type_id": self.type_id.id,
+                    "lastname": "Téléphone",
+                    "firstname": "Léa",
+                    "phone": "+33610000960",
+                    "channel": "phone",
+                }
+            )
+        )
+        wizard.action_confirm()
+        appointment = self.env["rdv.appointment"].search([("start", "=", TUESDAY_9)])
+        self.assertEqual(len(appointment), 1)
+        self.assertEqual(appointment.notification_ids.mapped("channel"), ["sms"])
+        self.deliver()
+        self.assertEqual(appointment.notification_ids.status, "sent")
+        self.assertEqual(len(self.stub.messages), 1)
+        cancel = (
+            self.env["rdv.appointment.cancel"]
+            .with_user(self.agent_id)
+            .create({"appointment_ids": [(6, 0, appointment.ids)], "reason": "Fermeture"})
+        )
+        cancel.action_confirm()
+        cancelled = appointment.notification_ids.filtered(lambda row: row.kind == "cancelled")
+        self.assertEqual(cancelled.mapped("channel"), ["sms"])
+        self.deliver()
+        self.assertEqual(cancelled.status, "sent")
+        self.assertEqual(len(self.stub.messages), 2)

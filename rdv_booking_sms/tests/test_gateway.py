@@ -1,5 +1,6 @@
 import datetime
 import json
+import time
 
 from freezegun import freeze_time
 from hypothesis import given, settings
@@ -9,7 +10,7 @@ from odoo import fields
 from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 
-from odoo.addons.rdv_booking_portal.tests.common import smtp_sink
+from odoo.addons.rdv_booking_portal.tests.common import free_port, smtp_sink
 
 from .common import NOW, TUESDAY_9, LogCapture, SmsCase, utc
 
@@ -188,6 +189,9 @@ class TestHttpGateway(SmsCase):
             ({"timeout": 0}, "Timeout"),
             ({"sender": "Far too long a name"}, "Sender name"),
             ({"success_value": False}, "Success value"),
+            ({"status_url": "https://api.example/status"}, "Status URL"),
+            ({"status_url": "ftp://api.example/{uuid}"}, "Status URL"),
+            ({"status_url": "https://api.example/{uuid}?to={number}"}, "Status URL"),
         ):
             with self.subTest(wrong=wrong), self.assertRaisesRegex(ValidationError, message):
                 self.env["rdv.sms.gateway"].create({**values, **wrong})
@@ -255,7 +259,7 @@ class TestInterruptedSend(SmsCase):
         self.assertFalse(self.sends())
         self.assertEqual((row.state, row.status, row.attempts), ("pending", "queued", 1))
         self.assertTrue(row.attempt_started_at, "still in doubt")
-        self.assertIn("could not say whether it has the message", row.last_error)
+        self.assertIn("could not say whether it has it", row.last_error)
         self.assertIn("HTTP 503", row.last_error)
         self.stub.mode = "ok"
         with freeze_time(fields.Datetime.now() + datetime.timedelta(minutes=2)):
@@ -275,6 +279,53 @@ class TestInterruptedSend(SmsCase):
         self.assertEqual(again["payload"]["reference"], self.stub.messages[0]["reference"])
         self.assertEqual((row.state, row.status), ("done", "sent"))
         self.assertTrue([line for line in logs.lines if "delivering it again" in line])
+
+    def test_a_send_with_no_answer_is_looked_up_before_it_goes_again(self):
+        """The gateway took the SMS but answered after our timeout: the next
+        attempt finds it at the status URL and does not send it again."""
+        self.gateway.timeout = 10  # Odoo's test runner raises shorter ones to 10 s
+        self.stub.mode, self.stub.delay = "slow", 11
+        appointment = self.book(TUESDAY_9, email="")
+        row = appointment.notification_ids
+        self.deliver()
+        self.assertEqual((row.state, row.sms_id.rdv_maybe_sent), ("pending", True))
+        deadline = time.monotonic() + 10
+        while not self.stub.messages and time.monotonic() < deadline:
+            time.sleep(0.1)
+        self.assertEqual(len(self.stub.messages), 1, "the gateway took it after all")
+        self.stub.mode = "ok"
+        with freeze_time(fields.Datetime.now() + datetime.timedelta(minutes=2)):
+            self.deliver()
+        self.assertEqual(len(self.sends()), 1, "not sent again")
+        self.assertEqual(self.stub.lookups, [row.sms_id.uuid])
+        self.assertEqual((row.state, row.status), ("done", "sent"))
+        self.assertEqual(len(self.usage(appointment)), 1)
+
+    def test_what_the_gateway_surely_refused_goes_again_without_asking(self):
+        """An HTTP 503, or no connection at all: the gateway has not got it;
+        an answer that cannot be read: it may have, it is asked."""
+        gateway = self.gateway
+        self.stub.mode = "down"
+        result = gateway._post_one(gateway._session(), "+33612345678", "x", "r" * 32)
+        self.assertEqual((result.ok, result.maybe_sent), (False, False))
+        closed = free_port()
+        gateway.url = f"http://127.0.0.1:{closed}/send"
+        result = gateway._post_one(gateway._session(), "+33612345678", "x", "r" * 32)
+        self.assertEqual((result.ok, result.transient, result.maybe_sent), (False, True, False))
+        gateway.url = self.stub.url + "/send"
+        self.stub.mode = "garbage"
+        result = gateway._post_one(gateway._session(), "+33612345678", "x", "r" * 32)
+        self.assertEqual((result.ok, result.maybe_sent), (False, True))
+        self.stub.mode = "ok"
+        appointment = self.book(TUESDAY_9, email="")
+        row = appointment.notification_ids
+        self.stub.mode = "garbage"
+        self.deliver()
+        self.stub.mode = "ok"
+        with freeze_time(fields.Datetime.now() + datetime.timedelta(minutes=2)):
+            self.deliver()
+        self.assertEqual(self.stub.lookups, [row.sms_id.uuid], "asked before sending again")
+        self.assertEqual((row.state, row.status, len(self.stub.messages)), ("done", "sent", 1))
 
     def test_an_email_row_is_delivered_again(self):
         """An e-mail's hand-off (Odoo's mail queue) is in the same transaction:
@@ -308,9 +359,11 @@ class TestInterruptedSend(SmsCase):
     )
     def test_any_status_answer_is_read_or_unknown(self, status, body, found_path):
         """Whatever the operator answers, the lookup returns; "found" only for
-        an HTTP 200 holding something at the found field (or any HTTP 200
-        without one), "absent" only for 404 without a found field or a 200
-        with nothing there; the rest is unknown: asked again, never sent."""
+        an HTTP 200 in JSON holding something at the found field (or any JSON
+        200 without one), "absent" only for a JSON 404 without a found field
+        or a JSON 200 with nothing there; the rest (an HTML page of a proxy
+        or a login form, other statuses) is unknown: asked again, never sent,
+        never said sent."""
         self.gateway.status_found_path = found_path or False
         self.stub.status_answer = (status, body)
         answer, _detail = self.gateway._lookup("a" * 32)
@@ -318,10 +371,12 @@ class TestInterruptedSend(SmsCase):
             value, is_json = json.loads(body), True
         except ValueError:
             value, is_json = None, False
-        if not found_path:
-            expected = {200: "found", 404: "absent"}.get(status, "unknown")
-        elif status != 200 or not is_json:
-            expected = "unknown"
+        if not is_json or status not in (200, 404) or (status == 404 and found_path):
+            expected = "unknown"  # only the operator's JSON API says anything
+        elif status == 404:
+            expected = "absent"
+        elif not found_path:
+            expected = "found"
         else:
             try:
                 found = self.gateway._json_path(value, found_path)
