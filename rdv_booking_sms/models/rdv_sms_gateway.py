@@ -363,7 +363,7 @@ class RdvSmsGateway(models.Model):
         except ValueError:
             return "unknown", _("The gateway's status answer cannot be read (not JSON).")
         if status == 404:
-            _logger.info("SMS gateway %s: %s... not found at the status URL", self.id, reference[:8])
+            _logger.info("SMS gateway %s: %s... not at its status URL", self.id, reference[:8])
             return "absent", None
         found = data
         if self.status_found_path:
