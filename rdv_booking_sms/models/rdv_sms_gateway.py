@@ -327,13 +327,16 @@ class RdvSmsGateway(models.Model):
                         expected=self.success_value,
                     ),
                 )
-        provider_id = None
-        if self.message_id_path:
-            try:
-                provider_id = str(self._json_path(data, self.message_id_path))[:100]
-            except KeyError:
-                provider_id = None
-        return GatewayResult(True, provider_id=provider_id)
+        return GatewayResult(True, provider_id=self._provider_id(data))
+
+    def _provider_id(self, data):
+        """The operator's message ID in its JSON answer ``data``, or None."""
+        if not self.message_id_path:
+            return None
+        try:
+            return str(self._json_path(data, self.message_id_path))[:100]
+        except KeyError:
+            return None
 
     def _lookup(self, reference):
         """Whether the operator has the message of ``reference`` (its
@@ -373,13 +376,7 @@ class RdvSmsGateway(models.Model):
                 found = None
             if found in (None, "", [], {}):
                 return "absent", None
-        provider_id = None
-        if self.message_id_path:
-            try:
-                provider_id = str(self._json_path(data, self.message_id_path))[:100]
-            except KeyError:
-                provider_id = None
-        return "found", provider_id
+        return "found", self._provider_id(data)
 
     def _session(self):
         """This thread's HTTP session for the gateway's URL: connections are reused."""
