@@ -1,1 +1,1 @@
-from . import demo, models, report, wizard
+from . import cron_worker, demo, models, report, wizard
