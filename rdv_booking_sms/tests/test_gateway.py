@@ -97,6 +97,26 @@ class TestHttpGateway(SmsCase):
             self.rows(appointment), [("booked", "email", "done"), ("booked", "sms", "fallback")]
         )
 
+    def test_an_error_is_written_in_the_language_of_the_communes_office(self):
+        """The cron runs in English; the agents of a French or an Arabic
+        commune read what went wrong in their office's language."""
+        for lang, text in (
+            ("fr_FR", "La passerelle est indisponible (HTTP 503)."),
+            ("ar_001", "البوابة غير متاحة (HTTP 503)."),
+        ):
+            with self.subTest(lang=lang):
+                self.env["res.lang"]._activate_lang(lang)
+                for module in ("rdv_booking", "rdv_booking_sms"):
+                    self.env.ref(f"base.module_{module}")._update_translations([lang])
+                self.company.partner_id.lang = lang
+                appointment = self.book(TUESDAY_9, email="")
+                self.stub.mode = "down"
+                self.env["rdv.notification"].with_context(lang="en_US")._process()
+                row = appointment.notification_ids
+                self.assertEqual((row.state, row.attempts), ("pending", 1))
+                self.assertEqual(row.last_error, text)
+                appointment._cancel(by="agency", reason="test")
+
     def test_without_email_the_sms_is_retried_until_it_goes(self):
         appointment = self.book(TUESDAY_9, email="")
         row = appointment.notification_ids
