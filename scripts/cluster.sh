@@ -352,11 +352,51 @@ wait_http() {
     rdv_die "$what does not answer on $url (see $LOG)"
 }
 
+# The session of node $1's processes: its master's pid (start_node runs it
+# with setsid), read from its pid file, which a master killed with -9 leaves.
+node_sid() {
+    local pid
+    pid="$(cat "$RUN/$1.pid" 2>/dev/null)" || true
+    [[ "$pid" =~ ^[0-9]+$ ]] && echo "$pid"
+    return 0
+}
+
+# The pids of the processes of session $1: a node's master, and the workers a
+# master killed alone leaves running (a cron process ends its job before it
+# sees its master gone), which no pid file names. Linux keeps a session's id
+# from being given to another process while any of its members runs.
+session_processes() {
+    [ -n "$1" ] || return 0
+    # Not the zombies (dead, waiting for their parent to read their status).
+    ps -o pid=,stat= -s "$1" 2>/dev/null | awk '$2 !~ /^Z/ {print $1}' || true
+}
+
+# Stops what node $1's master (session $2) left running when it died, as
+# systemd's KillMode=mixed does before it restarts a unit: TERM, then KILL
+# after 10 s. A cron process killed in a job leaves nothing half-done (the
+# outbox settles what it had under way).
+stop_leftovers() {
+    local node="$1" sid="$2" pids
+    pids="$(session_processes "$sid")"
+    [ -n "$pids" ] || return 0
+    rdv_warn "node $node: its master is gone but $(echo "$pids" | wc -l) of its processes run ($(echo $pids)): stopping them"
+    # shellcheck disable=SC2086
+    kill -TERM $pids 2>/dev/null || true
+    for ((i = 0; i < 20; i++)); do
+        [ -n "$(session_processes "$sid")" ] || return 0
+        sleep 0.5
+    done
+    pids="$(session_processes "$sid")"
+    # shellcheck disable=SC2086
+    [ -z "$pids" ] || kill -KILL $pids 2>/dev/null || true
+}
+
 start_node() {
     local node="$1"
     if pid_alive "$RUN/$node.pid"; then
         return 0
     fi
+    stop_leftovers "$node" "$(node_sid "$node")"
     if [ "$node" != cron ] && [[ "$node" != cron* ]]; then
         require_free_port "$(http_port "$node")" "Odoo node $node"
         require_free_port "$(gevent_port "$node")" "Odoo node $node, websocket"
@@ -364,7 +404,9 @@ start_node() {
     rdv_log "starting Odoo node $node$([ "$node" = cron ] || echo " (http $(http_port "$node"), gevent $(gevent_port "$node"), $WORKERS workers)")"
     # Its own session, so that a ^C of make does not reach it; stdout/stderr
     # (before Odoo opens its logfile) next to its log.
-    setsid "${ODOO_BIN[@]}" -c "$ETC/$node.conf" >>"$LOG/$node.stdout" 2>&1 </dev/null &
+    # wkhtmltopdf (Qt) wants a private runtime directory (it logs a warning at each PDF without).
+    install -d -m 700 "$RUN/xdg"
+    XDG_RUNTIME_DIR="$RUN/xdg" setsid "${ODOO_BIN[@]}" -c "$ETC/$node.conf" >>"$LOG/$node.stdout" 2>&1 </dev/null &
     # Odoo writes its pid file once started: wait for it.
     for ((i = 0; i < 60; i++)); do
         pid_alive "$RUN/$node.pid" && return 0
@@ -397,7 +439,17 @@ stop_pidfile() {
 }
 
 stop_node() {
+    local sid
+    sid="$(node_sid "$1")"
     stop_pidfile "$RUN/$1.pid" "Odoo node $1"
+    stop_leftovers "$1" "$sid"
+}
+
+# What runs of node $1 when its master is gone ("" when nothing does).
+leftovers_note() {
+    local pids
+    pids="$(session_processes "$(node_sid "$1")")"
+    [ -z "$pids" ] || echo ", but $(echo "$pids" | wc -l) processes its master left run (pids $(echo $pids); start-node or stop-node stops them)"
 }
 
 # The web nodes whose process is not running, space-separated.
@@ -558,14 +610,18 @@ cmd_stop() {
 cmd_status() {
     local node state
     for node in "${WEB_NODES[@]}"; do
-        state="stopped"
+        state="stopped$(leftovers_note "$node")"
         if pid_alive "$RUN/$node.pid"; then
             state="running (pid $(cat "$RUN/$node.pid")), /web/health: $(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:$(http_port "$node")/web/health" || true)"
         fi
         printf '[rdv]   %-8s %s\n' "$node" "$state"
     done
-    pid_alive "$RUN/cron.pid" && state="running (pid $(cat "$RUN/cron.pid"))" || state="stopped"
-    printf '[rdv]   %-8s %s\n' cron "$state"
+    for node in cron "$RUN"/cron?*.pid; do
+        node="$(basename "$node" .pid)"
+        [ "$node" != "cron?*" ] || continue
+        pid_alive "$RUN/$node.pid" && state="running (pid $(cat "$RUN/$node.pid"))" || state="stopped$(leftovers_note "$node")"
+        printf '[rdv]   %-8s %s\n' "$node" "$state"
+    done
     pid_alive "$RUN/nginx.pid" && state="running on :$PORT (pid $(cat "$RUN/nginx.pid"))" || state="stopped"
     printf '[rdv]   %-8s %s\n' nginx "$state"
     local c

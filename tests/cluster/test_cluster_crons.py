@@ -10,13 +10,15 @@ its receiver exactly once.
 
 import http.server
 import json
+import os
+import subprocess
 import threading
 import time
 import uuid
 from collections import Counter
 
 import pytest
-from conftest import cluster_env, local_day, slot_start
+from conftest import CLUSTER_SH, ROOT, cluster_env, local_day, slot_start
 from live_odoo import free_port
 
 pytestmark = pytest.mark.cluster
@@ -209,3 +211,40 @@ def test_a_cron_node_started_again_runs_the_jobs_due_at_once(cluster):
     assert ran(), "the job due did not run in 120 s"
     # The process starts in a few seconds; Odoo alone looks after 60 s at least.
     assert waited < 40, f"the job due ran {waited:.0f} s after the cron node started"
+
+
+def _session(sid):
+    """The live processes of session ``sid`` (not the zombies)."""
+    found = subprocess.run(
+        ["ps", "-o", "pid=,stat=", "-s", str(sid)], capture_output=True, text=True
+    ).stdout
+    return sorted(
+        int(pid)
+        for pid, stat in (line.split()[:2] for line in found.splitlines())
+        if not stat.startswith("Z")
+    )
+
+
+def test_the_processes_a_killed_cron_master_leaves_are_shown_and_stopped(cluster):
+    """kill -9 of the cron node's master alone: its cron processes run on
+    (each ends its job first), which the status says, and which start-node
+    stops before it starts the node again (as systemd does before a restart)."""
+    master = int((cluster.dir / "run" / "cron.pid").read_text())
+    deadline = time.monotonic() + 60
+    while len(_session(master)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)  # its cron processes (just started by an earlier test)
+    workers = [pid for pid in _session(master) if pid != master]
+    assert workers, "the cron node runs no cron process"
+    os.kill(master, 9)
+    try:
+        time.sleep(0.5)
+        assert set(workers) <= set(_session(master)), "the cron processes run on"
+        status = subprocess.run(
+            [str(CLUSTER_SH), "status"], capture_output=True, text=True, check=True, cwd=ROOT
+        ).stdout
+        [line] = [line for line in status.splitlines() if line.split()[1:2] == ["cron"]]
+        assert "stopped, but" in line and str(workers[0]) in line, line
+    finally:
+        cluster.run("start-node", "cron")
+    assert not _session(master), "start-node left the old cron processes running"
+    assert int((cluster.dir / "run" / "cron.pid").read_text()) != master
