@@ -134,7 +134,9 @@ class RdvAppointmentType(models.Model):
         "Reminder (hours before)",
         default=48,
         help="A reminder is sent this many hours before the appointment (0: none), by SMS "
-        "or e-mail, once the SMS add-on (rdv_booking_sms) is installed.",
+        "or e-mail, once the SMS add-on (rdv_booking_sms) is installed. An appointment "
+        "booked or moved less than this before its time gets none: its confirmation has "
+        "just given the time.",
     )
 
     # --- the national ID-card and passport procedure (ANTS hub)

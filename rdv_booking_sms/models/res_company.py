@@ -59,7 +59,8 @@ class ResCompany(models.Model):
         "Reminder (hours before)",
         default=48,
         help="Default delay of the reminder before an appointment; an appointment type "
-        "can have its own. 0: no reminder.",
+        "can have its own. 0: no reminder. An appointment booked or moved less than this "
+        "before its time gets none: its confirmation has just given the time.",
     )
 
     @api.constrains(
