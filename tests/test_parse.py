@@ -79,6 +79,18 @@ def test_control_characters_go_and_the_rest_stays(text):
     assert parse.strip_control_chars("Zoé\tà\r\nLyon") == "Zoé\tà\r\nLyon"
 
 
+def test_bidi_overrides_and_isolates_go_marks_and_arabic_stay():
+    """A name must not reverse the rest of its line in an e-mail or a list:
+    every embedding, override and isolate goes; the marks an Arabic keyboard
+    types (LRM, RLM, ALM), the joiners (ZWJ, ZWNJ) and Arabic letters stay."""
+    for char in map(chr, [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]):
+        assert parse.has_control_chars(f"DUPONT{char}"), hex(ord(char))
+        assert parse.strip_control_chars(f"\u202eTNOPUD{char} Jean") == "TNOPUD Jean"
+    kept = "\u200f\u200e\u061c\u200c\u200dمحمد بنعلي Zoé"
+    assert not parse.has_control_chars(kept)
+    assert parse.strip_control_chars(kept) == kept
+
+
 def test_typed_digits_reads_the_digits_of_any_keyboard_and_no_lookalike():
     assert parse.typed_digits("12 34-56") == "123456"
     assert parse.typed_digits("١٢٣٤٥٦") == "123456"  # Arabic-Indic keyboard

@@ -18,8 +18,13 @@ import unicodedata
 # PostgreSQL's ``integer`` (ids, counts).
 INT4_MAX = 2**31 - 1
 # C0 control characters and DEL, but tab, line feed and carriage return:
-# nothing a person types, and NUL is refused by PostgreSQL.
-CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# nothing a person types, and NUL is refused by PostgreSQL. With them the
+# bidirectional embeddings, overrides and isolates (U+202A-U+202E,
+# U+2066-U+2069): a name holding U+202E (RIGHT-TO-LEFT OVERRIDE) reversed the
+# rest of its line in the e-mails and the back office (found by an outside
+# tester). The marks LRM, RLM and ALM, which Arabic keyboards type and which
+# reorder nothing around them, stay.
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 ASCII_INT = re.compile(r"[+-]?[0-9]{1,18}")
 ASCII_FLOAT = re.compile(r"[+-]?(?:[0-9]{1,20}(?:\.[0-9]{0,20})?|\.[0-9]{1,20})")
 
