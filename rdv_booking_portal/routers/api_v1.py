@@ -139,6 +139,12 @@ class RefusalMiddleware:
 
     def _answer(self, error, scope):
         """(status, body, headers) of a refusal."""
+        if isinstance(error, RequestValidationError) and any(
+            item.get("type") == "json_invalid" for item in error.errors()
+        ):
+            # FastAPI reports a body that is no JSON as a validation error at
+            # its character position (loc ["body", 1]): said as what it is.
+            error = StarletteHTTPException(400)
         if isinstance(error, RequestValidationError):
             env = odoo_env_ctx.get()
             client = env["rdv.api.client"].sudo()._rdv_from_key(_key_of(Request(scope)) or "")

@@ -196,6 +196,21 @@ class TestApi(RdvApiCase, HttpCase):
         status, body, _response = self.api("POST", "/appointments", self.case_key, {"type_id": "x"})
         self.assertEqual(status, 422)
         self.assertIn("type_id", json.dumps(body["detail"]))
+        # A body that is no JSON is said so, not a field named by a character's position.
+        for text in ("{", '{"type_id": 1,', "[1, 2", "nul", "\u00e9"):
+            with self.subTest(text=text):
+                response = self.opener.post(
+                    self.base_url() + "/api/v1/appointments",
+                    data=text.encode(),
+                    headers={
+                        "X-API-Key": self.case_key,
+                        "Content-Type": "application/json",
+                        "Accept-Language": "fr-FR",
+                    },
+                    timeout=60,
+                )
+                self.assertEqual(response.status_code, 400, response.text)
+                self.assertEqual(response.json()["detail"]["field"], "body")
 
     def test_phone_server_books_with_a_code(self):
         """A client that does not identify citizens holds, the citizen gets a
