@@ -32,7 +32,7 @@ ONLINE_CHANNELS = ("web", "api")
 # (rdv.person._is_active), and whom or what it counts for: a write of any of them checks
 # the limits again (write).
 ACTIVITY_FIELDS = {"state", "hold_expiry", "stop"}
-PERSON_FIELDS = ACTIVITY_FIELDS | {"phone", "email", "id_number", "type_id"}
+PERSON_FIELDS = ACTIVITY_FIELDS | {"phone", "email", "id_number", "type_id", "contact_proven"}
 
 # The client systems' event of each outcome an agent sets (rdv.webhook.delivery);
 # back to planned (a mistake undone) is none.
@@ -235,6 +235,20 @@ class RdvAppointment(models.Model):
     country_id = fields.Many2one("res.country", "Country")
     email = fields.Char("E-mail", index="btree_not_null")
     phone = fields.Char("Mobile phone", index=True, help="E.164 format (+33612345678).")
+    # What a code proved of the contacts (the website, a phone server): only
+    # a proven contact makes two bookings one person's (rdv.person).
+    contact_proven = fields.Selection(
+        [("both", "Phone and e-mail"), ("email", "E-mail only"), ("phone", "Phone only")],
+        "Contact proven",
+        default="both",
+        required=True,
+        readonly=True,
+        copy=False,
+        help="Which of the citizen's contacts a code proved when they booked online; booked "
+        "by an agent or a client system: both. Only a proven contact counts in the "
+        "per-person limits: a phone or an address typed by someone else neither reveals "
+        "nor blocks its owner's appointments.",
+    )
     # What lists and calendars show: national format for the place's country.
     phone_display = fields.Char("Phone as shown", compute="_compute_phone_display")
 
@@ -1195,9 +1209,14 @@ class RdvAppointment(models.Model):
         return self.company_id.partner_id.lang or self.env.lang or "en_US"
 
     def _person_vals(self):
-        """This appointment's citizen values, as :meth:`rdv.person._keys` reads them."""
+        """This appointment's citizen values, as :meth:`rdv.person._keys` reads
+        them: the contacts proven only (:attr:`contact_proven`)."""
         self.ensure_one()
-        return {"phone": self.phone, "email": self.email, "id_number": self.id_number}
+        return {
+            "phone": self.phone if self.contact_proven != "email" else False,
+            "email": self.email if self.contact_proven != "phone" else False,
+            "id_number": self.id_number,
+        }
 
     def write(self, vals):
         """Contacts in normal form, and the per-person limits checked again
@@ -1288,12 +1307,15 @@ class RdvAppointment(models.Model):
         if commands:
             self.sudo().write({"application_ids": commands})
 
-    def _confirm_hold(self):
+    def _confirm_hold(self, proven=None):
         """Turn a pending booking into a planned one (identity verified).
 
         The per-person limits first, under the person's lock: a hold did not
         count (:meth:`rdv.person._is_active`), the planned appointment does.
         Refused, the hold stays as it was.
+
+        :param proven: the contact a code proved ('email' or 'phone', see
+            :attr:`contact_proven`); None: both (an agent, a trusted system)
 
         :raises BookingError: ``code`` 'limit' or 'elsewhere'
         :raises SlotTakenError: the hold expired and its time was taken
@@ -1317,6 +1339,8 @@ class RdvAppointment(models.Model):
             )
             if skipped:
                 self.sudo().ants_check_skipped = True
+        if (proven or "both") != self.contact_proven:
+            self.sudo().contact_proven = proven or "both"
         self.env["rdv.person"]._check_limits(self.type_id, self._person_vals(), exclude=self)
         if self.type_id.ants_reason and persons:
             self._ants_hold_numbers(persons, self.ants_elsewhere_accepted, exclude=self)
@@ -1387,6 +1411,24 @@ class RdvAppointment(models.Model):
             [("state", "=", "pending"), ("hold_expiry", ">=", now)], order="hold_expiry", limit=1
         )._schedule_hold_release()
         return len(expired)
+
+    def _check_move(self, counter, start, by_citizen=False):
+        """Refuse, without moving anything, a move :meth:`_change_slot` would
+        refuse whoever took the time meanwhile: the type's rules (notice,
+        horizon) and a time on offer at ``counter`` (the website's "move it to
+        this time?" page asks only about a time it may confirm). A time taken
+        meanwhile is not refused here: the move itself offers the next ones.
+
+        :raises BookingError:
+        """
+        self.ensure_one()
+        self._check_booking_rules(
+            self.type_id, counter, start, self.persons, "web" if by_citizen else "counter"
+        )
+        starts = counter._slot_starts_for(self.type_id, start, self.persons)
+        error = self.env["rdv.slot"]._short_take_error(counter, starts, not by_citizen)
+        if not isinstance(error, SlotTakenError):
+            raise error
 
     def _change_slot(self, counter, start, allow_reserved=True, by_citizen=False, channel=None):
         """Move the appointment to ``start`` at ``counter`` (same type).

@@ -11,7 +11,9 @@ class RdvPerson(models.AbstractModel):
 
     A person is whoever shares a phone, an e-mail address or an ID document
     number with the booking (in normal form, tools/identity.py), in every
-    company. No table of persons: their appointments are read, and the
+    company; a phone or an e-mail address counts where it was proven (a code
+    sent to it, or an agent's or a client system's booking: see
+    ``rdv.appointment.contact_proven``). No table of persons: their appointments are read, and the
     table ``rdv_person_lock`` serialises the bookings of one person.
     """
 
@@ -51,7 +53,16 @@ class RdvPerson(models.AbstractModel):
         if not keys:
             return  # nothing tells who they are (an agent books a name only)
         self.env["rdv.appointment"].flush_model(
-            ["type_id", "state", "hold_expiry", "stop", "identity_key", "phone", "email"]
+            [
+                "type_id",
+                "state",
+                "hold_expiry",
+                "stop",
+                "identity_key",
+                "phone",
+                "email",
+                "contact_proven",
+            ]
         )
         self.env.cr.execute(
             SQL(
@@ -139,12 +150,24 @@ class RdvPerson(models.AbstractModel):
     @api.model
     def _same_person_condition(self, keys):
         """SQL condition on appointment ``a``: booked by the person of
-        ``keys`` (:meth:`_keys`): one of the three equal, each
-        column indexed (a bitmap OR of up to three index scans)."""
+        ``keys`` (:meth:`_keys`): one of the three equal, a phone or an
+        e-mail address only where it was proven (``contact_proven``: someone
+        who typed another's phone in their booking neither learns of that
+        person's appointments nor keeps them from booking); each column
+        indexed (a bitmap OR of up to three index scans)."""
+        unproven = {"phone": "email", "email": "phone"}
         return SQL(
             "(%s)",
             SQL(" OR ").join(
-                SQL("a.%s = %s", SQL.identifier(name), value) for name, value in keys.items()
+                SQL(
+                    "(a.%s = %s AND a.contact_proven != %s)",
+                    SQL.identifier(name),
+                    value,
+                    unproven[name],
+                )
+                if name in unproven
+                else SQL("a.%s = %s", SQL.identifier(name), value)
+                for name, value in keys.items()
             ),
         )
 

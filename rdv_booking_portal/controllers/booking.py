@@ -613,7 +613,7 @@ class RdvBooking(RdvWebsiteBase):
         except OtpError as error:
             return self._verify_page(appointment, str(error.args[0]))
         try:
-            appointment._confirm_hold()
+            appointment._confirm_hold(proven=otp._proven_contact())
         except SlotTakenError as error:
             # The booking lost its time: it is of no use any more.
             rdv_type, persons = appointment.type_id, appointment.persons

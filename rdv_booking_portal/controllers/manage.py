@@ -170,6 +170,13 @@ class RdvManage(RdvWebsiteBase):
         if not is_yes(post.get("confirmed")):
             # "From ... to ...: move it?" The time stays free for others
             # meanwhile; if it is taken, the citizen is offered the next ones.
+            # A time that could not be confirmed is not asked about.
+            try:
+                appointment._check_move(counter, start_dt, by_citizen=True)
+            except BookingError as error:
+                return self._error(
+                    str(error.args[0]), status=400, back_url="/rdv/manage/reschedule"
+                )
             return request.render(
                 "rdv_booking_portal.page_manage_reschedule_confirm",
                 {

@@ -338,7 +338,7 @@ class RdvApiClient(models.Model):
         if not otp:
             raise ApiRefusal(_("Ask for a code first."), "code", "no_code")
         otp._verify(code)
-        appointment._confirm_hold()
+        appointment._confirm_hold(proven=otp._proven_contact())
         return appointment
 
     def _api_read(self, reference):

@@ -69,6 +69,26 @@ class RdvAppointment(models.Model):
     hold_ip_key = fields.Char("Held from connection", index="btree_not_null", copy=False)
     hold_session_key = fields.Char("Held from browser", index="btree_not_null", copy=False)
 
+    def write(self, vals):
+        """A contact corrected (an address typed wrong, a new number): the
+        links already sent to the old one no longer open the appointment;
+        the messages that follow carry new ones."""
+        before = None
+        if {"email", "phone"}.intersection(vals):
+            before = {
+                appointment.id: (appointment.email, appointment.phone) for appointment in self
+            }
+        result = super().write(vals)
+        if before:
+            changed = self.filtered(
+                lambda appointment: (appointment.email, appointment.phone) != before[appointment.id]
+            )
+            if changed:
+                self.env["rdv.access.token"].sudo().search(
+                    [("appointment_id", "in", changed.ids)]
+                ).unlink()
+        return result
+
     # ------------------------------------------------------------------
     # Holds taken on the website
     # ------------------------------------------------------------------

@@ -283,6 +283,12 @@ class RdvOtp(models.Model):
             raise OtpError(_("The code has %s digits: type all of them.", CODE_DIGITS), "format")
         return clean
 
+    def _proven_contact(self):
+        """The contact this code proves once verified: 'phone' (sent by SMS)
+        or 'email' (see rdv.appointment.contact_proven)."""
+        self.ensure_one()
+        return "phone" if self.channel == "sms" else "email"
+
     def _verify(self, code):
         """Check ``code``; consume this record on success.
 

@@ -570,6 +570,54 @@ class TestCitizenRoutes(RdvPortalCase, HttpCase):
         )
         self.assertEqual(set(slots.mapped("state")), {"free"}, "the time is free again")
 
+    def test_a_phone_typed_by_someone_else_neither_reveals_nor_blocks(self):
+        """The code proves the e-mail address only (no SMS here): the phone
+        typed beside it does not make its owner's appointments the booker's.
+        Before, a stranger typing someone's phone with their own address was
+        told "you already have an appointment ... with the same phone number",
+        and a booking made that way kept the phone's owner from booking."""
+        self.rdv_type.max_active_per_person = 1
+        # Many bookings from this test's one address: not what is tested here.
+        self.company.write({"rdv_posts_per_ip_minute": 1000, "rdv_otp_sends_per_ip_hour": 1000})
+        owner = "06 99 88 77 66"
+        # The owner's appointment booked at the counter: both contacts count.
+        self.env["rdv.appointment"]._book(
+            self.rdv_type,
+            self.counter,
+            self._future_start(days=3),
+            citizen={"lastname": "Owner", "phone": owner, "email": "owner@example.org"},
+            channel="counter",
+        )
+        with smtp_sink(self.env) as sink:
+            for day, email in ((4, "stranger@example.org"), (5, "other.stranger@example.org")):
+                with self.subTest(email=email):
+                    self.opener.cookies.clear()
+                    done = self.book(sink, self._future_start(days=day), email=email, phone=owner)
+                    self.assertIn("/rdv/booking/done", done.url, done.text[:300])
+                    self.assertNotIn("already have", done.text)
+            booked = self.env["rdv.appointment"].search([("email", "=", "stranger@example.org")])
+            self.assertEqual(booked.contact_proven, "email")
+            # A stranger's booking with another's phone, then that phone's owner books.
+            other_phone = "06 55 44 33 22"
+            self.opener.cookies.clear()
+            self.book(
+                sink, self._future_start(days=7), email="third@example.org", phone=other_phone
+            )
+            self.opener.cookies.clear()
+            done = self.book(
+                sink, self._future_start(days=8), email="phone.owner@example.org", phone=other_phone
+            )
+            self.assertIn("/rdv/booking/done", done.url, done.text[:300])
+            # The owner's own address is proven: one appointment, the limit.
+            self.opener.cookies.clear()
+            start = self._future_start(days=6)
+            summary = self.details(self.hold(start), email="owner@example.org", phone=owner)
+            verify = self.post("/rdv/booking/code", {"rdv_captcha": self.captcha(summary)}, summary)
+            refused = self.post(
+                "/rdv/booking/verify", {"code": sink.last_code("owner@example.org")}, verify
+            )
+            self.assertEqual(refused.status_code, 409)
+
     def test_a_hold_for_more_persons_than_allowed_is_refused_not_cut(self):
         """A form changed by hand to ask for more persons than the type allows
         is told so; nothing is held for fewer."""
@@ -634,6 +682,24 @@ class TestCitizenRoutes(RdvPortalCase, HttpCase):
         ]
         self.assertEqual(statuses, [400, 400, 400, 429])
 
+    def test_links_sent_to_a_corrected_contact_no_longer_open(self):
+        """An agent corrects an e-mail address typed wrong: the link the
+        confirmation took to the wrong mailbox opens nothing any more (a move
+        keeps the earlier links: they went to the same mailbox)."""
+        with smtp_sink(self.env) as sink:
+            appointment, link = self.book_and_manage_link(sink, self._future_start(days=3, hour=11))
+            self.opener.cookies.clear()
+            self.assertEqual(page_h1(self.url_open(link)), "Your appointment")
+            appointment.write({"phone": appointment.phone})  # the same: nothing changes
+            self.opener.cookies.clear()
+            self.assertEqual(page_h1(self.url_open(link)), "Your appointment")
+            appointment.write({"email": "right.address@example.com"})
+            self.opener.cookies.clear()
+            page = self.url_open(link)
+            self.assertEqual(page.status_code, 404)
+            self.assertIn("no longer valid", page.text)
+            self.assertEqual(self.url_open("/rdv/manage", allow_redirects=False).status_code, 303)
+
     def test_manage_by_link_cancel_and_reschedule(self):
         with smtp_sink(self.env) as sink:
             appointment, link = self.book_and_manage_link(sink, self._future_start(days=3, hour=11))
@@ -659,6 +725,22 @@ class TestCitizenRoutes(RdvPortalCase, HttpCase):
                     )
                     self.assertEqual(tampered.status_code, 400)
                     self.assertIn("not one we offer", tampered.text)
+            # Times that could not be confirmed are not asked about: off the
+            # grid (02:00, 11:07), within the notice, beyond the horizon.
+            for label, when in (
+                ("off the grid", new_start.replace(hour=1)),
+                ("between slots", new_start + datetime.timedelta(minutes=7)),
+                ("within the notice", fields.Datetime.now() + datetime.timedelta(hours=2)),
+                ("beyond the horizon", new_start + datetime.timedelta(days=400)),
+            ):
+                with self.subTest(label):
+                    refused = self.post(
+                        "/rdv/manage/reschedule",
+                        {**move, "start": fields.Datetime.to_string(when)},
+                        manage,
+                    )
+                    self.assertEqual(refused.status_code, 400)
+                    self.assertNotIn("Move your appointment to this time?", refused.text)
             sure = self.post("/rdv/manage/reschedule", move, manage)
             self.assertEqual(page_h1(sure), "Move your appointment to this time?")
             self.assertIn("<del>%s</del>" % appointment.when_local, sure.text)
