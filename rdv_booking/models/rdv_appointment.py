@@ -384,6 +384,11 @@ class RdvAppointment(models.Model):
                 ON rdv_appointment (state, hold_expiry)
              WHERE state IN ('pending', 'to_reschedule')
         """)
+        # Rows written in SQL (imports, bulk loads) were booked by an agent
+        # or a system: both contacts count, as the field's own default says.
+        self.env.cr.execute(
+            "ALTER TABLE rdv_appointment ALTER COLUMN contact_proven SET DEFAULT 'both'"
+        )
 
     def _init_unaccent(self):
         """Agents search without accents ("Helene" finds "Hélène", "Etat"
@@ -1422,6 +1427,11 @@ class RdvAppointment(models.Model):
         :raises BookingError:
         """
         self.ensure_one()
+        if self.state == "planned" and (self.counter_id, self.start) == (counter, start):
+            raise BookingError(
+                _("Your appointment is already at this time: choose another one."),
+                code="same_time",
+            )
         self._check_booking_rules(
             self.type_id, counter, start, self.persons, "web" if by_citizen else "counter"
         )

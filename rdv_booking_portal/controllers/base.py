@@ -8,7 +8,7 @@ from werkzeug.exceptions import NotFound
 
 from odoo import _, fields, http
 from odoo.http import request
-from odoo.tools.misc import babel_locale_parse
+from odoo.tools.misc import babel_locale_parse, consteq
 
 from odoo.addons.rdv_booking.tools import clock
 from odoo.addons.rdv_booking.tools.parse import INT4_MAX, parse_datetime, parse_id, parse_int
@@ -220,9 +220,15 @@ class RdvWebsiteBase(http.Controller):
         return {key: value for key, value in prefill.items() if key != "type_id"}
 
     def _managed(self):
-        """The appointment this session opened with a link or a code."""
-        appointment_id = request.session.get(SESSION_MANAGE)
-        return request.env["rdv.appointment"].sudo().browse(appointment_id).exists()
+        """The appointment this session opened with a link or a code, if its
+        contacts are still those it was opened for."""
+        opened = request.session.get(SESSION_MANAGE)
+        if not (isinstance(opened, list) and len(opened) == 2):
+            return request.env["rdv.appointment"]
+        appointment = request.env["rdv.appointment"].sudo().browse(parse_id(opened[0])).exists()
+        if not appointment or not consteq(str(opened[1]), appointment._manage_key()):
+            return request.env["rdv.appointment"]
+        return appointment
 
     # ------------------------------------------------------------------
     # Dates in the page's language
@@ -375,6 +381,13 @@ class RdvWebsiteBase(http.Controller):
             "next_month": next_month,
             "format_date": self._format_date,
         }
+
+
+def open_managed(appointment):
+    """This session manages ``appointment`` (opened by a link, a code or the
+    citizen's account), while its contacts stay the same
+    (:meth:`rdv.appointment._manage_key`, read by ``_managed``)."""
+    request.session[SESSION_MANAGE] = [appointment.id, appointment._manage_key()]
 
 
 def user_appointment(appointment_id, allowed=()):

@@ -8,7 +8,7 @@ from odoo.addons.rdv_booking.tools.answers import is_yes
 from odoo.addons.rdv_booking.tools.parse import parse_id
 
 from ..models.rdv_otp import OtpError
-from .base import SESSION_FIND, SESSION_MANAGE, RdvWebsiteBase
+from .base import SESSION_FIND, RdvWebsiteBase, open_managed
 
 
 class RdvManage(RdvWebsiteBase):
@@ -45,7 +45,7 @@ class RdvManage(RdvWebsiteBase):
                 status=404,
                 back_url="/rdv/manage/find",
             )
-        request.session[SESSION_MANAGE] = appointment.id
+        open_managed(appointment)
         if next in ("reschedule", "cancel"):
             # The page that asks; the change itself is a form.
             return request.redirect("/rdv/manage/%s" % next)
@@ -310,7 +310,7 @@ class RdvManage(RdvWebsiteBase):
                 values["error"] = str(error.args[0])
             else:
                 request.session.pop(SESSION_FIND, None)
-                request.session[SESSION_MANAGE] = appointment.id
+                open_managed(appointment)
                 return request.redirect("/rdv/manage")
         return request.render(
             "rdv_booking_portal.page_manage_verify",

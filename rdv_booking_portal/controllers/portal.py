@@ -6,7 +6,7 @@ from odoo.addons.portal.controllers.portal import pager as portal_pager
 from odoo.addons.rdv_booking.models.rdv_appointment import CONFIRMED_STATES
 from odoo.addons.rdv_booking.tools.parse import parse_int
 
-from .base import SESSION_MANAGE, user_appointment
+from .base import open_managed, user_appointment
 
 
 class RdvCustomerPortal(CustomerPortal):
@@ -115,5 +115,5 @@ class RdvCustomerPortal(CustomerPortal):
         POST only, within the type's deadlines.
         """
         appointment = self._rdv_my_appointment(appointment_id)
-        request.session[SESSION_MANAGE] = appointment.id
+        open_managed(appointment)
         return request.redirect("/rdv/manage/%s" % action)

@@ -69,6 +69,14 @@ class RdvAppointment(models.Model):
     hold_ip_key = fields.Char("Held from connection", index="btree_not_null", copy=False)
     hold_session_key = fields.Char("Held from browser", index="btree_not_null", copy=False)
 
+    def _manage_key(self):
+        """What a browser that opened this appointment (a link, a code) keeps
+        beside its id: it opens it while the citizen's contacts stay those it
+        was opened for. An agent who corrects them (a message gone to someone
+        else) closes the browsers opened before, as the links (:meth:`write`)."""
+        self.ensure_one()
+        return hmac(self.env(su=True), "rdv-manage", "%s|%s|%s" % (self.id, self.email, self.phone))
+
     def write(self, vals):
         """A contact corrected (an address typed wrong, a new number): the
         links already sent to the old one no longer open the appointment;

@@ -287,7 +287,7 @@ class TestFuzzRoutes(RdvPortalCase, HttpCase):
             self.own_appointment = appointment
         elif kind == "managing":
             appointment = self._book(days=2 + hour % 10, hour=8 + hour % 11)
-            self.session[SESSION_MANAGE] = appointment.id
+            self.session[SESSION_MANAGE] = [appointment.id, appointment._manage_key()]
             self.session[SESSION_DONE] = [appointment.id]
             self.session[SESSION_FIND] = {"id": appointment.id, "attempts": 0}
             self.own_appointment = appointment

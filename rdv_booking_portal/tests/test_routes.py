@@ -694,6 +694,11 @@ class TestCitizenRoutes(RdvPortalCase, HttpCase):
             self.opener.cookies.clear()
             self.assertEqual(page_h1(self.url_open(link)), "Your appointment")
             appointment.write({"email": "right.address@example.com"})
+            # The browser that opened it before the correction is closed too.
+            self.assertEqual(self.url_open("/rdv/manage", allow_redirects=False).status_code, 303)
+            cancel = self.url_open("/rdv/manage/cancel", allow_redirects=False)
+            self.assertEqual(cancel.status_code, 303)
+            self.assertEqual(appointment.state, "planned")
             self.opener.cookies.clear()
             page = self.url_open(link)
             self.assertEqual(page.status_code, 404)
@@ -741,6 +746,14 @@ class TestCitizenRoutes(RdvPortalCase, HttpCase):
                     )
                     self.assertEqual(refused.status_code, 400)
                     self.assertNotIn("Move your appointment to this time?", refused.text)
+            # Its own time: nothing to move, said so.
+            same = self.post(
+                "/rdv/manage/reschedule",
+                {"counter_id": self.counter.id, "start": fields.Datetime.to_string(old_start)},
+                manage,
+            )
+            self.assertEqual(same.status_code, 400)
+            self.assertIn("already at this time", same.text)
             sure = self.post("/rdv/manage/reschedule", move, manage)
             self.assertEqual(page_h1(sure), "Move your appointment to this time?")
             self.assertIn("<del>%s</del>" % appointment.when_local, sure.text)
