@@ -77,7 +77,9 @@ registry.category("web_tour.tours").add("rdv_booking_impact_confirm_tour", {
         {
             content: "End the counter's validity tomorrow",
             trigger: ".o_form_view .o_field_widget[name='date_end'] input",
-            run: `edit ${DateTime.now().plus({ days: 1 }).toFormat("MM/dd/yyyy")}`,
+            // Tomorrow in the place's zone (Paris): the browser runs in UTC,
+            // a day behind from 23:00 to midnight UTC.
+            run: `edit ${DateTime.now().setZone("Europe/Paris").plus({ days: 1 }).toFormat("MM/dd/yyyy")}`,
         },
         {
             content: "Leave the field",
@@ -171,7 +173,7 @@ registry.category("web_tour.tours").add("rdv_booking_dashboard_tour", {
         },
         {
             content: "The month's figures: from its first day so far",
-            trigger: `.o_rdv_dashboard h2:contains('${DateTime.now().toFormat("LLL")} 1'):contains('(so far)')`,
+            trigger: `.o_rdv_dashboard h2:contains('${DateTime.now().setZone("Europe/Paris").toFormat("LLL")} 1'):contains('(so far)')`,
         },
         {
             content: "The appointments tile opens the list it counts",

@@ -19,7 +19,8 @@ function endTomorrow() {
         {
             content: "End the validity tomorrow",
             trigger: ".o_field_widget[name='date_end'] input",
-            run: `edit ${DateTime.now().plus({ days: 1 }).toFormat("MM/dd/yyyy")}`,
+            // Tomorrow in the place's zone (Paris), the browser running in UTC.
+            run: `edit ${DateTime.now().setZone("Europe/Paris").plus({ days: 1 }).toFormat("MM/dd/yyyy")}`,
         },
         {
             content: "Leave the field",
