@@ -334,11 +334,20 @@ SQL
 
 # --- Odoo nodes and nginx ------------------------------------------------------
 
+# Whether process $1 runs: a zombie does not (killed, its status not yet read
+# by its parent: init, which on some machines reads it a while later).
+running() {
+    local state
+    [[ "$1" =~ ^[0-9]+$ ]] || return 1
+    state="$(ps -o stat= -p "$1" 2>/dev/null)" || return 1
+    [ -n "$state" ] && [[ "$state" != Z* ]]
+}
+
 pid_alive() {
     local f="$1" pid
     [ -f "$f" ] || return 1
     pid="$(cat "$f" 2>/dev/null)"
-    [[ "$pid" =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null
+    running "$pid"
 }
 
 wait_http() {
@@ -421,17 +430,17 @@ stop_pidfile() {
     local f="$1" what="$2" signal="${3:-TERM}" pid
     # Read once: the process removes its pid file as it exits.
     pid="$(cat "$f" 2>/dev/null)" || true
-    if ! [[ "$pid" =~ ^[0-9]+$ ]] || ! kill -0 "$pid" 2>/dev/null; then
+    if ! running "$pid"; then
         rm -f "$f"
         return 0
     fi
     rdv_log "stopping $what (pid $pid)"
     kill -"$signal" "$pid" 2>/dev/null || true
     for ((i = 0; i < 60; i++)); do
-        kill -0 "$pid" 2>/dev/null || break
+        running "$pid" || break
         sleep 0.5
     done
-    if kill -0 "$pid" 2>/dev/null; then
+    if running "$pid"; then
         rdv_warn "$what did not stop in 30 s: killing it"
         kill -KILL "$pid" 2>/dev/null || true
     fi
