@@ -86,6 +86,9 @@ def test_bidi_overrides_and_isolates_go_marks_and_arabic_stay():
     for char in map(chr, [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]):
         assert parse.has_control_chars(f"DUPONT{char}"), hex(ord(char))
         assert parse.strip_control_chars(f"\u202eTNOPUD{char} Jean") == "TNOPUD Jean"
+    for char in "\u200b\u2060\ufeff":  # invisible spaces
+        cleaned = parse.strip_control_chars(f"{char}DUPONT{char} Jean")
+        assert cleaned == "DUPONT Jean", hex(ord(char))
     kept = "\u200f\u200e\u061c\u200c\u200dمحمد بنعلي Zoé"
     assert not parse.has_control_chars(kept)
     assert parse.strip_control_chars(kept) == kept

@@ -22,9 +22,15 @@ INT4_MAX = 2**31 - 1
 # bidirectional embeddings, overrides and isolates (U+202A-U+202E,
 # U+2066-U+2069): a name holding U+202E (RIGHT-TO-LEFT OVERRIDE) reversed the
 # rest of its line in the e-mails and the back office (found by an outside
-# tester). The marks LRM, RLM and ALM, which Arabic keyboards type and which
-# reorder nothing around them, stay.
-CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+# tester). And the invisible spaces nobody types in a name or an address:
+# ZERO WIDTH SPACE, WORD JOINER and ZERO WIDTH NO-BREAK SPACE (U+FEFF, the
+# byte order mark a paste from a file brings): "\ufeffDUPONT" looked like
+# DUPONT and was another text. The marks LRM, RLM and ALM, which Arabic
+# keyboards type and which reorder nothing around them, and the joiners ZWJ
+# and ZWNJ (Persian, emoji) stay.
+CONTROL_CHARS = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u202a-\u202e\u2060\u2066-\u2069\ufeff]"
+)
 ASCII_INT = re.compile(r"[+-]?[0-9]{1,18}")
 ASCII_FLOAT = re.compile(r"[+-]?(?:[0-9]{1,20}(?:\.[0-9]{0,20})?|\.[0-9]{1,20})")
 
