@@ -345,6 +345,15 @@ class TestPersonLimits(RdvCase):
         other._cancel()
         other.write({"phone": "06 12 34 56 78"})
 
+    def test_the_form_says_which_contact_a_code_proved(self):
+        """Booked online with one contact proven, the agent's form says which
+        (the other was only typed: it counts in no limit); nothing when both."""
+        arch = self.env["rdv.appointment"].get_views([(False, "form")])["views"]["form"]["arch"]
+        shown = r'<field name="contact_proven" invisible="contact_proven == \'both\'"'
+        self.assertRegex(arch, shown)
+        appointment = self.book(TUESDAY_9, phone="0612345678", email="jules@example.com")
+        self.assertEqual(appointment.contact_proven, "both")  # an agent's booking
+
     def test_an_appointment_that_counts_again_is_checked(self):
         """Moved from the past to the future, a hold confirmed after it
         expired, an outcome set back to planned: each counts again, and is
