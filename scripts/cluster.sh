@@ -388,7 +388,7 @@ stop_leftovers() {
     local node="$1" sid="$2" pids
     pids="$(session_processes "$sid")"
     [ -n "$pids" ] || return 0
-    rdv_warn "node $node: its master is gone but $(echo "$pids" | wc -l) of its processes run ($(echo $pids)): stopping them"
+    rdv_warn "node $node: its master is gone but $(echo "$pids" | wc -l) of its processes run ($(echo "$pids" | xargs)): stopping them"
     # shellcheck disable=SC2086
     kill -TERM $pids 2>/dev/null || true
     for ((i = 0; i < 20; i++)); do
@@ -458,7 +458,7 @@ stop_node() {
 leftovers_note() {
     local pids
     pids="$(session_processes "$(node_sid "$1")")"
-    [ -z "$pids" ] || echo ", but $(echo "$pids" | wc -l) processes its master left run (pids $(echo $pids); start-node or stop-node stops them)"
+    [ -z "$pids" ] || echo ", but $(echo "$pids" | wc -l) processes its master left run (pids $(echo "$pids" | xargs); start-node or stop-node stops them)"
 }
 
 # The web nodes whose process is not running, space-separated.
