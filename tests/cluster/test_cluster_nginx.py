@@ -60,6 +60,7 @@ def test_a_rolling_restart_cuts_no_request(cluster):
 
     def citizen(number):
         session = requests.Session()
+        session.headers["Connection"] = "close"  # see _FRESH
         while not stop.is_set():
             try:
                 if number % 2:
@@ -78,6 +79,20 @@ def test_a_rolling_restart_cuts_no_request(cluster):
     answered = {key: count for key, count in seen.items() if key in (200, 400, 403, 429)}
     assert sum(answered.values()) > 50, seen
     assert answered == dict(seen), _explained(cluster, seen)
+
+
+# Each request on a connection of its own (the redirect to the language's
+# page too). Each reload of nginx closes its idle keep-alive connections (its
+# old workers do as they leave, and nginx 1.22 cannot keep them), so that a
+# request sent on one at that moment meets a closed connection: nothing was
+# read, nothing answered, and a browser sends it again by itself, as HTTP lets
+# it. Measured on plain nginx reloaded every 0.3 s: 3 to 9 such closes in
+# 12,000-14,000 requests on reused connections, none in 36,000 on connections of
+# their own. Such a close, most likely, failed this test once in CI (one
+# ConnectionError in 1,217 GETs, whose redirect reuses the connection): the
+# test counts the requests the restart cuts, not the race every keep-alive
+# client has with a server that closes an idle connection.
+_FRESH = {"Connection": "close"}
 
 
 def _cut(error):
@@ -121,7 +136,8 @@ def test_a_rolling_restart_with_a_node_down_restarts_it_first(cluster):
     def reader(_number):
         while not stop.is_set():
             try:
-                seen[requests.get(cluster.url + "/rdv", timeout=60).status_code] += 1
+                answer = requests.get(cluster.url + "/rdv", timeout=60, headers=_FRESH)
+                seen[answer.status_code] += 1
             except requests.RequestException as error:
                 seen[_cut(error)] += 1
             time.sleep(0.05)
